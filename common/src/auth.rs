@@ -1,0 +1,562 @@
+//! Authentication: static keys, and OAuth2 client credentials with a shared, single-flight token cache.
+//!
+//! Pick a [`Credentials`] value and hand it to the transport builder:
+//!
+//! ```
+//! use edu_common::auth::{ClientAuth, Credentials, OAuth2Config};
+//! use secrecy::SecretString;
+//!
+//! let static_key = Credentials::bearer(SecretString::from("api-key"));
+//! let header_key = Credentials::api_key("x-api-key", SecretString::from("api-key")).unwrap();
+//! let oauth = Credentials::OAuth2(
+//!     OAuth2Config::new(
+//!         "https://id.example.org/oauth/token".parse().unwrap(),
+//!         "my-client",
+//!         ClientAuth::Basic(SecretString::from("my-secret")),
+//!     )
+//!     .scope("read"),
+//! );
+//! // Debug output never shows a secret.
+//! assert!(!format!("{static_key:?}{header_key:?}{oauth:?}").contains("secret\""));
+//! ```
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::{HeaderName, HeaderValue, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::error::{Error, Result, TimeoutKind};
+
+/// The `client_assertion_type` of RFC 7523 JWT client assertions (`private_key_jwt`).
+pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// How a client proves who it is.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// No authentication.
+    #[default]
+    None,
+    /// `Authorization: Bearer <key>` with a long-lived key.
+    Bearer(SecretString),
+    /// A key in a header of the API's choosing, such as `x-api-key`.
+    ApiKey {
+        /// The header name.
+        header: HeaderName,
+        /// The key.
+        value: SecretString,
+    },
+    /// OAuth2 client credentials, with the token cached and refreshed.
+    OAuth2(OAuth2Config),
+    /// Anything else.
+    Custom(Arc<dyn AuthProvider>),
+}
+
+impl Credentials {
+    /// A static bearer key.
+    pub fn bearer(key: SecretString) -> Self {
+        Credentials::Bearer(key)
+    }
+
+    /// A key sent in the header `header`. Fails if the header name is not valid.
+    pub fn api_key(header: &str, value: SecretString) -> Result<Self> {
+        let header = HeaderName::from_bytes(header.as_bytes())
+            .map_err(|_| Error::Config(format!("`{header}` is not a valid header name")))?;
+        Ok(Credentials::ApiKey { header, value })
+    }
+
+    pub(crate) fn into_provider(self) -> Result<Arc<dyn AuthProvider>> {
+        Ok(match self {
+            Credentials::None => Arc::new(NoAuth),
+            Credentials::Bearer(key) => Arc::new(StaticHeader::new(
+                http::header::AUTHORIZATION,
+                &SecretString::from(format!("Bearer {}", key.expose_secret())),
+            )?),
+            Credentials::ApiKey { header, value } => Arc::new(StaticHeader::new(header, &value)?),
+            Credentials::OAuth2(cfg) => Arc::new(OAuth2Provider::new(cfg)),
+            Credentials::Custom(p) => p,
+        })
+    }
+
+    /// The token endpoint, for OAuth2 credentials (its origin may receive the client's secret).
+    pub fn token_url(&self) -> Option<&Url> {
+        match self {
+            Credentials::OAuth2(c) => Some(&c.token_url),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::None => f.write_str("None"),
+            Credentials::Bearer(_) => f.write_str("Bearer([REDACTED])"),
+            Credentials::ApiKey { header, .. } => write!(f, "ApiKey({header}: [REDACTED])"),
+            Credentials::OAuth2(c) => c.fmt(f),
+            Credentials::Custom(p) => p.fmt(f),
+        }
+    }
+}
+
+/// Identifies which credential a request was sent with, so that a 401 invalidates
+/// exactly that token and not a fresher one another request has fetched since.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuthTicket(pub u64);
+
+/// Something that puts credentials on a request.
+///
+/// Implement it for an authentication scheme the built-in [`Credentials`] do not cover.
+pub trait AuthProvider: Send + Sync + fmt::Debug {
+    /// Adds credentials to `request`, fetching a token through `http` if needed.
+    fn authorize<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<AuthTicket>>;
+
+    /// Called when the server answered 401 to a request sent with `ticket`.
+    /// Returns true if new credentials may now be obtained (the request is then retried once).
+    fn invalidate(&self, ticket: AuthTicket) -> bool {
+        let _ = ticket;
+        false
+    }
+}
+
+#[derive(Debug)]
+struct NoAuth;
+
+impl AuthProvider for NoAuth {
+    fn authorize<'a>(&'a self, _: &'a reqwest::Client, _: &'a mut reqwest::Request) -> BoxFuture<'a, Result<AuthTicket>> {
+        Box::pin(async { Ok(AuthTicket::default()) })
+    }
+}
+
+struct StaticHeader {
+    name: HeaderName,
+    value: HeaderValue,
+}
+
+impl StaticHeader {
+    fn new(name: HeaderName, value: &SecretString) -> Result<Self> {
+        let mut value = HeaderValue::from_str(value.expose_secret())
+            .map_err(|_| Error::Config(format!("the credential for `{name}` contains characters not allowed in a header")))?;
+        value.set_sensitive(true);
+        Ok(StaticHeader { name, value })
+    }
+}
+
+impl fmt::Debug for StaticHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StaticHeader({}: [REDACTED])", self.name)
+    }
+}
+
+impl AuthProvider for StaticHeader {
+    fn authorize<'a>(&'a self, _: &'a reqwest::Client, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<AuthTicket>> {
+        request.headers_mut().insert(self.name.clone(), self.value.clone());
+        Box::pin(async { Ok(AuthTicket::default()) })
+    }
+}
+
+/// How an OAuth2 client authenticates itself at the token endpoint.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum ClientAuth {
+    /// `client_secret_basic`: HTTP Basic with the client id and secret.
+    Basic(SecretString),
+    /// `client_secret_post`: `client_id` and `client_secret` as form fields.
+    Form(SecretString),
+    /// A client assertion such as `private_key_jwt` (RFC 7523), made fresh for each token request.
+    Assertion(Arc<dyn ClientAssertion>),
+}
+
+impl fmt::Debug for ClientAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ClientAuth::Basic(_) => f.write_str("Basic([REDACTED])"),
+            ClientAuth::Form(_) => f.write_str("Form([REDACTED])"),
+            ClientAuth::Assertion(a) => write!(f, "Assertion({a:?})"),
+        }
+    }
+}
+
+/// Makes client assertions for token requests (for example a signed JWT for `private_key_jwt`).
+pub trait ClientAssertion: Send + Sync + fmt::Debug {
+    /// The `client_assertion_type` form value.
+    fn assertion_type(&self) -> &str {
+        JWT_BEARER_ASSERTION_TYPE
+    }
+
+    /// A fresh assertion for `client_id` at `token_url` (the audience).
+    fn assertion(&self, client_id: &str, token_url: &Url) -> Result<SecretString>;
+}
+
+/// OAuth2 client-credentials settings.
+#[derive(Clone)]
+pub struct OAuth2Config {
+    /// The token endpoint.
+    pub token_url: Url,
+    /// The client id (not a secret).
+    pub client_id: String,
+    /// How the client authenticates.
+    pub client_auth: ClientAuth,
+    /// The `scope` to request, if any.
+    pub scope: Option<String>,
+    /// Extra form fields for the token request.
+    pub extra_params: Vec<(String, String)>,
+    /// Refresh this long before expiry (scaled down for short-lived tokens).
+    pub refresh_buffer: Duration,
+    /// Token lifetime assumed when the server sends no `expires_in`.
+    pub default_lifetime: Duration,
+    /// Time limit for one token request.
+    pub timeout: Duration,
+}
+
+impl OAuth2Config {
+    /// Settings with defaults: refresh 60 s (plus jitter) before expiry, 15 min lifetime when
+    /// `expires_in` is absent, 10 s per token request.
+    pub fn new(token_url: Url, client_id: impl Into<String>, client_auth: ClientAuth) -> Self {
+        OAuth2Config {
+            token_url,
+            client_id: client_id.into(),
+            client_auth,
+            scope: None,
+            extra_params: Vec::new(),
+            refresh_buffer: Duration::from_secs(60),
+            default_lifetime: Duration::from_secs(15 * 60),
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Sets the scope.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// Adds a form field to the token request.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra_params.push((name.into(), value.into()));
+        self
+    }
+}
+
+impl fmt::Debug for OAuth2Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2Config")
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("client_auth", &self.client_auth)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An access token and how long it lives.
+#[derive(Clone)]
+pub struct AccessToken {
+    /// The token.
+    pub secret: SecretString,
+    /// Its lifetime from the moment it was requested, when known.
+    pub expires_in: Option<Duration>,
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("secret", &"[REDACTED]")
+            .field("expires_in", &self.expires_in)
+            .finish()
+    }
+}
+
+struct Cached {
+    header: HeaderValue,
+    expires_at: Instant,
+    refresh_at: Instant,
+    generation: u64,
+}
+
+/// A token cache shared by every clone of a client.
+///
+/// - One caller at a time fetches (single flight): concurrent callers wait for its result.
+/// - Tokens are refreshed ahead of expiry, by a buffer with random jitter so a fleet of
+///   processes does not refresh in lockstep.
+/// - A failed fetch is returned to the callers waiting on it and never stored; while the
+///   current token has not yet expired, a failed early refresh keeps serving it.
+/// - [`TokenCache::invalidate`] drops a token the server refused, unless a newer one replaced it.
+#[derive(Default)]
+pub struct TokenCache {
+    current: RwLock<Option<Arc<Cached>>>,
+    refresh: tokio::sync::Mutex<()>,
+    generations: AtomicU64,
+    refresh_buffer: Duration,
+    default_lifetime: Duration,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.read() {
+            Some(c) if c.expires_at > Instant::now() => "valid",
+            Some(_) => "expired",
+            None => "empty",
+        };
+        f.debug_struct("TokenCache").field("token", &state).finish()
+    }
+}
+
+impl TokenCache {
+    /// A cache that refreshes `refresh_buffer` (plus jitter) before expiry and assumes
+    /// `default_lifetime` for tokens without an expiry.
+    pub fn new(refresh_buffer: Duration, default_lifetime: Duration) -> Self {
+        TokenCache {
+            refresh_buffer,
+            default_lifetime,
+            ..TokenCache::default()
+        }
+    }
+
+    fn read(&self) -> Option<Arc<Cached>> {
+        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Returns the `Authorization` header value for a valid token, fetching one with `fetch` if needed.
+    pub async fn get_or_fetch<F, Fut>(&self, fetch: F) -> Result<(HeaderValue, AuthTicket)>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<AccessToken>>,
+    {
+        if let Some(c) = self.read().filter(|c| Instant::now() < c.refresh_at) {
+            return Ok((c.header.clone(), AuthTicket(c.generation)));
+        }
+        let _flight = self.refresh.lock().await;
+        // Someone else may have refreshed while we waited for the lock.
+        let existing = self.read();
+        if let Some(c) = existing.as_ref().filter(|c| Instant::now() < c.refresh_at) {
+            return Ok((c.header.clone(), AuthTicket(c.generation)));
+        }
+        let requested_at = Instant::now();
+        match fetch().await {
+            Ok(token) => {
+                let lifetime = token.expires_in.unwrap_or(self.default_lifetime);
+                let buffer = self.refresh_buffer.min(lifetime / 4);
+                let jitter = (buffer / 2).mul_f64(fastrand::f64());
+                let mut header = HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
+                    .map_err(|_| Error::Auth {
+                        message: "the token endpoint returned a token that is not valid in a header".into(),
+                        status: None,
+                        transient: false,
+                    })?;
+                header.set_sensitive(true);
+                let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
+                let cached = Arc::new(Cached {
+                    header: header.clone(),
+                    expires_at: requested_at + lifetime,
+                    refresh_at: requested_at + lifetime.saturating_sub(buffer + jitter),
+                    generation,
+                });
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(cached);
+                tracing::debug!(lifetime_s = lifetime.as_secs(), "access token obtained");
+                Ok((header, AuthTicket(generation)))
+            }
+            Err(err) => match existing.filter(|c| Instant::now() < c.expires_at) {
+                Some(c) => {
+                    tracing::warn!(error = %err, "early token refresh failed; using the current token until it expires");
+                    Ok((c.header.clone(), AuthTicket(c.generation)))
+                }
+                None => Err(err),
+            },
+        }
+    }
+
+    /// Drops the token issued as `ticket`, if it is still the current one. Returns true if one was dropped
+    /// or a newer one is already in place.
+    pub fn invalidate(&self, ticket: AuthTicket) -> bool {
+        let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(c) if c.generation == ticket.0 => {
+                *guard = None;
+                true
+            }
+            Some(_) => true,
+            None => true,
+        }
+    }
+}
+
+/// The OAuth2 client-credentials provider: a [`TokenCache`] in front of the token endpoint.
+pub struct OAuth2Provider {
+    config: OAuth2Config,
+    cache: TokenCache,
+}
+
+impl fmt::Debug for OAuth2Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2Provider")
+            .field("config", &self.config)
+            .field("cache", &self.cache)
+            .finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: SecretString,
+    #[serde(default)]
+    token_type: Option<String>,
+    #[serde(default)]
+    expires_in: Option<NumberOrString>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrString {
+    Number(f64),
+    Text(String),
+}
+
+#[derive(Deserialize)]
+struct OAuthErrorBody {
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+impl OAuth2Provider {
+    /// A provider for `config`.
+    pub fn new(config: OAuth2Config) -> Self {
+        let cache = TokenCache::new(config.refresh_buffer, config.default_lifetime);
+        OAuth2Provider { config, cache }
+    }
+
+    /// Requests a new token (bypassing the cache).
+    pub async fn fetch_token(&self, http: &reqwest::Client) -> Result<AccessToken> {
+        let cfg = &self.config;
+        let mut form: Vec<(&str, String)> = vec![("grant_type", "client_credentials".into())];
+        if let Some(scope) = &cfg.scope {
+            form.push(("scope", scope.clone()));
+        }
+        for (k, v) in &cfg.extra_params {
+            form.push((k, v.clone()));
+        }
+        let mut req = http
+            .post(cfg.token_url.clone())
+            .header(http::header::ACCEPT, "application/json")
+            .timeout(cfg.timeout);
+        match &cfg.client_auth {
+            ClientAuth::Basic(secret) => {
+                req = req.basic_auth(&cfg.client_id, Some(secret.expose_secret()));
+            }
+            ClientAuth::Form(secret) => {
+                form.push(("client_id", cfg.client_id.clone()));
+                form.push(("client_secret", secret.expose_secret().to_owned()));
+            }
+            ClientAuth::Assertion(a) => {
+                let assertion = a.assertion(&cfg.client_id, &cfg.token_url)?;
+                form.push(("client_id", cfg.client_id.clone()));
+                form.push(("client_assertion_type", a.assertion_type().to_owned()));
+                form.push(("client_assertion", assertion.expose_secret().to_owned()));
+            }
+        }
+        let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty);
+        let _enter = span.enter();
+        let resp = req.form(&form).send().await.map_err(|e| {
+            if e.is_timeout() {
+                Error::Timeout { kind: TimeoutKind::Token, after: cfg.timeout }
+            } else {
+                Error::Auth {
+                    message: format!("the token endpoint could not be reached: {}", e.without_url()),
+                    status: None,
+                    transient: true,
+                }
+            }
+        })?;
+        let status = resp.status();
+        span.record("status", status.as_u16());
+        let body = resp.bytes().await.map_err(|e| Error::Auth {
+            message: format!("the token response could not be read: {}", e.without_url()),
+            status: Some(status),
+            transient: true,
+        })?;
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<OAuthErrorBody>(&body)
+                .ok()
+                .map(|b| {
+                    [b.error, b.error_description]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(": ")
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| crate::error::excerpt(&body[..body.len().min(200)]));
+            return Err(Error::Auth {
+                message: format!("the token endpoint answered {status}: {detail}"),
+                status: Some(status),
+                transient: status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS,
+            });
+        }
+        // Never echo the body here: it holds the token.
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| Error::Auth {
+            message: format!("the token response was not understood ({} at line {} column {})", e.classify_name(), e.line(), e.column()),
+            status: Some(status),
+            transient: false,
+        })?;
+        if let Some(t) = parsed.token_type.as_deref().filter(|t| !t.eq_ignore_ascii_case("bearer")) {
+            tracing::warn!(token_type = t, "token endpoint returned a non-bearer token type; sending it as a bearer token");
+        }
+        let expires_in = match parsed.expires_in {
+            Some(NumberOrString::Number(n)) if n.is_finite() && n > 0.0 => Some(Duration::from_secs_f64(n.min(1e9))),
+            Some(NumberOrString::Text(s)) => s.trim().parse::<u64>().ok().map(Duration::from_secs),
+            _ => None,
+        };
+        Ok(AccessToken { secret: parsed.access_token, expires_in })
+    }
+
+    /// The shared token cache.
+    pub fn cache(&self) -> &TokenCache {
+        &self.cache
+    }
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "I/O error",
+            serde_json::error::Category::Syntax => "not JSON",
+            serde_json::error::Category::Data => "missing or mistyped field",
+            serde_json::error::Category::Eof => "truncated JSON",
+        }
+    }
+}
+
+impl AuthProvider for OAuth2Provider {
+    fn authorize<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        request: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<AuthTicket>> {
+        Box::pin(async move {
+            let (header, ticket) = self.cache.get_or_fetch(|| self.fetch_token(http)).await?;
+            request.headers_mut().insert(http::header::AUTHORIZATION, header);
+            Ok(ticket)
+        })
+    }
+
+    fn invalidate(&self, ticket: AuthTicket) -> bool {
+        self.cache.invalidate(ticket)
+    }
+}

@@ -1,0 +1,52 @@
+//! `edu-common`: the transport every client in this workspace stands on.
+//!
+//! - [`Transport`]: one `reqwest::Client` with timeouts, a `User-Agent`, tracing spans, and the
+//!   policies below, shared by every clone. Hand-written clients build requests with
+//!   [`Transport::get`] and friends; progenitor-generated clients plug it in through
+//!   `ClientHooks` (see the `progenitor` module, behind the feature of the same name).
+//! - [`auth`]: static bearer keys, API keys in any header, OAuth2 client credentials (Basic,
+//!   form fields, or a client assertion such as `private_key_jwt`) with a single-flight token
+//!   cache shared by clones, refreshed ahead of expiry, invalidated on 401.
+//! - [`retry`]: classification, full-jitter backoff, a retry budget, and `Retry-After` in both
+//!   forms, with a shared pause after a 429 and an optional client-side [`RateLimit`].
+//! - [`paginate`]: lazy `futures::Stream`s over every paging style the APIs use.
+//! - [`Error`]: one `#[non_exhaustive]` error enum with the details needed to act on a failure.
+//!
+//! ```no_run
+//! # async fn demo() -> edu_common::Result<()> {
+//! use edu_common::{auth::{ClientAuth, OAuth2Config}, Credentials, Transport};
+//! use secrecy::SecretString;
+//!
+//! let transport = Transport::builder("https://api.example.org/v1")
+//!     .credentials(Credentials::OAuth2(OAuth2Config::new(
+//!         "https://api.example.org/oauth/token".parse().unwrap(),
+//!         "client-id",
+//!         ClientAuth::Basic(SecretString::from("client-secret")),
+//!     )))
+//!     .rate_limit(500, std::time::Duration::from_secs(300))
+//!     .build()?;
+//! let status: serde_json::Value = transport.get("status").send_json().await?;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+pub mod auth;
+pub mod error;
+pub mod limiter;
+pub mod link;
+pub mod paginate;
+#[cfg(feature = "progenitor")]
+pub mod progenitor;
+pub mod retry;
+pub mod transport;
+
+pub use auth::Credentials;
+pub use error::{DecodeError, Error, HttpError, Result, TimeoutKind};
+pub use limiter::{PauseGate, RateLimit};
+pub use paginate::{ItemStream, Page, PageInfo, PageStream};
+pub use retry::{RetryBudget, RetryConfig};
+pub use transport::{ApiResponse, CallOptions, RequestBuilder, Timeouts, Transport, TransportBuilder};
+
+/// Re-exported so clients and users name the same versions.
+pub use secrecy;
+pub use url::Url;

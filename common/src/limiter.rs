@@ -1,0 +1,140 @@
+//! Client-side pacing: a request budget per time window, and the shared pause after a 429.
+//!
+//! Both are held behind an `Arc` in the transport, so every clone of a client shares them.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// A budget of `max_requests` per `window`, such as Eduframe's 500 requests per 5 minutes.
+///
+/// The limiter keeps the send times of the last `max_requests` requests (a sliding-window log),
+/// so no window of that length ever holds more than the budget, whatever window the server
+/// counts in. A request that would exceed it waits until the oldest one leaves the window.
+///
+/// ```
+/// # use edu_common::RateLimit;
+/// # use std::time::Duration;
+/// let eduframe = RateLimit::new(500, Duration::from_secs(300));
+/// assert_eq!(eduframe.max_requests(), 500);
+/// ```
+#[derive(Debug)]
+pub struct RateLimit {
+    max: usize,
+    window: Duration,
+    sent: tokio::sync::Mutex<VecDeque<Instant>>,
+}
+
+impl RateLimit {
+    /// A limiter allowing `max_requests` (at least 1) in any `window`.
+    pub fn new(max_requests: u32, window: Duration) -> Self {
+        let max = max_requests.max(1) as usize;
+        RateLimit {
+            max,
+            window,
+            sent: tokio::sync::Mutex::new(VecDeque::with_capacity(max)),
+        }
+    }
+
+    /// The budget per window.
+    pub fn max_requests(&self) -> u32 {
+        self.max as u32
+    }
+
+    /// The window length.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// Waits until one more request fits in the budget and records it. Returns how long it waited.
+    ///
+    /// Waiters are served in arrival order (the lock is fair), so pacing never starves a caller.
+    pub async fn acquire(&self) -> Duration {
+        let start = Instant::now();
+        let mut sent = self.sent.lock().await;
+        loop {
+            let now = Instant::now();
+            while sent.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                sent.pop_front();
+            }
+            if sent.len() < self.max {
+                sent.push_back(now);
+                return now.duration_since(start);
+            }
+            let oldest = *sent.front().expect("len >= max >= 1");
+            tokio::time::sleep_until(oldest + self.window).await;
+        }
+    }
+}
+
+/// The pause every request of a client observes after the server said "slow down".
+///
+/// When one request gets a 429 with `Retry-After: 30`, the other requests in flight or about to
+/// start wait out the same 30 seconds instead of each discovering the limit with a 429 of its own.
+#[derive(Debug, Default)]
+pub struct PauseGate {
+    until: Mutex<Option<Instant>>,
+}
+
+impl PauseGate {
+    /// Pauses every request until `now + wait` (never shortens an existing pause).
+    pub fn pause_for(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut guard = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none_or(|u| u < until) {
+            *guard = Some(until);
+        }
+    }
+
+    /// When the current pause ends, if one is in force.
+    pub fn paused_until(&self) -> Option<Instant> {
+        let guard = self.until.lock().unwrap_or_else(|p| p.into_inner());
+        guard.filter(|u| *u > Instant::now())
+    }
+
+    /// Waits out the current pause, if any. Returns how long it waited.
+    pub async fn wait(&self) -> Duration {
+        let start = Instant::now();
+        while let Some(until) = self.paused_until() {
+            tokio::time::sleep_until(until).await;
+        }
+        Instant::now().duration_since(start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test(start_paused = true)]
+    async fn limiter_never_exceeds_budget_in_any_window() {
+        let lim = Arc::new(RateLimit::new(5, Duration::from_secs(10)));
+        let start = Instant::now();
+        let mut stamps = Vec::new();
+        for _ in 0..17 {
+            lim.acquire().await;
+            stamps.push(Instant::now().duration_since(start));
+        }
+        // First five immediately, the next five at 10 s, then 20 s, then 30 s.
+        assert_eq!(stamps[4], Duration::ZERO);
+        assert_eq!(stamps[5], Duration::from_secs(10));
+        assert_eq!(stamps[15], Duration::from_secs(30));
+        for (i, t) in stamps.iter().enumerate() {
+            let in_window = stamps[..=i].iter().filter(|s| *t - **s < Duration::from_secs(10)).count();
+            assert!(in_window <= 5);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pause_is_shared_and_never_shortened() {
+        let gate = PauseGate::default();
+        gate.pause_for(Duration::from_secs(30));
+        gate.pause_for(Duration::from_secs(5));
+        let waited = gate.wait().await;
+        assert_eq!(waited, Duration::from_secs(30));
+        assert_eq!(gate.wait().await, Duration::ZERO);
+    }
+}

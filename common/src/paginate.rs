@@ -1,0 +1,403 @@
+//! Pagination as lazy `futures::Stream`s.
+//!
+//! One engine, [`pages`], drives every style: the client supplies a `fetch` closure that turns a
+//! cursor (`None` for the first page) into a [`Page`] holding the items and the next cursor. The
+//! engine guarantees, for every API:
+//!
+//! - nothing is requested until the stream is polled, and only one page at a time (or a bounded
+//!   number, in order, with [`numbered_pages`]);
+//! - the stream ends when the next cursor is absent, never on an empty page that still has one;
+//! - a cursor seen before ends the stream with [`Error::Pagination`] instead of looping;
+//! - an error is yielded once and then the stream ends.
+//!
+//! On top sit the styles the APIs use: [`link_header_pages`] (RFC 8288 `Link: <…>; rel="next"`),
+//! [`offset_pages`] (offset and limit until a short page), [`numbered_pages`] (page numbers with a
+//! known total, optionally fetched concurrently), and opaque body cursors or body links, which
+//! are plain [`pages`] calls with `C = String` or `C = Url`.
+//!
+//! ```
+//! # async fn demo() -> edu_common::Result<()> {
+//! use edu_common::paginate::{pages, Page};
+//! use futures::TryStreamExt;
+//!
+//! // A fake API with three pages behind an opaque cursor.
+//! let stream = pages(|cursor: Option<String>| async move {
+//!     let (items, next) = match cursor.as_deref() {
+//!         None => (vec![1, 2], Some("b".to_string())),
+//!         Some("b") => (vec![], Some("c".to_string())), // empty, but not the end
+//!         _ => (vec![3], None),
+//!     };
+//!     Ok(Page::new(items, next))
+//! });
+//! let all: Vec<i32> = edu_common::paginate::items(stream).try_collect().await?;
+//! assert_eq!(all, [1, 2, 3]);
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::Hash;
+
+use bytes::Bytes;
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use http::Method;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::link;
+use crate::transport::Transport;
+
+/// A stream of pages.
+pub type PageStream<T, C> = BoxStream<'static, Result<Page<T, C>>>;
+
+/// A stream of items.
+pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+
+/// One page of a listing.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Page<T, C> {
+    /// The items on this page, in server order.
+    pub items: Vec<T>,
+    /// The cursor of the next page; `None` on the last page.
+    pub next: Option<C>,
+    /// What the server said about the listing as a whole.
+    pub info: PageInfo,
+}
+
+impl<T, C> Page<T, C> {
+    /// A page with `items` and the `next` cursor.
+    pub fn new(items: Vec<T>, next: Option<C>) -> Self {
+        Page {
+            items,
+            next,
+            info: PageInfo::default(),
+        }
+    }
+
+    /// Sets the page metadata.
+    pub fn with_info(mut self, info: PageInfo) -> Self {
+        self.info = info;
+        self
+    }
+}
+
+/// Listing metadata, when the API provides it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PageInfo {
+    /// This page's number (1-based).
+    pub number: Option<u64>,
+    /// How many pages the listing has.
+    pub total_pages: Option<u64>,
+    /// How many items the listing has.
+    pub total_items: Option<u64>,
+    /// The URL this page was fetched from.
+    pub url: Option<Url>,
+}
+
+impl PageInfo {
+    /// Metadata with a page number and page total.
+    pub fn numbered(number: u64, total_pages: Option<u64>) -> Self {
+        PageInfo {
+            number: Some(number),
+            total_pages,
+            ..PageInfo::default()
+        }
+    }
+
+    /// Sets the total item count.
+    pub fn total_items(mut self, n: Option<u64>) -> Self {
+        self.total_items = n;
+        self
+    }
+
+    /// Sets the URL.
+    pub fn url(mut self, url: Url) -> Self {
+        self.url = Some(url);
+        self
+    }
+}
+
+enum State<C> {
+    Fetch(Option<C>),
+    Fail(Error),
+    Done,
+}
+
+/// The pagination engine: pages fetched one at a time by `fetch(cursor)`, starting with `None`.
+pub fn pages<T, C, F, Fut>(fetch: F) -> PageStream<T, C>
+where
+    T: Send + 'static,
+    C: Clone + Eq + Hash + Send + Sync + 'static,
+    F: FnMut(Option<C>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T, C>>> + Send + 'static,
+{
+    pages_from(None, fetch)
+}
+
+/// Like [`pages`], but starting from a known cursor (for resuming a listing).
+pub fn pages_from<T, C, F, Fut>(start: Option<C>, fetch: F) -> PageStream<T, C>
+where
+    T: Send + 'static,
+    C: Clone + Eq + Hash + Send + Sync + 'static,
+    F: FnMut(Option<C>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T, C>>> + Send + 'static,
+{
+    let mut seen = HashSet::new();
+    if let Some(c) = &start {
+        seen.insert(c.clone());
+    }
+    stream::unfold(
+        (State::Fetch(start), fetch, seen),
+        |(state, mut fetch, mut seen)| async move {
+            match state {
+                State::Done => None,
+                State::Fail(e) => Some((Err(e), (State::Done, fetch, seen))),
+                State::Fetch(cursor) => match fetch(cursor).await {
+                    Err(e) => Some((Err(e), (State::Done, fetch, seen))),
+                    Ok(page) => {
+                        let next = match &page.next {
+                            None => State::Done,
+                            Some(c) if !seen.insert(c.clone()) => State::Fail(Error::Pagination(
+                                "the server returned a next-page cursor it had already returned; stopping instead of looping".into(),
+                            )),
+                            Some(c) => State::Fetch(Some(c.clone())),
+                        };
+                        Some((Ok(page), (next, fetch, seen)))
+                    }
+                },
+            }
+        },
+    )
+    .boxed()
+}
+
+/// Flattens a page stream into its items, in order. An error is yielded and then the stream ends.
+pub fn items<T, C>(pages: PageStream<T, C>) -> ItemStream<T>
+where
+    T: Send + 'static,
+    C: Send + 'static,
+{
+    pages
+        .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// Offset and limit paging: `fetch(offset, limit)` until a page shorter than `limit`.
+pub fn offset_pages<T, F, Fut>(start: u64, limit: u64, mut fetch: F) -> PageStream<T, u64>
+where
+    T: Send + 'static,
+    F: FnMut(u64, u64) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Vec<T>>> + Send + 'static,
+{
+    let limit = limit.max(1);
+    pages(move |cursor: Option<u64>| {
+        let offset = cursor.unwrap_or(start);
+        let fut = fetch(offset, limit);
+        async move {
+            let items = fut.await?;
+            let n = items.len() as u64;
+            let next = (n >= limit).then_some(offset + n);
+            Ok(Page::new(items, next))
+        }
+    })
+}
+
+/// Page-number paging. `fetch(n)` returns page `n` (1-based) with [`PageInfo::total_pages`] set
+/// when the server says it. With `concurrency > 1` and a known total, pages 2..=total are fetched
+/// up to `concurrency` at a time, and still yielded in order. Without a total, pages are fetched
+/// one by one while they are full of items or carry a next cursor.
+pub fn numbered_pages<T, F, Fut>(concurrency: usize, fetch: F) -> PageStream<T, u64>
+where
+    T: Send + 'static,
+    F: Fn(u64) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T, u64>>> + Send + 'static,
+{
+    let first = fetch(1);
+    stream::once(first)
+        .flat_map(move |res| -> PageStream<T, u64> {
+            match res {
+                Ok(page) => match page.info.total_pages {
+                    Some(total) if concurrency > 1 && total > 1 => {
+                        let f = fetch.clone();
+                        let rest = stream::iter(2..=total).map(f).buffered(concurrency);
+                        stream::once(async { Ok(page) }).chain(rest).boxed()
+                    }
+                    _ => {
+                        let f = fetch.clone();
+                        let start = page.next;
+                        let rest = pages_from(start, move |c: Option<u64>| f(c.unwrap_or(2)))
+                            .boxed();
+                        let first = Page {
+                            items: page.items,
+                            next: start,
+                            info: page.info,
+                        };
+                        match start {
+                            Some(_) => stream::once(async { Ok(first) }).chain(rest).boxed(),
+                            None => stream::once(async { Ok(first) }).boxed(),
+                        }
+                    }
+                },
+                Err(e) => stream::once(async { Err(e) }).boxed(),
+            }
+        })
+        .scan(false, |failed, item| {
+            let out = if *failed { None } else { Some(item) };
+            if matches!(out, Some(Err(_))) {
+                *failed = true;
+            }
+            async move { out }
+        })
+        .boxed()
+}
+
+/// RFC 8288 paging: GET `first`, decode the items with `extract`, follow `Link: <…>; rel="next"`
+/// (resolved against the URL just fetched) until there is none. Every page goes through the
+/// transport (auth, retries, throttling), and a next link to another origin ends the stream with
+/// [`Error::CrossOrigin`].
+pub fn link_header_pages<T, X>(transport: Transport, first: Url, operation: &'static str, extract: X) -> PageStream<T, Url>
+where
+    T: Send + 'static,
+    X: Fn(&Bytes) -> Result<Vec<T>> + Send + Sync + 'static,
+{
+    let extract = std::sync::Arc::new(extract);
+    pages(move |cursor: Option<Url>| {
+        let url = cursor.unwrap_or_else(|| first.clone());
+        let transport = transport.clone();
+        let extract = extract.clone();
+        async move {
+            let resp = transport
+                .request_url(Method::GET, url.clone())
+                .operation(operation)
+                .send()
+                .await?;
+            let next = link::find_rel(resp.headers(), "next", resp.url())?;
+            let body = transport.read_body(resp).await?;
+            let items = extract(&body)?;
+            if let Some(n) = &next {
+                transport.check_origin(n)?;
+            }
+            Ok(Page::new(items, next).with_info(PageInfo::default().url(url)))
+        }
+    })
+}
+
+/// A JSON-array body decoder for [`link_header_pages`].
+pub fn json_array<T: serde::de::DeserializeOwned>(context: &'static str) -> impl Fn(&Bytes) -> Result<Vec<T>> + Send + Sync {
+    move |body: &Bytes| Error::decode_json(context, body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn empty_intermediate_page_does_not_end_stream() {
+        let s = pages(|c: Option<u32>| async move {
+            Ok(match c {
+                None => Page::new(vec![1], Some(1)),
+                Some(1) => Page::new(vec![], Some(2)),
+                Some(2) => Page::new(vec![], Some(3)),
+                _ => Page::new(vec![2], None),
+            })
+        });
+        let all: Vec<i32> = items(s).try_collect().await.unwrap();
+        assert_eq!(all, [1, 2]);
+    }
+
+    #[tokio::test]
+    async fn repeated_cursor_stops_with_error() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c2 = calls.clone();
+        let s = pages(move |c: Option<&'static str>| {
+            c2.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Ok(match c {
+                    None => Page::new(vec![1], Some("a")),
+                    Some("a") => Page::new(vec![2], Some("b")),
+                    _ => Page::new(vec![3], Some("a")),
+                })
+            }
+        });
+        let out: Vec<Result<i32>> = items(s).collect().await;
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(out.len(), 4);
+        assert!(matches!(out[3], Err(Error::Pagination(_))));
+    }
+
+    #[tokio::test]
+    async fn error_is_yielded_once_then_ends() {
+        let s = pages(|c: Option<u32>| async move {
+            match c {
+                None => Ok(Page::new(vec![1], Some(1))),
+                _ => Err(Error::Config("boom".into())),
+            }
+        });
+        let out: Vec<Result<i32>> = items(s).collect().await;
+        assert_eq!(out.len(), 2);
+        assert!(out[1].is_err());
+    }
+
+    #[tokio::test]
+    async fn offset_ends_on_short_page() {
+        let s = offset_pages(0, 3, |offset, limit| async move {
+            Ok((offset..(offset + limit).min(7)).collect::<Vec<u64>>())
+        });
+        let all: Vec<u64> = items(s).try_collect().await.unwrap();
+        assert_eq!(all, (0..7).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn offset_exact_multiple_fetches_one_empty_page() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c2 = calls.clone();
+        let s = offset_pages(0, 3, move |offset, limit| {
+            c2.fetch_add(1, Ordering::SeqCst);
+            async move { Ok((offset..(offset + limit).min(6)).collect::<Vec<u64>>()) }
+        });
+        let all: Vec<u64> = items(s).try_collect().await.unwrap();
+        assert_eq!(all.len(), 6);
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn numbered_concurrent_keeps_order() {
+        let s = numbered_pages(4, |n: u64| async move {
+            // Later pages answer faster, to show ordering is kept.
+            tokio::time::sleep(std::time::Duration::from_millis(20 / n)).await;
+            Ok(Page::new(vec![n * 10, n * 10 + 1], None).with_info(PageInfo::numbered(n, Some(6))))
+        });
+        let all: Vec<u64> = items(s).try_collect().await.unwrap();
+        let expected: Vec<u64> = (1..=6).flat_map(|n| [n * 10, n * 10 + 1]).collect();
+        assert_eq!(all, expected);
+    }
+
+    #[tokio::test]
+    async fn numbered_sequential_follows_next() {
+        let s = numbered_pages(1, |n: u64| async move {
+            let next = (n < 3).then_some(n + 1);
+            Ok(Page::new(vec![n], next).with_info(PageInfo::numbered(n, Some(3))))
+        });
+        let all: Vec<u64> = items(s).try_collect().await.unwrap();
+        assert_eq!(all, [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn numbered_error_ends_stream() {
+        let s = numbered_pages(3, |n: u64| async move {
+            if n == 2 {
+                Err(Error::Config("page 2 failed".into()))
+            } else {
+                Ok(Page::new(vec![n], None).with_info(PageInfo::numbered(n, Some(4))))
+            }
+        });
+        let out: Vec<Result<u64>> = items(s).collect().await;
+        assert_eq!(out.len(), 2);
+        assert!(out[1].is_err());
+    }
+}

@@ -1,0 +1,138 @@
+//! Glue for progenitor-generated clients.
+//!
+//! Generate the client with `with_inner_type(edu_common::Transport)` and
+//! `HooksMode::Expected`, then install the shared behaviour with one line in the crate that
+//! holds the generated `Client`:
+//!
+//! ```ignore
+//! edu_common::impl_client_hooks!(crate::generated::Client);
+//! ```
+//!
+//! `pre` puts the credentials on the request (fetching a token if needed) and `exec` runs the
+//! transport's retry loop: throttling, `Retry-After`, backoff for retry-safe requests, the
+//! retry budget and the one-time retry with fresh credentials after a 401. Convert the
+//! generated `Error<E>` into [`crate::Error`] with [`into_error`].
+
+use http::StatusCode;
+use serde::Serialize;
+
+use crate::error::{DecodeError, Error, HttpError, TimeoutKind};
+use crate::transport::Transport;
+
+pub use progenitor_client;
+pub use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+pub use reqwest;
+
+/// The `pre` hook: authorizes the request. A failure becomes `Error::Custom` with a message
+/// that [`into_error`] turns back into [`Error::Auth`].
+pub async fn pre<E>(
+    transport: &Transport,
+    request: &mut reqwest::Request,
+    _info: &OperationInfo,
+) -> Result<(), progenitor_client::Error<E>> {
+    transport
+        .authorize(request)
+        .await
+        .map(|_| ())
+        .map_err(|e| progenitor_client::Error::Custom(format!("{AUTH_PREFIX}{e}")))
+}
+
+/// The `exec` hook: the transport's retry loop.
+pub async fn exec(
+    transport: &Transport,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> reqwest::Result<reqwest::Response> {
+    transport.exec_generated(request, info.operation_id).await
+}
+
+const AUTH_PREFIX: &str = "edu-common auth: ";
+
+/// Implements `ClientHooks<edu_common::Transport>` for a generated client type.
+#[macro_export]
+macro_rules! impl_client_hooks {
+    ($client:ty) => {
+        impl $crate::progenitor::ClientHooks<$crate::Transport> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut $crate::progenitor::reqwest::Request,
+                info: &$crate::progenitor::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::progenitor::progenitor_client::Error<E>> {
+                let transport = <Self as $crate::progenitor::ClientInfo<$crate::Transport>>::inner(self);
+                $crate::progenitor::pre(transport, request, info).await
+            }
+
+            async fn exec(
+                &self,
+                request: $crate::progenitor::reqwest::Request,
+                info: &$crate::progenitor::OperationInfo,
+            ) -> $crate::progenitor::reqwest::Result<$crate::progenitor::reqwest::Response> {
+                let transport = <Self as $crate::progenitor::ClientInfo<$crate::Transport>>::inner(self);
+                $crate::progenitor::exec(transport, request, info).await
+            }
+        }
+    };
+}
+
+/// Converts a generated client's error into [`crate::Error`]. `operation` names the call in
+/// decode errors; `transport` reads undocumented error bodies (with the size cap).
+pub async fn into_error<E: Serialize>(
+    transport: &Transport,
+    operation: &str,
+    error: progenitor_client::Error<E>,
+) -> Error {
+    use progenitor_client::Error as P;
+    match error {
+        P::InvalidRequest(message) => Error::InvalidInput { field: None, message },
+        P::Custom(message) => match message.strip_prefix(AUTH_PREFIX) {
+            Some(m) => Error::Auth {
+                message: m.to_owned(),
+                status: None,
+                transient: false,
+            },
+            None => Error::Config(message),
+        },
+        P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => from_reqwest(transport, e),
+        P::ErrorResponse(rv) => {
+            let status = rv.status();
+            let headers = rv.headers().clone();
+            if status == StatusCode::TOO_MANY_REQUESTS
+                || (status == StatusCode::SERVICE_UNAVAILABLE && headers.contains_key(http::header::RETRY_AFTER))
+            {
+                return Error::RateLimited {
+                    status,
+                    retry_after: crate::retry::parse_retry_after(&headers, std::time::SystemTime::now()),
+                };
+            }
+            let body = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
+            let body = if body == b"null" { Vec::new() } else { body };
+            Error::Http(Box::new(HttpError::new(status, None, operation, &headers, &body)))
+        }
+        P::InvalidResponsePayload(bytes, e) => Error::Decode(Box::new(DecodeError {
+            context: operation.to_owned(),
+            path: format!("line {} column {}", e.line(), e.column()),
+            message: e.to_string(),
+            body_excerpt: crate::error::excerpt(&bytes),
+        })),
+        P::UnexpectedResponse(resp) => transport.error_from_response(resp, None, operation).await,
+    }
+}
+
+fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout {
+            kind: if e.is_connect() {
+                TimeoutKind::Connect
+            } else {
+                TimeoutKind::Attempt
+            },
+            after: transport.timeouts().attempt,
+        }
+    } else {
+        Error::Transport {
+            origin: transport.base_url().origin().ascii_serialization(),
+            source: e.without_url(),
+        }
+    }
+}
+

@@ -1,0 +1,989 @@
+//! The transport every client sends its requests through.
+//!
+//! A [`Transport`] owns the `reqwest::Client`, the credentials and their token cache, the retry
+//! policy and budget, the shared 429 pause and the optional client-side rate limit. It is cheap to
+//! clone and every clone shares all of that state.
+//!
+//! ```no_run
+//! # async fn demo() -> edu_common::Result<()> {
+//! use edu_common::{Credentials, Transport};
+//! use secrecy::SecretString;
+//!
+//! let transport = Transport::builder("https://api.example.org/v1")
+//!     .credentials(Credentials::bearer(SecretString::from("key")))
+//!     .product("my-client", "1.0.0")
+//!     .build()?;
+//! #[derive(serde::Deserialize)]
+//! struct Course { id: u64 }
+//! let course: Course = transport.get("courses/7").send_json().await?;
+//! # Ok(()) }
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::auth::{AuthProvider, AuthTicket, Credentials};
+use crate::error::{Error, HttpError, Result, TimeoutKind};
+use crate::limiter::{PauseGate, RateLimit};
+use crate::retry::{self, RetryBudget, RetryConfig, Verdict};
+
+/// Time limits. Every request has all three; none is infinite.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Establishing a connection (default 10 s).
+    pub connect: Duration,
+    /// One attempt, from sending to the end of the response body (default 30 s).
+    pub attempt: Duration,
+    /// The whole operation: every attempt and every wait between them (default 5 min,
+    /// long enough to sit out a typical `Retry-After`).
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Default cap on a response body: 32 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
+/// Builds a [`Transport`].
+#[must_use]
+pub struct TransportBuilder {
+    base_url: String,
+    credentials: Credentials,
+    timeouts: Timeouts,
+    retry: RetryConfig,
+    rate_limit: Option<(u32, Duration)>,
+    product: Option<String>,
+    allow_insecure_http: bool,
+    max_body_bytes: usize,
+    default_headers: HeaderMap,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for TransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.credentials)
+            .field("timeouts", &self.timeouts)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TransportBuilder {
+    /// Sets the credentials (default: none).
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Replaces all time limits.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.connect = d;
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.attempt = d;
+        self
+    }
+
+    /// Sets the whole-operation timeout (all attempts and waits).
+    pub fn operation_timeout(mut self, d: Duration) -> Self {
+        self.timeouts.operation = d;
+        self
+    }
+
+    /// Replaces the retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Paces requests to at most `max_requests` per `window`, shared by every clone.
+    pub fn rate_limit(mut self, max_requests: u32, window: Duration) -> Self {
+        self.rate_limit = Some((max_requests, window));
+        self
+    }
+
+    /// Removes the client-side rate limit.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
+    /// Names the client crate in the `User-Agent` (`name/version edu-common/x.y.z`).
+    pub fn product(mut self, name: &str, version: &str) -> Self {
+        self.product = Some(format!("{name}/{version}"));
+        self
+    }
+
+    /// Allows plain `http://` to hosts other than loopback. Credentials then travel unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Caps response bodies (default [`DEFAULT_MAX_BODY_BYTES`]).
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// Adds a header sent with every request (for example a tenant header).
+    pub fn default_header(mut self, name: &str, value: &str) -> Result<Self> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::Config(format!("the value for header `{name}` is not valid in a header")))?;
+        self.default_headers.insert(name, value);
+        Ok(self)
+    }
+
+    /// Uses a `reqwest::Client` you built. Its own timeouts, redirect policy and user agent apply
+    /// instead of the transport's (per-attempt timeouts and origin checks still apply).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the transport. Fails on an invalid or insecure URL.
+    pub fn build(self) -> Result<Transport> {
+        let base_url = parse_base_url(&self.base_url)?;
+        check_scheme(&base_url, self.allow_insecure_http)?;
+        if let Some(token_url) = self.credentials.token_url() {
+            check_scheme(token_url, self.allow_insecure_http)?;
+        }
+        if self.timeouts.attempt.is_zero() || self.timeouts.operation.is_zero() {
+            return Err(Error::Config("timeouts must be greater than zero".into()));
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::Config("max_attempts must be at least 1".into()));
+        }
+        let user_agent = match &self.product {
+            Some(p) => format!("{p} edu-common/{}", env!("CARGO_PKG_VERSION")),
+            None => format!("edu-common/{}", env!("CARGO_PKG_VERSION")),
+        };
+        let http = match self.http {
+            Some(c) => c,
+            None => {
+                let origin = base_url.origin();
+                reqwest::Client::builder()
+                    .user_agent(user_agent)
+                    .connect_timeout(self.timeouts.connect)
+                    .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                        if attempt.previous().len() >= 5 {
+                            attempt.error("too many redirects")
+                        } else if attempt.url().origin() == origin {
+                            attempt.follow()
+                        } else {
+                            attempt.stop()
+                        }
+                    }))
+                    .build()
+                    .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
+            }
+        };
+        let auth = self.credentials.into_provider()?;
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                auth,
+                retry: self.retry,
+                limiter: self.rate_limit.map(|(n, w)| RateLimit::new(n, w)),
+                pause: PauseGate::default(),
+                timeouts: self.timeouts,
+                max_body_bytes: self.max_body_bytes,
+                default_headers: self.default_headers,
+            }),
+        })
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url> {
+    let mut url = Url::parse(raw).map_err(|e| Error::Config(format!("base URL `{raw}` is not valid: {e}")))?;
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(Error::Config(format!("base URL `{raw}` has no host")));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// True for `localhost` and loopback addresses.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn check_scheme(url: &Url, allow_insecure: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure || is_loopback(url) => Ok(()),
+        "http" => Err(Error::Config(format!(
+            "`{}` uses plain http to a non-loopback host; use https, or opt in with `allow_insecure_http(true)`",
+            origin_of(url)
+        ))),
+        other => Err(Error::Config(format!("unsupported URL scheme `{other}`"))),
+    }
+}
+
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    auth: Arc<dyn AuthProvider>,
+    retry: RetryConfig,
+    limiter: Option<RateLimit>,
+    pause: PauseGate,
+    timeouts: Timeouts,
+    max_body_bytes: usize,
+    default_headers: HeaderMap,
+}
+
+/// The shared HTTP machinery behind every client. See the [module docs](self).
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("auth", &self.inner.auth)
+            .field("timeouts", &self.inner.timeouts)
+            .field("retry", &self.inner.retry)
+            .field("rate_limit", &self.inner.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Per-call settings for [`Transport::execute`].
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// The operation name used in spans and errors (defaults to the path).
+    pub operation: Option<Cow<'static, str>>,
+    /// Whether the request may be sent more than once. `None` decides by method; set `Some(true)`
+    /// for a request that carries an idempotency key.
+    pub retry_safe: Option<bool>,
+}
+
+/// Why the retry loop gave up without a response to hand back.
+pub(crate) enum Failure {
+    /// The last attempt failed in reqwest (connect, timeout, dropped connection).
+    Reqwest(reqwest::Error, TimeoutKind),
+    /// The loop refused or could not start an attempt.
+    Error(Error),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthMode {
+    /// Authorize each attempt; a failure to get credentials is returned.
+    Required,
+    /// The request was already authorized (progenitor's `pre` hook); re-authorize best-effort.
+    Preauthorized,
+}
+
+impl Transport {
+    /// Starts building a transport for the API at `base_url`.
+    pub fn builder(base_url: impl Into<String>) -> TransportBuilder {
+        TransportBuilder {
+            base_url: base_url.into(),
+            credentials: Credentials::None,
+            timeouts: Timeouts::default(),
+            retry: RetryConfig::default(),
+            rate_limit: None,
+            product: None,
+            allow_insecure_http: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            default_headers: HeaderMap::new(),
+            http: None,
+        }
+    }
+
+    /// The base URL, always ending in `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The underlying `reqwest::Client`.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The retry policy.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
+    }
+
+    /// The retry budget shared by all clones.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.retry.budget
+    }
+
+    /// The client-side rate limit, if one is configured.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.inner.limiter.as_ref()
+    }
+
+    /// The time limits.
+    pub fn timeouts(&self) -> Timeouts {
+        self.inner.timeouts
+    }
+
+    /// The body cap in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.max_body_bytes
+    }
+
+    /// Resolves `path` under the base URL: `courses/7` and `/courses/7` both become
+    /// `{base}/courses/7`. An absolute URL is accepted only on the configured origin.
+    ///
+    /// ```
+    /// # let t = edu_common::Transport::builder("https://api.example.nl/api/v1").build().unwrap();
+    /// assert_eq!(t.url("/courses?x=1").unwrap().as_str(), "https://api.example.nl/api/v1/courses?x=1");
+    /// assert!(t.url("https://evil.example.com/courses").is_err());
+    /// ```
+    pub fn url(&self, path: &str) -> Result<Url> {
+        if let Ok(abs) = Url::parse(path) {
+            self.check_origin(&abs)?;
+            return Ok(abs);
+        }
+        self.inner
+            .base_url
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::invalid_input(None, format!("`{path}` is not a valid path: {e}")))
+    }
+
+    /// Fails with [`Error::CrossOrigin`] unless `url` is on the configured origin.
+    pub fn check_origin(&self, url: &Url) -> Result<()> {
+        if url.origin() == self.inner.base_url.origin() {
+            Ok(())
+        } else {
+            let mut shown = url.clone();
+            shown.set_query(None);
+            Err(Error::CrossOrigin {
+                url: shown.to_string(),
+                allowed: origin_of(&self.inner.base_url),
+            })
+        }
+    }
+
+    /// Starts a request to `path` (see [`Transport::url`]).
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        RequestBuilder {
+            transport: self.clone(),
+            method,
+            url: self.url(path),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            options: CallOptions::default(),
+            error: None,
+        }
+    }
+
+    /// Starts a request to an absolute URL, such as a pagination link (checked against the origin when sent).
+    pub fn request_url(&self, method: Method, url: Url) -> RequestBuilder {
+        let mut b = self.request(method, "");
+        b.url = self.check_origin(&url).map(|()| url);
+        b
+    }
+
+    /// `GET path`.
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    /// `POST path`.
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    /// `PUT path`.
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.request(Method::PUT, path)
+    }
+
+    /// `PATCH path`.
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.request(Method::PATCH, path)
+    }
+
+    /// `DELETE path`.
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.request(Method::DELETE, path)
+    }
+
+    /// Puts the configured credentials on `request` (fetching a token if needed).
+    pub async fn authorize(&self, request: &mut reqwest::Request) -> Result<AuthTicket> {
+        self.inner.auth.authorize(&self.inner.http, request).await
+    }
+
+    /// Sends `request` with auth, retries and throttling, and returns the response if it is a
+    /// success. A non-success status becomes [`Error::Http`] or [`Error::RateLimited`].
+    pub async fn execute(&self, request: reqwest::Request, options: &CallOptions) -> Result<reqwest::Response> {
+        let method = request.method().clone();
+        let path = request.url().path().to_owned();
+        let resp = self.execute_raw(request, options).await?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(self.error_from_response(resp, Some(method), &path).await)
+        }
+    }
+
+    /// Like [`Transport::execute`] but returns the final response whatever its status.
+    pub async fn execute_raw(&self, request: reqwest::Request, options: &CallOptions) -> Result<reqwest::Response> {
+        let op = options
+            .operation
+            .clone()
+            .unwrap_or_else(|| Cow::Owned(request.url().path().to_owned()));
+        let origin = origin_of(request.url());
+        match self.run(request, &op, options.retry_safe, AuthMode::Required).await {
+            Ok(resp) => Ok(resp),
+            Err(Failure::Error(e)) => Err(e),
+            Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind, origin)),
+        }
+    }
+
+    fn map_reqwest_error(&self, e: reqwest::Error, kind: TimeoutKind, origin: String) -> Error {
+        if e.is_timeout() {
+            let after = match kind {
+                TimeoutKind::Connect => self.inner.timeouts.connect,
+                TimeoutKind::Operation => self.inner.timeouts.operation,
+                _ => self.inner.timeouts.attempt,
+            };
+            Error::Timeout { kind, after }
+        } else {
+            Error::Transport { origin, source: e.without_url() }
+        }
+    }
+
+    /// The retry loop shared by hand-written and generated clients.
+    pub(crate) async fn run(
+        &self,
+        request: reqwest::Request,
+        operation: &str,
+        retry_safe: Option<bool>,
+        auth_mode: AuthMode,
+    ) -> Result<reqwest::Response, Failure> {
+        let inner = &*self.inner;
+        if let Err(e) = self.check_origin(request.url()) {
+            return Err(Failure::Error(e));
+        }
+        let method = request.method().clone();
+        let retry_safe = retry_safe.unwrap_or_else(|| retry::is_idempotent_method(&method));
+        let template = request.try_clone();
+        let span = tracing::info_span!(
+            "edu.operation",
+            operation,
+            method = %method,
+            path = request.url().path(),
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let deadline = started + inner.timeouts.operation;
+        let mut pending = Some(request);
+        let mut attempt = 0u32;
+        let mut refreshed = false;
+
+        let result = async {
+            loop {
+                // Every `continue` below sets `pending` first.
+                let Some(mut req) = pending.take() else {
+                    return Err(Failure::Error(Error::Config("internal: retry loop had no request to send".into())));
+                };
+                attempt += 1;
+                let mut waited = inner.pause.wait().await;
+                if let Some(l) = &inner.limiter {
+                    waited += l.acquire().await;
+                }
+                let now = Instant::now();
+                let remaining = deadline.saturating_duration_since(now);
+                if remaining.is_zero() {
+                    return Err(Failure::Error(Error::Timeout {
+                        kind: TimeoutKind::Operation,
+                        after: inner.timeouts.operation,
+                    }));
+                }
+                let (attempt_timeout, timeout_kind) = if remaining < inner.timeouts.attempt {
+                    (remaining, TimeoutKind::Operation)
+                } else {
+                    (inner.timeouts.attempt, TimeoutKind::Attempt)
+                };
+                *req.timeout_mut() = Some(attempt_timeout);
+                for (k, v) in &inner.default_headers {
+                    req.headers_mut().entry(k).or_insert_with(|| v.clone());
+                }
+                let ticket = match (inner.auth.authorize(&inner.http, &mut req).await, auth_mode) {
+                    (Ok(t), _) => t,
+                    (Err(e), AuthMode::Required) => return Err(Failure::Error(e)),
+                    (Err(e), AuthMode::Preauthorized) => {
+                        tracing::warn!(error = %e, "re-authorizing a retry failed; sending it with the credentials it had");
+                        AuthTicket::default()
+                    }
+                };
+                let attempt_span = tracing::debug_span!(
+                    "edu.attempt",
+                    attempt,
+                    waited_ms = waited.as_millis() as u64,
+                    status = tracing::field::Empty,
+                    elapsed_ms = tracing::field::Empty,
+                );
+                let sent_at = Instant::now();
+                let outcome = inner.http.execute(req).instrument(attempt_span.clone()).await;
+                attempt_span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
+                let next = || template.as_ref().and_then(reqwest::Request::try_clone);
+                match outcome {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        attempt_span.record("status", status.as_u16());
+                        if status == StatusCode::UNAUTHORIZED && !refreshed && inner.auth.invalidate(ticket) {
+                            refreshed = true;
+                            if let Some(r) = next() {
+                                tracing::debug!("401: retrying once with fresh credentials");
+                                pending = Some(r);
+                                attempt -= 1;
+                                continue;
+                            }
+                        }
+                        let may_retry = attempt < inner.retry.max_attempts;
+                        match retry::classify(status, resp.headers(), &inner.retry) {
+                            Verdict::Done | Verdict::ThrottledTooLong(_) => {
+                                if status.is_success() {
+                                    inner.retry.budget.refund();
+                                }
+                                return Ok(resp);
+                            }
+                            Verdict::Throttled(wait) => {
+                                inner.pause.pause_for(wait);
+                                let fits = Instant::now() + wait < deadline;
+                                if may_retry && fits && inner.retry.budget.try_spend(RetryBudget::RETRY_COST) {
+                                    if let Some(r) = next() {
+                                        tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled: waiting as asked");
+                                        pending = Some(r);
+                                        continue;
+                                    }
+                                }
+                                return Ok(resp);
+                            }
+                            Verdict::Transient => {
+                                let backoff = inner.retry.backoff(attempt);
+                                let fits = Instant::now() + backoff < deadline;
+                                if retry_safe && may_retry && fits && inner.retry.budget.try_spend(RetryBudget::RETRY_COST) {
+                                    if let Some(r) = next() {
+                                        tracing::debug!(backoff_ms = backoff.as_millis() as u64, %status, "transient failure: backing off");
+                                        drop(resp);
+                                        tokio::time::sleep(backoff).await;
+                                        pending = Some(r);
+                                        continue;
+                                    }
+                                }
+                                return Ok(resp);
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        // A connection that was never established sent nothing: safe to retry for any method.
+                        let kind = if e.is_connect() {
+                            TimeoutKind::Connect
+                        } else {
+                            timeout_kind
+                        };
+                        let retryable = e.is_connect() || (retry_safe && (e.is_timeout() || e.is_request() || e.is_body()));
+                        let cost = if e.is_timeout() {
+                            RetryBudget::TIMEOUT_COST
+                        } else {
+                            RetryBudget::RETRY_COST
+                        };
+                        let backoff = inner.retry.backoff(attempt);
+                        let fits = Instant::now() + backoff < deadline;
+                        if retryable && attempt < inner.retry.max_attempts && fits && inner.retry.budget.try_spend(cost) {
+                            if let Some(r) = next() {
+                                tracing::debug!(error = %e.without_url_ref(), backoff_ms = backoff.as_millis() as u64, "attempt failed: backing off");
+                                tokio::time::sleep(backoff).await;
+                                pending = Some(r);
+                                continue;
+                            }
+                        }
+                        return Err(Failure::Reqwest(e, kind));
+                    }
+                }
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("attempts", attempt);
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Ok(resp) = &result {
+            span.record("status", resp.status().as_u16());
+        }
+        result
+    }
+
+    /// The entry point for progenitor's `ClientHooks::exec`: retries, throttling and the 401
+    /// refresh, returning the final response (or the last transport error) as reqwest does.
+    pub async fn exec_generated(&self, request: reqwest::Request, operation_id: &str) -> reqwest::Result<reqwest::Response> {
+        match self.run(request, operation_id, None, AuthMode::Preauthorized).await {
+            Ok(resp) => Ok(resp),
+            Err(Failure::Reqwest(e, _)) => Err(e),
+            // The generated client's base URL is this transport's, and `pre` has already authorized,
+            // so the loop cannot refuse; should it, answer as a server that cannot serve this origin would.
+            Err(Failure::Error(e)) => Ok(synthetic_response(StatusCode::MISDIRECTED_REQUEST, &e)),
+        }
+    }
+
+    /// Reads a body, enforcing the size cap.
+    pub async fn read_body(&self, mut resp: reqwest::Response) -> Result<Bytes> {
+        let limit = self.inner.max_body_bytes;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        let origin = origin_of(resp.url());
+        let mut buf = BytesMut::with_capacity(resp.content_length().unwrap_or(8 * 1024).min(limit as u64) as usize);
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if buf.len() + chunk.len() > limit {
+                        return Err(Error::BodyTooLarge { limit });
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(buf.freeze()),
+                Err(e) if e.is_timeout() => {
+                    return Err(Error::Timeout {
+                        kind: TimeoutKind::Attempt,
+                        after: self.inner.timeouts.attempt,
+                    });
+                }
+                Err(e) => return Err(Error::Transport { origin, source: e.without_url() }),
+            }
+        }
+    }
+
+    /// Reads and decodes a JSON body; `context` names what was expected in a decode error.
+    pub async fn decode<T: DeserializeOwned>(&self, resp: reqwest::Response, context: &str) -> Result<T> {
+        let body = self.read_body(resp).await?;
+        Error::decode_json(context, &body)
+    }
+
+    /// Turns a non-success response into the matching error, reading (a capped part of) its body.
+    pub async fn error_from_response(&self, resp: reqwest::Response, method: Option<Method>, path: &str) -> Error {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::SERVICE_UNAVAILABLE && headers.contains_key(http::header::RETRY_AFTER))
+        {
+            return Error::RateLimited {
+                status,
+                retry_after: retry::parse_retry_after(&headers, std::time::SystemTime::now()),
+            };
+        }
+        let body = self.read_body(resp).await.unwrap_or_default();
+        let mut err = HttpError::new(status, method, path, &headers, &body);
+        if err.message.is_none()
+            && let Some(challenge) = err.header("www-authenticate")
+        {
+            err.message = Some(format!("WWW-Authenticate: {challenge}"));
+        }
+        Error::Http(Box::new(err))
+    }
+}
+
+trait WithoutUrlRef {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrlRef for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let mut s = self.to_string();
+        if let Some(url) = self.url() {
+            s = s.replace(url.as_str(), url.path());
+        }
+        s
+    }
+}
+
+fn synthetic_response(status: StatusCode, error: &Error) -> reqwest::Response {
+    let body = serde_json::json!({ "message": error.to_string() }).to_string();
+    let mut resp = http::Response::new(body);
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert("x-edu-common-refused", HeaderValue::from_static("true"));
+    reqwest::Response::from(resp)
+}
+
+/// A response value together with the status and headers it came with.
+#[derive(Debug, Clone)]
+pub struct ApiResponse<T> {
+    /// The decoded body.
+    pub value: T,
+    /// The status code.
+    pub status: StatusCode,
+    /// All response headers.
+    pub headers: HeaderMap,
+}
+
+/// A request being built for [`Transport`]; finish it with one of the `send` methods.
+#[must_use = "a request does nothing until it is sent"]
+pub struct RequestBuilder {
+    transport: Transport,
+    method: Method,
+    url: Result<Url>,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    body: Option<(Bytes, &'static str)>,
+    options: CallOptions,
+    error: Option<Error>,
+}
+
+impl fmt::Debug for RequestBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("method", &self.method)
+            .field("url", &self.url.as_ref().map(|u| u.path()).ok())
+            .field("operation", &self.options.operation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestBuilder {
+    /// Adds a query parameter (kept alongside any already in the URL).
+    pub fn query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when `value` is `Some`.
+    pub fn query_opt(self, name: impl Into<String>, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(v) => self.query(name, v),
+            None => self,
+        }
+    }
+
+    /// Adds several query parameters.
+    pub fn query_pairs<K: Into<String>, V: ToString>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        self.query.extend(pairs.into_iter().map(|(k, v)| (k.into(), v.to_string())));
+        self
+    }
+
+    /// Sets a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+            (Ok(n), Ok(v)) => {
+                self.headers.insert(n, v);
+            }
+            _ => self.error = Some(Error::invalid_input(Some(name), "header name or value is not valid")),
+        }
+        self
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(b) => self.body = Some((Bytes::from(b), "application/json")),
+            Err(e) => self.error = Some(Error::invalid_input(None, format!("the body could not be serialized: {e}"))),
+        }
+        self
+    }
+
+    /// Sends `body` as `application/x-www-form-urlencoded`.
+    pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_urlencoded_like(body) {
+            Ok(b) => self.body = Some((Bytes::from(b), "application/x-www-form-urlencoded")),
+            Err(e) => self.error = Some(e),
+        }
+        self
+    }
+
+    /// Names the operation in spans and errors.
+    pub fn operation(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.options.operation = Some(name.into());
+        self
+    }
+
+    /// Marks the request as safe (or unsafe) to send more than once, overriding the method's default.
+    /// Set it for writes that carry an idempotency key.
+    pub fn retry_safe(mut self, safe: bool) -> Self {
+        self.options.retry_safe = Some(safe);
+        self
+    }
+
+    /// Builds the `reqwest::Request` without sending it.
+    pub fn build(self) -> Result<(Transport, reqwest::Request, CallOptions)> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut url = self.url?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        let mut req = reqwest::Request::new(self.method, url);
+        *req.headers_mut() = self.headers;
+        req.headers_mut()
+            .entry(http::header::ACCEPT)
+            .or_insert(HeaderValue::from_static("application/json"));
+        if let Some((body, content_type)) = self.body {
+            req.headers_mut()
+                .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            *req.body_mut() = Some(reqwest::Body::from(body));
+        }
+        Ok((self.transport, req, self.options))
+    }
+
+    /// Sends the request and returns a successful response; any other status is an error.
+    pub async fn send(self) -> Result<reqwest::Response> {
+        let (t, req, opts) = self.build()?;
+        t.execute(req, &opts).await
+    }
+
+    /// Sends the request and returns the final response whatever its status.
+    pub async fn send_raw(self) -> Result<reqwest::Response> {
+        let (t, req, opts) = self.build()?;
+        t.execute_raw(req, &opts).await
+    }
+
+    /// Sends the request and decodes a successful JSON response.
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
+        Ok(self.send_json_with_meta::<T>().await?.value)
+    }
+
+    /// Sends the request and decodes a successful JSON response, keeping its status and headers.
+    pub async fn send_json_with_meta<T: DeserializeOwned>(self) -> Result<ApiResponse<T>> {
+        let (t, req, opts) = self.build()?;
+        let context = opts
+            .operation
+            .clone()
+            .unwrap_or_else(|| Cow::Owned(format!("{} {}", req.method(), req.url().path())));
+        let resp = t.execute(req, &opts).await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let value = t.decode(resp, &context).await?;
+        Ok(ApiResponse { value, status, headers })
+    }
+}
+
+fn serde_urlencoded_like<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>> {
+    let value = serde_json::to_value(body).map_err(|e| Error::invalid_input(None, format!("form body: {e}")))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| Error::invalid_input(None, "a form body must be a struct or map"))?;
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in obj {
+        match v {
+            serde_json::Value::Null => {}
+            serde_json::Value::String(s) => {
+                ser.append_pair(k, s);
+            }
+            other => {
+                ser.append_pair(k, &other.to_string());
+            }
+        }
+    }
+    Ok(ser.finish().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecure_http_only_for_loopback() {
+        assert!(Transport::builder("http://127.0.0.1:8080/api").build().is_ok());
+        assert!(Transport::builder("http://localhost:1/api").build().is_ok());
+        assert!(Transport::builder("http://[::1]:1/").build().is_ok());
+        let err = Transport::builder("http://api.example.org/v1").build().unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(
+            Transport::builder("http://api.example.org/v1")
+                .allow_insecure_http(true)
+                .build()
+                .is_ok()
+        );
+        assert!(Transport::builder("ftp://x/").build().is_err());
+        assert!(Transport::builder("not a url").build().is_err());
+    }
+
+    #[test]
+    fn url_joins_under_base_path() {
+        let t = Transport::builder("https://h.example/datahub/services").build().unwrap();
+        assert_eq!(
+            t.url("/v1/students?limit=2").unwrap().as_str(),
+            "https://h.example/datahub/services/v1/students?limit=2"
+        );
+        assert_eq!(t.url("v1").unwrap().as_str(), "https://h.example/datahub/services/v1");
+        assert!(matches!(t.url("https://other.example/v1"), Err(Error::CrossOrigin { .. })));
+        assert!(matches!(t.url("http://h.example/v1"), Err(Error::CrossOrigin { .. })));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let t = Transport::builder("https://h.example/")
+            .credentials(Credentials::bearer(secrecy::SecretString::from("s3cr3t-value")))
+            .build()
+            .unwrap();
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("s3cr3t-value"), "{dbg}");
+        let b = Transport::builder("https://h.example/")
+            .credentials(Credentials::api_key("x-api-key", secrecy::SecretString::from("s3cr3t-value")).unwrap());
+        assert!(!format!("{b:?}").contains("s3cr3t-value"));
+    }
+
+    #[test]
+    fn form_encoding() {
+        #[derive(Serialize)]
+        struct F<'a> {
+            a: &'a str,
+            b: Option<u32>,
+            c: u32,
+        }
+        let bytes = serde_urlencoded_like(&F { a: "x y&", b: None, c: 3 }).unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap(), "a=x+y%26&c=3");
+    }
+}
