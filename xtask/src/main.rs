@@ -8,7 +8,8 @@
 //!   spec with progenitor. With `--check`, nothing is written and the command fails if the
 //!   committed file differs from what the spec generates (CI's drift check).
 //!
-//! `API` is one of `eduframe`, `edfi-admin`, `eduv`; without it, all of them.
+//! `API` is one of `eduframe`, `eduframe-organization` (a spec the project writes itself, so it
+//! has no normalisation), `edfi-admin`, `eduv`; without it, all of them.
 
 mod generate;
 mod normalize;
@@ -27,8 +28,10 @@ pub struct Api {
     pub crate_dir: &'static str,
     /// The kept spec, relative to the crate folder.
     pub spec: &'static str,
-    /// Upstream spec, relative to the reference directory.
-    pub upstream: &'static str,
+    /// Upstream spec, relative to the reference directory; `None` for a spec the project writes itself.
+    pub upstream: Option<&'static str>,
+    /// Generated source, relative to the crate folder.
+    pub output: &'static str,
     /// The scripted normalisation from upstream to the kept spec.
     pub normalize: fn(serde_json::Value) -> Result<serde_json::Value>,
 }
@@ -38,22 +41,33 @@ pub const APIS: &[Api] = &[
         name: "eduframe",
         crate_dir: "eduframe-client",
         spec: "spec/eduframe-v1.json",
-        upstream: "eduframe/eduframe_v1.json",
+        upstream: Some("eduframe/eduframe_v1.json"),
+        output: "src/generated.rs",
         normalize: normalize::eduframe::normalize,
     },
     Api {
         name: "edfi-admin",
         crate_dir: "edfi-admin-client",
         spec: "spec/admin-api-2.3.json",
-        upstream: "edfi-admin/admin-api-2.3.0.yaml",
+        upstream: Some("edfi-admin/admin-api-2.3.0.yaml"),
+        output: "src/generated.rs",
         normalize: normalize::edfi_admin::normalize,
     },
     Api {
         name: "eduv",
         crate_dir: "eduv-education-client",
         spec: "spec/education-api-1.1.1.json",
-        upstream: "eduv/afsprakenstelsel-apis/education-api.yaml",
+        upstream: Some("eduv/afsprakenstelsel-apis/education-api.yaml"),
+        output: "src/generated.rs",
         normalize: normalize::eduv::normalize,
+    },
+    Api {
+        name: "eduframe-organization",
+        crate_dir: "eduframe-client",
+        spec: "spec/eduframe-organization.json",
+        upstream: None,
+        output: "src/generated_organization.rs",
+        normalize: normalize::identity,
     },
 ];
 
@@ -89,7 +103,7 @@ fn run() -> Result<()> {
     let only: Vec<&str> = args[1..].iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
     for name in &only {
         if !APIS.iter().any(|a| a.name == *name) {
-            bail!("unknown API `{name}`; expected one of eduframe, edfi-admin, eduv");
+            bail!("unknown API `{name}`; expected one of eduframe, eduframe-organization, edfi-admin, eduv");
         }
     }
     let root = workspace_root();
@@ -100,7 +114,10 @@ fn run() -> Result<()> {
         let spec_path = crate_dir.join(api.spec);
         match cmd.as_str() {
             "normalize" => {
-                let upstream_path = reference_dir(&root).join(api.upstream);
+                let Some(upstream) = api.upstream else {
+                    continue; // the project writes this spec itself
+                };
+                let upstream_path = reference_dir(&root).join(upstream);
                 let upstream = spec::read_any(&upstream_path)
                     .with_context(|| format!("reading upstream spec {}", upstream_path.display()))?;
                 let kept = (api.normalize)(upstream).with_context(|| format!("normalising {}", api.name))?;
@@ -110,7 +127,7 @@ fn run() -> Result<()> {
                 }
             }
             "generate" => {
-                let out = crate_dir.join("src/generated.rs");
+                let out = crate_dir.join(api.output);
                 let code = generate::generate(&spec_path).with_context(|| format!("generating {}", api.name))?;
                 if spec::write_or_check(&out, &code, check)? {
                     drift.push(out);
