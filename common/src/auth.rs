@@ -37,7 +37,8 @@ use url::Url;
 use crate::error::{Error, Result, TimeoutKind};
 
 /// The `client_assertion_type` of RFC 7523 JWT client assertions (`private_key_jwt`).
-pub const JWT_BEARER_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub const JWT_BEARER_ASSERTION_TYPE: &str =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How a client proves who it is.
 #[derive(Clone, Default)]
@@ -136,7 +137,11 @@ pub trait AuthProvider: Send + Sync + fmt::Debug {
 struct NoAuth;
 
 impl AuthProvider for NoAuth {
-    fn authorize<'a>(&'a self, _: &'a reqwest::Client, _: &'a mut reqwest::Request) -> BoxFuture<'a, Result<AuthTicket>> {
+    fn authorize<'a>(
+        &'a self,
+        _: &'a reqwest::Client,
+        _: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<AuthTicket>> {
         Box::pin(async { Ok(AuthTicket::default()) })
     }
 }
@@ -148,8 +153,11 @@ struct StaticHeader {
 
 impl StaticHeader {
     fn new(name: HeaderName, value: &SecretString) -> Result<Self> {
-        let mut value = HeaderValue::from_str(value.expose_secret())
-            .map_err(|_| Error::Config(format!("the credential for `{name}` contains characters not allowed in a header")))?;
+        let mut value = HeaderValue::from_str(value.expose_secret()).map_err(|_| {
+            Error::Config(format!(
+                "the credential for `{name}` contains characters not allowed in a header"
+            ))
+        })?;
         value.set_sensitive(true);
         Ok(StaticHeader { name, value })
     }
@@ -162,8 +170,14 @@ impl fmt::Debug for StaticHeader {
 }
 
 impl AuthProvider for StaticHeader {
-    fn authorize<'a>(&'a self, _: &'a reqwest::Client, request: &'a mut reqwest::Request) -> BoxFuture<'a, Result<AuthTicket>> {
-        request.headers_mut().insert(self.name.clone(), self.value.clone());
+    fn authorize<'a>(
+        &'a self,
+        _: &'a reqwest::Client,
+        request: &'a mut reqwest::Request,
+    ) -> BoxFuture<'a, Result<AuthTicket>> {
+        request
+            .headers_mut()
+            .insert(self.name.clone(), self.value.clone());
         Box::pin(async { Ok(AuthTicket::default()) })
     }
 }
@@ -327,7 +341,10 @@ impl TokenCache {
     }
 
     fn read(&self) -> Option<Arc<Cached>> {
-        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Returns the `Authorization` header value for a valid token, fetching one with `fetch` if needed.
@@ -351,12 +368,15 @@ impl TokenCache {
                 let lifetime = token.expires_in.unwrap_or(self.default_lifetime);
                 let buffer = self.refresh_buffer.min(lifetime / 4);
                 let jitter = (buffer / 2).mul_f64(fastrand::f64());
-                let mut header = HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
-                    .map_err(|_| Error::Auth {
-                        message: "the token endpoint returned a token that is not valid in a header".into(),
-                        status: None,
-                        transient: false,
-                    })?;
+                let mut header =
+                    HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
+                        .map_err(|_| Error::Auth {
+                            message:
+                                "the token endpoint returned a token that is not valid in a header"
+                                    .into(),
+                            status: None,
+                            transient: false,
+                        })?;
                 header.set_sensitive(true);
                 let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
                 let cached = Arc::new(Cached {
@@ -471,10 +491,16 @@ impl OAuth2Provider {
         let _enter = span.enter();
         let resp = req.form(&form).send().await.map_err(|e| {
             if e.is_timeout() {
-                Error::Timeout { kind: TimeoutKind::Token, after: cfg.timeout }
+                Error::Timeout {
+                    kind: TimeoutKind::Token,
+                    after: cfg.timeout,
+                }
             } else {
                 Error::Auth {
-                    message: format!("the token endpoint could not be reached: {}", e.without_url()),
+                    message: format!(
+                        "the token endpoint could not be reached: {}",
+                        e.without_url()
+                    ),
                     status: None,
                     transient: true,
                 }
@@ -507,19 +533,36 @@ impl OAuth2Provider {
         }
         // Never echo the body here: it holds the token.
         let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| Error::Auth {
-            message: format!("the token response was not understood ({} at line {} column {})", e.classify_name(), e.line(), e.column()),
+            message: format!(
+                "the token response was not understood ({} at line {} column {})",
+                e.classify_name(),
+                e.line(),
+                e.column()
+            ),
             status: Some(status),
             transient: false,
         })?;
-        if let Some(t) = parsed.token_type.as_deref().filter(|t| !t.eq_ignore_ascii_case("bearer")) {
-            tracing::warn!(token_type = t, "token endpoint returned a non-bearer token type; sending it as a bearer token");
+        if let Some(t) = parsed
+            .token_type
+            .as_deref()
+            .filter(|t| !t.eq_ignore_ascii_case("bearer"))
+        {
+            tracing::warn!(
+                token_type = t,
+                "token endpoint returned a non-bearer token type; sending it as a bearer token"
+            );
         }
         let expires_in = match parsed.expires_in {
-            Some(NumberOrString::Number(n)) if n.is_finite() && n > 0.0 => Some(Duration::from_secs_f64(n.min(1e9))),
+            Some(NumberOrString::Number(n)) if n.is_finite() && n > 0.0 => {
+                Some(Duration::from_secs_f64(n.min(1e9)))
+            }
             Some(NumberOrString::Text(s)) => s.trim().parse::<u64>().ok().map(Duration::from_secs),
             _ => None,
         };
-        Ok(AccessToken { secret: parsed.access_token, expires_in })
+        Ok(AccessToken {
+            secret: parsed.access_token,
+            expires_in,
+        })
     }
 
     /// The shared token cache.
@@ -551,7 +594,9 @@ impl AuthProvider for OAuth2Provider {
     ) -> BoxFuture<'a, Result<AuthTicket>> {
         Box::pin(async move {
             let (header, ticket) = self.cache.get_or_fetch(|| self.fetch_token(http)).await?;
-            request.headers_mut().insert(http::header::AUTHORIZATION, header);
+            request
+                .headers_mut()
+                .insert(http::header::AUTHORIZATION, header);
             Ok(ticket)
         })
     }

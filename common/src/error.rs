@@ -33,7 +33,9 @@ pub enum Error {
     },
 
     /// An attempt or the whole operation ran out of time.
-    #[error("{kind} timed out after {after:?}; raise the timeout in the client builder if the API is slow")]
+    #[error(
+        "{kind} timed out after {after:?}; raise the timeout in the client builder if the API is slow"
+    )]
     Timeout {
         /// Which limit was hit.
         kind: TimeoutKind,
@@ -94,7 +96,9 @@ pub enum Error {
     },
 
     /// A response body was larger than the configured cap.
-    #[error("response body exceeds the {limit}-byte cap; raise `max_body_bytes` if this is expected")]
+    #[error(
+        "response body exceeds the {limit}-byte cap; raise `max_body_bytes` if this is expected"
+    )]
     BodyTooLarge {
         /// The cap in bytes.
         limit: usize,
@@ -110,7 +114,9 @@ fn rate_limited_message(status: StatusCode, after: Option<Duration>) -> String {
         Some(d) => format!(
             "rate limited ({status}): the server asked to wait {d:?}, longer than the configured maximum; try again later or raise `max_retry_after`"
         ),
-        None => format!("rate limited ({status}) and out of retries; slow down or configure a client-side rate limit"),
+        None => format!(
+            "rate limited ({status}) and out of retries; slow down or configure a client-side rate limit"
+        ),
     }
 }
 
@@ -387,7 +393,8 @@ mod tests {
         struct Inner {
             id: u32,
         }
-        let err = Error::decode_json::<Outer>("list", br#"{"items":[{"id":1},{"id":"x"}]}"#).unwrap_err();
+        let err =
+            Error::decode_json::<Outer>("list", br#"{"items":[{"id":1},{"id":"x"}]}"#).unwrap_err();
         match err {
             Error::Decode(d) => {
                 assert_eq!(d.path, "items[1].id");
@@ -400,10 +407,22 @@ mod tests {
     #[test]
     fn http_error_extracts_message_and_cuts_body() {
         let mut body = br#"{"error":"Could not parse created_since"}"#.to_vec();
-        let e = HttpError::new(StatusCode::BAD_REQUEST, Some(http::Method::GET), "/v1/events", &HeaderMap::new(), &body);
+        let e = HttpError::new(
+            StatusCode::BAD_REQUEST,
+            Some(http::Method::GET),
+            "/v1/events",
+            &HeaderMap::new(),
+            &body,
+        );
         assert_eq!(e.message.as_deref(), Some("Could not parse created_since"));
         body.resize(10_000, b' ');
-        let e = HttpError::new(StatusCode::BAD_REQUEST, Some(http::Method::GET), "/", &HeaderMap::new(), &body);
+        let e = HttpError::new(
+            StatusCode::BAD_REQUEST,
+            Some(http::Method::GET),
+            "/",
+            &HeaderMap::new(),
+            &body,
+        );
         assert!(e.raw_body.len() <= BODY_EXCERPT_LIMIT + '…'.len_utf8());
         assert!(Error::Http(Box::new(e)).to_string().contains("400"));
     }

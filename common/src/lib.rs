@@ -45,7 +45,9 @@ pub use error::{DecodeError, Error, HttpError, Result, TimeoutKind};
 pub use limiter::{PauseGate, RateLimit};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};
-pub use transport::{ApiResponse, CallOptions, RequestBuilder, Timeouts, Transport, TransportBuilder};
+pub use transport::{
+    ApiResponse, CallOptions, RequestBuilder, Timeouts, Transport, TransportBuilder,
+};
 
 /// Re-exported so clients and users name the same versions.
 pub use secrecy;

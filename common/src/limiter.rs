@@ -56,7 +56,10 @@ impl RateLimit {
         let mut sent = self.sent.lock().await;
         loop {
             let now = Instant::now();
-            while sent.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+            while sent
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.window)
+            {
                 sent.pop_front();
             }
             if sent.len() < self.max {
@@ -123,7 +126,10 @@ mod tests {
         assert_eq!(stamps[5], Duration::from_secs(10));
         assert_eq!(stamps[15], Duration::from_secs(30));
         for (i, t) in stamps.iter().enumerate() {
-            let in_window = stamps[..=i].iter().filter(|s| *t - **s < Duration::from_secs(10)).count();
+            let in_window = stamps[..=i]
+                .iter()
+                .filter(|s| *t - **s < Duration::from_secs(10))
+                .count();
             assert!(in_window <= 5);
         }
     }

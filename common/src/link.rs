@@ -51,8 +51,12 @@ impl Link {
 
     /// The target resolved against `base` (the URL of the request that returned the link).
     pub fn resolve(&self, base: &Url) -> Result<Url> {
-        base.join(&self.target)
-            .map_err(|e| Error::Pagination(format!("link target `{}` is not a valid URL: {e}", self.target)))
+        base.join(&self.target).map_err(|e| {
+            Error::Pagination(format!(
+                "link target `{}` is not a valid URL: {e}",
+                self.target
+            ))
+        })
     }
 }
 
@@ -75,7 +79,10 @@ impl fmt::Display for Link {
 
 /// Parses one `Link` header value into its link-values.
 pub fn parse(header: &str) -> Vec<Link> {
-    let mut p = Parser { s: header.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: header.as_bytes(),
+        i: 0,
+    };
     let mut out = Vec::new();
     loop {
         p.skip(|b| b == b',' || is_ws(b));
@@ -278,10 +285,18 @@ mod tests {
     #[test]
     fn relative_targets_resolve_against_request_url() {
         let mut h = HeaderMap::new();
-        h.append(http::header::LINK, r#"</api/v1/courses?cursor=abc>; rel="next""#.parse().unwrap());
-        let base: Url = "https://api.example.nl/api/v1/courses?per_page=10".parse().unwrap();
+        h.append(
+            http::header::LINK,
+            r#"</api/v1/courses?cursor=abc>; rel="next""#.parse().unwrap(),
+        );
+        let base: Url = "https://api.example.nl/api/v1/courses?per_page=10"
+            .parse()
+            .unwrap();
         let next = find_rel(&h, "next", &base).unwrap().unwrap();
-        assert_eq!(next.as_str(), "https://api.example.nl/api/v1/courses?cursor=abc");
+        assert_eq!(
+            next.as_str(),
+            "https://api.example.nl/api/v1/courses?cursor=abc"
+        );
         assert!(find_rel(&h, "prev", &base).unwrap().is_none());
     }
 

@@ -228,8 +228,8 @@ where
                     _ => {
                         let f = fetch.clone();
                         let start = page.next;
-                        let rest = pages_from(start, move |c: Option<u64>| f(c.unwrap_or(2)))
-                            .boxed();
+                        let rest =
+                            pages_from(start, move |c: Option<u64>| f(c.unwrap_or(2))).boxed();
                         let first = Page {
                             items: page.items,
                             next: start,
@@ -257,8 +257,14 @@ where
 /// RFC 8288 paging: GET `first`, decode the items with `extract`, follow `Link: <…>; rel="next"`
 /// (resolved against the URL just fetched) until there is none. Every page goes through the
 /// transport (auth, retries, throttling), and a next link to another origin ends the stream with
-/// [`Error::CrossOrigin`].
-pub fn link_header_pages<T, X>(transport: Transport, first: Url, operation: &'static str, extract: X) -> PageStream<T, Url>
+/// [`Error::CrossOrigin`]. Query parameters of `first` that a next link leaves out (filters,
+/// `per_page`) are carried over, so the caller's query holds on every page.
+pub fn link_header_pages<T, X>(
+    transport: Transport,
+    first: Url,
+    operation: &'static str,
+    extract: X,
+) -> PageStream<T, Url>
 where
     T: Send + 'static,
     X: Fn(&Bytes) -> Result<Vec<T>> + Send + Sync + 'static,
@@ -268,13 +274,15 @@ where
         let url = cursor.unwrap_or_else(|| first.clone());
         let transport = transport.clone();
         let extract = extract.clone();
+        let first = first.clone();
         async move {
             let resp = transport
                 .request_url(Method::GET, url.clone())
                 .operation(operation)
                 .send()
                 .await?;
-            let next = link::find_rel(resp.headers(), "next", resp.url())?;
+            let next =
+                link::find_rel(resp.headers(), "next", resp.url())?.map(|n| carry_query(&first, n));
             let body = transport.read_body(resp).await?;
             let items = extract(&body)?;
             if let Some(n) = &next {
@@ -285,8 +293,24 @@ where
     })
 }
 
+/// Adds to `next` every query parameter of `first` whose name `next` does not have.
+pub fn carry_query(first: &Url, mut next: Url) -> Url {
+    let present: HashSet<String> = next.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    let missing: Vec<(String, String)> = first
+        .query_pairs()
+        .filter(|(k, _)| !present.contains(k.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if !missing.is_empty() {
+        next.query_pairs_mut().extend_pairs(missing);
+    }
+    next
+}
+
 /// A JSON-array body decoder for [`link_header_pages`].
-pub fn json_array<T: serde::de::DeserializeOwned>(context: &'static str) -> impl Fn(&Bytes) -> Result<Vec<T>> + Send + Sync {
+pub fn json_array<T: serde::de::DeserializeOwned>(
+    context: &'static str,
+) -> impl Fn(&Bytes) -> Result<Vec<T>> + Send + Sync {
     move |body: &Bytes| Error::decode_json(context, body)
 }
 
@@ -295,6 +319,14 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn carry_query_keeps_callers_params() {
+        let first: Url = "https://h/x?per_page=10&status=active".parse().unwrap();
+        let next: Url = "https://h/x?cursor=abc&per_page=10".parse().unwrap();
+        let merged = carry_query(&first, next);
+        assert_eq!(merged.query(), Some("cursor=abc&per_page=10&status=active"));
+    }
 
     #[tokio::test]
     async fn empty_intermediate_page_does_not_end_stream() {

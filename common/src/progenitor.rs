@@ -58,7 +58,8 @@ macro_rules! impl_client_hooks {
                 request: &mut $crate::progenitor::reqwest::Request,
                 info: &$crate::progenitor::OperationInfo,
             ) -> ::std::result::Result<(), $crate::progenitor::progenitor_client::Error<E>> {
-                let transport = <Self as $crate::progenitor::ClientInfo<$crate::Transport>>::inner(self);
+                let transport =
+                    <Self as $crate::progenitor::ClientInfo<$crate::Transport>>::inner(self);
                 $crate::progenitor::pre(transport, request, info).await
             }
 
@@ -67,7 +68,8 @@ macro_rules! impl_client_hooks {
                 request: $crate::progenitor::reqwest::Request,
                 info: &$crate::progenitor::OperationInfo,
             ) -> $crate::progenitor::reqwest::Result<$crate::progenitor::reqwest::Response> {
-                let transport = <Self as $crate::progenitor::ClientInfo<$crate::Transport>>::inner(self);
+                let transport =
+                    <Self as $crate::progenitor::ClientInfo<$crate::Transport>>::inner(self);
                 $crate::progenitor::exec(transport, request, info).await
             }
         }
@@ -83,7 +85,10 @@ pub async fn into_error<E: Serialize>(
 ) -> Error {
     use progenitor_client::Error as P;
     match error {
-        P::InvalidRequest(message) => Error::InvalidInput { field: None, message },
+        P::InvalidRequest(message) => Error::InvalidInput {
+            field: None,
+            message,
+        },
         P::Custom(message) => match message.strip_prefix(AUTH_PREFIX) {
             Some(m) => Error::Auth {
                 message: m.to_owned(),
@@ -92,21 +97,29 @@ pub async fn into_error<E: Serialize>(
             },
             None => Error::Config(message),
         },
-        P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => from_reqwest(transport, e),
+        P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+            from_reqwest(transport, e)
+        }
         P::ErrorResponse(rv) => {
             let status = rv.status();
             let headers = rv.headers().clone();
             if status == StatusCode::TOO_MANY_REQUESTS
-                || (status == StatusCode::SERVICE_UNAVAILABLE && headers.contains_key(http::header::RETRY_AFTER))
+                || (status == StatusCode::SERVICE_UNAVAILABLE
+                    && headers.contains_key(http::header::RETRY_AFTER))
             {
                 return Error::RateLimited {
                     status,
-                    retry_after: crate::retry::parse_retry_after(&headers, std::time::SystemTime::now()),
+                    retry_after: crate::retry::parse_retry_after(
+                        &headers,
+                        std::time::SystemTime::now(),
+                    ),
                 };
             }
             let body = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
             let body = if body == b"null" { Vec::new() } else { body };
-            Error::Http(Box::new(HttpError::new(status, None, operation, &headers, &body)))
+            Error::Http(Box::new(HttpError::new(
+                status, None, operation, &headers, &body,
+            )))
         }
         P::InvalidResponsePayload(bytes, e) => Error::Decode(Box::new(DecodeError {
             context: operation.to_owned(),
@@ -135,4 +148,3 @@ fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
         }
     }
 }
-

@@ -116,7 +116,9 @@ impl RetryBudget {
         let cap = self.capacity;
         let _ = self
             .tokens
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t < cap).then_some(t + 1));
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                (t < cap).then_some(t + 1)
+            });
     }
 }
 
@@ -131,7 +133,11 @@ impl RetryBudget {
 /// assert_eq!(parse_retry_after(&h, SystemTime::now()), Some(Duration::from_secs(7)));
 /// ```
 pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -198,11 +204,20 @@ mod tests {
     #[test]
     fn retry_after_both_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        assert_eq!(parse_retry_after(&headers("120"), now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(&headers("120"), now),
+            Some(Duration::from_secs(120))
+        );
         let date = httpdate::fmt_http_date(now + Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&headers(&date), now), Some(Duration::from_secs(30)));
+        assert_eq!(
+            parse_retry_after(&headers(&date), now),
+            Some(Duration::from_secs(30))
+        );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
-        assert_eq!(parse_retry_after(&headers(&past), now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after(&headers(&past), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after(&headers("soon"), now), None);
         assert_eq!(parse_retry_after(&headers("-3"), now), None);
         assert_eq!(parse_retry_after(&HeaderMap::new(), now), None);
@@ -217,7 +232,8 @@ mod tests {
         };
         for retry in 1..40 {
             let d = cfg.backoff(retry);
-            let cap = Duration::from_millis(100 * 2u64.pow((retry - 1).min(20))).min(Duration::from_millis(500));
+            let cap = Duration::from_millis(100 * 2u64.pow((retry - 1).min(20)))
+                .min(Duration::from_millis(500));
             assert!(d <= cap, "retry {retry}: {d:?} > {cap:?}");
         }
         // Full jitter: over many draws some are in the lower half of the range.
@@ -243,7 +259,10 @@ mod tests {
     #[test]
     fn classification() {
         let cfg = RetryConfig::default();
-        assert_eq!(classify(StatusCode::OK, &HeaderMap::new(), &cfg), Verdict::Done);
+        assert_eq!(
+            classify(StatusCode::OK, &HeaderMap::new(), &cfg),
+            Verdict::Done
+        );
         assert_eq!(
             classify(StatusCode::TOO_MANY_REQUESTS, &headers("3"), &cfg),
             Verdict::Throttled(Duration::from_secs(3))
@@ -252,9 +271,21 @@ mod tests {
             classify(StatusCode::TOO_MANY_REQUESTS, &headers("100000"), &cfg),
             Verdict::ThrottledTooLong(Some(Duration::from_secs(100000)))
         );
-        assert_eq!(classify(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), &cfg), Verdict::Transient);
-        assert_eq!(classify(StatusCode::BAD_GATEWAY, &HeaderMap::new(), &cfg), Verdict::Transient);
-        assert_eq!(classify(StatusCode::NOT_IMPLEMENTED, &HeaderMap::new(), &cfg), Verdict::Done);
-        assert_eq!(classify(StatusCode::NOT_FOUND, &HeaderMap::new(), &cfg), Verdict::Done);
+        assert_eq!(
+            classify(StatusCode::SERVICE_UNAVAILABLE, &HeaderMap::new(), &cfg),
+            Verdict::Transient
+        );
+        assert_eq!(
+            classify(StatusCode::BAD_GATEWAY, &HeaderMap::new(), &cfg),
+            Verdict::Transient
+        );
+        assert_eq!(
+            classify(StatusCode::NOT_IMPLEMENTED, &HeaderMap::new(), &cfg),
+            Verdict::Done
+        );
+        assert_eq!(
+            classify(StatusCode::NOT_FOUND, &HeaderMap::new(), &cfg),
+            Verdict::Done
+        );
     }
 }

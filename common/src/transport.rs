@@ -160,8 +160,11 @@ impl TransportBuilder {
     pub fn default_header(mut self, name: &str, value: &str) -> Result<Self> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| Error::Config(format!("the value for header `{name}` is not valid in a header")))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            Error::Config(format!(
+                "the value for header `{name}` is not valid in a header"
+            ))
+        })?;
         self.default_headers.insert(name, value);
         Ok(self)
     }
@@ -228,7 +231,8 @@ impl TransportBuilder {
 }
 
 fn parse_base_url(raw: &str) -> Result<Url> {
-    let mut url = Url::parse(raw).map_err(|e| Error::Config(format!("base URL `{raw}` is not valid: {e}")))?;
+    let mut url = Url::parse(raw)
+        .map_err(|e| Error::Config(format!("base URL `{raw}` is not valid: {e}")))?;
     if url.cannot_be_a_base() || url.host().is_none() {
         return Err(Error::Config(format!("base URL `{raw}` has no host")));
     }
@@ -244,7 +248,9 @@ fn parse_base_url(raw: &str) -> Result<Url> {
 /// True for `localhost` and loopback addresses.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
+        }
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -461,7 +467,11 @@ impl Transport {
 
     /// Sends `request` with auth, retries and throttling, and returns the response if it is a
     /// success. A non-success status becomes [`Error::Http`] or [`Error::RateLimited`].
-    pub async fn execute(&self, request: reqwest::Request, options: &CallOptions) -> Result<reqwest::Response> {
+    pub async fn execute(
+        &self,
+        request: reqwest::Request,
+        options: &CallOptions,
+    ) -> Result<reqwest::Response> {
         let method = request.method().clone();
         let path = request.url().path().to_owned();
         let resp = self.execute_raw(request, options).await?;
@@ -473,13 +483,20 @@ impl Transport {
     }
 
     /// Like [`Transport::execute`] but returns the final response whatever its status.
-    pub async fn execute_raw(&self, request: reqwest::Request, options: &CallOptions) -> Result<reqwest::Response> {
+    pub async fn execute_raw(
+        &self,
+        request: reqwest::Request,
+        options: &CallOptions,
+    ) -> Result<reqwest::Response> {
         let op = options
             .operation
             .clone()
             .unwrap_or_else(|| Cow::Owned(request.url().path().to_owned()));
         let origin = origin_of(request.url());
-        match self.run(request, &op, options.retry_safe, AuthMode::Required).await {
+        match self
+            .run(request, &op, options.retry_safe, AuthMode::Required)
+            .await
+        {
             Ok(resp) => Ok(resp),
             Err(Failure::Error(e)) => Err(e),
             Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind, origin)),
@@ -495,7 +512,10 @@ impl Transport {
             };
             Error::Timeout { kind, after }
         } else {
-            Error::Transport { origin, source: e.without_url() }
+            Error::Transport {
+                origin,
+                source: e.without_url(),
+            }
         }
     }
 
@@ -665,8 +685,15 @@ impl Transport {
 
     /// The entry point for progenitor's `ClientHooks::exec`: retries, throttling and the 401
     /// refresh, returning the final response (or the last transport error) as reqwest does.
-    pub async fn exec_generated(&self, request: reqwest::Request, operation_id: &str) -> reqwest::Result<reqwest::Response> {
-        match self.run(request, operation_id, None, AuthMode::Preauthorized).await {
+    pub async fn exec_generated(
+        &self,
+        request: reqwest::Request,
+        operation_id: &str,
+    ) -> reqwest::Result<reqwest::Response> {
+        match self
+            .run(request, operation_id, None, AuthMode::Preauthorized)
+            .await
+        {
             Ok(resp) => Ok(resp),
             Err(Failure::Reqwest(e, _)) => Err(e),
             // The generated client's base URL is this transport's, and `pre` has already authorized,
@@ -682,7 +709,9 @@ impl Transport {
             return Err(Error::BodyTooLarge { limit });
         }
         let origin = origin_of(resp.url());
-        let mut buf = BytesMut::with_capacity(resp.content_length().unwrap_or(8 * 1024).min(limit as u64) as usize);
+        let mut buf = BytesMut::with_capacity(
+            resp.content_length().unwrap_or(8 * 1024).min(limit as u64) as usize,
+        );
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
@@ -698,23 +727,38 @@ impl Transport {
                         after: self.inner.timeouts.attempt,
                     });
                 }
-                Err(e) => return Err(Error::Transport { origin, source: e.without_url() }),
+                Err(e) => {
+                    return Err(Error::Transport {
+                        origin,
+                        source: e.without_url(),
+                    });
+                }
             }
         }
     }
 
     /// Reads and decodes a JSON body; `context` names what was expected in a decode error.
-    pub async fn decode<T: DeserializeOwned>(&self, resp: reqwest::Response, context: &str) -> Result<T> {
+    pub async fn decode<T: DeserializeOwned>(
+        &self,
+        resp: reqwest::Response,
+        context: &str,
+    ) -> Result<T> {
         let body = self.read_body(resp).await?;
         Error::decode_json(context, &body)
     }
 
     /// Turns a non-success response into the matching error, reading (a capped part of) its body.
-    pub async fn error_from_response(&self, resp: reqwest::Response, method: Option<Method>, path: &str) -> Error {
+    pub async fn error_from_response(
+        &self,
+        resp: reqwest::Response,
+        method: Option<Method>,
+        path: &str,
+    ) -> Error {
         let status = resp.status();
         let headers = resp.headers().clone();
         if status == StatusCode::TOO_MANY_REQUESTS
-            || (status == StatusCode::SERVICE_UNAVAILABLE && headers.contains_key(http::header::RETRY_AFTER))
+            || (status == StatusCode::SERVICE_UNAVAILABLE
+                && headers.contains_key(http::header::RETRY_AFTER))
         {
             return Error::RateLimited {
                 status,
@@ -750,8 +794,10 @@ fn synthetic_response(status: StatusCode, error: &Error) -> reqwest::Response {
     let body = serde_json::json!({ "message": error.to_string() }).to_string();
     let mut resp = http::Response::new(body);
     *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     resp.headers_mut()
         .insert("x-edu-common-refused", HeaderValue::from_static("true"));
     reqwest::Response::from(resp)
@@ -807,18 +853,30 @@ impl RequestBuilder {
     }
 
     /// Adds several query parameters.
-    pub fn query_pairs<K: Into<String>, V: ToString>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        self.query.extend(pairs.into_iter().map(|(k, v)| (k.into(), v.to_string())));
+    pub fn query_pairs<K: Into<String>, V: ToString>(
+        mut self,
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        self.query
+            .extend(pairs.into_iter().map(|(k, v)| (k.into(), v.to_string())));
         self
     }
 
     /// Sets a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
             (Ok(n), Ok(v)) => {
                 self.headers.insert(n, v);
             }
-            _ => self.error = Some(Error::invalid_input(Some(name), "header name or value is not valid")),
+            _ => {
+                self.error = Some(Error::invalid_input(
+                    Some(name),
+                    "header name or value is not valid",
+                ))
+            }
         }
         self
     }
@@ -827,7 +885,12 @@ impl RequestBuilder {
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         match serde_json::to_vec(body) {
             Ok(b) => self.body = Some((Bytes::from(b), "application/json")),
-            Err(e) => self.error = Some(Error::invalid_input(None, format!("the body could not be serialized: {e}"))),
+            Err(e) => {
+                self.error = Some(Error::invalid_input(
+                    None,
+                    format!("the body could not be serialized: {e}"),
+                ))
+            }
         }
         self
     }
@@ -870,8 +933,10 @@ impl RequestBuilder {
             .entry(http::header::ACCEPT)
             .or_insert(HeaderValue::from_static("application/json"));
         if let Some((body, content_type)) = self.body {
-            req.headers_mut()
-                .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            req.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static(content_type),
+            );
             *req.body_mut() = Some(reqwest::Body::from(body));
         }
         Ok((self.transport, req, self.options))
@@ -905,12 +970,17 @@ impl RequestBuilder {
         let status = resp.status();
         let headers = resp.headers().clone();
         let value = t.decode(resp, &context).await?;
-        Ok(ApiResponse { value, status, headers })
+        Ok(ApiResponse {
+            value,
+            status,
+            headers,
+        })
     }
 }
 
 fn serde_urlencoded_like<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>> {
-    let value = serde_json::to_value(body).map_err(|e| Error::invalid_input(None, format!("form body: {e}")))?;
+    let value = serde_json::to_value(body)
+        .map_err(|e| Error::invalid_input(None, format!("form body: {e}")))?;
     let obj = value
         .as_object()
         .ok_or_else(|| Error::invalid_input(None, "a form body must be a struct or map"))?;
@@ -935,10 +1005,16 @@ mod tests {
 
     #[test]
     fn insecure_http_only_for_loopback() {
-        assert!(Transport::builder("http://127.0.0.1:8080/api").build().is_ok());
+        assert!(
+            Transport::builder("http://127.0.0.1:8080/api")
+                .build()
+                .is_ok()
+        );
         assert!(Transport::builder("http://localhost:1/api").build().is_ok());
         assert!(Transport::builder("http://[::1]:1/").build().is_ok());
-        let err = Transport::builder("http://api.example.org/v1").build().unwrap_err();
+        let err = Transport::builder("http://api.example.org/v1")
+            .build()
+            .unwrap_err();
         assert!(matches!(err, Error::Config(_)), "{err}");
         assert!(
             Transport::builder("http://api.example.org/v1")
@@ -952,26 +1028,40 @@ mod tests {
 
     #[test]
     fn url_joins_under_base_path() {
-        let t = Transport::builder("https://h.example/datahub/services").build().unwrap();
+        let t = Transport::builder("https://h.example/datahub/services")
+            .build()
+            .unwrap();
         assert_eq!(
             t.url("/v1/students?limit=2").unwrap().as_str(),
             "https://h.example/datahub/services/v1/students?limit=2"
         );
-        assert_eq!(t.url("v1").unwrap().as_str(), "https://h.example/datahub/services/v1");
-        assert!(matches!(t.url("https://other.example/v1"), Err(Error::CrossOrigin { .. })));
-        assert!(matches!(t.url("http://h.example/v1"), Err(Error::CrossOrigin { .. })));
+        assert_eq!(
+            t.url("v1").unwrap().as_str(),
+            "https://h.example/datahub/services/v1"
+        );
+        assert!(matches!(
+            t.url("https://other.example/v1"),
+            Err(Error::CrossOrigin { .. })
+        ));
+        assert!(matches!(
+            t.url("http://h.example/v1"),
+            Err(Error::CrossOrigin { .. })
+        ));
     }
 
     #[test]
     fn debug_shows_no_secret() {
         let t = Transport::builder("https://h.example/")
-            .credentials(Credentials::bearer(secrecy::SecretString::from("s3cr3t-value")))
+            .credentials(Credentials::bearer(secrecy::SecretString::from(
+                "s3cr3t-value",
+            )))
             .build()
             .unwrap();
         let dbg = format!("{t:?}");
         assert!(!dbg.contains("s3cr3t-value"), "{dbg}");
-        let b = Transport::builder("https://h.example/")
-            .credentials(Credentials::api_key("x-api-key", secrecy::SecretString::from("s3cr3t-value")).unwrap());
+        let b = Transport::builder("https://h.example/").credentials(
+            Credentials::api_key("x-api-key", secrecy::SecretString::from("s3cr3t-value")).unwrap(),
+        );
         assert!(!format!("{b:?}").contains("s3cr3t-value"));
     }
 
@@ -983,7 +1073,12 @@ mod tests {
             b: Option<u32>,
             c: u32,
         }
-        let bytes = serde_urlencoded_like(&F { a: "x y&", b: None, c: 3 }).unwrap();
+        let bytes = serde_urlencoded_like(&F {
+            a: "x y&",
+            b: None,
+            c: 3,
+        })
+        .unwrap();
         assert_eq!(String::from_utf8(bytes).unwrap(), "a=x+y%26&c=3");
     }
 }
