@@ -402,7 +402,12 @@ impl Transport {
 
     /// Fails with [`Error::CrossOrigin`] unless `url` is on the configured origin.
     pub fn check_origin(&self, url: &Url) -> Result<()> {
-        if url.origin() == self.inner.base_url.origin() {
+        let base = &self.inner.base_url;
+        // Compared field by field: `Url::origin()` allocates, and this runs on every request.
+        if url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+        {
             Ok(())
         } else {
             let mut shown = url.clone();
@@ -473,11 +478,11 @@ impl Transport {
         options: &CallOptions,
     ) -> Result<reqwest::Response> {
         let method = request.method().clone();
-        let path = request.url().path().to_owned();
         let resp = self.execute_raw(request, options).await?;
         if resp.status().is_success() {
             Ok(resp)
         } else {
+            let path = resp.url().path().to_owned();
             Err(self.error_from_response(resp, Some(method), &path).await)
         }
     }
@@ -492,18 +497,17 @@ impl Transport {
             .operation
             .clone()
             .unwrap_or_else(|| Cow::Owned(request.url().path().to_owned()));
-        let origin = origin_of(request.url());
         match self
             .run(request, &op, options.retry_safe, AuthMode::Required)
             .await
         {
             Ok(resp) => Ok(resp),
             Err(Failure::Error(e)) => Err(e),
-            Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind, origin)),
+            Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind)),
         }
     }
 
-    fn map_reqwest_error(&self, e: reqwest::Error, kind: TimeoutKind, origin: String) -> Error {
+    fn map_reqwest_error(&self, e: reqwest::Error, kind: TimeoutKind) -> Error {
         if e.is_timeout() {
             let after = match kind {
                 TimeoutKind::Connect => self.inner.timeouts.connect,
@@ -512,6 +516,10 @@ impl Transport {
             };
             Error::Timeout { kind, after }
         } else {
+            let origin = e
+                .url()
+                .map(origin_of)
+                .unwrap_or_else(|| origin_of(&self.inner.base_url));
             Error::Transport {
                 origin,
                 source: e.without_url(),
@@ -620,26 +628,31 @@ impl Transport {
                             Verdict::Throttled(wait) => {
                                 inner.pause.pause_for(wait);
                                 let fits = Instant::now() + wait < deadline;
-                                if may_retry && fits && inner.retry.budget.try_spend(RetryBudget::RETRY_COST) {
-                                    if let Some(r) = next() {
-                                        tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled: waiting as asked");
-                                        pending = Some(r);
-                                        continue;
-                                    }
+                                if may_retry
+                                    && fits
+                                    && let Some(r) = next()
+                                    && inner.retry.budget.try_spend(RetryBudget::RETRY_COST)
+                                {
+                                    tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled: waiting as asked");
+                                    pending = Some(r);
+                                    continue;
                                 }
                                 return Ok(resp);
                             }
                             Verdict::Transient => {
                                 let backoff = inner.retry.backoff(attempt);
                                 let fits = Instant::now() + backoff < deadline;
-                                if retry_safe && may_retry && fits && inner.retry.budget.try_spend(RetryBudget::RETRY_COST) {
-                                    if let Some(r) = next() {
-                                        tracing::debug!(backoff_ms = backoff.as_millis() as u64, %status, "transient failure: backing off");
-                                        drop(resp);
-                                        tokio::time::sleep(backoff).await;
-                                        pending = Some(r);
-                                        continue;
-                                    }
+                                if retry_safe
+                                    && may_retry
+                                    && fits
+                                    && let Some(r) = next()
+                                    && inner.retry.budget.try_spend(RetryBudget::RETRY_COST)
+                                {
+                                    tracing::debug!(backoff_ms = backoff.as_millis() as u64, %status, "transient failure: backing off");
+                                    drop(resp);
+                                    tokio::time::sleep(backoff).await;
+                                    pending = Some(r);
+                                    continue;
                                 }
                                 return Ok(resp);
                             }
@@ -660,13 +673,16 @@ impl Transport {
                         };
                         let backoff = inner.retry.backoff(attempt);
                         let fits = Instant::now() + backoff < deadline;
-                        if retryable && attempt < inner.retry.max_attempts && fits && inner.retry.budget.try_spend(cost) {
-                            if let Some(r) = next() {
-                                tracing::debug!(error = %e.without_url_ref(), backoff_ms = backoff.as_millis() as u64, "attempt failed: backing off");
-                                tokio::time::sleep(backoff).await;
-                                pending = Some(r);
-                                continue;
-                            }
+                        if retryable
+                            && attempt < inner.retry.max_attempts
+                            && fits
+                            && let Some(r) = next()
+                            && inner.retry.budget.try_spend(cost)
+                        {
+                            tracing::debug!(error = %e.without_url_ref(), backoff_ms = backoff.as_millis() as u64, "attempt failed: backing off");
+                            tokio::time::sleep(backoff).await;
+                            pending = Some(r);
+                            continue;
                         }
                         return Err(Failure::Reqwest(e, kind));
                     }
@@ -705,13 +721,14 @@ impl Transport {
     /// Reads a body, enforcing the size cap.
     pub async fn read_body(&self, mut resp: reqwest::Response) -> Result<Bytes> {
         let limit = self.inner.max_body_bytes;
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(Error::BodyTooLarge { limit });
-        }
         let origin = origin_of(resp.url());
-        let mut buf = BytesMut::with_capacity(
-            resp.content_length().unwrap_or(8 * 1024).min(limit as u64) as usize,
-        );
+        match resp.content_length() {
+            Some(n) if n > limit as u64 => return Err(Error::BodyTooLarge { limit }),
+            // The length is known and within the cap (hyper enforces it): one read, no copy.
+            Some(_) => return resp.bytes().await.map_err(|e| self.body_error(e, origin)),
+            None => {}
+        }
+        let mut buf = BytesMut::with_capacity(8 * 1024);
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
@@ -721,18 +738,21 @@ impl Transport {
                     buf.extend_from_slice(&chunk);
                 }
                 Ok(None) => return Ok(buf.freeze()),
-                Err(e) if e.is_timeout() => {
-                    return Err(Error::Timeout {
-                        kind: TimeoutKind::Attempt,
-                        after: self.inner.timeouts.attempt,
-                    });
-                }
-                Err(e) => {
-                    return Err(Error::Transport {
-                        origin,
-                        source: e.without_url(),
-                    });
-                }
+                Err(e) => return Err(self.body_error(e, origin)),
+            }
+        }
+    }
+
+    fn body_error(&self, e: reqwest::Error, origin: String) -> Error {
+        if e.is_timeout() {
+            Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                after: self.inner.timeouts.attempt,
+            }
+        } else {
+            Error::Transport {
+                origin,
+                source: e.without_url(),
             }
         }
     }
@@ -956,17 +976,17 @@ impl RequestBuilder {
 
     /// Sends the request and decodes a successful JSON response.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
-        Ok(self.send_json_with_meta::<T>().await?.value)
+        let (t, req, opts) = self.build()?;
+        let resp = t.execute(req, &opts).await?;
+        let context = decode_context(&opts, &resp);
+        t.decode(resp, &context).await
     }
 
     /// Sends the request and decodes a successful JSON response, keeping its status and headers.
     pub async fn send_json_with_meta<T: DeserializeOwned>(self) -> Result<ApiResponse<T>> {
         let (t, req, opts) = self.build()?;
-        let context = opts
-            .operation
-            .clone()
-            .unwrap_or_else(|| Cow::Owned(format!("{} {}", req.method(), req.url().path())));
         let resp = t.execute(req, &opts).await?;
+        let context = decode_context(&opts, &resp);
         let status = resp.status();
         let headers = resp.headers().clone();
         let value = t.decode(resp, &context).await?;
@@ -975,6 +995,14 @@ impl RequestBuilder {
             status,
             headers,
         })
+    }
+}
+
+/// What a decode error names: the operation, or the method and path.
+fn decode_context(opts: &CallOptions, resp: &reqwest::Response) -> Cow<'static, str> {
+    match &opts.operation {
+        Some(op) => op.clone(),
+        None => Cow::Owned(resp.url().path().to_owned()),
     }
 }
 
