@@ -363,3 +363,33 @@ async fn a_refused_connection_is_a_transport_error() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(err.to_string().contains("127.0.0.1"));
 }
+
+#[tokio::test]
+async fn the_client_side_rate_limit_paces_requests_across_clones() {
+    let server = MockServer::start().await;
+    let rec = Recorder::default();
+    Mock::given(path("/x"))
+        .respond_with(rec.clone())
+        .mount(&server)
+        .await;
+    let t = fast(&server.uri())
+        .rate_limit(3, Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let clone = t.clone();
+    for i in 0..6 {
+        let client = if i % 2 == 0 { &t } else { &clone };
+        client.get("x").send().await.unwrap();
+    }
+    let a = rec.arrivals.lock().unwrap().clone();
+    assert_eq!(a.len(), 6);
+    // No window of 800 ms holds more than three requests.
+    for i in 3..a.len() {
+        assert!(
+            a[i] - a[i - 3] >= Duration::from_millis(750),
+            "requests {} and {i} were {:?} apart",
+            i - 3,
+            a[i] - a[i - 3]
+        );
+    }
+}
