@@ -13,8 +13,10 @@ const HEADER: &str = "\
 
 /// Generates the client source for the spec at `spec_path`.
 pub fn generate(spec_path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(spec_path).with_context(|| format!("reading {}", spec_path.display()))?;
-    let spec: openapiv3::OpenAPI = serde_json::from_str(&text).context("the kept spec is not a valid OpenAPI 3.0 document")?;
+    let text = std::fs::read_to_string(spec_path)
+        .with_context(|| format!("reading {}", spec_path.display()))?;
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_str(&text).context("the kept spec is not a valid OpenAPI 3.0 document")?;
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -25,6 +27,7 @@ pub fn generate(spec_path: &Path) -> Result<String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| anyhow::anyhow!("progenitor: {e}"))?;
-    let file: syn::File = syn::parse2(tokens).context("progenitor produced code that does not parse")?;
+    let file: syn::File =
+        syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     Ok(format!("{HEADER}\n{}", prettyplease::unparse(&file)))
 }

@@ -100,14 +100,22 @@ fn run() -> Result<()> {
         bail!("usage: cargo xtask <normalize|generate> [API] [--check]");
     };
     let check = args.iter().any(|a| a == "--check");
-    let only: Vec<&str> = args[1..].iter().filter(|a| !a.starts_with("--")).map(String::as_str).collect();
+    let only: Vec<&str> = args[1..]
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .map(String::as_str)
+        .collect();
     for name in &only {
         if !APIS.iter().any(|a| a.name == *name) {
-            bail!("unknown API `{name}`; expected one of eduframe, eduframe-organization, edfi-admin, eduv");
+            bail!(
+                "unknown API `{name}`; expected one of eduframe, eduframe-organization, edfi-admin, eduv"
+            );
         }
     }
     let root = workspace_root();
-    let selected = APIS.iter().filter(|a| only.is_empty() || only.contains(&a.name));
+    let selected = APIS
+        .iter()
+        .filter(|a| only.is_empty() || only.contains(&a.name));
     let mut drift = Vec::new();
     for api in selected {
         let crate_dir = root.join(api.crate_dir);
@@ -118,9 +126,11 @@ fn run() -> Result<()> {
                     continue; // the project writes this spec itself
                 };
                 let upstream_path = reference_dir(&root).join(upstream);
-                let upstream = spec::read_any(&upstream_path)
-                    .with_context(|| format!("reading upstream spec {}", upstream_path.display()))?;
-                let kept = (api.normalize)(upstream).with_context(|| format!("normalising {}", api.name))?;
+                let upstream = spec::read_any(&upstream_path).with_context(|| {
+                    format!("reading upstream spec {}", upstream_path.display())
+                })?;
+                let kept = (api.normalize)(upstream)
+                    .with_context(|| format!("normalising {}", api.name))?;
                 let text = spec::to_pretty_json(&kept)?;
                 if spec::write_or_check(&spec_path, &text, check)? {
                     drift.push(spec_path);
@@ -128,7 +138,8 @@ fn run() -> Result<()> {
             }
             "generate" => {
                 let out = crate_dir.join(api.output);
-                let code = generate::generate(&spec_path).with_context(|| format!("generating {}", api.name))?;
+                let code = generate::generate(&spec_path)
+                    .with_context(|| format!("generating {}", api.name))?;
                 if spec::write_or_check(&out, &code, check)? {
                     drift.push(out);
                 }
@@ -140,7 +151,11 @@ fn run() -> Result<()> {
         let list: Vec<String> = drift.iter().map(|p| p.display().to_string()).collect();
         bail!(
             "{} out of date:\n  {}\nrun `cargo xtask {cmd}` and commit the result",
-            if list.len() == 1 { "this file is" } else { "these files are" },
+            if list.len() == 1 {
+                "this file is"
+            } else {
+                "these files are"
+            },
             list.join("\n  ")
         );
     }

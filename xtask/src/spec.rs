@@ -7,7 +7,10 @@ use anyhow::{Context, Result};
 /// Reads a JSON or YAML document.
 pub fn read_any(path: &Path) -> Result<serde_json::Value> {
     let text = std::fs::read_to_string(path)?;
-    let is_yaml = matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"));
+    let is_yaml = matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    );
     if is_yaml {
         serde_yaml::from_str(&text).context("parsing YAML")
     } else {

@@ -5,7 +5,9 @@ use serde_json::Value;
 /// Every (path, method, operation) in the document, for in-place edits.
 #[allow(dead_code)] // used by the normalisers as they are written
 pub fn operations_mut(spec: &mut Value) -> impl Iterator<Item = (String, String, &mut Value)> {
-    const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    const METHODS: &[&str] = &[
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
     spec.get_mut("paths")
         .and_then(Value::as_object_mut)
         .into_iter()
