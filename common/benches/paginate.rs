@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const RECORDS: usize = 100_000;
-const ROUNDS: usize = 9;
+const ROUNDS: usize = 41;
 
 #[derive(Deserialize)]
 #[allow(dead_code)]
@@ -52,48 +52,52 @@ fn render(page_size: usize) -> Vec<Vec<u8>> {
         .collect()
 }
 
-async fn serve(pages: Arc<Vec<Vec<u8>>>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// Serves the pages from a thread of its own, so the server does not compete with the client's runtime.
+fn serve(pages: Arc<Vec<Vec<u8>>>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let pages = pages.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::with_capacity(4096);
-                let mut chunk = [0u8; 4096];
-                loop {
-                    // Read one request head (GETs have no body).
-                    let end = loop {
-                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break i + 4;
+    listener.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let pages = pages.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::with_capacity(4096);
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        // Read one request head (GETs have no body).
+                        let end = loop {
+                            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break i + 4;
+                            }
+                            match sock.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).into_owned();
+                        buf.drain(..end);
+                        let page: usize = head
+                            .split_whitespace()
+                            .nth(1)
+                            .and_then(|target| target.split("page=").nth(1))
+                            .and_then(|p| p.split(['&', ' ']).next())
+                            .and_then(|p| p.parse().ok())
+                            .unwrap_or(0);
+                        let resp = &pages[page.min(pages.len() - 1)];
+                        if sock.write_all(resp).await.is_err() {
+                            return;
                         }
-                        match sock.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    };
-                    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-                    buf.drain(..end);
-                    let page: usize = head
-                        .split_whitespace()
-                        .nth(1)
-                        .and_then(|target| target.split("page=").nth(1))
-                        .and_then(|p| p.split(['&', ' ']).next())
-                        .and_then(|p| p.parse().ok())
-                        .unwrap_or(0);
-                    let resp = &pages[page.min(pages.len() - 1)];
-                    if sock.write_all(resp).await.is_err() {
-                        return;
                     }
-                }
-            });
-        }
+                });
+            }
+        });
     });
     format!("http://{addr}/")
 }
 
-/// The hand-written loop: GET, read, decode, hand out each record, follow `next`.
-/// With `timeout`, each request carries the same per-request timeout the transport sets.
 async fn raw_loop(client: &reqwest::Client, base: &str, timeout: Option<Duration>) -> usize {
     let mut count = 0;
     let mut next = Some("records?page=0".to_owned());
@@ -143,7 +147,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 async fn compare(page_size: usize) {
     let pages = Arc::new(render(page_size));
-    let base = serve(pages).await;
+    let base = serve(pages);
     let raw_client = reqwest::Client::builder().build().unwrap();
     let transport = Transport::builder(base.clone())
         .retry(RetryConfig::default())
@@ -181,7 +185,8 @@ async fn compare(page_size: usize) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    // The client side runs on one thread, the server on another: less scheduling noise.
+    let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
