@@ -1,2 +1,35 @@
-//! placeholder, replaced by the crate owner.
+//! A typed, async client for the Passport "datahub" rostering Data API (Clever v1.1 style).
+//!
+//! - Every one of the API's 51 GET endpoints, through one handler per resource:
+//!   `client.students().list()`, `client.districts().get(id)`, `client.sections().students(id)`.
+//! - Listings are lazy `futures::Stream`s that follow the `next` link in the body (compared
+//!   case-insensitively, resolved against the API base), or fetch pages by number concurrently
+//!   with [`ListRequest::concurrent`], yielding records in order.
+//! - OAuth2 client credentials (HTTP Basic at `{base}/datahub/oauth/token`), with the token
+//!   cached, shared by clones, refreshed ahead of expiry and after a 401; retries, `Retry-After`
+//!   and typed errors come from [`edu_common`].
+//! - With the `mock` feature, [`mock::Simulator`] serves a generated district offline.
+//!
+//! ```no_run
+//! # async fn demo() -> edu_common::Result<()> {
+//! use futures::TryStreamExt;
+//!
+//! let client = datahub_client::Client::from_env()?; // DATAHUB_BASE_URL, _CLIENT_ID, _CLIENT_SECRET
+//! let students: Vec<_> = client.students().list().limit(500).concurrent(8).stream().try_collect().await?;
+//! println!("{} students", students.len());
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
+
+mod client;
+pub mod envelope;
+mod list;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod models;
+pub mod resources;
+
+pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION};
+pub use edu_common::{Error, Result};
+pub use list::ListRequest;
+pub use models::*;

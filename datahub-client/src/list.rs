@@ -1,0 +1,237 @@
+//! List requests: one builder for every listing, streamed with `edu-common`'s paginator.
+
+use std::marker::PhantomData;
+
+use edu_common::paginate::{self, ItemStream, Page, PageInfo, PageStream};
+use edu_common::{Error, Result, Transport, Url};
+use serde::de::DeserializeOwned;
+
+use crate::envelope::{self, List};
+
+/// Query parameters that select a position; they are not carried over to `next` links.
+const POSITIONAL: &[&str] = &["page", "starting_after", "ending_before", "search_token"];
+
+/// A listing being built. Finish it with [`stream`](ListRequest::stream) (records),
+/// [`pages`](ListRequest::pages) (pages with their metadata) or [`first_page`](ListRequest::first_page).
+///
+/// ```no_run
+/// # async fn demo(client: datahub_client::Client) -> edu_common::Result<()> {
+/// use futures::TryStreamExt;
+/// let students: Vec<_> = client.students().list().limit(500).stream().try_collect().await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a listing does nothing until it is streamed"]
+pub struct ListRequest<T> {
+    transport: Transport,
+    /// The path, or why it could not be built (an invalid id), reported when the listing runs.
+    path: std::result::Result<String, String>,
+    operation: &'static str,
+    query: Vec<(String, String)>,
+    concurrency: usize,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for ListRequest<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListRequest")
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("concurrency", &self.concurrency)
+            .finish()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
+    pub(crate) fn new(transport: Transport, path: Result<String>, operation: &'static str) -> Self {
+        let path = path.map_err(|e| e.to_string());
+        ListRequest {
+            transport,
+            path,
+            operation,
+            query: Vec::new(),
+            concurrency: 1,
+            _t: PhantomData,
+        }
+    }
+
+    fn set(mut self, name: &str, value: impl ToString) -> Self {
+        self.query.retain(|(k, _)| k != name);
+        self.query.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// Records per page (the server's default is 100, its maximum 10,000).
+    pub fn limit(self, n: u32) -> Self {
+        self.set("limit", n)
+    }
+
+    /// Starts at page `n` (1-based).
+    pub fn page(self, n: u64) -> Self {
+        self.set("page", n)
+    }
+
+    /// Only records after this id (range-based paging).
+    pub fn starting_after(self, id: &str) -> Self {
+        self.set("starting_after", id)
+    }
+
+    /// Only records before this id.
+    pub fn ending_before(self, id: &str) -> Self {
+        self.set("ending_before", id)
+    }
+
+    /// A `where` filter, as the API's JSON query document.
+    pub fn filter(self, where_json: &serde_json::Value) -> Self {
+        self.set("where", where_json)
+    }
+
+    /// Events only: those created after this id or W3C datetime.
+    pub fn created_since(self, id_or_datetime: &str) -> Self {
+        self.set("created_since", id_or_datetime)
+    }
+
+    /// Any other query parameter the API takes.
+    pub fn param(self, name: &str, value: impl ToString) -> Self {
+        self.set(name, value)
+    }
+
+    /// Fetches pages by number, up to `n` at a time, once the first page has told how many there
+    /// are (`paging.total`). Records still arrive in order. `1` (the default) follows `next` links.
+    pub fn concurrent(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// The first page only.
+    pub async fn first_page(&self) -> Result<Page<T, String>> {
+        fetch(&self.transport, self.first_url()?, self.operation).await
+    }
+
+    fn first_url(&self) -> Result<Url> {
+        let path = self
+            .path
+            .as_deref()
+            .map_err(|e| Error::invalid_input(Some("id"), e.clone()))?;
+        let mut url = self.transport.url(path)?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        Ok(url)
+    }
+
+    /// The records, lazily, page after page.
+    pub fn stream(self) -> ItemStream<T> {
+        if self.concurrency > 1 {
+            paginate::items(self.numbered_pages())
+        } else {
+            paginate::items(self.pages())
+        }
+    }
+
+    /// The pages with their metadata, following `next` links.
+    pub fn pages(self) -> PageStream<T, String> {
+        let first = match self.first_url() {
+            Ok(u) => u,
+            Err(e) => return failed(e),
+        };
+        let transport = self.transport.clone();
+        let operation = self.operation;
+        paginate::pages(move |cursor: Option<String>| {
+            let transport = transport.clone();
+            let first = first.clone();
+            async move {
+                let url = match cursor {
+                    None => first,
+                    Some(uri) => carry_filters(&first, transport.url(&uri)?),
+                };
+                fetch(&transport, url, operation).await
+            }
+        })
+    }
+
+    fn numbered_pages(self) -> PageStream<T, u64> {
+        let first = match self.first_url() {
+            Ok(u) => u,
+            Err(e) => return failed(e),
+        };
+        let transport = self.transport.clone();
+        let operation = self.operation;
+        paginate::numbered_pages(self.concurrency, move |n: u64| {
+            let transport = transport.clone();
+            let mut url = first.clone();
+            async move {
+                let kept: Vec<(String, String)> = url
+                    .query_pairs()
+                    .filter(|(k, _)| !POSITIONAL.contains(&k.as_ref()))
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                url.query_pairs_mut()
+                    .clear()
+                    .extend_pairs(kept)
+                    .append_pair("page", &n.to_string());
+                let page = fetch::<T>(&transport, url, operation).await?;
+                let total = page.info.total_pages;
+                // Without a page count, go on page by page while the server says there is more.
+                let next = match total {
+                    Some(_) => None,
+                    None => page.next.as_ref().map(|_| n + 1),
+                };
+                Ok(Page::new(page.items, next).with_info(page.info))
+            }
+        })
+    }
+}
+
+fn failed<T: Send + 'static, C: Send + 'static>(e: Error) -> PageStream<T, C> {
+    use futures::StreamExt;
+    futures::stream::once(async move { Err(e) }).boxed()
+}
+
+/// Adds the caller's filters (but not positional parameters) that a `next` link left out.
+fn carry_filters(first: &Url, next: Url) -> Url {
+    let mut filters = first.clone();
+    let kept: Vec<(String, String)> = first
+        .query_pairs()
+        .filter(|(k, _)| !POSITIONAL.contains(&k.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    filters.query_pairs_mut().clear().extend_pairs(kept);
+    paginate::carry_query(&filters, next)
+}
+
+async fn fetch<T: DeserializeOwned>(
+    transport: &Transport,
+    url: Url,
+    operation: &'static str,
+) -> Result<Page<T, String>> {
+    let list: List<T> = transport
+        .request_url(http::Method::GET, url.clone())
+        .operation(operation)
+        .send_json()
+        .await?;
+    let next = envelope::find(&list.links, "next").map(|l| l.uri.clone());
+    let info = match list.paging {
+        Some(p) => PageInfo::numbered(p.current.unwrap_or(1), p.total).total_items(p.count),
+        None => PageInfo::default(),
+    }
+    .url(url);
+    Ok(Page::new(list.data.into_iter().map(|w| w.data).collect(), next).with_info(info))
+}
+
+/// Checks an id before it goes into a path: non-empty, letters, digits, `-` and `_` only.
+pub(crate) fn check_id(id: &str) -> Result<&str> {
+    if !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(id)
+    } else {
+        Err(Error::invalid_input(
+            Some("id"),
+            format!("`{id}` is not a valid record id"),
+        ))
+    }
+}

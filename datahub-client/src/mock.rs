@@ -1,0 +1,606 @@
+//! A stateful simulator of the datahub API on wiremock (feature `mock`).
+//!
+//! It issues and expires tokens, serves a generated district (schools, teachers, students,
+//! sections, contacts, admins, events) in the real envelopes with working `next` links and page
+//! numbers, and can be told to answer 429 with `Retry-After`, 5xx, or slowly.
+//!
+//! ```no_run
+//! # async fn demo() -> edu_common::Result<()> {
+//! use futures::TryStreamExt;
+//! let sim = datahub_client::mock::Simulator::builder().students(1_000).start().await;
+//! let client = sim.client();
+//! let n = client.students().list().limit(100).stream().try_collect::<Vec<_>>().await?.len();
+//! assert_eq!(n, 1_000);
+//! # Ok(()) }
+//! ```
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::Client;
+
+const CLIENT_ID: &str = "sim-client";
+const CLIENT_SECRET: &str = "sim-secret";
+
+/// Configures a [`Simulator`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatorBuilder {
+    schools: usize,
+    teachers: usize,
+    students: usize,
+    sections: usize,
+    token_lifetime: Duration,
+    page_latency: Duration,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            schools: 3,
+            teachers: 12,
+            students: 240,
+            sections: 24,
+            token_lifetime: Duration::from_secs(7199),
+            page_latency: Duration::ZERO,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Number of schools (at least 1).
+    pub fn schools(mut self, n: usize) -> Self {
+        self.schools = n.max(1);
+        self
+    }
+
+    /// Number of teachers (at least 1).
+    pub fn teachers(mut self, n: usize) -> Self {
+        self.teachers = n.max(1);
+        self
+    }
+
+    /// Number of students.
+    pub fn students(mut self, n: usize) -> Self {
+        self.students = n;
+        self
+    }
+
+    /// Number of sections (at least 1).
+    pub fn sections(mut self, n: usize) -> Self {
+        self.sections = n.max(1);
+        self
+    }
+
+    /// Lifetime of issued tokens (`expires_in`).
+    pub fn token_lifetime(mut self, d: Duration) -> Self {
+        self.token_lifetime = d;
+        self
+    }
+
+    /// Delay added to every API response.
+    pub fn page_latency(mut self, d: Duration) -> Self {
+        self.page_latency = d;
+        self
+    }
+
+    /// Starts the simulator on a loopback port.
+    pub async fn start(self) -> Simulator {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State::generate(&self)));
+        Mock::given(wiremock::matchers::any())
+            .respond_with(Handler(state.clone()))
+            .mount(&server)
+            .await;
+        Simulator { server, state }
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct Simulator {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    Status(u16),
+    Throttle(u64),
+}
+
+#[derive(Debug)]
+struct State {
+    district: Value,
+    collections: HashMap<&'static str, Vec<Value>>,
+    token_lifetime: Duration,
+    latency: Duration,
+    tokens: HashMap<String, Instant>,
+    issued: usize,
+    api_requests: usize,
+    faults: VecDeque<Fault>,
+}
+
+fn oid(n: usize) -> String {
+    format!("{n:024x}")
+}
+
+const FIRST: &[&str] = &[
+    "Ada", "Bram", "Chloe", "Daan", "Emma", "Finn", "Guus", "Hanna", "Isa", "Jens",
+];
+const LAST: &[&str] = &[
+    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos",
+];
+
+impl State {
+    fn generate(cfg: &SimulatorBuilder) -> State {
+        let district_id = oid(1);
+        let ts = "2026-08-01T08:00:00.000Z";
+        let district = json!({"id": district_id, "name": "Demo District", "mdr_number": "9990001"});
+        let schools: Vec<Value> = (0..cfg.schools)
+            .map(|i| {
+                json!({
+                    "id": oid(0x100 + i), "district": district_id, "name": format!("School {}", i + 1),
+                    "sis_id": format!("S{i}"), "school_number": format!("{}", 100 + i),
+                    "low_grade": "Kindergarten", "high_grade": "8", "created": ts, "last_modified": ts,
+                    "location": {"address": format!("{} Main St", i + 1), "city": "Springfield", "state": "IL", "zip": "62701"},
+                    "principal": {"name": "P. Rincipal", "email": format!("principal{i}@example.org")}
+                })
+            })
+            .collect();
+        let name = |i: usize| json!({"first": FIRST[i % FIRST.len()], "last": LAST[(i / FIRST.len()) % LAST.len()]});
+        let teachers: Vec<Value> = (0..cfg.teachers)
+            .map(|i| {
+                json!({
+                    "id": oid(0x10_000 + i), "district": district_id, "school": schools[i % schools.len()]["id"],
+                    "name": name(i + 3), "email": format!("teacher{i}@example.org"), "sis_id": format!("T{i}"),
+                    "title": "Teacher", "credentials": {"district_username": format!("teacher{i}")},
+                    "created": ts, "last_modified": ts
+                })
+            })
+            .collect();
+        let sections_n = cfg.sections;
+        let students: Vec<Value> = (0..cfg.students)
+            .map(|i| {
+                json!({
+                    "id": oid(0x1_000_000 + i), "district": district_id, "school": schools[i % schools.len()]["id"],
+                    "name": name(i), "sis_id": format!("{}", 50_000 + i), "student_number": format!("{}", 50_000 + i),
+                    "grade": format!("{}", 1 + i % 8), "gender": if i % 2 == 0 { "F" } else { "M" },
+                    "dob": format!("{}/{}/2015", 1 + i % 12, 1 + i % 28), "email": format!("student{i}@example.org"),
+                    "credentials": {"district_username": format!("s{i}")}, "created": ts, "last_modified": ts
+                })
+            })
+            .collect();
+        let sections: Vec<Value> = (0..sections_n)
+            .map(|i| {
+                let teacher = &teachers[i % teachers.len()];
+                let members: Vec<Value> = students
+                    .iter()
+                    .enumerate()
+                    .filter(|(s, _)| s % sections_n == i)
+                    .map(|(_, s)| s["id"].clone())
+                    .collect();
+                json!({
+                    "id": oid(0x200_000 + i), "district": district_id, "school": teacher["school"],
+                    "name": format!("Grade {} Math, Class {}", 1 + i % 8, 300 + i), "sis_id": format!("C{i}"),
+                    "subject": "math", "grade": format!("{}", 1 + i % 8), "teacher": teacher["id"],
+                    "teachers": [teacher["id"]], "students": members, "period": format!("{}", 1 + i % 6),
+                    "term": {"name": "Y1", "start_date": "2026-08-01", "end_date": "2027-06-30"},
+                    "created": ts, "last_modified": ts
+                })
+            })
+            .collect();
+        let contacts: Vec<Value> = students
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                json!({
+                    "id": oid(0x3_000_000 + i), "district": district_id, "student": s["id"],
+                    "name": format!("Parent of {}", s["name"]["first"].as_str().unwrap_or("")),
+                    "type": "parent/guardian", "relationship": "Parent", "phone": format!("555-{:04}", i % 10_000),
+                    "phone_type": "Cell", "email": format!("parent{i}@example.org")
+                })
+            })
+            .collect();
+        let district_admins = vec![json!({
+            "id": oid(0x400_000), "district": district_id, "email": "admin@example.org",
+            "name": {"first": "Dana", "last": "Admin"}, "title": "Superintendent"
+        })];
+        let school_admins: Vec<Value> = schools
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                json!({
+                    "id": oid(0x500_000 + i), "district": district_id, "email": format!("office{i}@example.org"),
+                    "name": name(i + 5), "schools": [s["id"]], "staff_id": format!("A{i}"),
+                    "credentials": {"district_username": format!("office{i}")}
+                })
+            })
+            .collect();
+        let mut events: Vec<Value> = students
+            .iter()
+            .take(50)
+            .enumerate()
+            .map(|(i, s)| {
+                json!({"id": oid(0x6_000_000 + i), "type": "students.created", "created": ts, "data": {"object": s}})
+            })
+            .collect();
+        for (i, s) in students.iter().take(5).enumerate() {
+            events.push(json!({
+                "id": oid(0x6_100_000 + i), "type": "students.updated", "created": "2026-09-01T08:00:00.000Z",
+                "data": {"object": s, "previous_attributes": {"grade": "K"}}
+            }));
+        }
+        let collections = HashMap::from([
+            ("schools", schools),
+            ("teachers", teachers),
+            ("students", students),
+            ("sections", sections),
+            ("contacts", contacts),
+            ("district_admins", district_admins),
+            ("school_admins", school_admins),
+            ("events", events),
+            ("districts", vec![district.clone()]),
+        ]);
+        State {
+            district,
+            collections,
+            token_lifetime: cfg.token_lifetime,
+            latency: cfg.page_latency,
+            tokens: HashMap::new(),
+            issued: 0,
+            api_requests: 0,
+            faults: VecDeque::new(),
+        }
+    }
+
+    fn find(&self, resource: &str, id: &str) -> Option<&Value> {
+        self.collections
+            .get(resource)?
+            .iter()
+            .find(|v| v["id"] == id)
+    }
+
+    /// The records related to `record` (of type `resource`) of type `sub`.
+    fn related(&self, resource: &str, record: &Value, sub: &str) -> Option<Vec<Value>> {
+        let id = record["id"].as_str().unwrap_or_default();
+        let all = |name: &str| self.collections.get(name).cloned().unwrap_or_default();
+        let with = |name: &str, field: &str| -> Vec<Value> {
+            all(name)
+                .into_iter()
+                .filter(|v| {
+                    v[field] == id
+                        || v[field]
+                            .as_array()
+                            .is_some_and(|a| a.iter().any(|x| x == id))
+                })
+                .collect()
+        };
+        let ids_in = |name: &str, ids: &Value| -> Vec<Value> {
+            let ids: Vec<&Value> = ids
+                .as_array()
+                .map(|a| a.iter().collect())
+                .unwrap_or_default();
+            all(name)
+                .into_iter()
+                .filter(|v| ids.contains(&&v["id"]))
+                .collect()
+        };
+        Some(match (resource, sub) {
+            ("districts", "admins") => all("district_admins"),
+            ("districts", "status") => vec![json!({
+                "id": id, "state": "success", "sis_type": "simulated", "instant_login": false,
+                "last_sync": "2026-11-01T02:00:00.000Z", "error": ""
+            })],
+            ("districts", "events") => all("events"),
+            ("districts", s) => all(s),
+            ("schools", "events")
+            | ("teachers", "events")
+            | ("sections", "events")
+            | ("students", "events") => all("events")
+                .into_iter()
+                .filter(|e| e["data"]["object"]["id"] == id || e["data"]["object"]["school"] == id)
+                .collect(),
+            ("schools", s) => with(s, "school"),
+            ("teachers", "sections") => with("sections", "teachers"),
+            ("teachers", "students") => {
+                let mut ids = Vec::new();
+                for s in with("sections", "teachers") {
+                    ids.extend(s["students"].as_array().cloned().unwrap_or_default());
+                }
+                ids_in("students", &Value::Array(ids))
+            }
+            ("students", "sections") => with("sections", "students"),
+            ("students", "teachers") => {
+                let mut ids = Vec::new();
+                for s in with("sections", "students") {
+                    ids.extend(s["teachers"].as_array().cloned().unwrap_or_default());
+                }
+                ids_in("teachers", &Value::Array(ids))
+            }
+            ("students", "contacts") => with("contacts", "student"),
+            ("sections", "students") => ids_in("students", &record["students"]),
+            ("sections", "teachers") => ids_in("teachers", &record["teachers"]),
+            ("school_admins", "schools") => ids_in("schools", &record["schools"]),
+            _ => return None,
+        })
+    }
+
+    fn single(&self, resource: &str, record: &Value, sub: &str) -> Option<Value> {
+        let field = match (resource, sub) {
+            (_, "district") => return Some(self.district.clone()),
+            (_, "school") => "school",
+            ("sections", "teacher") => "teacher",
+            ("contacts", "student") => "student",
+            _ => return None,
+        };
+        let target = match sub {
+            "school" => "schools",
+            "teacher" => "teachers",
+            _ => "students",
+        };
+        self.find(target, record[field].as_str()?).cloned()
+    }
+}
+
+fn error(status: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({ "error": message }))
+}
+
+struct Handler(Arc<Mutex<State>>);
+
+impl Respond for Handler {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let path = req.url.path().to_owned();
+        if path == "/datahub/oauth/token" {
+            return token(&mut state, req);
+        }
+        let Some(rest) = path.strip_prefix("/datahub/services/v1/") else {
+            return error(404, "not found");
+        };
+        state.api_requests += 1;
+        let latency = state.latency;
+        if let Some(resp) = authorize(&state, req) {
+            return resp;
+        }
+        if let Some(f) = state.faults.pop_front() {
+            return match f {
+                Fault::Status(s) => error(s, "simulated failure"),
+                Fault::Throttle(secs) => error(429, "Too Many Requests")
+                    .insert_header("retry-after", secs.to_string().as_str()),
+            };
+        }
+        route(&state, rest, req)
+            .insert_header("x-ratelimit-limit", "1200")
+            .set_delay(latency)
+    }
+}
+
+fn token(state: &mut State, req: &Request) -> ResponseTemplate {
+    let expected = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+    );
+    let auth = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let body = String::from_utf8_lossy(&req.body);
+    if req.method != wiremock::http::Method::POST || !body.contains("grant_type=client_credentials")
+    {
+        return error(400, "unsupported_grant_type");
+    }
+    if auth != Some(expected.as_str()) {
+        return error(401, "invalid_client");
+    }
+    state.issued += 1;
+    let token = format!("sim-token-{}", state.issued);
+    state
+        .tokens
+        .insert(token.clone(), Instant::now() + state.token_lifetime);
+    ResponseTemplate::new(200).set_body_json(json!({
+        "access_token": token, "token_type": "bearer", "expires_in": state.token_lifetime.as_secs()
+    }))
+}
+
+fn authorize(state: &State, req: &Request) -> Option<ResponseTemplate> {
+    let from_header = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    let from_query = req
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned());
+    let valid = from_header
+        .or(from_query)
+        .and_then(|t| state.tokens.get(&t).copied())
+        .is_some_and(|exp| exp > Instant::now());
+    (!valid).then(|| error(401, "invalid_token"))
+}
+
+fn route(state: &State, rest: &str, req: &Request) -> ResponseTemplate {
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [resource] => match state.collections.get(resource) {
+            Some(all) => list(all.clone(), &format!("/v1/{resource}"), req),
+            None => error(404, "Resource not found"),
+        },
+        [resource, id] => match state.find(resource, id) {
+            Some(v) => item(v.clone(), resource),
+            None => error(404, "Resource not found"),
+        },
+        [resource, id, sub] => {
+            let Some(record) = state.find(resource, id).cloned() else {
+                return error(404, "Resource not found");
+            };
+            if *sub == "grade_levels" && *resource == "teachers" {
+                let mut grades: Vec<String> = state
+                    .related("teachers", &record, "sections")
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|s| s["grade"].as_str().map(str::to_owned))
+                    .collect();
+                grades.sort();
+                grades.dedup();
+                return ResponseTemplate::new(200).set_body_json(json!({ "data": grades }));
+            }
+            if let Some(v) = state.single(resource, &record, sub) {
+                return item(v, resource);
+            }
+            match state.related(resource, &record, sub) {
+                Some(items) => list(items, &format!("/v1/{resource}/{id}/{sub}"), req),
+                None => error(404, "Resource not found"),
+            }
+        }
+        _ => error(404, "Resource not found"),
+    }
+}
+
+fn item(v: Value, resource: &str) -> ResponseTemplate {
+    let id = v["id"].as_str().unwrap_or_default().to_owned();
+    ResponseTemplate::new(200).set_body_json(json!({
+        "data": v,
+        "links": [{"rel": "self", "uri": format!("/v1/{resource}/{id}")}]
+    }))
+}
+
+fn list(mut items: Vec<Value>, path: &str, req: &Request) -> ResponseTemplate {
+    items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+    let limit: usize = match q.get("limit").map(|l| l.parse::<usize>()) {
+        None => 100,
+        Some(Ok(n)) if (1..=10_000).contains(&n) => n,
+        Some(Ok(n)) if n > 10_000 => return error(413, "limit must be at most 10000"),
+        Some(_) => return error(400, "limit must be a positive integer"),
+    };
+    let start = if let Some(after) = q.get("starting_after") {
+        items
+            .iter()
+            .position(|v| v["id"].as_str() > Some(after.as_str()))
+            .unwrap_or(items.len())
+    } else if let Some(page) = q.get("page") {
+        match page.parse::<usize>() {
+            Ok(p) if p >= 1 => (p - 1).saturating_mul(limit).min(items.len()),
+            _ => return error(400, "page must be a positive integer"),
+        }
+    } else {
+        0
+    };
+    let end = (start + limit).min(items.len());
+    let page: Vec<Value> = items[start..end]
+        .iter()
+        .map(|v| {
+            let resource = path.trim_start_matches("/v1/").split('/').next_back().unwrap_or_default();
+            json!({"data": v, "uri": format!("/v1/{resource}/{}", v["id"].as_str().unwrap_or_default())})
+        })
+        .collect();
+    let total_pages = items.len().div_ceil(limit).max(1);
+    let mut links = vec![json!({"rel": "self", "uri": path})];
+    if end < items.len() {
+        let last = items[end - 1]["id"].as_str().unwrap_or_default();
+        // Like the real API, the link carries the position but not the caller's limit.
+        links.push(json!({"rel": "next", "uri": format!("{path}?starting_after={last}")}));
+    }
+    ResponseTemplate::new(200).set_body_json(json!({
+        "data": page,
+        "paging": {"current": start / limit + 1, "total": total_pages, "count": items.len()},
+        "links": links
+    }))
+}
+
+impl Simulator {
+    /// Configures a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// Starts a simulator with the default district (3 schools, 12 teachers, 240 students, 24 sections).
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
+    }
+
+    /// The host root to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
+    pub fn base_url(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The client id the token endpoint accepts.
+    pub fn client_id(&self) -> &'static str {
+        CLIENT_ID
+    }
+
+    /// The client secret the token endpoint accepts.
+    pub fn client_secret(&self) -> &'static str {
+        CLIENT_SECRET
+    }
+
+    /// A client for this simulator.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .base_url(self.base_url())
+            .client_credentials(CLIENT_ID, CLIENT_SECRET)
+            .build()
+            .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// The generated district's id.
+    pub fn district_id(&self) -> String {
+        self.lock().district["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// How many students the district has.
+    pub fn student_count(&self) -> usize {
+        self.lock().collections.get("students").map_or(0, Vec::len)
+    }
+
+    /// The next `n` API requests fail with `status` (after authentication).
+    pub fn fail_next(&self, n: usize, status: u16) {
+        self.lock()
+            .faults
+            .extend(std::iter::repeat_n(Fault::Status(status), n));
+    }
+
+    /// The next `n` API requests get 429 with `Retry-After: secs`.
+    pub fn throttle_next(&self, n: usize, retry_after_secs: u64) {
+        self.lock()
+            .faults
+            .extend(std::iter::repeat_n(Fault::Throttle(retry_after_secs), n));
+    }
+
+    /// Changes the delay added to every API response.
+    pub fn set_latency(&self, d: Duration) {
+        self.lock().latency = d;
+    }
+
+    /// Expires every token issued so far (the next API request gets 401).
+    pub fn expire_tokens(&self) {
+        self.lock().tokens.clear();
+    }
+
+    /// Tokens issued so far.
+    pub fn tokens_issued(&self) -> usize {
+        self.lock().issued
+    }
+
+    /// API requests received so far (token requests excluded).
+    pub fn api_requests(&self) -> usize {
+        self.lock().api_requests
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

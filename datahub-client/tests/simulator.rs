@@ -1,0 +1,437 @@
+//! Every endpoint against the simulator, plus token expiry, faults and paging behaviour.
+#![cfg(feature = "mock")]
+
+use std::time::Duration;
+
+use datahub_client::mock::Simulator;
+use datahub_client::{Client, Error, EventAction};
+use edu_common::RetryConfig;
+use futures::{StreamExt, TryStreamExt};
+
+#[tokio::test]
+async fn every_endpoint_answers() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let d = sim.district_id();
+
+    // Districts (9).
+    let districts: Vec<_> = c.districts().list().stream().try_collect().await.unwrap();
+    assert_eq!(districts.len(), 1);
+    assert_eq!(c.districts().get(&d).await.unwrap().id, d);
+    let schools: Vec<_> = c
+        .districts()
+        .schools(&d)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(schools.len(), 3);
+    assert_eq!(
+        c.districts()
+            .teachers(&d)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        12
+    );
+    assert_eq!(
+        c.districts()
+            .students(&d)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        240
+    );
+    assert_eq!(
+        c.districts()
+            .sections(&d)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        24
+    );
+    assert_eq!(
+        c.districts()
+            .admins(&d)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(c.districts().status(&d).await.unwrap()[0].id, d);
+    assert!(
+        !c.districts()
+            .events(&d)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Teachers (8).
+    let teachers: Vec<_> = c.teachers().list().stream().try_collect().await.unwrap();
+    let t = &teachers[0].id;
+    assert_eq!(&c.teachers().get(t).await.unwrap().id, t);
+    c.teachers()
+        .events(t)
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let t_sections: Vec<_> = c
+        .teachers()
+        .sections(t)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(t_sections.len(), 2);
+    c.teachers().school(t).await.unwrap();
+    assert_eq!(c.teachers().district(t).await.unwrap().id, d);
+    assert_eq!(
+        c.teachers()
+            .students(t)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        20
+    );
+    assert!(!c.teachers().grade_levels(t).await.unwrap().is_empty());
+
+    // Students (8).
+    let students: Vec<_> = c
+        .students()
+        .list()
+        .limit(50)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(students.len(), 240);
+    let s = &students[0].id;
+    assert_eq!(&c.students().get(s).await.unwrap().id, s);
+    assert!(
+        !c.students()
+            .events(s)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        c.students()
+            .sections(s)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    c.students().school(s).await.unwrap();
+    c.students().district(s).await.unwrap();
+    assert_eq!(
+        c.students()
+            .teachers(s)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        c.students()
+            .contacts(s)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Sections (8).
+    let sections: Vec<_> = c.sections().list().stream().try_collect().await.unwrap();
+    let sec = &sections[0].id;
+    assert_eq!(&c.sections().get(sec).await.unwrap().id, sec);
+    c.sections()
+        .events(sec)
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    c.sections().school(sec).await.unwrap();
+    c.sections().district(sec).await.unwrap();
+    assert_eq!(
+        c.sections()
+            .students(sec)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(
+        c.sections()
+            .teachers(sec)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    c.sections().teacher(sec).await.unwrap();
+
+    // Schools (7).
+    let sc = &schools[0].id;
+    assert_eq!(
+        c.schools()
+            .list()
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(&c.schools().get(sc).await.unwrap().id, sc);
+    c.schools()
+        .events(sc)
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    assert_eq!(
+        c.schools()
+            .teachers(sc)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    assert_eq!(
+        c.schools()
+            .students(sc)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        80
+    );
+    c.schools()
+        .sections(sc)
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    c.schools().district(sc).await.unwrap();
+
+    // Admins (2 + 3), events (2), contacts (4).
+    let da: Vec<_> = c
+        .district_admins()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    c.district_admins().get(&da[0].id).await.unwrap();
+    let sa: Vec<_> = c
+        .school_admins()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    c.school_admins().get(&sa[0].id).await.unwrap();
+    assert_eq!(
+        c.school_admins()
+            .schools(&sa[0].id)
+            .stream()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let events: Vec<_> = c.events().list().stream().try_collect().await.unwrap();
+    assert_eq!(events.len(), 55);
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind.action == EventAction::Updated && e.data.previous_attributes.is_some())
+    );
+    c.events().get(&events[0].id).await.unwrap();
+    let contacts: Vec<_> = c.contacts().list().stream().try_collect().await.unwrap();
+    let ct = &contacts[0].id;
+    c.contacts().get(ct).await.unwrap();
+    assert_eq!(&c.contacts().student(ct).await.unwrap().id, s);
+    c.contacts().district(ct).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_missing_record_is_not_found_and_bad_ids_never_reach_the_server() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let err = c
+        .students()
+        .get("ffffffffffffffffffffffff")
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(
+        err.http().unwrap().message.as_deref(),
+        Some("Resource not found")
+    );
+    let before = sim.api_requests();
+    let err = c.students().get("../districts").await.unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    let err = c
+        .sections()
+        .students("a/b")
+        .stream()
+        .next()
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert_eq!(sim.api_requests(), before);
+}
+
+#[tokio::test]
+async fn an_expired_token_mid_listing_is_refreshed_and_the_listing_completes() {
+    let sim = Simulator::builder().students(500).start().await;
+    let c = sim.client();
+    let mut stream = c.students().list().limit(50).stream();
+    let mut seen = Vec::new();
+    while let Some(s) = stream.try_next().await.unwrap() {
+        seen.push(s.id);
+        if seen.len() == 120 {
+            sim.expire_tokens();
+        }
+    }
+    assert_eq!(seen.len(), 500);
+    let mut dedup = seen.clone();
+    dedup.dedup();
+    assert_eq!(dedup.len(), 500, "no record twice");
+    assert_eq!(sim.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn concurrent_page_fetching_yields_the_same_records_in_order() {
+    let sim = Simulator::builder().students(1_000).start().await;
+    let c = sim.client();
+    let sequential: Vec<_> = c
+        .students()
+        .list()
+        .limit(75)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let concurrent: Vec<_> = c
+        .students()
+        .list()
+        .limit(75)
+        .concurrent(6)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(sequential.len(), 1_000);
+    assert_eq!(sequential, concurrent);
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_are_retried() {
+    let sim = Simulator::start().await;
+    let c = Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(RetryConfig {
+            initial_backoff: Duration::from_millis(5),
+            ..RetryConfig::default()
+        })
+        .build()
+        .unwrap();
+    sim.throttle_next(1, 1);
+    sim.fail_next(2, 503);
+    let schools: Vec<_> = c.schools().list().stream().try_collect().await.unwrap();
+    assert_eq!(schools.len(), 3);
+}
+
+#[tokio::test]
+async fn a_persistent_failure_ends_the_stream_with_the_error() {
+    let sim = Simulator::start().await;
+    let c = Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let mut stream = c.students().list().limit(100).stream();
+    for _ in 0..100 {
+        stream.try_next().await.unwrap();
+    }
+    sim.fail_next(1, 500);
+    let err = stream.try_next().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(
+        stream.next().await.is_none(),
+        "the stream ends after an error"
+    );
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_an_auth_error() {
+    let sim = Simulator::start().await;
+    let c = Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials("someone", "wrong")
+        .build()
+        .unwrap();
+    let err = c.districts().list().first_page().await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    assert!(err.to_string().contains("invalid_client"));
+    assert!(!format!("{c:?}").contains("wrong"));
+}
+
+#[tokio::test]
+async fn limits_over_the_maximum_are_rejected_by_the_server() {
+    let sim = Simulator::start().await;
+    let err = sim
+        .client()
+        .students()
+        .list()
+        .limit(20_000)
+        .first_page()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(413));
+}
+
+#[test]
+fn from_env_reports_what_is_missing() {
+    // SAFETY-free: only reads; the variables are not set in CI.
+    if std::env::var("DATAHUB_BASE_URL").is_err() {
+        let err = Client::from_env().unwrap_err();
+        assert!(err.to_string().contains("DATAHUB_BASE_URL"));
+    }
+}
