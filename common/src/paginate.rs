@@ -39,7 +39,7 @@ use std::future::Future;
 use std::hash::Hash;
 
 use bytes::Bytes;
-use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures::stream::{self, BoxStream, StreamExt};
 use http::Method;
 use url::Url;
 
@@ -179,10 +179,59 @@ where
     T: Send + 'static,
     C: Send + 'static,
 {
-    pages
-        .map_ok(|p| stream::iter(p.items.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+    Items {
+        pages,
+        current: Vec::new().into_iter(),
+        done: false,
+    }
+    .boxed()
+}
+
+/// The item stream: hands out the current page's items straight from its buffer, so a record is
+/// moved once on its way to the caller (records can be large).
+struct Items<T, C> {
+    pages: PageStream<T, C>,
+    current: std::vec::IntoIter<T>,
+    done: bool,
+}
+
+// Items are never pinned in place: they are moved out of the buffer by value.
+impl<T, C> Unpin for Items<T, C> {}
+
+impl<T, C> futures::Stream for Items<T, C> {
+    type Item = Result<T>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<T>>> {
+        use std::task::Poll;
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.current.next() {
+                return Poll::Ready(Some(Ok(item)));
+            }
+            if this.done {
+                return Poll::Ready(None);
+            }
+            match this.pages.poll_next_unpin(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(page))) => this.current = page.items.into_iter(),
+                Poll::Ready(Some(Err(e))) => {
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+                Poll::Ready(None) => {
+                    this.done = true;
+                    return Poll::Ready(None);
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.current.len(), None)
+    }
 }
 
 /// Offset and limit paging: `fetch(offset, limit)` until a page shorter than `limit`.
@@ -317,6 +366,7 @@ pub fn json_array<T: serde::de::DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures::TryStreamExt;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 

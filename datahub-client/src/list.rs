@@ -6,7 +6,23 @@ use edu_common::paginate::{self, ItemStream, Page, PageInfo, PageStream};
 use edu_common::{Error, Result, Transport, Url};
 use serde::de::DeserializeOwned;
 
-use crate::envelope::{self, List};
+use crate::envelope::{self, Link, Paging};
+
+/// The list envelope as the stream reads it: records without their `uri`, which would cost an
+/// allocation per record and is derivable from the id.
+#[derive(serde::Deserialize)]
+struct ListBody<T> {
+    data: Vec<DataOnly<T>>,
+    #[serde(default)]
+    paging: Option<Paging>,
+    #[serde(default)]
+    links: Vec<Link>,
+}
+
+#[derive(serde::Deserialize)]
+struct DataOnly<T> {
+    data: T,
+}
 
 /// Query parameters that select a position; they are not carried over to `next` links.
 const POSITIONAL: &[&str] = &["page", "starting_after", "ending_before", "search_token"];
@@ -205,7 +221,7 @@ async fn fetch<T: DeserializeOwned>(
     url: Url,
     operation: &'static str,
 ) -> Result<Page<T, String>> {
-    let list: List<T> = transport
+    let list: ListBody<T> = transport
         .request_url(http::Method::GET, url.clone())
         .operation(operation)
         .send_json()

@@ -124,6 +124,9 @@ struct State {
     issued: usize,
     api_requests: usize,
     faults: VecDeque<Fault>,
+    /// Rendered successful responses by path and query: the data never changes, so each page is
+    /// serialised once and large listings are served at loopback speed.
+    rendered: HashMap<String, (u16, Vec<u8>)>,
 }
 
 fn oid(n: usize) -> String {
@@ -236,7 +239,7 @@ impl State {
                 "data": {"object": s, "previous_attributes": {"grade": "K"}}
             }));
         }
-        let collections = HashMap::from([
+        let mut collections = HashMap::from([
             ("schools", schools),
             ("teachers", teachers),
             ("students", students),
@@ -247,6 +250,9 @@ impl State {
             ("events", events),
             ("districts", vec![district.clone()]),
         ]);
+        for records in collections.values_mut() {
+            records.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        }
         State {
             district,
             collections,
@@ -256,6 +262,7 @@ impl State {
             issued: 0,
             api_requests: 0,
             faults: VecDeque::new(),
+            rendered: HashMap::new(),
         }
     }
 
@@ -352,21 +359,26 @@ fn error(status: u16, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({ "error": message }))
 }
 
+fn fail(status: u16, message: &str) -> (u16, Value) {
+    (status, json!({ "error": message }))
+}
+
 struct Handler(Arc<Mutex<State>>);
 
 impl Respond for Handler {
     fn respond(&self, req: &Request) -> ResponseTemplate {
-        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let state = &mut *guard;
         let path = req.url.path().to_owned();
         if path == "/datahub/oauth/token" {
-            return token(&mut state, req);
+            return token(state, req);
         }
         let Some(rest) = path.strip_prefix("/datahub/services/v1/") else {
             return error(404, "not found");
         };
         state.api_requests += 1;
         let latency = state.latency;
-        if let Some(resp) = authorize(&state, req) {
+        if let Some(resp) = authorize(state, req) {
             return resp;
         }
         if let Some(f) = state.faults.pop_front() {
@@ -376,7 +388,23 @@ impl Respond for Handler {
                     .insert_header("retry-after", secs.to_string().as_str()),
             };
         }
-        route(&state, rest, req)
+        let key = match req.url.query() {
+            Some(q) => format!("{rest}?{q}"),
+            None => rest.to_owned(),
+        };
+        let (status, body) = match state.rendered.get(&key) {
+            Some(hit) => hit.clone(),
+            None => {
+                let (status, body) = route(state, rest, req);
+                let rendered = (status, serde_json::to_vec(&body).unwrap_or_default());
+                if status == 200 {
+                    state.rendered.insert(key, rendered.clone());
+                }
+                rendered
+            }
+        };
+        ResponseTemplate::new(status)
+            .set_body_raw(body, "application/json")
             .insert_header("x-ratelimit-limit", "1200")
             .set_delay(latency)
     }
@@ -428,20 +456,20 @@ fn authorize(state: &State, req: &Request) -> Option<ResponseTemplate> {
     (!valid).then(|| error(401, "invalid_token"))
 }
 
-fn route(state: &State, rest: &str, req: &Request) -> ResponseTemplate {
+fn route(state: &State, rest: &str, req: &Request) -> (u16, Value) {
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
         [resource] => match state.collections.get(resource) {
-            Some(all) => list(all.clone(), &format!("/v1/{resource}"), req),
-            None => error(404, "Resource not found"),
+            Some(all) => list(all, &format!("/v1/{resource}"), req),
+            None => fail(404, "Resource not found"),
         },
         [resource, id] => match state.find(resource, id) {
             Some(v) => item(v.clone(), resource),
-            None => error(404, "Resource not found"),
+            None => fail(404, "Resource not found"),
         },
         [resource, id, sub] => {
             let Some(record) = state.find(resource, id).cloned() else {
-                return error(404, "Resource not found");
+                return fail(404, "Resource not found");
             };
             if *sub == "grade_levels" && *resource == "teachers" {
                 let mut grades: Vec<String> = state
@@ -452,36 +480,42 @@ fn route(state: &State, rest: &str, req: &Request) -> ResponseTemplate {
                     .collect();
                 grades.sort();
                 grades.dedup();
-                return ResponseTemplate::new(200).set_body_json(json!({ "data": grades }));
+                return (200, json!({ "data": grades }));
             }
             if let Some(v) = state.single(resource, &record, sub) {
                 return item(v, resource);
             }
             match state.related(resource, &record, sub) {
-                Some(items) => list(items, &format!("/v1/{resource}/{id}/{sub}"), req),
-                None => error(404, "Resource not found"),
+                Some(mut items) => {
+                    items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+                    list(&items, &format!("/v1/{resource}/{id}/{sub}"), req)
+                }
+                None => fail(404, "Resource not found"),
             }
         }
-        _ => error(404, "Resource not found"),
+        _ => fail(404, "Resource not found"),
     }
 }
 
-fn item(v: Value, resource: &str) -> ResponseTemplate {
+fn item(v: Value, resource: &str) -> (u16, Value) {
     let id = v["id"].as_str().unwrap_or_default().to_owned();
-    ResponseTemplate::new(200).set_body_json(json!({
-        "data": v,
-        "links": [{"rel": "self", "uri": format!("/v1/{resource}/{id}")}]
-    }))
+    (
+        200,
+        json!({
+            "data": v,
+            "links": [{"rel": "self", "uri": format!("/v1/{resource}/{id}")}]
+        }),
+    )
 }
 
-fn list(mut items: Vec<Value>, path: &str, req: &Request) -> ResponseTemplate {
-    items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+/// One page of `items` (sorted by id, as the API sorts).
+fn list(items: &[Value], path: &str, req: &Request) -> (u16, Value) {
     let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
     let limit: usize = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => 100,
         Some(Ok(n)) if (1..=10_000).contains(&n) => n,
-        Some(Ok(n)) if n > 10_000 => return error(413, "limit must be at most 10000"),
-        Some(_) => return error(400, "limit must be a positive integer"),
+        Some(Ok(n)) if n > 10_000 => return fail(413, "limit must be at most 10000"),
+        Some(_) => return fail(400, "limit must be a positive integer"),
     };
     let start = if let Some(after) = q.get("starting_after") {
         items
@@ -491,7 +525,7 @@ fn list(mut items: Vec<Value>, path: &str, req: &Request) -> ResponseTemplate {
     } else if let Some(page) = q.get("page") {
         match page.parse::<usize>() {
             Ok(p) if p >= 1 => (p - 1).saturating_mul(limit).min(items.len()),
-            _ => return error(400, "page must be a positive integer"),
+            _ => return fail(400, "page must be a positive integer"),
         }
     } else {
         0
@@ -511,11 +545,14 @@ fn list(mut items: Vec<Value>, path: &str, req: &Request) -> ResponseTemplate {
         // Like the real API, the link carries the position but not the caller's limit.
         links.push(json!({"rel": "next", "uri": format!("{path}?starting_after={last}")}));
     }
-    ResponseTemplate::new(200).set_body_json(json!({
-        "data": page,
-        "paging": {"current": start / limit + 1, "total": total_pages, "count": items.len()},
-        "links": links
-    }))
+    (
+        200,
+        json!({
+            "data": page,
+            "paging": {"current": start / limit + 1, "total": total_pages, "count": items.len()},
+            "links": links
+        }),
+    )
 }
 
 impl Simulator {
