@@ -1,5 +1,60 @@
-//! placeholder, replaced by the crate owner.
+//! A typed, async client for the Edu-V Education API 1.1.1, generated with progenitor from the
+//! kept spec in `spec/`, with a hand-written layer on top.
+//!
+//! - OAuth2 client credentials with scope `eduv.education`, authenticated by a client secret or by
+//!   `private_key_jwt` ([`auth::PrivateKeyJwt`]), cached and refreshed by [`edu_common`].
+//! - Schools are named with [`School`], which makes the forbidden combinations (a master id with
+//!   `filterByOrgId`, an `orgId` without its type) impossible to write; [`StudyCode`] is validated.
+//! - Values come with the `API-Version` header ([`Versioned`]); errors decode `StatusResponse`
+//!   with its functional codes ([`error::status_response`]).
+//! - With the `mock` feature, [`mock::Simulator`] serves schools and offerings offline and
+//!   verifies `private_key_jwt` assertions.
 #![deny(missing_docs)]
+
+pub mod auth;
+mod client;
+pub mod error;
 #[allow(missing_docs)]
+#[rustfmt::skip]
 mod generated;
+#[cfg(feature = "mock")]
+pub mod mock;
+mod school;
+
 edu_common::impl_client_hooks!(generated::Client);
+
+pub use client::{
+    Client, ClientBuilder, OrganisationsRequest, SCOPE, StudyOfferingsRequest,
+    SubjectOfferingsRequest, Versioned,
+};
+pub use generated::types;
+pub use school::{OrgIdSchool, OrgIdType, School, StudyCode};
+
+/// Objects that can be marked `tobedeleted`.
+pub trait Lifecycle {
+    /// False when the server marked the object `tobedeleted`.
+    fn is_active(&self) -> bool;
+}
+
+impl Lifecycle for types::Organisation {
+    fn is_active(&self) -> bool {
+        self.status == types::OrganisationStatus::Active
+    }
+}
+
+impl Lifecycle for types::StudyOffering {
+    fn is_active(&self) -> bool {
+        self.status == types::StudyOfferingStatus::Active
+    }
+}
+
+impl Lifecycle for types::SubjectOffering {
+    fn is_active(&self) -> bool {
+        self.status == types::SubjectOfferingStatus::Active
+    }
+}
+
+/// True unless the object is marked `tobedeleted`: `items.iter().filter(|o| is_active(*o))`.
+pub fn is_active<T: Lifecycle>(item: &T) -> bool {
+    item.is_active()
+}

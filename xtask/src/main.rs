@@ -120,6 +120,13 @@ fn run() -> Result<()> {
     for api in selected {
         let crate_dir = root.join(api.crate_dir);
         let spec_path = crate_dir.join(api.spec);
+        if !crate_dir.join("spec").is_dir() {
+            eprintln!(
+                "skipping {}: {} has no spec/ folder, so it is not a generated client yet",
+                api.name, api.crate_dir
+            );
+            continue;
+        }
         match cmd.as_str() {
             "normalize" => {
                 let Some(upstream) = api.upstream else {

@@ -1,0 +1,439 @@
+//! The client, its builder, and the five operations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use edu_common::auth::{ClientAuth, OAuth2Config};
+use edu_common::progenitor::{ResponseValue, into_error};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport};
+use secrecy::SecretString;
+
+use crate::auth::PrivateKeyJwt;
+use crate::generated;
+use crate::generated::types::{Organisation, StudyOffering, SubjectOffering};
+use crate::school::{School, StudyCode};
+
+/// The scope of the Education API.
+pub const SCOPE: &str = "eduv.education";
+
+/// A value with the `API-Version` the server reported.
+#[derive(Debug, Clone)]
+pub struct Versioned<T> {
+    /// The value.
+    pub value: T,
+    /// The full API version from the `API-Version` response header, when sent.
+    pub api_version: Option<String>,
+}
+
+impl<T> Versioned<T> {
+    fn from(rv: ResponseValue<T>) -> Self {
+        let api_version = rv
+            .headers()
+            .get("api-version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Versioned {
+            value: rv.into_inner(),
+            api_version,
+        }
+    }
+}
+
+/// A client for the Edu-V Education API. Cheap to clone; clones share the token cache.
+///
+/// ```no_run
+/// # async fn demo() -> edu_common::Result<()> {
+/// use eduv_education_client::{Client, OrgIdType, School};
+/// let client = Client::builder()
+///     .base_url("https://las.example.nl/education/v1")
+///     .token_url("https://las.example.nl/oauth2/token")
+///     .client_id("my-client")
+///     .private_key_pem_file("client-key.pem")?
+///     .build()?;
+/// let offerings = client.study_offerings(School::org_id(OrgIdType::OieCode, "12AB")).send().await?;
+/// for o in offerings.value.iter().filter(|o| eduv_education_client::is_active(*o)) {
+///     println!("{}", o.study_offering_name);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    transport: Transport,
+    api: generated::Client,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    token_url: Option<String>,
+    client_id: Option<String>,
+    secret: Option<SecretString>,
+    private_key: Option<PrivateKeyJwt>,
+    retry: Option<RetryConfig>,
+    attempt_timeout: Option<Duration>,
+}
+
+impl ClientBuilder {
+    /// The API base, including the major version path if the supplier uses one.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The token endpoint (the spec's is a placeholder; every supplier has its own).
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// The client id.
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.client_id = Some(id.into());
+        self
+    }
+
+    /// Authenticates with a client secret (HTTP Basic).
+    pub fn client_secret(mut self, secret: SecretString) -> Self {
+        self.secret = Some(secret);
+        self
+    }
+
+    /// Authenticates with `private_key_jwt`.
+    pub fn private_key_jwt(mut self, signer: PrivateKeyJwt) -> Self {
+        self.private_key = Some(signer);
+        self
+    }
+
+    /// Authenticates with `private_key_jwt`, reading the PEM from a file.
+    pub fn private_key_pem_file(self, path: impl AsRef<std::path::Path>) -> Result<Self> {
+        Ok(self.private_key_jwt(PrivateKeyJwt::from_pem_file(path)?))
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The per-attempt timeout.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base = self
+            .base_url
+            .ok_or_else(|| Error::Config("eduv: set base_url".into()))?;
+        let token_url = self
+            .token_url
+            .ok_or_else(|| Error::Config("eduv: set token_url".into()))?;
+        let token_url = token_url.parse().map_err(|e| {
+            Error::Config(format!("eduv: token URL `{token_url}` is not valid: {e}"))
+        })?;
+        let client_id = self
+            .client_id
+            .ok_or_else(|| Error::Config("eduv: set client_id".into()))?;
+        let auth = match (self.private_key, self.secret) {
+            (Some(pk), _) => ClientAuth::Assertion(Arc::new(pk)),
+            (None, Some(secret)) => ClientAuth::Basic(secret),
+            (None, None) => {
+                return Err(Error::Config(
+                    "eduv: set a client secret or a private key".into(),
+                ));
+            }
+        };
+        let mut b = Transport::builder(base)
+            .credentials(Credentials::OAuth2(
+                OAuth2Config::new(token_url, client_id, auth).scope(SCOPE),
+            ))
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        if let Some(r) = self.retry {
+            b = b.retry(r);
+        }
+        if let Some(t) = self.attempt_timeout {
+            b = b.attempt_timeout(t);
+        }
+        let transport = b.build()?;
+        let base = transport
+            .base_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        let api =
+            generated::Client::new_with_client(&base, transport.http().clone(), transport.clone());
+        Ok(Client { transport, api })
+    }
+}
+
+macro_rules! with_school {
+    ($builder:expr, $school:expr) => {
+        match $school {
+            School::MasterId(id) => $builder.org_master_id(id.clone()),
+            School::OrgId(o) => $builder.org_id(o.id.clone()).org_id_type(o.id_type),
+        }
+    };
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `EDUV_BASE_URL`, `EDUV_TOKEN_URL`, `EDUV_CLIENT_ID`, and either
+    /// `EDUV_PRIVATE_KEY_PEM` (a path; preferred) or `EDUV_CLIENT_SECRET`.
+    pub fn from_env() -> Result<Client> {
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
+        };
+        let mut b = Client::builder()
+            .base_url(var("EDUV_BASE_URL")?)
+            .token_url(var("EDUV_TOKEN_URL")?)
+            .client_id(var("EDUV_CLIENT_ID")?);
+        b = match (
+            std::env::var("EDUV_PRIVATE_KEY_PEM"),
+            std::env::var("EDUV_CLIENT_SECRET"),
+        ) {
+            (Ok(path), _) => b.private_key_pem_file(path)?,
+            (Err(_), Ok(secret)) => b.client_secret(SecretString::from(secret)),
+            _ => {
+                return Err(Error::Config(
+                    "set EDUV_PRIVATE_KEY_PEM or EDUV_CLIENT_SECRET".into(),
+                ));
+            }
+        };
+        b.build()
+    }
+
+    /// The generated client, for anything the typed layer does not cover.
+    pub fn raw(&self) -> &generated::Client {
+        &self.api
+    }
+
+    /// The underlying transport.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    async fn map<T>(
+        &self,
+        op: &str,
+        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
+    ) -> Result<Versioned<T>> {
+        match r {
+            Ok(rv) => Ok(Versioned::from(rv)),
+            Err(e) => Err(into_error(&self.transport, op, e).await),
+        }
+    }
+
+    /// `GET /organisations`: the organisations of a school or board.
+    pub fn organisations(&self) -> OrganisationsRequest<'_> {
+        OrganisationsRequest {
+            client: self,
+            school: None,
+            board_master_id: None,
+            name: None,
+        }
+    }
+
+    /// `GET /studyofferings/school`: a school's study offerings.
+    pub fn study_offerings(&self, school: impl Into<School>) -> StudyOfferingsRequest<'_> {
+        StudyOfferingsRequest {
+            client: self,
+            school: school.into(),
+            study_code: None,
+            school_period_id: None,
+        }
+    }
+
+    /// `GET /studyofferings/school/{id}`: one study offering.
+    pub async fn study_offering(
+        &self,
+        id: uuid::Uuid,
+        school: impl Into<School>,
+    ) -> Result<Versioned<StudyOffering>> {
+        let school = school.into();
+        school.check()?;
+        let b = with_school!(self.api.get_studyofferings().id(id.to_string()), &school);
+        self.map("get-studyofferings", b.send().await).await
+    }
+
+    /// `GET /subjectofferings/school`: a school's subject offerings.
+    pub fn subject_offerings(&self, school: impl Into<School>) -> SubjectOfferingsRequest<'_> {
+        SubjectOfferingsRequest {
+            client: self,
+            school: school.into(),
+            subject_code: None,
+            study_offering_id: None,
+            school_period_id: None,
+        }
+    }
+
+    /// `GET /subjectofferings/school/{id}`: one subject offering.
+    pub async fn subject_offering(
+        &self,
+        id: uuid::Uuid,
+        school: impl Into<School>,
+    ) -> Result<Versioned<SubjectOffering>> {
+        let school = school.into();
+        school.check()?;
+        let b = with_school!(self.api.get_subjectoffering().id(id.to_string()), &school);
+        self.map("get-subjectoffering", b.send().await).await
+    }
+}
+
+/// `GET /organisations`.
+#[derive(Debug)]
+#[must_use]
+pub struct OrganisationsRequest<'a> {
+    client: &'a Client,
+    school: Option<School>,
+    board_master_id: Option<String>,
+    name: Option<String>,
+}
+
+impl OrganisationsRequest<'_> {
+    /// Only this school.
+    pub fn school(mut self, school: impl Into<School>) -> Self {
+        self.school = Some(school.into());
+        self
+    }
+
+    /// Only schools of this board (its OnderwijsbestuurId).
+    pub fn board_master_id(mut self, id: impl Into<String>) -> Self {
+        self.board_master_id = Some(id.into());
+        self
+    }
+
+    /// Only schools with this name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<Versioned<Vec<Organisation>>> {
+        let mut b = self.client.api.get_organisations_by_school_search();
+        if let Some(school) = &self.school {
+            school.check()?;
+            b = with_school!(b, school);
+        }
+        if let Some(id) = self.board_master_id {
+            b = b.board_master_id(id);
+        }
+        if let Some(n) = self.name {
+            b = b.name(n);
+        }
+        self.client
+            .map("get-organisations-by-school-search", b.send().await)
+            .await
+    }
+}
+
+/// `GET /studyofferings/school`.
+#[derive(Debug)]
+#[must_use]
+pub struct StudyOfferingsRequest<'a> {
+    client: &'a Client,
+    school: School,
+    study_code: Option<StudyCode>,
+    school_period_id: Option<String>,
+}
+
+impl StudyOfferingsRequest<'_> {
+    /// Only offerings with this study code.
+    pub fn study_code(mut self, code: StudyCode) -> Self {
+        self.study_code = Some(code);
+        self
+    }
+
+    /// Only offerings in this school period.
+    pub fn school_period_id(mut self, id: impl Into<String>) -> Self {
+        self.school_period_id = Some(id.into());
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<Versioned<Vec<StudyOffering>>> {
+        self.school.check()?;
+        let mut b = with_school!(
+            self.client.api.get_studyofferings_for_school(),
+            &self.school
+        );
+        if let School::OrgId(o) = &self.school
+            && let Some(f) = o.filter_by_org_id
+        {
+            b = b.filter_by_org_id(f);
+        }
+        if let Some(c) = self.study_code {
+            b = b.study_code(c.as_str().to_owned());
+        }
+        if let Some(p) = self.school_period_id {
+            b = b.school_period_id(p);
+        }
+        self.client
+            .map("get-studyofferings-for-school", b.send().await)
+            .await
+    }
+}
+
+/// `GET /subjectofferings/school`.
+#[derive(Debug)]
+#[must_use]
+pub struct SubjectOfferingsRequest<'a> {
+    client: &'a Client,
+    school: School,
+    subject_code: Option<String>,
+    study_offering_id: Option<uuid::Uuid>,
+    school_period_id: Option<String>,
+}
+
+impl SubjectOfferingsRequest<'_> {
+    /// Only offerings with this subject code.
+    pub fn subject_code(mut self, code: impl Into<String>) -> Self {
+        self.subject_code = Some(code.into());
+        self
+    }
+
+    /// Only offerings of this study offering.
+    pub fn study_offering_id(mut self, id: uuid::Uuid) -> Self {
+        self.study_offering_id = Some(id);
+        self
+    }
+
+    /// Only offerings in this school period.
+    pub fn school_period_id(mut self, id: impl Into<String>) -> Self {
+        self.school_period_id = Some(id.into());
+        self
+    }
+
+    /// Sends the request.
+    pub async fn send(self) -> Result<Versioned<Vec<SubjectOffering>>> {
+        self.school.check()?;
+        let mut b = with_school!(
+            self.client.api.get_subjectofferings_for_school(),
+            &self.school
+        );
+        if let School::OrgId(o) = &self.school
+            && let Some(f) = o.filter_by_org_id
+        {
+            b = b.filter_by_org_id(f);
+        }
+        if let Some(c) = self.subject_code {
+            b = b.subject_code(c);
+        }
+        if let Some(id) = self.study_offering_id {
+            b = b.study_offering_id(id.to_string());
+        }
+        if let Some(p) = self.school_period_id {
+            b = b.school_period_id(p);
+        }
+        self.client
+            .map("get-subjectofferings-for-school", b.send().await)
+            .await
+    }
+}

@@ -1,0 +1,518 @@
+//! A stateful simulator of an Edu-V Education API supplier on wiremock (feature `mock`).
+//!
+//! Three schools: a primary school (PO, `filterByOrgId` defaults to true), a secondary school
+//! (VO, defaults to false) and a school that has not given consent (answers `0022`). Each has
+//! locations with secondary ids, study offerings (one marked `tobedeleted`) and subject
+//! offerings. The token endpoint checks client secrets and verifies `private_key_jwt`
+//! assertions against the configured public key: signature, `aud`, `exp`, `iss`/`sub` and `jti`
+//! reuse. Errors are `StatusResponse` bodies; a 401 has no body and a `WWW-Authenticate` header.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::Client;
+use crate::auth::{AssertionClaims, PrivateKeyJwt};
+
+const CLIENT_ID: &str = "eduv-sim-client";
+const CLIENT_SECRET: &str = "eduv-sim-secret";
+/// The test-only private key the simulator trusts (see `testdata/README.md`).
+pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../testdata/client-test-key.pem");
+const TEST_PUBLIC_KEY_PEM: &str = include_str!("../testdata/client-test-key.pub.pem");
+/// A test-only private key the simulator does not trust.
+pub const UNTRUSTED_PRIVATE_KEY_PEM: &str = include_str!("../testdata/other-test-key.pem");
+
+/// The primary school's master id.
+pub const PRIMARY_MASTER_ID: &str = "104A158";
+/// The primary school's BRIN (OIE_CODE) of its main location.
+pub const PRIMARY_OIE_CODE: &str = "12AB";
+/// The secondary school's master id.
+pub const SECONDARY_MASTER_ID: &str = "205B269";
+/// The secondary school's BRIN (OIE_CODE) of its main location.
+pub const SECONDARY_OIE_CODE: &str = "34CD";
+/// A school whose data service has not been activated (consent required).
+pub const NO_CONSENT_MASTER_ID: &str = "999Z999";
+
+struct SchoolFixture {
+    master: &'static str,
+    name: &'static str,
+    primary: bool,
+    consent: bool,
+    /// (orgIdType, orgId) of each location; offerings belong to one location.
+    locations: Vec<(&'static str, &'static str)>,
+}
+
+struct State {
+    schools: Vec<SchoolFixture>,
+    study: Vec<(usize, &'static str, Value)>,
+    subject: Vec<(usize, &'static str, Value)>,
+    tokens: HashMap<String, Instant>,
+    seen_jti: HashSet<String>,
+    token_url: String,
+    issued: usize,
+}
+
+fn uuid_for(n: u32) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
+}
+
+impl State {
+    fn new(token_url: String) -> State {
+        let schools = vec![
+            SchoolFixture {
+                master: PRIMARY_MASTER_ID,
+                name: "Basisschool De Regenboog",
+                primary: true,
+                consent: true,
+                locations: vec![("OIE_CODE", PRIMARY_OIE_CODE), ("V_ID", "12AB01")],
+            },
+            SchoolFixture {
+                master: SECONDARY_MASTER_ID,
+                name: "Het Stedelijk Lyceum",
+                primary: false,
+                consent: true,
+                locations: vec![("OIE_CODE", SECONDARY_OIE_CODE), ("V_ID", "34CD01")],
+            },
+            SchoolFixture {
+                master: NO_CONSENT_MASTER_ID,
+                name: "School zonder toestemming",
+                primary: true,
+                consent: false,
+                locations: vec![("OIE_CODE", "99ZZ")],
+            },
+        ];
+        let ts = "2026-08-15T09:30:00Z";
+        let mut study = Vec::new();
+        let mut subject = Vec::new();
+        let mut n = 1;
+        for (si, s) in schools.iter().enumerate() {
+            for (li, (_, loc)) in s.locations.iter().enumerate() {
+                let years: Vec<i64> = if s.primary { vec![1, 2, 3] } else { vec![1, 2] };
+                for year in years {
+                    let id = uuid_for(n);
+                    let status = if n % 5 == 4 { "tobedeleted" } else { "active" };
+                    let code = if s.primary {
+                        format!("{:04}", 1000 + year)
+                    } else {
+                        format!("20{:02}O00{:02}", li, year)
+                    };
+                    study.push((
+                        si,
+                        *loc,
+                        json!({
+                            "studyOfferingId": id, "studyOfferingName": format!("{} groep {year} ({loc})", if s.primary { "PO" } else { "VWO" }),
+                            "studyName": if s.primary { "Basisonderwijs" } else { "VWO" }, "studyCode": code,
+                            "studyYear": year, "status": status, "dateCreated": ts, "dateLastModified": ts,
+                            "studyLevel": {"studyLevelId": uuid_for(900 + year as u32), "studyLevelPrefix": "0001", "studyLevelName": format!("Niveau {year}")}
+                        }),
+                    ));
+                    for (k, (abbr, name)) in
+                        [("ne", "Nederlands"), ("re", "Rekenen")].iter().enumerate()
+                    {
+                        subject.push((
+                            si,
+                            *loc,
+                            json!({
+                                "subjectOfferingId": uuid_for(10_000 + n * 10 + k as u32), "subjectOfferingName": format!("{name} jaar {year}"),
+                                "subjectOfferingAbbr": abbr, "subjectCode": abbr.to_uppercase(), "studyOfferings": [id],
+                                "status": "active", "dateCreated": ts, "dateLastModified": ts
+                            }),
+                        ));
+                    }
+                    n += 1;
+                }
+            }
+        }
+        State {
+            schools,
+            study,
+            subject,
+            tokens: HashMap::new(),
+            seen_jti: HashSet::new(),
+            token_url,
+            issued: 0,
+        }
+    }
+
+    fn organisation(&self, i: usize) -> Value {
+        let s = &self.schools[i];
+        json!({
+            "organisationMasterIdentifier": s.master,
+            "organisationIds": s.locations.iter().map(|(t, id)| json!({"organisationId": id, "organisationIdType": t})).collect::<Vec<_>>(),
+            "name": s.name, "status": "active",
+            "boards": [{"organisationMasterIdentifier": "40001", "name": "Stichting Demo"}],
+            "locations": s.locations.iter().map(|(_, id)| json!({"locationMasterIdentifier": id, "name": format!("Locatie {id}")})).collect::<Vec<_>>(),
+            "dateCreated": "2026-01-01T00:00:00Z", "dateLastModified": "2026-08-01T00:00:00Z"
+        })
+    }
+}
+
+fn status(http: u16, code: Value, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(http)
+        .set_body_json(json!({ "status": code, "statusMessage": message }))
+        .insert_header("api-version", "1.1.1")
+}
+
+/// Which school and location(s) the query selects; `Err` is the error response.
+fn select(
+    state: &State,
+    q: &HashMap<String, String>,
+    filter_allowed: bool,
+) -> Result<(usize, Option<&'static str>), Box<ResponseTemplate>> {
+    let master = q.get("orgMasterId");
+    let org_id = q.get("orgId");
+    let org_type = q.get("orgIdType");
+    let filter = match q.get("filterByOrgId").map(String::as_str) {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            return Err(Box::new(status(
+                400,
+                json!(11),
+                "Schema incorrect. filterByOrgId must be a boolean",
+            )));
+        }
+    };
+    if filter.is_some() && !filter_allowed {
+        return Err(Box::new(status(
+            400,
+            json!(11),
+            "Schema incorrect. filterByOrgId is not a parameter of this operation",
+        )));
+    }
+    let school = match (master, org_id, org_type) {
+        (Some(m), None, None) => {
+            if filter == Some(true) {
+                return Err(Box::new(status(
+                    400,
+                    json!("0011"),
+                    "Schema incorrect. filterByOrgId must be absent or false with orgMasterId",
+                )));
+            }
+            let i = state.schools.iter().position(|s| s.master == m.as_str());
+            return match i {
+                Some(i) if !state.schools[i].consent => {
+                    Err(Box::new(status(403, json!("0022"), "consent required")))
+                }
+                Some(i) => Ok((i, None)),
+                None => Err(Box::new(status(400, json!("0023"), "edu_org_id unknown"))),
+            };
+        }
+        (None, Some(id), Some(t)) => state.schools.iter().enumerate().find_map(|(i, s)| {
+            s.locations
+                .iter()
+                .find(|(lt, lid)| lt == t && lid == id)
+                .map(|(_, lid)| (i, *lid))
+        }),
+        (None, None, None) => {
+            return Err(Box::new(status(
+                400,
+                json!(11),
+                "Schema incorrect. name a school by orgMasterId or orgId with orgIdType",
+            )));
+        }
+        _ => {
+            return Err(Box::new(status(
+                400,
+                json!(11),
+                "Schema incorrect. use orgMasterId, or orgId together with orgIdType",
+            )));
+        }
+    };
+    match school {
+        None => Err(Box::new(status(400, json!("0023"), "edu_org_id unknown"))),
+        Some((i, _)) if !state.schools[i].consent => {
+            Err(Box::new(status(403, json!("0022"), "consent required")))
+        }
+        Some((i, loc)) => {
+            // The sector default: primary schools filter to the location, secondary schools do not.
+            let filtered = filter.unwrap_or(state.schools[i].primary);
+            Ok((i, filtered.then_some(loc)))
+        }
+    }
+}
+
+struct Handler(Arc<Mutex<State>>);
+
+impl Respond for Handler {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let path = req.url.path().to_owned();
+        if path == "/oauth2/token" {
+            return token(&mut state, req);
+        }
+        let Some(rest) = path.strip_prefix("/education/v1") else {
+            return ResponseTemplate::new(404);
+        };
+        let authorized = req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|t| state.tokens.get(t))
+            .is_some_and(|exp| *exp > Instant::now());
+        if !authorized {
+            return ResponseTemplate::new(401).insert_header(
+                "www-authenticate",
+                r#"Bearer realm="eduv", error="invalid_token", scope="eduv.education""#,
+            );
+        }
+        let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+        let ok = |body: Value| {
+            ResponseTemplate::new(200)
+                .set_body_json(body)
+                .insert_header("api-version", "1.1.1")
+        };
+        let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+        match parts.as_slice() {
+            ["organisations"] => {
+                if q.contains_key("orgMasterId")
+                    || q.contains_key("orgId")
+                    || q.contains_key("orgIdType")
+                {
+                    match select(&state, &q, false) {
+                        Ok((i, _)) => ok(json!([state.organisation(i)])),
+                        Err(e) => *e,
+                    }
+                } else {
+                    let all: Vec<Value> = (0..state.schools.len())
+                        .map(|i| state.organisation(i))
+                        .filter(|o| q.get("name").is_none_or(|n| o["name"] == n.as_str()))
+                        .collect();
+                    ok(Value::Array(all))
+                }
+            }
+            [kind @ ("studyofferings" | "subjectofferings"), "school"] => {
+                if let Some(code) = q.get("studyCode")
+                    && crate::StudyCode::new(code).is_err()
+                {
+                    return status(
+                        400,
+                        json!("0011"),
+                        "Schema incorrect. studyCode does not match the pattern",
+                    );
+                }
+                let (i, loc) = match select(&state, &q, true) {
+                    Ok(s) => s,
+                    Err(e) => return *e,
+                };
+                let source = if *kind == "studyofferings" {
+                    &state.study
+                } else {
+                    &state.subject
+                };
+                let items: Vec<Value> = source
+                    .iter()
+                    .filter(|(si, l, v)| {
+                        *si == i
+                            && loc.is_none_or(|loc| loc == *l)
+                            && q.get("studyCode")
+                                .is_none_or(|c| v["studyCode"] == c.as_str())
+                            && q.get("subjectCode")
+                                .is_none_or(|c| v["subjectCode"] == c.as_str())
+                            && q.get("studyOfferingId").is_none_or(|id| {
+                                v["studyOfferings"]
+                                    .as_array()
+                                    .is_some_and(|a| a.iter().any(|x| x == id.as_str()))
+                            })
+                    })
+                    .map(|(_, _, v)| v.clone())
+                    .collect();
+                ok(Value::Array(items))
+            }
+            [kind @ ("studyofferings" | "subjectofferings"), "school", id] => {
+                let (i, _) = match select(&state, &q, false) {
+                    Ok(s) => s,
+                    Err(e) => return *e,
+                };
+                let (source, key) = if *kind == "studyofferings" {
+                    (&state.study, "studyOfferingId")
+                } else {
+                    (&state.subject, "subjectOfferingId")
+                };
+                match source.iter().find(|(si, _, v)| *si == i && v[key] == *id) {
+                    Some((_, _, v)) => ok(v.clone()),
+                    None => status(404, json!(99), "object not found"),
+                }
+            }
+            _ => ResponseTemplate::new(404),
+        }
+    }
+}
+
+fn token(state: &mut State, req: &Request) -> ResponseTemplate {
+    let fail = |code: u16, error: &str, description: &str| {
+        ResponseTemplate::new(code)
+            .set_body_json(json!({"error": error, "error_description": description}))
+    };
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&req.body)
+        .into_owned()
+        .collect();
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return fail(
+            400,
+            "unsupported_grant_type",
+            "only client_credentials is supported",
+        );
+    }
+    if !form
+        .get("scope")
+        .is_some_and(|s| s.split(' ').any(|s| s == crate::SCOPE))
+    {
+        return fail(400, "invalid_scope", "scope eduv.education is required");
+    }
+    let basic = req
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let authenticated = if let Some(pair) = basic {
+        if pair != format!("{CLIENT_ID}:{CLIENT_SECRET}") {
+            return fail(401, "invalid_client", "client authentication failed");
+        }
+        true
+    } else if let Some(assertion) = form.get("client_assertion") {
+        if form.get("client_assertion_type").map(String::as_str)
+            != Some(edu_common::auth::JWT_BEARER_ASSERTION_TYPE)
+        {
+            return fail(400, "invalid_request", "unsupported client_assertion_type");
+        }
+        match verify(state, assertion, form.get("client_id").map(String::as_str)) {
+            Ok(()) => true,
+            Err(why) => return fail(401, "invalid_client", &why),
+        }
+    } else {
+        false
+    };
+    if !authenticated {
+        return fail(401, "invalid_client", "no client authentication");
+    }
+    state.issued += 1;
+    let token = format!("eduv-token-{}", state.issued);
+    state
+        .tokens
+        .insert(token.clone(), Instant::now() + Duration::from_secs(300));
+    ResponseTemplate::new(200).set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": 300, "scope": crate::SCOPE}))
+}
+
+fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result<(), String> {
+    let key = DecodingKey::from_rsa_pem(TEST_PUBLIC_KEY_PEM.as_bytes())
+        .map_err(|e| format!("server key: {e}"))?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_audience(&[state.token_url.as_str()]);
+    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+    let data = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
+        .map_err(|e| format!("assertion rejected: {e}"))?;
+    let c = data.claims;
+    if c.iss != CLIENT_ID || c.sub != CLIENT_ID || client_id.is_some_and(|id| id != CLIENT_ID) {
+        return Err("assertion rejected: iss and sub must be the client id".into());
+    }
+    if !state.seen_jti.insert(c.jti) {
+        return Err("assertion rejected: jti already used".into());
+    }
+    Ok(())
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("uri", &self.server.uri())
+            .finish()
+    }
+}
+
+impl Simulator {
+    /// Starts the simulator on a loopback port.
+    pub async fn start() -> Simulator {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State::new(format!(
+            "{}/oauth2/token",
+            server.uri()
+        ))));
+        Mock::given(wiremock::matchers::any())
+            .respond_with(Handler(state.clone()))
+            .mount(&server)
+            .await;
+        Simulator { server, state }
+    }
+
+    /// The API base to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
+    pub fn base_url(&self) -> String {
+        format!("{}/education/v1", self.server.uri())
+    }
+
+    /// The token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth2/token", self.server.uri())
+    }
+
+    /// The client id it knows.
+    pub fn client_id(&self) -> &'static str {
+        CLIENT_ID
+    }
+
+    /// The client secret it accepts.
+    pub fn client_secret(&self) -> &'static str {
+        CLIENT_SECRET
+    }
+
+    /// The private key whose public half it trusts (test-only).
+    pub fn private_key_pem(&self) -> &'static str {
+        TEST_PRIVATE_KEY_PEM
+    }
+
+    /// Tokens issued so far.
+    pub fn tokens_issued(&self) -> usize {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).issued
+    }
+
+    /// Expires every issued token.
+    pub fn expire_tokens(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tokens
+            .clear();
+    }
+
+    /// A client authenticating with the client secret.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .base_url(self.base_url())
+            .token_url(self.token_url())
+            .client_id(CLIENT_ID)
+            .client_secret(SecretString::from(CLIENT_SECRET))
+            .build()
+            .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// A client authenticating with `private_key_jwt` and the trusted test key.
+    pub fn client_with_private_key_jwt(&self) -> Client {
+        let signer = PrivateKeyJwt::from_pem(TEST_PRIVATE_KEY_PEM.as_bytes())
+            .unwrap_or_else(|e| unreachable!("the bundled test key is valid: {e}"))
+            .key_id("sim-key-1");
+        Client::builder()
+            .base_url(self.base_url())
+            .token_url(self.token_url())
+            .client_id(CLIENT_ID)
+            .private_key_jwt(signer)
+            .build()
+            .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+}
