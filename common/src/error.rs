@@ -245,6 +245,23 @@ pub struct DecodeError {
     pub body_excerpt: String,
 }
 
+impl DecodeError {
+    /// A decode error for `context`, failing at `path` with `message`; the body is cut to an excerpt.
+    pub fn new(
+        context: impl Into<String>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body: &[u8],
+    ) -> Self {
+        DecodeError {
+            context: context.into(),
+            path: path.into(),
+            message: message.into(),
+            body_excerpt: excerpt(body),
+        }
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -1,2 +1,29 @@
-//! placeholder, replaced by the crate owner.
+//! A typed, async client for the Onderwijsregio API v2 (candidates, asynchronous writes, signed
+//! callbacks), hand-written on [`edu_common`].
+//!
+//! - `x-api-key` auth; production by default, [`ClientBuilder::preview`] one call away, sandbox
+//!   mode per client ([`ClientBuilder::sandbox`], [`Client::with_sandbox`]), `meta.sandboxEnabled`
+//!   visible on every response.
+//! - The region's JSON Schema is fetched once per operation, cached, and every create and update
+//!   is validated locally first, reporting every violation with its JSON pointer.
+//! - Writes return an [`Accepted`] handle; each carries an idempotency key reused on every retry
+//!   and an optional callback URL. [`callbacks::Verifier`] checks signed callbacks.
+//! - With the `mock` feature, [`mock::Simulator`] is a stateful fake of the API.
 #![deny(missing_docs)]
+
+pub mod attachments;
+pub mod callbacks;
+pub mod candidates;
+mod client;
+pub mod envelope;
+pub mod interactions;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod schema;
+pub mod write;
+
+pub use candidates::{BatchReport, Candidate, CandidateUpdate, Outcome, Patch};
+pub use client::{Client, ClientBuilder, PREVIEW, PRODUCTION};
+pub use edu_common::{Error, Result};
+pub use interactions::Interaction;
+pub use write::{Accepted, WriteOptions};
