@@ -61,7 +61,13 @@ impl Section {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let mark = if self.error.is_none() { "ok  " } else { "FAIL" };
-        let _ = writeln!(out, "[{mark}] {}: {} ({:.1} s)", self.api, self.task, self.elapsed.as_secs_f64());
+        let _ = writeln!(
+            out,
+            "[{mark}] {}: {} ({:.1} s)",
+            self.api,
+            self.task,
+            self.elapsed.as_secs_f64()
+        );
         if let Some(t) = &self.target {
             let _ = writeln!(out, "       using the {t}");
         }

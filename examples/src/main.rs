@@ -1,2 +1,0 @@
-//! The offline tour (filled in by the examples issue).
-fn main() {}
