@@ -1,0 +1,254 @@
+//! The client, its builder, registration, and created-resource ids.
+
+use std::time::Duration;
+
+use edu_common::auth::{ClientAuth, OAuth2Config};
+use edu_common::progenitor::{ResponseValue, into_error};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::generated;
+use crate::resources::{Applications, ClaimSets, Vendors};
+
+/// The scope every Admin API token needs.
+pub const SCOPE: &str = "edfi_admin_api/full_access";
+
+/// A client for the Ed-Fi Admin API v2. Cheap to clone; clones share the token cache.
+///
+/// ```no_run
+/// # async fn demo() -> edu_common::Result<()> {
+/// use edfi_admin_client::{Client, NewVendor};
+/// let client = Client::builder()
+///     .base_url("https://admin.example.org/adminapi")
+///     .credentials("my-client", "my-secret")
+///     .build()?;
+/// let vendor_id = client.vendors().create(&NewVendor::new("Acme", "Ann", "ann@acme.example")).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    transport: Transport,
+    api: generated::Client,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug, Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<SecretString>,
+    tenant: Option<String>,
+    retry: Option<RetryConfig>,
+    attempt_timeout: Option<Duration>,
+}
+
+impl ClientBuilder {
+    /// The Admin API's base URL (the one that serves `/connect/token` and `/v2/...`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The client id and secret (from [`register`] or the administrator).
+    pub fn credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(SecretString::from(secret.into()));
+        self
+    }
+
+    /// The tenant, for multi-tenant deployments (sent as the `tenant` header).
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The per-attempt timeout.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let base = self.base_url.ok_or_else(|| Error::Config("edfi-admin: set base_url".into()))?;
+        let (id, secret) = match (self.client_id, self.client_secret) {
+            (Some(i), Some(s)) => (i, s),
+            _ => return Err(Error::Config("edfi-admin: set credentials".into())),
+        };
+        let root = base.trim_end_matches('/').to_owned();
+        let token_url = format!("{root}/connect/token")
+            .parse()
+            .map_err(|e| Error::Config(format!("edfi-admin: base URL `{root}` is not valid: {e}")))?;
+        let mut b = Transport::builder(root)
+            .credentials(Credentials::OAuth2(OAuth2Config::new(token_url, id, ClientAuth::Form(secret)).scope(SCOPE)))
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        if let Some(t) = &self.tenant {
+            check_tenant(t)?;
+            b = b.default_header("tenant", t)?;
+        }
+        if let Some(r) = self.retry {
+            b = b.retry(r);
+        }
+        if let Some(t) = self.attempt_timeout {
+            b = b.attempt_timeout(t);
+        }
+        let transport = b.build()?;
+        let base = transport.base_url().as_str().trim_end_matches('/').to_owned();
+        let api = generated::Client::new_with_client(&base, transport.http().clone(), transport.clone());
+        Ok(Client { transport, api })
+    }
+}
+
+fn check_tenant(t: &str) -> Result<()> {
+    if t.is_empty() || t.len() > 50 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(Error::invalid_input(Some("tenant"), "a tenant is 1 to 50 letters, digits or dashes"));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `EDFI_ADMIN_BASE_URL`, `EDFI_ADMIN_CLIENT_ID`, `EDFI_ADMIN_CLIENT_SECRET`
+    /// (and `EDFI_ADMIN_TENANT` when set).
+    pub fn from_env() -> Result<Client> {
+        let var = |name: &str| std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")));
+        let mut b = Client::builder()
+            .base_url(var("EDFI_ADMIN_BASE_URL")?)
+            .credentials(var("EDFI_ADMIN_CLIENT_ID")?, var("EDFI_ADMIN_CLIENT_SECRET")?);
+        if let Ok(t) = std::env::var("EDFI_ADMIN_TENANT") {
+            b = b.tenant(t);
+        }
+        b.build()
+    }
+
+    /// The generated client: every one of the 63 operations.
+    pub fn raw(&self) -> &generated::Client {
+        &self.api
+    }
+
+    /// The underlying transport.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Vendors.
+    pub fn vendors(&self) -> Vendors<'_> {
+        Vendors { client: self }
+    }
+
+    /// Applications.
+    pub fn applications(&self) -> Applications<'_> {
+        Applications { client: self }
+    }
+
+    /// Claim sets.
+    pub fn claim_sets(&self) -> ClaimSets<'_> {
+        ClaimSets { client: self }
+    }
+
+    /// Maps a generated call's result into `edu_common`'s types.
+    pub async fn call<T>(&self, op: &str, r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>) -> Result<ResponseValue<T>> {
+        match r {
+            Ok(v) => Ok(v),
+            Err(e) => Err(into_error(&self.transport, op, e).await),
+        }
+    }
+}
+
+/// The id of a created resource, from the 201's relative `Location` (`/vendors/17`).
+pub fn created_id<T>(rv: &ResponseValue<T>) -> Result<i32> {
+    let location = rv
+        .headers()
+        .get(http::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Error::Decode(Box::new(edu_common::DecodeError::new("Location", "", "the 201 response has no Location header", b""))))?;
+    id_from_location(location)
+}
+
+/// `/vendors/17` → 17 (the last path segment; a query or trailing slash is ignored).
+pub fn id_from_location(location: &str) -> Result<i32> {
+    let path = location.split(['?', '#']).next().unwrap_or_default();
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| {
+            Error::Decode(Box::new(edu_common::DecodeError::new(
+                "Location",
+                "",
+                format!("`{location}` does not end in a numeric id"),
+                location.as_bytes(),
+            )))
+        })
+}
+
+/// The secret rules of `/connect/register`: 32 to 128 characters with a lowercase letter, an
+/// uppercase letter, a digit and a special character.
+pub fn check_client_secret(secret: &str) -> Result<()> {
+    let n = secret.chars().count();
+    let ok = (32..=128).contains(&n)
+        && secret.chars().any(|c| c.is_ascii_lowercase())
+        && secret.chars().any(|c| c.is_ascii_uppercase())
+        && secret.chars().any(|c| c.is_ascii_digit())
+        && secret.chars().any(|c| !c.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            Some("ClientSecret"),
+            "ClientSecret must contain at least one lowercase letter, one uppercase letter, one number, and one special character, and must be 32 to 128 characters long",
+        ))
+    }
+}
+
+/// `POST /connect/register`: registers a client, after checking the documented rules locally.
+pub async fn register(base_url: &str, client_id: &str, secret: &SecretString, display_name: &str, tenant: Option<&str>) -> Result<()> {
+    for (field, v) in [("ClientId", client_id), ("DisplayName", display_name)] {
+        if v.trim().is_empty() {
+            return Err(Error::invalid_input(Some(field), format!("{field} must not be empty")));
+        }
+    }
+    check_client_secret(secret.expose_secret())?;
+    let mut b = Transport::builder(base_url.trim_end_matches('/').to_owned());
+    if let Some(t) = tenant {
+        check_tenant(t)?;
+        b = b.default_header("tenant", t)?;
+    }
+    let form = [("ClientId", client_id), ("ClientSecret", secret.expose_secret()), ("DisplayName", display_name)];
+    let form: std::collections::BTreeMap<&str, &str> = form.into_iter().collect();
+    b.build()?.post("connect/register").operation("postConnectRegister").form(&form).send().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations() {
+        assert_eq!(id_from_location("/vendors/17").unwrap(), 17);
+        assert_eq!(id_from_location("/applications/3/").unwrap(), 3);
+        assert_eq!(id_from_location("https://h/adminapi/claimSets/9?x=1").unwrap(), 9);
+        assert!(id_from_location("/vendors/abc").is_err());
+        assert!(id_from_location("").is_err());
+    }
+
+    #[test]
+    fn secret_rules() {
+        assert!(check_client_secret("Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!").is_ok());
+        assert!(check_client_secret("short1!A").is_err());
+        assert!(check_client_secret(&"a".repeat(40)).is_err());
+        assert!(check_client_secret("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA1!").is_err());
+    }
+}

@@ -1,0 +1,74 @@
+//! The Admin API's `application/problem+json` error bodies.
+
+use std::collections::BTreeMap;
+
+use edu_common::Error;
+use serde::Deserialize;
+
+/// What the server said about a failed request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdminApiError {
+    /// 400: validation failed; messages by (PascalCase) property name.
+    Validation {
+        /// Usually "Validation failed".
+        title: String,
+        /// The messages, by property.
+        errors: BTreeMap<String, Vec<String>>,
+    },
+    /// 404: `Not found: vendor with ID 17. It may have been recently deleted.`
+    NotFound {
+        /// The title.
+        title: String,
+    },
+    /// Other failures: `{"message": "..."}` (409 duplicates, 500s, malformed JSON).
+    Message {
+        /// The message.
+        message: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    title: Option<String>,
+    message: Option<String>,
+    errors: Option<BTreeMap<String, Vec<String>>>,
+}
+
+/// The typed Admin API error behind `err`, when the server sent one.
+///
+/// ```
+/// # use edfi_admin_client::error::{admin_error, AdminApiError};
+/// let err = edu_common::Error::Http(Box::new(edu_common::HttpError::new(
+///     http::StatusCode::BAD_REQUEST, None, "postVendors", &http::HeaderMap::new(),
+///     br#"{"title":"Validation failed","errors":{"Company":["'Company' must not be empty."]}}"#,
+/// )));
+/// match admin_error(&err) {
+///     Some(AdminApiError::Validation { errors, .. }) => assert_eq!(errors["Company"].len(), 1),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn admin_error(err: &Error) -> Option<AdminApiError> {
+    let http = err.http()?;
+    let raw = Raw::deserialize(http.body.as_ref()?).ok()?;
+    Some(match (raw.errors, raw.title, raw.message) {
+        (Some(errors), title, _) => AdminApiError::Validation {
+            title: title.unwrap_or_else(|| "Validation failed".into()),
+            errors,
+        },
+        (None, Some(title), _) if http.status.as_u16() == 404 => AdminApiError::NotFound { title },
+        (None, _, Some(message)) => AdminApiError::Message { message },
+        (None, Some(title), None) => AdminApiError::Message { message: title },
+        (None, None, None) => return None,
+    })
+}
+
+/// True for 401: no valid token (refused or expired credentials).
+pub fn is_unauthorized(err: &Error) -> bool {
+    err.status().is_some_and(|s| s.as_u16() == 401) || matches!(err, Error::Auth { .. })
+}
+
+/// True for 403: a valid token without the `edfi_admin_api/full_access` scope.
+pub fn is_forbidden(err: &Error) -> bool {
+    err.status().is_some_and(|s| s.as_u16() == 403)
+}
