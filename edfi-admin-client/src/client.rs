@@ -77,17 +77,21 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
-        let base = self.base_url.ok_or_else(|| Error::Config("edfi-admin: set base_url".into()))?;
+        let base = self
+            .base_url
+            .ok_or_else(|| Error::Config("edfi-admin: set base_url".into()))?;
         let (id, secret) = match (self.client_id, self.client_secret) {
             (Some(i), Some(s)) => (i, s),
             _ => return Err(Error::Config("edfi-admin: set credentials".into())),
         };
         let root = base.trim_end_matches('/').to_owned();
-        let token_url = format!("{root}/connect/token")
-            .parse()
-            .map_err(|e| Error::Config(format!("edfi-admin: base URL `{root}` is not valid: {e}")))?;
+        let token_url = format!("{root}/connect/token").parse().map_err(|e| {
+            Error::Config(format!("edfi-admin: base URL `{root}` is not valid: {e}"))
+        })?;
         let mut b = Transport::builder(root)
-            .credentials(Credentials::OAuth2(OAuth2Config::new(token_url, id, ClientAuth::Form(secret)).scope(SCOPE)))
+            .credentials(Credentials::OAuth2(
+                OAuth2Config::new(token_url, id, ClientAuth::Form(secret)).scope(SCOPE),
+            ))
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
         if let Some(t) = &self.tenant {
             check_tenant(t)?;
@@ -100,15 +104,23 @@ impl ClientBuilder {
             b = b.attempt_timeout(t);
         }
         let transport = b.build()?;
-        let base = transport.base_url().as_str().trim_end_matches('/').to_owned();
-        let api = generated::Client::new_with_client(&base, transport.http().clone(), transport.clone());
+        let base = transport
+            .base_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        let api =
+            generated::Client::new_with_client(&base, transport.http().clone(), transport.clone());
         Ok(Client { transport, api })
     }
 }
 
 fn check_tenant(t: &str) -> Result<()> {
     if t.is_empty() || t.len() > 50 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(Error::invalid_input(Some("tenant"), "a tenant is 1 to 50 letters, digits or dashes"));
+        return Err(Error::invalid_input(
+            Some("tenant"),
+            "a tenant is 1 to 50 letters, digits or dashes",
+        ));
     }
     Ok(())
 }
@@ -122,10 +134,15 @@ impl Client {
     /// A client from `EDFI_ADMIN_BASE_URL`, `EDFI_ADMIN_CLIENT_ID`, `EDFI_ADMIN_CLIENT_SECRET`
     /// (and `EDFI_ADMIN_TENANT` when set).
     pub fn from_env() -> Result<Client> {
-        let var = |name: &str| std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")));
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
+        };
         let mut b = Client::builder()
             .base_url(var("EDFI_ADMIN_BASE_URL")?)
-            .credentials(var("EDFI_ADMIN_CLIENT_ID")?, var("EDFI_ADMIN_CLIENT_SECRET")?);
+            .credentials(
+                var("EDFI_ADMIN_CLIENT_ID")?,
+                var("EDFI_ADMIN_CLIENT_SECRET")?,
+            );
         if let Ok(t) = std::env::var("EDFI_ADMIN_TENANT") {
             b = b.tenant(t);
         }
@@ -158,7 +175,11 @@ impl Client {
     }
 
     /// Maps a generated call's result into `edu_common`'s types.
-    pub async fn call<T>(&self, op: &str, r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>) -> Result<ResponseValue<T>> {
+    pub async fn call<T>(
+        &self,
+        op: &str,
+        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
+    ) -> Result<ResponseValue<T>> {
         match r {
             Ok(v) => Ok(v),
             Err(e) => Err(into_error(&self.transport, op, e).await),
@@ -172,7 +193,14 @@ pub fn created_id<T>(rv: &ResponseValue<T>) -> Result<i32> {
         .headers()
         .get(http::header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| Error::Decode(Box::new(edu_common::DecodeError::new("Location", "", "the 201 response has no Location header", b""))))?;
+        .ok_or_else(|| {
+            Error::Decode(Box::new(edu_common::DecodeError::new(
+                "Location",
+                "",
+                "the 201 response has no Location header",
+                b"",
+            )))
+        })?;
     id_from_location(location)
 }
 
@@ -213,10 +241,19 @@ pub fn check_client_secret(secret: &str) -> Result<()> {
 }
 
 /// `POST /connect/register`: registers a client, after checking the documented rules locally.
-pub async fn register(base_url: &str, client_id: &str, secret: &SecretString, display_name: &str, tenant: Option<&str>) -> Result<()> {
+pub async fn register(
+    base_url: &str,
+    client_id: &str,
+    secret: &SecretString,
+    display_name: &str,
+    tenant: Option<&str>,
+) -> Result<()> {
     for (field, v) in [("ClientId", client_id), ("DisplayName", display_name)] {
         if v.trim().is_empty() {
-            return Err(Error::invalid_input(Some(field), format!("{field} must not be empty")));
+            return Err(Error::invalid_input(
+                Some(field),
+                format!("{field} must not be empty"),
+            ));
         }
     }
     check_client_secret(secret.expose_secret())?;
@@ -225,9 +262,18 @@ pub async fn register(base_url: &str, client_id: &str, secret: &SecretString, di
         check_tenant(t)?;
         b = b.default_header("tenant", t)?;
     }
-    let form = [("ClientId", client_id), ("ClientSecret", secret.expose_secret()), ("DisplayName", display_name)];
+    let form = [
+        ("ClientId", client_id),
+        ("ClientSecret", secret.expose_secret()),
+        ("DisplayName", display_name),
+    ];
     let form: std::collections::BTreeMap<&str, &str> = form.into_iter().collect();
-    b.build()?.post("connect/register").operation("postConnectRegister").form(&form).send().await?;
+    b.build()?
+        .post("connect/register")
+        .operation("postConnectRegister")
+        .form(&form)
+        .send()
+        .await?;
     Ok(())
 }
 
@@ -239,7 +285,10 @@ mod tests {
     fn locations() {
         assert_eq!(id_from_location("/vendors/17").unwrap(), 17);
         assert_eq!(id_from_location("/applications/3/").unwrap(), 3);
-        assert_eq!(id_from_location("https://h/adminapi/claimSets/9?x=1").unwrap(), 9);
+        assert_eq!(
+            id_from_location("https://h/adminapi/claimSets/9?x=1").unwrap(),
+            9
+        );
         assert!(id_from_location("/vendors/abc").is_err());
         assert!(id_from_location("").is_err());
     }

@@ -801,69 +801,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///`IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc {
-        Ascending,
-        Descending,
-    }
-    impl ::std::fmt::Display
-    for IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Ascending => f.write_str("Ascending"),
-                Self::Descending => f.write_str("Descending"),
-            }
-        }
-    }
-    impl ::std::str::FromStr
-    for IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "Ascending" => Ok(Self::Ascending),
-                "Descending" => Ok(Self::Descending),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str>
-    for IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::default::Default
-    for IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc {
-        fn default() -> Self {
-            IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc::Ascending
-        }
-    }
     ///`InformationResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
@@ -1209,6 +1146,64 @@ pub mod types {
     impl SimpleApplicationModel {
         pub fn builder() -> builder::SimpleApplicationModel {
             Default::default()
+        }
+    }
+    ///`SortDirection`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum SortDirection {
+        Ascending,
+        Descending,
+    }
+    impl ::std::fmt::Display for SortDirection {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Ascending => f.write_str("Ascending"),
+                Self::Descending => f.write_str("Descending"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SortDirection {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Ascending" => Ok(Self::Ascending),
+                "Descending" => Ok(Self::Descending),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for SortDirection {
+        fn default() -> Self {
+            SortDirection::Ascending
         }
     }
     ///`TenantModel`
@@ -7794,12 +7789,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListActions<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         limit: Result<Option<i32>, String>,
         name: Result<Option<::std::string::String>, String>,
@@ -7820,16 +7810,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -8368,12 +8355,7 @@ pub mod builder {
         client: &'a super::Client,
         application_name: Result<Option<::std::string::String>, String>,
         claimset_name: Result<Option<::std::string::String>, String>,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         ids: Result<Option<::std::string::String>, String>,
         limit: Result<Option<i32>, String>,
@@ -8422,16 +8404,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -8926,12 +8905,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAuthorizationStrategies<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         limit: Result<Option<i32>, String>,
         offset: Result<Option<i32>, String>,
         order_by: Result<Option<::std::string::String>, String>,
@@ -8948,16 +8922,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -9048,12 +9019,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListClaimSets<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         limit: Result<Option<i32>, String>,
         name: Result<Option<::std::string::String>, String>,
@@ -9074,16 +9040,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -10176,12 +10139,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListOdsInstanceContexts<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         limit: Result<Option<i32>, String>,
         offset: Result<Option<i32>, String>,
         order_by: Result<Option<::std::string::String>, String>,
@@ -10198,16 +10156,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -10593,12 +10548,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListOdsInstanceDerivatives<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         limit: Result<Option<i32>, String>,
         offset: Result<Option<i32>, String>,
         order_by: Result<Option<::std::string::String>, String>,
@@ -10615,16 +10565,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -11010,12 +10957,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListOdsInstances<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         instance_type: Result<Option<::std::string::String>, String>,
         limit: Result<Option<i32>, String>,
@@ -11038,16 +10980,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -11541,12 +11480,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListProfiles<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         limit: Result<Option<i32>, String>,
         name: Result<Option<::std::string::String>, String>,
@@ -11567,16 +11501,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -11975,12 +11906,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListResourceClaimActionAuthStrategies<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         limit: Result<Option<i32>, String>,
         offset: Result<Option<i32>, String>,
         order_by: Result<Option<::std::string::String>, String>,
@@ -11999,16 +11925,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -12118,12 +12041,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListResourceClaimActions<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         limit: Result<Option<i32>, String>,
         offset: Result<Option<i32>, String>,
         order_by: Result<Option<::std::string::String>, String>,
@@ -12142,16 +12060,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -12259,12 +12174,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListResourceClaims<'a> {
         client: &'a super::Client,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         limit: Result<Option<i32>, String>,
         name: Result<Option<::std::string::String>, String>,
@@ -12285,16 +12195,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }
@@ -12593,12 +12500,7 @@ pub mod builder {
         company: Result<Option<::std::string::String>, String>,
         contact_email_address: Result<Option<::std::string::String>, String>,
         contact_name: Result<Option<::std::string::String>, String>,
-        direction: Result<
-            Option<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
-            String,
-        >,
+        direction: Result<Option<types::SortDirection>, String>,
         id: Result<Option<i32>, String>,
         limit: Result<Option<i32>, String>,
         namespace_prefixes: Result<Option<::std::string::String>, String>,
@@ -12661,16 +12563,13 @@ pub mod builder {
         }
         pub fn direction<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<
-                types::IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc,
-            >,
+            V: std::convert::TryInto<types::SortDirection>,
         {
             self.direction = value
                 .try_into()
                 .map(Some)
                 .map_err(|_| {
-                    "conversion to `IndicatesWhetherTheResultShouldBeSortedInDescendingOrderDescOrAscendingOrderAsc` for direction failed"
-                        .to_string()
+                    "conversion to `SortDirection` for direction failed".to_string()
                 });
             self
         }

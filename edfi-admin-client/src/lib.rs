@@ -22,6 +22,8 @@ pub mod resources;
 
 edu_common::impl_client_hooks!(generated::Client);
 
-pub use client::{Client, ClientBuilder, SCOPE, check_client_secret, created_id, id_from_location, register};
+pub use client::{
+    Client, ClientBuilder, SCOPE, check_client_secret, created_id, id_from_location, register,
+};
 pub use generated::types;
 pub use resources::{Credentials, NewApplication, NewVendor};

@@ -16,7 +16,11 @@ pub type NewApplication = types::AddApplicationRequest;
 
 impl types::AddVendorRequest {
     /// A vendor with its company and contact.
-    pub fn new(company: impl Into<String>, contact_name: impl Into<String>, contact_email: impl Into<String>) -> Self {
+    pub fn new(
+        company: impl Into<String>,
+        contact_name: impl Into<String>,
+        contact_email: impl Into<String>,
+    ) -> Self {
         types::AddVendorRequest {
             company: company.into(),
             contact_name: contact_name.into(),
@@ -44,12 +48,14 @@ fn credentials(r: types::ApplicationResult, fallback_id: Option<i32>) -> Result<
             key,
             secret: SecretString::from(secret),
         }),
-        _ => Err(edu_common::Error::Decode(Box::new(edu_common::DecodeError::new(
-            "application credentials",
-            "",
-            "the response lacks id, key or secret",
-            b"",
-        )))),
+        _ => Err(edu_common::Error::Decode(Box::new(
+            edu_common::DecodeError::new(
+                "application credentials",
+                "",
+                "the response lacks id, key or secret",
+                b"",
+            ),
+        ))),
     }
 }
 
@@ -65,7 +71,13 @@ pub struct Vendors<'a> {
 impl Vendors<'_> {
     /// Creates a vendor; returns its id (from the `Location` header).
     pub async fn create(&self, vendor: &NewVendor) -> Result<i32> {
-        let r = self.client.raw().post_vendors().body(vendor.clone()).send().await;
+        let r = self
+            .client
+            .raw()
+            .post_vendors()
+            .body(vendor.clone())
+            .send()
+            .await;
         created_id(&self.client.call("postVendors", r).await?)
     }
 
@@ -85,23 +97,44 @@ impl Vendors<'_> {
     pub fn list(&self, order_by: Option<&str>) -> ItemStream<types::VendorModel> {
         let client = self.client.clone();
         let order_by = order_by.map(str::to_owned);
-        paginate::items(paginate::offset_pages(0, PAGE_SIZE, move |offset, limit| {
-            let client = client.clone();
-            let order_by = order_by.clone();
-            async move {
-                let mut b = client.raw().list_vendors().offset(offset as i32).limit(limit as i32);
-                if let Some(o) = order_by {
-                    b = b.order_by(o);
+        paginate::items(paginate::offset_pages(
+            0,
+            PAGE_SIZE,
+            move |offset, limit| {
+                let client = client.clone();
+                let order_by = order_by.clone();
+                async move {
+                    let mut b = client
+                        .raw()
+                        .list_vendors()
+                        .offset(offset as i32)
+                        .limit(limit as i32);
+                    if let Some(o) = order_by {
+                        b = b.order_by(o);
+                    }
+                    Ok(client
+                        .call("listVendors", b.send().await)
+                        .await?
+                        .into_inner())
                 }
-                Ok(client.call("listVendors", b.send().await).await?.into_inner())
-            }
-        }))
+            },
+        ))
     }
 
     /// The vendor's applications.
     pub async fn applications(&self, id: i32) -> Result<Vec<types::ApplicationModel>> {
-        let r = self.client.raw().get_vendors_applications_by_id().id(id).send().await;
-        Ok(self.client.call("getVendorsApplicationsById", r).await?.into_inner())
+        let r = self
+            .client
+            .raw()
+            .get_vendors_applications_by_id()
+            .id(id)
+            .send()
+            .await;
+        Ok(self
+            .client
+            .call("getVendorsApplicationsById", r)
+            .await?
+            .into_inner())
     }
 }
 
@@ -114,7 +147,13 @@ pub struct Applications<'a> {
 impl Applications<'_> {
     /// Creates an application; returns its id, key and secret.
     pub async fn create(&self, app: &NewApplication) -> Result<Credentials> {
-        let r = self.client.raw().post_applications().body(app.clone()).send().await;
+        let r = self
+            .client
+            .raw()
+            .post_applications()
+            .body(app.clone())
+            .send()
+            .await;
         let rv = self.client.call("postApplications", r).await?;
         let id = created_id(&rv).ok();
         credentials(rv.into_inner(), id)
@@ -122,32 +161,74 @@ impl Applications<'_> {
 
     /// Issues a new key and secret.
     pub async fn reset_credential(&self, id: i32) -> Result<Credentials> {
-        let r = self.client.raw().put_applications_reset_credential_by_id().id(id).send().await;
-        credentials(self.client.call("putApplicationsResetCredentialById", r).await?.into_inner(), Some(id))
+        let r = self
+            .client
+            .raw()
+            .put_applications_reset_credential_by_id()
+            .id(id)
+            .send()
+            .await;
+        credentials(
+            self.client
+                .call("putApplicationsResetCredentialById", r)
+                .await?
+                .into_inner(),
+            Some(id),
+        )
     }
 
     /// One application.
     pub async fn get(&self, id: i32) -> Result<types::ApplicationModel> {
-        let r = self.client.raw().get_applications_by_id().id(id).send().await;
-        Ok(self.client.call("getApplicationsById", r).await?.into_inner())
+        let r = self
+            .client
+            .raw()
+            .get_applications_by_id()
+            .id(id)
+            .send()
+            .await;
+        Ok(self
+            .client
+            .call("getApplicationsById", r)
+            .await?
+            .into_inner())
     }
 
     /// Deletes an application.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_applications_by_id().id(id).send().await;
-        self.client.call("deleteApplicationsById", r).await.map(|_| ())
+        let r = self
+            .client
+            .raw()
+            .delete_applications_by_id()
+            .id(id)
+            .send()
+            .await;
+        self.client
+            .call("deleteApplicationsById", r)
+            .await
+            .map(|_| ())
     }
 
     /// Every application.
     pub fn list(&self) -> ItemStream<types::ApplicationModel> {
         let client = self.client.clone();
-        paginate::items(paginate::offset_pages(0, PAGE_SIZE, move |offset, limit| {
-            let client = client.clone();
-            async move {
-                let b = client.raw().list_applications().offset(offset as i32).limit(limit as i32);
-                Ok(client.call("listApplications", b.send().await).await?.into_inner())
-            }
-        }))
+        paginate::items(paginate::offset_pages(
+            0,
+            PAGE_SIZE,
+            move |offset, limit| {
+                let client = client.clone();
+                async move {
+                    let b = client
+                        .raw()
+                        .list_applications()
+                        .offset(offset as i32)
+                        .limit(limit as i32);
+                    Ok(client
+                        .call("listApplications", b.send().await)
+                        .await?
+                        .into_inner())
+                }
+            },
+        ))
     }
 }
 
@@ -161,13 +242,24 @@ impl ClaimSets<'_> {
     /// Every claim set.
     pub fn list(&self) -> ItemStream<types::ClaimSetModel> {
         let client = self.client.clone();
-        paginate::items(paginate::offset_pages(0, PAGE_SIZE, move |offset, limit| {
-            let client = client.clone();
-            async move {
-                let b = client.raw().list_claim_sets().offset(offset as i32).limit(limit as i32);
-                Ok(client.call("listClaimSets", b.send().await).await?.into_inner())
-            }
-        }))
+        paginate::items(paginate::offset_pages(
+            0,
+            PAGE_SIZE,
+            move |offset, limit| {
+                let client = client.clone();
+                async move {
+                    let b = client
+                        .raw()
+                        .list_claim_sets()
+                        .offset(offset as i32)
+                        .limit(limit as i32);
+                    Ok(client
+                        .call("listClaimSets", b.send().await)
+                        .await?
+                        .into_inner())
+                }
+            },
+        ))
         .boxed()
     }
 
@@ -177,29 +269,61 @@ impl ClaimSets<'_> {
             original_id,
             name: name.into(),
         };
-        let r = self.client.raw().post_claim_sets_copy().body(body).send().await;
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_copy()
+            .body(body)
+            .send()
+            .await;
         created_id(&self.client.call("postClaimSetsCopy", r).await?)
     }
 
     /// Exports a claim set with its resource claims.
     pub async fn export(&self, id: i32) -> Result<types::ClaimSetDetailsModel> {
-        let r = self.client.raw().get_claim_sets_export_by_id().id(id).send().await;
-        Ok(self.client.call("getClaimSetsExportById", r).await?.into_inner())
+        let r = self
+            .client
+            .raw()
+            .get_claim_sets_export_by_id()
+            .id(id)
+            .send()
+            .await;
+        Ok(self
+            .client
+            .call("getClaimSetsExportById", r)
+            .await?
+            .into_inner())
     }
 
     /// Imports an exported claim set under `name`; returns the new id.
-    pub async fn import(&self, name: impl Into<String>, exported: &types::ClaimSetDetailsModel) -> Result<i32> {
+    pub async fn import(
+        &self,
+        name: impl Into<String>,
+        exported: &types::ClaimSetDetailsModel,
+    ) -> Result<i32> {
         let body = types::ImportClaimSetRequest {
             name: name.into(),
             resource_claims: exported.resource_claims.clone().unwrap_or_default(),
         };
-        let r = self.client.raw().post_claim_sets_import().body(body).send().await;
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_import()
+            .body(body)
+            .send()
+            .await;
         created_id(&self.client.call("postClaimSetsImport", r).await?)
     }
 
     /// Deletes a claim set.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_claim_sets_by_id().id(id).send().await;
+        let r = self
+            .client
+            .raw()
+            .delete_claim_sets_by_id()
+            .id(id)
+            .send()
+            .await;
         self.client.call("deleteClaimSetsById", r).await.map(|_| ())
     }
 }

@@ -9,7 +9,7 @@
 //!    hand-written layer (`error.rs`).
 //! 3. Where the server and the spec disagree, the spec follows the server:
 //!    `POST /v2/claimSets/{claimSetId}/resourceClaimActions` answers 200, not 201; the `direction`
-//!    default is `Ascending`; `GET /v2/tenants` and `/v2/tenants/{tenantName}` get the body they send.
+//!    default is `Ascending` (and its inline enum becomes one shared `SortDirection`); `GET /v2/tenants` and `/v2/tenants/{tenantName}` get the body they send.
 //! 4. Form bodies (`/connect/register`, `/connect/token`) lose their `encoding` maps, which only
 //!    restate the default `style: form` and which progenitor cannot process.
 //! 5. `registerClientRequest` uses the PascalCase field names the server binds (`ClientId`,
@@ -24,12 +24,42 @@ use super::util::operations_mut;
 
 /// Fields the server's validators require, by request schema.
 const REQUIRED: &[(&str, &[&str])] = &[
-    ("addVendorRequest", &["company", "contactName", "contactEmailAddress"]),
-    ("editVendorRequest", &["company", "contactName", "contactEmailAddress"]),
-    ("addApplicationRequest", &["applicationName", "vendorId", "claimSetName", "educationOrganizationIds", "odsInstanceIds"]),
-    ("editApplicationRequest", &["applicationName", "vendorId", "claimSetName", "educationOrganizationIds", "odsInstanceIds"]),
-    ("addApiClientRequest", &["name", "applicationId", "odsInstanceIds"]),
-    ("editApiClientRequest", &["name", "applicationId", "odsInstanceIds"]),
+    (
+        "addVendorRequest",
+        &["company", "contactName", "contactEmailAddress"],
+    ),
+    (
+        "editVendorRequest",
+        &["company", "contactName", "contactEmailAddress"],
+    ),
+    (
+        "addApplicationRequest",
+        &[
+            "applicationName",
+            "vendorId",
+            "claimSetName",
+            "educationOrganizationIds",
+            "odsInstanceIds",
+        ],
+    ),
+    (
+        "editApplicationRequest",
+        &[
+            "applicationName",
+            "vendorId",
+            "claimSetName",
+            "educationOrganizationIds",
+            "odsInstanceIds",
+        ],
+    ),
+    (
+        "addApiClientRequest",
+        &["name", "applicationId", "odsInstanceIds"],
+    ),
+    (
+        "editApiClientRequest",
+        &["name", "applicationId", "odsInstanceIds"],
+    ),
     ("addClaimSetRequest", &["name"]),
     ("editClaimSetRequest", &["name"]),
     ("copyClaimSetRequest", &["originalId", "name"]),
@@ -37,9 +67,18 @@ const REQUIRED: &[(&str, &[&str])] = &[
     ("addProfileRequest", &["name", "definition"]),
     ("editProfileRequest", &["name", "definition"]),
     ("addOdsInstanceRequest", &["name", "connectionString"]),
-    ("addOdsInstanceContextRequest", &["odsInstanceId", "contextKey", "contextValue"]),
-    ("editOdsInstanceContextRequest", &["odsInstanceId", "contextKey", "contextValue"]),
-    ("addOdsInstanceDerivativeRequest", &["odsInstanceId", "derivativeType", "connectionString"]),
+    (
+        "addOdsInstanceContextRequest",
+        &["odsInstanceId", "contextKey", "contextValue"],
+    ),
+    (
+        "editOdsInstanceContextRequest",
+        &["odsInstanceId", "contextKey", "contextValue"],
+    ),
+    (
+        "addOdsInstanceDerivativeRequest",
+        &["odsInstanceId", "derivativeType", "connectionString"],
+    ),
 ];
 
 fn upper_first(s: &str) -> String {
@@ -55,7 +94,10 @@ fn operation_id(method: &str, path: &str) -> String {
     if path == "/" {
         return "getInformation".into();
     }
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty() && *s != "v2").collect();
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "v2")
+        .collect();
     let has_params = segments.iter().any(|s| s.starts_with('{'));
     let words: String = segments
         .iter()
@@ -69,7 +111,12 @@ fn operation_id(method: &str, path: &str) -> String {
     let by = segments
         .iter()
         .filter(|s| s.starts_with('{'))
-        .map(|s| format!("By{}", upper_first(s.trim_matches(|c| c == '{' || c == '}'))))
+        .map(|s| {
+            format!(
+                "By{}",
+                upper_first(s.trim_matches(|c| c == '{' || c == '}'))
+            )
+        })
         .collect::<Vec<_>>()
         .join("");
     format!("{verb}{words}{by}")
@@ -77,6 +124,7 @@ fn operation_id(method: &str, path: &str) -> String {
 
 /// Turns the upstream spec into the kept spec.
 pub fn normalize(mut spec: Value) -> Result<Value> {
+    let mut direction: Option<Value> = None;
     for (path, method, op) in operations_mut(&mut spec) {
         op["operationId"] = json!(operation_id(&method, &path));
         let responses = op
@@ -84,10 +132,11 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
             .and_then(Value::as_object_mut)
             .with_context(|| format!("{method} {path} has no responses"))?;
         responses.retain(|code, _| code.starts_with('2'));
-        if method == "post" && path == "/v2/claimSets/{claimSetId}/resourceClaimActions" {
-            if let Some(created) = responses.remove("201") {
-                responses.insert("200".into(), created);
-            }
+        if method == "post"
+            && path == "/v2/claimSets/{claimSetId}/resourceClaimActions"
+            && let Some(created) = responses.remove("201")
+        {
+            responses.insert("200".into(), created);
         }
         if path.starts_with("/v2/tenants") {
             let schema = if path.ends_with('}') {
@@ -100,16 +149,27 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
                 json!({"description": "OK", "content": {"application/json": {"schema": schema}}}),
             );
         }
-        if let Some(content) = op.pointer_mut("/requestBody/content").and_then(Value::as_object_mut) {
+        if let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        {
             for media in content.values_mut() {
                 if let Some(m) = media.as_object_mut() {
                     m.remove("encoding");
                 }
             }
         }
-        for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+        for p in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             if p["name"] == "direction" {
-                p["schema"]["default"] = json!("Ascending");
+                let mut schema = p["schema"].take();
+                schema["default"] = json!("Ascending");
+                direction.get_or_insert(schema);
+                p["schema"] = json!({"$ref": "#/components/schemas/SortDirection"});
             }
         }
     }
@@ -117,6 +177,9 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
         .pointer_mut("/components/schemas")
         .and_then(Value::as_object_mut)
         .context("the spec has no components/schemas")?;
+    if let Some(d) = direction {
+        schemas.insert("SortDirection".into(), d);
+    }
     for (name, fields) in REQUIRED {
         if let Some(s) = schemas.get_mut(*name) {
             s["required"] = json!(fields);
@@ -155,11 +218,20 @@ mod tests {
     fn ids() {
         assert_eq!(operation_id("get", "/v2/vendors"), "listVendors");
         assert_eq!(operation_id("get", "/v2/vendors/{id}"), "getVendorsById");
-        assert_eq!(operation_id("get", "/v2/vendors/{id}/applications"), "getVendorsApplicationsById");
-        assert_eq!(operation_id("put", "/v2/applications/{id}/reset-credential"), "putApplicationsResetCredentialById");
+        assert_eq!(
+            operation_id("get", "/v2/vendors/{id}/applications"),
+            "getVendorsApplicationsById"
+        );
+        assert_eq!(
+            operation_id("put", "/v2/applications/{id}/reset-credential"),
+            "putApplicationsResetCredentialById"
+        );
         assert_eq!(operation_id("post", "/connect/token"), "postConnectToken");
         assert_eq!(
-            operation_id("put", "/v2/claimSets/{claimSetId}/resourceClaimActions/{resourceClaimId}"),
+            operation_id(
+                "put",
+                "/v2/claimSets/{claimSetId}/resourceClaimActions/{resourceClaimId}"
+            ),
             "putClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId"
         );
         assert_eq!(operation_id("get", "/"), "getInformation");
