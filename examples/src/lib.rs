@@ -5,6 +5,7 @@
 
 pub mod callback_server;
 pub mod datahub;
+pub mod edfi;
 pub mod eduv;
 pub mod onderwijsregio;
 pub mod report;
@@ -25,6 +26,11 @@ pub type Part = (
 /// The tour's stops, in order.
 pub fn parts() -> Vec<Part> {
     vec![
+        (
+            "edfi-admin",
+            "register, create a vendor and an application, clean up",
+            |log| Box::pin(edfi::tour(log)),
+        ),
         (
             "edu-v",
             "list a school's study offerings with private_key_jwt",

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use crate::report::{Log, Section, Target};
 
-/// The APIs the tour visits, in order (the Eduframe and Ed-Fi Admin clients are not built yet).
-pub const APIS: &[&str] = &["edu-v", "onderwijsregio", "datahub"];
+/// The APIs the tour visits, in order (the Eduframe client is not built yet).
+pub const APIS: &[&str] = &["edfi-admin", "edu-v", "onderwijsregio", "datahub"];
 
 type Task =
     for<'a> fn(&'a mut Log) -> Pin<Box<dyn Future<Output = anyhow::Result<Target>> + Send + 'a>>;
