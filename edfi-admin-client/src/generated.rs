@@ -11,7 +11,6 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///`ActionForResourceClaimModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ActionForResourceClaimModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -23,7 +22,6 @@ pub mod types {
     }
     ///`ActionModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ActionModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
@@ -39,7 +37,6 @@ pub mod types {
     }
     ///`ActionWithAuthorizationStrategy`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ActionWithAuthorizationStrategy {
         #[serde(
             rename = "actionId",
@@ -66,7 +63,6 @@ pub mod types {
     }
     ///`AddApiClientRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddApiClientRequest {
         ///Application id
         #[serde(rename = "applicationId")]
@@ -90,7 +86,6 @@ pub mod types {
     }
     ///`AddApplicationRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddApplicationRequest {
         ///Application name
         #[serde(rename = "applicationName")]
@@ -124,7 +119,6 @@ pub mod types {
     }
     ///`AddClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddClaimSetRequest {
         ///Claim set name
         pub name: ::std::string::String,
@@ -136,7 +130,6 @@ pub mod types {
     }
     ///`AddOdsInstanceContextRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddOdsInstanceContextRequest {
         ///context key.
         #[serde(rename = "contextKey")]
@@ -155,7 +148,6 @@ pub mod types {
     }
     ///`AddOdsInstanceDerivativeRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddOdsInstanceDerivativeRequest {
         ///connection string.
         #[serde(rename = "connectionString")]
@@ -174,7 +166,6 @@ pub mod types {
     }
     ///`AddOdsInstanceRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddOdsInstanceRequest {
         ///Ods Instance connection string
         #[serde(rename = "connectionString")]
@@ -195,7 +186,6 @@ pub mod types {
     }
     ///`AddProfileRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddProfileRequest {
         ///Profile definition
         pub definition: ::std::string::String,
@@ -209,7 +199,6 @@ pub mod types {
     }
     ///`AddResourceClaimOnClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct AddResourceClaimOnClaimSetRequest {
         #[serde(
             rename = "resourceClaimActions",
@@ -231,7 +220,6 @@ pub mod types {
     }
     ///`AddVendorRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct AddVendorRequest {
         ///Vendor/ company name
         pub company: ::std::string::String,
@@ -254,17 +242,36 @@ pub mod types {
         }
     }
     ///Wrapper schema for all error responses
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
-    pub struct AdminApiError {}
-    impl AdminApiError {
-        pub fn builder() -> builder::AdminApiError {
-            Default::default()
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(transparent)]
+    pub struct AdminApiError(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for AdminApiError {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AdminApiError>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: AdminApiError) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for AdminApiError {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
         }
     }
     ///`ApiClientModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ApiClientModel {
         #[serde(
             rename = "applicationId",
@@ -315,7 +322,6 @@ pub mod types {
     }
     ///`ApiClientResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ApiClientResult {
         #[serde(
             rename = "applicationId",
@@ -338,7 +344,6 @@ pub mod types {
     }
     ///`ApplicationModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ApplicationModel {
         #[serde(
             rename = "applicationName",
@@ -382,7 +387,6 @@ pub mod types {
     }
     ///`ApplicationResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ApplicationResult {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
@@ -398,7 +402,6 @@ pub mod types {
     }
     ///`AuthorizationStrategy`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct AuthorizationStrategy {
         #[serde(
             rename = "authStrategyId",
@@ -423,7 +426,6 @@ pub mod types {
     }
     ///`AuthorizationStrategyModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct AuthorizationStrategyModel {
         #[serde(
             rename = "displayName",
@@ -442,7 +444,6 @@ pub mod types {
     }
     ///`AuthorizationStrategyModelForAction`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct AuthorizationStrategyModelForAction {
         #[serde(
             rename = "authStrategyId",
@@ -462,7 +463,6 @@ pub mod types {
     }
     ///`ClaimSetDetailsModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ClaimSetDetailsModel {
         #[serde(
             rename = "_applications",
@@ -493,7 +493,6 @@ pub mod types {
     }
     ///`ClaimSetModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ClaimSetModel {
         #[serde(
             rename = "_applications",
@@ -517,7 +516,6 @@ pub mod types {
     }
     ///`ClaimSetResourceClaimActionAuthStrategies`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ClaimSetResourceClaimActionAuthStrategies {
         #[serde(
             rename = "actionId",
@@ -544,7 +542,6 @@ pub mod types {
     }
     ///`ClaimSetResourceClaimModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ClaimSetResourceClaimModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actions: ::std::option::Option<::std::vec::Vec<ResourceClaimAction>>,
@@ -577,7 +574,6 @@ pub mod types {
     }
     ///`CopyClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct CopyClaimSetRequest {
         ///New claimset name
         pub name: ::std::string::String,
@@ -592,7 +588,6 @@ pub mod types {
     }
     ///`EditApiClientRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct EditApiClientRequest {
         ///Application id
         #[serde(rename = "applicationId")]
@@ -616,7 +611,6 @@ pub mod types {
     }
     ///`EditApplicationRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct EditApplicationRequest {
         ///Application name
         #[serde(rename = "applicationName")]
@@ -650,7 +644,6 @@ pub mod types {
     }
     ///`EditClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct EditClaimSetRequest {
         ///Claim set name
         pub name: ::std::string::String,
@@ -662,7 +655,6 @@ pub mod types {
     }
     ///`EditOdsInstanceContextRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct EditOdsInstanceContextRequest {
         ///context key.
         #[serde(rename = "contextKey")]
@@ -681,7 +673,6 @@ pub mod types {
     }
     ///`EditOdsInstanceDerivativeRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct EditOdsInstanceDerivativeRequest {
         ///connection string.
         #[serde(
@@ -709,7 +700,6 @@ pub mod types {
     }
     ///`EditOdsInstanceRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct EditOdsInstanceRequest {
         ///Ods Instance connection string
         #[serde(
@@ -734,7 +724,6 @@ pub mod types {
     }
     ///`EditProfileRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct EditProfileRequest {
         ///Profile definition
         pub definition: ::std::string::String,
@@ -748,7 +737,6 @@ pub mod types {
     }
     ///`EditResourceClaimOnClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct EditResourceClaimOnClaimSetRequest {
         #[serde(
             rename = "resourceClaimActions",
@@ -764,7 +752,6 @@ pub mod types {
     }
     ///`EditVendorRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct EditVendorRequest {
         ///Vendor/ company name
         pub company: ::std::string::String,
@@ -788,7 +775,6 @@ pub mod types {
     }
     ///`ImportClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct ImportClaimSetRequest {
         ///Claim set name
         pub name: ::std::string::String,
@@ -803,7 +789,6 @@ pub mod types {
     }
     ///`InformationResult`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct InformationResult {
         ///Build / release version
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -819,7 +804,6 @@ pub mod types {
     }
     ///`OdsInstanceContextModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct OdsInstanceContextModel {
         #[serde(
             rename = "contextKey",
@@ -846,7 +830,6 @@ pub mod types {
     }
     ///`OdsInstanceDerivativeModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct OdsInstanceDerivativeModel {
         #[serde(
             rename = "derivativeType",
@@ -868,7 +851,6 @@ pub mod types {
     }
     ///`OdsInstanceDetailModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct OdsInstanceDetailModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
@@ -901,7 +883,6 @@ pub mod types {
     }
     ///`OdsInstanceModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct OdsInstanceModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
@@ -920,7 +901,6 @@ pub mod types {
     }
     ///`OverrideAuthStategyOnClaimSetRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct OverrideAuthStategyOnClaimSetRequest {
         #[serde(
             rename = "actionName",
@@ -986,7 +966,6 @@ pub mod types {
     }
     ///`ProfileDetailsModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ProfileDetailsModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<::std::string::String>,
@@ -1002,7 +981,6 @@ pub mod types {
     }
     ///`ProfileModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ProfileModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i32>,
@@ -1016,7 +994,6 @@ pub mod types {
     }
     ///`RegisterClientRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
     pub struct RegisterClientRequest {
         ///Client id
         #[serde(rename = "ClientId")]
@@ -1035,7 +1012,6 @@ pub mod types {
     }
     ///`ResourceClaimAction`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ResourceClaimAction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -1049,7 +1025,6 @@ pub mod types {
     }
     ///`ResourceClaimActionAuthStrategyModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ResourceClaimActionAuthStrategyModel {
         #[serde(
             rename = "authorizationStrategiesForActions",
@@ -1081,7 +1056,6 @@ pub mod types {
     }
     ///`ResourceClaimActionModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ResourceClaimActionModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub actions: ::std::option::Option<::std::vec::Vec<ActionForResourceClaimModel>>,
@@ -1108,7 +1082,6 @@ pub mod types {
     }
     ///`ResourceClaimModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct ResourceClaimModel {
         ///Children are collection of SimpleResourceClaimModel
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1135,7 +1108,6 @@ pub mod types {
     }
     ///`SimpleApplicationModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct SimpleApplicationModel {
         #[serde(
             rename = "applicationName",
@@ -1262,7 +1234,6 @@ pub mod types {
     }
     ///`VendorModel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
-    #[serde(deny_unknown_fields)]
     pub struct VendorModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub company: ::std::option::Option<::std::string::String>,
@@ -2324,27 +2295,6 @@ pub mod types {
                     contact_name: Ok(value.contact_name),
                     namespace_prefixes: Ok(value.namespace_prefixes),
                 }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct AdminApiError {}
-        impl ::std::default::Default for AdminApiError {
-            fn default() -> Self {
-                Self {}
-            }
-        }
-        impl AdminApiError {}
-        impl ::std::convert::TryFrom<AdminApiError> for super::AdminApiError {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                _value: AdminApiError,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {})
-            }
-        }
-        impl ::std::convert::From<super::AdminApiError> for AdminApiError {
-            fn from(_value: super::AdminApiError) -> Self {
-                Self {}
             }
         }
         #[derive(Clone, Debug)]

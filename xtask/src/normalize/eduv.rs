@@ -1,6 +1,7 @@
 //! Edu-V Education API 1.1.1: from the published document to the kept spec.
 //!
-//! Fixes, each scripted here:
+//! Fixes, each scripted here (and, as for every API, `additionalProperties: false` is removed so
+//! that fields a newer server adds never break decoding):
 //! 1. The `orgIdType` and `boardIdType` enums are declared inline on every parameter, so
 //!    progenitor makes one Rust enum per operation. They are hoisted into
 //!    `components/schemas/OrgIdType` and `BoardIdType` and referenced, giving one type each.
@@ -13,7 +14,7 @@
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::util::operations_mut;
+use super::util::{allow_unknown_fields, operations_mut};
 
 /// Turns the upstream spec into the kept spec.
 pub fn normalize(mut spec: Value) -> Result<Value> {
@@ -68,6 +69,7 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
             responses.retain(|code, _| code.starts_with('2'));
         }
     }
+    allow_unknown_fields(&mut spec);
     spec["servers"] = json!([{ "url": "/" }]);
     Ok(spec)
 }

@@ -3,7 +3,6 @@
 use serde_json::Value;
 
 /// Every (path, method, operation) in the document, for in-place edits.
-#[allow(dead_code)] // used by the normalisers as they are written
 pub fn operations_mut(spec: &mut Value) -> impl Iterator<Item = (String, String, &mut Value)> {
     const METHODS: &[&str] = &[
         "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -20,4 +19,19 @@ pub fn operations_mut(spec: &mut Value) -> impl Iterator<Item = (String, String,
                 .filter(|(method, _)| METHODS.contains(&method.as_str()))
                 .map(move |(method, op)| (path.clone(), method.clone(), op))
         })
+}
+
+/// Removes every `additionalProperties: false`, so that a field a newer server adds never breaks
+/// decoding (typify turns it into `deny_unknown_fields`).
+pub fn allow_unknown_fields(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+                map.remove("additionalProperties");
+            }
+            map.values_mut().for_each(allow_unknown_fields);
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_unknown_fields),
+        _ => {}
+    }
 }

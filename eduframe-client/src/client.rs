@@ -1,0 +1,263 @@
+//! The client and its builder.
+
+use std::time::Duration;
+
+use edu_common::progenitor::{ResponseValue, into_error};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport, Url};
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+
+use crate::contact::Contact;
+use crate::paginate::ListRequest;
+use crate::{generated, generated_organization, types};
+
+/// The main API's base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.eduframe.nl/api/v1";
+/// The Organization API's base URL.
+pub const DEFAULT_ORGANIZATION_BASE_URL: &str = "https://api.eduframe.nl/api/organization";
+/// Eduframe's limit: requests per token per window.
+pub const RATE_LIMIT_REQUESTS: u32 = 500;
+/// Eduframe's limit window.
+pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(300);
+
+/// A client for the Eduframe API v1 and its Organization API. Cheap to clone; clones, and the two
+/// APIs of one client, share one rate limiter (500 requests per 5 minutes by default), so a long
+/// sync never sees a 429 in normal use.
+///
+/// ```no_run
+/// # async fn demo() -> edu_common::Result<()> {
+/// use futures::TryStreamExt;
+/// let client = eduframe_client::Client::builder().api_key("key").build()?;
+/// let planned: Vec<_> = client.planned_courses().per_page(100).stream().try_collect().await?;
+/// let contacts: Vec<_> = client.organization_contacts().stream().try_collect().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    transport: Transport,
+    api: generated::Client,
+    organization: generated_organization::Client,
+    organization_base: Url,
+}
+
+/// Builds a [`Client`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    organization_base_url: Option<String>,
+    api_key: Option<SecretString>,
+    rate_limit: Option<(u32, Duration)>,
+    retry: Option<RetryConfig>,
+    attempt_timeout: Option<Duration>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.into(),
+            organization_base_url: None,
+            api_key: None,
+            rate_limit: Some((RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW)),
+            retry: None,
+            attempt_timeout: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The main API's base URL (default [`DEFAULT_BASE_URL`]).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The Organization API's base URL (default: the main base with `/v1` replaced by `/organization`).
+    pub fn organization_base_url(mut self, url: impl Into<String>) -> Self {
+        self.organization_base_url = Some(url.into());
+        self
+    }
+
+    /// The API key (sent as `Authorization: Bearer <key>`).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(SecretString::from(key.into()));
+        self
+    }
+
+    /// Paces requests to `max` per `window` (default 500 per 5 minutes), with a 0.5% (at least
+    /// 20 ms) margin on the window.
+    pub fn rate_limit(mut self, max: u32, window: Duration) -> Self {
+        self.rate_limit = Some((max, window));
+        self
+    }
+
+    /// No client-side pacing (429s are still honoured with `Retry-After`).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The per-attempt timeout.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let key = self
+            .api_key
+            .ok_or_else(|| Error::Config("eduframe: set api_key".into()))?;
+        let main = self.base_url.trim_end_matches('/').to_owned();
+        let org = match self.organization_base_url {
+            Some(o) => o.trim_end_matches('/').to_owned(),
+            None => match main.strip_suffix("/v1") {
+                Some(root) => format!("{root}/organization"),
+                None => {
+                    return Err(Error::Config(
+                        "eduframe: base_url does not end in /v1; set organization_base_url".into(),
+                    ));
+                }
+            },
+        };
+        let mut b = Transport::builder(main.clone())
+            .credentials(Credentials::bearer(key))
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        b = match self.rate_limit {
+            // A little margin on the window absorbs the gap between when a request leaves the
+            // client and when the server counts it, so the two windows never disagree.
+            Some((n, w)) => b.rate_limit(n, w + (w / 200).max(Duration::from_millis(20))),
+            None => b.no_rate_limit(),
+        };
+        if let Some(r) = self.retry {
+            b = b.retry(r);
+        }
+        if let Some(t) = self.attempt_timeout {
+            b = b.attempt_timeout(t);
+        }
+        let transport = b.build()?;
+        let organization_base: Url = format!("{org}/").parse().map_err(|e| {
+            Error::Config(format!(
+                "eduframe: organization base URL `{org}` is not valid: {e}"
+            ))
+        })?;
+        // One transport serves both APIs so they share the token's rate limit; that needs one origin.
+        transport.check_origin(&organization_base)?;
+        let api =
+            generated::Client::new_with_client(&main, transport.http().clone(), transport.clone());
+        let organization = generated_organization::Client::new_with_client(
+            &org,
+            transport.http().clone(),
+            transport.clone(),
+        );
+        Ok(Client {
+            transport,
+            api,
+            organization,
+            organization_base,
+        })
+    }
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client from `EDUFRAME_API_KEY` and, optionally, `EDUFRAME_BASE_URL`.
+    pub fn from_env() -> Result<Client> {
+        let key = std::env::var("EDUFRAME_API_KEY")
+            .map_err(|_| Error::Config("EDUFRAME_API_KEY is not set".into()))?;
+        let mut b = Client::builder().api_key(key);
+        if let Ok(url) = std::env::var("EDUFRAME_BASE_URL") {
+            b = b.base_url(url);
+        }
+        b.build()
+    }
+
+    /// The generated client for the main API: all 183 operations.
+    pub fn raw(&self) -> &generated::Client {
+        &self.api
+    }
+
+    /// The generated client for the Organization API.
+    pub fn organization_raw(&self) -> &generated_organization::Client {
+        &self.organization
+    }
+
+    /// The underlying transport.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Maps a generated call's result into `edu_common`'s types.
+    pub async fn call<T>(
+        &self,
+        op: &str,
+        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
+    ) -> Result<T> {
+        match r {
+            Ok(v) => Ok(v.into_inner()),
+            Err(e) => Err(into_error(&self.transport, op, e).await),
+        }
+    }
+
+    /// Any list operation of the main API, as a stream: `client.list::<types::Lead>("leads")`.
+    pub fn list<T: DeserializeOwned + Send + 'static>(&self, path: &str) -> ListRequest<T> {
+        ListRequest::new(self.transport.clone(), self.transport.url(path), "list")
+    }
+
+    /// Any list operation of the Organization API, as a stream.
+    pub fn organization_list<T: DeserializeOwned + Send + 'static>(
+        &self,
+        path: &str,
+    ) -> ListRequest<T> {
+        let url = self
+            .organization_base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::invalid_input(Some("path"), e.to_string()));
+        ListRequest::new(self.transport.clone(), url, "organizationList")
+    }
+
+    /// `GET /courses`.
+    pub fn courses(&self) -> ListRequest<types::Course> {
+        self.list("courses")
+    }
+
+    /// `GET /planned_courses`.
+    pub fn planned_courses(&self) -> ListRequest<types::PlannedCourse> {
+        self.list("planned_courses")
+    }
+
+    /// `GET /enrollments`.
+    pub fn enrollments(&self) -> ListRequest<types::Enrollment> {
+        self.list("enrollments")
+    }
+
+    /// `GET /users`.
+    pub fn users(&self) -> ListRequest<types::User> {
+        self.list("users")
+    }
+
+    /// `GET /leads`.
+    pub fn leads(&self) -> ListRequest<types::Lead> {
+        self.list("leads")
+    }
+
+    /// `GET /accounts`.
+    pub fn accounts(&self) -> ListRequest<types::Account> {
+        self.list("accounts")
+    }
+
+    /// `GET /api/organization/contacts` (beta).
+    pub fn organization_contacts(&self) -> ListRequest<Contact> {
+        self.organization_list("contacts")
+    }
+}

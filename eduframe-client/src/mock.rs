@@ -1,0 +1,339 @@
+//! A stateful simulator of the Eduframe API on wiremock (feature `mock`).
+//!
+//! It serves courses, planned courses, enrollments, users, leads and accounts of the main API and
+//! the Organization API's contacts, with opaque cursors in `Link` headers, `per_page` bounds
+//! (1..=100, default 25), the `{errors, code, message}` error body, bearer-key checks, and a real
+//! sliding-window limiter (500 requests per 5 minutes by default) that answers 429 with
+//! `Retry-After` in whole seconds.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::Client;
+
+const API_KEY: &str = "eduframe-sim-key";
+
+/// Configures a [`Simulator`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatorBuilder {
+    limit: u32,
+    window: Duration,
+    records: usize,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            limit: crate::RATE_LIMIT_REQUESTS,
+            window: crate::RATE_LIMIT_WINDOW,
+            records: 60,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// The server's rate limit: `limit` requests per `window`.
+    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
+        self.limit = limit.max(1);
+        self.window = window;
+        self
+    }
+
+    /// How many records of each resource to serve.
+    pub fn records(mut self, n: usize) -> Self {
+        self.records = n;
+        self
+    }
+
+    /// Starts the simulator.
+    pub async fn start(self) -> Simulator {
+        let server = MockServer::start().await;
+        let state = Arc::new(Mutex::new(State::new(&self, server.uri())));
+        Mock::given(wiremock::matchers::any())
+            .respond_with(Handler(state.clone()))
+            .mount(&server)
+            .await;
+        Simulator { server, state }
+    }
+}
+
+struct State {
+    /// Scheme, host and port the simulator serves on (for absolute `Link` targets).
+    origin: String,
+    data: HashMap<&'static str, Vec<Value>>,
+    limit: usize,
+    window: Duration,
+    sent: VecDeque<Instant>,
+    requests: usize,
+    throttled: usize,
+}
+
+/// The kept spec: the simulator fills every required field of a record from it, so records decode
+/// into the generated types whatever the spec requires.
+const SPEC: &str = include_str!("../spec/eduframe-v1.json");
+
+/// A value of the right shape for `schema` (nulls where allowed, else zero values).
+fn example(schema: &Value, spec: &Value, depth: usize) -> Value {
+    if depth > 6 {
+        return Value::Null;
+    }
+    if let Some(r) = schema["$ref"].as_str() {
+        let target = spec
+            .pointer(r.trim_start_matches('#'))
+            .cloned()
+            .unwrap_or(Value::Null);
+        return example(&target, spec, depth + 1);
+    }
+    for key in ["allOf", "oneOf", "anyOf"] {
+        if let Some(first) = schema[key].as_array().and_then(|a| a.first()) {
+            return example(first, spec, depth + 1);
+        }
+    }
+    if schema["nullable"] == true {
+        return Value::Null;
+    }
+    if let Some(e) = schema["enum"].as_array().and_then(|a| a.first()) {
+        return e.clone();
+    }
+    match schema["type"].as_str() {
+        Some("string") => match schema["format"].as_str() {
+            Some("date-time") => json!("2026-09-01T08:00:00.000Z"),
+            Some("date") => json!("2026-09-01"),
+            Some("uri") => json!("https://example.nl/"),
+            Some("email") => json!("someone@example.nl"),
+            _ => json!(""),
+        },
+        Some("integer") => json!(0),
+        Some("number") => json!(0.0),
+        Some("boolean") => json!(false),
+        Some("array") => json!([]),
+        _ => {
+            let mut obj = serde_json::Map::new();
+            for name in schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                obj.insert(
+                    name.to_owned(),
+                    example(&schema["properties"][name], spec, depth + 1),
+                );
+            }
+            Value::Object(obj)
+        }
+    }
+}
+
+/// A record of component schema `name` with `fields` laid over its required skeleton.
+fn record(spec: &Value, name: &str, fields: Value) -> Value {
+    let mut base = example(
+        &json!({"$ref": format!("#/components/schemas/{name}")}),
+        spec,
+        0,
+    );
+    if let (Some(b), Some(f)) = (base.as_object_mut(), fields.as_object()) {
+        for (k, v) in f {
+            b.insert(k.clone(), v.clone());
+        }
+    }
+    base
+}
+
+impl State {
+    fn new(cfg: &SimulatorBuilder, origin: String) -> State {
+        let spec: Value = serde_json::from_str(SPEC).unwrap_or_default();
+        let ts = "2026-09-01T08:00:00.000Z";
+        let n = cfg.records;
+        let records = |name: &str, f: &dyn Fn(usize) -> Value| {
+            (1..=n)
+                .map(|i| record(&spec, name, f(i)))
+                .collect::<Vec<Value>>()
+        };
+        let data = HashMap::from([
+            ("courses", records("Course", &|i| json!({"id": i, "name": format!("Course {i}"), "code": format!("C{i:03}"), "is_published": i % 3 != 0, "created_at": ts, "updated_at": ts}))),
+            ("planned_courses", records("PlannedCourse", &|i| json!({"id": i, "course_id": 1 + i % 10, "start_date": "2026-10-01", "end_date": "2026-12-01", "max_participants": 20, "created_at": ts, "updated_at": ts}))),
+            ("enrollments", records("Enrollment", &|i| json!({"id": i, "planned_course_id": 1 + i % 20, "student_id": i, "created_at": ts, "updated_at": ts}))),
+            ("users", records("User", &|i| json!({"id": i, "first_name": "Student", "last_name": format!("{i}"), "email": format!("user{i}@example.nl"), "created_at": ts, "updated_at": ts}))),
+            ("leads", records("Lead", &|i| json!({"id": i, "first_name": "Lead", "last_name": format!("{i}"), "email": format!("lead{i}@example.nl"), "created_at": ts, "updated_at": ts}))),
+            ("accounts", records("Account", &|i| json!({"id": i, "name": format!("Account {i}"), "created_at": ts, "updated_at": ts}))),
+            ("contacts", (1..=n).map(|i| json!({"id": i, "first_name": "Contact", "last_name": format!("{i}"), "email": format!("contact{i}@example.nl"), "organization_id": 1 + i % 4, "key_contact": if i % 5 == 0 { json!(1) } else { json!(false) }, "job_title": "Coordinator", "created_at": ts, "updated_at": ts})).collect()),
+        ]);
+        State {
+            origin,
+            data,
+            limit: cfg.limit as usize,
+            window: cfg.window,
+            sent: VecDeque::new(),
+            requests: 0,
+            throttled: 0,
+        }
+    }
+
+    /// Records a request; `Some(seconds)` when it is over the limit.
+    fn admit(&mut self) -> Option<u64> {
+        let now = Instant::now();
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            self.sent.pop_front();
+        }
+        if self.sent.len() >= self.limit {
+            let oldest = *self.sent.front()?;
+            let wait = (oldest + self.window).saturating_duration_since(now);
+            return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        }
+        self.sent.push_back(now);
+        None
+    }
+}
+
+fn error(status: u16, message: &str, errors: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_json(json!({"errors": errors, "code": status, "message": message}))
+}
+
+struct Handler(Arc<Mutex<State>>);
+
+impl Respond for Handler {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        s.requests += 1;
+        if req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            != Some(&format!("Bearer {API_KEY}"))
+        {
+            return error(403, "Forbidden", json!({}));
+        }
+        if let Some(wait) = s.admit() {
+            s.throttled += 1;
+            return error(429, "Too many requests were made", json!({}))
+                .insert_header("retry-after", wait.to_string().as_str());
+        }
+        let path = req.url.path().to_owned();
+        let resource = match path
+            .strip_prefix("/api/v1/")
+            .or_else(|| path.strip_prefix("/api/organization/"))
+        {
+            Some(r) => r.trim_end_matches('/'),
+            None => return error(404, "Not found", json!({})),
+        };
+        let Some(items) = s.data.get(resource) else {
+            return error(404, "Not found", json!({}));
+        };
+        let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+        let per_page = match q.get("per_page").map(|p| p.parse::<usize>()) {
+            None => 25,
+            Some(Ok(n)) if (1..=100).contains(&n) => n,
+            _ => {
+                return error(
+                    400,
+                    "per_page must be between 1 and 100",
+                    json!({"per_page": ["must be between 1 and 100"]}),
+                );
+            }
+        };
+        let after: u64 = match q.get("cursor") {
+            None => 0,
+            Some(c) => match base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|v| v["id"].as_u64())
+            {
+                Some(id) => id,
+                None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
+            },
+        };
+        let page: Vec<Value> = items
+            .iter()
+            .filter(|v| v["id"].as_u64().is_some_and(|id| id > after))
+            .take(per_page)
+            .cloned()
+            .collect();
+        let mut resp = ResponseTemplate::new(200).set_body_json(Value::Array(page.clone()));
+        let last = page.last().and_then(|v| v["id"].as_u64());
+        let more = last.is_some_and(|l| {
+            items
+                .iter()
+                .any(|v| v["id"].as_u64().is_some_and(|id| id > l))
+        });
+        if let (true, Some(l)) = (more, last) {
+            let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(json!({"id": l}).to_string());
+            let base = format!("{}{}", s.origin, path);
+            let mut link = format!(r#"<{base}?cursor={cursor}&per_page={per_page}>; rel="next""#);
+            if after > 0 {
+                link = format!(r#"<{base}?per_page={per_page}>; rel="prev", {link}"#);
+            }
+            resp = resp.insert_header("link", link.as_str());
+        }
+        resp
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("uri", &self.server.uri())
+            .finish()
+    }
+}
+
+impl Simulator {
+    /// Configures a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// Starts a simulator with 60 records per resource and the real limit.
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
+    }
+
+    /// The main API's base URL.
+    pub fn base_url(&self) -> String {
+        format!("{}/api/v1", self.server.uri())
+    }
+
+    /// The Organization API's base URL.
+    pub fn organization_base_url(&self) -> String {
+        format!("{}/api/organization", self.server.uri())
+    }
+
+    /// The API key it accepts.
+    pub fn api_key(&self) -> &'static str {
+        API_KEY
+    }
+
+    /// A client for this simulator (with the default client-side limit).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .base_url(self.base_url())
+            .api_key(API_KEY)
+            .build()
+            .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// Requests received, and how many of them were answered 429.
+    pub fn counters(&self) -> (usize, usize) {
+        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        (s.requests, s.throttled)
+    }
+}

@@ -1,0 +1,105 @@
+//! One generic adapter for every Eduframe listing: cursor pagination through the `Link` header.
+
+use std::marker::PhantomData;
+
+use edu_common::paginate::{self, ItemStream, PageStream};
+use edu_common::{Error, Result, Transport, Url};
+use futures::StreamExt;
+use serde::de::DeserializeOwned;
+
+/// The default page size.
+pub const DEFAULT_PER_PAGE: u32 = 25;
+/// The largest page size the API accepts.
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// A listing of `T` at some path, following `Link: <…>; rel="next"` until there is none.
+///
+/// ```no_run
+/// # async fn demo(client: eduframe_client::Client) -> edu_common::Result<()> {
+/// use futures::TryStreamExt;
+/// let courses: Vec<eduframe_client::types::Course> =
+///     client.list("courses").per_page(100).query("sort", "name").stream().try_collect().await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a listing does nothing until it is streamed"]
+pub struct ListRequest<T> {
+    transport: Transport,
+    url: Result<Url, String>,
+    per_page: u32,
+    query: Vec<(String, String)>,
+    operation: &'static str,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for ListRequest<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListRequest")
+            .field("url", &self.url.as_ref().map(Url::path))
+            .field("per_page", &self.per_page)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
+    pub(crate) fn new(transport: Transport, url: Result<Url>, operation: &'static str) -> Self {
+        ListRequest {
+            transport,
+            url: url.map_err(|e| e.to_string()),
+            per_page: DEFAULT_PER_PAGE,
+            query: Vec::new(),
+            operation,
+            _t: PhantomData,
+        }
+    }
+
+    /// Items per page, 1 to 100 (checked when the listing starts).
+    pub fn per_page(mut self, n: u32) -> Self {
+        self.per_page = n;
+        self
+    }
+
+    /// A filter or sort parameter the endpoint takes (`sort=start_date:desc`, `min_cost=200`...).
+    pub fn query(mut self, name: impl Into<String>, value: impl ToString) -> Self {
+        self.query.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// The pages, each with its items.
+    pub fn pages(self) -> PageStream<T, Url> {
+        let first = match self.first_url() {
+            Ok(u) => u,
+            Err(e) => return futures::stream::once(async move { Err(e) }).boxed(),
+        };
+        paginate::link_header_pages(
+            self.transport,
+            first,
+            self.operation,
+            paginate::json_array::<T>(self.operation),
+        )
+    }
+
+    /// The items, lazily.
+    pub fn stream(self) -> ItemStream<T> {
+        paginate::items(self.pages())
+    }
+
+    fn first_url(&self) -> Result<Url> {
+        if !(1..=MAX_PER_PAGE).contains(&self.per_page) {
+            return Err(Error::invalid_input(
+                Some("per_page"),
+                format!(
+                    "per_page must be 1 to {MAX_PER_PAGE}, not {}",
+                    self.per_page
+                ),
+            ));
+        }
+        let mut url = self
+            .url
+            .clone()
+            .map_err(|e| Error::invalid_input(Some("path"), e))?;
+        url.query_pairs_mut()
+            .append_pair("per_page", &self.per_page.to_string())
+            .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        Ok(url)
+    }
+}
