@@ -6,6 +6,7 @@
 pub mod callback_server;
 pub mod datahub;
 pub mod edfi;
+pub mod eduframe;
 pub mod eduv;
 pub mod onderwijsregio;
 pub mod report;
@@ -26,6 +27,11 @@ pub type Part = (
 /// The tour's stops, in order.
 pub fn parts() -> Vec<Part> {
     vec![
+        (
+            "eduframe",
+            "list planned courses and organization contacts across pages",
+            |log| Box::pin(eduframe::tour(log)),
+        ),
         (
             "edfi-admin",
             "register, create a vendor and an application, clean up",

@@ -7,8 +7,14 @@ use std::time::Instant;
 
 use crate::report::{Log, Section, Target};
 
-/// The APIs the tour visits, in order (the Eduframe client is not built yet).
-pub const APIS: &[&str] = &["edfi-admin", "edu-v", "onderwijsregio", "datahub"];
+/// The APIs the tour visits, in order.
+pub const APIS: &[&str] = &[
+    "eduframe",
+    "edfi-admin",
+    "edu-v",
+    "onderwijsregio",
+    "datahub",
+];
 
 type Task =
     for<'a> fn(&'a mut Log) -> Pin<Box<dyn Future<Output = anyhow::Result<Target>> + Send + 'a>>;
