@@ -3,7 +3,6 @@
 
 use edu_common::paginate::{self, ItemStream};
 use edu_common::{Result, secrecy::SecretString};
-use futures::StreamExt;
 
 use crate::Client;
 use crate::client::created_id;
@@ -62,6 +61,21 @@ fn credentials(r: types::ApplicationResult, fallback_id: Option<i32>) -> Result<
 /// The page size the list streams use.
 pub const PAGE_SIZE: u64 = 100;
 
+/// Any Admin API list as a stream: `fetch(client, offset, limit)` makes one generated call.
+pub fn offset_stream<T, F, Fut>(client: &Client, fetch: F) -> ItemStream<T>
+where
+    T: Send + 'static,
+    F: Fn(Client, i32, i32) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Vec<T>>> + Send + 'static,
+{
+    let client = client.clone();
+    paginate::items(paginate::offset_pages(
+        0,
+        PAGE_SIZE,
+        move |offset, limit| fetch(client.clone(), offset as i32, limit as i32),
+    ))
+}
+
 /// `/v2/vendors`.
 #[derive(Debug, Clone, Copy)]
 pub struct Vendors<'a> {
@@ -95,30 +109,20 @@ impl Vendors<'_> {
 
     /// Every vendor, `PAGE_SIZE` at a time, ordered by `order_by` (the server's default when `None`).
     pub fn list(&self, order_by: Option<&str>) -> ItemStream<types::VendorModel> {
-        let client = self.client.clone();
         let order_by = order_by.map(str::to_owned);
-        paginate::items(paginate::offset_pages(
-            0,
-            PAGE_SIZE,
-            move |offset, limit| {
-                let client = client.clone();
-                let order_by = order_by.clone();
-                async move {
-                    let mut b = client
-                        .raw()
-                        .list_vendors()
-                        .offset(offset as i32)
-                        .limit(limit as i32);
-                    if let Some(o) = order_by {
-                        b = b.order_by(o);
-                    }
-                    Ok(client
-                        .call("listVendors", b.send().await)
-                        .await?
-                        .into_inner())
+        offset_stream(self.client, move |client, offset, limit| {
+            let order_by = order_by.clone();
+            async move {
+                let mut b = client.raw().list_vendors().offset(offset).limit(limit);
+                if let Some(o) = order_by {
+                    b = b.order_by(o);
                 }
-            },
-        ))
+                Ok(client
+                    .call("listVendors", b.send().await)
+                    .await?
+                    .into_inner())
+            }
+        })
     }
 
     /// The vendor's applications.
@@ -210,25 +214,13 @@ impl Applications<'_> {
 
     /// Every application.
     pub fn list(&self) -> ItemStream<types::ApplicationModel> {
-        let client = self.client.clone();
-        paginate::items(paginate::offset_pages(
-            0,
-            PAGE_SIZE,
-            move |offset, limit| {
-                let client = client.clone();
-                async move {
-                    let b = client
-                        .raw()
-                        .list_applications()
-                        .offset(offset as i32)
-                        .limit(limit as i32);
-                    Ok(client
-                        .call("listApplications", b.send().await)
-                        .await?
-                        .into_inner())
-                }
-            },
-        ))
+        offset_stream(self.client, |client, offset, limit| async move {
+            let b = client.raw().list_applications().offset(offset).limit(limit);
+            Ok(client
+                .call("listApplications", b.send().await)
+                .await?
+                .into_inner())
+        })
     }
 }
 
@@ -241,26 +233,13 @@ pub struct ClaimSets<'a> {
 impl ClaimSets<'_> {
     /// Every claim set.
     pub fn list(&self) -> ItemStream<types::ClaimSetModel> {
-        let client = self.client.clone();
-        paginate::items(paginate::offset_pages(
-            0,
-            PAGE_SIZE,
-            move |offset, limit| {
-                let client = client.clone();
-                async move {
-                    let b = client
-                        .raw()
-                        .list_claim_sets()
-                        .offset(offset as i32)
-                        .limit(limit as i32);
-                    Ok(client
-                        .call("listClaimSets", b.send().await)
-                        .await?
-                        .into_inner())
-                }
-            },
-        ))
-        .boxed()
+        offset_stream(self.client, |client, offset, limit| async move {
+            let b = client.raw().list_claim_sets().offset(offset).limit(limit);
+            Ok(client
+                .call("listClaimSets", b.send().await)
+                .await?
+                .into_inner())
+        })
     }
 
     /// Copies a claim set under a new name; returns the copy's id.

@@ -53,6 +53,22 @@ pub fn parts() -> Vec<Part> {
     ]
 }
 
+/// Runs one example task and prints what it reported: the `main` of each focused example.
+pub async fn run_example<F>(task: F) -> anyhow::Result<()>
+where
+    F: for<'a> FnOnce(
+        &'a mut Log,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<Target>> + Send + 'a>>,
+{
+    let mut log = Log::default();
+    let target = task(&mut log).await?;
+    println!("using the {target}");
+    for line in log.lines() {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 /// True when every variable in `names` is set and not empty.
 pub fn configured(names: &[&str]) -> bool {
     names

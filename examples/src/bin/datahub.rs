@@ -3,11 +3,5 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let mut log = edu_examples::report::Log::default();
-    let target = edu_examples::datahub::tour(&mut log).await?;
-    println!("using the {target}");
-    for line in log.lines() {
-        println!("{line}");
-    }
-    Ok(())
+    edu_examples::run_example(|log| Box::pin(edu_examples::datahub::tour(log))).await
 }
