@@ -47,6 +47,7 @@ pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};
 pub use transport::{
     ApiResponse, CallOptions, RequestBuilder, Timeouts, Transport, TransportBuilder,
+    TransportOptions,
 };
 
 /// Re-exported so clients and users name the same versions.

@@ -59,6 +59,17 @@ impl Default for Timeouts {
     }
 }
 
+/// Transport settings a client's builder passes through unchanged (every client has them).
+#[derive(Debug, Clone, Default)]
+pub struct TransportOptions {
+    /// The retry policy (default [`RetryConfig::default`]).
+    pub retry: Option<RetryConfig>,
+    /// The per-attempt timeout.
+    pub attempt_timeout: Option<Duration>,
+    /// The whole-operation timeout.
+    pub operation_timeout: Option<Duration>,
+}
+
 /// Default cap on a response body: 32 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 
@@ -123,6 +134,20 @@ impl TransportBuilder {
     /// Replaces the retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// Applies the options a client builder collected; unset ones keep their defaults.
+    pub fn options(mut self, options: TransportOptions) -> Self {
+        if let Some(r) = options.retry {
+            self.retry = r;
+        }
+        if let Some(t) = options.attempt_timeout {
+            self.timeouts.attempt = t;
+        }
+        if let Some(t) = options.operation_timeout {
+            self.timeouts.operation = t;
+        }
         self
     }
 

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
@@ -48,9 +48,7 @@ pub struct ClientBuilder {
     client_secret: Option<SecretString>,
     access_token: Option<SecretString>,
     version: Option<String>,
-    retry: Option<RetryConfig>,
-    attempt_timeout: Option<Duration>,
-    operation_timeout: Option<Duration>,
+    options: TransportOptions,
 }
 
 impl ClientBuilder {
@@ -98,19 +96,19 @@ impl ClientBuilder {
 
     /// The retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The per-attempt timeout.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.attempt_timeout = Some(d);
+        self.options.attempt_timeout = Some(d);
         self
     }
 
     /// The whole-operation timeout.
     pub fn operation_timeout(mut self, d: Duration) -> Self {
-        self.operation_timeout = Some(d);
+        self.options.operation_timeout = Some(d);
         self
     }
 
@@ -153,15 +151,7 @@ impl ClientBuilder {
         let mut b = Transport::builder(api_base)
             .credentials(credentials)
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        if let Some(r) = self.retry {
-            b = b.retry(r);
-        }
-        if let Some(t) = self.attempt_timeout {
-            b = b.attempt_timeout(t);
-        }
-        if let Some(t) = self.operation_timeout {
-            b = b.operation_timeout(t);
-        }
+        b = b.options(self.options);
         Ok(Client {
             transport: b.build()?,
             version: self

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
 use edu_common::progenitor::{ResponseValue, into_error};
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::generated;
@@ -39,8 +39,7 @@ pub struct ClientBuilder {
     client_id: Option<String>,
     client_secret: Option<SecretString>,
     tenant: Option<String>,
-    retry: Option<RetryConfig>,
-    attempt_timeout: Option<Duration>,
+    options: TransportOptions,
 }
 
 impl ClientBuilder {
@@ -65,13 +64,13 @@ impl ClientBuilder {
 
     /// The retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The per-attempt timeout.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.attempt_timeout = Some(d);
+        self.options.attempt_timeout = Some(d);
         self
     }
 
@@ -97,12 +96,7 @@ impl ClientBuilder {
             check_tenant(t)?;
             b = b.default_header("tenant", t)?;
         }
-        if let Some(r) = self.retry {
-            b = b.retry(r);
-        }
-        if let Some(t) = self.attempt_timeout {
-            b = b.attempt_timeout(t);
-        }
+        b = b.options(self.options);
         let transport = b.build()?;
         let base = transport
             .base_url()

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use edu_common::progenitor::{ResponseValue, into_error};
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport, Url};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions, Url};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
@@ -48,8 +48,7 @@ pub struct ClientBuilder {
     organization_base_url: Option<String>,
     api_key: Option<SecretString>,
     rate_limit: Option<(u32, Duration)>,
-    retry: Option<RetryConfig>,
-    attempt_timeout: Option<Duration>,
+    options: TransportOptions,
 }
 
 impl Default for ClientBuilder {
@@ -59,8 +58,7 @@ impl Default for ClientBuilder {
             organization_base_url: None,
             api_key: None,
             rate_limit: Some((RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW)),
-            retry: None,
-            attempt_timeout: None,
+            options: TransportOptions::default(),
         }
     }
 }
@@ -99,13 +97,13 @@ impl ClientBuilder {
 
     /// The retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The per-attempt timeout.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.attempt_timeout = Some(d);
+        self.options.attempt_timeout = Some(d);
         self
     }
 
@@ -135,12 +133,7 @@ impl ClientBuilder {
             Some((n, w)) => b.rate_limit(n, w + (w / 200).max(Duration::from_millis(20))),
             None => b.no_rate_limit(),
         };
-        if let Some(r) = self.retry {
-            b = b.retry(r);
-        }
-        if let Some(t) = self.attempt_timeout {
-            b = b.attempt_timeout(t);
-        }
+        b = b.options(self.options);
         let transport = b.build()?;
         let organization_base: Url = format!("{org}/").parse().map_err(|e| {
             Error::Config(format!(

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
 use edu_common::progenitor::{ResponseValue, into_error};
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport};
+use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
 use secrecy::SecretString;
 
 use crate::auth::PrivateKeyJwt;
@@ -71,8 +71,7 @@ pub struct ClientBuilder {
     client_id: Option<String>,
     secret: Option<SecretString>,
     private_key: Option<PrivateKeyJwt>,
-    retry: Option<RetryConfig>,
-    attempt_timeout: Option<Duration>,
+    options: TransportOptions,
 }
 
 impl ClientBuilder {
@@ -113,13 +112,13 @@ impl ClientBuilder {
 
     /// The retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The per-attempt timeout.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.attempt_timeout = Some(d);
+        self.options.attempt_timeout = Some(d);
         self
     }
 
@@ -151,12 +150,7 @@ impl ClientBuilder {
                 OAuth2Config::new(token_url, client_id, auth).scope(SCOPE),
             ))
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        if let Some(r) = self.retry {
-            b = b.retry(r);
-        }
-        if let Some(t) = self.attempt_timeout {
-            b = b.attempt_timeout(t);
-        }
+        b = b.options(self.options);
         let transport = b.build()?;
         let base = transport
             .base_url()

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use edu_common::{Credentials, Error, RequestBuilder, Result, RetryConfig, Transport};
+use edu_common::{
+    Credentials, Error, RequestBuilder, Result, RetryConfig, Transport, TransportOptions,
+};
 use secrecy::SecretString;
 use serde_json::Value;
 
@@ -47,8 +49,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     api_key: Option<SecretString>,
     sandbox: bool,
-    retry: Option<RetryConfig>,
-    attempt_timeout: Option<Duration>,
+    options: TransportOptions,
 }
 
 impl ClientBuilder {
@@ -77,13 +78,13 @@ impl ClientBuilder {
 
     /// The retry policy.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = Some(retry);
+        self.options.retry = Some(retry);
         self
     }
 
     /// The per-attempt timeout.
     pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.attempt_timeout = Some(d);
+        self.options.attempt_timeout = Some(d);
         self
     }
 
@@ -95,12 +96,7 @@ impl ClientBuilder {
         let mut b = Transport::builder(self.base_url.unwrap_or_else(|| PRODUCTION.to_owned()))
             .credentials(Credentials::api_key("x-api-key", key)?)
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        if let Some(r) = self.retry {
-            b = b.retry(r);
-        }
-        if let Some(t) = self.attempt_timeout {
-            b = b.attempt_timeout(t);
-        }
+        b = b.options(self.options);
         Ok(Client {
             transport: b.build()?,
             sandbox: self.sandbox,
