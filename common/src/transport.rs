@@ -270,6 +270,29 @@ fn parse_base_url(raw: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// Checks a record id before it is put into a URL path: 1 to 128 ASCII letters, digits, `-` or
+/// `_`. Anything else (a `/`, `..`, `?`, spaces) is refused, so an id can never change the path.
+///
+/// ```
+/// assert!(edu_common::transport::path_id("530e5960049e75a9262cff3c").is_ok());
+/// assert!(edu_common::transport::path_id("../admins").is_err());
+/// ```
+pub fn path_id(id: &str) -> Result<&str> {
+    if !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Ok(id)
+    } else {
+        Err(Error::invalid_input(
+            Some("id"),
+            format!("`{id}` is not a valid record id"),
+        ))
+    }
+}
+
 /// True for `localhost` and loopback addresses.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {

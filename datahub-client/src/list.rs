@@ -235,19 +235,7 @@ async fn fetch<T: DeserializeOwned>(
     Ok(Page::new(list.data.into_iter().map(|w| w.data).collect(), next).with_info(info))
 }
 
-/// Checks an id before it goes into a path: non-empty, letters, digits, `-` and `_` only.
+/// Checks an id before it goes into a path (see [`edu_common::transport::path_id`]).
 pub(crate) fn check_id(id: &str) -> Result<&str> {
-    if !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        Ok(id)
-    } else {
-        Err(Error::invalid_input(
-            Some("id"),
-            format!("`{id}` is not a valid record id"),
-        ))
-    }
+    edu_common::transport::path_id(id)
 }

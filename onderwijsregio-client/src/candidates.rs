@@ -436,21 +436,9 @@ pub(crate) fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<Value> {
         .map_err(|e| Error::invalid_input(None, format!("could not serialise the payload: {e}")))
 }
 
-/// Checks an id before it goes into a path.
+/// Checks an id before it goes into a path (see [`edu_common::transport::path_id`]).
 pub(crate) fn check_id(id: &str) -> Result<&str> {
-    if !id.is_empty()
-        && id.len() <= 128
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        Ok(id)
-    } else {
-        Err(Error::invalid_input(
-            Some("id"),
-            format!("`{id}` is not a valid id"),
-        ))
-    }
+    edu_common::transport::path_id(id)
 }
 
 #[cfg(test)]
