@@ -1,0 +1,391 @@
+//! Claim sets (CRUD, copy, import, export, their resource claims' actions and authorization
+//! strategy overrides) and the read-only security model: actions, authorization strategies,
+//! resource claims and their actions and default strategies.
+
+use serde_json::{Value, json};
+
+use super::reply::{
+    Answer, Errors, Reply, cut, deleted, not_found, ok, ok_empty, page, param, same, text,
+    validation,
+};
+use super::seed::{self, ACTIONS, CLAIMS, STRATEGIES};
+use super::{Db, Req};
+
+pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
+    let answer = match (r.method, r.parts.as_slice()) {
+        ("GET", ["actions"]) => {
+            let rows = ACTIONS
+                .iter()
+                .map(|(id, name)| json!({"id": id, "name": name, "uri": format!("http://ed-fi.org/odsapi/actions/{}", name.to_ascii_lowercase())}))
+                .filter(|a| matches(r, a, &[("id", "id"), ("name", "name")]))
+                .collect();
+            Ok(page(rows, &r.q, &[("Name", "name"), ("Uri", "uri"), ("Id", "id")]))
+        }
+        ("GET", ["authorizationStrategies"]) => {
+            let rows = STRATEGIES
+                .iter()
+                .map(|(id, name, display)| json!({"id": id, "name": name, "displayName": display}))
+                .collect();
+            Ok(page(rows, &r.q, &[("Name", "name"), ("DisplayName", "displayName"), ("Id", "id")]))
+        }
+        ("GET", ["resourceClaims"]) => {
+            // Paging applies to the top-level claims; `id` and `name` filter the page afterwards.
+            let roots = CLAIMS.iter().filter(|c| c.parent == 0).map(seed::Claim::model).collect();
+            let order = [("Name", "name"), ("ParentName", "parentName"), ("ParentId", "parentId"), ("Id", "id")];
+            cut(roots, &r.q, &order).map(|rows| {
+                let keep = |c: &Value| matches(r, c, &[("id", "id"), ("name", "name")]);
+                ok(rows.into_iter().filter(keep).collect::<Vec<_>>())
+            })
+        }
+        ("GET", ["resourceClaims", id]) => id
+            .parse()
+            .ok()
+            .and_then(seed::claim)
+            .map(|c| ok(c.model()))
+            .ok_or_else(|| not_found("resourceclaim", id)),
+        ("GET", ["resourceClaimActions"]) => {
+            let rows = CLAIMS
+                .iter()
+                .map(seed::Claim::actions_model)
+                .filter(|c| matches(r, c, &[("resourceName", "resourceName")]))
+                .collect();
+            Ok(page(rows, &r.q, &[("ResourceClaimId", "resourceClaimId"), ("ResourceName", "resourceName")]))
+        }
+        ("GET", ["resourceClaimActionAuthStrategies"]) => {
+            let rows = CLAIMS
+                .iter()
+                .filter_map(seed::Claim::strategies_model)
+                .filter(|c| matches(r, c, &[("resourceName", "resourceName")]))
+                .collect();
+            let order = [("Id", "resourceClaimId"), ("ResourceName", "resourceName"), ("ClaimName", "claimName")];
+            Ok(page(rows, &r.q, &order))
+        }
+        ("GET", ["claimSets"]) => Ok(db.claim_sets.list(&r.q, |c| summary(db, c))),
+        ("POST", ["claimSets"]) => check_name(db, &r.body, None).map(|name| {
+            let id = db.claim_sets.insert(json!({"name": name, "_isSystemReserved": false, "resourceClaims": []}));
+            db.claim_sets.created(id, None)
+        }),
+        ("GET", ["claimSets", id]) | ("GET", ["claimSets", id, "export"]) => db.claim_sets.get(id).map(|c| {
+            let mut detail = summary(db, c);
+            detail["resourceClaims"] = c["resourceClaims"].clone();
+            ok(detail)
+        }),
+        ("PUT", ["claimSets", id]) => db.claim_sets.id(id).and_then(|i| {
+            let old = modifiable(db, i)?;
+            let name = check_name(db, &r.body, Some(i))?;
+            for app in db.applications.rows.values_mut().filter(|a| a["claimSetName"] == old) {
+                app["claimSetName"] = json!(name);
+            }
+            db.claim_sets.rows.entry(i).or_default()["name"] = json!(name);
+            Ok(ok_empty())
+        }),
+        ("DELETE", ["claimSets", id]) => db.claim_sets.id(id).and_then(|i| {
+            let name = modifiable(db, i)?;
+            let apps = db.applications.rows.values().filter(|a| a["claimSetName"] == name).count();
+            if apps > 0 {
+                return Err(validation(json!({"Id": [format!(
+                    "Cannot delete this claim set. This claim set has {apps} associated application(s)."
+                )]})));
+            }
+            db.claim_sets.rows.remove(&i);
+            Ok(deleted("ClaimSet"))
+        }),
+        ("POST", ["claimSets", "copy"]) => {
+            let original = r.body["originalId"].as_i64().unwrap_or(0);
+            check_name(db, &r.body, None).and_then(|name| {
+                let claims = db
+                    .claim_sets
+                    .get(&original.to_string())?["resourceClaims"]
+                    .clone();
+                let id = db.claim_sets.insert(json!({"name": name, "_isSystemReserved": false, "resourceClaims": claims}));
+                Ok(db.claim_sets.created(id, None))
+            })
+        }
+        ("POST", ["claimSets", "import"]) => check_name(db, &r.body, None).and_then(|name| {
+            let mut e = Errors::default();
+            let mut seen = Vec::new();
+            let claims = import_claims(&r.body["resourceClaims"], 0, &name, &mut seen, &mut e);
+            e.result()?;
+            let id = db.claim_sets.insert(json!({"name": name, "_isSystemReserved": false, "resourceClaims": claims}));
+            Ok(db.claim_sets.created(id, None))
+        }),
+        ("POST", ["claimSets", cs, "resourceClaimActions"]) => add_claim(db, cs, &r.body),
+        ("PUT", ["claimSets", cs, "resourceClaimActions", rc]) => {
+            with_claim(db, cs, rc, |claim| {
+                let mut e = Errors::default();
+                check_actions(&r.body["resourceClaimActions"], &mut e);
+                e.result()?;
+                claim["actions"] = r.body["resourceClaimActions"].clone();
+                Ok(ok_empty())
+            })
+        }
+        ("DELETE", ["claimSets", cs, "resourceClaimActions", rc]) => {
+            let rc_id = rc.parse::<i64>().unwrap_or(0);
+            with_claim(db, cs, rc, |_| Ok(ok_empty())).inspect(|_| {
+                if let Some(set) = cs.parse().ok().and_then(|i| db.claim_sets.rows.get_mut(&i)) {
+                    remove(&mut set["resourceClaims"], rc_id);
+                }
+            })
+        }
+        ("POST", ["claimSets", cs, "resourceClaimActions", rc, "overrideAuthorizationStrategy"]) => {
+            override_strategy(db, cs, rc, &r.body)
+        }
+        ("POST", ["claimSets", cs, "resourceClaimActions", rc, "resetAuthorizationStrategies"]) => {
+            with_claim(db, cs, rc, |claim| {
+                claim["authorizationStrategyOverridesForCRUD"] = json!([]);
+                Ok(ok_empty())
+            })
+        }
+        _ => return None,
+    };
+    Some(answer.unwrap_or_else(|e| e))
+}
+
+/// Whether `row` passes the exact-equality filters `(query parameter, field)`.
+fn matches(r: &Req, row: &Value, filters: &[(&str, &str)]) -> bool {
+    filters
+        .iter()
+        .all(|(p, field)| param(&r.q, p).is_none_or(|want| same(&row[*field], want)))
+}
+
+/// The list view: with the names of the applications that use the claim set.
+fn summary(db: &Db, c: &Value) -> Value {
+    let apps: Vec<Value> = db
+        .applications
+        .rows
+        .values()
+        .filter(|a| a["claimSetName"] == c["name"])
+        .map(|a| json!({"applicationName": a["applicationName"]}))
+        .collect();
+    json!({"id": c["id"], "name": c["name"], "_isSystemReserved": c["_isSystemReserved"], "_applications": apps})
+}
+
+/// The claim set's name, unless it is system reserved.
+fn modifiable(db: &Db, id: i64) -> Result<String, Reply> {
+    let set = &db.claim_sets.rows[&id];
+    let name = text(set, "name").to_owned();
+    if set["_isSystemReserved"] == true {
+        return Err(validation(json!({"Id": [format!(
+            "Claim set ({name}) is system reserved. May not be modified."
+        )]})));
+    }
+    Ok(name)
+}
+
+/// A valid new name for a claim set (`editing` excluded from the uniqueness check).
+fn check_name(db: &Db, body: &Value, editing: Option<i64>) -> Result<String, Reply> {
+    let name = text(body, "name");
+    let mut e = Errors::default();
+    e.not_empty(body, "name");
+    e.check(
+        name.chars().count() < 255,
+        "Name",
+        "The claim set name must be less than 255 characters.",
+    );
+    let taken = db
+        .claim_sets
+        .rows
+        .iter()
+        .any(|(id, c)| Some(*id) != editing && text(c, "name").eq_ignore_ascii_case(name));
+    e.check(
+        !taken,
+        "Name",
+        "A claim set with this name already exists in the database. Please enter a unique name.",
+    );
+    e.result().map(|()| name.to_owned())
+}
+
+/// The server's checks of a `resourceClaimActions` list.
+fn check_actions(actions: &Value, e: &mut Errors) {
+    const KEY: &str = "ResourceClaimActions";
+    let Some(list) = actions.as_array() else {
+        return e.add(KEY, "Please provide a valid resourceClaimActions object.");
+    };
+    if list.is_empty() {
+        return e.add(KEY, "Actions can not be empty.");
+    }
+    e.check(
+        list.iter().any(|a| a["enabled"] == true),
+        KEY,
+        "A resource must have at least one action associated with it to be added.",
+    );
+    let mut seen = Vec::new();
+    for name in list.iter().map(|a| text(a, "name")) {
+        if seen.contains(&name) {
+            e.add(KEY, format!("{name} action is duplicated."));
+        }
+        seen.push(name);
+        e.check(
+            seed::action_id(name).is_some(),
+            KEY,
+            format!("{name} is not a valid action."),
+        );
+    }
+}
+
+/// Rebuilds imported resource claims from the system's, checking names, parents and actions.
+fn import_claims(
+    claims: &Value,
+    parent: i64,
+    set: &str,
+    seen: &mut Vec<i64>,
+    e: &mut Errors,
+) -> Vec<Value> {
+    let mut out = Vec::new();
+    for c in claims.as_array().into_iter().flatten() {
+        let name = text(c, "name");
+        let Some(system) = CLAIMS.iter().find(|s| s.name == name) else {
+            e.add("ResourceClaims", format!(
+                "This Claim Set contains a resource which is not in the system. Claimset Name: '{set}' Resource: '{name}'."
+            ));
+            continue;
+        };
+        if seen.contains(&system.id) {
+            e.add("ResourceClaims", format!(
+                "Only unique resource claims can be added. The following is a duplicate resource: '{name}'."
+            ));
+        }
+        seen.push(system.id);
+        if parent != 0 && system.parent != parent {
+            match seed::claim(system.parent) {
+                Some(p) => e.add("ResourceClaims", format!(
+                    "Child resource: '{name}' added to the wrong parent resource. Correct parent resource is: '{}'.",
+                    p.name
+                )),
+                None => e.add("ResourceClaims", format!("'{name}' can not be added as a child resource.")),
+            }
+        }
+        check_actions(&c["actions"], e);
+        let mut claim = system.on_claim_set(c["actions"].as_array().map_or(&[], Vec::as_slice));
+        claim["authorizationStrategyOverridesForCRUD"] = c["authorizationStrategyOverridesForCRUD"]
+            .as_array()
+            .map_or(json!([]), |o| json!(o));
+        claim["children"] = json!(import_claims(&c["children"], system.id, set, seen, e));
+        out.push(claim);
+    }
+    out
+}
+
+/// The claim with this id in a claim set's tree.
+fn find(claims: &mut Value, id: i64) -> Option<&mut Value> {
+    for c in claims.as_array_mut()? {
+        if c["id"] == id {
+            return Some(c);
+        }
+        if let Some(found) = find(&mut c["children"], id) {
+            return Some(found);
+        }
+    }
+    None
+}
+
+fn remove(claims: &mut Value, id: i64) {
+    if let Some(list) = claims.as_array_mut() {
+        list.retain(|c| c["id"] != id);
+        for c in list {
+            remove(&mut c["children"], id);
+        }
+    }
+}
+
+/// Runs `f` on resource claim `rc` of modifiable claim set `cs` (404s for either when absent).
+fn with_claim(db: &mut Db, cs: &str, rc: &str, f: impl FnOnce(&mut Value) -> Answer) -> Answer {
+    let id = db.claim_sets.id(cs)?;
+    modifiable(db, id)?;
+    let rc_id = rc
+        .parse::<i64>()
+        .map_err(|_| not_found("ResourceClaim", rc))?;
+    let set = db.claim_sets.get_mut(cs)?;
+    let claim =
+        find(&mut set["resourceClaims"], rc_id).ok_or_else(|| not_found("ResourceClaim", rc))?;
+    f(claim)
+}
+
+fn add_claim(db: &mut Db, cs: &str, body: &Value) -> Answer {
+    let id = db.claim_sets.id(cs)?;
+    let set_name = modifiable(db, id)?;
+    let mut e = Errors::default();
+    check_actions(&body["resourceClaimActions"], &mut e);
+    let rc = body["resourceClaimId"].as_i64().unwrap_or(0);
+    let set = db.claim_sets.get_mut(cs)?;
+    match seed::claim(rc) {
+        None => e.add("ResourceClaimId", format!(
+            "This Claim Set contains a resource which is not in the system. Claimset Name: '{set_name}' Resource: '{rc}'."
+        )),
+        Some(c) => e.check(
+            find(&mut set["resourceClaims"], rc).is_none(),
+            "ResourceClaimId",
+            format!("Only unique resource claims can be added. The following is a duplicate resource: '{}'.", c.name),
+        ),
+    }
+    e.result()?;
+    let Some(system) = seed::claim(rc) else {
+        return Err(not_found("ResourceClaim", rc));
+    };
+    let claim = system.on_claim_set(
+        body["resourceClaimActions"]
+            .as_array()
+            .map_or(&[], Vec::as_slice),
+    );
+    // Under its parent when the claim set has the parent, else at the top.
+    let siblings = match find(&mut set["resourceClaims"], system.parent) {
+        Some(parent) => &mut parent["children"],
+        None => &mut set["resourceClaims"],
+    };
+    if let Some(list) = siblings.as_array_mut() {
+        list.push(claim);
+    } else {
+        *siblings = json!([claim]);
+    }
+    Ok(ok_empty())
+}
+
+fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
+    let id = db.claim_sets.id(cs)?;
+    modifiable(db, id)?;
+    let set = db.claim_sets.get_mut(cs)?;
+    let rc_id = rc.parse::<i64>().unwrap_or(0);
+    let Some(claim) = find(&mut set["resourceClaims"], rc_id) else {
+        return Err(validation(
+            json!({"ResourceClaim": ["Resource claim doesn't exist for the Claim set provided"]}),
+        ));
+    };
+    let mut e = Errors::default();
+    let action = text(body, "actionName");
+    e.check(
+        seed::action_id(action).is_some(),
+        "ActionName",
+        "ActionName doesn't exist.",
+    );
+    let mut strategies = Vec::new();
+    for name in body["authorizationStrategies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = name.as_str().unwrap_or_default();
+        match seed::strategy_id(name) {
+            Some(s) => strategies.push(s),
+            None => e.add("AuthorizationStrategies", format!("{name} doesn't exist.")),
+        }
+    }
+    e.result()?;
+    let enabled = claim["actions"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|x| x["name"] == action && x["enabled"] == true)
+    });
+    if !enabled {
+        return Err(validation(json!({"Action": [format!(
+            "{action} action is not enabled for the resource claim with id {rc_id}."
+        )]})));
+    }
+    let overrides = &mut claim["authorizationStrategyOverridesForCRUD"];
+    if !overrides.is_array() {
+        *overrides = json!([]);
+    }
+    if let Some(list) = overrides.as_array_mut() {
+        list.retain(|o| o["actionName"] != action);
+        list.push(seed::override_entry(action, &strategies));
+    }
+    Ok(ok_empty())
+}

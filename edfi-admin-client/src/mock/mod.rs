@@ -1,0 +1,571 @@
+//! A stateful simulator of the Ed-Fi Admin API 2.3 on wiremock (feature `mock`).
+//!
+//! It serves every operation of the 2.3 spec with the real server's behaviour (from its code, not
+//! just the spec): 30-minute tokens for form client credentials with the
+//! `edfi_admin_api/full_access` scope, registration with the secret rules, per-table ids,
+//! relative `Location` headers, offset/limit paging with `orderBy` and `direction`, the
+//! per-resource filters, the validation, not-found and `{message}` bodies, and a seeded security
+//! model (actions, authorization strategies, a tree of resource claims, two claim sets, one ODS
+//! instance). In multi-tenant mode ([`SimulatorBuilder::tenants`]) every tenant has its own data,
+//! clients and tokens, selected by the `tenant` header. Unknown routes answer an empty 404.
+//!
+//! ```
+//! # async fn demo() -> edu_common::Result<()> {
+//! use edfi_admin_client::mock::Simulator;
+//! use edfi_admin_client::NewVendor;
+//! let sim = Simulator::start().await;
+//! let client = sim.client();
+//! let id = client.vendors().create(&NewVendor::new("Acme", "Ann", "ann@acme.example")).await?;
+//! assert_eq!(client.vendors().get(id).await?.company.as_deref(), Some("Acme"));
+//! # Ok(()) }
+//! ```
+
+mod applications;
+mod claim_sets;
+mod instances;
+mod reply;
+mod seed;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+use crate::Client;
+use reply::{Errors, Query, Reply, Table, message, ok, problem, validation};
+
+const CLIENT_ID: &str = "edfi-sim-admin";
+const CLIENT_SECRET: &str = "Sim-Secret-0123456789-abcdefghijkl!";
+const BASE_PATH: &str = "/adminapi";
+
+/// One tenant's Admin and Security databases.
+pub(super) struct Db {
+    vendors: Table,
+    applications: Table,
+    api_clients: Table,
+    claim_sets: Table,
+    profiles: Table,
+    ods_instances: Table,
+    contexts: Table,
+    derivatives: Table,
+    keys_issued: u64,
+    reset_enabled: bool,
+}
+
+impl Db {
+    fn new(reset_enabled: bool) -> Db {
+        let mut db = Db {
+            vendors: Table::new(
+                "vendor",
+                "vendors",
+                &[
+                    ("Company", "company"),
+                    ("ContactName", "contactName"),
+                    ("ContactEmailAddress", "contactEmailAddress"),
+                    ("NamespacePrefixes", "namespacePrefixes"),
+                    ("Id", "id"),
+                ],
+                &[
+                    ("company", "company"),
+                    ("contactName", "contactName"),
+                    ("contactEmailAddress", "contactEmailAddress"),
+                ],
+            ),
+            applications: Table::new(
+                "application",
+                "applications",
+                &[
+                    ("ApplicationName", "applicationName"),
+                    ("ClaimSetName", "claimSetName"),
+                    ("Id", "id"),
+                ],
+                &[
+                    ("id", "id"),
+                    ("applicationName", "applicationName"),
+                    ("claimsetName", "claimSetName"),
+                ],
+            ),
+            api_clients: Table::new("apiclient", "apiclients", &[("Id", "id")], &[]),
+            claim_sets: Table::new(
+                "claimset",
+                "claimSets",
+                &[("Name", "name"), ("Id", "id")],
+                &[("id", "id"), ("name", "name")],
+            ),
+            profiles: Table::new(
+                "profile",
+                "profiles",
+                &[("Name", "name"), ("Id", "id")],
+                &[("id", "id"), ("name", "name")],
+            ),
+            ods_instances: Table::new(
+                "odsInstance",
+                "odsInstances",
+                &[
+                    ("Name", "name"),
+                    ("InstanceType", "instanceType"),
+                    ("Id", "id"),
+                ],
+                &[
+                    ("id", "id"),
+                    ("name", "name"),
+                    ("instanceType", "instanceType"),
+                ],
+            ),
+            contexts: Table::new(
+                "odsInstanceContext",
+                "odsInstanceContexts",
+                &[
+                    ("ContextKey", "contextKey"),
+                    ("ContextValue", "contextValue"),
+                    ("Id", "id"),
+                ],
+                &[],
+            ),
+            derivatives: Table::new(
+                "odsInstanceDerivative",
+                "odsInstanceDerivatives",
+                &[
+                    ("DerivativeType", "derivativeType"),
+                    ("OdsInstanceId", "odsInstanceId"),
+                    ("Id", "id"),
+                ],
+                &[],
+            ),
+            keys_issued: 0,
+            reset_enabled,
+        };
+        for (name, reserved, claims) in seed::claim_sets() {
+            db.claim_sets.insert(
+                json!({"name": name, "_isSystemReserved": reserved, "resourceClaims": claims}),
+            );
+        }
+        db.ods_instances.insert(json!({
+            "name": "EdFi_Ods",
+            "instanceType": "OdsInstance",
+            "connectionString": "Host=localhost;Database=EdFi_Ods;Username=postgres",
+        }));
+        db
+    }
+
+    /// A new key and secret.
+    fn new_key(&mut self) -> (String, String) {
+        self.keys_issued += 1;
+        let n = self.keys_issued;
+        let mix = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (
+            format!("key{n:06}{:08x}", mix >> 32),
+            format!("Sim{mix:016x}secret{n:06}"),
+        )
+    }
+}
+
+/// A parsed request under `/v2/`.
+pub(super) struct Req<'a> {
+    method: &'a str,
+    parts: Vec<&'a str>,
+    q: Query,
+    body: Value,
+}
+
+struct Tenant {
+    clients: HashMap<String, String>,
+    db: Db,
+}
+
+struct State {
+    token_lifetime: Duration,
+    multi_tenant: bool,
+    registration: bool,
+    tenants: BTreeMap<String, Tenant>,
+    /// Token → (tenant, expiry).
+    tokens: HashMap<String, (String, Instant)>,
+    issued: usize,
+    served: BTreeSet<(String, String)>,
+}
+
+/// `/v2/vendors/17/applications` → `/v2/vendors/{}/applications`.
+fn route_template(path: &str) -> String {
+    let mut prev = "";
+    let mut out = Vec::new();
+    for seg in path.split('/') {
+        let templated = seg.parse::<i64>().is_ok() || (prev == "tenants" && !seg.is_empty());
+        out.push(if templated { "{}" } else { seg });
+        prev = seg;
+    }
+    out.join("/")
+}
+
+fn tenant_json(name: &str) -> Value {
+    let db = |kind: &str| {
+        let database = if name == "default" {
+            format!("EdFi_{kind}")
+        } else {
+            format!("EdFi_{kind}_{name}")
+        };
+        json!({"host": "localhost", "database": database})
+    };
+    json!({"tenantName": name, "adminConnectionString": db("Admin"), "securityConnectionString": db("Security")})
+}
+
+impl State {
+    fn respond(&mut self, req: &wiremock::Request) -> Reply {
+        let path = req.url.path();
+        let path = match path.strip_prefix(BASE_PATH).unwrap_or(path) {
+            "" => "/",
+            p => p,
+        };
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
+        let method = req.method.as_str();
+        let header = req.headers.get("tenant").and_then(|v| v.to_str().ok());
+        let tenant_free = path == "/" || path == "/v2/tenants" || path.starts_with("/v2/tenants/");
+        let tenant = if !self.multi_tenant {
+            Some("default".to_owned())
+        } else {
+            match header {
+                Some(t) if self.tenants.contains_key(t) => Some(t.to_owned()),
+                Some(t) if !tenant_free => {
+                    return validation(
+                        json!({"Tenant": [format!("Tenant not found with provided tenant id: {t}")]}),
+                    );
+                }
+                None if !tenant_free => {
+                    return validation(json!({"Tenant": ["Tenant header is missing"]}));
+                }
+                _ => None,
+            }
+        };
+        let form: HashMap<String, String> = url::form_urlencoded::parse(&req.body)
+            .into_owned()
+            .collect();
+        match (method, path) {
+            ("GET", "/") => return ok(json!({"version": "2.0", "build": "2.3.0-sim"})),
+            ("POST", "/connect/register") => return self.register(tenant, &form),
+            ("POST", "/connect/token") => return self.token(tenant, &form),
+            _ => {}
+        }
+        let Some(rest) = path.strip_prefix("/v2/") else {
+            return Reply::new(404);
+        };
+        let bearer = req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        match bearer.and_then(|t| self.tokens.get(t)) {
+            None => return Reply::new(401).header("www-authenticate", "Bearer"),
+            Some((_, exp)) if *exp <= Instant::now() => {
+                return Reply::new(401).header(
+                    "www-authenticate",
+                    "Bearer error=\"invalid_token\", error_description=\"The token expired\"",
+                );
+            }
+            Some((issued_for, _)) if tenant.as_ref().is_some_and(|t| t != issued_for) => {
+                return Reply::new(401)
+                    .header("www-authenticate", "Bearer error=\"invalid_token\"");
+            }
+            Some(_) => {}
+        }
+        let body = if req.body.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(_) => {
+                    return message(
+                        400,
+                        "The request body contains malformed JSON. Please ensure your data is properly formatted and try again.",
+                    );
+                }
+            }
+        };
+        let r = Req {
+            method,
+            parts: rest.split('/').collect(),
+            q: req.url.query_pairs().into_owned().collect(),
+            body,
+        };
+        if let ["tenants", more @ ..] = r.parts.as_slice() {
+            let names: Vec<&String> = self.tenants.keys().collect();
+            return match (method, more) {
+                ("GET", []) => ok(names.iter().map(|n| tenant_json(n)).collect::<Vec<_>>()),
+                ("GET", [name]) if names.iter().any(|n| n == name) => ok(tenant_json(name)),
+                _ => Reply::new(404),
+            };
+        }
+        let Some(db) = tenant
+            .and_then(|t| self.tenants.get_mut(&t))
+            .map(|t| &mut t.db)
+        else {
+            return Reply::new(404);
+        };
+        applications::route(db, &r)
+            .or_else(|| instances::route(db, &r))
+            .or_else(|| claim_sets::route(db, &r))
+            .unwrap_or_else(|| Reply::new(404))
+    }
+
+    fn register(&mut self, tenant: Option<String>, form: &HashMap<String, String>) -> Reply {
+        if !self.registration {
+            return Reply::new(403);
+        }
+        let Some(t) = tenant.and_then(|t| self.tenants.get_mut(&t)) else {
+            return validation(json!({"Tenant": ["Tenant header is missing"]}));
+        };
+        let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+        let (id, secret) = (field("ClientId"), field("ClientSecret"));
+        let mut errors = Errors::default();
+        for key in ["ClientId", "ClientSecret", "DisplayName"] {
+            let msg = format!("'{}' must not be empty.", reply::spaced(key));
+            errors.check(!field(key).is_empty(), key, msg);
+        }
+        errors.check(
+            secret.is_empty() || crate::check_client_secret(&secret).is_ok(),
+            "ClientSecret",
+            "ClientSecret must contain at least one lowercase letter, one uppercase letter, one number, and one special character, and must be 32 to 128 characters long.",
+        );
+        errors.check(
+            !t.clients.contains_key(&id),
+            "ClientId",
+            format!("ClientId {id} already exists"),
+        );
+        if let Some(r) = errors.reply() {
+            return r;
+        }
+        t.clients.insert(id.clone(), secret);
+        ok(json!({"title": format!("Registered client {id} successfully."), "status": 200}))
+    }
+
+    fn token(&mut self, tenant: Option<String>, form: &HashMap<String, String>) -> Reply {
+        let scopes = form.get("scope").map(String::as_str).unwrap_or_default();
+        if !scopes.split(' ').any(|s| s == crate::SCOPE) {
+            return problem(
+                400,
+                json!({"error": "invalid_scope", "error_description": "The request is missing required scope claims or has invalid scope values"}),
+            );
+        }
+        let known = tenant
+            .as_ref()
+            .and_then(|t| self.tenants.get(t))
+            .is_some_and(|t| {
+                form.get("client_id").and_then(|id| t.clients.get(id)) == form.get("client_secret")
+                    && form.get("client_id").is_some()
+            });
+        if !known || form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+            return problem(
+                401,
+                json!({"error": "invalid_client", "error_description": "Access Denied. Please review your information and try again.", "error_uri": ""}),
+            );
+        }
+        self.issued += 1;
+        let token = format!("edfi-sim-token-{}", self.issued);
+        self.tokens.insert(
+            token.clone(),
+            (
+                tenant.unwrap_or_default(),
+                Instant::now() + self.token_lifetime,
+            ),
+        );
+        ok(
+            json!({"access_token": token, "token_type": "Bearer", "expires_in": self.token_lifetime.as_secs()}),
+        )
+    }
+}
+
+struct Handler(Arc<Mutex<State>>);
+
+impl Respond for Handler {
+    fn respond(&self, req: &wiremock::Request) -> ResponseTemplate {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let reply = state.respond(req);
+        if (200..300).contains(&reply.status) {
+            let path = req.url.path();
+            let path = path.strip_prefix(BASE_PATH).unwrap_or(path);
+            let route = match route_template(path.trim_end_matches('/')).as_str() {
+                "" => "/".to_owned(),
+                r => r.to_owned(),
+            };
+            state.served.insert((req.method.as_str().to_owned(), route));
+        }
+        reply.template
+    }
+}
+
+/// Configures a [`Simulator`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatorBuilder {
+    token_lifetime: Duration,
+    tenants: Vec<String>,
+    reset_enabled: bool,
+    registration: bool,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            token_lifetime: Duration::from_secs(30 * 60),
+            tenants: Vec::new(),
+            reset_enabled: true,
+            registration: true,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// The lifetime of issued tokens (the server's is 30 minutes).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Multi-tenant mode with these tenants: requests choose one with the `tenant` header, and each
+    /// has its own data, registered clients and tokens.
+    pub fn tenants<I, S>(mut self, tenants: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tenants = tenants.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether `PUT /v2/applications/{id}/reset-credential` is enabled (the server's
+    /// `EnableApplicationResetEndpoint`; on by default here, off by default on a real server).
+    pub fn application_reset(mut self, enabled: bool) -> Self {
+        self.reset_enabled = enabled;
+        self
+    }
+
+    /// Whether `POST /connect/register` is allowed (the server's `AllowRegistration`).
+    pub fn registration(mut self, allowed: bool) -> Self {
+        self.registration = allowed;
+        self
+    }
+
+    /// Starts the simulator.
+    pub async fn start(self) -> Simulator {
+        let multi_tenant = !self.tenants.is_empty();
+        let names = if multi_tenant {
+            self.tenants.clone()
+        } else {
+            vec!["default".to_owned()]
+        };
+        let tenants = names
+            .into_iter()
+            .map(|name| {
+                let clients = HashMap::from([(CLIENT_ID.to_owned(), CLIENT_SECRET.to_owned())]);
+                let db = Db::new(self.reset_enabled);
+                (name, Tenant { clients, db })
+            })
+            .collect();
+        let state = Arc::new(Mutex::new(State {
+            token_lifetime: self.token_lifetime,
+            multi_tenant,
+            registration: self.registration,
+            tenants,
+            tokens: HashMap::new(),
+            issued: 0,
+            served: BTreeSet::new(),
+        }));
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(Handler(state.clone()))
+            .mount(&server)
+            .await;
+        Simulator {
+            server,
+            state,
+            first_tenant: self.tenants.first().cloned(),
+        }
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+    first_tenant: Option<String>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("uri", &self.server.uri())
+            .finish()
+    }
+}
+
+impl Simulator {
+    /// Starts a single-tenant simulator with 30-minute tokens.
+    pub async fn start() -> Simulator {
+        Self::builder().start().await
+    }
+
+    /// Starts a single-tenant simulator with tokens of the given lifetime.
+    pub async fn start_with_token_lifetime(lifetime: Duration) -> Simulator {
+        Self::builder().token_lifetime(lifetime).start().await
+    }
+
+    /// Configures a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
+    pub fn base_url(&self) -> String {
+        format!("{}{BASE_PATH}", self.server.uri())
+    }
+
+    /// The client id registered in every tenant.
+    pub fn client_id(&self) -> &'static str {
+        CLIENT_ID
+    }
+
+    /// The client secret registered in every tenant.
+    pub fn client_secret(&self) -> &'static str {
+        CLIENT_SECRET
+    }
+
+    /// A client with the pre-registered credentials (for the first tenant in multi-tenant mode).
+    pub fn client(&self) -> Client {
+        self.client_builder(self.first_tenant.as_deref())
+    }
+
+    /// A client for one tenant, with the pre-registered credentials.
+    pub fn tenant_client(&self, tenant: &str) -> Client {
+        self.client_builder(Some(tenant))
+    }
+
+    fn client_builder(&self, tenant: Option<&str>) -> Client {
+        let mut b = Client::builder()
+            .base_url(self.base_url())
+            .credentials(CLIENT_ID, CLIENT_SECRET);
+        if let Some(t) = tenant {
+            b = b.tenant(t);
+        }
+        b.build()
+            .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// Tokens issued so far.
+    pub fn tokens_issued(&self) -> usize {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).issued
+    }
+
+    /// The `(method, route)` pairs answered with a 2xx so far, with ids shown as `{}`
+    /// (`("PUT", "/v2/applications/{}/reset-credential")`): what a test has exercised.
+    pub fn served_routes(&self) -> BTreeSet<(String, String)> {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .served
+            .clone()
+    }
+}
