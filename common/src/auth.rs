@@ -8,7 +8,7 @@
 //!
 //! let static_key = Credentials::bearer(SecretString::from("api-key"));
 //! let header_key = Credentials::api_key("x-api-key", SecretString::from("api-key")).unwrap();
-//! let oauth = Credentials::OAuth2(
+//! let oauth = Credentials::oauth2(
 //!     OAuth2Config::new(
 //!         "https://id.example.org/oauth/token".parse().unwrap(),
 //!         "my-client",
@@ -57,12 +57,17 @@ pub enum Credentials {
         value: SecretString,
     },
     /// OAuth2 client credentials, with the token cached and refreshed.
-    OAuth2(OAuth2Config),
+    OAuth2(Box<OAuth2Config>),
     /// Anything else.
     Custom(Arc<dyn AuthProvider>),
 }
 
 impl Credentials {
+    /// OAuth2 client credentials.
+    pub fn oauth2(config: OAuth2Config) -> Self {
+        Credentials::OAuth2(Box::new(config))
+    }
+
     /// A static bearer key.
     pub fn bearer(key: SecretString) -> Self {
         Credentials::Bearer(key)
@@ -83,7 +88,7 @@ impl Credentials {
                 &SecretString::from(format!("Bearer {}", key.expose_secret())),
             )?),
             Credentials::ApiKey { header, value } => Arc::new(StaticHeader::new(header, &value)?),
-            Credentials::OAuth2(cfg) => Arc::new(OAuth2Provider::new(cfg)),
+            Credentials::OAuth2(cfg) => Arc::new(OAuth2Provider::new(*cfg)),
             Credentials::Custom(p) => p,
         })
     }
@@ -228,6 +233,8 @@ pub struct OAuth2Config {
     pub scope: Option<String>,
     /// Extra form fields for the token request.
     pub extra_params: Vec<(String, String)>,
+    /// Extra headers for the token request (a tenant selector, for example).
+    pub extra_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     /// Refresh this long before expiry (scaled down for short-lived tokens).
     pub refresh_buffer: Duration,
     /// Token lifetime assumed when the server sends no `expires_in`.
@@ -246,6 +253,7 @@ impl OAuth2Config {
             client_auth,
             scope: None,
             extra_params: Vec::new(),
+            extra_headers: Vec::new(),
             refresh_buffer: Duration::from_secs(60),
             default_lifetime: Duration::from_secs(15 * 60),
             timeout: Duration::from_secs(10),
@@ -262,6 +270,20 @@ impl OAuth2Config {
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.extra_params.push((name.into(), value.into()));
         self
+    }
+
+    /// Adds a header to the token request (for example the tenant of a multi-tenant server).
+    /// A name or value that is not a valid header is an [`Error::Config`].
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self> {
+        let name = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+        let value = http::HeaderValue::from_str(value).map_err(|_| {
+            Error::Config(format!(
+                "the value for `{name}` is not a valid header value"
+            ))
+        })?;
+        self.extra_headers.push((name, value));
+        Ok(self)
     }
 }
 
@@ -472,6 +494,9 @@ impl OAuth2Provider {
             .post(cfg.token_url.clone())
             .header(http::header::ACCEPT, "application/json")
             .timeout(cfg.timeout);
+        for (name, value) in &cfg.extra_headers {
+            req = req.header(name, value);
+        }
         match &cfg.client_auth {
             ClientAuth::Basic(secret) => {
                 req = req.basic_auth(&cfg.client_id, Some(secret.expose_secret()));

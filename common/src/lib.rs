@@ -18,7 +18,7 @@
 //! use secrecy::SecretString;
 //!
 //! let transport = Transport::builder("https://api.example.org/v1")
-//!     .credentials(Credentials::OAuth2(OAuth2Config::new(
+//!     .credentials(Credentials::oauth2(OAuth2Config::new(
 //!         "https://api.example.org/oauth/token".parse().unwrap(),
 //!         "client-id",
 //!         ClientAuth::Basic(SecretString::from("client-secret")),

@@ -60,7 +60,7 @@ async fn concurrent_callers_share_one_token_request() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(
+        .credentials(Credentials::oauth2(
             oauth(&server, ClientAuth::Basic(SecretString::from("s3cr3t"))).scope("read"),
         ))
         .build()
@@ -98,7 +98,7 @@ async fn a_401_invalidates_the_token_and_retries_once_with_a_fresh_one() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Form(SecretString::from("pw")),
         )))
@@ -128,7 +128,7 @@ async fn a_second_401_is_reported_not_looped() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Form(SecretString::from("pw")),
         )))
@@ -154,7 +154,7 @@ async fn a_failed_token_request_is_reported_and_not_cached() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Basic(SecretString::from("pw")),
         )))
@@ -185,7 +185,7 @@ async fn a_slow_token_endpoint_times_out_with_a_typed_error() {
     let mut cfg = oauth(&server, ClientAuth::Basic(SecretString::from("pw")));
     cfg.timeout = Duration::from_millis(200);
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(cfg))
+        .credentials(Credentials::oauth2(cfg))
         .build()
         .unwrap();
     let err = t.get("x").send().await.unwrap_err();
@@ -211,7 +211,7 @@ async fn refused_credentials_give_an_auth_error_without_the_secret() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Form(SecretString::from("very-secret-value")),
         )))
@@ -242,7 +242,7 @@ async fn a_token_response_without_a_token_is_an_auth_error_that_echoes_nothing()
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Basic(SecretString::from("pw")),
         )))
@@ -269,7 +269,7 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Basic(SecretString::from("pw")),
         )))
@@ -315,7 +315,7 @@ async fn client_assertions_are_sent_as_rfc7523_form_fields() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(oauth(
+        .credentials(Credentials::oauth2(oauth(
             &server,
             ClientAuth::Assertion(Arc::new(FakeAssertion)),
         )))

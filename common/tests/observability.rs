@@ -56,7 +56,7 @@ async fn spans_record_operation_attempts_and_status_but_no_secret() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .credentials(Credentials::OAuth2(OAuth2Config::new(
+        .credentials(Credentials::oauth2(OAuth2Config::new(
             format!("{}/oauth/token", server.uri()).parse().unwrap(),
             "client-1",
             ClientAuth::Basic(SecretString::from("secret-very-private")),

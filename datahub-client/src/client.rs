@@ -140,7 +140,7 @@ impl ClientBuilder {
                         "datahub: token URL `{token_url}` is not valid: {e}"
                     ))
                 })?;
-                Credentials::OAuth2(OAuth2Config::new(token_url, id, ClientAuth::Basic(secret)))
+                Credentials::oauth2(OAuth2Config::new(token_url, id, ClientAuth::Basic(secret)))
             }
             _ => {
                 return Err(Error::Config(

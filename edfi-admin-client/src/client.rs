@@ -8,7 +8,11 @@ use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOp
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::generated;
-use crate::resources::{Applications, ClaimSets, Vendors};
+use crate::generated::types;
+use crate::resources::{
+    ApiClients, Applications, ClaimSets, OdsInstanceContexts, OdsInstanceDerivatives, OdsInstances,
+    Profiles, Raw, Security, Tenants, Vendors,
+};
 
 /// The scope every Admin API token needs.
 pub const SCOPE: &str = "edfi_admin_api/full_access";
@@ -87,13 +91,16 @@ impl ClientBuilder {
         let token_url = format!("{root}/connect/token").parse().map_err(|e| {
             Error::Config(format!("edfi-admin: base URL `{root}` is not valid: {e}"))
         })?;
-        let mut b = Transport::builder(root)
-            .credentials(Credentials::OAuth2(
-                OAuth2Config::new(token_url, id, ClientAuth::Form(secret)).scope(SCOPE),
-            ))
-            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        let mut oauth = OAuth2Config::new(token_url, id, ClientAuth::Form(secret)).scope(SCOPE);
         if let Some(t) = &self.tenant {
             check_tenant(t)?;
+            // Clients and tokens belong to a tenant: the token request names it too.
+            oauth = oauth.header("tenant", t)?;
+        }
+        let mut b = Transport::builder(root)
+            .credentials(Credentials::oauth2(oauth))
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+        if let Some(t) = &self.tenant {
             b = b.default_header("tenant", t)?;
         }
         b = b.options(self.options);
@@ -153,27 +160,65 @@ impl Client {
         &self.transport
     }
 
-    /// Vendors.
+    /// `GET /`: the server's version and build (no token needed).
+    pub async fn information(&self) -> Result<types::InformationResult> {
+        let r = self.api.get_information().send().await;
+        self.value("getInformation", r).await
+    }
+
+    /// `/v2/vendors`.
     pub fn vendors(&self) -> Vendors<'_> {
         Vendors { client: self }
     }
 
-    /// Applications.
+    /// `/v2/applications`.
     pub fn applications(&self) -> Applications<'_> {
         Applications { client: self }
     }
 
-    /// Claim sets.
+    /// `/v2/apiclients`.
+    pub fn api_clients(&self) -> ApiClients<'_> {
+        ApiClients { client: self }
+    }
+
+    /// `/v2/claimSets`.
     pub fn claim_sets(&self) -> ClaimSets<'_> {
         ClaimSets { client: self }
     }
 
-    /// Maps a generated call's result into `edu_common`'s types.
-    pub async fn call<T>(
-        &self,
-        op: &str,
-        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
-    ) -> Result<ResponseValue<T>> {
+    /// `/v2/profiles`.
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles { client: self }
+    }
+
+    /// `/v2/odsInstances`.
+    pub fn ods_instances(&self) -> OdsInstances<'_> {
+        OdsInstances { client: self }
+    }
+
+    /// `/v2/odsInstanceContexts`.
+    pub fn ods_instance_contexts(&self) -> OdsInstanceContexts<'_> {
+        OdsInstanceContexts { client: self }
+    }
+
+    /// `/v2/odsInstanceDerivatives`.
+    pub fn ods_instance_derivatives(&self) -> OdsInstanceDerivatives<'_> {
+        OdsInstanceDerivatives { client: self }
+    }
+
+    /// Actions, authorization strategies and resource claims.
+    pub fn security(&self) -> Security<'_> {
+        Security { client: self }
+    }
+
+    /// `/v2/tenants`.
+    pub fn tenants(&self) -> Tenants<'_> {
+        Tenants { client: self }
+    }
+
+    /// Maps a generated call's result into `edu_common`'s types: a failure becomes the typed
+    /// [`Error`] (with the response body, for [`crate::error::admin_error`]).
+    pub async fn call<T>(&self, op: &str, r: Raw<T>) -> Result<ResponseValue<T>> {
         match r {
             Ok(v) => Ok(v),
             Err(e) => Err(into_error(&self.transport, op, e).await),

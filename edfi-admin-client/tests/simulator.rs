@@ -147,7 +147,7 @@ async fn lists_page_by_offset_and_order() {
             .await
             .unwrap();
     }
-    let all: Vec<types::VendorModel> = c.vendors().list(None).try_collect().await.unwrap();
+    let all: Vec<types::VendorModel> = c.vendors().list().try_collect().await.unwrap();
     assert_eq!(all.len(), 230);
     assert!(
         all.windows(2).all(|w| w[0].company <= w[1].company),
@@ -252,16 +252,8 @@ async fn registration_rules_are_checked_before_sending_and_bad_credentials_are_4
 async fn tokens_are_refreshed_when_they_expire() {
     let sim = Simulator::start_with_token_lifetime(std::time::Duration::from_secs(2)).await;
     let c = sim.client();
-    c.vendors()
-        .list(None)
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
+    c.vendors().list().try_collect::<Vec<_>>().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    c.vendors()
-        .list(None)
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
+    c.vendors().list().try_collect::<Vec<_>>().await.unwrap();
     assert_eq!(sim.tokens_issued(), 2);
 }

@@ -146,7 +146,7 @@ impl ClientBuilder {
             }
         };
         let mut b = Transport::builder(base)
-            .credentials(Credentials::OAuth2(
+            .credentials(Credentials::oauth2(
                 OAuth2Config::new(token_url, client_id, auth).scope(SCOPE),
             ))
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));

@@ -280,7 +280,7 @@ fn claims(sim: &Simulator, exp_offset: i64, jti: &str) -> AssertionClaims {
 
 async fn token_with(sim: &Simulator, assertion: ClientAuth) -> edu_common::Result<()> {
     let t = Transport::builder(sim.base_url())
-        .credentials(Credentials::OAuth2(
+        .credentials(Credentials::oauth2(
             OAuth2Config::new(sim.token_url().parse().unwrap(), sim.client_id(), assertion)
                 .scope("eduv.education"),
         ))

@@ -263,10 +263,10 @@ fn save_child(db: &mut Db, kind: Child, body: &Value, editing: Option<i64>) -> A
     row["odsInstanceId"] = json!(instance);
     Ok(match editing {
         Some(id) => {
-            if let (Some(old), Child::Derivative) = (table.rows.get(&id), kind) {
-                if text(body, "connectionString").is_empty() {
-                    row["connectionString"] = old["connectionString"].clone();
-                }
+            if let (Some(old), Child::Derivative) = (table.rows.get(&id), kind)
+                && text(body, "connectionString").is_empty()
+            {
+                row["connectionString"] = old["connectionString"].clone();
             }
             row["id"] = json!(id);
             table.rows.insert(id, row);

@@ -393,7 +393,7 @@ impl Respond for Handler {
             };
             state.served.insert((req.method.as_str().to_owned(), route));
         }
-        reply.template
+        *reply.template
     }
 }
 

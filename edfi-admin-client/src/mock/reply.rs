@@ -11,7 +11,7 @@ pub(super) struct Reply {
     /// The status code.
     pub(super) status: u16,
     /// The response.
-    pub(super) template: ResponseTemplate,
+    pub(super) template: Box<ResponseTemplate>,
 }
 
 impl Reply {
@@ -19,14 +19,14 @@ impl Reply {
     pub(super) fn new(status: u16) -> Reply {
         Reply {
             status,
-            template: ResponseTemplate::new(status),
+            template: Box::new(ResponseTemplate::new(status)),
         }
     }
 
     fn map(self, f: impl FnOnce(ResponseTemplate) -> ResponseTemplate) -> Reply {
         Reply {
             status: self.status,
-            template: f(self.template),
+            template: Box::new(f(*self.template)),
         }
     }
 

@@ -1,0 +1,110 @@
+//! `/v2/applications`.
+
+use edu_common::Result;
+use edu_common::paginate::ItemStream;
+
+use super::Credentials;
+use crate::Client;
+use crate::generated::types;
+
+/// A new application.
+pub type NewApplication = types::AddApplicationRequest;
+
+/// `/v2/applications`: a vendor's access to ODS instances under a claim set.
+#[derive(Debug, Clone, Copy)]
+pub struct Applications<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Applications<'_> {
+    /// Every application, ordered by name (filters such as `ids`: [`Client::paged`]).
+    pub fn list(&self) -> ItemStream<types::ApplicationModel> {
+        self.client
+            .paged("listApplications", |c, offset, limit| async move {
+                c.raw()
+                    .list_applications()
+                    .offset(offset)
+                    .limit(limit)
+                    .send()
+                    .await
+            })
+    }
+
+    /// Creates an application; returns its id, key and secret.
+    pub async fn create(&self, app: &NewApplication) -> Result<Credentials> {
+        let r = self
+            .client
+            .raw()
+            .post_applications()
+            .body(app.clone())
+            .send()
+            .await;
+        let rv = self.client.call("postApplications", r).await?;
+        let located = crate::created_id(&rv).ok();
+        let body = rv.into_inner();
+        Credentials::from_parts(
+            "applicationResult",
+            body.id.or(located),
+            body.key,
+            body.secret,
+        )
+    }
+
+    /// One application.
+    pub async fn get(&self, id: i32) -> Result<types::ApplicationModel> {
+        let r = self
+            .client
+            .raw()
+            .get_applications_by_id()
+            .id(id)
+            .send()
+            .await;
+        self.client.value("getApplicationsById", r).await
+    }
+
+    /// Replaces an application's settings.
+    pub async fn update(&self, id: i32, app: &types::EditApplicationRequest) -> Result<()> {
+        let r = self
+            .client
+            .raw()
+            .put_applications_by_id()
+            .id(id)
+            .body(app.clone())
+            .send()
+            .await;
+        self.client.unit("putApplicationsById", r).await
+    }
+
+    /// Deletes an application and its API clients.
+    pub async fn delete(&self, id: i32) -> Result<()> {
+        let r = self
+            .client
+            .raw()
+            .delete_applications_by_id()
+            .id(id)
+            .send()
+            .await;
+        self.client.unit("deleteApplicationsById", r).await
+    }
+
+    /// Issues a new key and secret (the server must have `EnableApplicationResetEndpoint`).
+    pub async fn reset_credential(&self, id: i32) -> Result<Credentials> {
+        let r = self
+            .client
+            .raw()
+            .put_applications_reset_credential_by_id()
+            .id(id)
+            .send()
+            .await;
+        let body = self
+            .client
+            .value("putApplicationsResetCredentialById", r)
+            .await?;
+        Credentials::from_parts(
+            "applicationResult",
+            body.id.or(Some(id)),
+            body.key,
+            body.secret,
+        )
+    }
+}

@@ -1,0 +1,259 @@
+//! `/v2/claimSets`: claim sets, their resource claims' actions and authorization strategies.
+
+use edu_common::Result;
+use edu_common::paginate::ItemStream;
+
+use crate::Client;
+use crate::generated::types;
+
+/// `[{name, enabled: true}, ...]` for the named actions (`Create`, `Read`, `Update`, `Delete`,
+/// `ReadChanges`).
+///
+/// ```
+/// let actions = edfi_admin_client::resources::enabled_actions(["Read", "Update"]);
+/// assert_eq!(actions[1].name.as_deref(), Some("Update"));
+/// ```
+pub fn enabled_actions<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Vec<types::ResourceClaimAction> {
+    names
+        .into_iter()
+        .map(|n| types::ResourceClaimAction {
+            name: Some(n.to_owned()),
+            enabled: Some(true),
+        })
+        .collect()
+}
+
+/// `/v2/claimSets`: named sets of permissions on resource claims, given to applications.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimSets<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl ClaimSets<'_> {
+    /// Every claim set, ordered by name.
+    pub fn list(&self) -> ItemStream<types::ClaimSetModel> {
+        self.client
+            .paged("listClaimSets", |c, offset, limit| async move {
+                c.raw()
+                    .list_claim_sets()
+                    .offset(offset)
+                    .limit(limit)
+                    .send()
+                    .await
+            })
+    }
+
+    /// Creates an empty claim set; returns its id.
+    pub async fn create(&self, name: impl Into<String>) -> Result<i32> {
+        let body = types::AddClaimSetRequest { name: name.into() };
+        let r = self.client.raw().post_claim_sets().body(body).send().await;
+        self.client.created("postClaimSets", r).await
+    }
+
+    /// One claim set with its resource claims.
+    pub async fn get(&self, id: i32) -> Result<types::ClaimSetDetailsModel> {
+        let r = self.client.raw().get_claim_sets_by_id().id(id).send().await;
+        self.client.value("getClaimSetsById", r).await
+    }
+
+    /// Renames a claim set (system-reserved ones cannot be changed).
+    pub async fn rename(&self, id: i32, name: impl Into<String>) -> Result<()> {
+        let body = types::EditClaimSetRequest { name: name.into() };
+        let r = self
+            .client
+            .raw()
+            .put_claim_sets_by_id()
+            .id(id)
+            .body(body)
+            .send()
+            .await;
+        self.client.unit("putClaimSetsById", r).await
+    }
+
+    /// Deletes a claim set (not one that is system reserved or used by applications).
+    pub async fn delete(&self, id: i32) -> Result<()> {
+        let r = self
+            .client
+            .raw()
+            .delete_claim_sets_by_id()
+            .id(id)
+            .send()
+            .await;
+        self.client.unit("deleteClaimSetsById", r).await
+    }
+
+    /// Copies a claim set under a new name; returns the copy's id.
+    pub async fn copy(&self, original_id: i32, name: impl Into<String>) -> Result<i32> {
+        let body = types::CopyClaimSetRequest {
+            original_id,
+            name: name.into(),
+        };
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_copy()
+            .body(body)
+            .send()
+            .await;
+        self.client.created("postClaimSetsCopy", r).await
+    }
+
+    /// Exports a claim set with its resource claims.
+    pub async fn export(&self, id: i32) -> Result<types::ClaimSetDetailsModel> {
+        let r = self
+            .client
+            .raw()
+            .get_claim_sets_export_by_id()
+            .id(id)
+            .send()
+            .await;
+        self.client.value("getClaimSetsExportById", r).await
+    }
+
+    /// Imports an exported claim set under `name`; returns the new id.
+    pub async fn import(
+        &self,
+        name: impl Into<String>,
+        exported: &types::ClaimSetDetailsModel,
+    ) -> Result<i32> {
+        let body = types::ImportClaimSetRequest {
+            name: name.into(),
+            resource_claims: exported.resource_claims.clone().unwrap_or_default(),
+        };
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_import()
+            .body(body)
+            .send()
+            .await;
+        self.client.created("postClaimSetsImport", r).await
+    }
+
+    /// Adds a resource claim to the claim set with these actions (see [`enabled_actions`]).
+    pub async fn add_resource_claim(
+        &self,
+        claim_set_id: i32,
+        resource_claim_id: i32,
+        actions: Vec<types::ResourceClaimAction>,
+    ) -> Result<()> {
+        let body = types::AddResourceClaimOnClaimSetRequest {
+            resource_claim_id: Some(resource_claim_id),
+            resource_claim_actions: actions,
+        };
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_resource_claim_actions_by_claim_set_id()
+            .claim_set_id(claim_set_id)
+            .body(body)
+            .send()
+            .await;
+        self.client
+            .unit("postClaimSetsResourceClaimActionsByClaimSetId", r)
+            .await
+    }
+
+    /// Replaces the actions of a resource claim on the claim set.
+    pub async fn update_resource_claim(
+        &self,
+        claim_set_id: i32,
+        resource_claim_id: i32,
+        actions: Vec<types::ResourceClaimAction>,
+    ) -> Result<()> {
+        let body = types::EditResourceClaimOnClaimSetRequest {
+            resource_claim_actions: actions,
+        };
+        let r = self
+            .client
+            .raw()
+            .put_claim_sets_resource_claim_actions_by_claim_set_id_by_resource_claim_id()
+            .claim_set_id(claim_set_id)
+            .resource_claim_id(resource_claim_id)
+            .body(body)
+            .send()
+            .await;
+        self.client
+            .unit(
+                "putClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
+                r,
+            )
+            .await
+    }
+
+    /// Removes a resource claim from the claim set.
+    pub async fn remove_resource_claim(
+        &self,
+        claim_set_id: i32,
+        resource_claim_id: i32,
+    ) -> Result<()> {
+        let r = self
+            .client
+            .raw()
+            .delete_claim_sets_resource_claim_actions_by_claim_set_id_by_resource_claim_id()
+            .claim_set_id(claim_set_id)
+            .resource_claim_id(resource_claim_id)
+            .send()
+            .await;
+        self.client
+            .unit(
+                "deleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
+                r,
+            )
+            .await
+    }
+
+    /// Overrides the authorization strategies of one action of a resource claim on the claim set
+    /// (strategies by name, e.g. `NoFurtherAuthorizationRequired`).
+    pub async fn override_authorization_strategy(
+        &self,
+        claim_set_id: i32,
+        resource_claim_id: i32,
+        action: impl Into<String>,
+        strategies: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<()> {
+        let body = types::OverrideAuthStategyOnClaimSetRequest {
+            action_name: Some(action.into()),
+            authorization_strategies: strategies.into_iter().map(Into::into).collect(),
+        };
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_resource_claim_actions_override_authorization_strategy_by_claim_set_id_by_resource_claim_id()
+            .claim_set_id(claim_set_id)
+            .resource_claim_id(resource_claim_id)
+            .body(body)
+            .send()
+            .await;
+        self.client
+            .unit(
+                "postClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId",
+                r,
+            )
+            .await
+    }
+
+    /// Drops a resource claim's overrides on the claim set, back to the default strategies.
+    pub async fn reset_authorization_strategies(
+        &self,
+        claim_set_id: i32,
+        resource_claim_id: i32,
+    ) -> Result<()> {
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_resource_claim_actions_reset_authorization_strategies_by_claim_set_id_by_resource_claim_id()
+            .claim_set_id(claim_set_id)
+            .resource_claim_id(resource_claim_id)
+            .send()
+            .await;
+        self.client
+            .unit(
+                "postClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId",
+                r,
+            )
+            .await
+    }
+}

@@ -1,0 +1,32 @@
+//! `/v2/tenants`.
+
+use edu_common::Result;
+
+use crate::Client;
+use crate::generated::types;
+
+/// `/v2/tenants`: the deployment's tenants (`default` in single-tenant mode), read-only.
+#[derive(Debug, Clone, Copy)]
+pub struct Tenants<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Tenants<'_> {
+    /// Every tenant (the server does not page this list).
+    pub async fn list(&self) -> Result<Vec<types::TenantModel>> {
+        let r = self.client.raw().list_tenants().send().await;
+        self.client.value("listTenants", r).await
+    }
+
+    /// One tenant by name.
+    pub async fn get(&self, name: &str) -> Result<types::TenantModel> {
+        let r = self
+            .client
+            .raw()
+            .get_tenants_by_tenant_name()
+            .tenant_name(name)
+            .send()
+            .await;
+        self.client.value("getTenantsByTenantName", r).await
+    }
+}

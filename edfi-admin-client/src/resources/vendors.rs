@@ -1,0 +1,96 @@
+//! `/v2/vendors`.
+
+use edu_common::Result;
+use edu_common::paginate::ItemStream;
+
+use crate::Client;
+use crate::generated::types;
+
+/// A new vendor.
+pub type NewVendor = types::AddVendorRequest;
+
+impl types::AddVendorRequest {
+    /// A vendor with its company and contact (and no namespace prefixes).
+    pub fn new(
+        company: impl Into<String>,
+        contact_name: impl Into<String>,
+        contact_email: impl Into<String>,
+    ) -> Self {
+        types::AddVendorRequest {
+            company: company.into(),
+            contact_name: contact_name.into(),
+            contact_email_address: contact_email.into(),
+            namespace_prefixes: None,
+        }
+    }
+}
+
+/// `/v2/vendors`: the organisations that own applications.
+#[derive(Debug, Clone, Copy)]
+pub struct Vendors<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Vendors<'_> {
+    /// Every vendor, ordered by company (filters and ordering: [`Client::paged`]).
+    pub fn list(&self) -> ItemStream<types::VendorModel> {
+        self.client
+            .paged("listVendors", |c, offset, limit| async move {
+                c.raw()
+                    .list_vendors()
+                    .offset(offset)
+                    .limit(limit)
+                    .send()
+                    .await
+            })
+    }
+
+    /// Creates a vendor; returns its id (from the `Location` header).
+    pub async fn create(&self, vendor: &NewVendor) -> Result<i32> {
+        let r = self
+            .client
+            .raw()
+            .post_vendors()
+            .body(vendor.clone())
+            .send()
+            .await;
+        self.client.created("postVendors", r).await
+    }
+
+    /// One vendor.
+    pub async fn get(&self, id: i32) -> Result<types::VendorModel> {
+        let r = self.client.raw().get_vendors_by_id().id(id).send().await;
+        self.client.value("getVendorsById", r).await
+    }
+
+    /// Replaces a vendor's company, contact and namespace prefixes.
+    pub async fn update(&self, id: i32, vendor: &types::EditVendorRequest) -> Result<()> {
+        let r = self
+            .client
+            .raw()
+            .put_vendors_by_id()
+            .id(id)
+            .body(vendor.clone())
+            .send()
+            .await;
+        self.client.unit("putVendorsById", r).await
+    }
+
+    /// Deletes a vendor (and, on the server, its applications).
+    pub async fn delete(&self, id: i32) -> Result<()> {
+        let r = self.client.raw().delete_vendors_by_id().id(id).send().await;
+        self.client.unit("deleteVendorsById", r).await
+    }
+
+    /// The vendor's applications.
+    pub async fn applications(&self, id: i32) -> Result<Vec<types::ApplicationModel>> {
+        let r = self
+            .client
+            .raw()
+            .get_vendors_applications_by_id()
+            .id(id)
+            .send()
+            .await;
+        self.client.value("getVendorsApplicationsById", r).await
+    }
+}

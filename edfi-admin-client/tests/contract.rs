@@ -1,0 +1,831 @@
+//! Contract tests: every operation of the 2.3 spec driven through the hand-written layer (and so
+//! through the generated client) against the simulator, the state each one leaves checked, and the
+//! error bodies of the resources beyond vendors and applications.
+#![cfg(feature = "mock")]
+
+use std::collections::BTreeSet;
+
+use edfi_admin_client::error::{AdminApiError, admin_error};
+use edfi_admin_client::mock::Simulator;
+use edfi_admin_client::resources::enabled_actions;
+use edfi_admin_client::{Client, NewApplication, NewVendor, register, types};
+use edu_common::Error;
+use futures::TryStreamExt;
+use secrecy::{ExposeSecret, SecretString};
+
+const PROFILE: &str = r#"<Profile name="Read-Only Students"><Resource name="Student"><ReadContentType memberSelection="IncludeAll"/></Resource></Profile>"#;
+
+/// The `(method, route)` of every operation in the kept spec, ids shown as `{}`.
+fn spec_operations() -> BTreeSet<(String, String)> {
+    let spec: serde_json::Value =
+        serde_json::from_str(include_str!("../spec/admin-api-2.3.json")).unwrap();
+    let mut ops = BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let route: Vec<String> = path
+            .split('/')
+            .map(|s| {
+                if s.starts_with('{') {
+                    "{}".to_owned()
+                } else {
+                    s.to_owned()
+                }
+            })
+            .collect();
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                ops.insert((method.to_uppercase(), route.join("/")));
+            }
+        }
+    }
+    ops
+}
+
+async fn collect<T>(s: edu_common::paginate::ItemStream<T>) -> Vec<T> {
+    s.try_collect().await.unwrap()
+}
+
+fn validation_keys(err: &Error) -> Vec<String> {
+    match admin_error(err) {
+        Some(AdminApiError::Validation { errors, .. }) => errors.into_keys().collect(),
+        other => panic!("expected a validation error, got {other:?} from {err:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
+    let sim = Simulator::start().await;
+    let secret = SecretString::from("Contract-Secret-0123456789-abcdef!");
+    register(&sim.base_url(), "contract", &secret, "Contract tests", None)
+        .await
+        .unwrap();
+    let c = Client::builder()
+        .base_url(sim.base_url())
+        .credentials("contract", secret.expose_secret())
+        .build()
+        .unwrap();
+
+    assert_eq!(
+        c.information().await.unwrap().version.as_deref(),
+        Some("2.0")
+    );
+
+    // The security model.
+    let actions = collect(c.security().actions()).await;
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.name.as_deref() == Some("ReadChanges"))
+    );
+    let strategies = collect(c.security().authorization_strategies()).await;
+    assert!(
+        strategies
+            .iter()
+            .any(|s| s.name.as_deref() == Some("NoFurtherAuthorizationRequired"))
+    );
+    let roots = collect(c.security().resource_claims()).await;
+    let people = roots
+        .iter()
+        .find(|r| r.name.as_deref() == Some("people"))
+        .unwrap();
+    let student = people
+        .children
+        .iter()
+        .flatten()
+        .find(|r| r.name.as_deref() == Some("student"))
+        .unwrap();
+    let student_id = student.id.unwrap();
+    let one = c.security().resource_claim(student_id).await.unwrap();
+    assert_eq!(one.parent_name.as_deref(), Some("people"));
+    let claim_actions = collect(c.security().resource_claim_actions()).await;
+    assert!(
+        claim_actions
+            .iter()
+            .any(|a| a.resource_claim_id == Some(student_id))
+    );
+    let defaults = collect(c.security().resource_claim_action_auth_strategies()).await;
+    assert!(!defaults.is_empty());
+
+    let tenants = c.tenants().list().await.unwrap();
+    assert_eq!(tenants.len(), 1);
+    assert_eq!(
+        c.tenants()
+            .get("default")
+            .await
+            .unwrap()
+            .tenant_name
+            .as_deref(),
+        Some("default")
+    );
+
+    // Vendors.
+    let vendor = c
+        .vendors()
+        .create(&NewVendor::new(
+            "Contract Co",
+            "Ann",
+            "ann@contract.example",
+        ))
+        .await
+        .unwrap();
+    let edit = types::EditVendorRequest {
+        company: "Contract Company".into(),
+        contact_name: "Ann".into(),
+        contact_email_address: "ann@contract.example".into(),
+        namespace_prefixes: Some("uri://contract.example".into()),
+    };
+    c.vendors().update(vendor, &edit).await.unwrap();
+    assert_eq!(
+        c.vendors().get(vendor).await.unwrap().company.as_deref(),
+        Some("Contract Company")
+    );
+    assert_eq!(collect(c.vendors().list()).await.len(), 1);
+
+    // Profiles.
+    let profile = c
+        .profiles()
+        .create("Read-Only Students", PROFILE)
+        .await
+        .unwrap();
+    c.profiles()
+        .update(
+            profile,
+            "Read-Only Students",
+            PROFILE.replace("IncludeAll", "IncludeOnly"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        c.profiles()
+            .get(profile)
+            .await
+            .unwrap()
+            .definition
+            .unwrap()
+            .contains("IncludeOnly")
+    );
+    assert_eq!(collect(c.profiles().list()).await.len(), 1);
+
+    // ODS instances, contexts and derivatives.
+    let instance = c
+        .ods_instances()
+        .create(&types::AddOdsInstanceRequest {
+            name: "District 2026".into(),
+            instance_type: Some("DistrictSpecific".into()),
+            connection_string: "Host=db;Database=EdFi_Ods_2026;Username=app".into(),
+        })
+        .await
+        .unwrap();
+    c.ods_instances()
+        .update(
+            instance,
+            &types::EditOdsInstanceRequest {
+                name: Some("District 2026-27".into()),
+                instance_type: Some("DistrictSpecific".into()),
+                connection_string: None,
+            },
+        )
+        .await
+        .unwrap();
+    let context = c
+        .ods_instance_contexts()
+        .create(&types::AddOdsInstanceContextRequest {
+            ods_instance_id: instance,
+            context_key: "schoolYear".into(),
+            context_value: "2026".into(),
+        })
+        .await
+        .unwrap();
+    c.ods_instance_contexts()
+        .update(
+            context,
+            &types::EditOdsInstanceContextRequest {
+                ods_instance_id: instance,
+                context_key: "schoolYear".into(),
+                context_value: "2027".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        c.ods_instance_contexts()
+            .get(context)
+            .await
+            .unwrap()
+            .context_value
+            .as_deref(),
+        Some("2027")
+    );
+    assert_eq!(collect(c.ods_instance_contexts().list()).await.len(), 1);
+    let derivative = c
+        .ods_instance_derivatives()
+        .create(&types::AddOdsInstanceDerivativeRequest {
+            ods_instance_id: instance,
+            derivative_type: "ReadReplica".into(),
+            connection_string: "Host=replica;Database=EdFi_Ods_2026".into(),
+        })
+        .await
+        .unwrap();
+    c.ods_instance_derivatives()
+        .update(
+            derivative,
+            &types::EditOdsInstanceDerivativeRequest {
+                ods_instance_id: Some(instance),
+                derivative_type: Some("Snapshot".into()),
+                connection_string: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        c.ods_instance_derivatives()
+            .get(derivative)
+            .await
+            .unwrap()
+            .derivative_type
+            .as_deref(),
+        Some("Snapshot")
+    );
+    assert_eq!(collect(c.ods_instance_derivatives().list()).await.len(), 1);
+    let detail = c.ods_instances().get(instance).await.unwrap();
+    assert_eq!(detail.name.as_deref(), Some("District 2026-27"));
+    assert_eq!(detail.ods_instance_contexts.map(|v| v.len()), Some(1));
+    assert_eq!(detail.ods_instance_derivatives.map(|v| v.len()), Some(1));
+    assert_eq!(
+        collect(c.ods_instances().list()).await.len(),
+        2,
+        "the seeded instance and ours"
+    );
+
+    // Claim sets and their resource claims.
+    let set = c.claim_sets().create("Contract Claims").await.unwrap();
+    c.claim_sets()
+        .rename(set, "Contract Claim Set")
+        .await
+        .unwrap();
+    c.claim_sets()
+        .add_resource_claim(set, people.id.unwrap(), enabled_actions(["Read", "Update"]))
+        .await
+        .unwrap();
+    c.claim_sets()
+        .add_resource_claim(set, student_id, enabled_actions(["Read"]))
+        .await
+        .unwrap();
+    c.claim_sets()
+        .update_resource_claim(set, student_id, enabled_actions(["Read", "Update"]))
+        .await
+        .unwrap();
+    c.claim_sets()
+        .override_authorization_strategy(
+            set,
+            student_id,
+            "Read",
+            ["NoFurtherAuthorizationRequired"],
+        )
+        .await
+        .unwrap();
+    let got = c.claim_sets().get(set).await.unwrap();
+    assert_eq!(got.name.as_deref(), Some("Contract Claim Set"));
+    let claims = got.resource_claims.unwrap();
+    let on_student = &claims[0].children.as_ref().unwrap()[0];
+    assert_eq!(
+        on_student.id,
+        Some(student_id),
+        "the child sits under its parent"
+    );
+    assert_eq!(on_student.actions.as_ref().unwrap().len(), 2);
+    let overrides = on_student
+        .authorization_strategy_overrides_for_crud
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        overrides[0].authorization_strategies.as_ref().unwrap()[0]
+            .auth_strategy_name
+            .as_deref(),
+        Some("NoFurtherAuthorizationRequired")
+    );
+    c.claim_sets()
+        .reset_authorization_strategies(set, student_id)
+        .await
+        .unwrap();
+    let exported = c.claim_sets().export(set).await.unwrap();
+    let on_student = &exported.resource_claims.as_ref().unwrap()[0]
+        .children
+        .as_ref()
+        .unwrap()[0];
+    assert!(
+        on_student
+            .authorization_strategy_overrides_for_crud
+            .as_ref()
+            .unwrap()
+            .is_empty()
+    );
+    let imported = c
+        .claim_sets()
+        .import("Contract Claim Set (imported)", &exported)
+        .await
+        .unwrap();
+    let copied = c
+        .claim_sets()
+        .copy(imported, "Contract Claim Set (copy)")
+        .await
+        .unwrap();
+    c.claim_sets()
+        .remove_resource_claim(set, student_id)
+        .await
+        .unwrap();
+    let after = c
+        .claim_sets()
+        .get(set)
+        .await
+        .unwrap()
+        .resource_claims
+        .unwrap();
+    assert!(after[0].children.as_ref().unwrap().is_empty());
+    assert_eq!(collect(c.claim_sets().list()).await.len(), 5);
+
+    // Applications and their API clients.
+    let app = NewApplication {
+        application_name: "Contract SIS".into(),
+        claim_set_name: "Contract Claim Set".into(),
+        education_organization_ids: vec![255901],
+        ods_instance_ids: vec![instance],
+        vendor_id: vendor,
+        enabled: None,
+        profile_ids: Some(vec![profile]),
+    };
+    let creds = c.applications().create(&app).await.unwrap();
+    let mut edit = types::EditApplicationRequest {
+        application_name: "Contract SIS sync".into(),
+        claim_set_name: app.claim_set_name.clone(),
+        education_organization_ids: vec![255901, 255902],
+        ods_instance_ids: vec![instance],
+        vendor_id: vendor,
+        enabled: Some(true),
+        profile_ids: None,
+    };
+    c.applications().update(creds.id, &edit).await.unwrap();
+    assert_eq!(
+        c.applications()
+            .get(creds.id)
+            .await
+            .unwrap()
+            .education_organization_ids
+            .map(|ids| ids.len()),
+        Some(2)
+    );
+    assert_eq!(collect(c.applications().list()).await.len(), 1);
+    assert_eq!(c.vendors().applications(vendor).await.unwrap().len(), 1);
+    assert_eq!(
+        c.ods_instances()
+            .applications(instance)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let reset = c.applications().reset_credential(creds.id).await.unwrap();
+    assert_ne!(reset.key, creds.key);
+    let clients = c.api_clients().list(creds.id).await.unwrap();
+    assert_eq!(clients.len(), 1, "an application comes with one API client");
+    assert_eq!(
+        clients[0].key.as_deref(),
+        Some(reset.key.as_str()),
+        "holding the current key"
+    );
+    let extra = c
+        .api_clients()
+        .create(&types::AddApiClientRequest {
+            application_id: creds.id,
+            name: "Contract SIS (second key)".into(),
+            is_approved: Some(true),
+            ods_instance_ids: vec![instance],
+        })
+        .await
+        .unwrap();
+    c.api_clients()
+        .update(
+            extra.id,
+            &types::EditApiClientRequest {
+                application_id: creds.id,
+                name: "Contract SIS (spare key)".into(),
+                is_approved: Some(false),
+                ods_instance_ids: vec![instance],
+            },
+        )
+        .await
+        .unwrap();
+    let spare = c.api_clients().get(extra.id).await.unwrap();
+    assert_eq!(
+        (spare.name.as_deref(), spare.is_approved),
+        (Some("Contract SIS (spare key)"), Some(false))
+    );
+    let rotated = c.api_clients().reset_credential(extra.id).await.unwrap();
+    assert_ne!(rotated.key, extra.key);
+    assert_ne!(rotated.secret.expose_secret(), extra.secret.expose_secret());
+    c.api_clients().delete(extra.id).await.unwrap();
+    assert_eq!(c.api_clients().list(creds.id).await.unwrap().len(), 1);
+
+    // Tear down, each delete checked.
+    edit.claim_set_name = "SIS Vendor".into();
+    c.applications().update(creds.id, &edit).await.unwrap();
+    for id in [set, imported, copied] {
+        c.claim_sets().delete(id).await.unwrap();
+    }
+    c.applications().delete(creds.id).await.unwrap();
+    c.ods_instance_contexts().delete(context).await.unwrap();
+    c.ods_instance_derivatives()
+        .delete(derivative)
+        .await
+        .unwrap();
+    c.ods_instances().delete(instance).await.unwrap();
+    c.profiles().delete(profile).await.unwrap();
+    c.vendors().delete(vendor).await.unwrap();
+    assert!(
+        c.ods_instances()
+            .get(instance)
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
+    assert!(c.profiles().get(profile).await.unwrap_err().is_not_found());
+
+    let missing: Vec<_> = spec_operations()
+        .difference(&sim.served_routes())
+        .cloned()
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations never answered with a 2xx: {missing:#?}"
+    );
+    assert_eq!(spec_operations().len(), 63);
+    let extra: Vec<_> = sim
+        .served_routes()
+        .difference(&spec_operations())
+        .cloned()
+        .collect();
+    assert!(extra.is_empty(), "served outside the spec: {extra:#?}");
+}
+
+#[tokio::test]
+async fn ods_instance_rules_and_bodies() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let bad = types::AddOdsInstanceRequest {
+        name: "EdFi_Ods".into(),
+        instance_type: None,
+        connection_string: "not a connection string".into(),
+    };
+    let err = c.ods_instances().create(&bad).await.unwrap_err();
+    assert_eq!(validation_keys(&err), ["ConnectionString", "Name"]);
+
+    // A context for an unknown instance is a 404 naming the instance, not a 400.
+    let err = c
+        .ods_instance_contexts()
+        .create(&types::AddOdsInstanceContextRequest {
+            ods_instance_id: 999,
+            context_key: "k".into(),
+            context_value: "v".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(admin_error(&err), Some(AdminApiError::NotFound { title }) if title.contains("odsInstance with ID 999"))
+    );
+
+    let err = c
+        .ods_instance_derivatives()
+        .create(&types::AddOdsInstanceDerivativeRequest {
+            ods_instance_id: 1,
+            derivative_type: "Mirror".into(),
+            connection_string: "Host=x".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["DerivativeType"]);
+
+    // An instance in use cannot be deleted.
+    c.ods_instance_contexts()
+        .create(&types::AddOdsInstanceContextRequest {
+            ods_instance_id: 1,
+            context_key: "schoolYear".into(),
+            context_value: "2026".into(),
+        })
+        .await
+        .unwrap();
+    let err = c.ods_instances().delete(1).await.unwrap_err();
+    match admin_error(&err) {
+        Some(AdminApiError::Validation { errors, .. }) => {
+            assert!(
+                errors["Id"][0].contains("OdsInstanceContexts"),
+                "{errors:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn claim_set_and_profile_rules_and_bodies() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let err = c
+        .profiles()
+        .create("Other Name", PROFILE)
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["Definition"]);
+
+    let sets = collect(c.claim_sets().list()).await;
+    let sis = sets
+        .iter()
+        .find(|s| s.name.as_deref() == Some("SIS Vendor"))
+        .unwrap()
+        .id
+        .unwrap();
+    let reserved = sets
+        .iter()
+        .find(|s| s.is_system_reserved == Some(true))
+        .unwrap()
+        .id
+        .unwrap();
+    let err = c
+        .claim_sets()
+        .rename(reserved, "Mine now")
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["Id"]);
+    let err = c.claim_sets().create("sis vendor").await.unwrap_err();
+    assert_eq!(
+        validation_keys(&err),
+        ["Name"],
+        "names are unique regardless of case"
+    );
+
+    // A claim the set already has; an invalid and a duplicated action; nothing enabled.
+    let err = c
+        .claim_sets()
+        .add_resource_claim(sis, 4, enabled_actions(["Read"]))
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["ResourceClaimId"]);
+    let err = c
+        .claim_sets()
+        .add_resource_claim(sis, 10, enabled_actions(["Read", "Read", "Fly"]))
+        .await
+        .unwrap_err();
+    match admin_error(&err) {
+        Some(AdminApiError::Validation { errors, .. }) => {
+            let msgs = &errors["ResourceClaimActions"];
+            assert!(
+                msgs.contains(&"Read action is duplicated.".to_owned()),
+                "{msgs:?}"
+            );
+            assert!(
+                msgs.contains(&"Fly is not a valid action.".to_owned()),
+                "{msgs:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Overriding an action the claim does not have enabled (SIS Vendor has Read only on 1).
+    let err = c
+        .claim_sets()
+        .override_authorization_strategy(sis, 1, "Delete", ["NamespaceBased"])
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["Action"]);
+    let err = c
+        .claim_sets()
+        .override_authorization_strategy(sis, 1, "Read", ["NoSuchStrategy"])
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["AuthorizationStrategies"]);
+    let err = c
+        .claim_sets()
+        .reset_authorization_strategies(sis, 10)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found());
+
+    // A claim set in use by an application cannot be deleted.
+    let vendor = c
+        .vendors()
+        .create(&NewVendor::new("V", "N", "n@v.example"))
+        .await
+        .unwrap();
+    let app = NewApplication {
+        application_name: "Uses SIS".into(),
+        claim_set_name: "SIS Vendor".into(),
+        education_organization_ids: vec![1],
+        ods_instance_ids: vec![1],
+        vendor_id: vendor,
+        enabled: None,
+        profile_ids: Some(vec![42]),
+    };
+    let err = c.applications().create(&app).await.unwrap_err();
+    assert_eq!(
+        validation_keys(&err),
+        ["ProfileIds"],
+        "unknown profile ids are named"
+    );
+    c.applications()
+        .create(&NewApplication {
+            profile_ids: None,
+            ..app
+        })
+        .await
+        .unwrap();
+    let err = c.claim_sets().delete(sis).await.unwrap_err();
+    match admin_error(&err) {
+        Some(AdminApiError::Validation { errors, .. }) => {
+            assert!(errors["Id"][0].contains("1 associated application(s)"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let listed = collect(c.claim_sets().list()).await;
+    let sis_listed = listed.iter().find(|s| s.id == Some(sis)).unwrap();
+    assert_eq!(sis_listed.applications.as_ref().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn filters_and_ordering_through_paged() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    for (company, prefix) in [
+        ("Beta", "uri://b"),
+        ("Alpha", "uri://a,uri://shared"),
+        ("Gamma", "uri://shared"),
+    ] {
+        let mut v = NewVendor::new(company, "N", "n@x.example");
+        v.namespace_prefixes = Some(prefix.into());
+        c.vendors().create(&v).await.unwrap();
+    }
+    let shared: Vec<types::VendorModel> = c
+        .paged("listVendors", |c, offset, limit| async move {
+            c.raw()
+                .list_vendors()
+                .namespace_prefixes("uri://shared")
+                .order_by("company")
+                .direction(types::SortDirection::Descending)
+                .offset(offset)
+                .limit(limit)
+                .send()
+                .await
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    let names: Vec<_> = shared.iter().filter_map(|v| v.company.as_deref()).collect();
+    assert_eq!(names, ["Gamma", "Alpha"]);
+
+    // `ids` must be integers; the error names the parameter.
+    let r = c.raw().list_applications().ids("1,x").send().await;
+    let err = c.call("listApplications", r).await.unwrap_err();
+    assert_eq!(validation_keys(&err), ["ids"]);
+}
+
+#[tokio::test]
+async fn disabled_reset_endpoint_and_registration() {
+    let sim = Simulator::builder()
+        .application_reset(false)
+        .registration(false)
+        .start()
+        .await;
+    let c = sim.client();
+    let vendor = c
+        .vendors()
+        .create(&NewVendor::new("V", "N", "n@v.example"))
+        .await
+        .unwrap();
+    let app = NewApplication {
+        application_name: "App".into(),
+        claim_set_name: "SIS Vendor".into(),
+        education_organization_ids: vec![1],
+        ods_instance_ids: vec![1],
+        vendor_id: vendor,
+        enabled: None,
+        profile_ids: None,
+    };
+    let creds = c.applications().create(&app).await.unwrap();
+    let err = c
+        .applications()
+        .reset_credential(creds.id)
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), ["Application"]);
+    let err = register(
+        &sim.base_url(),
+        "late",
+        &SecretString::from("Late-Secret-0123456789-abcdefghij!"),
+        "Late",
+        None,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+}
+
+#[tokio::test]
+async fn tenants_have_their_own_data_clients_and_tokens() {
+    let sim = Simulator::builder()
+        .tenants(["tenant1", "tenant2"])
+        .start()
+        .await;
+    let one = sim.tenant_client("tenant1");
+    let two = sim.tenant_client("tenant2");
+    one.vendors()
+        .create(&NewVendor::new("Only In One", "N", "n@x.example"))
+        .await
+        .unwrap();
+    assert_eq!(collect(one.vendors().list()).await.len(), 1);
+    assert!(collect(two.vendors().list()).await.is_empty());
+    assert_eq!(sim.tokens_issued(), 2, "one token per tenant");
+    let names: Vec<_> = one
+        .tenants()
+        .list()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|t| t.tenant_name)
+        .collect();
+    assert_eq!(names, ["tenant1", "tenant2"]);
+
+    // Registration is per tenant too.
+    let secret = SecretString::from("Tenant-Secret-0123456789-abcdefgh!");
+    register(&sim.base_url(), "t2-only", &secret, "T2", Some("tenant2"))
+        .await
+        .unwrap();
+    let in_one = Client::builder()
+        .base_url(sim.base_url())
+        .credentials("t2-only", secret.expose_secret())
+        .tenant("tenant1")
+        .build()
+        .unwrap();
+    let err = in_one.vendors().get(1).await.unwrap_err();
+    assert!(edfi_admin_client::error::is_unauthorized(&err), "{err:?}");
+
+    // Without the header, or with an unknown tenant, the server answers 400 naming `Tenant`.
+    let none = Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.client_id(), sim.client_secret())
+        .build()
+        .unwrap();
+    let err = none.vendors().get(1).await.unwrap_err();
+    assert!(err.to_string().contains("Tenant"), "{err}");
+    let err = sim
+        .tenant_client("tenant3")
+        .vendors()
+        .get(1)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("Tenant not found"), "{err}");
+}
+
+#[tokio::test]
+async fn forbidden_and_unauthorized_are_told_apart() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    // A token without the full-access scope (from an external identity provider, say) is a 403;
+    // a missing or refused token is a 401.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/connect/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"access_token": "t", "token_type": "Bearer", "expires_in": 1800}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/vendors/1"))
+        .respond_with(ResponseTemplate::new(403))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v2/vendors/2"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    let c = Client::builder()
+        .base_url(server.uri())
+        .credentials("id", "secret")
+        .build()
+        .unwrap();
+    let forbidden = c.vendors().get(1).await.unwrap_err();
+    assert!(
+        edfi_admin_client::error::is_forbidden(&forbidden),
+        "{forbidden:?}"
+    );
+    assert!(!edfi_admin_client::error::is_unauthorized(&forbidden));
+    let unauthorized = c.vendors().get(2).await.unwrap_err();
+    assert!(
+        edfi_admin_client::error::is_unauthorized(&unauthorized),
+        "{unauthorized:?}"
+    );
+    assert!(!edfi_admin_client::error::is_forbidden(&unauthorized));
+    let forbidden_calls = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v2/vendors/1")
+        .count();
+    assert_eq!(forbidden_calls, 1, "a 403 is not retried");
+}
