@@ -345,13 +345,14 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
 
     // Applications and their API clients.
     let app = NewApplication {
-        application_name: "Contract SIS".into(),
-        claim_set_name: "Contract Claim Set".into(),
-        education_organization_ids: vec![255901],
-        ods_instance_ids: vec![instance],
-        vendor_id: vendor,
-        enabled: None,
         profile_ids: Some(vec![profile]),
+        ..NewApplication::new(
+            "Contract SIS",
+            vendor,
+            "Contract Claim Set",
+            [255901],
+            [instance],
+        )
     };
     let creds = c.applications().create(&app).await.unwrap();
     let mut edit = types::EditApplicationRequest {
@@ -614,13 +615,8 @@ async fn claim_set_and_profile_rules_and_bodies() {
         .await
         .unwrap();
     let app = NewApplication {
-        application_name: "Uses SIS".into(),
-        claim_set_name: "SIS Vendor".into(),
-        education_organization_ids: vec![1],
-        ods_instance_ids: vec![1],
-        vendor_id: vendor,
-        enabled: None,
         profile_ids: Some(vec![42]),
+        ..NewApplication::new("Uses SIS", vendor, "SIS Vendor", [1], [1])
     };
     let err = c.applications().create(&app).await.unwrap_err();
     assert_eq!(
@@ -697,15 +693,7 @@ async fn disabled_reset_endpoint_and_registration() {
         .create(&NewVendor::new("V", "N", "n@v.example"))
         .await
         .unwrap();
-    let app = NewApplication {
-        application_name: "App".into(),
-        claim_set_name: "SIS Vendor".into(),
-        education_organization_ids: vec![1],
-        ods_instance_ids: vec![1],
-        vendor_id: vendor,
-        enabled: None,
-        profile_ids: None,
-    };
+    let app = NewApplication::new("App", vendor, "SIS Vendor", [1], [1]);
     let creds = c.applications().create(&app).await.unwrap();
     let err = c
         .applications()

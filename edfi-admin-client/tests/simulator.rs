@@ -57,15 +57,7 @@ async fn full_lifecycle() {
         Some("Acme Learning")
     );
 
-    let app = NewApplication {
-        application_name: "Acme SIS sync".into(),
-        claim_set_name: "SIS Vendor".into(),
-        education_organization_ids: vec![255901],
-        ods_instance_ids: vec![1],
-        vendor_id: vendor as i32,
-        enabled: None,
-        profile_ids: None,
-    };
+    let app = NewApplication::new("Acme SIS sync", vendor, "SIS Vendor", [255901], [1]);
     let creds = client.applications().create(&app).await.unwrap();
     assert!(!creds.key.is_empty());
     assert!(

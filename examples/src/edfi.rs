@@ -50,15 +50,7 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
             "tour@example.org",
         ))
         .await?;
-    let app = NewApplication {
-        application_name: "edu-clients tour".into(),
-        claim_set_name: "SIS Vendor".into(),
-        education_organization_ids: vec![255901],
-        ods_instance_ids: vec![1],
-        vendor_id: vendor,
-        enabled: None,
-        profile_ids: None,
-    };
+    let app = NewApplication::new("edu-clients tour", vendor, "SIS Vendor", [255901], [1]);
     let creds = client.applications().create(&app).await?;
     // The key identifies the application; the secret stays a SecretString and is never printed.
     log.say(format!(

@@ -176,13 +176,8 @@ fn list_applications(db: &Db, r: &Req) -> Answer {
 
 fn check_application(db: &Db, body: &Value) -> Result<(), Reply> {
     let mut e = Errors::default();
-    let name = text(body, "applicationName");
     e.not_empty(body, "applicationName");
-    let len = name.chars().count();
-    e.check(len <= 50, "ApplicationName", format!(
-        "The Application Name {name} would be too long for Admin App to set up necessary Application records. Consider shortening the name by {} character(s).",
-        len.saturating_sub(50)
-    ));
+    too_long(&mut e, "Application", text(body, "applicationName"));
     e.check(
         !text(body, "claimSetName").is_empty(),
         "ClaimSetName",
@@ -218,6 +213,19 @@ fn check_application(db: &Db, body: &Value) -> Result<(), Reply> {
         |i| db.ods_instances.rows.contains_key(&i),
     );
     e.result()
+}
+
+/// The 50-character limit on application and API client names, with the server's message.
+fn too_long(e: &mut Errors, what: &str, name: &str) {
+    let over = name.chars().count().saturating_sub(50);
+    let key = if what == "Application" {
+        "ApplicationName"
+    } else {
+        "Name"
+    };
+    e.check(over == 0, key, format!(
+        "The {what} Name {name} would be too long for Admin App to set up necessary {what} records. Consider shortening the name by {over} character(s)."
+    ));
 }
 
 /// `The following ProfileIds were not found in database: 3, 4`.
@@ -313,13 +321,8 @@ fn list_api_clients(db: &Db, r: &Req) -> Answer {
 
 fn check_api_client(db: &Db, body: &Value) -> Result<(), Reply> {
     let mut e = Errors::default();
-    let name = text(body, "name");
     e.not_empty(body, "name");
-    let len = name.chars().count();
-    e.check(len <= 50, "Name", format!(
-        "The Api Client Name {name} would be too long for Admin App to set up necessary Api Client records. Consider shortening the name by {} character(s).",
-        len.saturating_sub(50)
-    ));
+    too_long(&mut e, "Api Client", text(body, "name"));
     let app = body["applicationId"].as_i64().unwrap_or(0);
     e.check(
         app > 0,

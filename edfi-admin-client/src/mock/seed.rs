@@ -189,23 +189,27 @@ impl Claim {
         })
     }
 
+    /// One strategy per action; `inherited` is reported when given (claim-set view).
+    fn per_action(&self, strategy: i64, inherited: Option<bool>) -> Vec<Value> {
+        self.actions
+            .iter()
+            .map(|a| {
+                let mut s = json!({
+                    "authStrategyId": strategy,
+                    "authStrategyName": strategy_name(strategy),
+                });
+                if let Some(i) = inherited {
+                    s["isInheritedFromParent"] = json!(i);
+                }
+                json!({"actionId": action_id(a), "actionName": a, "authorizationStrategies": [s]})
+            })
+            .collect()
+    }
+
     /// `GET /v2/resourceClaimActionAuthStrategies` (only claims with their own strategy).
     pub(super) fn strategies_model(&self) -> Option<Value> {
         (self.strategy != 0).then(|| {
-            let per_action: Vec<Value> = self
-                .actions
-                .iter()
-                .map(|a| {
-                    json!({
-                        "actionId": action_id(a),
-                        "actionName": a,
-                        "authorizationStrategies": [{
-                            "authStrategyId": self.strategy,
-                            "authStrategyName": strategy_name(self.strategy),
-                        }],
-                    })
-                })
-                .collect();
+            let per_action = self.per_action(self.strategy, None);
             json!({
                 "resourceClaimId": self.id,
                 "resourceName": self.name,
@@ -218,21 +222,7 @@ impl Claim {
     /// The claim as a claim set holds it, with these actions enabled.
     pub(super) fn on_claim_set(&self, actions: &[Value]) -> Value {
         let (strategy, inherited) = self.strategy();
-        let defaults: Vec<Value> = self
-            .actions
-            .iter()
-            .map(|a| {
-                json!({
-                    "actionId": action_id(a),
-                    "actionName": a,
-                    "authorizationStrategies": [{
-                        "authStrategyId": strategy,
-                        "authStrategyName": strategy_name(strategy),
-                        "isInheritedFromParent": inherited,
-                    }],
-                })
-            })
-            .collect();
+        let defaults = self.per_action(strategy, Some(inherited));
         json!({
             "id": self.id,
             "name": self.name,

@@ -10,6 +10,33 @@ use crate::generated::types;
 /// A new application.
 pub type NewApplication = types::AddApplicationRequest;
 
+impl types::AddApplicationRequest {
+    /// An application of vendor `vendor_id` under claim set `claim_set_name`, for these education
+    /// organizations and ODS instances (enabled, no profiles).
+    ///
+    /// ```
+    /// let app = edfi_admin_client::NewApplication::new("SIS sync", 17, "SIS Vendor", [255901], [1]);
+    /// assert_eq!(app.vendor_id, 17);
+    /// ```
+    pub fn new(
+        name: impl Into<String>,
+        vendor_id: i32,
+        claim_set_name: impl Into<String>,
+        education_organization_ids: impl IntoIterator<Item = i64>,
+        ods_instance_ids: impl IntoIterator<Item = i32>,
+    ) -> Self {
+        types::AddApplicationRequest {
+            application_name: name.into(),
+            vendor_id,
+            claim_set_name: claim_set_name.into(),
+            education_organization_ids: education_organization_ids.into_iter().collect(),
+            ods_instance_ids: ods_instance_ids.into_iter().collect(),
+            enabled: None,
+            profile_ids: None,
+        }
+    }
+}
+
 /// `/v2/applications`: a vendor's access to ODS instances under a claim set.
 #[derive(Debug, Clone, Copy)]
 pub struct Applications<'a> {
