@@ -817,3 +817,40 @@ async fn forbidden_and_unauthorized_are_told_apart() {
         .count();
     assert_eq!(forbidden_calls, 1, "a 403 is not retried");
 }
+
+#[tokio::test]
+async fn the_simulator_answers_malformed_json_and_expired_tokens_like_the_server() {
+    let sim = Simulator::start_with_token_lifetime(std::time::Duration::from_secs(1)).await;
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{}/connect/token", sim.base_url()))
+        .form(&[
+            ("client_id", sim.client_id()),
+            ("client_secret", sim.client_secret()),
+            ("grant_type", "client_credentials"),
+            ("scope", edfi_admin_client::SCOPE),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = format!("Bearer {}", token["access_token"].as_str().unwrap());
+    let post = |body: &'static str| {
+        http.post(format!("{}/v2/vendors", sim.base_url()))
+            .header("authorization", &bearer)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let r = post("{\"company\": ").await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("malformed JSON"));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = post("{}").await.unwrap();
+    assert_eq!(r.status(), 401);
+    let challenge = r.headers()["www-authenticate"].to_str().unwrap();
+    assert!(challenge.contains("invalid_token"), "{challenge}");
+}
