@@ -537,9 +537,11 @@ async fn claim_set_and_profile_rules_and_bodies() {
     assert_eq!(validation_keys(&err), ["Definition"]);
 
     let sets = collect(c.claim_sets().list()).await;
-    let sis = sets
-        .iter()
-        .find(|s| s.name.as_deref() == Some("SIS Vendor"))
+    let sis = c
+        .claim_sets()
+        .by_name("SIS Vendor")
+        .await
+        .unwrap()
         .unwrap()
         .id
         .unwrap();

@@ -85,13 +85,22 @@ async fn full_lifecycle() {
         1
     );
 
-    let sets: Vec<types::ClaimSetModel> = client.claim_sets().list().try_collect().await.unwrap();
-    let sis = sets
-        .iter()
-        .find(|c| c.name.as_deref() == Some("SIS Vendor"))
+    let sis = client
+        .claim_sets()
+        .by_name("SIS Vendor")
+        .await
         .unwrap()
+        .expect("a seeded claim set")
         .id
         .unwrap();
+    assert!(
+        client
+            .claim_sets()
+            .by_name("No Such Set")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let copy = client
         .claim_sets()
         .copy(sis, "SIS Vendor (copy)")

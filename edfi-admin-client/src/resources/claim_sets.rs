@@ -45,6 +45,13 @@ impl ClaimSets<'_> {
             })
     }
 
+    /// The claim set with this name (applications name their claim set; this finds its id).
+    pub async fn by_name(&self, name: &str) -> Result<Option<types::ClaimSetModel>> {
+        let r = self.client.raw().list_claim_sets().name(name).send().await;
+        let found = self.client.value("listClaimSets", r).await?;
+        Ok(found.into_iter().find(|c| c.name.as_deref() == Some(name)))
+    }
+
     /// Creates an empty claim set; returns its id.
     pub async fn create(&self, name: impl Into<String>) -> Result<i32> {
         let body = types::AddClaimSetRequest { name: name.into() };
