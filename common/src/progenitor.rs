@@ -76,6 +76,19 @@ macro_rules! impl_client_hooks {
     };
 }
 
+/// A generated call's outcome in `edu_common`'s terms: the response as it is, or the error
+/// through [`into_error`]. Every hand-written method over a generated client ends with this.
+pub async fn response<T, E: Serialize>(
+    transport: &Transport,
+    operation: &str,
+    result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+) -> crate::Result<ResponseValue<T>> {
+    match result {
+        Ok(v) => Ok(v),
+        Err(e) => Err(into_error(transport, operation, e).await),
+    }
+}
+
 /// Converts a generated client's error into [`crate::Error`]. `operation` names the call in
 /// decode errors; `transport` reads undocumented error bodies (with the size cap).
 pub async fn into_error<E: Serialize>(

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
-use edu_common::progenitor::{ResponseValue, into_error};
+use edu_common::progenitor::ResponseValue;
 use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -219,10 +219,7 @@ impl Client {
     /// Maps a generated call's result into `edu_common`'s types: a failure becomes the typed
     /// [`Error`] (with the response body, for [`crate::error::admin_error`]).
     pub async fn call<T>(&self, op: &str, r: Raw<T>) -> Result<ResponseValue<T>> {
-        match r {
-            Ok(v) => Ok(v),
-            Err(e) => Err(into_error(&self.transport, op, e).await),
-        }
+        edu_common::progenitor::response(&self.transport, op, r).await
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use edu_common::progenitor::{ResponseValue, into_error};
+use edu_common::progenitor::ResponseValue;
 use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions, Url};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
@@ -196,10 +196,9 @@ impl Client {
         op: &str,
         r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
     ) -> Result<T> {
-        match r {
-            Ok(v) => Ok(v.into_inner()),
-            Err(e) => Err(into_error(&self.transport, op, e).await),
-        }
+        edu_common::progenitor::response(&self.transport, op, r)
+            .await
+            .map(ResponseValue::into_inner)
     }
 
     /// Any list operation of the main API, as a stream: `client.list::<types::Lead>("leads")`.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
-use edu_common::progenitor::{ResponseValue, into_error};
+use edu_common::progenitor::ResponseValue;
 use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
 use secrecy::SecretString;
 
@@ -218,10 +218,9 @@ impl Client {
         op: &str,
         r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
     ) -> Result<Versioned<T>> {
-        match r {
-            Ok(rv) => Ok(Versioned::from(rv)),
-            Err(e) => Err(into_error(&self.transport, op, e).await),
-        }
+        edu_common::progenitor::response(&self.transport, op, r)
+            .await
+            .map(Versioned::from)
     }
 
     /// `GET /organisations`: the organisations of a school or board.
