@@ -70,6 +70,44 @@ pub struct TransportOptions {
     pub operation_timeout: Option<Duration>,
 }
 
+/// The [`TransportOptions`] setters every client builder offers: `retry`, `attempt_timeout` and
+/// `operation_timeout`. Expand it inside the `impl` of a builder that has an
+/// `options: TransportOptions` field:
+///
+/// ```
+/// #[derive(Default)]
+/// struct MyBuilder {
+///     options: edu_common::TransportOptions,
+/// }
+/// impl MyBuilder {
+///     edu_common::transport_option_setters!();
+/// }
+/// let b = MyBuilder::default().attempt_timeout(std::time::Duration::from_secs(5));
+/// assert_eq!(b.options.attempt_timeout, Some(std::time::Duration::from_secs(5)));
+/// ```
+#[macro_export]
+macro_rules! transport_option_setters {
+    () => {
+        /// The retry policy (default: `RetryConfig::default()`).
+        pub fn retry(mut self, retry: $crate::RetryConfig) -> Self {
+            self.options.retry = Some(retry);
+            self
+        }
+
+        /// The time limit of one attempt (default 30 s).
+        pub fn attempt_timeout(mut self, d: ::std::time::Duration) -> Self {
+            self.options.attempt_timeout = Some(d);
+            self
+        }
+
+        /// The time limit of a whole operation, retries and waits included (default 5 min).
+        pub fn operation_timeout(mut self, d: ::std::time::Duration) -> Self {
+            self.options.operation_timeout = Some(d);
+            self
+        }
+    };
+}
+
 /// Default cap on a response body: 32 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
 

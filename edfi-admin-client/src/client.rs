@@ -1,10 +1,8 @@
 //! The client, its builder, registration, and created-resource ids.
 
-use std::time::Duration;
-
 use edu_common::auth::{ClientAuth, OAuth2Config};
 use edu_common::progenitor::ResponseValue;
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
+use edu_common::{Credentials, Error, Result, Transport, TransportOptions};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::generated;
@@ -66,17 +64,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The per-attempt timeout.
-    pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.options.attempt_timeout = Some(d);
-        self
-    }
+    edu_common::transport_option_setters!();
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use edu_common::progenitor::ResponseValue;
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions, Url};
+use edu_common::{Credentials, Error, Result, Transport, TransportOptions, Url};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
@@ -95,17 +95,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The per-attempt timeout.
-    pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.options.attempt_timeout = Some(d);
-        self
-    }
+    edu_common::transport_option_setters!();
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {

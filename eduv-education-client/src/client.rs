@@ -1,11 +1,10 @@
 //! The client, its builder, and the five operations.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
 use edu_common::progenitor::ResponseValue;
-use edu_common::{Credentials, Error, Result, RetryConfig, Transport, TransportOptions};
+use edu_common::{Credentials, Error, Result, Transport, TransportOptions};
 use secrecy::SecretString;
 
 use crate::auth::PrivateKeyJwt;
@@ -110,17 +109,7 @@ impl ClientBuilder {
         Ok(self.private_key_jwt(PrivateKeyJwt::from_pem_file(path)?))
     }
 
-    /// The retry policy.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The per-attempt timeout.
-    pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.options.attempt_timeout = Some(d);
-        self
-    }
+    edu_common::transport_option_setters!();
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {

@@ -1,11 +1,8 @@
 //! The client and its builder.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use edu_common::{
-    Credentials, Error, RequestBuilder, Result, RetryConfig, Transport, TransportOptions,
-};
+use edu_common::{Credentials, Error, RequestBuilder, Result, Transport, TransportOptions};
 use secrecy::SecretString;
 use serde_json::Value;
 
@@ -76,17 +73,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The retry policy.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.options.retry = Some(retry);
-        self
-    }
-
-    /// The per-attempt timeout.
-    pub fn attempt_timeout(mut self, d: Duration) -> Self {
-        self.options.attempt_timeout = Some(d);
-        self
-    }
+    edu_common::transport_option_setters!();
 
     /// Builds the client.
     pub fn build(self) -> Result<Client> {
