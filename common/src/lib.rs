@@ -42,7 +42,7 @@ pub mod transport;
 
 pub use auth::Credentials;
 pub use error::{DecodeError, Error, HttpError, Result, TimeoutKind};
-pub use limiter::{PauseGate, RateLimit};
+pub use limiter::{PauseGate, RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};
 pub use transport::{

@@ -22,25 +22,24 @@ use tokio::time::Instant;
 /// ```
 #[derive(Debug)]
 pub struct RateLimit {
-    max: usize,
+    max: u32,
     window: Duration,
-    sent: tokio::sync::Mutex<VecDeque<Instant>>,
+    log: tokio::sync::Mutex<WindowLog>,
 }
 
 impl RateLimit {
     /// A limiter allowing `max_requests` (at least 1) in any `window`.
     pub fn new(max_requests: u32, window: Duration) -> Self {
-        let max = max_requests.max(1) as usize;
         RateLimit {
-            max,
+            max: max_requests.max(1),
             window,
-            sent: tokio::sync::Mutex::new(VecDeque::with_capacity(max)),
+            log: tokio::sync::Mutex::new(WindowLog::new(max_requests, window)),
         }
     }
 
     /// The budget per window.
     pub fn max_requests(&self) -> u32 {
-        self.max as u32
+        self.max
     }
 
     /// The window length.
@@ -53,21 +52,67 @@ impl RateLimit {
     /// Waiters are served in arrival order (the lock is fair), so pacing never starves a caller.
     pub async fn acquire(&self) -> Duration {
         let start = Instant::now();
-        let mut sent = self.sent.lock().await;
+        let mut log = self.log.lock().await;
         loop {
             let now = Instant::now();
-            while sent
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= self.window)
-            {
-                sent.pop_front();
+            match log.record(now) {
+                Ok(()) => return now.duration_since(start),
+                Err(wait) => tokio::time::sleep_until(now + wait).await,
             }
-            if sent.len() < self.max {
-                sent.push_back(now);
-                return now.duration_since(start);
+        }
+    }
+}
+
+/// The sliding-window log behind a budget of `max` requests per `window`: the send times of the
+/// last `max` requests. [`RateLimit`] paces with it; a server (or a simulator of one) can enforce
+/// the same budget with it.
+///
+/// ```
+/// # use edu_common::WindowLog;
+/// # use std::time::Duration;
+/// use tokio::time::Instant;
+/// let mut log = WindowLog::new(2, Duration::from_secs(10));
+/// let t = Instant::now();
+/// assert!(log.record(t).is_ok());
+/// assert!(log.record(t).is_ok());
+/// assert_eq!(log.record(t + Duration::from_secs(4)), Err(Duration::from_secs(6)));
+/// assert!(log.record(t + Duration::from_secs(10)).is_ok());
+/// ```
+#[derive(Debug)]
+pub struct WindowLog {
+    max: usize,
+    window: Duration,
+    sent: VecDeque<Instant>,
+}
+
+impl WindowLog {
+    /// A log for `max` (at least 1) requests per `window`.
+    pub fn new(max: u32, window: Duration) -> Self {
+        let max = max.max(1) as usize;
+        WindowLog {
+            max,
+            window,
+            sent: VecDeque::with_capacity(max),
+        }
+    }
+
+    /// Records a request at `now` when it fits in the budget; otherwise how long until it would.
+    pub fn record(&mut self, now: Instant) -> Result<(), Duration> {
+        while self
+            .sent
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= self.window)
+        {
+            self.sent.pop_front();
+        }
+        match self.sent.front() {
+            Some(oldest) if self.sent.len() >= self.max => {
+                Err((*oldest + self.window).saturating_duration_since(now))
             }
-            let oldest = *sent.front().expect("len >= max >= 1");
-            tokio::time::sleep_until(oldest + self.window).await;
+            _ => {
+                self.sent.push_back(now);
+                Ok(())
+            }
         }
     }
 }

@@ -6,11 +6,12 @@
 //! sliding-window limiter (500 requests per 5 minutes by default) that answers 429 with
 //! `Retry-After` in whole seconds.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use base64::Engine as _;
+use edu_common::WindowLog;
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -67,16 +68,16 @@ struct State {
     /// Scheme, host and port the simulator serves on (for absolute `Link` targets).
     origin: String,
     data: HashMap<&'static str, Vec<Value>>,
-    limit: usize,
-    window: Duration,
-    sent: VecDeque<Instant>,
+    log: WindowLog,
     requests: usize,
     throttled: usize,
 }
 
-/// The kept spec: the simulator fills every required field of a record from it, so records decode
-/// into the generated types whatever the spec requires.
-const SPEC: &str = include_str!("../spec/eduframe-v1.json");
+/// The kept spec, parsed once per process: the simulator fills every required field of a record
+/// from it, so records decode into the generated types whatever the spec requires.
+static SPEC: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../spec/eduframe-v1.json")).unwrap_or_default()
+});
 
 /// A value of the right shape for `schema` (nulls where allowed, else zero values).
 fn example(schema: &Value, spec: &Value, depth: usize) -> Value {
@@ -131,31 +132,31 @@ fn example(schema: &Value, spec: &Value, depth: usize) -> Value {
     }
 }
 
-/// A record of component schema `name` with `fields` laid over its required skeleton.
-fn record(spec: &Value, name: &str, fields: Value) -> Value {
-    let mut base = example(
+/// `count` records of component schema `name`: `fields(i)` laid over the schema's required
+/// skeleton, which is worked out once.
+fn records(name: &str, count: usize, fields: &dyn Fn(usize) -> Value) -> Vec<Value> {
+    let spec = &*SPEC;
+    let skeleton = example(
         &json!({"$ref": format!("#/components/schemas/{name}")}),
         spec,
         0,
     );
-    if let (Some(b), Some(f)) = (base.as_object_mut(), fields.as_object()) {
-        for (k, v) in f {
-            b.insert(k.clone(), v.clone());
-        }
-    }
-    base
+    (1..=count)
+        .map(|i| {
+            let mut record = skeleton.clone();
+            if let (Some(r), Value::Object(f)) = (record.as_object_mut(), fields(i)) {
+                r.extend(f);
+            }
+            record
+        })
+        .collect()
 }
 
 impl State {
     fn new(cfg: &SimulatorBuilder, origin: String) -> State {
-        let spec: Value = serde_json::from_str(SPEC).unwrap_or_default();
         let ts = "2026-09-01T08:00:00.000Z";
         let n = cfg.records;
-        let records = |name: &str, f: &dyn Fn(usize) -> Value| {
-            (1..=n)
-                .map(|i| record(&spec, name, f(i)))
-                .collect::<Vec<Value>>()
-        };
+        let records = |name: &str, f: &dyn Fn(usize) -> Value| records(name, n, f);
         let data = HashMap::from([
             ("courses", records("Course", &|i| json!({"id": i, "name": format!("Course {i}"), "code": format!("C{i:03}"), "is_published": i % 3 != 0, "created_at": ts, "updated_at": ts}))),
             ("planned_courses", records("PlannedCourse", &|i| json!({"id": i, "course_id": 1 + i % 10, "start_date": "2026-10-01", "end_date": "2026-12-01", "max_participants": 20, "created_at": ts, "updated_at": ts}))),
@@ -168,31 +169,16 @@ impl State {
         State {
             origin,
             data,
-            limit: cfg.limit as usize,
-            window: cfg.window,
-            sent: VecDeque::new(),
+            log: WindowLog::new(cfg.limit, cfg.window),
             requests: 0,
             throttled: 0,
         }
     }
 
-    /// Records a request; `Some(seconds)` when it is over the limit.
+    /// Records a request; `Some(seconds)` (rounded up, at least 1) when it is over the limit.
     fn admit(&mut self) -> Option<u64> {
-        let now = Instant::now();
-        while self
-            .sent
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= self.window)
-        {
-            self.sent.pop_front();
-        }
-        if self.sent.len() >= self.limit {
-            let oldest = *self.sent.front()?;
-            let wait = (oldest + self.window).saturating_duration_since(now);
-            return Some(wait.as_secs_f64().ceil().max(1.0) as u64);
-        }
-        self.sent.push_back(now);
-        None
+        let wait = self.log.record(tokio::time::Instant::now()).err()?;
+        Some(wait.as_secs_f64().ceil().max(1.0) as u64)
     }
 }
 
