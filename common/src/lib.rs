@@ -34,6 +34,8 @@ pub mod auth;
 pub mod error;
 pub mod limiter;
 pub mod link;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod paginate;
 #[cfg(feature = "progenitor")]
 pub mod progenitor;

@@ -16,9 +16,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
+use edu_common::mock::{TokenDesk, bearer};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -118,10 +119,8 @@ enum Fault {
 struct State {
     district: Value,
     collections: HashMap<&'static str, Vec<Value>>,
-    token_lifetime: Duration,
     latency: Duration,
-    tokens: HashMap<String, Instant>,
-    issued: usize,
+    tokens: TokenDesk,
     api_requests: usize,
     faults: VecDeque<Fault>,
     /// Rendered successful responses by path and query: the data never changes, so each page is
@@ -256,10 +255,8 @@ impl State {
         State {
             district,
             collections,
-            token_lifetime: cfg.token_lifetime,
             latency: cfg.page_latency,
-            tokens: HashMap::new(),
-            issued: 0,
+            tokens: TokenDesk::new("sim-token", cfg.token_lifetime),
             api_requests: 0,
             faults: VecDeque::new(),
             rendered: HashMap::new(),
@@ -427,33 +424,20 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
     if auth != Some(expected.as_str()) {
         return error(401, "invalid_client");
     }
-    state.issued += 1;
-    let token = format!("sim-token-{}", state.issued);
-    state
-        .tokens
-        .insert(token.clone(), Instant::now() + state.token_lifetime);
+    let token = state.tokens.issue(());
     ResponseTemplate::new(200).set_body_json(json!({
-        "access_token": token, "token_type": "bearer", "expires_in": state.token_lifetime.as_secs()
+        "access_token": token, "token_type": "bearer", "expires_in": state.tokens.lifetime().as_secs()
     }))
 }
 
 fn authorize(state: &State, req: &Request) -> Option<ResponseTemplate> {
-    let from_header = req
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned);
     let from_query = req
         .url
         .query_pairs()
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned());
-    let valid = from_header
-        .or(from_query)
-        .and_then(|t| state.tokens.get(&t).copied())
-        .is_some_and(|exp| exp > Instant::now());
-    (!valid).then(|| error(401, "invalid_token"))
+    let token = bearer(&req.headers).or(from_query.as_deref());
+    (!state.tokens.check(token).is_valid()).then(|| error(401, "invalid_token"))
 }
 
 fn route(state: &State, rest: &str, req: &Request) -> (u16, Value) {
@@ -624,12 +608,12 @@ impl Simulator {
 
     /// Expires every token issued so far (the next API request gets 401).
     pub fn expire_tokens(&self) {
-        self.lock().tokens.clear();
+        self.lock().tokens.expire_all();
     }
 
     /// Tokens issued so far.
     pub fn tokens_issued(&self) -> usize {
-        self.lock().issued
+        self.lock().tokens.issued()
     }
 
     /// API requests received so far (token requests excluded).

@@ -9,9 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
+use edu_common::mock::{TokenDesk, bearer};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -52,10 +53,9 @@ struct State {
     schools: Vec<SchoolFixture>,
     study: Vec<(usize, &'static str, Value)>,
     subject: Vec<(usize, &'static str, Value)>,
-    tokens: HashMap<String, Instant>,
+    tokens: TokenDesk,
     seen_jti: HashSet<String>,
     token_url: String,
-    issued: usize,
 }
 
 fn uuid_for(n: u32) -> String {
@@ -133,10 +133,9 @@ impl State {
             schools,
             study,
             subject,
-            tokens: HashMap::new(),
+            tokens: TokenDesk::new("eduv-token", Duration::from_secs(300)),
             seen_jti: HashSet::new(),
             token_url,
-            issued: 0,
         }
     }
 
@@ -251,14 +250,7 @@ impl Respond for Handler {
         let Some(rest) = path.strip_prefix("/education/v1") else {
             return ResponseTemplate::new(404);
         };
-        let authorized = req
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .and_then(|t| state.tokens.get(t))
-            .is_some_and(|exp| *exp > Instant::now());
-        if !authorized {
+        if !state.tokens.check(bearer(&req.headers)).is_valid() {
             return ResponseTemplate::new(401).insert_header(
                 "www-authenticate",
                 r#"Bearer realm="eduv", error="invalid_token", scope="eduv.education""#,
@@ -396,12 +388,9 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
     if !authenticated {
         return fail(401, "invalid_client", "no client authentication");
     }
-    state.issued += 1;
-    let token = format!("eduv-token-{}", state.issued);
-    state
-        .tokens
-        .insert(token.clone(), Instant::now() + Duration::from_secs(300));
-    ResponseTemplate::new(200).set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": 300, "scope": crate::SCOPE}))
+    let token = state.tokens.issue(());
+    let lifetime = state.tokens.lifetime().as_secs();
+    ResponseTemplate::new(200).set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": crate::SCOPE}))
 }
 
 fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result<(), String> {
@@ -479,7 +468,11 @@ impl Simulator {
 
     /// Tokens issued so far.
     pub fn tokens_issued(&self) -> usize {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).issued
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tokens
+            .issued()
     }
 
     /// Expires every issued token.
@@ -488,7 +481,7 @@ impl Simulator {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .tokens
-            .clear();
+            .expire_all();
     }
 
     /// A client authenticating with the client secret.

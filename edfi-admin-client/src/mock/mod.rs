@@ -28,8 +28,9 @@ mod seed;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use edu_common::mock::{TokenCheck, TokenDesk, bearer};
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
@@ -176,13 +177,11 @@ struct Tenant {
 }
 
 struct State {
-    token_lifetime: Duration,
     multi_tenant: bool,
     registration: bool,
     tenants: BTreeMap<String, Tenant>,
-    /// Token → (tenant, expiry).
-    tokens: HashMap<String, (String, Instant)>,
-    issued: usize,
+    /// Tokens, tagged with the tenant they were issued in.
+    tokens: TokenDesk<String>,
     served: BTreeSet<(String, String)>,
 }
 
@@ -241,36 +240,32 @@ impl State {
                 _ => None,
             }
         };
-        let form: HashMap<String, String> = url::form_urlencoded::parse(&req.body)
-            .into_owned()
-            .collect();
+        let form = || {
+            url::form_urlencoded::parse(&req.body)
+                .into_owned()
+                .collect()
+        };
         match (method, path) {
             ("GET", "/") => return ok(json!({"version": "2.0", "build": "2.3.0-sim"})),
-            ("POST", "/connect/register") => return self.register(tenant, &form),
-            ("POST", "/connect/token") => return self.token(tenant, &form),
+            ("POST", "/connect/register") => return self.register(tenant, &form()),
+            ("POST", "/connect/token") => return self.token(tenant, &form()),
             _ => {}
         }
         let Some(rest) = path.strip_prefix("/v2/") else {
             return Reply::new(404);
         };
-        let bearer = req
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        match bearer.and_then(|t| self.tokens.get(t)) {
-            None => return Reply::new(401).header("www-authenticate", "Bearer"),
-            Some((_, exp)) if *exp <= Instant::now() => {
-                return Reply::new(401).header(
-                    "www-authenticate",
-                    "Bearer error=\"invalid_token\", error_description=\"The token expired\"",
-                );
+        let challenge = match self.tokens.check(bearer(&req.headers)) {
+            TokenCheck::Valid(issued_for) if tenant.as_ref().is_none_or(|t| t == issued_for) => {
+                None
             }
-            Some((issued_for, _)) if tenant.as_ref().is_some_and(|t| t != issued_for) => {
-                return Reply::new(401)
-                    .header("www-authenticate", "Bearer error=\"invalid_token\"");
+            TokenCheck::Missing => Some("Bearer"),
+            TokenCheck::Expired => {
+                Some("Bearer error=\"invalid_token\", error_description=\"The token expired\"")
             }
-            Some(_) => {}
+            _ => Some("Bearer error=\"invalid_token\""),
+        };
+        if let Some(challenge) = challenge {
+            return Reply::new(401).header("www-authenticate", challenge);
         }
         let body = if req.body.is_empty() {
             Value::Null
@@ -363,18 +358,9 @@ impl State {
                 json!({"error": "invalid_client", "error_description": "Access Denied. Please review your information and try again.", "error_uri": ""}),
             );
         }
-        self.issued += 1;
-        let token = format!("edfi-sim-token-{}", self.issued);
-        self.tokens.insert(
-            token.clone(),
-            (
-                tenant.unwrap_or_default(),
-                Instant::now() + self.token_lifetime,
-            ),
-        );
-        ok(
-            json!({"access_token": token, "token_type": "Bearer", "expires_in": self.token_lifetime.as_secs()}),
-        )
+        let token = self.tokens.issue(tenant.unwrap_or_default());
+        let lifetime = self.tokens.lifetime().as_secs();
+        ok(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime}))
     }
 }
 
@@ -466,12 +452,10 @@ impl SimulatorBuilder {
             })
             .collect();
         let state = Arc::new(Mutex::new(State {
-            token_lifetime: self.token_lifetime,
             multi_tenant,
             registration: self.registration,
             tenants,
-            tokens: HashMap::new(),
-            issued: 0,
+            tokens: TokenDesk::new("edfi-sim-token", self.token_lifetime),
             served: BTreeSet::new(),
         }));
         let server = MockServer::start().await;
@@ -556,7 +540,11 @@ impl Simulator {
 
     /// Tokens issued so far.
     pub fn tokens_issued(&self) -> usize {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).issued
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tokens
+            .issued()
     }
 
     /// The `(method, route)` pairs answered with a 2xx so far, with ids shown as `{}`
