@@ -53,14 +53,37 @@ pub struct Location {
 }
 
 /// Login credentials a district assigns.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` shows the username and only the names of the other fields: real responses have carried
+/// `district_password` among them.
+///
+/// ```
+/// let c: datahub_client::models::Credentials =
+///     serde_json::from_str(r#"{"district_username":"ada","district_password":"hunter2"}"#).unwrap();
+/// let shown = format!("{c:?}");
+/// assert!(shown.contains("ada") && shown.contains("district_password"));
+/// assert!(!shown.contains("hunter2"));
+/// ```
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Credentials {
     /// The district username.
     #[serde(default)]
     pub district_username: Option<String>,
-    /// Unknown fields (real responses have carried `district_password` here; it is kept, not logged).
+    /// Unknown fields, kept as sent (never shown by `Debug`).
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("district_username", &self.district_username)
+            .field(
+                "extra (values redacted)",
+                &self.extra.keys().collect::<Vec<_>>(),
+            )
+            .finish()
+    }
 }
 
 /// A school district.
