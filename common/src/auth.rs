@@ -32,6 +32,7 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tokio::time::Instant;
+use tracing::Instrument;
 use url::Url;
 
 use crate::error::{Error, Result, TimeoutKind};
@@ -239,7 +240,7 @@ pub struct OAuth2Config {
     pub refresh_buffer: Duration,
     /// Token lifetime assumed when the server sends no `expires_in`.
     pub default_lifetime: Duration,
-    /// Time limit for one token request.
+    /// Time limit for obtaining a token, retries included.
     pub timeout: Duration,
 }
 
@@ -387,17 +388,21 @@ impl TokenCache {
         let requested_at = Instant::now();
         match fetch().await {
             Ok(token) => {
-                let lifetime = token.expires_in.unwrap_or(self.default_lifetime);
+                let lifetime = token
+                    .expires_in
+                    .unwrap_or(self.default_lifetime)
+                    .min(MAX_TOKEN_LIFETIME);
                 let buffer = self.refresh_buffer.min(lifetime / 4);
                 let jitter = (buffer / 2).mul_f64(fastrand::f64());
                 let mut header =
                     HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
                         .map_err(|_| Error::Auth {
                             message:
-                                "the token endpoint returned a token that is not valid in a header"
+                                "the token endpoint returned a token that is not valid in a header; check the token URL"
                                     .into(),
                             status: None,
                             transient: false,
+                            oauth_error: None,
                         })?;
                 header.set_sensitive(true);
                 let generation = self.generations.fetch_add(1, Ordering::Relaxed) + 1;
@@ -467,6 +472,77 @@ enum NumberOrString {
     Text(String),
 }
 
+/// The largest token response read: a token response is a few hundred bytes, so a body over
+/// this is not a token endpoint's answer.
+pub const MAX_TOKEN_BODY_BYTES: usize = 64 * 1024;
+/// Attempts per token request.
+const TOKEN_ATTEMPTS: u32 = 3;
+/// The base of the token request's full-jitter backoff.
+const TOKEN_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest lifetime a token is cached for, whatever `expires_in` says.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
+enum TokenFailure {
+    /// Not worth repeating (refused credentials, a response that is not a token).
+    Final(Error),
+    /// Worth repeating, after `wait` when the server said.
+    Retry { error: Error, wait: Option<Duration> },
+}
+
+/// Decodes a successful token response (`access_token`, `token_type`, `expires_in`).
+///
+/// `expires_in` is read by one rule, whether it comes as a number or a string: a positive value
+/// is the lifetime in seconds, clamped to 1 s ..= [`MAX_TOKEN_LIFETIME`]; zero, a negative value,
+/// or anything that is not a number means "not said", and the configured default lifetime is
+/// used. The body is never echoed in an error: it holds the token.
+///
+/// ```
+/// # use edu_common::auth::parse_token_response;
+/// # use std::time::Duration;
+/// let t = parse_token_response(br#"{"access_token":"t","expires_in":"3600"}"#).unwrap();
+/// assert_eq!(t.expires_in, Some(Duration::from_secs(3600)));
+/// let t = parse_token_response(br#"{"access_token":"t","expires_in":"18446744073709551615"}"#).unwrap();
+/// assert_eq!(t.expires_in, Some(edu_common::auth::MAX_TOKEN_LIFETIME));
+/// let zero = parse_token_response(br#"{"access_token":"t","expires_in":0}"#).unwrap();
+/// let zero_text = parse_token_response(br#"{"access_token":"t","expires_in":"0"}"#).unwrap();
+/// assert_eq!((zero.expires_in, zero_text.expires_in), (None, None));
+/// ```
+pub fn parse_token_response(body: &[u8]) -> Result<AccessToken> {
+    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| Error::Auth {
+        message: format!(
+            "the token response was not understood ({} at line {} column {}); check that the token URL is the OAuth2 token endpoint",
+            e.classify_name(),
+            e.line(),
+            e.column()
+        ),
+        status: None,
+        transient: false,
+        oauth_error: None,
+    })?;
+    if let Some(t) = parsed
+        .token_type
+        .as_deref()
+        .filter(|t| !t.eq_ignore_ascii_case("bearer"))
+    {
+        tracing::warn!(
+            token_type = t,
+            "token endpoint returned a non-bearer token type; sending it as a bearer token"
+        );
+    }
+    let seconds = match parsed.expires_in {
+        Some(NumberOrString::Number(n)) => Some(n),
+        Some(NumberOrString::Text(s)) => s.trim().parse::<f64>().ok(),
+        None => None,
+    };
+    let expires_in = seconds
+        .filter(|n| n.is_finite() && *n > 0.0)
+        .map(|n| Duration::from_secs_f64(n.clamp(1.0, MAX_TOKEN_LIFETIME.as_secs_f64())));
+    Ok(AccessToken {
+        secret: parsed.access_token,
+        expires_in,
+    })
+}
+
 #[derive(Deserialize)]
 struct OAuthErrorBody {
     error: Option<String>,
@@ -481,7 +557,54 @@ impl OAuth2Provider {
     }
 
     /// Requests a new token (bypassing the cache).
+    ///
+    /// The request is retried like an idempotent one (a connection that could not be made, a
+    /// timeout, a dropped response, 5xx, 429 with a `Retry-After` that fits), all within
+    /// [`OAuth2Config::timeout`]. The response body is capped at [`MAX_TOKEN_BODY_BYTES`].
     pub async fn fetch_token(&self, http: &reqwest::Client) -> Result<AccessToken> {
+        let cfg = &self.config;
+        let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty, attempts = tracing::field::Empty);
+        async {
+            let deadline = Instant::now() + cfg.timeout;
+            let mut attempt = 0u32;
+            loop {
+                attempt += 1;
+                tracing::Span::current().record("attempts", attempt);
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if remaining.is_zero() {
+                    return Err(self.token_timeout());
+                }
+                let retry = match self.token_attempt(http, remaining).await {
+                    Ok(token) => return Ok(token),
+                    Err(TokenFailure::Final(e)) => return Err(e),
+                    Err(TokenFailure::Retry { error, wait }) => (error, wait),
+                };
+                let (error, wait) = retry;
+                let wait = wait.unwrap_or_else(|| TOKEN_BACKOFF.mul_f64(fastrand::f64()) * attempt);
+                if attempt >= TOKEN_ATTEMPTS || crate::limiter::later(Instant::now(), wait) >= deadline {
+                    return Err(error);
+                }
+                tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "token request failed: retrying");
+                tokio::time::sleep(wait).await;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn token_timeout(&self) -> Error {
+        Error::Timeout {
+            kind: TimeoutKind::Token,
+            after: self.config.timeout,
+        }
+    }
+
+    /// One token request.
+    async fn token_attempt(
+        &self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> std::result::Result<AccessToken, TokenFailure> {
         let cfg = &self.config;
         let mut form: Vec<(&str, String)> = vec![("grant_type", "client_credentials".into())];
         if let Some(scope) = &cfg.scope {
@@ -493,7 +616,7 @@ impl OAuth2Provider {
         let mut req = http
             .post(cfg.token_url.clone())
             .header(http::header::ACCEPT, "application/json")
-            .timeout(cfg.timeout);
+            .timeout(timeout);
         for (name, value) in &cfg.extra_headers {
             req = req.header(name, value);
         }
@@ -506,87 +629,102 @@ impl OAuth2Provider {
                 form.push(("client_secret", secret.expose_secret().to_owned()));
             }
             ClientAuth::Assertion(a) => {
-                let assertion = a.assertion(&cfg.client_id, &cfg.token_url)?;
+                let assertion = a.assertion(&cfg.client_id, &cfg.token_url).map_err(TokenFailure::Final)?;
                 form.push(("client_id", cfg.client_id.clone()));
                 form.push(("client_assertion_type", a.assertion_type().to_owned()));
                 form.push(("client_assertion", assertion.expose_secret().to_owned()));
             }
         }
-        let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty);
-        let _enter = span.enter();
-        let resp = req.form(&form).send().await.map_err(|e| {
+        let origin = cfg.token_url.origin().ascii_serialization();
+        let unreachable = |e: reqwest::Error| {
             if e.is_timeout() {
-                Error::Timeout {
-                    kind: TimeoutKind::Token,
-                    after: cfg.timeout,
-                }
+                TokenFailure::Retry { error: self.token_timeout(), wait: None }
             } else {
-                Error::Auth {
-                    message: format!(
-                        "the token endpoint could not be reached: {}",
-                        e.without_url()
-                    ),
-                    status: None,
-                    transient: true,
+                TokenFailure::Retry {
+                    error: Error::Transport { origin: origin.clone(), source: e.without_url() },
+                    wait: None,
                 }
             }
-        })?;
+        };
+        let mut resp = req.form(&form).send().await.map_err(unreachable)?;
         let status = resp.status();
-        span.record("status", status.as_u16());
-        let body = resp.bytes().await.map_err(|e| Error::Auth {
-            message: format!("the token response could not be read: {}", e.without_url()),
-            status: Some(status),
-            transient: true,
-        })?;
+        tracing::Span::current().record("status", status.as_u16());
+        let retry_after = crate::retry::parse_retry_after(resp.headers(), std::time::SystemTime::now());
+        // Read the body with a small cap: a token response is a few hundred bytes.
+        let mut body = Vec::with_capacity(1024);
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_TOKEN_BODY_BYTES {
+                        if status.is_success() {
+                            return Err(TokenFailure::Final(Error::Auth {
+                                message: format!(
+                                    "the token response is larger than {MAX_TOKEN_BODY_BYTES} bytes; check that the token URL is the OAuth2 token endpoint"
+                                ),
+                                status: Some(status),
+                                transient: false,
+                                oauth_error: None,
+                            }));
+                        }
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) if e.is_timeout() => return Err(unreachable(e)),
+                Err(e) => {
+                    return Err(TokenFailure::Retry {
+                        error: Error::Interrupted { origin: origin.clone(), source: e.without_url() },
+                        wait: None,
+                    });
+                }
+            }
+        }
         if !status.is_success() {
-            let detail = serde_json::from_slice::<OAuthErrorBody>(&body)
-                .ok()
-                .map(|b| {
-                    [b.error, b.error_description]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(": ")
-                })
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| crate::error::excerpt(&body[..body.len().min(200)]));
-            return Err(Error::Auth {
-                message: format!("the token endpoint answered {status}: {detail}"),
+            let parsed = serde_json::from_slice::<OAuthErrorBody>(&body).ok();
+            let (code, description) = parsed.map(|b| (b.error, b.error_description)).unwrap_or_default();
+            let detail = [code.clone(), description]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": ");
+            let detail = if detail.is_empty() {
+                crate::error::excerpt(&body[..body.len().min(200)])
+            } else {
+                detail
+            };
+            let transient = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+            let remedy = match (code.as_deref(), status.as_u16()) {
+                (Some("invalid_client"), _) | (None, 401) => "check the client id and secret (or key)",
+                (Some("invalid_scope"), _) => "check the scope the client asks for",
+                (Some("unauthorized_client" | "unsupported_grant_type" | "invalid_grant"), _) => {
+                    "check that this client may use the client-credentials grant"
+                }
+                (_, 429) => "the token endpoint is throttling; try again later",
+                (_, s) if s >= 500 => "the token endpoint failed; try again later",
+                (_, 404 | 405) => "check the token URL",
+                _ => "check the client's settings and the token URL",
+            };
+            let error = Error::Auth {
+                message: format!("the token endpoint answered {status}: {}; {remedy}", crate::error::one_line(&detail, 300)),
                 status: Some(status),
-                transient: status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS,
+                transient,
+                oauth_error: code,
+            };
+            return Err(if transient {
+                TokenFailure::Retry { error, wait: retry_after }
+            } else {
+                TokenFailure::Final(error)
             });
         }
-        // Never echo the body here: it holds the token.
-        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|e| Error::Auth {
-            message: format!(
-                "the token response was not understood ({} at line {} column {})",
-                e.classify_name(),
-                e.line(),
-                e.column()
-            ),
-            status: Some(status),
-            transient: false,
-        })?;
-        if let Some(t) = parsed
-            .token_type
-            .as_deref()
-            .filter(|t| !t.eq_ignore_ascii_case("bearer"))
-        {
-            tracing::warn!(
-                token_type = t,
-                "token endpoint returned a non-bearer token type; sending it as a bearer token"
-            );
-        }
-        let expires_in = match parsed.expires_in {
-            Some(NumberOrString::Number(n)) if n.is_finite() && n > 0.0 => {
-                Some(Duration::from_secs_f64(n.min(1e9)))
-            }
-            Some(NumberOrString::Text(s)) => s.trim().parse::<u64>().ok().map(Duration::from_secs),
-            _ => None,
-        };
-        Ok(AccessToken {
-            secret: parsed.access_token,
-            expires_in,
+        parse_token_response(&body).map_err(|e| match e {
+            Error::Auth { message, transient, oauth_error, .. } => TokenFailure::Final(Error::Auth {
+                message,
+                status: Some(status),
+                transient,
+                oauth_error,
+            }),
+            other => TokenFailure::Final(other),
         })
     }
 

@@ -20,12 +20,28 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request never produced a response: DNS, connect, TLS, or the connection dropped.
+    /// The request never produced a response: DNS, connect, TLS, or the connection dropped
+    /// before the response began. The message names the cause (connection refused, DNS...).
     #[error(
-        "could not reach {origin}: {source}; check the base URL and network, the request may be retried"
+        "could not reach {origin}: {}; check the URL, the network and that the server is up",
+        cause_chain(source)
     )]
     Transport {
         /// Scheme, host and port the request went to (never a path or query).
+        origin: String,
+        /// The underlying transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The response began but the connection dropped (reset or closed) before its body ended.
+    /// Idempotent requests have already been retried when this is returned.
+    #[error(
+        "the connection to {origin} dropped mid-response: {}; the response was incomplete, try again later",
+        cause_chain(source)
+    )]
+    Interrupted {
+        /// Scheme, host and port the request went to.
         origin: String,
         /// The underlying transport error.
         #[source]
@@ -47,28 +63,35 @@ pub enum Error {
     #[error("{0}")]
     Http(Box<HttpError>),
 
-    /// The server asked us to slow down (429, or 503 with `Retry-After`) for longer than we may wait.
-    #[error("{}", rate_limited_message(*.status, *.retry_after))]
+    /// The server asked us to slow down (429, or 503 with `Retry-After`) and the client gave up;
+    /// [`RateLimitReason`] says why (a wait too long, attempts or time used up...).
+    #[error("{}", rate_limited_message(*.status, *.retry_after, reason))]
     RateLimited {
         /// The status that carried the request to slow down.
         status: StatusCode,
         /// How long the server asked us to wait, when it said.
         retry_after: Option<Duration>,
+        /// Why the request was not (or no longer) retried.
+        reason: RateLimitReason,
     },
 
     /// A response body did not have the expected shape.
     #[error("{0}")]
     Decode(Box<DecodeError>),
 
-    /// Credentials were refused, or a token could not be obtained.
-    #[error("authentication failed: {message}; check the client id, secret or API key")]
+    /// The token endpoint refused the credentials, or answered something that is not a token.
+    /// (A token endpoint that cannot be reached is [`Error::Transport`], a slow one
+    /// [`Error::Timeout`] with [`TimeoutKind::Token`].)
+    #[error("authentication failed: {message}")]
     Auth {
-        /// What went wrong, never containing a secret.
+        /// What went wrong and what to do about it, never containing a secret.
         message: String,
         /// The HTTP status of the refusal, when there was one.
         status: Option<StatusCode>,
         /// Whether trying again later could succeed (a token endpoint that was down or slow).
         transient: bool,
+        /// The OAuth2 `error` code (`invalid_client`, `invalid_scope`...), when the endpoint sent one.
+        oauth_error: Option<String>,
     },
 
     /// The caller's input was rejected before anything was sent.
@@ -109,15 +132,67 @@ pub enum Error {
     Pagination(String),
 }
 
-fn rate_limited_message(status: StatusCode, after: Option<Duration>) -> String {
-    match after {
-        Some(d) => format!(
-            "rate limited ({status}): the server asked to wait {d:?}, longer than the configured maximum; try again later or raise `max_retry_after`"
+fn rate_limited_message(
+    status: StatusCode,
+    after: Option<Duration>,
+    reason: &RateLimitReason,
+) -> String {
+    let asked = match after {
+        Some(d) => format!("the server asked to wait {d:?}"),
+        None => "the server gave no Retry-After".to_owned(),
+    };
+    match reason {
+        RateLimitReason::WaitTooLong => format!(
+            "rate limited ({status}): {asked}, longer than the configured maximum; try again later or raise `max_retry_after`"
         ),
-        None => format!(
-            "rate limited ({status}) and out of retries; slow down or configure a client-side rate limit"
+        RateLimitReason::AttemptsExhausted { attempts } => format!(
+            "rate limited ({status}) on all {attempts} attempts ({asked} each time); slow down, configure a client-side rate limit, or raise `max_attempts`"
+        ),
+        RateLimitReason::Deadline => format!(
+            "rate limited ({status}): {asked}, which would pass the operation deadline; raise `operation_timeout` or try again later"
+        ),
+        RateLimitReason::BudgetExhausted => format!(
+            "rate limited ({status}): {asked}, but the client's retry budget is spent after many failures; slow down or try again later"
+        ),
+        RateLimitReason::NotRetrySafe => format!(
+            "the server is unavailable ({status}, {asked}); the request was not re-sent because it is not idempotent and carries no idempotency key, so it may or may not have been processed"
         ),
     }
+}
+
+/// Why a throttled request ([`Error::RateLimited`]) was handed back instead of retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RateLimitReason {
+    /// `Retry-After` asked for longer than `max_retry_after`.
+    WaitTooLong,
+    /// Every allowed attempt was throttled.
+    AttemptsExhausted {
+        /// How many attempts were made.
+        attempts: u32,
+    },
+    /// Waiting as asked would pass the operation deadline.
+    Deadline,
+    /// The shared retry budget is spent.
+    BudgetExhausted,
+    /// A 503 to a request that may not be sent twice (no idempotency key).
+    NotRetrySafe,
+}
+
+/// The error and every error it wraps, joined with `: ` (reqwest keeps the real cause, such as
+/// "Connection refused", in its source chain).
+pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 /// Which timeout fired.
@@ -232,33 +307,58 @@ impl fmt::Display for HttpError {
 }
 
 /// A body that could not be decoded into the expected type.
-#[derive(Debug, Clone)]
+///
+/// Its message names the serde path, the expected type and the *shape* of the offending value
+/// (`a string of 12 characters`), never the value itself: records carry passwords and personal
+/// data. The first bytes of the body are kept for a bug report, but only
+/// [`body_excerpt`](DecodeError::body_excerpt) shows them; `Display` and `Debug` never do.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// What was being decoded (an operation or type name).
     pub context: String,
     /// The serde path of the first failure, for example `data[3].name.first`.
     pub path: String,
-    /// serde's message.
+    /// serde's message with the offending value replaced by its shape.
     pub message: String,
-    /// The first bytes of the body.
-    pub body_excerpt: String,
+    body_excerpt: String,
 }
 
 impl DecodeError {
-    /// A decode error for `context`, failing at `path` with `message`; the body is cut to an excerpt.
+    /// A decode error for `context`, failing at `path` with `message`; the body is cut to an
+    /// excerpt, and values quoted in `message` are replaced by their shape.
     pub fn new(
         context: impl Into<String>,
         path: impl Into<String>,
-        message: impl Into<String>,
+        message: impl AsRef<str>,
         body: &[u8],
     ) -> Self {
         DecodeError {
             context: context.into(),
             path: path.into(),
-            message: message.into(),
+            message: redact_serde_message(message.as_ref()),
             body_excerpt: excerpt(body),
         }
+    }
+
+    /// The first [`BODY_EXCERPT_LIMIT`] bytes of the body. It may hold record data (names,
+    /// passwords): log it only where such data may go.
+    pub fn body_excerpt(&self) -> &str {
+        &self.body_excerpt
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("context", &self.context)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field(
+                "body_excerpt",
+                &format_args!("[{} bytes, see body_excerpt()]", self.body_excerpt.len()),
+            )
+            .finish()
     }
 }
 
@@ -266,9 +366,74 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "could not decode the response of {} at `{}`: {}; the API may have changed, please report this with the excerpt: {}",
-            self.context, self.path, self.message, self.body_excerpt
+            "could not decode the response of {} at `{}`: {}; the API may have changed, please report this (`DecodeError::body_excerpt` holds the start of the body)",
+            self.context, self.path, self.message
         )
+    }
+}
+
+/// Replaces the values serde quotes in its messages (`invalid type: string "hunter2", expected
+/// u32`) by their shape (`a string of 7 characters`), keeping field names and expected types.
+pub fn redact_serde_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    loop {
+        // The Unexpected forms serde writes: string "…" (Debug-quoted), integer `…`,
+        // floating point `…`, character `…`, unknown variant `…`.
+        let found = [
+            ("string \"", Quote::Debug, "a string"),
+            ("integer `", Quote::Backtick, "an integer"),
+            ("floating point `", Quote::Backtick, "a number"),
+            ("character `", Quote::Backtick, "a character"),
+            ("unknown variant `", Quote::Backtick, "an unknown variant"),
+        ]
+        .into_iter()
+        .filter_map(|(prefix, q, shape)| rest.find(prefix).map(|i| (i, prefix, q, shape)))
+        .min_by_key(|(i, ..)| *i);
+        let Some((i, prefix, quote, shape)) = found else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        let value_start = i + prefix.len();
+        let Some(len) = quoted_len(&rest[value_start..], quote) else {
+            // Unterminated: drop the rest rather than risk echoing a value.
+            out.push_str(shape);
+            return out;
+        };
+        let chars = rest[value_start..value_start + len].chars().count();
+        match quote {
+            Quote::Debug => out.push_str(&format!("{shape} of {chars} characters")),
+            Quote::Backtick => out.push_str(shape),
+        }
+        rest = &rest[value_start + len + 1..];
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Quote {
+    /// A Rust `Debug` string: ends at the first `"` not escaped by `\`.
+    Debug,
+    /// Ends at the next backtick.
+    Backtick,
+}
+
+/// The length of a quoted value up to (not including) its closing quote.
+fn quoted_len(s: &str, quote: Quote) -> Option<usize> {
+    match quote {
+        Quote::Backtick => s.find('`'),
+        Quote::Debug => {
+            let mut escaped = false;
+            for (i, c) in s.char_indices() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => return Some(i),
+                    _ => {}
+                }
+            }
+            None
+        }
     }
 }
 
@@ -288,6 +453,42 @@ impl Error {
         matches!(self.status().map(|s| s.as_u16()), Some(404 | 410))
     }
 
+    /// True when a server (the API or its token endpoint) answered 401, or the token endpoint
+    /// said `invalid_client`: the credentials themselves were refused. Not true for a token
+    /// endpoint that could not be reached or refused the scope.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status().is_some_and(|s| s == StatusCode::UNAUTHORIZED)
+            || self.oauth_error() == Some("invalid_client")
+    }
+
+    /// True when the server answered 403: valid credentials without permission.
+    pub fn is_forbidden(&self) -> bool {
+        self.status().is_some_and(|s| s == StatusCode::FORBIDDEN)
+    }
+
+    /// True when the server throttled the request and the client gave up waiting
+    /// ([`Error::RateLimited`], or a 429 from a token endpoint).
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::RateLimited { .. })
+            || self
+                .status()
+                .is_some_and(|s| s == StatusCode::TOO_MANY_REQUESTS)
+    }
+
+    /// True when the request may have reached the server but the client could not tell the
+    /// outcome (a timeout or a connection dropped mid-response).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// The OAuth2 `error` code the token endpoint sent (`invalid_client`, `invalid_scope`...).
+    pub fn oauth_error(&self) -> Option<&str> {
+        match self {
+            Error::Auth { oauth_error, .. } => oauth_error.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The HTTP error details, if this is an [`Error::Http`].
     pub fn http(&self) -> Option<&HttpError> {
         match self {
@@ -299,7 +500,10 @@ impl Error {
     /// True for failures that may succeed when tried again later.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::Timeout { .. } | Error::RateLimited { .. } => true,
+            Error::Transport { .. }
+            | Error::Interrupted { .. }
+            | Error::Timeout { .. }
+            | Error::RateLimited { .. } => true,
             Error::Http(e) => matches!(e.status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
             Error::Auth { transient, .. } => *transient,
             _ => false,
@@ -327,12 +531,9 @@ impl Error {
                     Err(e) => (e.path().to_string(), e.inner().to_string()),
                     Ok(_) => (".".to_owned(), first.to_string()),
                 };
-                Err(Error::Decode(Box::new(DecodeError {
-                    context: context.to_owned(),
-                    path,
-                    message,
-                    body_excerpt: excerpt(body),
-                })))
+                Err(Error::Decode(Box::new(DecodeError::new(
+                    context, path, message, body,
+                ))))
             }
         }
     }
@@ -377,21 +578,100 @@ fn headers_of_interest(headers: &HeaderMap) -> HeaderMap {
     kept
 }
 
+/// The longest API reason an error's `Display` shows.
+const MESSAGE_LIMIT: usize = 300;
+
+/// The API's own short reason from an error body: its message (`message`, Edu-V's
+/// `statusMessage` with its code, OAuth2's `error_description`, `error`, a problem's `title` or
+/// `detail`) and per-field messages (`errors: {"Name": ["…"]}`), cut to one line.
 fn extract_message(body: &serde_json::Value) -> Option<String> {
-    const KEYS: &[&str] = &["message", "error_description", "error", "title", "detail"];
+    const KEYS: &[&str] = &[
+        "message",
+        "statusMessage",
+        "error_description",
+        "error",
+        "title",
+        "detail",
+    ];
     let obj = body.as_object()?;
+    let mut base = None;
     for key in KEYS {
         match obj.get(*key) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => return Some(s.clone()),
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => {
+                base = Some(s.trim().to_owned());
+                break;
+            }
             Some(serde_json::Value::Object(inner)) => {
                 if let Some(serde_json::Value::String(s)) = inner.get("message") {
-                    return Some(s.clone());
+                    base = Some(s.trim().to_owned());
+                    break;
                 }
             }
             _ => {}
         }
     }
-    None
+    if let (Some(m), Some(code)) = (&mut base, obj.get("status"))
+        && obj.contains_key("statusMessage")
+    {
+        let code = match code {
+            serde_json::Value::String(c) => c.clone(),
+            other => format!("{:0>4}", other.to_string()),
+        };
+        *m = format!("{m} (code {code})");
+    }
+    let details = obj.get("errors").map(field_messages).unwrap_or_default();
+    let text = match (base, details.is_empty()) {
+        (Some(b), true) => b,
+        (Some(b), false) => format!("{b}: {details}"),
+        (None, false) => details,
+        (None, true) => return None,
+    };
+    Some(one_line(&text, MESSAGE_LIMIT))
+}
+
+/// Per-field messages from an `errors` member: an object of strings or arrays of strings
+/// (ASP.NET, Rails), or an array of strings or of objects with a `message`.
+fn field_messages(errors: &serde_json::Value) -> String {
+    use serde_json::Value;
+    fn texts(v: &Value) -> Vec<String> {
+        match v {
+            Value::String(s) => vec![s.clone()],
+            Value::Array(a) => a.iter().flat_map(texts).collect(),
+            Value::Object(o) => o
+                .get("message")
+                .and_then(Value::as_str)
+                .map(|s| vec![s.to_owned()])
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+    match errors {
+        Value::Object(fields) => fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", texts(v).join(", ")))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => texts(other).join("; "),
+    }
+}
+
+/// `text` on one line, cut to `limit` bytes on a character boundary.
+pub(crate) fn one_line(text: &str, limit: usize) -> String {
+    let mut line: String = text
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if line.len() > limit {
+        let mut cut = limit;
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        line.truncate(cut);
+        line.push('…');
+    }
+    line
 }
 
 #[cfg(test)]
@@ -415,7 +695,8 @@ mod tests {
         match err {
             Error::Decode(d) => {
                 assert_eq!(d.path, "items[1].id");
-                assert!(d.body_excerpt.contains("\"x\""));
+                assert!(d.body_excerpt().contains("\"x\""));
+                assert!(!d.to_string().contains("\"x\""), "{d}");
             }
             other => panic!("unexpected {other:?}"),
         }

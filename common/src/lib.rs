@@ -37,13 +37,14 @@ pub mod link;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paginate;
+pub mod redact;
 #[cfg(feature = "progenitor")]
 pub mod progenitor;
 pub mod retry;
 pub mod transport;
 
 pub use auth::Credentials;
-pub use error::{DecodeError, Error, HttpError, Result, TimeoutKind};
+pub use error::{DecodeError, Error, HttpError, RateLimitReason, Result, TimeoutKind};
 pub use limiter::{PauseGate, RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};

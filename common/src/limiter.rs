@@ -117,6 +117,12 @@ impl WindowLog {
     }
 }
 
+/// `now + wait`, saturating far in the future instead of overflowing.
+pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
+    now.checked_add(wait)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600))
+}
+
 /// The pause every request of a client observes after the server said "slow down".
 ///
 /// When one request gets a 429 with `Retry-After: 30`, the other requests in flight or about to
@@ -129,7 +135,7 @@ pub struct PauseGate {
 impl PauseGate {
     /// Pauses every request until `now + wait` (never shortens an existing pause).
     pub fn pause_for(&self, wait: Duration) {
-        let until = Instant::now() + wait;
+        let until = later(Instant::now(), wait);
         let mut guard = self.until.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none_or(|u| u < until) {
             *guard = Some(until);

@@ -52,9 +52,9 @@ impl Link {
     /// The target resolved against `base` (the URL of the request that returned the link).
     pub fn resolve(&self, base: &Url) -> Result<Url> {
         base.join(&self.target).map_err(|e| {
+            let shown = self.target.split('?').next().unwrap_or_default();
             Error::Pagination(format!(
-                "link target `{}` is not a valid URL: {e}",
-                self.target
+                "link target `{shown}` is not a valid URL: {e}"
             ))
         })
     }
@@ -79,40 +79,78 @@ impl fmt::Display for Link {
 
 /// Parses one `Link` header value into its link-values.
 pub fn parse(header: &str) -> Vec<Link> {
-    let mut p = Parser {
-        s: header.as_bytes(),
-        i: 0,
-    };
+    parse_bytes(header.as_bytes())
+}
+
+/// Parses one `Link` header value given as raw bytes. Bytes that are not ASCII (which
+/// `HeaderValue::to_str` refuses) are kept, decoded as UTF-8 where they are UTF-8 and replaced
+/// otherwise; a target then resolves with them percent-encoded.
+pub fn parse_bytes(header: &[u8]) -> Vec<Link> {
+    parse_reporting(header).0
+}
+
+/// The link-values, and the raw text of those that could not be parsed.
+fn parse_reporting(header: &[u8]) -> (Vec<Link>, Vec<&[u8]>) {
+    let mut p = Parser { s: header, i: 0 };
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     loop {
         p.skip(|b| b == b',' || is_ws(b));
         if p.at_end() {
-            return out;
+            return (out, skipped);
         }
+        let start = p.i;
         match p.link() {
             Some(link) => out.push(link),
-            None => p.recover(),
+            None => {
+                p.i = start;
+                p.recover();
+                skipped.push(&header[start..p.i.min(header.len())]);
+            }
         }
     }
 }
 
-/// Every link in every `Link` header of `headers`.
+/// Every link in every `Link` header of `headers` (read as bytes: a non-ASCII byte never hides a link).
 pub fn parse_headers(headers: &HeaderMap) -> Vec<Link> {
     headers
         .get_all(http::header::LINK)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(parse)
+        .flat_map(|v| parse_bytes(v.as_bytes()))
         .collect()
 }
 
 /// The target of the first link with relation `rel` in `headers`, resolved against `base`.
+///
+/// When no link has that relation but a part of a `Link` header that could not be parsed
+/// mentions it, the answer is an [`Error::Pagination`], not "no such link": a listing must never
+/// end silently on a header it could not read.
 pub fn find_rel(headers: &HeaderMap, rel: &str, base: &Url) -> Result<Option<Url>> {
-    parse_headers(headers)
-        .into_iter()
-        .find(|l| l.has_rel(rel))
-        .map(|l| l.resolve(base))
-        .transpose()
+    let mut unreadable = None;
+    for value in headers.get_all(http::header::LINK) {
+        let (links, skipped) = parse_reporting(value.as_bytes());
+        if let Some(link) = links.into_iter().find(|l| l.has_rel(rel)) {
+            return link.resolve(base).map(Some);
+        }
+        if let Some(bad) = skipped.into_iter().find(|part| contains_ignore_case(part, rel)) {
+            unreadable.get_or_insert_with(|| String::from_utf8_lossy(bad).into_owned());
+        }
+    }
+    match unreadable {
+        Some(bad) => Err(Error::Pagination(format!(
+            "the Link header has a `{rel}` link that could not be parsed ({}); stopping instead of ending the listing early",
+            crate::error::one_line(&bad, 200)
+        ))),
+        None => Ok(None),
+    }
+}
+
+fn contains_ignore_case(haystack: &[u8], needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 fn is_ws(b: u8) -> bool {

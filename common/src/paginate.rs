@@ -83,7 +83,7 @@ impl<T, C> Page<T, C> {
 }
 
 /// Listing metadata, when the API provides it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PageInfo {
     /// This page's number (1-based).
@@ -94,6 +94,17 @@ pub struct PageInfo {
     pub total_items: Option<u64>,
     /// The URL this page was fetched from.
     pub url: Option<Url>,
+}
+
+impl std::fmt::Debug for PageInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageInfo")
+            .field("number", &self.number)
+            .field("total_pages", &self.total_pages)
+            .field("total_items", &self.total_items)
+            .field("url", &self.url.as_ref().map(crate::redact::url))
+            .finish()
+    }
 }
 
 impl PageInfo {
@@ -255,9 +266,12 @@ where
 }
 
 /// Page-number paging. `fetch(n)` returns page `n` (1-based) with [`PageInfo::total_pages`] set
-/// when the server says it. With `concurrency > 1` and a known total, pages 2..=total are fetched
-/// up to `concurrency` at a time, and still yielded in order. Without a total, pages are fetched
-/// one by one while they are full of items or carry a next cursor.
+/// when the server says it, and `next` set to `Some(n + 1)` when the server says there is more.
+/// With `concurrency > 1` and a known total, pages 2..=total are fetched up to `concurrency` at
+/// a time, and still yielded in order. The total is not trusted alone: it may be stale (records
+/// added during the listing), so after the last numbered page the stream goes on following
+/// `next` one page at a time until there is none. Without a total, pages are fetched one by one
+/// while they carry a next cursor.
 pub fn numbered_pages<T, F, Fut>(concurrency: usize, fetch: F) -> PageStream<T, u64>
 where
     T: Send + 'static,
@@ -271,8 +285,31 @@ where
                 Ok(page) => match page.info.total_pages {
                     Some(total) if concurrency > 1 && total > 1 => {
                         let f = fetch.clone();
-                        let rest = stream::iter(2..=total).map(f).buffered(concurrency);
-                        stream::once(async { Ok(page) }).chain(rest).boxed()
+                        let last_next = std::sync::Arc::new(std::sync::Mutex::new(None));
+                        let record = last_next.clone();
+                        let rest = stream::iter(2..=total).map(f).buffered(concurrency).inspect(
+                            move |page: &Result<Page<T, u64>>| {
+                                if let Ok(p) = page {
+                                    *record.lock().unwrap_or_else(|e| e.into_inner()) = p.next;
+                                }
+                            },
+                        );
+                        // Past the (possibly stale) total: follow `next` until the server says the end.
+                        let f = fetch.clone();
+                        let tail = stream::once(async move {
+                            let start = last_next.lock().unwrap_or_else(|e| e.into_inner()).take();
+                            match start {
+                                Some(n) if n > total => {
+                                    pages_from(Some(n), move |c: Option<u64>| f(c.unwrap_or(n)))
+                                }
+                                _ => stream::empty().boxed(),
+                            }
+                        })
+                        .flatten();
+                        stream::once(async { Ok(page) })
+                            .chain(rest)
+                            .chain(tail)
+                            .boxed()
                     }
                     _ => {
                         let f = fetch.clone();
@@ -305,8 +342,10 @@ where
 
 /// RFC 8288 paging: GET `first`, decode the items with `extract`, follow `Link: <…>; rel="next"`
 /// (resolved against the URL just fetched) until there is none. Every page goes through the
-/// transport (auth, retries, throttling), and a next link to another origin ends the stream with
-/// [`Error::CrossOrigin`]. Query parameters of `first` that a next link leaves out (filters,
+/// transport (auth, retries, throttling). A next link to another origin ends the stream with
+/// [`Error::CrossOrigin`] after the items of the page that carried it, and a next link back to
+/// any page already fetched (the first one included) with [`Error::Pagination`], before
+/// anything is yielded twice. Query parameters of `first` that a next link leaves out (filters,
 /// `per_page`) are carried over, so the caller's query holds on every page.
 pub fn link_header_pages<T, X>(
     transport: Transport,
@@ -319,7 +358,9 @@ where
     X: Fn(&Bytes) -> Result<Vec<T>> + Send + Sync + 'static,
 {
     let extract = std::sync::Arc::new(extract);
-    pages(move |cursor: Option<Url>| {
+    // The first URL counts as seen: a next link back to it is a loop, caught before refetching.
+    let start = first.clone();
+    pages_from(Some(start), move |cursor: Option<Url>| {
         let url = cursor.unwrap_or_else(|| first.clone());
         let transport = transport.clone();
         let extract = extract.clone();
@@ -334,9 +375,8 @@ where
                 link::find_rel(resp.headers(), "next", resp.url())?.map(|n| carry_query(&first, n));
             let body = transport.read_body(resp).await?;
             let items = extract(&body)?;
-            if let Some(n) = &next {
-                transport.check_origin(n)?;
-            }
+            // A next link to another origin is refused when it is followed (`request_url`
+            // checks the origin before anything is sent), so this page's items are yielded first.
             Ok(Page::new(items, next).with_info(PageInfo::default().url(url)))
         }
     })

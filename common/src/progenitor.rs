@@ -17,7 +17,7 @@ use http::StatusCode;
 use serde::Serialize;
 
 use crate::error::{DecodeError, Error, HttpError, TimeoutKind};
-use crate::transport::Transport;
+use crate::transport::{STASH_HEADER, STASH_STATUS, Transport};
 
 pub use progenitor_client;
 pub use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
@@ -30,11 +30,17 @@ pub async fn pre<E>(
     request: &mut reqwest::Request,
     _info: &OperationInfo,
 ) -> Result<(), progenitor_client::Error<E>> {
-    transport
-        .authorize(request)
-        .await
-        .map(|_| ())
-        .map_err(|e| progenitor_client::Error::Custom(format!("{AUTH_PREFIX}{e}")))
+    match transport.authorize(request).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            // The typed error (status, OAuth2 code) waits in the stash for `into_error`.
+            let text = e.to_string();
+            let id = transport.stash(e);
+            Err(progenitor_client::Error::Custom(format!(
+                "{AUTH_PREFIX}{id}: {text}"
+            )))
+        }
+    }
 }
 
 /// The `exec` hook: the transport's retry loop.
@@ -103,11 +109,18 @@ pub async fn into_error<E: Serialize>(
             message,
         },
         P::Custom(message) => match message.strip_prefix(AUTH_PREFIX) {
-            Some(m) => Error::Auth {
-                message: m.to_owned(),
-                status: None,
-                transient: false,
-            },
+            Some(m) => {
+                let stashed = m
+                    .split_once(':')
+                    .and_then(|(id, _)| id.parse().ok())
+                    .and_then(|id| transport.take_stashed(id));
+                stashed.unwrap_or_else(|| Error::Auth {
+                    message: m.to_owned(),
+                    status: None,
+                    transient: false,
+                    oauth_error: None,
+                })
+            }
             None => Error::Config(message),
         },
         P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
@@ -116,17 +129,11 @@ pub async fn into_error<E: Serialize>(
         P::ErrorResponse(rv) => {
             let status = rv.status();
             let headers = rv.headers().clone();
-            if status == StatusCode::TOO_MANY_REQUESTS
-                || (status == StatusCode::SERVICE_UNAVAILABLE
-                    && headers.contains_key(http::header::RETRY_AFTER))
-            {
-                return Error::RateLimited {
-                    status,
-                    retry_after: crate::retry::parse_retry_after(
-                        &headers,
-                        std::time::SystemTime::now(),
-                    ),
-                };
+            if let Some(e) = stashed(transport, status, &headers, None) {
+                return e;
+            }
+            if let Some(e) = transport.rate_limit_error(status, &headers) {
+                return e;
             }
             let body = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
             let body = if body == b"null" { Vec::new() } else { body };
@@ -134,14 +141,46 @@ pub async fn into_error<E: Serialize>(
                 status, None, operation, &headers, &body,
             )))
         }
-        P::InvalidResponsePayload(bytes, e) => Error::Decode(Box::new(DecodeError {
-            context: operation.to_owned(),
-            path: format!("line {} column {}", e.line(), e.column()),
-            message: e.to_string(),
-            body_excerpt: crate::error::excerpt(&bytes),
-        })),
-        P::UnexpectedResponse(resp) => transport.error_from_response(resp, None, operation).await,
+        P::InvalidResponsePayload(bytes, e) => {
+            if let Some(e) = stashed(transport, STASH_STATUS, &http::HeaderMap::new(), Some(&bytes)) {
+                return e;
+            }
+            Error::Decode(Box::new(DecodeError::new(
+                operation,
+                format!("line {} column {}", e.line(), e.column()),
+                e.to_string(),
+                &bytes,
+            )))
+        }
+        P::UnexpectedResponse(resp) => {
+            if let Some(e) = stashed(transport, resp.status(), resp.headers(), None) {
+                return e;
+            }
+            transport.error_from_response(resp, None, operation).await
+        }
     }
+}
+
+/// The error behind a stand-in response of the transport's (a body over the cap, an operation
+/// timeout, a connection cut mid-body), named by its header or, when the generated code kept only
+/// the body, by the body's `edu_common_error` member.
+fn stashed(
+    transport: &Transport,
+    status: StatusCode,
+    headers: &http::HeaderMap,
+    body: Option<&[u8]>,
+) -> Option<Error> {
+    if status != STASH_STATUS {
+        return None;
+    }
+    let id = match body {
+        Some(b) => serde_json::from_slice::<serde_json::Value>(b)
+            .ok()?
+            .get("edu_common_error")?
+            .as_u64()?,
+        None => headers.get(STASH_HEADER)?.to_str().ok()?.parse().ok()?,
+    };
+    transport.take_stashed(id)
 }
 
 fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
@@ -153,6 +192,11 @@ fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
                 TimeoutKind::Attempt
             },
             after: transport.timeouts().attempt,
+        }
+    } else if e.is_body() || e.is_decode() {
+        Error::Interrupted {
+            origin: transport.base_url().origin().ascii_serialization(),
+            source: e.without_url(),
         }
     } else {
         Error::Transport {

@@ -2,9 +2,14 @@
 //!
 //! The rules, in order:
 //! - `429`, and `503` with `Retry-After`, wait exactly what the server asked (delta-seconds or
-//!   HTTP-date), as long as that is within [`RetryConfig::max_retry_after`]; beyond it the
-//!   typed [`Error::RateLimited`](crate::Error::RateLimited) is returned at once. A 429 means the
-//!   request was not processed, so it is retried whatever the method.
+//!   HTTP-date), as long as that is within [`RetryConfig::max_retry_after`] and the operation's
+//!   deadline; beyond it the typed [`Error::RateLimited`](crate::Error::RateLimited) is returned
+//!   at once, its [`RateLimitReason`](crate::RateLimitReason) saying why. A 429 means the
+//!   request was not processed, so it is re-sent whatever the method. A 503 does not say that:
+//!   a request that is not idempotent (a POST without an idempotency key) is not re-sent after
+//!   a 503, and the error says it may or may not have been processed.
+//! - The pause a 429 asks for is shared by every request of the client, but only a retry that
+//!   is going to happen sets it, and each request waits it out only within its own deadline.
 //! - Other `5xx` (500, 502, 503, 504), `408`, timeouts and dropped connections are retried only when the
 //!   request is idempotent (GET, HEAD, PUT, DELETE, OPTIONS) or carries an idempotency key,
 //!   with full-jitter exponential backoff. A connection that could not be established at all is
@@ -122,8 +127,9 @@ impl RetryBudget {
     }
 }
 
-/// Reads `Retry-After` as delta-seconds or an HTTP-date. A date in the past means "now".
-/// Returns `None` for a missing or malformed header.
+/// Reads `Retry-After` as delta-seconds or an HTTP-date. A date in the past means "now"; a
+/// number too large to represent (`10^23`) is [`Duration::MAX`], so it counts as longer than any
+/// `max_retry_after` instead of as absent. Returns `None` for a missing or malformed header.
 ///
 /// ```
 /// # use edu_common::retry::parse_retry_after;
@@ -138,14 +144,21 @@ pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duratio
         .to_str()
         .ok()?
         .trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map(Duration::from_secs)
+                .unwrap_or(Duration::MAX),
+        );
     }
     if let Ok(secs) = value.parse::<f64>() {
-        if (0.0..1e9).contains(&secs) {
-            return Some(Duration::from_secs_f64(secs));
-        }
-        return None;
+        return match secs {
+            s if (0.0..1e9).contains(&s) => Some(Duration::from_secs_f64(s)),
+            s if s >= 1e9 => Some(Duration::MAX),
+            // Negative or NaN: not a delay.
+            _ => None,
+        };
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
@@ -220,6 +233,12 @@ mod tests {
         );
         assert_eq!(parse_retry_after(&headers("soon"), now), None);
         assert_eq!(parse_retry_after(&headers("-3"), now), None);
+        assert_eq!(
+            parse_retry_after(&headers("100000000000000000000000"), now),
+            Some(Duration::MAX)
+        );
+        assert_eq!(parse_retry_after(&headers("1e23"), now), Some(Duration::MAX));
+        assert_eq!(parse_retry_after(&headers("NaN"), now), None);
         assert_eq!(parse_retry_after(&HeaderMap::new(), now), None);
     }
 

@@ -84,7 +84,9 @@ async fn retry_after_beyond_the_cap_returns_rate_limited_at_once() {
         Error::RateLimited {
             retry_after,
             status,
+            reason,
         } => {
+            assert_eq!(reason, edu_common::RateLimitReason::WaitTooLong);
             assert_eq!(status.as_u16(), 429);
             assert_eq!(retry_after, Some(Duration::from_secs(3600)));
         }

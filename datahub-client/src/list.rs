@@ -51,7 +51,7 @@ impl<T> std::fmt::Debug for ListRequest<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListRequest")
             .field("path", &self.path)
-            .field("query", &self.query)
+            .field("query", &edu_common::redact::Query(&self.query))
             .field("concurrency", &self.concurrency)
             .finish()
     }
@@ -112,7 +112,10 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     }
 
     /// Fetches pages by number, up to `n` at a time, once the first page has told how many there
-    /// are (`paging.total`). Records still arrive in order. `1` (the default) follows `next` links.
+    /// are (`paging.total`). Records still arrive in order. The total is not trusted alone:
+    /// after the last numbered page, the listing follows `next` links one page at a time until
+    /// there is none, so records added during the listing are not lost. `1` (the default)
+    /// follows `next` links only.
     pub fn concurrent(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
@@ -120,7 +123,8 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     /// The first page only.
     pub async fn first_page(&self) -> Result<Page<T, String>> {
-        fetch(&self.transport, self.first_url()?, self.operation).await
+        let first = self.first_url()?;
+        fetch(&self.transport, &first, first.clone(), self.operation).await
     }
 
     fn first_url(&self) -> Result<Url> {
@@ -145,7 +149,11 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         }
     }
 
-    /// The pages with their metadata, following `next` links.
+    /// The pages with their metadata, following `next` links. A page's `next` is the absolute
+    /// URL of the next page. A next link back to a page already fetched (the first included)
+    /// ends the stream with [`Error::Pagination`] before anything is yielded twice; a next link
+    /// to another origin (`https://other/…` or `//other/…`) with [`Error::CrossOrigin`], after
+    /// the items of the page that carried it.
     pub fn pages(self) -> PageStream<T, String> {
         let first = match self.first_url() {
             Ok(u) => u,
@@ -153,15 +161,16 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         };
         let transport = self.transport.clone();
         let operation = self.operation;
-        paginate::pages(move |cursor: Option<String>| {
+        paginate::pages_from(Some(first.to_string()), move |cursor: Option<String>| {
             let transport = transport.clone();
             let first = first.clone();
             async move {
                 let url = match cursor {
-                    None => first,
-                    Some(uri) => carry_filters(&first, transport.url(&uri)?),
+                    // Checked here, when followed: the page that carried it has been yielded.
+                    Some(next) => transport.url(&next)?,
+                    None => first.clone(),
                 };
-                fetch(&transport, url, operation).await
+                fetch(&transport, &first, url, operation).await
             }
         })
     }
@@ -175,6 +184,7 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         let operation = self.operation;
         paginate::numbered_pages(self.concurrency, move |n: u64| {
             let transport = transport.clone();
+            let first = first.clone();
             let mut url = first.clone();
             async move {
                 let kept: Vec<(String, String)> = url
@@ -186,13 +196,10 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
                     .clear()
                     .extend_pairs(kept)
                     .append_pair("page", &n.to_string());
-                let page = fetch::<T>(&transport, url, operation).await?;
-                let total = page.info.total_pages;
-                // Without a page count, go on page by page while the server says there is more.
-                let next = match total {
-                    Some(_) => None,
-                    None => page.next.as_ref().map(|_| n + 1),
-                };
+                let page = fetch::<T>(&transport, &first, url, operation).await?;
+                // The server's `next` link, not the total alone, says whether there is more:
+                // the total may be stale when records are added during the listing.
+                let next = page.next.as_ref().map(|_| n + 1);
                 Ok(Page::new(page.items, next).with_info(page.info))
             }
         })
@@ -216,8 +223,11 @@ fn carry_filters(first: &Url, next: Url) -> Url {
     paginate::carry_query(&filters, next)
 }
 
+/// Fetches one page; its `next` is the absolute URL of the next page with the caller's filters
+/// carried over (or the raw link when it does not resolve, so following it reports why).
 async fn fetch<T: DeserializeOwned>(
     transport: &Transport,
+    first: &Url,
     url: Url,
     operation: &'static str,
 ) -> Result<Page<T, String>> {
@@ -226,7 +236,10 @@ async fn fetch<T: DeserializeOwned>(
         .operation(operation)
         .send_json()
         .await?;
-    let next = envelope::find(&list.links, "next").map(|l| l.uri.clone());
+    let next = envelope::find(&list.links, "next").map(|l| match transport.url(&l.uri) {
+        Ok(next) => carry_filters(first, next).to_string(),
+        Err(_) => l.uri.clone(),
+    });
     let info = match list.paging {
         Some(p) => PageInfo::numbered(p.current.unwrap_or(1), p.total).total_items(p.count),
         None => PageInfo::default(),

@@ -38,6 +38,7 @@ pub struct SimulatorBuilder {
     sections: usize,
     token_lifetime: Duration,
     page_latency: Duration,
+    range_paging: bool,
 }
 
 impl Default for SimulatorBuilder {
@@ -49,6 +50,7 @@ impl Default for SimulatorBuilder {
             sections: 24,
             token_lifetime: Duration::from_secs(7199),
             page_latency: Duration::ZERO,
+            range_paging: true,
         }
     }
 }
@@ -81,6 +83,15 @@ impl SimulatorBuilder {
     /// Lifetime of issued tokens (`expires_in`).
     pub fn token_lifetime(mut self, d: Duration) -> Self {
         self.token_lifetime = d;
+        self
+    }
+
+    /// Whether listings honour `starting_after` and link to the next page with it, as Clever
+    /// v1.1 does (the default). With `false` the simulator follows the seed, which documents only
+    /// `limit`, `page` and `search_token`: it ignores `starting_after` (a request with it starts
+    /// from the top) and its `next` links carry `page=N`.
+    pub fn starting_after(mut self, honoured: bool) -> Self {
+        self.range_paging = honoured;
         self
     }
 
@@ -120,6 +131,7 @@ struct State {
     district: Value,
     collections: HashMap<&'static str, Vec<Value>>,
     latency: Duration,
+    range_paging: bool,
     tokens: TokenDesk,
     api_requests: usize,
     faults: VecDeque<Fault>,
@@ -260,6 +272,7 @@ impl State {
             api_requests: 0,
             faults: VecDeque::new(),
             rendered: HashMap::new(),
+            range_paging: cfg.range_paging,
         }
     }
 
@@ -444,7 +457,7 @@ fn route(state: &State, rest: &str, req: &Request) -> (u16, Value) {
     let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
         [resource] => match state.collections.get(resource) {
-            Some(all) => list(all, &format!("/v1/{resource}"), req),
+            Some(all) => list(all, &format!("/v1/{resource}"), req, state.range_paging),
             None => fail(404, "Resource not found"),
         },
         [resource, id] => match state.find(resource, id) {
@@ -472,7 +485,12 @@ fn route(state: &State, rest: &str, req: &Request) -> (u16, Value) {
             match state.related(resource, &record, sub) {
                 Some(mut items) => {
                     items.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-                    list(&items, &format!("/v1/{resource}/{id}/{sub}"), req)
+                    list(
+                        &items,
+                        &format!("/v1/{resource}/{id}/{sub}"),
+                        req,
+                        state.range_paging,
+                    )
                 }
                 None => fail(404, "Resource not found"),
             }
@@ -493,7 +511,7 @@ fn item(v: Value, resource: &str) -> (u16, Value) {
 }
 
 /// One page of `items` (sorted by id, as the API sorts).
-fn list(items: &[Value], path: &str, req: &Request) -> (u16, Value) {
+fn list(items: &[Value], path: &str, req: &Request, range_paging: bool) -> (u16, Value) {
     let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
     let limit: usize = match q.get("limit").map(|l| l.parse::<usize>()) {
         None => 100,
@@ -501,7 +519,7 @@ fn list(items: &[Value], path: &str, req: &Request) -> (u16, Value) {
         Some(Ok(n)) if n > 10_000 => return fail(413, "limit must be at most 10000"),
         Some(_) => return fail(400, "limit must be a positive integer"),
     };
-    let start = if let Some(after) = q.get("starting_after") {
+    let start = if let Some(after) = q.get("starting_after").filter(|_| range_paging) {
         items
             .iter()
             .position(|v| v["id"].as_str() > Some(after.as_str()))
@@ -525,9 +543,14 @@ fn list(items: &[Value], path: &str, req: &Request) -> (u16, Value) {
     let total_pages = items.len().div_ceil(limit).max(1);
     let mut links = vec![json!({"rel": "self", "uri": path})];
     if end < items.len() {
-        let last = items[end - 1]["id"].as_str().unwrap_or_default();
         // Like the real API, the link carries the position but not the caller's limit.
-        links.push(json!({"rel": "next", "uri": format!("{path}?starting_after={last}")}));
+        let uri = if range_paging {
+            let last = items[end - 1]["id"].as_str().unwrap_or_default();
+            format!("{path}?starting_after={last}")
+        } else {
+            format!("{path}?page={}", start / limit + 2)
+        };
+        links.push(json!({"rel": "next", "uri": uri}));
     }
     (
         200,

@@ -63,12 +63,14 @@ pub fn admin_error(err: &Error) -> Option<AdminApiError> {
     })
 }
 
-/// True for 401: no valid token (refused or expired credentials).
+/// True for 401: no valid token (refused or expired credentials). Same as
+/// [`Error::is_unauthorized`].
 pub fn is_unauthorized(err: &Error) -> bool {
-    err.status().is_some_and(|s| s.as_u16() == 401) || matches!(err, Error::Auth { .. })
+    err.is_unauthorized()
 }
 
-/// True for 403: a valid token without the `edfi_admin_api/full_access` scope.
+/// True for 403: a valid token without the `edfi_admin_api/full_access` scope. Same as
+/// [`Error::is_forbidden`].
 pub fn is_forbidden(err: &Error) -> bool {
-    err.status().is_some_and(|s| s.as_u16() == 403)
+    err.is_forbidden()
 }

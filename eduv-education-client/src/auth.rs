@@ -123,9 +123,12 @@ impl ClientAssertion for PrivateKeyJwt {
         jsonwebtoken::encode(&header, &claims, &self.key)
             .map(SecretString::from)
             .map_err(|e| Error::Auth {
-                message: format!("could not sign the client assertion: {e}"),
+                message: format!(
+                    "could not sign the client assertion: {e}; check that the private key matches its algorithm"
+                ),
                 status: None,
                 transient: false,
+                oauth_error: None,
             })
     }
 }

@@ -1,10 +1,23 @@
 //! A minimal loopback HTTP receiver for Onderwijsregio callbacks: it reads each POST, verifies it
 //! with the client's `Verifier` over the raw bytes, answers 204 (or 401), and hands the result on.
+//!
+//! HTTP is hyper's: the body is read whole, whatever its transfer coding (`Content-Length` or
+//! `chunked`), up to [`MAX_BODY_BYTES`] (a larger one is answered 413 and never verified).
 
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
 use onderwijsregio_client::callbacks::{Callback, CallbackError, Verifier};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+
+/// The largest callback body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A running receiver.
 #[derive(Debug)]
@@ -25,74 +38,48 @@ pub async fn start(addr: &str, path: &str, verifier: Verifier) -> std::io::Resul
             let verifier = verifier.clone();
             let tx = tx.clone();
             tokio::spawn(async move {
-                if let Some(result) = handle(sock, &verifier).await {
-                    let _ = tx.send(result);
-                }
+                let service = service_fn(move |req| {
+                    let verifier = verifier.clone();
+                    let tx = tx.clone();
+                    async move { Ok::<_, Infallible>(handle(req, &verifier, &tx).await) }
+                });
+                // A client that hangs up or speaks bad HTTP only ends its own connection.
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(sock), service)
+                    .await;
             });
         }
     });
     Ok(Receiver { url, results: rx })
 }
 
-async fn handle(
-    mut sock: TcpStream,
-    verifier: &Verifier,
-) -> Option<Result<Callback, CallbackError>> {
-    let (target, headers, body) = read_request(&mut sock).await?;
-    let result = verifier.verify(&target, &headers, &body);
-    let status = if result.is_ok() {
-        "204 No Content"
-    } else {
-        "401 Unauthorized"
-    };
-    let _ = sock
-        .write_all(
-            format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                .as_bytes(),
-        )
-        .await;
-    Some(result)
-}
+type Results = mpsc::UnboundedSender<Result<Callback, CallbackError>>;
 
-/// Reads one HTTP/1.1 request: the target (path and query), headers and the raw body (by
-/// `content-length`, capped at 1 MiB).
-async fn read_request(sock: &mut TcpStream) -> Option<(String, http::HeaderMap, Vec<u8>)> {
-    const MAX: usize = 1024 * 1024;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let end = loop {
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break end;
+async fn handle(
+    req: Request<hyper::body::Incoming>,
+    verifier: &Verifier,
+    results: &Results,
+) -> Response<Empty<Bytes>> {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let (parts, body) = req.into_parts();
+    let status = match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(body) => {
+            let result = verifier.verify(&target, &parts.headers, &body.to_bytes());
+            let status = if result.is_ok() {
+                StatusCode::NO_CONTENT
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let _ = results.send(result);
+            status
         }
-        let n = sock.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.len() > MAX {
-            return None;
-        }
+        // Over the cap, or the connection dropped mid-body: nothing to verify.
+        Err(_) => StatusCode::PAYLOAD_TOO_LARGE,
     };
-    let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let mut lines = head.lines();
-    let target = lines.next()?.split_whitespace().nth(1)?.to_owned();
-    let mut headers = http::HeaderMap::new();
-    for line in lines {
-        if let Some((k, v)) = line.split_once(':')
-            && let (Ok(k), Ok(v)) = (
-                http::HeaderName::from_bytes(k.trim().as_bytes()),
-                http::HeaderValue::from_str(v.trim()),
-            )
-        {
-            headers.append(k, v);
-        }
-    }
-    let len: usize = headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-        .min(MAX);
-    while buf.len() < end + 4 + len {
-        let n = sock.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some((target, headers, buf[end + 4..end + 4 + len].to_vec()))
+    let mut resp = Response::new(Empty::new());
+    *resp.status_mut() = status;
+    resp
 }

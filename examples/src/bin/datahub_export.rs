@@ -4,7 +4,10 @@
 //! `cargo run -p edu-examples --bin datahub_export -- students.jsonl`
 //!
 //! Resuming works because the API lists students in ascending id order: the last line of the file
-//! holds the last id written, and the listing restarts `starting_after` it.
+//! holds the last id written. The listing asks to start `starting_after` it (Clever v1.1 servers
+//! honour it and skip the records already written), and every record up to and including that id
+//! is skipped as it arrives, so a server that ignores `starting_after` (the seed does not
+//! document it) and starts from the top still yields each record exactly once.
 
 use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -62,6 +65,9 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let mut students = listing.stream();
     while let Some(student) = students.try_next().await? {
+        if last_id.as_deref().is_some_and(|last| student.id.as_str() <= last) {
+            continue; // already written by the interrupted run
+        }
         let mut line = serde_json::to_vec(&student)?;
         line.push(b'\n');
         out.write_all(&line).await?;
