@@ -486,7 +486,10 @@ enum TokenFailure {
     /// Not worth repeating (refused credentials, a response that is not a token).
     Final(Error),
     /// Worth repeating, after `wait` when the server said.
-    Retry { error: Error, wait: Option<Duration> },
+    Retry {
+        error: Error,
+        wait: Option<Duration>,
+    },
 }
 
 /// Decodes a successful token response (`access_token`, `token_type`, `expires_in`).
@@ -629,7 +632,9 @@ impl OAuth2Provider {
                 form.push(("client_secret", secret.expose_secret().to_owned()));
             }
             ClientAuth::Assertion(a) => {
-                let assertion = a.assertion(&cfg.client_id, &cfg.token_url).map_err(TokenFailure::Final)?;
+                let assertion = a
+                    .assertion(&cfg.client_id, &cfg.token_url)
+                    .map_err(TokenFailure::Final)?;
                 form.push(("client_id", cfg.client_id.clone()));
                 form.push(("client_assertion_type", a.assertion_type().to_owned()));
                 form.push(("client_assertion", assertion.expose_secret().to_owned()));
@@ -638,10 +643,16 @@ impl OAuth2Provider {
         let origin = cfg.token_url.origin().ascii_serialization();
         let unreachable = |e: reqwest::Error| {
             if e.is_timeout() {
-                TokenFailure::Retry { error: self.token_timeout(), wait: None }
+                TokenFailure::Retry {
+                    error: self.token_timeout(),
+                    wait: None,
+                }
             } else {
                 TokenFailure::Retry {
-                    error: Error::Transport { origin: origin.clone(), source: e.without_url() },
+                    error: Error::Transport {
+                        origin: origin.clone(),
+                        source: e.without_url(),
+                    },
                     wait: None,
                 }
             }
@@ -649,7 +660,8 @@ impl OAuth2Provider {
         let mut resp = req.form(&form).send().await.map_err(unreachable)?;
         let status = resp.status();
         tracing::Span::current().record("status", status.as_u16());
-        let retry_after = crate::retry::parse_retry_after(resp.headers(), std::time::SystemTime::now());
+        let retry_after =
+            crate::retry::parse_retry_after(resp.headers(), std::time::SystemTime::now());
         // Read the body with a small cap: a token response is a few hundred bytes.
         let mut body = Vec::with_capacity(1024);
         loop {
@@ -674,7 +686,10 @@ impl OAuth2Provider {
                 Err(e) if e.is_timeout() => return Err(unreachable(e)),
                 Err(e) => {
                     return Err(TokenFailure::Retry {
-                        error: Error::Interrupted { origin: origin.clone(), source: e.without_url() },
+                        error: Error::Interrupted {
+                            origin: origin.clone(),
+                            source: e.without_url(),
+                        },
                         wait: None,
                     });
                 }
@@ -682,7 +697,9 @@ impl OAuth2Provider {
         }
         if !status.is_success() {
             let parsed = serde_json::from_slice::<OAuthErrorBody>(&body).ok();
-            let (code, description) = parsed.map(|b| (b.error, b.error_description)).unwrap_or_default();
+            let (code, description) = parsed
+                .map(|b| (b.error, b.error_description))
+                .unwrap_or_default();
             let detail = [code.clone(), description]
                 .into_iter()
                 .flatten()
@@ -695,7 +712,9 @@ impl OAuth2Provider {
             };
             let transient = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
             let remedy = match (code.as_deref(), status.as_u16()) {
-                (Some("invalid_client"), _) | (None, 401) => "check the client id and secret (or key)",
+                (Some("invalid_client"), _) | (None, 401) => {
+                    "check the client id and secret (or key)"
+                }
                 (Some("invalid_scope"), _) => "check the scope the client asks for",
                 (Some("unauthorized_client" | "unsupported_grant_type" | "invalid_grant"), _) => {
                     "check that this client may use the client-credentials grant"
@@ -706,19 +725,30 @@ impl OAuth2Provider {
                 _ => "check the client's settings and the token URL",
             };
             let error = Error::Auth {
-                message: format!("the token endpoint answered {status}: {}; {remedy}", crate::error::one_line(&detail, 300)),
+                message: format!(
+                    "the token endpoint answered {status}: {}; {remedy}",
+                    crate::error::one_line(&detail, 300)
+                ),
                 status: Some(status),
                 transient,
                 oauth_error: code,
             };
             return Err(if transient {
-                TokenFailure::Retry { error, wait: retry_after }
+                TokenFailure::Retry {
+                    error,
+                    wait: retry_after,
+                }
             } else {
                 TokenFailure::Final(error)
             });
         }
         parse_token_response(&body).map_err(|e| match e {
-            Error::Auth { message, transient, oauth_error, .. } => TokenFailure::Final(Error::Auth {
+            Error::Auth {
+                message,
+                transient,
+                oauth_error,
+                ..
+            } => TokenFailure::Final(Error::Auth {
                 message,
                 status: Some(status),
                 transient,

@@ -37,9 +37,9 @@ pub mod link;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paginate;
-pub mod redact;
 #[cfg(feature = "progenitor")]
 pub mod progenitor;
+pub mod redact;
 pub mod retry;
 pub mod transport;
 

@@ -53,9 +53,7 @@ impl Link {
     pub fn resolve(&self, base: &Url) -> Result<Url> {
         base.join(&self.target).map_err(|e| {
             let shown = self.target.split('?').next().unwrap_or_default();
-            Error::Pagination(format!(
-                "link target `{shown}` is not a valid URL: {e}"
-            ))
+            Error::Pagination(format!("link target `{shown}` is not a valid URL: {e}"))
         })
     }
 }
@@ -132,7 +130,10 @@ pub fn find_rel(headers: &HeaderMap, rel: &str, base: &Url) -> Result<Option<Url
         if let Some(link) = links.into_iter().find(|l| l.has_rel(rel)) {
             return link.resolve(base).map(Some);
         }
-        if let Some(bad) = skipped.into_iter().find(|part| contains_ignore_case(part, rel)) {
+        if let Some(bad) = skipped
+            .into_iter()
+            .find(|part| contains_ignore_case(part, rel))
+        {
             unreadable.get_or_insert_with(|| String::from_utf8_lossy(bad).into_owned());
         }
     }

@@ -287,13 +287,14 @@ where
                         let f = fetch.clone();
                         let last_next = std::sync::Arc::new(std::sync::Mutex::new(None));
                         let record = last_next.clone();
-                        let rest = stream::iter(2..=total).map(f).buffered(concurrency).inspect(
-                            move |page: &Result<Page<T, u64>>| {
+                        let rest = stream::iter(2..=total)
+                            .map(f)
+                            .buffered(concurrency)
+                            .inspect(move |page: &Result<Page<T, u64>>| {
                                 if let Ok(p) = page {
                                     *record.lock().unwrap_or_else(|e| e.into_inner()) = p.next;
                                 }
-                            },
-                        );
+                            });
                         // Past the (possibly stale) total: follow `next` until the server says the end.
                         let f = fetch.clone();
                         let tail = stream::once(async move {

@@ -142,7 +142,12 @@ pub async fn into_error<E: Serialize>(
             )))
         }
         P::InvalidResponsePayload(bytes, e) => {
-            if let Some(e) = stashed(transport, STASH_STATUS, &http::HeaderMap::new(), Some(&bytes)) {
+            if let Some(e) = stashed(
+                transport,
+                STASH_STATUS,
+                &http::HeaderMap::new(),
+                Some(&bytes),
+            ) {
                 return e;
             }
             Error::Decode(Box::new(DecodeError::new(

@@ -65,7 +65,9 @@ pub fn url(url: &url::Url) -> String {
                 }
                 first = false;
                 // Shown, not sent: keep the marker readable.
-                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                let enc = |s: &str| {
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                };
                 text.push_str(&enc(&k));
                 text.push('=');
                 if v == REDACTED {

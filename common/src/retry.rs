@@ -237,7 +237,10 @@ mod tests {
             parse_retry_after(&headers("100000000000000000000000"), now),
             Some(Duration::MAX)
         );
-        assert_eq!(parse_retry_after(&headers("1e23"), now), Some(Duration::MAX));
+        assert_eq!(
+            parse_retry_after(&headers("1e23"), now),
+            Some(Duration::MAX)
+        );
         assert_eq!(parse_retry_after(&headers("NaN"), now), None);
         assert_eq!(parse_retry_after(&HeaderMap::new(), now), None);
     }

@@ -267,7 +267,9 @@ impl TransportBuilder {
         if let Credentials::OAuth2(cfg) = &self.credentials
             && cfg.timeout.is_zero()
         {
-            return Err(Error::Config("the token timeout must be greater than zero".into()));
+            return Err(Error::Config(
+                "the token timeout must be greater than zero".into(),
+            ));
         }
         let base_url = parse_base_url(&self.base_url)?;
         check_scheme(&base_url, self.allow_insecure_http)?;

@@ -143,7 +143,13 @@ async fn a_second_401_is_reported_not_looped() {
 #[tokio::test]
 async fn a_failed_token_request_is_reported_and_not_cached() {
     let server = MockServer::start().await;
-    let seq = Sequence::new(vec![ResponseTemplate::new(503), token("tok-ok", 3600)]);
+    // The token request is retried (3 attempts) before the failure is reported.
+    let seq = Sequence::new(vec![
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(503),
+        token("tok-ok", 3600),
+    ]);
     Mock::given(path("/oauth/token"))
         .respond_with(seq.clone())
         .mount(&server)
@@ -172,7 +178,7 @@ async fn a_failed_token_request_is_reported_and_not_cached() {
         "{err:?}"
     );
     t.get("x").send().await.unwrap();
-    assert_eq!(seq.count(), 2);
+    assert_eq!(seq.count(), 4);
 }
 
 #[tokio::test]

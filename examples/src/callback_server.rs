@@ -43,8 +43,10 @@ pub async fn start(addr: &str, path: &str, verifier: Verifier) -> std::io::Resul
                     let tx = tx.clone();
                     async move { Ok::<_, Infallible>(handle(req, &verifier, &tx).await) }
                 });
-                // A client that hangs up or speaks bad HTTP only ends its own connection.
+                // One callback per connection, then close (as the sender expects of a webhook
+                // receiver); a client that hangs up or speaks bad HTTP only ends its own connection.
                 let _ = http1::Builder::new()
+                    .keep_alive(false)
                     .serve_connection(TokioIo::new(sock), service)
                     .await;
             });

@@ -65,7 +65,10 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let mut students = listing.stream();
     while let Some(student) = students.try_next().await? {
-        if last_id.as_deref().is_some_and(|last| student.id.as_str() <= last) {
+        if last_id
+            .as_deref()
+            .is_some_and(|last| student.id.as_str() <= last)
+        {
             continue; // already written by the interrupted run
         }
         let mut line = serde_json::to_vec(&student)?;
