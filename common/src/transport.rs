@@ -1129,10 +1129,10 @@ async fn buffer(
         .url(resp.url().clone());
     if let Some(h) = builder.headers_mut() {
         *h = std::mem::take(resp.headers_mut());
-        if let Some(reason) = gave_up {
-            if let Ok(v) = HeaderValue::from_str(&encode_reason(reason)) {
-                h.insert(GAVE_UP_HEADER, v);
-            }
+        if let Some(reason) = gave_up
+            && let Ok(v) = HeaderValue::from_str(&encode_reason(reason))
+        {
+            h.insert(GAVE_UP_HEADER, v);
         }
         // The body is now whole and decoded: its length is what it is.
         h.remove(http::header::CONTENT_LENGTH);
