@@ -736,7 +736,14 @@ impl Transport {
                 for (k, v) in &inner.default_headers {
                     req.headers_mut().entry(k).or_insert_with(|| v.clone());
                 }
-                let ticket = match (inner.auth.authorize(&inner.http, &mut req).await, auth_mode) {
+                // Obtaining a token counts against the operation's deadline too.
+                let authorized = tokio::time::timeout_at(deadline, inner.auth.authorize(&inner.http, &mut req))
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        kind: TimeoutKind::Operation,
+                        after: inner.timeouts.operation,
+                    }));
+                let ticket = match (authorized, auth_mode) {
                     (Ok(t), _) => t,
                     (Err(e), AuthMode::Required) => return Err(Failure::Error(e)),
                     (Err(e), AuthMode::Preauthorized) => {
@@ -1099,32 +1106,10 @@ async fn buffer(
     gave_up: Option<RateLimitReason>,
 ) -> std::result::Result<reqwest::Response, BodyFailure> {
     use reqwest::ResponseBuilderExt;
-    let success = resp.status().is_success();
-    if success && resp.content_length().is_some_and(|n| n > cap as u64) {
-        return Err(BodyFailure::TooLarge);
-    }
-    let mut buf = BytesMut::with_capacity(
-        resp.content_length()
-            .map_or(8 * 1024, |n| n.min(cap as u64) as usize),
-    );
-    loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => {
-                if buf.len() + chunk.len() > cap {
-                    if success {
-                        return Err(BodyFailure::TooLarge);
-                    }
-                    buf.extend_from_slice(&chunk[..cap - buf.len()]);
-                    break;
-                }
-                buf.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => return Err(BodyFailure::Read(e)),
-        }
-    }
+    let status = resp.status();
+    let success = status.is_success();
     let mut builder = http::Response::builder()
-        .status(resp.status())
+        .status(status)
         .version(resp.version())
         .url(resp.url().clone());
     if let Some(h) = builder.headers_mut() {
@@ -1134,13 +1119,39 @@ async fn buffer(
         {
             h.insert(GAVE_UP_HEADER, v);
         }
-        // The body is now whole and decoded: its length is what it is.
+        // The body is now whole and decoded: its length is what it holds.
         h.remove(http::header::CONTENT_LENGTH);
         h.remove(http::header::TRANSFER_ENCODING);
     }
-    match builder.body(buf.freeze()) {
+    let body = match resp.content_length() {
+        Some(n) if n > cap as u64 && success => return Err(BodyFailure::TooLarge),
+        // Known and within the cap (hyper enforces the length): one read, usually no copy.
+        Some(n) if n <= cap as u64 => resp.bytes().await.map_err(BodyFailure::Read)?,
+        _ => {
+            let mut buf = BytesMut::with_capacity(8 * 1024);
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if buf.len() + chunk.len() > cap {
+                            if success {
+                                return Err(BodyFailure::TooLarge);
+                            }
+                            // An error body is kept up to the cap, not refused.
+                            buf.extend_from_slice(&chunk[..cap - buf.len()]);
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return Err(BodyFailure::Read(e)),
+                }
+            }
+            buf.freeze()
+        }
+    };
+    match builder.body(body) {
         Ok(r) => Ok(reqwest::Response::from(r)),
-        // Unreachable with parts copied from a valid response; keep the original semantics.
+        // Unreachable with parts copied from a valid response.
         Err(_) => Err(BodyFailure::TooLarge),
     }
 }
