@@ -81,6 +81,62 @@ impl Credentials {
         Ok(Credentials::ApiKey { header, value })
     }
 
+    /// What identifies this credential for shared state: hashed by the caller, never shown.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn identity(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut push = |part: &[u8]| {
+            out.extend_from_slice(&(part.len() as u64).to_le_bytes());
+            out.extend_from_slice(part);
+        };
+        match self {
+            Credentials::None => push(b"none"),
+            Credentials::Bearer(k) => {
+                push(b"bearer");
+                push(k.expose_secret().as_bytes());
+            }
+            Credentials::ApiKey { header, value } => {
+                push(b"api-key");
+                push(header.as_str().as_bytes());
+                push(value.expose_secret().as_bytes());
+            }
+            Credentials::OAuth2(c) => {
+                push(b"oauth2");
+                push(c.token_url.as_str().as_bytes());
+                push(c.client_id.as_bytes());
+                if let Some(scope) = &c.scope {
+                    push(scope.as_bytes());
+                }
+                for (_, v) in &c.extra_headers {
+                    push(v.as_bytes());
+                }
+                match &c.client_auth {
+                    ClientAuth::Basic(s) | ClientAuth::Form(s) => {
+                        push(s.expose_secret().as_bytes())
+                    }
+                    ClientAuth::Assertion(a) => push(format!("{a:?}").as_bytes()),
+                }
+            }
+            Credentials::Custom(p) => push(format!("{p:?}").as_bytes()),
+        }
+        out
+    }
+
+    #[cfg(feature = "redis")]
+    pub(crate) fn into_provider_shared(
+        self,
+        shared: Option<crate::shared::Shared>,
+    ) -> Result<Arc<dyn AuthProvider>> {
+        match (self, shared) {
+            (Credentials::OAuth2(cfg), Some(shared)) => {
+                let mut provider = OAuth2Provider::new(*cfg);
+                provider.shared = Some(shared);
+                Ok(Arc::new(provider))
+            }
+            (other, _) => other.into_provider(),
+        }
+    }
+
     pub(crate) fn into_provider(self) -> Result<Arc<dyn AuthProvider>> {
         Ok(match self {
             Credentials::None => Arc::new(NoAuth),
@@ -426,6 +482,14 @@ impl TokenCache {
         }
     }
 
+    /// The header of the token issued as `ticket`, if it is still the current one.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn header_of(&self, ticket: AuthTicket) -> Option<HeaderValue> {
+        self.read()
+            .filter(|c| c.generation == ticket.0)
+            .map(|c| c.header.clone())
+    }
+
     /// Drops the token issued as `ticket`, if it is still the current one. Returns true if one was dropped
     /// or a newer one is already in place.
     pub fn invalidate(&self, ticket: AuthTicket) -> bool {
@@ -445,6 +509,8 @@ impl TokenCache {
 pub struct OAuth2Provider {
     config: OAuth2Config,
     cache: TokenCache,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::Shared>,
 }
 
 impl fmt::Debug for OAuth2Provider {
@@ -556,7 +622,12 @@ impl OAuth2Provider {
     /// A provider for `config`.
     pub fn new(config: OAuth2Config) -> Self {
         let cache = TokenCache::new(config.refresh_buffer, config.default_lifetime);
-        OAuth2Provider { config, cache }
+        OAuth2Provider {
+            config,
+            cache,
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
     }
 
     /// Requests a new token (bypassing the cache).
@@ -758,6 +829,80 @@ impl OAuth2Provider {
         })
     }
 
+    /// A token for the cache: with shared state, the one another replica stored, or one fetched
+    /// under the shared lock and stored for the others; otherwise (or when Redis is unavailable)
+    /// one fetched by this process.
+    async fn obtain(&self, http: &reqwest::Client) -> Result<AccessToken> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return self.obtain_shared(http, shared).await;
+        }
+        self.fetch_token(http).await
+    }
+
+    #[cfg(feature = "redis")]
+    async fn obtain_shared(
+        &self,
+        http: &reqwest::Client,
+        shared: &crate::shared::Shared,
+    ) -> Result<AccessToken> {
+        let (store, ns) = (&shared.store, shared.ns.as_str());
+        let margin = |lifetime: Duration| self.config.refresh_buffer.min(lifetime / 4);
+        // A stored token counts only while it is not in its last half-margin: then it is
+        // refreshed once for everyone rather than re-read by every replica.
+        let stored = || async {
+            let (secret, ttl, margin) = store.token(ns).await?;
+            (ttl > margin / 2).then(|| AccessToken {
+                secret,
+                expires_in: Some(ttl + margin),
+            })
+        };
+        if let Some(token) = stored().await {
+            tracing::debug!("using the access token another replica obtained");
+            return Ok(token);
+        }
+        let lock_ttl = self.config.timeout.min(Duration::from_secs(15));
+        let until = Instant::now() + lock_ttl;
+        loop {
+            match store.lock(ns, lock_ttl).await {
+                // Redis is unavailable: this process fetches its own.
+                None => return self.fetch_token(http).await,
+                Some(Some(owner)) => {
+                    // Another replica may have stored one between our read and the lock.
+                    if let Some(token) = stored().await {
+                        store.unlock(ns, &owner).await;
+                        return Ok(token);
+                    }
+                    let fetched = self.fetch_token(http).await;
+                    if let Ok(token) = &fetched {
+                        let lifetime = token
+                            .expires_in
+                            .unwrap_or(self.config.default_lifetime)
+                            .min(MAX_TOKEN_LIFETIME);
+                        let margin = margin(lifetime);
+                        let ttl = lifetime.saturating_sub(margin);
+                        if !ttl.is_zero() {
+                            store.put_token(ns, &token.secret, ttl, margin).await;
+                        }
+                    }
+                    store.unlock(ns, &owner).await;
+                    return fetched;
+                }
+                Some(None) => {
+                    // Another replica is fetching: wait for its token, at most the lock's TTL
+                    // (if it crashed, the lock expires and the next round takes it).
+                    tokio::time::sleep(Duration::from_millis(40 + fastrand::u64(..20))).await;
+                    if let Some(token) = stored().await {
+                        return Ok(token);
+                    }
+                    if Instant::now() >= until + lock_ttl {
+                        return self.fetch_token(http).await;
+                    }
+                }
+            }
+        }
+    }
+
     /// The shared token cache.
     pub fn cache(&self) -> &TokenCache {
         &self.cache
@@ -786,7 +931,7 @@ impl AuthProvider for OAuth2Provider {
         request: &'a mut reqwest::Request,
     ) -> BoxFuture<'a, Result<AuthTicket>> {
         Box::pin(async move {
-            let (header, ticket) = self.cache.get_or_fetch(|| self.fetch_token(http)).await?;
+            let (header, ticket) = self.cache.get_or_fetch(|| self.obtain(http)).await?;
             request
                 .headers_mut()
                 .insert(http::header::AUTHORIZATION, header);
@@ -795,6 +940,18 @@ impl AuthProvider for OAuth2Provider {
     }
 
     fn invalidate(&self, ticket: AuthTicket) -> bool {
+        #[cfg(feature = "redis")]
+        if let (Some(shared), Some(header)) = (&self.shared, self.cache.header_of(ticket))
+            && let Ok(handle) = tokio::runtime::Handle::try_current()
+        {
+            // The server refused this token: no replica should be handed it again.
+            let shared = shared.clone();
+            handle.spawn(async move {
+                if let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) {
+                    shared.store.forget_token(&shared.ns, token).await;
+                }
+            });
+        }
         self.cache.invalidate(ticket)
     }
 }

@@ -41,6 +41,8 @@ pub mod paginate;
 pub mod progenitor;
 pub mod redact;
 pub mod retry;
+#[cfg(feature = "redis")]
+pub mod shared;
 pub mod transport;
 
 pub use auth::Credentials;

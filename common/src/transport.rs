@@ -70,6 +70,9 @@ pub struct TransportOptions {
     pub operation_timeout: Option<Duration>,
     /// The time limit for obtaining an OAuth2 token, retries included (OAuth2 clients only).
     pub token_timeout: Option<Duration>,
+    /// State shared with other replicas through Redis (feature `redis`).
+    #[cfg(feature = "redis")]
+    pub shared_state: Option<crate::shared::RedisStore>,
 }
 
 /// The [`TransportOptions`] setters every client builder offers: `retry`, `attempt_timeout` and
@@ -114,6 +117,25 @@ macro_rules! transport_option_setters {
             self.options.token_timeout = Some(d);
             self
         }
+
+        /// Shares the client-side rate budget, `Retry-After` pauses and OAuth2 tokens with every
+        /// replica that uses the same Redis, API and credential (feature `redis`; see
+        /// `edu_common::shared`).
+        #[cfg(feature = "redis")]
+        pub fn shared_state(mut self, store: $crate::shared::RedisStore) -> Self {
+            self.options.shared_state = Some(store);
+            self
+        }
+
+        /// Uses the Redis at `EDU_REDIS_URL` as shared state when that variable is set (and the
+        /// crate's `redis` feature is on); otherwise changes nothing. `from_env` calls it.
+        pub fn shared_state_from_env(self) -> $crate::Result<Self> {
+            #[cfg(feature = "redis")]
+            if let Some(store) = $crate::shared::RedisStore::from_env()? {
+                return Ok(self.shared_state(store));
+            }
+            Ok(self)
+        }
     };
 }
 
@@ -134,6 +156,8 @@ pub struct TransportBuilder {
     default_headers: HeaderMap,
     http: Option<reqwest::Client>,
     token_timeout: Option<Duration>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::RedisStore>,
 }
 
 impl fmt::Debug for TransportBuilder {
@@ -199,6 +223,18 @@ impl TransportBuilder {
         if let Some(t) = options.token_timeout {
             self.token_timeout = Some(t);
         }
+        #[cfg(feature = "redis")]
+        if let Some(store) = options.shared_state {
+            self.shared = Some(store);
+        }
+        self
+    }
+
+    /// Shares the rate budget, 429 pauses and OAuth2 tokens with every other client (in this
+    /// or another process) that uses the same store, API and credential. See [`crate::shared`].
+    #[cfg(feature = "redis")]
+    pub fn shared_state(mut self, store: crate::shared::RedisStore) -> Self {
+        self.shared = Some(store);
         self
     }
 
@@ -306,6 +342,22 @@ impl TransportBuilder {
                     .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
             }
         };
+        #[cfg(feature = "redis")]
+        let shared = self.shared.map(|store| {
+            let api = self
+                .product
+                .as_deref()
+                .and_then(|p| p.split('/').next())
+                .map(str::to_owned)
+                .unwrap_or_else(|| base_url.host_str().unwrap_or("api").to_owned());
+            let mut identity = origin_of(&base_url).into_bytes();
+            identity.extend_from_slice(&self.credentials.identity());
+            let ns = store.namespace(&api, &identity);
+            crate::shared::Shared { store, ns }
+        });
+        #[cfg(feature = "redis")]
+        let auth = self.credentials.into_provider_shared(shared.clone())?;
+        #[cfg(not(feature = "redis"))]
         let auth = self.credentials.into_provider()?;
         Ok(Transport {
             inner: Arc::new(Inner {
@@ -319,6 +371,8 @@ impl TransportBuilder {
                 max_body_bytes: self.max_body_bytes,
                 default_headers: self.default_headers,
                 stash: Default::default(),
+                #[cfg(feature = "redis")]
+                shared,
             }),
         })
     }
@@ -401,6 +455,8 @@ struct Inner {
     max_body_bytes: usize,
     default_headers: HeaderMap,
     stash: std::sync::Mutex<Stash>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::Shared>,
 }
 
 /// The shared HTTP machinery behind every client. See the [module docs](self).
@@ -464,6 +520,8 @@ impl Transport {
             default_headers: HeaderMap::new(),
             http: None,
             token_timeout: None,
+            #[cfg(feature = "redis")]
+            shared: None,
         }
     }
 
@@ -708,6 +766,15 @@ impl Transport {
                 // A shared pause or the rate limit is waited out only within this request's deadline.
                 let gate = async {
                     let mut waited = inner.pause.wait().await;
+                    #[cfg(feature = "redis")]
+                    if let Some(shared) = &inner.shared {
+                        let started = Instant::now();
+                        let budget = inner.limiter.as_ref().map(|l| (l.max_requests(), l.window()));
+                        if shared.admit(budget).await {
+                            return waited + started.elapsed();
+                        }
+                        // Redis is unavailable: this process's own limiter paces it.
+                    }
                     if let Some(l) = &inner.limiter {
                         waited += l.acquire().await;
                     }
@@ -799,6 +866,10 @@ impl Transport {
                                         } else {
                                             // Only a retry that will happen holds back the other requests.
                                             inner.pause.pause_for(wait);
+                                            #[cfg(feature = "redis")]
+                                            if let Some(shared) = &inner.shared {
+                                                shared.store.pause_for(&shared.ns, wait).await;
+                                            }
                                             tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled: waiting as asked");
                                             pending = Some(r);
                                             continue;

@@ -157,6 +157,7 @@ impl Client {
         Client::builder()
             .base_url(var("DATAHUB_BASE_URL")?)
             .client_credentials(var("DATAHUB_CLIENT_ID")?, var("DATAHUB_CLIENT_SECRET")?)
+            .shared_state_from_env()?
             .build()
     }
 

@@ -135,7 +135,7 @@ impl Client {
         if let Ok(t) = std::env::var("EDFI_ADMIN_TENANT") {
             b = b.tenant(t);
         }
-        b.build()
+        b.shared_state_from_env()?.build()
     }
 
     /// The generated client: every one of the 63 operations.

@@ -162,7 +162,7 @@ impl Client {
         if let Ok(url) = std::env::var("EDUFRAME_BASE_URL") {
             b = b.base_url(url);
         }
-        b.build()
+        b.shared_state_from_env()?.build()
     }
 
     /// The generated client for the main API: all 183 operations.

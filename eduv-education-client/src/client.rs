@@ -189,7 +189,7 @@ impl Client {
                 ));
             }
         };
-        b.build()
+        b.shared_state_from_env()?.build()
     }
 
     /// The generated client, for anything the typed layer does not cover.

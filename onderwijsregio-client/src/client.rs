@@ -106,7 +106,7 @@ impl Client {
         if let Ok(url) = std::env::var("ONDERWIJSREGIO_BASE_URL") {
             b = b.base_url(url);
         }
-        b.build()
+        b.shared_state_from_env()?.build()
     }
 
     /// The same client with sandbox mode switched on or off.

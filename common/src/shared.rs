@@ -1,0 +1,414 @@
+//! State shared by every replica of a service, through Redis (feature `redis`).
+//!
+//! One [`RedisStore`] on each client builder (`.shared_state(store)`, or `EDU_REDIS_URL` through
+//! `from_env`) makes the replicas of a service behave as one client:
+//!
+//! - **one rate budget**: the client-side rate limit (Eduframe's 500 requests per 5 minutes) is a
+//!   sliding-window log kept in a Redis sorted set and taken by one Lua script per request, so
+//!   N replicas together never send more than the budget. A sliding-window log rather than GCRA:
+//!   it has exactly the semantics of the in-process [`RateLimit`](crate::RateLimit) (no window of
+//!   that length ever holds more than N), which is what the APIs count, and lets a full budget be
+//!   spent in a burst, as a single process may; GCRA would spread it evenly and admit fewer
+//!   requests after a quiet period. The script reads Redis's clock, so replica clocks may differ.
+//! - **one 429 pause**: a `Retry-After` one replica receives holds back all of them (the same
+//!   script checks it before taking from the budget).
+//! - **one token per expiry**: an OAuth2 token is fetched by one replica under a short lock and
+//!   stored with a TTL of its lifetime minus the refresh margin; the others wait for it, or fetch
+//!   their own when the lock holder is slower than the lock's TTL (a crashed replica never
+//!   blocks the others). Tokens are never logged; the Redis key is a hash of the credential.
+//!
+//! Keys are `{prefix}:{api}:{hash of the origin and credential}:{budget|pause|token|lock}`; the
+//! secret itself never appears in a key.
+//!
+//! **When Redis is unavailable** every call gives up after a short timeout (250 ms by default),
+//! the client falls back to its in-process limiter, pause and token cache, logs one warning, and
+//! tries Redis again a few seconds later; a Redis failure never fails an API call.
+//!
+//! ```no_run
+//! # fn demo() -> edu_common::Result<()> {
+//! use edu_common::shared::RedisStore;
+//! let store = RedisStore::new("redis://127.0.0.1:6379/")?;
+//! let transport = edu_common::Transport::builder("https://api.example.org/v1")
+//!     .rate_limit(500, std::time::Duration::from_secs(300))
+//!     .shared_state(store)
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use tokio::time::Instant;
+
+use crate::error::{Error, Result};
+
+/// The environment variable `from_env` reads the Redis URL from.
+pub const REDIS_URL_ENV: &str = "EDU_REDIS_URL";
+
+/// How long Redis is left alone after a failure before it is tried again.
+const RETRY_REDIS_AFTER: Duration = Duration::from_secs(3);
+
+/// Takes one request from the budget unless a pause is in force. Returns 0 when admitted, or the
+/// milliseconds to wait (until the pause ends, or the oldest request leaves the window).
+const ACQUIRE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local pause = tonumber(redis.call('GET', KEYS[2]) or '0')
+if pause > now then return pause - now end
+local max = tonumber(ARGV[1])
+if max == 0 then return 0 end
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < max then
+  redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local wait = tonumber(oldest[2]) + window - now
+if wait < 1 then wait = 1 end
+return wait
+";
+
+/// Extends the shared pause to `now + ARGV[1]` ms (never shortens it).
+const PAUSE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local wait = tonumber(ARGV[1])
+local untilv = now + wait
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilv > cur then redis.call('SET', KEYS[1], untilv, 'PX', wait + 1000) end
+return 0
+";
+
+/// The stored token and its remaining TTL in ms, or nothing.
+const GET_TOKEN: &str = r"
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return {v, redis.call('PTTL', KEYS[1])}
+";
+
+/// Deletes a key only if it still holds `ARGV[1]` (a lock we own, a token that was refused).
+const DELETE_IF: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
+/// A Redis server shared by the replicas of a service. Cheap to clone; clones share the
+/// connection. See the [module docs](self).
+#[derive(Clone)]
+pub struct RedisStore {
+    inner: Arc<StoreInner>,
+}
+
+struct StoreInner {
+    client: redis::Client,
+    shown_url: String,
+    prefix: String,
+    timeout: Duration,
+    manager: tokio::sync::OnceCell<ConnectionManager>,
+    down_until: std::sync::Mutex<Option<Instant>>,
+    warned: AtomicBool,
+    acquire: redis::Script,
+    pause: redis::Script,
+    get_token: redis::Script,
+    delete_if: redis::Script,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("url", &self.inner.shown_url)
+            .field("prefix", &self.inner.prefix)
+            .field("timeout", &self.inner.timeout)
+            .finish()
+    }
+}
+
+impl RedisStore {
+    /// A store at `url` (`redis://[:password@]host:port/db`, or `rediss://` for TLS when the
+    /// `redis` crate is built with it). Nothing is connected until the first request; a bad
+    /// URL is an [`Error::Config`].
+    pub fn new(url: &str) -> Result<Self> {
+        let client = redis::Client::open(url).map_err(|e| {
+            Error::Config(format!(
+                "the Redis URL is not valid ({:?}); expected redis://host:port/db",
+                e.kind()
+            ))
+        })?;
+        let shown_url = match url::Url::parse(url) {
+            Ok(mut u) => {
+                if u.password().is_some() {
+                    let _ = u.set_password(Some("[REDACTED]"));
+                }
+                u.to_string()
+            }
+            Err(_) => "[unparsed]".to_owned(),
+        };
+        Ok(RedisStore {
+            inner: Arc::new(StoreInner {
+                client,
+                shown_url,
+                prefix: "edu".to_owned(),
+                timeout: Duration::from_millis(250),
+                manager: tokio::sync::OnceCell::new(),
+                down_until: std::sync::Mutex::new(None),
+                warned: AtomicBool::new(false),
+                acquire: redis::Script::new(ACQUIRE),
+                pause: redis::Script::new(PAUSE),
+                get_token: redis::Script::new(GET_TOKEN),
+                delete_if: redis::Script::new(DELETE_IF),
+            }),
+        })
+    }
+
+    /// A store at the URL in `EDU_REDIS_URL`, or `None` when it is not set.
+    pub fn from_env() -> Result<Option<Self>> {
+        match std::env::var(REDIS_URL_ENV) {
+            Ok(url) if !url.trim().is_empty() => RedisStore::new(url.trim()).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The key prefix (default `edu`), to keep several services apart on one Redis.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.prefix = prefix.into();
+        }
+        self
+    }
+
+    /// The longest a Redis call may take before the client falls back to its in-process state
+    /// (default 250 ms).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.timeout = timeout;
+        }
+        self
+    }
+
+    /// True while Redis is considered unavailable (after a failure, for a few seconds).
+    pub fn is_degraded(&self) -> bool {
+        self.inner
+            .down_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|until| Instant::now() < until)
+    }
+
+    /// The namespace for one API and credential: a hash of the origin and the credential,
+    /// never the secret itself.
+    pub(crate) fn namespace(&self, api: &str, identity: &[u8]) -> String {
+        let mut hash = Sha256::new();
+        hash.update(identity);
+        let digest = hash.finalize();
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}:{api}:{hex}", self.inner.prefix)
+    }
+
+    /// Runs one Redis call with the timeout; `None` when Redis is unavailable (and then stays
+    /// away for a few seconds, warning once).
+    async fn call<T, F, Fut>(&self, f: F) -> Option<T>
+    where
+        F: FnOnce(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let inner = &*self.inner;
+        if self.is_degraded() {
+            return None;
+        }
+        let attempt = async {
+            let manager = inner
+                .manager
+                .get_or_try_init(|| async {
+                    let config = ConnectionManagerConfig::new()
+                        .set_connection_timeout(Some(inner.timeout))
+                        .set_response_timeout(Some(inner.timeout))
+                        .set_number_of_retries(1)
+                        .set_max_delay(Duration::from_millis(500));
+                    ConnectionManager::new_lazy_with_config(inner.client.clone(), config)
+                })
+                .await?
+                .clone();
+            f(manager).await
+        };
+        let outcome = tokio::time::timeout(inner.timeout, attempt).await;
+        match outcome {
+            Ok(Ok(v)) => {
+                if inner.warned.swap(false, Ordering::Relaxed) {
+                    tracing::info!(redis = %inner.shown_url, "Redis is reachable again: sharing rate budget and tokens again");
+                }
+                Some(v)
+            }
+            Ok(Err(e)) => {
+                self.mark_down(&format!("{:?}", e.kind()));
+                None
+            }
+            Err(_) => {
+                self.mark_down("timed out");
+                None
+            }
+        }
+    }
+
+    fn mark_down(&self, why: &str) {
+        let inner = &*self.inner;
+        *inner.down_until.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Instant::now() + RETRY_REDIS_AFTER);
+        if !inner.warned.swap(true, Ordering::Relaxed) {
+            tracing::warn!(redis = %inner.shown_url, reason = why, "Redis is unavailable: using this process's own rate limit and token cache until it is back");
+        }
+    }
+
+    /// Takes one request from the shared budget (`max` per `window`; `max == 0` only checks
+    /// the shared pause). `Some(Duration::ZERO)` when admitted, `Some(wait)` to wait and ask
+    /// again, `None` when Redis is unavailable.
+    pub(crate) async fn acquire(&self, ns: &str, max: u32, window: Duration) -> Option<Duration> {
+        let nonce = fastrand::u64(..);
+        let budget = format!("{ns}:budget");
+        let pause = format!("{ns}:pause");
+        let script = &self.inner.acquire;
+        let ms: u64 = self
+            .call(|mut con| async move {
+                script
+                    .key(budget)
+                    .key(pause)
+                    .arg(max)
+                    .arg(window.as_millis() as u64)
+                    .arg(nonce)
+                    .invoke_async(&mut con)
+                    .await
+            })
+            .await?;
+        Some(Duration::from_millis(ms))
+    }
+
+    /// Holds back every replica for `wait` (after a 429 one of them received).
+    pub(crate) async fn pause_for(&self, ns: &str, wait: Duration) {
+        let key = format!("{ns}:pause");
+        let script = &self.inner.pause;
+        let ms = wait.as_millis().min(u64::MAX as u128) as u64;
+        let _: Option<i64> = self
+            .call(|mut con| async move { script.key(key).arg(ms).invoke_async(&mut con).await })
+            .await;
+    }
+
+    /// The shared token, how long its key has left, and the refresh margin it was stored with.
+    pub(crate) async fn token(&self, ns: &str) -> Option<(SecretString, Duration, Duration)> {
+        let key = format!("{ns}:token");
+        let script = &self.inner.get_token;
+        let found: Option<(String, i64)> = self
+            .call(|mut con| async move { script.key(key).invoke_async(&mut con).await })
+            .await?;
+        let (value, pttl) = found?;
+        // Stored as `{margin in ms}:{token}`.
+        let (margin, token) = value.split_once(':')?;
+        let margin = Duration::from_millis(margin.parse().ok()?);
+        (pttl > 0).then(|| {
+            (
+                SecretString::from(token.to_owned()),
+                Duration::from_millis(pttl as u64),
+                margin,
+            )
+        })
+    }
+
+    /// Stores a token for `ttl`; `margin` is how long before its expiry the key expires.
+    pub(crate) async fn put_token(
+        &self,
+        ns: &str,
+        token: &SecretString,
+        ttl: Duration,
+        margin: Duration,
+    ) {
+        let key = format!("{ns}:token");
+        let value = format!("{}:{}", margin.as_millis(), token.expose_secret());
+        let ms = ttl.as_millis().clamp(1, u64::MAX as u128) as u64;
+        let _: Option<()> = self
+            .call(|mut con| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("PX")
+                    .arg(ms)
+                    .query_async(&mut con)
+                    .await
+            })
+            .await;
+    }
+
+    /// Deletes the shared token if it is still `token` (the server refused it).
+    pub(crate) async fn forget_token(&self, ns: &str, token: &str) {
+        let Some((stored, ..)) = self.token(ns).await else {
+            return;
+        };
+        if stored.expose_secret() != token {
+            return;
+        }
+        let key = format!("{ns}:token");
+        let _: Option<i64> = self
+            .call(|mut con| async move { redis::cmd("DEL").arg(key).query_async(&mut con).await })
+            .await;
+    }
+
+    /// Tries to take the refresh lock for `ttl`. `Some(Some(owner))` when taken (release it
+    /// with [`RedisStore::unlock`]), `Some(None)` when another replica holds it, `None` when
+    /// Redis is unavailable.
+    pub(crate) async fn lock(&self, ns: &str, ttl: Duration) -> Option<Option<String>> {
+        let key = format!("{ns}:lock");
+        let owner = format!("{:016x}", fastrand::u64(..));
+        let ms = ttl.as_millis().clamp(1, u64::MAX as u128) as u64;
+        let value = owner.clone();
+        let taken: Option<String> = self
+            .call(|mut con| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(value)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ms)
+                    .query_async(&mut con)
+                    .await
+            })
+            .await?;
+        Some(taken.map(|_| owner))
+    }
+
+    /// Releases a lock taken with [`RedisStore::lock`] (only if still ours).
+    pub(crate) async fn unlock(&self, ns: &str, owner: &str) {
+        let key = format!("{ns}:lock");
+        let script = &self.inner.delete_if;
+        let owner = owner.to_owned();
+        let _: Option<i64> = self
+            .call(|mut con| async move { script.key(key).arg(owner).invoke_async(&mut con).await })
+            .await;
+    }
+}
+
+/// A store and the namespace of one API and credential.
+#[derive(Clone, Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: RedisStore,
+    pub(crate) ns: String,
+}
+
+impl Shared {
+    /// Waits until the shared pause is over and (with a budget) a request is admitted. Returns
+    /// false when Redis is unavailable, so the caller uses its in-process limiter.
+    pub(crate) async fn admit(&self, budget: Option<(u32, Duration)>) -> bool {
+        let (max, window) = budget.unwrap_or((0, Duration::ZERO));
+        loop {
+            match self.store.acquire(&self.ns, max, window).await {
+                None => return false,
+                Some(wait) if wait.is_zero() => return true,
+                // Ask again after the wait: another replica may have taken the slot.
+                Some(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+    }
+}

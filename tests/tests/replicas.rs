@@ -1,0 +1,292 @@
+//! Several replicas, one budget and one token, through a real Redis (issue #16).
+//!
+//! Each test builds separate `Client`s, as separate processes would have, sharing nothing but the
+//! Redis at `EDU_TEST_REDIS_URL` (`.ci/run` starts one). Without that variable every test here
+//! says by name that it was skipped. The stop-and-restart test starts a Redis of its own with the
+//! `redis-server` binary (`EDU_TEST_REDIS_SERVER`, or the one on `PATH`).
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use edu_common::shared::RedisStore;
+use futures::future::join_all;
+
+/// The test Redis, or a line on stderr (past the test harness's capture) naming the skipped test.
+fn redis_url(test: &str) -> Option<String> {
+    match std::env::var("EDU_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: set EDU_TEST_REDIS_URL to a Redis server (see README, 'Running several replicas')"
+            );
+            None
+        }
+    }
+}
+
+/// A store with a prefix of its own, so tests never share keys.
+fn store(url: &str, test: &str) -> RedisStore {
+    RedisStore::new(url).unwrap().prefix(format!(
+        "edu-test:{test}:{}:{}",
+        std::process::id(),
+        fastrand_id()
+    ))
+}
+
+fn fastrand_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+const LIMIT: u32 = 20;
+const WINDOW: Duration = Duration::from_secs(2);
+
+async fn shared_budget(replicas: usize, test: &str) {
+    let Some(url) = redis_url(test) else { return };
+    let sim = eduframe_client::mock::Simulator::builder()
+        .rate_limit(LIMIT, WINDOW)
+        .start()
+        .await;
+    let store = store(&url, test);
+    let clients: Vec<eduframe_client::Client> = (0..replicas)
+        .map(|_| {
+            eduframe_client::Client::builder()
+                .base_url(sim.base_url())
+                .api_key(sim.api_key())
+                .rate_limit(LIMIT, WINDOW)
+                .shared_state(store.clone())
+                .build()
+                .unwrap()
+        })
+        .collect();
+    // 2.5 windows' worth of requests, spread over the replicas, all at once.
+    let per_client = (LIMIT as usize * 5 / 2).div_ceil(replicas);
+    let started = Instant::now();
+    let results = join_all(clients.iter().flat_map(|c| {
+        (0..per_client).map(move |_| async move { c.transport().get("courses").send().await })
+    }))
+    .await;
+    let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    let (requests, throttled) = sim.counters();
+    assert_eq!(
+        throttled, 0,
+        "{requests} requests, {throttled} answered 429"
+    );
+    // The budget was shared, not multiplied: 50 requests at 20 per 2 s take two windows.
+    assert!(started.elapsed() >= WINDOW * 2, "{:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_share_one_budget_without_a_429() {
+    shared_budget(2, "two_replicas_share_one_budget_without_a_429").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_replicas_share_one_budget_without_a_429() {
+    shared_budget(4, "four_replicas_share_one_budget_without_a_429").await;
+}
+
+fn datahub(sim: &datahub_client::mock::Simulator, store: &RedisStore) -> datahub_client::Client {
+    datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .token_timeout(Duration::from_secs(1))
+        .shared_state(store.clone())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_token_request_per_expiry_across_replicas() {
+    let test = "one_token_request_per_expiry_across_replicas";
+    let Some(url) = redis_url(test) else { return };
+    let sim = datahub_client::mock::Simulator::builder()
+        .token_lifetime(Duration::from_secs(4))
+        .start()
+        .await;
+    let store = store(&url, test);
+    let clients: Vec<_> = (0..4).map(|_| datahub(&sim, &store)).collect();
+    let round = || {
+        join_all(clients.iter().flat_map(|c| {
+            (0..3).map(move |_| async move { c.districts().list().first_page().await })
+        }))
+    };
+    for r in round().await {
+        r.unwrap();
+    }
+    assert_eq!(sim.tokens_issued(), 1, "four replicas, one token");
+    // Past the token's shared life (4 s less its 1 s margin): one more, again for all four.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    for r in round().await {
+        r.unwrap();
+    }
+    assert_eq!(sim.tokens_issued(), 2, "one token request per expiry");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_holder_that_dies_does_not_stall_the_others_beyond_the_lock_ttl() {
+    let test = "a_lock_holder_that_dies_does_not_stall_the_others_beyond_the_lock_ttl";
+    let Some(url) = redis_url(test) else { return };
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    // The first token request hangs (its replica dies while holding the lock); later ones answer.
+    Mock::given(path("/datahub/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "t", "expires_in": 600}))
+                .set_delay(Duration::from_secs(30)),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/datahub/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "t", "expires_in": 600})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(path("/datahub/services/v1/districts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))
+        .mount(&server)
+        .await;
+    let store = store(&url, test);
+    let replica = || {
+        datahub_client::Client::builder()
+            .base_url(server.uri())
+            .client_credentials("id", "secret")
+            .token_timeout(Duration::from_secs(1))
+            .shared_state(store.clone())
+            .build()
+            .unwrap()
+    };
+    let doomed = replica();
+    let dying = tokio::spawn(async move { doomed.districts().list().first_page().await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    dying.abort(); // the replica is gone; its lock stays until its TTL (1 s)
+    let started = Instant::now();
+    replica().districts().list().first_page().await.unwrap();
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_millis(2500), "{waited:?}");
+}
+
+/// A `redis-server` of the test's own, on a free port, that it can stop and start again.
+struct OwnRedis {
+    port: u16,
+    child: Option<Child>,
+}
+
+impl OwnRedis {
+    fn start(port: Option<u16>) -> Option<OwnRedis> {
+        let binary =
+            std::env::var("EDU_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        let port = port.unwrap_or_else(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let child = Command::new(binary)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let ready = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if ready.elapsed() > Duration::from_secs(5) {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(OwnRedis {
+            port,
+            child: Some(child),
+        })
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_and_restarted_mid_run_fails_no_call() {
+    let test = "redis_stopped_and_restarted_mid_run_fails_no_call";
+    if redis_url(test).is_none() {
+        return;
+    }
+    let Some(mut redis) = OwnRedis::start(None) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {test}: no redis-server binary (set EDU_TEST_REDIS_SERVER)"
+        );
+        return;
+    };
+    let port = redis.port;
+    let sim = eduframe_client::mock::Simulator::builder()
+        .rate_limit(1000, Duration::from_secs(2))
+        .start()
+        .await;
+    let store = store(&format!("redis://127.0.0.1:{port}/"), test);
+    let client = eduframe_client::Client::builder()
+        .base_url(sim.base_url())
+        .api_key(sim.api_key())
+        .rate_limit(1000, Duration::from_secs(2))
+        .shared_state(store.clone())
+        .build()
+        .unwrap();
+    let calls = |n: usize| {
+        let client = client.clone();
+        async move {
+            for _ in 0..n {
+                client.transport().get("courses").send().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    };
+    calls(20).await;
+    assert!(!store.is_degraded());
+    redis.stop();
+    let down = Instant::now();
+    calls(20).await; // served by the in-process limiter
+    assert!(store.is_degraded());
+    // Each call waited at most the short Redis timeout, once, before falling back.
+    assert!(
+        down.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        down.elapsed()
+    );
+    let _restarted = OwnRedis::start(Some(port)).expect("redis-server restarts");
+    // Back on Redis within a few back-off periods, without a failed call on the way.
+    let back = Instant::now();
+    while store.is_degraded() || back.elapsed() < Duration::from_secs(4) {
+        assert!(
+            back.elapsed() < Duration::from_secs(20),
+            "still not back on Redis"
+        );
+        calls(5).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    calls(20).await;
+    assert!(!store.is_degraded(), "back on Redis once it returned");
+}
