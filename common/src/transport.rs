@@ -829,6 +829,16 @@ impl Transport {
                 let outcome = inner.http.execute(req).instrument(attempt_span.clone()).await;
                 let next = || template.as_ref().and_then(reqwest::Request::try_clone);
                 let may_retry = attempt < inner.retry.max_attempts;
+                // A retry after a backoff, if attempts, deadline, a resendable body and the
+                // retry budget all allow one.
+                let back_off = |cost: u32| {
+                    let backoff = inner.retry.backoff(attempt);
+                    if !may_retry || Instant::now() + backoff >= deadline {
+                        return None;
+                    }
+                    let r = next()?;
+                    inner.retry.budget.try_spend(cost).then_some((r, backoff))
+                };
                 let failed = match outcome {
                     Ok(resp) => {
                         let status = resp.status();
@@ -878,13 +888,8 @@ impl Transport {
                                 }
                             }
                             Verdict::Transient => {
-                                let backoff = inner.retry.backoff(attempt);
-                                let fits = Instant::now() + backoff < deadline;
                                 if retry_safe
-                                    && may_retry
-                                    && fits
-                                    && let Some(r) = next()
-                                    && inner.retry.budget.try_spend(RetryBudget::RETRY_COST)
+                                    && let Some((r, backoff)) = back_off(RetryBudget::RETRY_COST)
                                 {
                                     tracing::debug!(backoff_ms = backoff.as_millis() as u64, %status, "transient failure: backing off");
                                     drop(resp);
@@ -927,14 +932,7 @@ impl Transport {
                 } else {
                     RetryBudget::RETRY_COST
                 };
-                let backoff = inner.retry.backoff(attempt);
-                let fits = Instant::now() + backoff < deadline;
-                if retryable
-                    && may_retry
-                    && fits
-                    && let Some(r) = next()
-                    && inner.retry.budget.try_spend(cost)
-                {
+                if retryable && let Some((r, backoff)) = back_off(cost) {
                     tracing::debug!(error = %e.without_url_ref(), mid_body, backoff_ms = backoff.as_millis() as u64, "attempt failed: backing off");
                     tokio::time::sleep(backoff).await;
                     pending = Some(r);

@@ -9,6 +9,7 @@ pub mod edfi;
 pub mod eduframe;
 pub mod eduv;
 pub mod onderwijsregio;
+pub mod redis_server;
 pub mod report;
 pub mod tour;
 

@@ -6,11 +6,10 @@
 //! `redis-server` binary (`EDU_TEST_REDIS_SERVER`, or the one on `PATH`).
 
 use std::io::Write;
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use edu_common::shared::RedisStore;
+use edu_examples::redis_server::OwnRedis;
 use futures::future::join_all;
 
 /// The test Redis, or a line on stderr (past the test harness's capture) naming the skipped test.
@@ -178,64 +177,13 @@ async fn a_lock_holder_that_dies_does_not_stall_the_others_beyond_the_lock_ttl()
     assert!(waited < Duration::from_millis(2500), "{waited:?}");
 }
 
-/// A `redis-server` of the test's own, on a free port, that it can stop and start again.
-struct OwnRedis {
-    port: u16,
-    child: Option<Child>,
-}
-
-impl OwnRedis {
-    fn start(port: Option<u16>) -> Option<OwnRedis> {
-        let binary =
-            std::env::var("EDU_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let port = port.unwrap_or_else(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        });
-        let child = Command::new(binary)
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let ready = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if ready.elapsed() > Duration::from_secs(5) {
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(OwnRedis {
-            port,
-            child: Some(child),
-        })
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_stopped_and_restarted_mid_run_fails_no_call() {
     let test = "redis_stopped_and_restarted_mid_run_fails_no_call";
     if redis_url(test).is_none() {
         return;
     }
-    let Some(mut redis) = OwnRedis::start(None) else {
+    let Ok(mut redis) = OwnRedis::start(None) else {
         let _ = writeln!(
             std::io::stderr(),
             "SKIPPED {test}: no redis-server binary (set EDU_TEST_REDIS_SERVER)"
@@ -247,7 +195,7 @@ async fn redis_stopped_and_restarted_mid_run_fails_no_call() {
         .rate_limit(1000, Duration::from_secs(2))
         .start()
         .await;
-    let store = store(&format!("redis://127.0.0.1:{port}/"), test);
+    let store = store(&redis.url(), test);
     let client = eduframe_client::Client::builder()
         .base_url(sim.base_url())
         .api_key(sim.api_key())

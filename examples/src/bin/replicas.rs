@@ -15,6 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use edu_common::shared::RedisStore;
+use edu_examples::redis_server::OwnRedis;
 
 const LIMIT: u32 = 50;
 const WINDOW: Duration = Duration::from_secs(2);
@@ -37,8 +38,12 @@ async fn main() -> anyhow::Result<()> {
     let (redis_url, _own) = match arg("--redis").or_else(|| std::env::var("EDU_REDIS_URL").ok()) {
         Some(url) => (url, None),
         None => {
-            let own = OwnRedis::start()?;
-            (format!("redis://127.0.0.1:{}/", own.port), Some(own))
+            let own = OwnRedis::start(None).map_err(|e| {
+                anyhow::anyhow!(
+                    "no Redis: pass --redis or EDU_REDIS_URL, or install redis-server ({e})"
+                )
+            })?;
+            (own.url(), Some(own))
         }
     };
     println!(
@@ -157,44 +162,4 @@ async fn worker() -> anyhow::Result<()> {
     let ((ok, failed), token_failures) = tokio::join!(hammer, tokens);
     println!("ok={ok} failed={}", failed + token_failures);
     Ok(())
-}
-
-/// A `redis-server` of this program's own, stopped when it ends.
-struct OwnRedis {
-    port: u16,
-    child: std::process::Child,
-}
-
-impl OwnRedis {
-    fn start() -> anyhow::Result<OwnRedis> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "no Redis: pass --redis or EDU_REDIS_URL, or install redis-server ({e})"
-                )
-            })?;
-        let ready = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            anyhow::ensure!(
-                ready.elapsed() < Duration::from_secs(5),
-                "redis-server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(OwnRedis { port, child })
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
