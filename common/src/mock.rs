@@ -4,6 +4,16 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+/// Starts the wiremock server a simulator runs on: `127.0.0.1:port`, or any free loopback port
+/// when `port` is `None`. Every simulator's `SimulatorBuilder::port` ends up here.
+pub async fn server(port: Option<u16>) -> std::io::Result<wiremock::MockServer> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))?;
+    Ok(wiremock::MockServer::builder()
+        .listener(listener)
+        .start()
+        .await)
+}
+
 /// The tokens a simulated token endpoint has issued, each with its expiry and a tag (the tenant it
 /// belongs to, say; `()` when there is nothing to tell tokens apart by).
 ///

@@ -39,6 +39,7 @@ pub struct SimulatorBuilder {
     token_lifetime: Duration,
     page_latency: Duration,
     range_paging: bool,
+    port: Option<u16>,
 }
 
 impl Default for SimulatorBuilder {
@@ -51,6 +52,7 @@ impl Default for SimulatorBuilder {
             token_lifetime: Duration::from_secs(7199),
             page_latency: Duration::ZERO,
             range_paging: true,
+            port: None,
         }
     }
 }
@@ -101,15 +103,33 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Starts the simulator on a loopback port.
+    /// Listens on this loopback port (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Starts the simulator.
+    ///
+    /// # Panics
+    /// When a [`port`](Self::port) was chosen and cannot be listened on; use
+    /// [`try_start`](Self::try_start) to get that as an error.
     pub async fn start(self) -> Simulator {
-        let server = MockServer::start().await;
+        let port = self.port;
+        self.try_start()
+            .await
+            .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
+    }
+
+    /// Starts the simulator, or says why it cannot listen.
+    pub async fn try_start(self) -> std::io::Result<Simulator> {
+        let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::generate(&self)));
         Mock::given(wiremock::matchers::any())
             .respond_with(Handler(state.clone()))
             .mount(&server)
             .await;
-        Simulator { server, state }
+        Ok(Simulator { server, state })
     }
 }
 

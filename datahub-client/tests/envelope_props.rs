@@ -18,7 +18,14 @@ fn value() -> impl Strategy<Value = serde_json::Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
             prop::collection::btree_map(
-                prop_oneof![Just("data".to_owned()), Just("id".to_owned()), Just("links".to_owned()), Just("paging".to_owned()), Just("name".to_owned()), "[a-z]{1,6}"],
+                prop_oneof![
+                    Just("data".to_owned()),
+                    Just("id".to_owned()),
+                    Just("links".to_owned()),
+                    Just("paging".to_owned()),
+                    Just("name".to_owned()),
+                    "[a-z]{1,6}"
+                ],
                 inner,
                 0..5
             )

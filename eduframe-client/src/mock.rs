@@ -26,6 +26,7 @@ pub struct SimulatorBuilder {
     limit: u32,
     window: Duration,
     records: usize,
+    port: Option<u16>,
 }
 
 impl Default for SimulatorBuilder {
@@ -34,6 +35,7 @@ impl Default for SimulatorBuilder {
             limit: crate::RATE_LIMIT_REQUESTS,
             window: crate::RATE_LIMIT_WINDOW,
             records: 60,
+            port: None,
         }
     }
 }
@@ -52,15 +54,33 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Listens on this loopback port (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
     /// Starts the simulator.
+    ///
+    /// # Panics
+    /// When a [`port`](Self::port) was chosen and cannot be listened on; use
+    /// [`try_start`](Self::try_start) to get that as an error.
     pub async fn start(self) -> Simulator {
-        let server = MockServer::start().await;
+        let port = self.port;
+        self.try_start()
+            .await
+            .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
+    }
+
+    /// Starts the simulator, or says why it cannot listen.
+    pub async fn try_start(self) -> std::io::Result<Simulator> {
+        let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::new(&self, server.uri())));
         Mock::given(wiremock::matchers::any())
             .respond_with(Handler(state.clone()))
             .mount(&server)
             .await;
-        Simulator { server, state }
+        Ok(Simulator { server, state })
     }
 }
 

@@ -426,10 +426,35 @@ impl std::fmt::Debug for Simulator {
     }
 }
 
-impl Simulator {
-    /// Starts the simulator on a loopback port.
-    pub async fn start() -> Simulator {
-        let server = MockServer::start().await;
+/// Configures a [`Simulator`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SimulatorBuilder {
+    port: Option<u16>,
+}
+
+impl SimulatorBuilder {
+    /// Listens on this loopback port (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Starts the simulator.
+    ///
+    /// # Panics
+    /// When a [`port`](Self::port) was chosen and cannot be listened on; use
+    /// [`try_start`](Self::try_start) to get that as an error.
+    pub async fn start(self) -> Simulator {
+        let port = self.port;
+        self.try_start()
+            .await
+            .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
+    }
+
+    /// Starts the simulator, or says why it cannot listen.
+    pub async fn try_start(self) -> std::io::Result<Simulator> {
+        let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::new(format!(
             "{}/oauth2/token",
             server.uri()
@@ -438,7 +463,19 @@ impl Simulator {
             .respond_with(Handler(state.clone()))
             .mount(&server)
             .await;
-        Simulator { server, state }
+        Ok(Simulator { server, state })
+    }
+}
+
+impl Simulator {
+    /// Configures a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// Starts the simulator on any free loopback port.
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
     }
 
     /// The API base to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).

@@ -515,15 +515,69 @@ impl std::fmt::Debug for Simulator {
     }
 }
 
+/// Configures a [`Simulator`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatorBuilder {
+    delay: Duration,
+    port: Option<u16>,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            delay: Duration::from_millis(10),
+            port: None,
+        }
+    }
+}
+
 impl Simulator {
+    /// Configures a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
     /// Starts the simulator; mutations are processed about `10 ms` after acceptance, in order.
     pub async fn start() -> Simulator {
-        Self::start_with_delay(Duration::from_millis(10)).await
+        SimulatorBuilder::default().start().await
     }
 
     /// Starts the simulator with a given processing delay per mutation.
     pub async fn start_with_delay(delay: Duration) -> Simulator {
-        let server = MockServer::start().await;
+        SimulatorBuilder::default().delay(delay).start().await
+    }
+}
+
+impl SimulatorBuilder {
+    /// How long after acceptance each mutation is processed (default 10 ms), in order.
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    /// Listens on this loopback port (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Starts the simulator.
+    ///
+    /// # Panics
+    /// When a [`port`](Self::port) was chosen and cannot be listened on; use
+    /// [`try_start`](Self::try_start) to get that as an error.
+    pub async fn start(self) -> Simulator {
+        let port = self.port;
+        self.try_start()
+            .await
+            .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
+    }
+
+    /// Starts the simulator, or says why it cannot listen.
+    pub async fn try_start(self) -> std::io::Result<Simulator> {
+        let delay = self.delay;
+        let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::default()));
         let (tx, mut rx) = mpsc::unbounded_channel::<Mutation>();
         let compile = |s: Value| {
@@ -593,9 +647,11 @@ impl Simulator {
                 }
             }
         });
-        Simulator { server, state }
+        Ok(Simulator { server, state })
     }
+}
 
+impl Simulator {
     /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
     pub fn base_url(&self) -> String {
         format!("{}/api/v2", self.server.uri())

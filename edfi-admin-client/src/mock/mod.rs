@@ -391,6 +391,7 @@ pub struct SimulatorBuilder {
     tenants: Vec<String>,
     reset_enabled: bool,
     registration: bool,
+    port: Option<u16>,
 }
 
 impl Default for SimulatorBuilder {
@@ -400,6 +401,7 @@ impl Default for SimulatorBuilder {
             tenants: Vec::new(),
             reset_enabled: true,
             registration: true,
+            port: None,
         }
     }
 }
@@ -435,8 +437,26 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Listens on this loopback port (default: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
     /// Starts the simulator.
+    ///
+    /// # Panics
+    /// When a [`port`](Self::port) was chosen and cannot be listened on; use
+    /// [`try_start`](Self::try_start) to get that as an error.
     pub async fn start(self) -> Simulator {
+        let port = self.port;
+        self.try_start()
+            .await
+            .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
+    }
+
+    /// Starts the simulator, or says why it cannot listen.
+    pub async fn try_start(self) -> std::io::Result<Simulator> {
         let multi_tenant = !self.tenants.is_empty();
         let names = if multi_tenant {
             self.tenants.clone()
@@ -458,16 +478,16 @@ impl SimulatorBuilder {
             tokens: TokenDesk::new("edfi-sim-token", self.token_lifetime),
             served: BTreeSet::new(),
         }));
-        let server = MockServer::start().await;
+        let server = edu_common::mock::server(self.port).await?;
         Mock::given(wiremock::matchers::any())
             .respond_with(Handler(state.clone()))
             .mount(&server)
             .await;
-        Simulator {
+        Ok(Simulator {
             server,
             state,
             first_tenant: self.tenants.first().cloned(),
-        }
+        })
     }
 }
 
