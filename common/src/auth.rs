@@ -776,8 +776,13 @@ impl OAuth2Provider {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(": ");
+            // Not an OAuth2 error body: the API's own reason (a validation problem, a message).
             let detail = if detail.is_empty() {
-                crate::error::excerpt(&body[..body.len().min(200)])
+                serde_json::from_slice(&body)
+                    .ok()
+                    .as_ref()
+                    .and_then(crate::error::extract_message)
+                    .unwrap_or_else(|| crate::error::excerpt(&body[..body.len().min(200)]))
             } else {
                 detail
             };

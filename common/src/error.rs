@@ -584,7 +584,7 @@ const MESSAGE_LIMIT: usize = 300;
 /// The API's own short reason from an error body: its message (`message`, Edu-V's
 /// `statusMessage` with its code, OAuth2's `error_description`, `error`, a problem's `title` or
 /// `detail`) and per-field messages (`errors: {"Name": ["…"]}`), cut to one line.
-fn extract_message(body: &serde_json::Value) -> Option<String> {
+pub(crate) fn extract_message(body: &serde_json::Value) -> Option<String> {
     const KEYS: &[&str] = &[
         "message",
         "statusMessage",

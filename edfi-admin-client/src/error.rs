@@ -26,6 +26,25 @@ pub enum AdminApiError {
         /// The message.
         message: String,
     },
+    /// 400: the `tenant` header names no tenant of a multi-tenant server, or is missing.
+    UnknownTenant {
+        /// The server's message (`Tenant not found with provided tenant id: X`).
+        message: String,
+    },
+}
+
+impl AdminApiError {
+    /// The validation messages for `field`, matched ignoring case (the server's keys are not
+    /// always PascalCase: `id`, `claimSetId`, `ClaimSetId` all occur).
+    pub fn field_errors(&self, field: &str) -> Option<&[String]> {
+        match self {
+            AdminApiError::Validation { errors, .. } => errors
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(field))
+                .map(|(_, v)| v.as_slice()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -49,8 +68,31 @@ struct Raw {
 /// }
 /// ```
 pub fn admin_error(err: &Error) -> Option<AdminApiError> {
+    // A multi-tenant server refuses an unknown tenant already at the token endpoint.
+    if let Error::Auth {
+        status: Some(status),
+        message,
+        ..
+    } = err
+        && status.as_u16() == 400
+        && let Some(at) = message.find("Tenant: ")
+    {
+        let text = &message[at + "Tenant: ".len()..];
+        let text = text.split("; ").next().unwrap_or(text);
+        return Some(AdminApiError::UnknownTenant {
+            message: text.to_owned(),
+        });
+    }
     let http = err.http()?;
     let raw = Raw::deserialize(http.body.as_ref()?).ok()?;
+    let tenant = raw.errors.as_ref().and_then(|e| {
+        e.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("tenant"))
+            .map(|(_, v)| v.join(" "))
+    });
+    if let Some(message) = tenant {
+        return Some(AdminApiError::UnknownTenant { message });
+    }
     Some(match (raw.errors, raw.title, raw.message) {
         (Some(errors), title, _) => AdminApiError::Validation {
             title: title.unwrap_or_else(|| "Validation failed".into()),

@@ -345,12 +345,13 @@ fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
     modifiable(db, id)?;
     let set = db.claim_sets.get_mut(cs)?;
     let rc_id = rc.parse::<i64>().unwrap_or(0);
-    let Some(claim) = find(&mut set["resourceClaims"], rc_id) else {
-        return Err(validation(
-            json!({"ResourceClaim": ["Resource claim doesn't exist for the Claim set provided"]}),
-        ));
-    };
+    // Every failure of the request is reported at once, as the server's validator does.
     let mut e = Errors::default();
+    e.check(
+        find(&mut set["resourceClaims"], rc_id).is_some(),
+        "ResourceClaim",
+        "Resource claim doesn't exist for the Claim set provided",
+    );
     let action = text(body, "actionName");
     e.check(
         seed::action_id(action).is_some(),
@@ -370,6 +371,11 @@ fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
         }
     }
     e.result()?;
+    let Some(claim) = find(&mut set["resourceClaims"], rc_id) else {
+        return Err(validation(
+            json!({"ResourceClaim": ["Resource claim doesn't exist for the Claim set provided"]}),
+        ));
+    };
     let enabled = claim["actions"].as_array().is_some_and(|a| {
         a.iter()
             .any(|x| x["name"] == action && x["enabled"] == true)

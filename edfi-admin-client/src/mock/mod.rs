@@ -9,6 +9,12 @@
 //! instance). In multi-tenant mode ([`SimulatorBuilder::tenants`]) every tenant has its own data,
 //! clients and tokens, selected by the `tenant` header. Unknown routes answer an empty 404.
 //!
+//! Requests are read as ASP.NET Core's web defaults read them on the real server: routes ignore
+//! case and a trailing slash (`/V2/Profiles/`), body properties match in any case
+//! (`{"Company": …}`) and integers may come as JSON strings (`"vendorId": "225"`), action and
+//! tenant names match in any case, and a `/v1/…` route answers 400 `Wrong API version for this
+//! instance mode.`; validation reports every failure of a request at once.
+//!
 //! ```
 //! # async fn demo() -> edu_common::Result<()> {
 //! use edfi_admin_client::mock::Simulator;
@@ -25,6 +31,7 @@ mod claim_sets;
 mod instances;
 mod reply;
 mod seed;
+mod web;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -211,18 +218,29 @@ fn tenant_json(name: &str) -> Value {
 
 impl State {
     fn respond(&mut self, req: &wiremock::Request) -> Reply {
-        let path = req.url.path();
-        let path = match path.strip_prefix(BASE_PATH).unwrap_or(path) {
-            "" => "/",
-            p => p,
+        let raw = req.url.path();
+        let canonical = match raw.strip_prefix(BASE_PATH).unwrap_or(raw) {
+            "" => "/".to_owned(),
+            p => web::canonical_path(p),
         };
-        let path = if path.len() > 1 {
-            path.trim_end_matches('/')
-        } else {
-            path
-        };
+        let path = canonical.as_str();
         let method = req.method.as_str();
-        let header = req.headers.get("tenant").and_then(|v| v.to_str().ok());
+        if path == "/v1" || path.starts_with("/v1/") {
+            return message(400, "Wrong API version for this instance mode.");
+        }
+        // Tenant names match whatever their case (`tenant1` is `Tenant1`).
+        let header = req
+            .headers
+            .get("tenant")
+            .and_then(|v| v.to_str().ok())
+            .map(|t| {
+                self.tenants
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case(t))
+                    .map_or(t, String::as_str)
+                    .to_owned()
+            });
+        let header = header.as_deref();
         let tenant_free = path == "/" || path == "/v2/tenants" || path.starts_with("/v2/tenants/");
         let tenant = if !self.multi_tenant {
             Some("default".to_owned())
@@ -271,7 +289,11 @@ impl State {
             Value::Null
         } else {
             match serde_json::from_slice(&req.body) {
-                Ok(v) => v,
+                Ok(mut v) => {
+                    web::normalise_body(&mut v);
+                    web::canonical_actions(&mut v);
+                    v
+                }
                 Err(_) => {
                     return message(
                         400,
@@ -372,8 +394,8 @@ impl Respond for Handler {
         let reply = state.respond(req);
         if (200..300).contains(&reply.status) {
             let path = req.url.path();
-            let path = path.strip_prefix(BASE_PATH).unwrap_or(path);
-            let route = match route_template(path.trim_end_matches('/')).as_str() {
+            let path = web::canonical_path(path.strip_prefix(BASE_PATH).unwrap_or(path));
+            let route = match route_template(&path).as_str() {
                 "" => "/".to_owned(),
                 r => r.to_owned(),
             };

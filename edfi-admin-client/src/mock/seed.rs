@@ -129,9 +129,20 @@ pub(super) fn claim(id: i64) -> Option<&'static Claim> {
     CLAIMS.iter().find(|c| c.id == id)
 }
 
-/// The action's id.
+/// The action's id (names match whatever their case, as on the server).
 pub(super) fn action_id(name: &str) -> Option<i64> {
-    ACTIONS.iter().find(|(_, n)| *n == name).map(|(id, _)| *id)
+    ACTIONS
+        .iter()
+        .find(|(_, n)| n.eq_ignore_ascii_case(name))
+        .map(|(id, _)| *id)
+}
+
+/// The action's name as the server spells it.
+pub(super) fn canonical_action(name: &str) -> Option<&'static str> {
+    ACTIONS
+        .iter()
+        .find(|(_, n)| n.eq_ignore_ascii_case(name))
+        .map(|(_, n)| *n)
 }
 
 /// The authorization strategy's id.
