@@ -30,6 +30,14 @@ pub mod models;
 pub mod resources;
 
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION};
-pub use edu_common::{Error, Result};
 pub use list::ListRequest;
 pub use models::*;
+
+// Every type the API's signatures mention, so one dependency line is enough.
+pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};
+#[cfg(feature = "redis")]
+pub use edu_common::shared::RedisStore;
+pub use edu_common::{
+    self, Error, HttpError, RateLimitReason, Result, RetryConfig, TimeoutKind, Url, secrecy,
+};
+pub use serde_json;

@@ -32,3 +32,12 @@ pub use client::{
 };
 pub use generated::types;
 pub use resources::{Credentials, NewApplication, NewVendor};
+
+// Every type the API's signatures mention, so one dependency line is enough.
+pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};
+#[cfg(feature = "redis")]
+pub use edu_common::shared::RedisStore;
+pub use edu_common::{
+    self, Error, HttpError, RateLimitReason, Result, RetryConfig, TimeoutKind, Url, secrecy,
+};
+pub use {chrono, serde_json, uuid};

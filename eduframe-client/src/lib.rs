@@ -41,3 +41,12 @@ pub use paginate::ListRequest;
 pub mod organization_types {
     pub use crate::generated_organization::types::*;
 }
+
+// Every type the API's signatures mention, so one dependency line is enough.
+pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};
+#[cfg(feature = "redis")]
+pub use edu_common::shared::RedisStore;
+pub use edu_common::{
+    self, Error, HttpError, RateLimitReason, Result, RetryConfig, TimeoutKind, Url, secrecy,
+};
+pub use {chrono, serde_json, uuid};

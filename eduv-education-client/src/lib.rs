@@ -58,3 +58,12 @@ impl Lifecycle for types::SubjectOffering {
 pub fn is_active<T: Lifecycle>(item: &T) -> bool {
     item.is_active()
 }
+
+// Every type the API's signatures mention, so one dependency line is enough.
+pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};
+#[cfg(feature = "redis")]
+pub use edu_common::shared::RedisStore;
+pub use edu_common::{
+    self, Error, HttpError, RateLimitReason, Result, RetryConfig, TimeoutKind, Url, secrecy,
+};
+pub use {chrono, serde_json, uuid};

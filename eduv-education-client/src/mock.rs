@@ -3,9 +3,11 @@
 //! Three schools: a primary school (PO, `filterByOrgId` defaults to true), a secondary school
 //! (VO, defaults to false) and a school that has not given consent (answers `0022`). Each has
 //! locations with secondary ids, study offerings (one marked `tobedeleted`) and subject
-//! offerings. The token endpoint checks client secrets and verifies `private_key_jwt`
-//! assertions against the configured public key: signature, `aud`, `exp`, `iss`/`sub` and `jti`
-//! reuse. Errors are `StatusResponse` bodies; a 401 has no body and a `WWW-Authenticate` header.
+//! offerings. The token endpoint is as strict as a real OpenID Connect server: it takes only a
+//! form body, one client authentication method per request (HTTP Basic, `client_secret` in the
+//! form, or a `private_key_jwt` assertion), and verifies assertions signed with either of the
+//! client's registered keys (RS256 or ES256): signature, `aud`, `exp` (at most 5 minutes ahead),
+//! `iat` (not in the future), `iss`/`sub` and `jti` reuse. Errors are `StatusResponse` bodies; a 401 has no body and a `WWW-Authenticate` header.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -26,6 +28,11 @@ const CLIENT_SECRET: &str = "eduv-sim-secret";
 /// The test-only private key the simulator trusts (see `testdata/README.md`).
 pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../testdata/client-test-key.pem");
 const TEST_PUBLIC_KEY_PEM: &str = include_str!("../testdata/client-test-key.pub.pem");
+/// An EC P-256 private key (ES256) the simulator also trusts: test use only.
+pub const TEST_EC_PRIVATE_KEY_PEM: &str = include_str!("../testdata/client-test-key-ec.pem");
+const TEST_EC_PUBLIC_KEY_PEM: &str = include_str!("../testdata/client-test-key-ec.pub.pem");
+/// How far ahead an assertion's `exp` may be, as strict OpenID Connect servers require.
+const MAX_ASSERTION_LIFETIME_SECS: u64 = 300;
 /// A test-only private key the simulator does not trust.
 pub const UNTRUSTED_PRIVATE_KEY_PEM: &str = include_str!("../testdata/other-test-key.pem");
 
@@ -344,6 +351,22 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
         ResponseTemplate::new(code)
             .set_body_json(json!({"error": error, "error_description": description}))
     };
+    let form_type = req
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form_type {
+        return fail(
+            400,
+            "invalid_request",
+            "the token request must be application/x-www-form-urlencoded",
+        );
+    }
     let form: HashMap<String, String> = url::form_urlencoded::parse(&req.body)
         .into_owned()
         .collect();
@@ -367,8 +390,26 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .and_then(|b| String::from_utf8(b).ok());
+    // RFC 6749 2.3: a client uses one authentication method per request.
+    let methods = [
+        basic.is_some(),
+        form.contains_key("client_secret"),
+        form.contains_key("client_assertion"),
+    ];
+    if methods.iter().filter(|m| **m).count() > 1 {
+        return fail(
+            400,
+            "invalid_request",
+            "the client used more than one authentication method",
+        );
+    }
     let authenticated = if let Some(pair) = basic {
         if pair != format!("{CLIENT_ID}:{CLIENT_SECRET}") {
+            return fail(401, "invalid_client", "client authentication failed");
+        }
+        true
+    } else if let Some(secret) = form.get("client_secret") {
+        if form.get("client_id").map(String::as_str) != Some(CLIENT_ID) || secret != CLIENT_SECRET {
             return fail(401, "invalid_client", "client authentication failed");
         }
         true
@@ -394,15 +435,39 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
 }
 
 fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result<(), String> {
-    let key = DecodingKey::from_rsa_pem(TEST_PUBLIC_KEY_PEM.as_bytes())
-        .map_err(|e| format!("server key: {e}"))?;
-    let mut validation = Validation::new(Algorithm::RS256);
+    // The client's registered keys: one RSA (RS256), one EC P-256 (ES256).
+    let alg = jsonwebtoken::decode_header(assertion)
+        .map_err(|e| format!("assertion rejected: {e}"))?
+        .alg;
+    let key = match alg {
+        Algorithm::RS256 => DecodingKey::from_rsa_pem(TEST_PUBLIC_KEY_PEM.as_bytes()),
+        Algorithm::ES256 => DecodingKey::from_ec_pem(TEST_EC_PUBLIC_KEY_PEM.as_bytes()),
+        other => {
+            return Err(format!(
+                "assertion rejected: algorithm {other:?} is not accepted"
+            ));
+        }
+    }
+    .map_err(|e| format!("server key: {e}"))?;
+    let mut validation = Validation::new(alg);
     validation.set_audience(&[state.token_url.as_str()]);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
     let data = jsonwebtoken::decode::<AssertionClaims>(assertion, &key, &validation)
         .map_err(|e| format!("assertion rejected: {e}"))?;
     let c = data.claims;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    if c.exp > now + MAX_ASSERTION_LIFETIME_SECS {
+        return Err(format!(
+            "assertion rejected: exp is more than {MAX_ASSERTION_LIFETIME_SECS} s ahead"
+        ));
+    }
+    if c.iat > now + 5 {
+        return Err("assertion rejected: iat is in the future".into());
+    }
     if c.iss != CLIENT_ID || c.sub != CLIENT_ID || client_id.is_some_and(|id| id != CLIENT_ID) {
         return Err("assertion rejected: iss and sub must be the client id".into());
     }

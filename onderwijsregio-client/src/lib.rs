@@ -24,6 +24,14 @@ pub mod write;
 
 pub use candidates::{BatchReport, Candidate, CandidateUpdate, Outcome, Patch};
 pub use client::{Client, ClientBuilder, PREVIEW, PRODUCTION};
-pub use edu_common::{Error, Result};
 pub use interactions::Interaction;
 pub use write::{Accepted, WriteOptions};
+
+// Every type the API's signatures mention, so one dependency line is enough.
+pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};
+#[cfg(feature = "redis")]
+pub use edu_common::shared::RedisStore;
+pub use edu_common::{
+    self, Error, HttpError, RateLimitReason, Result, RetryConfig, TimeoutKind, Url, secrecy,
+};
+pub use {serde_json, uuid};
