@@ -2,9 +2,15 @@
 //!
 //! It checks the API key, serves a realistic region schema (shared fields plus custom fields),
 //! validates writes and answers validation errors, accepts writes with 202 into a queue that is
-//! processed in order shortly after, honours idempotency keys (the same key twice is one
-//! mutation), POSTs signed callbacks to the `callbackUrl`, keeps sandbox data apart, and lists
-//! candidates with an opaque cursor.
+//! processed in order shortly after, honours idempotency keys, POSTs signed callbacks to the
+//! `callbackUrl`, keeps sandbox data apart, and lists candidates with an opaque cursor.
+//!
+//! Idempotency keys: the same key with the same request (method, path and body) is one mutation,
+//! and every repeat gets the first acceptance back. The same key with a *different* request is
+//! answered 409 every time, and nothing is queued. The API's documentation does not say what it
+//! does in that case; the simulator refuses it loudly (as Stripe does) because the alternative,
+//! silently answering with the first acceptance, would hide a client bug that loses writes, and a
+//! test that passes against a strict simulator also passes against a lenient server.
 //!
 //! The queue is worked by a task on the Tokio runtime that started the simulator.
 
@@ -112,7 +118,8 @@ struct Store {
 struct State {
     prod: Store,
     sandbox: Store,
-    accepted: HashMap<String, Value>,
+    /// Accepted writes by idempotency key: what was sent (method, path, body) and the answer.
+    accepted: HashMap<String, (Vec<u8>, Value)>,
     applied: usize,
     next_id: usize,
     callbacks_sent: usize,
@@ -289,8 +296,20 @@ impl Handler {
             .cloned()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let scoped = format!("{sandbox}:{key}");
-        if let Some(previous) = state.accepted.get(&scoped) {
-            return ResponseTemplate::new(202).set_body_json(previous.clone());
+        let mut sent = format!("{} {}\n", req.method, req.url.path()).into_bytes();
+        sent.extend_from_slice(&req.body);
+        if let Some((first, previous)) = state.accepted.get(&scoped) {
+            // The same write again (a retry): the first acceptance, and nothing new is queued.
+            // The key with another write: refused, every time (see the module docs).
+            return if *first == sent {
+                ResponseTemplate::new(202).set_body_json(previous.clone())
+            } else {
+                error(
+                    409,
+                    "idempotencyKey was already used for a different request",
+                    json!([{"path": "/idempotencyKey", "message": "reuse the key only to retry the same request"}]),
+                )
+            };
         }
         let id = state.new_id("mut");
         let body = json!({
@@ -298,7 +317,7 @@ impl Handler {
             "data": {"mutationId": id, "idempotencyKey": key},
             "meta": if sandbox { json!({"sandboxEnabled": true}) } else { json!({}) }
         });
-        state.accepted.insert(scoped, body.clone());
+        state.accepted.insert(scoped, (sent, body.clone()));
         let _ = self.queue.send(Mutation {
             id,
             key,

@@ -504,3 +504,22 @@ async fn a_create_retried_after_a_dropped_connection_creates_one_candidate() {
     assert_eq!(sim.mutations_applied(), 1);
     assert_eq!(sim.candidates().len(), 1, "exactly one candidate");
 }
+
+#[tokio::test]
+async fn a_reused_idempotency_key_with_another_payload_is_refused_every_time() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let opts = WriteOptions::default().idempotency_key("fixed-key-2");
+    c.candidates().create(&[valid(1)], &opts).await.unwrap();
+    for _ in 0..2 {
+        let err = c.candidates().create(&[valid(2)], &opts).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(409), "{err}");
+    }
+    assert!(sim.wait_for_mutations(1, Duration::from_secs(5)).await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        sim.mutations_applied(),
+        1,
+        "nothing queued for the refused writes"
+    );
+}
