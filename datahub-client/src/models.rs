@@ -464,7 +464,7 @@ pub struct SchoolAdmin {
 
 /// What happened to a record: `students.created`, `sections.updated`, ...
 ///
-/// Unknown kinds are kept as [`EventKind::Other`], never rejected.
+/// Unknown actions are kept as [`EventAction::Other`], never rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EventKind {
     /// The resource (`students`, `sections`, `schooladmins`...).
