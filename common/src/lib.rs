@@ -28,6 +28,7 @@
 //! let status: serde_json::Value = transport.get("status").send_json().await?;
 //! # Ok(()) }
 //! ```
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod auth;

@@ -19,6 +19,7 @@
 //! println!("{} students", students.len());
 //! # Ok(()) }
 //! ```
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 mod client;

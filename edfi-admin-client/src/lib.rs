@@ -14,6 +14,7 @@
 //! - Every paged list as a lazy offset stream ([`Client::paged`] for filters and ordering);
 //!   `application/problem+json` errors typed by [`error::admin_error`].
 //! - With the `mock` feature, [`mock::Simulator`] is a stateful fake of the Admin API.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 mod client;

@@ -9,6 +9,7 @@
 //!   notifications typed by [`webhooks::parse`]; lenient booleans in [`serde_helpers`].
 //! - With the `mock` feature, [`mock::Simulator`] fakes the main resources, the Organization
 //!   contacts, cursors, `per_page` bounds and a real 500-per-5-minutes limiter.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 mod client;

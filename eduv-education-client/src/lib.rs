@@ -9,6 +9,7 @@
 //!   with its functional codes ([`error::status_response`]).
 //! - With the `mock` feature, [`mock::Simulator`] serves schools and offerings offline and
 //!   verifies `private_key_jwt` assertions.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod auth;

@@ -9,6 +9,7 @@
 //! - Writes return an [`Accepted`] handle; each carries an idempotency key reused on every retry
 //!   and an optional callback URL. [`callbacks::Verifier`] checks signed callbacks.
 //! - With the `mock` feature, [`mock::Simulator`] is a stateful fake of the API.
+#![doc = include_str!("../README.md")]
 #![deny(missing_docs)]
 
 pub mod attachments;
