@@ -57,5 +57,6 @@ pub use transport::{
 };
 
 /// Re-exported so clients and users name the same versions.
+pub use reqwest;
 pub use secrecy;
 pub use url::Url;

@@ -70,6 +70,15 @@ pub struct TransportOptions {
     pub operation_timeout: Option<Duration>,
     /// The time limit for obtaining an OAuth2 token, retries included (OAuth2 clients only).
     pub token_timeout: Option<Duration>,
+    /// The connect timeout.
+    pub connect_timeout: Option<Duration>,
+    /// The client-side rate limit: `Some(Some((n, window)))` to pace, `Some(None)` for none,
+    /// `None` for the client's default.
+    pub rate_limit: Option<Option<(u32, Duration)>>,
+    /// A `reqwest::Client` of the caller's (its timeouts, proxy and TLS settings apply).
+    pub http_client: Option<reqwest::Client>,
+    /// A product token put first in the `User-Agent` (`my-app/1.2`).
+    pub user_agent: Option<String>,
     /// State shared with other replicas through Redis (feature `redis`).
     #[cfg(feature = "redis")]
     pub shared_state: Option<crate::shared::RedisStore>,
@@ -127,6 +136,39 @@ macro_rules! transport_option_setters {
             self
         }
 
+        /// The time limit for establishing a connection (default 10 s).
+        pub fn connect_timeout(mut self, d: ::std::time::Duration) -> Self {
+            self.options.connect_timeout = Some(d);
+            self
+        }
+
+        /// Paces requests to at most `max_requests` per `window`, shared by every clone of the
+        /// client (and, with shared state, by every replica).
+        pub fn rate_limit(mut self, max_requests: u32, window: ::std::time::Duration) -> Self {
+            self.options.rate_limit = Some(Some((max_requests, window)));
+            self
+        }
+
+        /// No client-side pacing (a 429 is still honoured with its `Retry-After`).
+        pub fn no_rate_limit(mut self) -> Self {
+            self.options.rate_limit = Some(None);
+            self
+        }
+
+        /// Sends through this `reqwest::Client` (its proxy, TLS and pool settings apply; the
+        /// client's per-attempt timeouts and origin checks still do too).
+        pub fn http_client(mut self, client: $crate::reqwest::Client) -> Self {
+            self.options.http_client = Some(client);
+            self
+        }
+
+        /// Puts your product first in the `User-Agent` (`my-app/1.2`), so API operators can
+        /// tell your traffic apart.
+        pub fn user_agent(mut self, product: impl Into<String>) -> Self {
+            self.options.user_agent = Some(product.into());
+            self
+        }
+
         /// Uses the Redis at `EDU_REDIS_URL` as shared state when that variable is set (and the
         /// crate's `redis` feature is on); otherwise changes nothing. `from_env` calls it.
         pub fn shared_state_from_env(self) -> $crate::Result<Self> {
@@ -156,6 +198,7 @@ pub struct TransportBuilder {
     default_headers: HeaderMap,
     http: Option<reqwest::Client>,
     token_timeout: Option<Duration>,
+    user_agent: Option<String>,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::RedisStore>,
 }
@@ -222,6 +265,18 @@ impl TransportBuilder {
         }
         if let Some(t) = options.token_timeout {
             self.token_timeout = Some(t);
+        }
+        if let Some(t) = options.connect_timeout {
+            self.timeouts.connect = t;
+        }
+        if let Some(limit) = options.rate_limit {
+            self.rate_limit = limit;
+        }
+        if let Some(client) = options.http_client {
+            self.http = Some(client);
+        }
+        if let Some(product) = options.user_agent {
+            self.user_agent = Some(product);
         }
         #[cfg(feature = "redis")]
         if let Some(store) = options.shared_state {
@@ -318,10 +373,15 @@ impl TransportBuilder {
         if self.retry.max_attempts == 0 {
             return Err(Error::Config("max_attempts must be at least 1".into()));
         }
-        let user_agent = match &self.product {
-            Some(p) => format!("{p} edu-common/{}", env!("CARGO_PKG_VERSION")),
-            None => format!("edu-common/{}", env!("CARGO_PKG_VERSION")),
-        };
+        let user_agent = [
+            self.user_agent.clone(),
+            self.product.clone(),
+            Some(format!("edu-common/{}", env!("CARGO_PKG_VERSION"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
         let http = match self.http {
             Some(c) => c,
             None => {
@@ -520,6 +580,7 @@ impl Transport {
             default_headers: HeaderMap::new(),
             http: None,
             token_timeout: None,
+            user_agent: None,
             #[cfg(feature = "redis")]
             shared: None,
         }

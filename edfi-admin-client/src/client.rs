@@ -22,7 +22,7 @@ pub const SCOPE: &str = "edfi_admin_api/full_access";
 /// use edfi_admin_client::{Client, NewVendor};
 /// let client = Client::builder()
 ///     .base_url("https://admin.example.org/adminapi")
-///     .credentials("my-client", "my-secret")
+///     .client_credentials("my-client", "my-secret")
 ///     .build()?;
 /// let vendor_id = client.vendors().create(&NewVendor::new("Acme", "Ann", "ann@acme.example")).await?;
 /// # Ok(()) }
@@ -51,11 +51,22 @@ impl ClientBuilder {
         self
     }
 
-    /// The client id and secret (from [`register`] or the administrator).
-    pub fn credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+    /// The OAuth2 client id and secret (from [`register`] or the administrator), the same name
+    /// as on every client of this workspace.
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
         self.client_id = Some(client_id.into());
         self.client_secret = Some(SecretString::from(secret.into()));
         self
+    }
+
+    /// The client id and secret.
+    #[deprecated(note = "use `client_credentials`, the name every client of this workspace uses")]
+    pub fn credentials(self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_credentials(client_id, secret)
     }
 
     /// The tenant, for multi-tenant deployments (sent as the `tenant` header).
@@ -128,7 +139,7 @@ impl Client {
         };
         let mut b = Client::builder()
             .base_url(var("EDFI_ADMIN_BASE_URL")?)
-            .credentials(
+            .client_credentials(
                 var("EDFI_ADMIN_CLIENT_ID")?,
                 var("EDFI_ADMIN_CLIENT_SECRET")?,
             );

@@ -34,7 +34,9 @@ pub use client::{
     Client, ClientBuilder, SCOPE, check_client_secret, created_id, id_from_location, register,
 };
 pub use generated::types;
-pub use resources::{Credentials, NewApplication, NewVendor};
+#[allow(deprecated)]
+pub use resources::Credentials;
+pub use resources::{ApplicationCredentials, NewApplication, NewVendor};
 
 // Every type the API's signatures mention, so one dependency line is enough.
 pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};

@@ -60,7 +60,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .unwrap();
     let c = Client::builder()
         .base_url(sim.base_url())
-        .credentials("contract", secret.expose_secret())
+        .client_credentials("contract", secret.expose_secret())
         .build()
         .unwrap();
 
@@ -747,7 +747,7 @@ async fn tenants_have_their_own_data_clients_and_tokens() {
         .unwrap();
     let in_one = Client::builder()
         .base_url(sim.base_url())
-        .credentials("t2-only", secret.expose_secret())
+        .client_credentials("t2-only", secret.expose_secret())
         .tenant("tenant1")
         .build()
         .unwrap();
@@ -757,7 +757,7 @@ async fn tenants_have_their_own_data_clients_and_tokens() {
     // Without the header, or with an unknown tenant, the server answers 400 naming `Tenant`.
     let none = Client::builder()
         .base_url(sim.base_url())
-        .credentials(sim.client_id(), sim.client_secret())
+        .client_credentials(sim.client_id(), sim.client_secret())
         .build()
         .unwrap();
     let err = none.vendors().get(1).await.unwrap_err();
@@ -795,7 +795,7 @@ async fn forbidden_and_unauthorized_are_told_apart() {
         .await;
     let c = Client::builder()
         .base_url(server.uri())
-        .credentials("id", "secret")
+        .client_credentials("id", "secret")
         .build()
         .unwrap();
     let forbidden = c.vendors().get(1).await.unwrap_err();

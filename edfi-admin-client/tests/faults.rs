@@ -12,7 +12,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 async fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
-        .credentials("client-1", "secret-never-shown")
+        .client_credentials("client-1", "secret-never-shown")
         .operation_timeout(Duration::from_secs(2))
         .build()
         .unwrap()

@@ -24,7 +24,7 @@ async fn full_lifecycle() {
     .unwrap();
     let client = Client::builder()
         .base_url(sim.base_url())
-        .credentials("lifecycle-client", secret.expose_secret())
+        .client_credentials("lifecycle-client", secret.expose_secret())
         .build()
         .unwrap();
 
@@ -233,7 +233,7 @@ async fn registration_rules_are_checked_before_sending_and_bad_credentials_are_4
     assert!(matches!(err, Error::InvalidInput { .. }));
     let bad = Client::builder()
         .base_url(sim.base_url())
-        .credentials(sim.client_id(), "wrong")
+        .client_credentials(sim.client_id(), "wrong")
         .build()
         .unwrap();
     let err = bad.vendors().get(1).await.unwrap_err();
@@ -242,7 +242,7 @@ async fn registration_rules_are_checked_before_sending_and_bad_credentials_are_4
     assert!(
         Client::builder()
             .base_url(sim.base_url())
-            .credentials("a", "b")
+            .client_credentials("a", "b")
             .tenant("bad tenant!")
             .build()
             .is_err()

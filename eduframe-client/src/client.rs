@@ -47,7 +47,6 @@ pub struct ClientBuilder {
     base_url: String,
     organization_base_url: Option<String>,
     api_key: Option<SecretString>,
-    rate_limit: Option<(u32, Duration)>,
     options: TransportOptions,
 }
 
@@ -57,7 +56,6 @@ impl Default for ClientBuilder {
             base_url: DEFAULT_BASE_URL.into(),
             organization_base_url: None,
             api_key: None,
-            rate_limit: Some((RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW)),
             options: TransportOptions::default(),
         }
     }
@@ -82,23 +80,11 @@ impl ClientBuilder {
         self
     }
 
-    /// Paces requests to `max` per `window` (default 500 per 5 minutes), with a 0.5% (at least
-    /// 20 ms) margin on the window.
-    pub fn rate_limit(mut self, max: u32, window: Duration) -> Self {
-        self.rate_limit = Some((max, window));
-        self
-    }
-
-    /// No client-side pacing (429s are still honoured with `Retry-After`).
-    pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limit = None;
-        self
-    }
-
     edu_common::transport_option_setters!();
 
-    /// Builds the client.
-    pub fn build(self) -> Result<Client> {
+    /// Builds the client. The rate limit defaults to the API's 500 requests per 5 minutes, and
+    /// any limit gets a 0.5% (at least 20 ms) margin on its window.
+    pub fn build(mut self) -> Result<Client> {
         let key = self
             .api_key
             .ok_or_else(|| Error::Config("eduframe: set api_key".into()))?;
@@ -117,12 +103,14 @@ impl ClientBuilder {
         let mut b = Transport::builder(main.clone())
             .credentials(Credentials::bearer(key))
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        b = match self.rate_limit {
-            // A little margin on the window absorbs the gap between when a request leaves the
-            // client and when the server counts it, so the two windows never disagree.
-            Some((n, w)) => b.rate_limit(n, w + (w / 200).max(Duration::from_millis(20))),
-            None => b.no_rate_limit(),
-        };
+        let limit = self
+            .options
+            .rate_limit
+            .unwrap_or(Some((RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW)));
+        // A little margin on the window absorbs the gap between when a request leaves the
+        // client and when the server counts it, so the two windows never disagree.
+        self.options.rate_limit =
+            Some(limit.map(|(n, w)| (n, w + (w / 200).max(Duration::from_millis(20)))));
         b = b.options(self.options);
         let transport = b.build()?;
         let organization_base: Url = format!("{org}/").parse().map_err(|e| {

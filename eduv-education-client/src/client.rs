@@ -98,6 +98,17 @@ impl ClientBuilder {
         self
     }
 
+    /// The OAuth2 client id and secret (HTTP Basic), the same name as on every client of this
+    /// workspace. For `private_key_jwt`, set [`client_id`](Self::client_id) and a key instead.
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        self.client_id(client_id)
+            .client_secret(SecretString::from(secret.into()))
+    }
+
     /// Authenticates with `private_key_jwt`.
     pub fn private_key_jwt(mut self, signer: PrivateKeyJwt) -> Self {
         self.private_key = Some(signer);

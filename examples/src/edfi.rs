@@ -34,7 +34,7 @@ pub async fn connect(log: &mut Log) -> anyhow::Result<(Client, Target, Option<Si
     log.say("registered client edu-tour");
     let client = Client::builder()
         .base_url(sim.base_url())
-        .credentials("edu-tour", secret.expose_secret())
+        .client_credentials("edu-tour", secret.expose_secret())
         .build()?;
     Ok((client, Target::Simulator(sim.base_url()), Some(sim)))
 }

@@ -572,7 +572,7 @@ impl Simulator {
     fn client_builder(&self, tenant: Option<&str>) -> Client {
         let mut b = Client::builder()
             .base_url(self.base_url())
-            .credentials(CLIENT_ID, CLIENT_SECRET);
+            .client_credentials(CLIENT_ID, CLIENT_SECRET);
         if let Some(t) = tenant {
             b = b.tenant(t);
         }

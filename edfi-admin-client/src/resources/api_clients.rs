@@ -2,7 +2,7 @@
 
 use edu_common::Result;
 
-use super::Credentials;
+use super::ApplicationCredentials;
 use crate::Client;
 use crate::generated::types;
 
@@ -27,7 +27,10 @@ impl ApiClients<'_> {
     }
 
     /// Creates an API client; returns its id, key and secret.
-    pub async fn create(&self, api_client: &types::AddApiClientRequest) -> Result<Credentials> {
+    pub async fn create(
+        &self,
+        api_client: &types::AddApiClientRequest,
+    ) -> Result<ApplicationCredentials> {
         let r = self
             .client
             .raw()
@@ -38,7 +41,7 @@ impl ApiClients<'_> {
         let rv = self.client.call("postApiclients", r).await?;
         let located = crate::created_id(&rv).ok();
         let body = rv.into_inner();
-        Credentials::from_parts(
+        ApplicationCredentials::from_parts(
             "apiClientResult",
             body.id.or(located),
             body.key,
@@ -78,7 +81,7 @@ impl ApiClients<'_> {
     }
 
     /// Issues a new key and secret.
-    pub async fn reset_credential(&self, id: i32) -> Result<Credentials> {
+    pub async fn reset_credential(&self, id: i32) -> Result<ApplicationCredentials> {
         let r = self
             .client
             .raw()
@@ -90,7 +93,7 @@ impl ApiClients<'_> {
             .client
             .value("putApiclientsResetCredentialById", r)
             .await?;
-        Credentials::from_parts(
+        ApplicationCredentials::from_parts(
             "apiClientResult",
             body.id.or(Some(id)),
             body.key,

@@ -3,7 +3,7 @@
 use edu_common::Result;
 use edu_common::paginate::ItemStream;
 
-use super::Credentials;
+use super::ApplicationCredentials;
 use crate::Client;
 use crate::generated::types;
 
@@ -58,7 +58,7 @@ impl Applications<'_> {
     }
 
     /// Creates an application; returns its id, key and secret.
-    pub async fn create(&self, app: &NewApplication) -> Result<Credentials> {
+    pub async fn create(&self, app: &NewApplication) -> Result<ApplicationCredentials> {
         let r = self
             .client
             .raw()
@@ -69,7 +69,7 @@ impl Applications<'_> {
         let rv = self.client.call("postApplications", r).await?;
         let located = crate::created_id(&rv).ok();
         let body = rv.into_inner();
-        Credentials::from_parts(
+        ApplicationCredentials::from_parts(
             "applicationResult",
             body.id.or(located),
             body.key,
@@ -115,7 +115,7 @@ impl Applications<'_> {
     }
 
     /// Issues a new key and secret (the server must have `EnableApplicationResetEndpoint`).
-    pub async fn reset_credential(&self, id: i32) -> Result<Credentials> {
+    pub async fn reset_credential(&self, id: i32) -> Result<ApplicationCredentials> {
         let r = self
             .client
             .raw()
@@ -127,7 +127,7 @@ impl Applications<'_> {
             .client
             .value("putApplicationsResetCredentialById", r)
             .await?;
-        Credentials::from_parts(
+        ApplicationCredentials::from_parts(
             "applicationResult",
             body.id.or(Some(id)),
             body.key,

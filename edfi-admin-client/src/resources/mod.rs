@@ -36,8 +36,10 @@ pub use vendors::{NewVendor, Vendors};
 pub(crate) type Raw<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
 
 /// Credentials of an application or API client: the key, and the secret as a secret.
+///
+/// (Named apart from `edu_common::Credentials`, which configures how a client authenticates.)
 #[derive(Debug, Clone)]
-pub struct Credentials {
+pub struct ApplicationCredentials {
     /// The id of the application (or API client).
     pub id: i32,
     /// The key (the client id for the ODS/API).
@@ -46,16 +48,16 @@ pub struct Credentials {
     pub secret: SecretString,
 }
 
-impl Credentials {
+impl ApplicationCredentials {
     /// From the parts of an `applicationResult` or `apiClientResult`.
     pub(crate) fn from_parts(
         what: &str,
         id: Option<i32>,
         key: Option<String>,
         secret: Option<String>,
-    ) -> Result<Credentials> {
+    ) -> Result<ApplicationCredentials> {
         match (id, key, secret) {
-            (Some(id), Some(key), Some(secret)) => Ok(Credentials {
+            (Some(id), Some(key), Some(secret)) => Ok(ApplicationCredentials {
                 id,
                 key,
                 secret: SecretString::from(secret),
@@ -135,3 +137,7 @@ fn window(n: u64) -> Result<i32> {
     i32::try_from(n)
         .map_err(|_| Error::invalid_input(Some("offset"), "beyond the API's 32-bit range"))
 }
+
+/// The former name of [`ApplicationCredentials`].
+#[deprecated(note = "renamed `ApplicationCredentials` (apart from `edu_common::Credentials`)")]
+pub type Credentials = ApplicationCredentials;

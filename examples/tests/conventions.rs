@@ -1,0 +1,154 @@
+//! The convention table of the root README, as code: every client is built with the same
+//! names, takes the same transport options, re-exports the same types, answers errors through
+//! the same accessors, and its simulator starts the same way. A client that drifts from the
+//! table stops this test from compiling.
+
+use std::time::Duration;
+
+/// The transport options every builder takes, applied the same way to each (a macro, because the
+/// builders are five types with the same methods).
+macro_rules! every_transport_option {
+    ($builder:expr) => {
+        $builder
+            .retry(edu_common::RetryConfig::default())
+            .connect_timeout(Duration::from_secs(5))
+            .attempt_timeout(Duration::from_secs(20))
+            .operation_timeout(Duration::from_secs(60))
+            .token_timeout(Duration::from_secs(5))
+            .rate_limit(1000, Duration::from_secs(60))
+            .http_client(edu_common::reqwest::Client::new())
+            .user_agent("conventions-test/1.0")
+            .shared_state_from_env()
+            .unwrap()
+    };
+}
+
+/// What every crate re-exports, named through the crate alone.
+macro_rules! same_reexports {
+    ($krate:ident) => {{
+        fn _names(
+            _: Option<$krate::Error>,
+            _: Option<$krate::Result<()>>,
+            _: Option<$krate::ItemStream<()>>,
+            _: Option<$krate::Page<(), ()>>,
+            _: Option<$krate::secrecy::SecretString>,
+            _: Option<$krate::RetryConfig>,
+        ) {
+        }
+    }};
+}
+
+/// The error accessors every client's errors answer.
+fn accessors(err: &edu_common::Error) -> [bool; 6] {
+    [
+        err.is_not_found(),
+        err.is_unauthorized(),
+        err.is_forbidden(),
+        err.is_rate_limited(),
+        err.is_timeout(),
+        err.is_transient(),
+    ]
+}
+
+#[tokio::test]
+async fn eduframe() {
+    same_reexports!(eduframe_client);
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let c = every_transport_option!(
+        eduframe_client::Client::builder()
+            .base_url(sim.base_url())
+            .api_key(sim.api_key())
+    )
+    .build()
+    .unwrap();
+    let err = c
+        .transport()
+        .get("no-such-resource")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(accessors(&err), [true, false, false, false, false, false]);
+}
+
+#[tokio::test]
+async fn datahub() {
+    same_reexports!(datahub_client);
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let c = every_transport_option!(
+        datahub_client::Client::builder()
+            .base_url(sim.base_url())
+            .client_credentials(sim.client_id(), sim.client_secret())
+    )
+    .build()
+    .unwrap();
+    let err = c
+        .districts()
+        .get("0000000000000000000000ff")
+        .await
+        .unwrap_err();
+    assert_eq!(accessors(&err), [true, false, false, false, false, false]);
+}
+
+#[tokio::test]
+async fn edfi_admin() {
+    same_reexports!(edfi_admin_client);
+    let sim = edfi_admin_client::mock::Simulator::builder().start().await;
+    let c = every_transport_option!(
+        edfi_admin_client::Client::builder()
+            .base_url(sim.base_url())
+            .client_credentials(sim.client_id(), sim.client_secret())
+    )
+    .build()
+    .unwrap();
+    let err = c.vendors().get(999_999).await.unwrap_err();
+    assert_eq!(accessors(&err), [true, false, false, false, false, false]);
+}
+
+#[tokio::test]
+async fn eduv() {
+    same_reexports!(eduv_education_client);
+    let sim = eduv_education_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let c = every_transport_option!(
+        eduv_education_client::Client::builder()
+            .base_url(sim.base_url())
+            .token_url(sim.token_url())
+            .client_credentials(sim.client_id(), "wrong-secret")
+    )
+    .build()
+    .unwrap();
+    let err = c.transport().get("organisations").send().await.unwrap_err();
+    assert_eq!(accessors(&err), [false, true, false, false, false, false]);
+}
+
+#[tokio::test]
+async fn onderwijsregio() {
+    same_reexports!(onderwijsregio_client);
+    let sim = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let c = every_transport_option!(
+        onderwijsregio_client::Client::builder()
+            .base_url(sim.base_url())
+            .api_key("not-the-key")
+    )
+    .build()
+    .unwrap();
+    let err = c.candidates().list(10).next_item().await.unwrap_err();
+    assert_eq!(accessors(&err), [false, true, false, false, false, false]);
+}
+
+/// A small helper so the listing reads as prose.
+trait NextItem<T> {
+    async fn next_item(self) -> edu_common::Result<T>;
+}
+
+impl<T> NextItem<T> for edu_common::ItemStream<T> {
+    async fn next_item(mut self) -> edu_common::Result<T> {
+        use futures::StreamExt;
+        self.next()
+            .await
+            .unwrap_or_else(|| Err(edu_common::Error::Config("empty".into())))
+    }
+}
