@@ -4,6 +4,32 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+/// The `port` and `start` methods every simulator builder has. Expand it in the `impl` of a
+/// builder with a `port: Option<u16>` field and an
+/// `async fn try_start(self) -> std::io::Result<Simulator>` of its own.
+#[macro_export]
+macro_rules! simulator_start_methods {
+    () => {
+        /// Listens on this loopback port (default: any free port).
+        pub fn port(mut self, port: u16) -> Self {
+            self.port = Some(port);
+            self
+        }
+
+        /// Starts the simulator.
+        ///
+        /// # Panics
+        /// When a [`port`](Self::port) was chosen and cannot be listened on; use
+        /// [`try_start`](Self::try_start) to get that as an error.
+        pub async fn start(self) -> Simulator {
+            let port = self.port;
+            self.try_start()
+                .await
+                .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
+        }
+    };
+}
+
 /// Starts the wiremock server a simulator runs on: `127.0.0.1:port`, or any free loopback port
 /// when `port` is `None`. Every simulator's `SimulatorBuilder::port` ends up here.
 pub async fn server(port: Option<u16>) -> std::io::Result<wiremock::MockServer> {

@@ -459,23 +459,7 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Listens on this loopback port (default: any free port).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = Some(port);
-        self
-    }
-
-    /// Starts the simulator.
-    ///
-    /// # Panics
-    /// When a [`port`](Self::port) was chosen and cannot be listened on; use
-    /// [`try_start`](Self::try_start) to get that as an error.
-    pub async fn start(self) -> Simulator {
-        let port = self.port;
-        self.try_start()
-            .await
-            .unwrap_or_else(|e| panic!("the simulator cannot listen on port {port:?}: {e}"))
-    }
+    edu_common::simulator_start_methods!();
 
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
