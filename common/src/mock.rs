@@ -137,3 +137,125 @@ pub fn bearer(headers: &http::HeaderMap) -> Option<&str> {
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
+
+/// The fault controls every simulator offers, in one place: fail the next N requests with a
+/// status, throttle the next N with a `Retry-After`, and add latency to every answer. Cheap to
+/// clone; clones share the queue.
+///
+/// A simulator wraps its responder with [`Faults::wrap`] and exposes the controls on its
+/// `Simulator` with [`simulator_fault_methods!`](crate::simulator_fault_methods).
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    state: std::sync::Arc<std::sync::Mutex<FaultState>>,
+}
+
+#[derive(Debug, Default)]
+struct FaultState {
+    queue: std::collections::VecDeque<Fault>,
+    latency: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    Status(u16),
+    Throttle(u64),
+}
+
+impl Faults {
+    fn lock(&self) -> std::sync::MutexGuard<'_, FaultState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next `n` requests the faults apply to are answered `status`.
+    pub fn fail_next(&self, n: usize, status: u16) {
+        self.lock()
+            .queue
+            .extend(std::iter::repeat_n(Fault::Status(status), n));
+    }
+
+    /// The next `n` requests the faults apply to are answered 429 with `Retry-After: secs`.
+    pub fn throttle_next(&self, n: usize, retry_after_secs: u64) {
+        self.lock()
+            .queue
+            .extend(std::iter::repeat_n(Fault::Throttle(retry_after_secs), n));
+    }
+
+    /// A delay added to every answer.
+    pub fn set_latency(&self, d: Duration) {
+        self.lock().latency = d;
+    }
+
+    /// Wraps a simulator's responder: a queued fault answers instead of it (for the requests
+    /// `applies` selects, such as API calls but not token requests), in the API's own error
+    /// body from `body(status, message)`, and every answer gets the latency.
+    pub fn wrap<R: wiremock::Respond>(
+        &self,
+        inner: R,
+        applies: fn(&wiremock::Request) -> bool,
+        body: fn(u16, &str) -> serde_json::Value,
+    ) -> FaultyResponder<R> {
+        FaultyResponder {
+            inner,
+            faults: self.clone(),
+            applies,
+            body,
+        }
+    }
+}
+
+/// A simulator's responder with [`Faults`] in front of it.
+pub struct FaultyResponder<R> {
+    inner: R,
+    faults: Faults,
+    applies: fn(&wiremock::Request) -> bool,
+    body: fn(u16, &str) -> serde_json::Value,
+}
+
+impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
+    fn respond(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let (fault, latency) = {
+            let mut s = self.faults.lock();
+            let fault = if (self.applies)(req) {
+                s.queue.pop_front()
+            } else {
+                None
+            };
+            (fault, s.latency)
+        };
+        let template = match fault {
+            Some(Fault::Status(status)) => wiremock::ResponseTemplate::new(status)
+                .set_body_json((self.body)(status, "simulated failure")),
+            Some(Fault::Throttle(secs)) => wiremock::ResponseTemplate::new(429)
+                .set_body_json((self.body)(429, "Too Many Requests"))
+                .insert_header("retry-after", secs.to_string().as_str()),
+            None => self.inner.respond(req),
+        };
+        if latency.is_zero() {
+            template
+        } else {
+            template.set_delay(latency)
+        }
+    }
+}
+
+/// The fault controls on a `Simulator` with a `faults: edu_common::mock::Faults` field:
+/// `fail_next`, `throttle_next` and `set_latency`.
+#[macro_export]
+macro_rules! simulator_fault_methods {
+    () => {
+        /// The next `n` API requests are answered `status` (in the API's error body).
+        pub fn fail_next(&self, n: usize, status: u16) {
+            self.faults.fail_next(n, status);
+        }
+
+        /// The next `n` API requests are answered 429 with `Retry-After: retry_after_secs`.
+        pub fn throttle_next(&self, n: usize, retry_after_secs: u64) {
+            self.faults.throttle_next(n, retry_after_secs);
+        }
+
+        /// Adds this delay to every answer.
+        pub fn set_latency(&self, d: ::std::time::Duration) {
+            self.faults.set_latency(d);
+        }
+    };
+}

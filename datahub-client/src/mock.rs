@@ -14,7 +14,7 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -109,11 +109,21 @@ impl SimulatorBuilder {
     pub async fn try_start(self) -> std::io::Result<Simulator> {
         let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::generate(&self)));
+        let faults = edu_common::mock::Faults::default();
+        faults.set_latency(self.page_latency);
         Mock::given(wiremock::matchers::any())
-            .respond_with(Handler(state.clone()))
+            .respond_with(faults.wrap(
+                Handler(state.clone()),
+                |req| req.url.path().starts_with("/datahub/services/"),
+                |_, message| json!({ "error": message }),
+            ))
             .mount(&server)
             .await;
-        Ok(Simulator { server, state })
+        Ok(Simulator {
+            server,
+            state,
+            faults,
+        })
     }
 }
 
@@ -122,23 +132,16 @@ impl SimulatorBuilder {
 pub struct Simulator {
     server: MockServer,
     state: Arc<Mutex<State>>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Fault {
-    Status(u16),
-    Throttle(u64),
+    faults: edu_common::mock::Faults,
 }
 
 #[derive(Debug)]
 struct State {
     district: Value,
     collections: HashMap<&'static str, Vec<Value>>,
-    latency: Duration,
     range_paging: bool,
     tokens: TokenDesk,
     api_requests: usize,
-    faults: VecDeque<Fault>,
     /// Rendered successful responses by path and query: the data never changes, so each page is
     /// serialised once and large listings are served at loopback speed.
     rendered: HashMap<String, (u16, Vec<u8>)>,
@@ -271,10 +274,8 @@ impl State {
         State {
             district,
             collections,
-            latency: cfg.page_latency,
             tokens: TokenDesk::new("sim-token", cfg.token_lifetime),
             api_requests: 0,
-            faults: VecDeque::new(),
             rendered: HashMap::new(),
             range_paging: cfg.range_paging,
         }
@@ -391,16 +392,8 @@ impl Respond for Handler {
             return error(404, "not found");
         };
         state.api_requests += 1;
-        let latency = state.latency;
         if let Some(resp) = authorize(state, req) {
             return resp;
-        }
-        if let Some(f) = state.faults.pop_front() {
-            return match f {
-                Fault::Status(s) => error(s, "simulated failure"),
-                Fault::Throttle(secs) => error(429, "Too Many Requests")
-                    .insert_header("retry-after", secs.to_string().as_str()),
-            };
         }
         let key = match req.url.query() {
             Some(q) => format!("{rest}?{q}"),
@@ -420,7 +413,6 @@ impl Respond for Handler {
         ResponseTemplate::new(status)
             .set_body_raw(body, "application/json")
             .insert_header("x-ratelimit-limit", "1200")
-            .set_delay(latency)
     }
 }
 
@@ -614,24 +606,7 @@ impl Simulator {
         self.lock().collections.get("students").map_or(0, Vec::len)
     }
 
-    /// The next `n` API requests fail with `status` (after authentication).
-    pub fn fail_next(&self, n: usize, status: u16) {
-        self.lock()
-            .faults
-            .extend(std::iter::repeat_n(Fault::Status(status), n));
-    }
-
-    /// The next `n` API requests get 429 with `Retry-After: secs`.
-    pub fn throttle_next(&self, n: usize, retry_after_secs: u64) {
-        self.lock()
-            .faults
-            .extend(std::iter::repeat_n(Fault::Throttle(retry_after_secs), n));
-    }
-
-    /// Changes the delay added to every API response.
-    pub fn set_latency(&self, d: Duration) {
-        self.lock().latency = d;
-    }
+    edu_common::simulator_fault_methods!();
 
     /// Expires every token issued so far (the next API request gets 401).
     pub fn expire_tokens(&self) {

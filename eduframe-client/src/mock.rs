@@ -60,11 +60,20 @@ impl SimulatorBuilder {
     pub async fn try_start(self) -> std::io::Result<Simulator> {
         let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::new(&self, server.uri())));
+        let faults = edu_common::mock::Faults::default();
         Mock::given(wiremock::matchers::any())
-            .respond_with(Handler(state.clone()))
+            .respond_with(faults.wrap(
+                Handler(state.clone()),
+                |_| true,
+                |status, message| json!({"errors": {}, "code": status, "message": message}),
+            ))
             .mount(&server)
             .await;
-        Ok(Simulator { server, state })
+        Ok(Simulator {
+            server,
+            state,
+            faults,
+        })
     }
 }
 
@@ -276,6 +285,7 @@ impl Respond for Handler {
 pub struct Simulator {
     server: MockServer,
     state: Arc<Mutex<State>>,
+    faults: edu_common::mock::Faults,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -287,6 +297,8 @@ impl std::fmt::Debug for Simulator {
 }
 
 impl Simulator {
+    edu_common::simulator_fault_methods!();
+
     /// Configures a simulator.
     pub fn builder() -> SimulatorBuilder {
         SimulatorBuilder::default()

@@ -481,6 +481,7 @@ fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result
 pub struct Simulator {
     server: MockServer,
     state: Arc<Mutex<State>>,
+    faults: edu_common::mock::Faults,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -508,15 +509,26 @@ impl SimulatorBuilder {
             "{}/oauth2/token",
             server.uri()
         ))));
+        let faults = edu_common::mock::Faults::default();
         Mock::given(wiremock::matchers::any())
-            .respond_with(Handler(state.clone()))
+            .respond_with(faults.wrap(
+                Handler(state.clone()),
+                |req| !req.url.path().ends_with("/oauth2/token"),
+                |_, message| json!({"status": "0099", "statusMessage": message}),
+            ))
             .mount(&server)
             .await;
-        Ok(Simulator { server, state })
+        Ok(Simulator {
+            server,
+            state,
+            faults,
+        })
     }
 }
 
 impl Simulator {
+    edu_common::simulator_fault_methods!();
+
     /// Configures a simulator.
     pub fn builder() -> SimulatorBuilder {
         SimulatorBuilder::default()

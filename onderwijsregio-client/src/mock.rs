@@ -524,6 +524,7 @@ impl Handler {
 pub struct Simulator {
     server: MockServer,
     state: Arc<Mutex<State>>,
+    faults: edu_common::mock::Faults,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -588,13 +589,18 @@ impl SimulatorBuilder {
                 .unwrap_or_else(|e| unreachable!("the simulator's schema is valid: {e}"))
         };
         let create_item = region_schema()["items"].clone();
+        let faults = edu_common::mock::Faults::default();
         Mock::given(wiremock::matchers::any())
-            .respond_with(Handler {
-                state: state.clone(),
-                queue: tx,
-                create: compile(create_item),
-                update: compile(region_update_schema()),
-            })
+            .respond_with(faults.wrap(
+                Handler {
+                    state: state.clone(),
+                    queue: tx,
+                    create: compile(create_item),
+                    update: compile(region_update_schema()),
+                },
+                |_| true,
+                |status, message| json!({"statusCode": status, "message": message, "errors": []}),
+            ))
             .mount(&server)
             .await;
         let worker_state = state.clone();
@@ -650,11 +656,17 @@ impl SimulatorBuilder {
                 }
             }
         });
-        Ok(Simulator { server, state })
+        Ok(Simulator {
+            server,
+            state,
+            faults,
+        })
     }
 }
 
 impl Simulator {
+    edu_common::simulator_fault_methods!();
+
     /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
     pub fn base_url(&self) -> String {
         format!("{}/api/v2", self.server.uri())

@@ -485,14 +485,20 @@ impl SimulatorBuilder {
             served: BTreeSet::new(),
         }));
         let server = edu_common::mock::server(self.port).await?;
+        let faults = edu_common::mock::Faults::default();
         Mock::given(wiremock::matchers::any())
-            .respond_with(Handler(state.clone()))
+            .respond_with(faults.wrap(
+                Handler(state.clone()),
+                |req| !req.url.path().ends_with("/connect/token"),
+                |_, message| json!({ "message": message }),
+            ))
             .mount(&server)
             .await;
         Ok(Simulator {
             server,
             state,
             first_tenant: self.tenants.first().cloned(),
+            faults,
         })
     }
 }
@@ -502,6 +508,7 @@ pub struct Simulator {
     server: MockServer,
     state: Arc<Mutex<State>>,
     first_tenant: Option<String>,
+    faults: edu_common::mock::Faults,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -513,6 +520,8 @@ impl std::fmt::Debug for Simulator {
 }
 
 impl Simulator {
+    edu_common::simulator_fault_methods!();
+
     /// Starts a single-tenant simulator with 30-minute tokens.
     pub async fn start() -> Simulator {
         Self::builder().start().await
@@ -562,6 +571,15 @@ impl Simulator {
         }
         b.build()
             .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// Expires every token issued so far (the next API request gets 401 and a fresh token).
+    pub fn expire_tokens(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .tokens
+            .expire_all();
     }
 
     /// Tokens issued so far.
