@@ -435,3 +435,78 @@ fn from_env_reports_what_is_missing() {
         assert!(err.to_string().contains("DATAHUB_BASE_URL"));
     }
 }
+
+#[tokio::test]
+async fn listings_honour_where_created_since_and_ending_before() {
+    use futures::TryStreamExt;
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(30)
+        .start()
+        .await;
+    let c = sim.client();
+    let all: Vec<datahub_client::Student> =
+        c.students().list().stream().try_collect().await.unwrap();
+    let school = all[0].school.clone().unwrap();
+    let at_school: Vec<datahub_client::Student> = c
+        .students()
+        .list()
+        .filter(&serde_json::json!({ "school": school }))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!at_school.is_empty() && at_school.len() < all.len());
+    assert!(
+        at_school
+            .iter()
+            .all(|s| s.school.as_deref() == Some(school.as_str()))
+    );
+    let named: Vec<datahub_client::Student> = c
+        .students()
+        .list()
+        .filter(&serde_json::json!({ "id": {"$in": [all[3].id, all[7].id]} }))
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(named.len(), 2);
+    // The five records just before the tenth.
+    let page = c
+        .students()
+        .list()
+        .limit(5)
+        .ending_before(&all[9].id)
+        .first_page()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = page.items.iter().map(|s| s.id.as_str()).collect();
+    let expected: Vec<&str> = all[4..9].iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    // An unparsable filter is the API's 400 with its `error` text.
+    let err = c
+        .students()
+        .list()
+        .param("where", "{not json")
+        .first_page()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400));
+    assert!(err.to_string().contains("Could not parse where"), "{err}");
+    let err = c
+        .students()
+        .list()
+        .created_since("yesterday")
+        .first_page()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("created_since"), "{err}");
+    // Events since a date: only the later updates.
+    let recent = c
+        .events()
+        .list()
+        .created_since("2026-08-15T00:00:00Z")
+        .first_page()
+        .await
+        .unwrap();
+    assert_eq!(recent.items.len(), 5);
+}
