@@ -4,7 +4,10 @@
 //! the Organization API's contacts, with opaque cursors in `Link` headers, `per_page` bounds
 //! (1..=100, default 25), the `{errors, code, message}` error body, bearer-key checks, and a real
 //! sliding-window limiter (500 requests per 5 minutes by default) that answers 429 with
-//! `Retry-After` in whole seconds.
+//! `Retry-After` in whole seconds. Listings honour equality filters on the records' fields
+//! (`status`, `course_id`, `planned_course_id`...) and `search`; parameters that are not a field
+//! of the resource are ignored, as the API ignores them. Not yet served: the other resources of
+//! the spec's 183 operations, writes, and nested collections.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -195,6 +198,34 @@ impl State {
     }
 }
 
+/// Query parameters that page or sort rather than filter.
+const NOT_FILTERS: &[&str] = &["per_page", "cursor", "page", "sort", "search"];
+
+/// Whether `record` passes the listing's filters (see the listing handler).
+fn matches_filters(record: &Value, q: &HashMap<String, String>) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let fields_match = q
+        .iter()
+        .filter(|(k, _)| !NOT_FILTERS.contains(&k.as_str()))
+        .all(|(k, want)| match record.get(k) {
+            Some(v) if !v.is_null() => text(v) == *want,
+            // A field these records do not have: not a filter of this resource.
+            _ => true,
+        });
+    let search = q.get("search").is_none_or(|term| {
+        let term = term.to_lowercase();
+        record.as_object().is_some_and(|o| {
+            o.values()
+                .filter_map(Value::as_str)
+                .any(|s| s.to_lowercase().contains(&term))
+        })
+    });
+    fields_match && search
+}
+
 fn error(status: u16, message: &str, errors: Value) -> ResponseTemplate {
     ResponseTemplate::new(status)
         .set_body_json(json!({"errors": errors, "code": status, "message": message}))
@@ -254,11 +285,15 @@ impl Respond for Handler {
                 None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
             },
         };
+        // The documented filters: `field=value` on a field the records have (equality, as text),
+        // and `search` (a case-insensitive substring of any text field). Unknown parameters are
+        // ignored, as the API ignores them.
+        let items: Vec<&Value> = items.iter().filter(|v| matches_filters(v, &q)).collect();
         let page: Vec<Value> = items
             .iter()
             .filter(|v| v["id"].as_u64().is_some_and(|id| id > after))
             .take(per_page)
-            .cloned()
+            .map(|v| (*v).clone())
             .collect();
         let mut resp = ResponseTemplate::new(200).set_body_json(Value::Array(page.clone()));
         let last = page.last().and_then(|v| v["id"].as_u64());

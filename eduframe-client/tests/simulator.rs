@@ -232,3 +232,35 @@ fn webhooks_parse_with_unknown_events_kept() {
         Err(Error::Decode(_))
     ));
 }
+
+#[tokio::test]
+async fn documented_filters_filter() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let all: Vec<serde_json::Value> = c
+        .list::<serde_json::Value>("enrollments")
+        .per_page(100)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let filtered: Vec<serde_json::Value> = c
+        .list::<serde_json::Value>("enrollments")
+        .per_page(7)
+        .query("planned_course_id", 3)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!filtered.is_empty() && filtered.len() < all.len());
+    assert!(filtered.iter().all(|e| e["planned_course_id"] == 3));
+    let found: Vec<serde_json::Value> = c
+        .list::<serde_json::Value>("leads")
+        .query("search", "LEAD7@")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["email"], "lead7@example.nl");
+}
