@@ -37,12 +37,33 @@ pub const NONCE_HEADER: &str = "x-mutationengine-nonce";
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "x-mutationengine-signature";
 
-/// The bytes that are signed.
+/// How the signed bytes are laid out from their four inputs: `(path_and_query, body, timestamp,
+/// nonce) -> message`. The API documents the inputs but not their order or delimiters, so the
+/// layout is a setting of [`Verifier::layout`] and [`Signer::layout`]; [`signed_message`] is the
+/// default.
+pub type Layout = Arc<dyn Fn(&str, &[u8], &str, &str) -> Vec<u8> + Send + Sync>;
+
+/// The default layout of the signed bytes.
 ///
 /// The API documents what is signed (the callback URL's path and query, the raw body, the
-/// timestamp and the nonce) but not the exact layout. This function is the single place that
-/// defines it: `timestamp`, `.`, `nonce`, `.`, `path_and_query`, `.`, then the raw body bytes.
-/// If the published layout differs, change it here and nowhere else.
+/// timestamp and the nonce) but not the exact layout. The default is `timestamp`, `.`, `nonce`,
+/// `.`, `path_and_query`, `.`, then the raw body bytes. If your region's layout differs, give
+/// yours to [`Verifier::layout`] (and [`Signer::layout`]) without forking the crate:
+///
+/// ```
+/// use onderwijsregio_client::callbacks::{Signer, Verifier};
+/// // Say the region signs `timestamp\npath\nbody`:
+/// let layout = |path: &str, body: &[u8], ts: &str, _nonce: &str| {
+///     [ts.as_bytes(), b"\n", path.as_bytes(), b"\n", body].concat()
+/// };
+/// let signer = Signer::new("s3cret").layout(layout);
+/// let verifier = Verifier::new(["s3cret"]).layout(layout).with_clock(|| 1_700_000_000);
+/// let headers = signer.sign("/hooks", b"{}", 1_700_000_000, "n-1");
+/// assert!(verifier.verify("/hooks", &headers, b"{}").is_ok());
+/// // The default layout does not verify what the other signed.
+/// let default = Verifier::new(["s3cret"]).with_clock(|| 1_700_000_000);
+/// assert!(default.verify("/hooks", &headers, b"{}").is_err());
+/// ```
 pub fn signed_message(path_and_query: &str, body: &[u8], timestamp: &str, nonce: &str) -> Vec<u8> {
     let mut m =
         Vec::with_capacity(timestamp.len() + nonce.len() + path_and_query.len() + body.len() + 3);
@@ -185,6 +206,7 @@ pub struct Verifier {
     window: Duration,
     nonces: Arc<dyn NonceStore>,
     clock: Clock,
+    layout: Layout,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -213,7 +235,17 @@ impl Verifier {
                     .unwrap_or_default()
                     .as_secs()
             }),
+            layout: Arc::new(signed_message),
         }
+    }
+
+    /// The layout of the signed bytes (default [`signed_message`]).
+    pub fn layout(
+        mut self,
+        layout: impl Fn(&str, &[u8], &str, &str) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
+        self.layout = Arc::new(layout);
+        self
     }
 
     /// Sets the timestamp window (both directions).
@@ -261,7 +293,7 @@ impl Verifier {
                 window_secs: self.window.as_secs(),
             });
         }
-        let message = signed_message(path_and_query, body, ts_text, nonce);
+        let message = (self.layout)(path_and_query, body, ts_text, nonce);
         let candidates: Vec<Vec<u8>> = signatures
             .split([',', ' '])
             .filter_map(|part| part.trim().strip_prefix("v2="))
@@ -296,9 +328,12 @@ impl Verifier {
     }
 }
 
-/// Signs callbacks the way the Mutation Engine does (as [`signed_message`] defines it).
+/// Signs callbacks the way the Mutation Engine does (with [`signed_message`]'s layout unless
+/// told otherwise).
+#[derive(Clone)]
 pub struct Signer {
     secret: SecretString,
+    layout: Layout,
 }
 
 impl std::fmt::Debug for Signer {
@@ -312,7 +347,17 @@ impl Signer {
     pub fn new(secret: impl Into<String>) -> Self {
         Signer {
             secret: SecretString::from(secret.into()),
+            layout: Arc::new(signed_message),
         }
+    }
+
+    /// The layout of the signed bytes (default [`signed_message`]).
+    pub fn layout(
+        mut self,
+        layout: impl Fn(&str, &[u8], &str, &str) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
+        self.layout = Arc::new(layout);
+        self
     }
 
     /// The base64 `v2` signature.
@@ -325,7 +370,7 @@ impl Signer {
     ) -> String {
         let m = mac(
             self.secret.expose_secret().as_bytes(),
-            &signed_message(path_and_query, body, &timestamp.to_string(), nonce),
+            &(self.layout)(path_and_query, body, &timestamp.to_string(), nonce),
         );
         base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
     }

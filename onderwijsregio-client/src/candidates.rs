@@ -70,6 +70,88 @@ impl Candidate {
         self.custom.insert(name.into(), value.into());
         self
     }
+
+    /// A new candidate with the fields every region requires: name, email, and the answer to
+    /// the privacy statement, without which [`build`](CandidateBuilder::build) does not exist.
+    ///
+    /// ```
+    /// use onderwijsregio_client::Candidate;
+    /// let c = Candidate::builder("Ann", "de Vries", "ann@example.nl")
+    ///     .phone("+31 6 1234 5678")
+    ///     .custom("subjects", serde_json::json!(["wiskunde"]))
+    ///     .privacy_consent(true)
+    ///     .build();
+    /// assert_eq!(c.privacy_consent, Some(true));
+    /// ```
+    ///
+    /// Forgetting the consent does not compile:
+    ///
+    /// ```compile_fail
+    /// let c = onderwijsregio_client::Candidate::builder("Ann", "de Vries", "ann@example.nl").build();
+    /// ```
+    pub fn builder(
+        first_name: impl Into<String>,
+        last_name: impl Into<String>,
+        email: impl Into<String>,
+    ) -> CandidateBuilder<ConsentMissing> {
+        CandidateBuilder {
+            candidate: Candidate::new(first_name, last_name, email),
+            _consent: std::marker::PhantomData,
+        }
+    }
+}
+
+/// The state of a [`CandidateBuilder`] before the privacy consent is given.
+#[derive(Debug)]
+pub struct ConsentMissing;
+
+/// The state of a [`CandidateBuilder`] once the privacy consent is given.
+#[derive(Debug)]
+pub struct ConsentGiven;
+
+/// Builds a [`Candidate`] with the required fields; see [`Candidate::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct CandidateBuilder<State> {
+    candidate: Candidate,
+    _consent: std::marker::PhantomData<State>,
+}
+
+impl<State> CandidateBuilder<State> {
+    /// The phone number.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.candidate.phone = Some(phone.into());
+        self
+    }
+
+    /// A region-specific custom field.
+    pub fn custom(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.candidate.custom.insert(name.into(), value.into());
+        self
+    }
+
+    /// An interaction submitted with the candidate.
+    pub fn interaction(mut self, interaction: Interaction) -> Self {
+        self.candidate.interactions.push(interaction);
+        self
+    }
+
+    /// The candidate's answer to the privacy statement (required by every region).
+    pub fn privacy_consent(self, consent: bool) -> CandidateBuilder<ConsentGiven> {
+        let mut candidate = self.candidate;
+        candidate.privacy_consent = Some(consent);
+        CandidateBuilder {
+            candidate,
+            _consent: std::marker::PhantomData,
+        }
+    }
+}
+
+impl CandidateBuilder<ConsentGiven> {
+    /// The candidate.
+    pub fn build(self) -> Candidate {
+        self.candidate
+    }
 }
 
 /// A field of an update: leave it, clear it (`null`), or set it. Arrays are replaced whole.
@@ -156,6 +238,43 @@ pub struct BatchReport {
 }
 
 impl BatchReport {
+    /// The report when every candidate was accepted; otherwise an [`Error::InvalidInput`] that
+    /// names each rejected position and why, so `?` catches a partly rejected batch.
+    ///
+    /// ```no_run
+    /// # async fn demo(c: onderwijsregio_client::Client, cs: Vec<onderwijsregio_client::Candidate>) -> onderwijsregio_client::Result<()> {
+    /// use onderwijsregio_client::WriteOptions;
+    /// let report = c.candidates().create_batch(cs, 4, &WriteOptions::default()).await?.into_result()?;
+    /// println!("{} accepted", report.accepted());
+    /// # Ok(()) }
+    /// ```
+    pub fn into_result(self) -> Result<BatchReport> {
+        let rejected = self.rejected();
+        if rejected.is_empty() {
+            return Ok(self);
+        }
+        let shown: Vec<String> = rejected
+            .iter()
+            .take(10)
+            .map(|(i, why)| format!("#{i}: {why}"))
+            .collect();
+        let more = rejected.len().saturating_sub(shown.len());
+        Err(Error::invalid_input(
+            Some("candidates"),
+            format!(
+                "{} of {} candidates were not accepted ({}{}); fix them and send those again",
+                rejected.len(),
+                self.outcomes.len(),
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        ))
+    }
+
     /// How many candidates were accepted.
     pub fn accepted(&self) -> usize {
         self.outcomes
@@ -283,6 +402,13 @@ impl Candidates<'_> {
     ) -> Result<Accepted> {
         self.submit("candidates/upsert", "upsertCandidates", candidates, options)
             .await
+    }
+
+    /// Checks one candidate against the region's live schema (fetched once and cached), as
+    /// every write does before sending; the error names the field and the rule it breaks.
+    pub async fn validate(&self, candidate: &Candidate) -> Result<()> {
+        let schema = self.client.schema(Operation::Create).await?;
+        schema.check(&to_value(candidate)?, "candidate")
     }
 
     async fn submit(

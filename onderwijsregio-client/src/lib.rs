@@ -23,7 +23,10 @@ pub mod mock;
 pub mod schema;
 pub mod write;
 
-pub use candidates::{BatchReport, Candidate, CandidateUpdate, Outcome, Patch};
+pub use candidates::{
+    BatchReport, Candidate, CandidateBuilder, CandidateUpdate, ConsentGiven, ConsentMissing,
+    Outcome, Patch,
+};
 pub use client::{Client, ClientBuilder, PREVIEW, PRODUCTION};
 pub use interactions::Interaction;
 pub use write::{Accepted, WriteOptions};

@@ -523,3 +523,35 @@ async fn a_reused_idempotency_key_with_another_payload_is_refused_every_time() {
         "nothing queued for the refused writes"
     );
 }
+
+#[tokio::test]
+async fn the_builder_validate_and_a_strict_batch_report() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let good = Candidate::builder("Ann", "de Vries", "ann@example.nl")
+        .privacy_consent(true)
+        .build();
+    c.candidates().validate(&good).await.unwrap();
+    let mut missing = good.clone();
+    missing.privacy_consent = None;
+    let err = c.candidates().validate(&missing).await.unwrap_err();
+    assert!(err.to_string().contains("privacyConsent"), "{err}");
+    // One invalid candidate in a batch: the report says so, `into_result` makes it an error.
+    let report = c
+        .candidates()
+        .create_batch(vec![good.clone(), missing], 2, &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.accepted(), 1);
+    let err = report.into_result().unwrap_err();
+    assert!(err.to_string().contains("1 of 2 candidates"), "{err}");
+    assert!(err.to_string().contains("#1"), "{err}");
+    let all_good = c
+        .candidates()
+        .create_batch(vec![good], 2, &WriteOptions::default())
+        .await
+        .unwrap()
+        .into_result()
+        .unwrap();
+    assert_eq!(all_good.accepted(), 1);
+}
