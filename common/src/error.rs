@@ -481,6 +481,14 @@ impl Error {
         matches!(self, Error::Timeout { .. })
     }
 
+    /// Why a throttled request was handed back, for an [`Error::RateLimited`].
+    pub fn rate_limit_reason(&self) -> Option<RateLimitReason> {
+        match self {
+            Error::RateLimited { reason, .. } => Some(*reason),
+            _ => None,
+        }
+    }
+
     /// The OAuth2 `error` code the token endpoint sent (`invalid_client`, `invalid_scope`...).
     pub fn oauth_error(&self) -> Option<&str> {
         match self {

@@ -56,14 +56,9 @@ async fn item12_the_reason_a_throttled_call_gave_up_survives_the_generated_layer
         .await;
     let c = client(&server).await;
     let err = c.vendors().list().next().await.unwrap().unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::RateLimited {
-                reason: RateLimitReason::Deadline,
-                ..
-            }
-        ),
+    assert_eq!(
+        err.rate_limit_reason(),
+        Some(RateLimitReason::Deadline),
         "{err:?}"
     );
 }
