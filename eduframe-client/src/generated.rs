@@ -45,7 +45,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -58,12 +57,16 @@ pub mod types {
         Business,
         #[serde(rename = "personal")]
         Personal,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for AccountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Business => f.write_str("business"),
                 Self::Personal => f.write_str("personal"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -75,7 +78,7 @@ pub mod types {
             match value {
                 "business" => Ok(Self::Business),
                 "personal" => Ok(Self::Personal),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -147,7 +150,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -166,15 +168,19 @@ pub mod types {
         CatalogVariants,
         #[serde(rename = "teachers")]
         Teachers,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for AddOptionToCustomFieldObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Users => f.write_str("users"),
                 Self::Accounts => f.write_str("accounts"),
                 Self::CatalogProducts => f.write_str("catalog_products"),
                 Self::CatalogVariants => f.write_str("catalog_variants"),
                 Self::Teachers => f.write_str("teachers"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -189,7 +195,7 @@ pub mod types {
                 "catalog_products" => Ok(Self::CatalogProducts),
                 "catalog_variants" => Ok(Self::CatalogVariants),
                 "teachers" => Ok(Self::Teachers),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -398,7 +404,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -417,15 +422,19 @@ pub mod types {
         Blanco,
         #[serde(rename = "late")]
         Late,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for AttendanceState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Absent => f.write_str("absent"),
                 Self::AbsentWithLeave => f.write_str("absent_with_leave"),
                 Self::Attended => f.write_str("attended"),
                 Self::Blanco => f.write_str("blanco"),
                 Self::Late => f.write_str("late"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -440,7 +449,7 @@ pub mod types {
                 "attended" => Ok(Self::Attended),
                 "blanco" => Ok(Self::Blanco),
                 "late" => Ok(Self::Late),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -488,7 +497,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -505,14 +513,18 @@ pub mod types {
         OpenidConnect,
         #[serde(rename = "surf_conext")]
         SurfConext,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for AuthenticationProviderType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::AzureActiveDirectory => f.write_str("azure_active_directory"),
                 Self::Eduframe => f.write_str("eduframe"),
                 Self::OpenidConnect => f.write_str("openid_connect"),
                 Self::SurfConext => f.write_str("surf_conext"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -526,7 +538,7 @@ pub mod types {
                 "eduframe" => Ok(Self::Eduframe),
                 "openid_connect" => Ok(Self::OpenidConnect),
                 "surf_conext" => Ok(Self::SurfConext),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -554,7 +566,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -567,12 +578,16 @@ If that's the case the state is +closed+.
         Open,
         #[serde(rename = "closed")]
         Closed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for AvailabilityState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Open => f.write_str("open"),
                 Self::Closed => f.write_str("closed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -584,7 +599,7 @@ If that's the case the state is +closed+.
             match value {
                 "open" => Ok(Self::Open),
                 "closed" => Ok(Self::Closed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -750,7 +765,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -767,14 +781,18 @@ If that's the case the state is +closed+.
         Student,
         #[serde(rename = "tbd")]
         Tbd,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Free => f.write_str("free"),
                 Self::Order => f.write_str("order"),
                 Self::Student => f.write_str("student"),
                 Self::Tbd => f.write_str("tbd"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -788,7 +806,7 @@ If that's the case the state is +closed+.
                 "order" => Ok(Self::Order),
                 "student" => Ok(Self::Student),
                 "tbd" => Ok(Self::Tbd),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -813,7 +831,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1320,10 +1337,13 @@ If that's the case the state is +closed+.
         Zm,
         #[serde(rename = "ZW")]
         Zw,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Country {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Ad => f.write_str("AD"),
                 Self::Ae => f.write_str("AE"),
                 Self::Af => f.write_str("AF"),
@@ -1573,6 +1593,7 @@ If that's the case the state is +closed+.
                 Self::Za => f.write_str("ZA"),
                 Self::Zm => f.write_str("ZM"),
                 Self::Zw => f.write_str("ZW"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -1831,7 +1852,7 @@ If that's the case the state is +closed+.
                 "ZA" => Ok(Self::Za),
                 "ZM" => Ok(Self::Zm),
                 "ZW" => Ok(Self::Zw),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -2038,7 +2059,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2055,14 +2075,18 @@ If that's the case the state is +closed+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CoursePatchPayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -2076,7 +2100,7 @@ If that's the case the state is +closed+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -2163,7 +2187,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2180,14 +2203,18 @@ If that's the case the state is +closed+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CoursePayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -2201,7 +2228,7 @@ If that's the case the state is +closed+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -2610,7 +2637,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2627,14 +2653,18 @@ If that's the case the state is +closed+.
         Usd,
         #[serde(rename = "GBP")]
         Gbp,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateInvoicePaymentByInvoiceIdBodyCurrency {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Eur => f.write_str("EUR"),
                 Self::Isk => f.write_str("ISK"),
                 Self::Usd => f.write_str("USD"),
                 Self::Gbp => f.write_str("GBP"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -2648,7 +2678,7 @@ If that's the case the state is +closed+.
                 "ISK" => Ok(Self::Isk),
                 "USD" => Ok(Self::Usd),
                 "GBP" => Ok(Self::Gbp),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -2849,7 +2879,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2868,15 +2897,19 @@ from the educator configured country.
         Lost,
         #[serde(rename = "archive")]
         Archive,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateLeadBodyStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Prospect => f.write_str("prospect"),
                 Self::WaitingList => f.write_str("waiting_list"),
                 Self::Won => f.write_str("won"),
                 Self::Lost => f.write_str("lost"),
                 Self::Archive => f.write_str("archive"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -2891,7 +2924,7 @@ from the educator configured country.
                 "won" => Ok(Self::Won),
                 "lost" => Ok(Self::Lost),
                 "archive" => Ok(Self::Archive),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -2932,7 +2965,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2945,12 +2977,16 @@ from the educator configured country.
         Reservable,
         #[serde(rename = "consumable")]
         Consumable,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateMaterialBodyUseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Reservable => f.write_str("reservable"),
                 Self::Consumable => f.write_str("consumable"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -2962,7 +2998,7 @@ from the educator configured country.
             match value {
                 "reservable" => Ok(Self::Reservable),
                 "consumable" => Ok(Self::Consumable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -3063,7 +3099,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3080,14 +3115,18 @@ from the educator configured country.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateOrderBodyCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -3101,7 +3140,7 @@ from the educator configured country.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -3490,7 +3529,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3507,14 +3545,18 @@ from the educator configured country.
         Isk,
         #[serde(rename = "USD")]
         Usd,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for Currency {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Eur => f.write_str("EUR"),
                 Self::Gbp => f.write_str("GBP"),
                 Self::Isk => f.write_str("ISK"),
                 Self::Usd => f.write_str("USD"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -3528,7 +3570,7 @@ from the educator configured country.
                 "GBP" => Ok(Self::Gbp),
                 "ISK" => Ok(Self::Isk),
                 "USD" => Ok(Self::Usd),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -3778,7 +3820,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3797,15 +3838,19 @@ from the educator configured country.
         CatalogVariants,
         #[serde(rename = "teachers")]
         Teachers,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for DeleteOptionOfCustomFieldObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Users => f.write_str("users"),
                 Self::Accounts => f.write_str("accounts"),
                 Self::CatalogProducts => f.write_str("catalog_products"),
                 Self::CatalogVariants => f.write_str("catalog_variants"),
                 Self::Teachers => f.write_str("teachers"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -3820,7 +3865,7 @@ from the educator configured country.
                 "catalog_products" => Ok(Self::CatalogProducts),
                 "catalog_variants" => Ok(Self::CatalogVariants),
                 "teachers" => Ok(Self::Teachers),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -3874,7 +3919,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3887,12 +3931,16 @@ from the educator configured country.
         Fixed,
         #[serde(rename = "percentage")]
         Percentage,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for DiscountCodeDiscountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Fixed => f.write_str("fixed"),
                 Self::Percentage => f.write_str("percentage"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -3904,7 +3952,7 @@ from the educator configured country.
             match value {
                 "fixed" => Ok(Self::Fixed),
                 "percentage" => Ok(Self::Percentage),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4028,7 +4076,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4041,12 +4088,16 @@ from the educator configured country.
         Personal,
         #[serde(rename = "business")]
         Business,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EducatorSignupDefaultAccountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Personal => f.write_str("personal"),
                 Self::Business => f.write_str("business"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4058,7 +4109,7 @@ from the educator configured country.
             match value {
                 "personal" => Ok(Self::Personal),
                 "business" => Ok(Self::Business),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4130,7 +4181,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4143,12 +4193,16 @@ from the educator configured country.
         Personal,
         #[serde(rename = "business")]
         Business,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EducatorWithIncludesSignupDefaultAccountType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Personal => f.write_str("personal"),
                 Self::Business => f.write_str("business"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4160,7 +4214,7 @@ from the educator configured country.
             match value {
                 "personal" => Ok(Self::Personal),
                 "business" => Ok(Self::Business),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4235,7 +4289,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4252,14 +4305,18 @@ from the educator configured country.
         Completed,
         #[serde(rename = "confirmed")]
         Confirmed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for EnrollmentStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Active => f.write_str("active"),
                 Self::Canceled => f.write_str("canceled"),
                 Self::Completed => f.write_str("completed"),
                 Self::Confirmed => f.write_str("confirmed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4273,7 +4330,7 @@ from the educator configured country.
                 "canceled" => Ok(Self::Canceled),
                 "completed" => Ok(Self::Completed),
                 "confirmed" => Ok(Self::Confirmed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4344,7 +4401,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4363,15 +4419,19 @@ from the educator configured country.
         CatalogVariants,
         #[serde(rename = "teachers")]
         Teachers,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetAssociationsOfObjectObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Users => f.write_str("users"),
                 Self::Accounts => f.write_str("accounts"),
                 Self::CatalogProducts => f.write_str("catalog_products"),
                 Self::CatalogVariants => f.write_str("catalog_variants"),
                 Self::Teachers => f.write_str("teachers"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4386,7 +4446,7 @@ from the educator configured country.
                 "catalog_products" => Ok(Self::CatalogProducts),
                 "catalog_variants" => Ok(Self::CatalogVariants),
                 "teachers" => Ok(Self::Teachers),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4467,7 +4527,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4478,11 +4537,15 @@ from the educator configured country.
     pub enum GetCatalogProductsPublished {
         #[serde(rename = "published")]
         Published,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCatalogProductsPublished {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Published => f.write_str("published"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4493,7 +4556,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "published" => Ok(Self::Published),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4518,7 +4581,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4535,14 +4597,18 @@ from the educator configured country.
         PositionAsc,
         #[serde(rename = "position:desc")]
         PositionDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCatalogProductsSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::IdAsc => f.write_str("id:asc"),
                 Self::IdDesc => f.write_str("id:desc"),
                 Self::PositionAsc => f.write_str("position:asc"),
                 Self::PositionDesc => f.write_str("position:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4556,7 +4622,7 @@ from the educator configured country.
                 "id:desc" => Ok(Self::IdDesc),
                 "position:asc" => Ok(Self::PositionAsc),
                 "position:desc" => Ok(Self::PositionDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4581,7 +4647,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4592,11 +4657,15 @@ from the educator configured country.
     pub enum GetCatalogVariantsPublishedPublic {
         #[serde(rename = "published_public")]
         PublishedPublic,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCatalogVariantsPublishedPublic {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::PublishedPublic => f.write_str("published_public"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4607,7 +4676,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "published_public" => Ok(Self::PublishedPublic),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4633,7 +4702,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4646,12 +4714,16 @@ from the educator configured country.
         PlannedCourse,
         #[serde(rename = "program_edition")]
         ProgramEdition,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCatalogVariantsVariantableType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::PlannedCourse => f.write_str("planned_course"),
                 Self::ProgramEdition => f.write_str("program_edition"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4663,7 +4735,7 @@ from the educator configured country.
             match value {
                 "planned_course" => Ok(Self::PlannedCourse),
                 "program_edition" => Ok(Self::ProgramEdition),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4689,7 +4761,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4700,11 +4771,15 @@ from the educator configured country.
     pub enum GetCategoriesPublished {
         #[serde(rename = "published")]
         Published,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCategoriesPublished {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Published => f.write_str("published"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4715,7 +4790,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "published" => Ok(Self::Published),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4740,7 +4815,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4753,12 +4827,16 @@ from the educator configured country.
         PositionAsc,
         #[serde(rename = "position:desc")]
         PositionDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCategoriesSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::PositionAsc => f.write_str("position:asc"),
                 Self::PositionDesc => f.write_str("position:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4770,7 +4848,7 @@ from the educator configured country.
             match value {
                 "position:asc" => Ok(Self::PositionAsc),
                 "position:desc" => Ok(Self::PositionDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4795,7 +4873,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4806,11 +4883,15 @@ from the educator configured country.
     pub enum GetCoursesPublished {
         #[serde(rename = "published")]
         Published,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCoursesPublished {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Published => f.write_str("published"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4821,7 +4902,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "published" => Ok(Self::Published),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4846,7 +4927,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4863,14 +4943,18 @@ from the educator configured country.
         Canceled,
         #[serde(rename = "completed")]
         Completed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetEnrollmentsStatusItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Confirmed => f.write_str("confirmed"),
                 Self::Active => f.write_str("active"),
                 Self::Canceled => f.write_str("canceled"),
                 Self::Completed => f.write_str("completed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4884,7 +4968,7 @@ from the educator configured country.
                 "active" => Ok(Self::Active),
                 "canceled" => Ok(Self::Canceled),
                 "completed" => Ok(Self::Completed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4979,7 +5063,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4996,14 +5079,18 @@ from the educator configured country.
         NameAsc,
         #[serde(rename = "name:desc")]
         NameDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetMeetingsByPlannedCourseIdSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::StartDateTimeAsc => f.write_str("start_date_time:asc"),
                 Self::StartDateTimeDesc => f.write_str("start_date_time:desc"),
                 Self::NameAsc => f.write_str("name:asc"),
                 Self::NameDesc => f.write_str("name:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5017,7 +5104,7 @@ from the educator configured country.
                 "start_date_time:desc" => Ok(Self::StartDateTimeDesc),
                 "name:asc" => Ok(Self::NameAsc),
                 "name:desc" => Ok(Self::NameDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5043,7 +5130,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5062,15 +5148,19 @@ from the educator configured country.
         CatalogVariants,
         #[serde(rename = "teachers")]
         Teachers,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetOptionOfCustomFieldObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Users => f.write_str("users"),
                 Self::Accounts => f.write_str("accounts"),
                 Self::CatalogProducts => f.write_str("catalog_products"),
                 Self::CatalogVariants => f.write_str("catalog_variants"),
                 Self::Teachers => f.write_str("teachers"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5085,7 +5175,7 @@ from the educator configured country.
                 "catalog_products" => Ok(Self::CatalogProducts),
                 "catalog_variants" => Ok(Self::CatalogVariants),
                 "teachers" => Ok(Self::Teachers),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5111,7 +5201,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5130,15 +5219,19 @@ from the educator configured country.
         CatalogVariants,
         #[serde(rename = "teachers")]
         Teachers,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetOptionsOfCustomFieldObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Users => f.write_str("users"),
                 Self::Accounts => f.write_str("accounts"),
                 Self::CatalogProducts => f.write_str("catalog_products"),
                 Self::CatalogVariants => f.write_str("catalog_variants"),
                 Self::Teachers => f.write_str("teachers"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5153,7 +5246,7 @@ from the educator configured country.
                 "catalog_products" => Ok(Self::CatalogProducts),
                 "catalog_variants" => Ok(Self::CatalogVariants),
                 "teachers" => Ok(Self::Teachers),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5179,7 +5272,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5192,12 +5284,16 @@ from the educator configured country.
         CreatedAtAsc,
         #[serde(rename = "created_at:desc")]
         CreatedAtDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetOrdersSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::CreatedAtAsc => f.write_str("created_at:asc"),
                 Self::CreatedAtDesc => f.write_str("created_at:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5209,7 +5305,7 @@ from the educator configured country.
             match value {
                 "created_at:asc" => Ok(Self::CreatedAtAsc),
                 "created_at:desc" => Ok(Self::CreatedAtDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5234,7 +5330,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5247,12 +5342,16 @@ from the educator configured country.
         Open,
         #[serde(rename = "closed")]
         Closed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesAvailabilityState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Open => f.write_str("open"),
                 Self::Closed => f.write_str("closed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5264,7 +5363,7 @@ from the educator configured country.
             match value {
                 "open" => Ok(Self::Open),
                 "closed" => Ok(Self::Closed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5290,7 +5389,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5301,11 +5399,15 @@ from the educator configured country.
     pub enum GetPlannedCoursesByCourseIdParentsPublished {
         #[serde(rename = "parents_published")]
         ParentsPublished,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesByCourseIdParentsPublished {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::ParentsPublished => f.write_str("parents_published"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5316,7 +5418,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "parents_published" => Ok(Self::ParentsPublished),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5342,7 +5444,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5353,11 +5454,15 @@ from the educator configured country.
     pub enum GetPlannedCoursesByCourseIdPublishedPublic {
         #[serde(rename = "published_public")]
         PublishedPublic,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesByCourseIdPublishedPublic {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::PublishedPublic => f.write_str("published_public"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5368,7 +5473,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "published_public" => Ok(Self::PublishedPublic),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5394,7 +5499,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5407,12 +5511,16 @@ from the educator configured country.
         StartDateAsc,
         #[serde(rename = "start_date:desc")]
         StartDateDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesByCourseIdSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::StartDateAsc => f.write_str("start_date:asc"),
                 Self::StartDateDesc => f.write_str("start_date:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5424,7 +5532,7 @@ from the educator configured country.
             match value {
                 "start_date:asc" => Ok(Self::StartDateAsc),
                 "start_date:desc" => Ok(Self::StartDateDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5504,7 +5612,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5515,11 +5622,15 @@ from the educator configured country.
     pub enum GetPlannedCoursesParentsPublished {
         #[serde(rename = "parents_published")]
         ParentsPublished,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesParentsPublished {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::ParentsPublished => f.write_str("parents_published"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5530,7 +5641,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "parents_published" => Ok(Self::ParentsPublished),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5556,7 +5667,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5567,11 +5677,15 @@ from the educator configured country.
     pub enum GetPlannedCoursesPublishedPublic {
         #[serde(rename = "published_public")]
         PublishedPublic,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesPublishedPublic {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::PublishedPublic => f.write_str("published_public"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5582,7 +5696,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "published_public" => Ok(Self::PublishedPublic),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5608,7 +5722,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5621,12 +5734,16 @@ from the educator configured country.
         StartDateAsc,
         #[serde(rename = "start_date:desc")]
         StartDateDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::StartDateAsc => f.write_str("start_date:asc"),
                 Self::StartDateDesc => f.write_str("start_date:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5638,7 +5755,7 @@ from the educator configured country.
             match value {
                 "start_date:asc" => Ok(Self::StartDateAsc),
                 "start_date:desc" => Ok(Self::StartDateDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5663,7 +5780,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5680,14 +5796,18 @@ from the educator configured country.
         Completed,
         #[serde(rename = "canceled")]
         Canceled,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesStatusItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Planned => f.write_str("planned"),
                 Self::Active => f.write_str("active"),
                 Self::Completed => f.write_str("completed"),
                 Self::Canceled => f.write_str("canceled"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5701,7 +5821,7 @@ from the educator configured country.
                 "active" => Ok(Self::Active),
                 "completed" => Ok(Self::Completed),
                 "canceled" => Ok(Self::Canceled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5779,7 +5899,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5790,11 +5909,15 @@ from the educator configured country.
     pub enum GetSignupQuestionsForAccount {
         #[serde(rename = "for_account")]
         ForAccount,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetSignupQuestionsForAccount {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::ForAccount => f.write_str("for_account"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5805,7 +5928,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "for_account" => Ok(Self::ForAccount),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5831,7 +5954,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5852,16 +5974,20 @@ from the educator configured country.
         Order,
         #[serde(rename = "catalog_variant")]
         CatalogVariant,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetSignupQuestionsForType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::User => f.write_str("user"),
                 Self::Teacher => f.write_str("teacher"),
                 Self::Account => f.write_str("account"),
                 Self::CatalogProduct => f.write_str("catalog_product"),
                 Self::Order => f.write_str("order"),
                 Self::CatalogVariant => f.write_str("catalog_variant"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5877,7 +6003,7 @@ from the educator configured country.
                 "catalog_product" => Ok(Self::CatalogProduct),
                 "order" => Ok(Self::Order),
                 "catalog_variant" => Ok(Self::CatalogVariant),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5902,7 +6028,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5913,11 +6038,15 @@ from the educator configured country.
     pub enum GetSignupQuestionsForUser {
         #[serde(rename = "for_user")]
         ForUser,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetSignupQuestionsForUser {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::ForUser => f.write_str("for_user"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5928,7 +6057,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "for_user" => Ok(Self::ForUser),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5953,7 +6082,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5966,12 +6094,16 @@ from the educator configured country.
         CreatedAtAsc,
         #[serde(rename = "created_at:desc")]
         CreatedAtDesc,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetUsersSortItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::CreatedAtAsc => f.write_str("created_at:asc"),
                 Self::CreatedAtDesc => f.write_str("created_at:desc"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5983,7 +6115,7 @@ from the educator configured country.
             match value {
                 "created_at:asc" => Ok(Self::CreatedAtAsc),
                 "created_at:desc" => Ok(Self::CreatedAtDesc),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6060,7 +6192,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6075,13 +6206,17 @@ from the educator configured country.
         Failed,
         #[serde(rename = "passed")]
         Passed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GraduationState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::AwaitingJudgement => f.write_str("awaiting_judgement"),
                 Self::Failed => f.write_str("failed"),
                 Self::Passed => f.write_str("passed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6094,7 +6229,7 @@ from the educator configured country.
                 "awaiting_judgement" => Ok(Self::AwaitingJudgement),
                 "failed" => Ok(Self::Failed),
                 "passed" => Ok(Self::Passed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6203,7 +6338,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6220,14 +6354,18 @@ from the educator configured country.
         Open,
         #[serde(rename = "paid")]
         Paid,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for InvoiceStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Concept => f.write_str("concept"),
                 Self::Expired => f.write_str("expired"),
                 Self::Open => f.write_str("open"),
                 Self::Paid => f.write_str("paid"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6241,7 +6379,7 @@ from the educator configured country.
                 "expired" => Ok(Self::Expired),
                 "open" => Ok(Self::Open),
                 "paid" => Ok(Self::Paid),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6589,7 +6727,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6608,15 +6745,19 @@ from the educator configured country.
         Lost,
         #[serde(rename = "archive")]
         Archive,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LeadStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Prospect => f.write_str("prospect"),
                 Self::WaitingList => f.write_str("waiting_list"),
                 Self::Won => f.write_str("won"),
                 Self::Lost => f.write_str("lost"),
                 Self::Archive => f.write_str("archive"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6631,7 +6772,7 @@ from the educator configured country.
                 "won" => Ok(Self::Won),
                 "lost" => Ok(Self::Lost),
                 "archive" => Ok(Self::Archive),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6722,7 +6863,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6741,15 +6881,19 @@ from the educator configured country.
         Lost,
         #[serde(rename = "archive")]
         Archive,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LeadWithIncludesStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Prospect => f.write_str("prospect"),
                 Self::WaitingList => f.write_str("waiting_list"),
                 Self::Won => f.write_str("won"),
                 Self::Lost => f.write_str("lost"),
                 Self::Archive => f.write_str("archive"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6764,7 +6908,7 @@ from the educator configured country.
                 "won" => Ok(Self::Won),
                 "lost" => Ok(Self::Lost),
                 "archive" => Ok(Self::Archive),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6809,7 +6953,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6832,10 +6975,13 @@ from the educator configured country.
         Is,
         #[serde(rename = "nl")]
         Nl,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocaleInner {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::De => f.write_str("de"),
                 Self::En => f.write_str("en"),
                 Self::EnGb => f.write_str("en-GB"),
@@ -6843,6 +6989,7 @@ from the educator configured country.
                 Self::Es => f.write_str("es"),
                 Self::Is => f.write_str("is"),
                 Self::Nl => f.write_str("nl"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6859,7 +7006,7 @@ from the educator configured country.
                 "es" => Ok(Self::Es),
                 "is" => Ok(Self::Is),
                 "nl" => Ok(Self::Nl),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6922,7 +7069,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6935,12 +7081,16 @@ from the educator configured country.
         Reservable,
         #[serde(rename = "consumable")]
         Consumable,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for MaterialUseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Reservable => f.write_str("reservable"),
                 Self::Consumable => f.write_str("consumable"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6952,7 +7102,7 @@ from the educator configured country.
             match value {
                 "reservable" => Ok(Self::Reservable),
                 "consumable" => Ok(Self::Consumable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -7191,7 +7341,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7208,14 +7357,18 @@ from the educator configured country.
         Denied,
         #[serde(rename = "requested")]
         Requested,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for OrderStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Active => f.write_str("active"),
                 Self::Canceled => f.write_str("canceled"),
                 Self::Denied => f.write_str("denied"),
                 Self::Requested => f.write_str("requested"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -7229,7 +7382,7 @@ from the educator configured country.
                 "canceled" => Ok(Self::Canceled),
                 "denied" => Ok(Self::Denied),
                 "requested" => Ok(Self::Requested),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -7466,7 +7619,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7485,15 +7637,19 @@ from the educator configured country.
         Failed,
         #[serde(rename = "internal_server_error")]
         InternalServerError,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PaymentStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::New => f.write_str("new"),
                 Self::Open => f.write_str("open"),
                 Self::Paid => f.write_str("paid"),
                 Self::Failed => f.write_str("failed"),
                 Self::InternalServerError => f.write_str("internal_server_error"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -7508,7 +7664,7 @@ from the educator configured country.
                 "paid" => Ok(Self::Paid),
                 "failed" => Ok(Self::Failed),
                 "internal_server_error" => Ok(Self::InternalServerError),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -7562,7 +7718,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7581,15 +7736,19 @@ from the educator configured country.
         Failed,
         #[serde(rename = "internal_server_error")]
         InternalServerError,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PaymentWithFixedIncludesStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::New => f.write_str("new"),
                 Self::Open => f.write_str("open"),
                 Self::Paid => f.write_str("paid"),
                 Self::Failed => f.write_str("failed"),
                 Self::InternalServerError => f.write_str("internal_server_error"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -7604,7 +7763,7 @@ from the educator configured country.
                 "paid" => Ok(Self::Paid),
                 "failed" => Ok(Self::Failed),
                 "internal_server_error" => Ok(Self::InternalServerError),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -7797,7 +7956,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7814,14 +7972,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlannedCoursePatchPayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -7835,7 +7997,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -7916,7 +8078,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7933,14 +8094,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlannedCoursePayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -7954,7 +8119,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8033,7 +8198,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8050,14 +8214,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Completed,
         #[serde(rename = "canceled")]
         Canceled,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlannedCourseStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Planned => f.write_str("planned"),
                 Self::Active => f.write_str("active"),
                 Self::Completed => f.write_str("completed"),
                 Self::Canceled => f.write_str("canceled"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8071,7 +8239,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "active" => Ok(Self::Active),
                 "completed" => Ok(Self::Completed),
                 "canceled" => Ok(Self::Canceled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9062,7 +9230,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9079,14 +9246,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionPatchPayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9100,7 +9271,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9163,7 +9334,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9180,14 +9350,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionPayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9201,7 +9375,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9328,7 +9502,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9341,12 +9514,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Confirmed,
         #[serde(rename = "canceled")]
         Canceled,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEnrollmentState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Confirmed => f.write_str("confirmed"),
                 Self::Canceled => f.write_str("canceled"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9358,7 +9535,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "confirmed" => Ok(Self::Confirmed),
                 "canceled" => Ok(Self::Canceled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9414,7 +9591,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9427,12 +9603,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Confirmed,
         #[serde(rename = "canceled")]
         Canceled,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEnrollmentWithIncludesState {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Confirmed => f.write_str("confirmed"),
                 Self::Canceled => f.write_str("canceled"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9444,7 +9624,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "confirmed" => Ok(Self::Confirmed),
                 "canceled" => Ok(Self::Canceled),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9513,7 +9693,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9530,14 +9709,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramProgramPatchPayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9551,7 +9734,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9631,7 +9814,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9648,14 +9830,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Tbd,
         #[serde(rename = "free")]
         Free,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramProgramPayloadCostScheme {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Student => f.write_str("student"),
                 Self::Order => f.write_str("order"),
                 Self::Tbd => f.write_str("tbd"),
                 Self::Free => f.write_str("free"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9669,7 +9855,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "order" => Ok(Self::Order),
                 "tbd" => Ok(Self::Tbd),
                 "free" => Ok(Self::Free),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9795,7 +9981,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9824,10 +10009,13 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Text,
         #[serde(rename = "vat_number")]
         VatNumber,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SignupQuestionFieldType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Boolean => f.write_str("boolean"),
                 Self::Datepicker => f.write_str("datepicker"),
                 Self::Decimal => f.write_str("decimal"),
@@ -9838,6 +10026,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Self::String => f.write_str("string"),
                 Self::Text => f.write_str("text"),
                 Self::VatNumber => f.write_str("vat_number"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9857,7 +10046,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "string" => Ok(Self::String),
                 "text" => Ok(Self::Text),
                 "vat_number" => Ok(Self::VatNumber),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9882,7 +10071,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9903,16 +10091,20 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Order,
         #[serde(rename = "catalog_variant")]
         CatalogVariant,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SignupQuestionForType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::User => f.write_str("user"),
                 Self::Teacher => f.write_str("teacher"),
                 Self::Account => f.write_str("account"),
                 Self::CatalogProduct => f.write_str("catalog_product"),
                 Self::Order => f.write_str("order"),
                 Self::CatalogVariant => f.write_str("catalog_variant"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9928,7 +10120,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "catalog_product" => Ok(Self::CatalogProduct),
                 "order" => Ok(Self::Order),
                 "catalog_variant" => Ok(Self::CatalogVariant),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -10252,7 +10444,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10267,13 +10458,17 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Yes,
         #[serde(rename = "on_request")]
         OnRequest,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ThesisConfidentiality {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::No => f.write_str("no"),
                 Self::Yes => f.write_str("yes"),
                 Self::OnRequest => f.write_str("on_request"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -10286,7 +10481,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "no" => Ok(Self::No),
                 "yes" => Ok(Self::Yes),
                 "on_request" => Ok(Self::OnRequest),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -10311,7 +10506,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10324,12 +10518,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         English,
         #[serde(rename = "dutch")]
         Dutch,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ThesisLocale {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::English => f.write_str("english"),
                 Self::Dutch => f.write_str("dutch"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -10341,7 +10539,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "english" => Ok(Self::English),
                 "dutch" => Ok(Self::Dutch),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -10685,7 +10883,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10704,15 +10901,19 @@ Basically its true if the cost_scheme is +student+ or +order+.
         CatalogVariants,
         #[serde(rename = "teachers")]
         Teachers,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateOptionOfCustomFieldObjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Users => f.write_str("users"),
                 Self::Accounts => f.write_str("accounts"),
                 Self::CatalogProducts => f.write_str("catalog_products"),
                 Self::CatalogVariants => f.write_str("catalog_variants"),
                 Self::Teachers => f.write_str("teachers"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -10727,7 +10928,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "catalog_products" => Ok(Self::CatalogProducts),
                 "catalog_variants" => Ok(Self::CatalogVariants),
                 "teachers" => Ok(Self::Teachers),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -10987,7 +11188,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11098,10 +11298,13 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Wi,
         #[serde(rename = "WY")]
         Wy,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UsaStateInner {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Al => f.write_str("AL"),
                 Self::Ak => f.write_str("AK"),
                 Self::Az => f.write_str("AZ"),
@@ -11153,6 +11356,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Self::Wv => f.write_str("WV"),
                 Self::Wi => f.write_str("WI"),
                 Self::Wy => f.write_str("WY"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11213,7 +11417,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "WV" => Ok(Self::Wv),
                 "WI" => Ok(Self::Wi),
                 "WY" => Ok(Self::Wy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11292,7 +11496,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11309,14 +11512,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Customer,
         #[serde(rename = "student")]
         Student,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UserRolesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Admin => f.write_str("admin"),
                 Self::Teacher => f.write_str("teacher"),
                 Self::Customer => f.write_str("customer"),
                 Self::Student => f.write_str("student"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11330,7 +11537,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "teacher" => Ok(Self::Teacher),
                 "customer" => Ok(Self::Customer),
                 "student" => Ok(Self::Student),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11414,7 +11621,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11431,14 +11637,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Customer,
         #[serde(rename = "student")]
         Student,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UserWithIncludesRolesItem {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Admin => f.write_str("admin"),
                 Self::Teacher => f.write_str("teacher"),
                 Self::Customer => f.write_str("customer"),
                 Self::Student => f.write_str("student"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11452,7 +11662,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "teacher" => Ok(Self::Teacher),
                 "customer" => Ok(Self::Customer),
                 "student" => Ok(Self::Student),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11515,7 +11725,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11530,13 +11739,17 @@ Basically its true if the cost_scheme is +student+ or +order+.
         LimitedAvailability,
         #[serde(rename = "not_available")]
         NotAvailable,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VariantAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Available => f.write_str("available"),
                 Self::LimitedAvailability => f.write_str("limited_availability"),
                 Self::NotAvailable => f.write_str("not_available"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11549,7 +11762,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "available" => Ok(Self::Available),
                 "limited_availability" => Ok(Self::LimitedAvailability),
                 "not_available" => Ok(Self::NotAvailable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11622,7 +11835,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11637,13 +11849,17 @@ Basically its true if the cost_scheme is +student+ or +order+.
         LimitedAvailability,
         #[serde(rename = "not_available")]
         NotAvailable,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VariantWithIncludesAvailability {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Available => f.write_str("available"),
                 Self::LimitedAvailability => f.write_str("limited_availability"),
                 Self::NotAvailable => f.write_str("not_available"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11656,7 +11872,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "available" => Ok(Self::Available),
                 "limited_availability" => Ok(Self::LimitedAvailability),
                 "not_available" => Ok(Self::NotAvailable),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11760,7 +11976,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11951,10 +12166,13 @@ Basically its true if the cost_scheme is +student+ or +order+.
         UserMerged,
         #[serde(rename = "user.updated")]
         UserUpdated,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebhookEvent {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::AccountCreated => f.write_str("account.created"),
                 Self::AccountDeleted => f.write_str("account.deleted"),
                 Self::AccountUpdated => f.write_str("account.updated"),
@@ -12064,6 +12282,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Self::UserDeleted => f.write_str("user.deleted"),
                 Self::UserMerged => f.write_str("user.merged"),
                 Self::UserUpdated => f.write_str("user.updated"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -12172,7 +12391,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "user.deleted" => Ok(Self::UserDeleted),
                 "user.merged" => Ok(Self::UserMerged),
                 "user.updated" => Ok(Self::UserUpdated),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -12218,7 +12437,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12229,11 +12447,15 @@ Basically its true if the cost_scheme is +student+ or +order+.
     pub enum WebhookNotificationFailedStatus {
         #[serde(rename = "failed")]
         Failed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebhookNotificationFailedStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Failed => f.write_str("failed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -12244,7 +12466,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -12305,7 +12527,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -12322,14 +12543,18 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Succeeded,
         #[serde(rename = "failed")]
         Failed,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for WebhookNotificationWithIncludesStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Pending => f.write_str("pending"),
                 Self::Retry => f.write_str("retry"),
                 Self::Succeeded => f.write_str("succeeded"),
                 Self::Failed => f.write_str("failed"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -12343,7 +12568,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "retry" => Ok(Self::Retry),
                 "succeeded" => Ok(Self::Succeeded),
                 "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }

@@ -167,7 +167,7 @@ macro_rules! with_school {
     ($builder:expr, $school:expr) => {
         match $school {
             School::MasterId(id) => $builder.org_master_id(id.clone()),
-            School::OrgId(o) => $builder.org_id(o.id.clone()).org_id_type(o.id_type),
+            School::OrgId(o) => $builder.org_id(o.id.clone()).org_id_type(o.id_type.clone()),
         }
     };
 }

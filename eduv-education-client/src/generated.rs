@@ -14,7 +14,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -25,11 +24,15 @@ pub mod types {
     pub enum BoardIdType {
         #[serde(rename = "BGE_CODE")]
         BgeCode,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BoardIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::BgeCode => f.write_str("BGE_CODE"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -40,7 +43,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "BGE_CODE" => Ok(Self::BgeCode),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -106,7 +109,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -117,11 +119,15 @@ pub mod types {
     pub enum BoardReferenceOrganisationIdsItemOrganisationIdType {
         #[serde(rename = "BGE_CODE")]
         BgeCode,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for BoardReferenceOrganisationIdsItemOrganisationIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::BgeCode => f.write_str("BGE_CODE"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -132,7 +138,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "BGE_CODE" => Ok(Self::BgeCode),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -200,7 +206,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -211,11 +216,15 @@ pub mod types {
     pub enum LocationReferenceLocationIdsItemLocationIdType {
         #[serde(rename = "VE_CODE")]
         VeCode,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LocationReferenceLocationIdsItemLocationIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::VeCode => f.write_str("VE_CODE"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -226,7 +235,7 @@ pub mod types {
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "VE_CODE" => Ok(Self::VeCode),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -253,7 +262,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -272,15 +280,19 @@ pub mod types {
         AsId,
         #[serde(rename = "V_ID")]
         VId,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for OrgIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::OieCode => f.write_str("OIE_CODE"),
                 Self::BpId => f.write_str("BP_ID"),
                 Self::DdId => f.write_str("DD_ID"),
                 Self::AsId => f.write_str("AS_ID"),
                 Self::VId => f.write_str("V_ID"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -295,7 +307,7 @@ pub mod types {
                 "DD_ID" => Ok(Self::DdId),
                 "AS_ID" => Ok(Self::AsId),
                 "V_ID" => Ok(Self::VId),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -379,7 +391,6 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -398,15 +409,19 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         AsId,
         #[serde(rename = "V_ID")]
         VId,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for OrganisationOrganisationIdsItemOrganisationIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::OieCode => f.write_str("OIE_CODE"),
                 Self::BpId => f.write_str("BP_ID"),
                 Self::DdId => f.write_str("DD_ID"),
                 Self::AsId => f.write_str("AS_ID"),
                 Self::VId => f.write_str("V_ID"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -421,7 +436,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 "DD_ID" => Ok(Self::DdId),
                 "AS_ID" => Ok(Self::AsId),
                 "V_ID" => Ok(Self::VId),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -452,7 +467,6 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -465,12 +479,16 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         Active,
         #[serde(rename = "tobedeleted")]
         Tobedeleted,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for OrganisationStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Active => f.write_str("active"),
                 Self::Tobedeleted => f.write_str("tobedeleted"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -482,7 +500,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             match value {
                 "active" => Ok(Self::Active),
                 "tobedeleted" => Ok(Self::Tobedeleted),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -591,7 +609,6 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -610,15 +627,19 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
         AsId,
         #[serde(rename = "V_ID")]
         VId,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SchoolReferenceOrganisationIdsItemOrganisationIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::OieCode => f.write_str("OIE_CODE"),
                 Self::BpId => f.write_str("BP_ID"),
                 Self::DdId => f.write_str("DD_ID"),
                 Self::AsId => f.write_str("AS_ID"),
                 Self::VId => f.write_str("V_ID"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -633,7 +654,7 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
                 "DD_ID" => Ok(Self::DdId),
                 "AS_ID" => Ok(Self::AsId),
                 "V_ID" => Ok(Self::VId),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -756,7 +777,6 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -769,12 +789,16 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         Active,
         #[serde(rename = "tobedeleted")]
         Tobedeleted,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for StudyOfferingStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Active => f.write_str("active"),
                 Self::Tobedeleted => f.write_str("tobedeleted"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -786,7 +810,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             match value {
                 "active" => Ok(Self::Active),
                 "tobedeleted" => Ok(Self::Tobedeleted),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -1076,7 +1100,6 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1089,12 +1112,16 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         Active,
         #[serde(rename = "tobedeleted")]
         Tobedeleted,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SubjectOfferingStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Active => f.write_str("active"),
                 Self::Tobedeleted => f.write_str("tobedeleted"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -1106,7 +1133,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             match value {
                 "active" => Ok(Self::Active),
                 "tobedeleted" => Ok(Self::Tobedeleted),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }

@@ -13,6 +13,7 @@
 
 mod generate;
 mod normalize;
+mod open_enums;
 mod spec;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,34 @@
+//! The API adds values and fields; the SDK keeps working (issue #14, forward-compatible types):
+//! a string enum value the spec does not list decodes as `Other(value)` and serialises back as
+//! sent, and a field the spec does not list does not fail the record.
+
+use eduframe_client::types::{Enrollment, EnrollmentStatus};
+
+#[test]
+fn an_unknown_enrollment_status_and_an_unknown_field_decode() {
+    let record = serde_json::json!({
+        "id": 7, "planned_course_id": 3, "student_id": 12,
+        "created_at": "2026-08-01T08:00:00Z", "updated_at": "2026-08-01T08:00:00Z",
+        "start_date": "2026-09-01", "end_date": null, "order_id": null,
+        "graduation_state": "not_graduated",
+        "status": "waitlisted_for_next_term",
+        "a_field_added_later": {"nested": true}
+    });
+    let e: Enrollment = serde_json::from_value(record).unwrap();
+    assert_eq!(
+        e.status,
+        EnrollmentStatus::Other("waitlisted_for_next_term".into())
+    );
+    assert_eq!(e.status.to_string(), "waitlisted_for_next_term");
+    assert_eq!(
+        serde_json::to_value(&e.status).unwrap(),
+        "waitlisted_for_next_term"
+    );
+    // Known values are still typed, from JSON and from text.
+    let known: EnrollmentStatus = serde_json::from_value(serde_json::json!("canceled")).unwrap();
+    assert_eq!(known, EnrollmentStatus::Canceled);
+    assert_eq!(
+        "completed".parse::<EnrollmentStatus>().unwrap(),
+        EnrollmentStatus::Completed
+    );
+}
