@@ -639,7 +639,7 @@ impl OAuth2Provider {
         let cfg = &self.config;
         let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty, attempts = tracing::field::Empty);
         async {
-            let deadline = Instant::now() + cfg.timeout;
+            let deadline = crate::limiter::later(Instant::now(), cfg.timeout);
             let mut attempt = 0u32;
             loop {
                 attempt += 1;

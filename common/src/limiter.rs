@@ -57,7 +57,7 @@ impl RateLimit {
             let now = Instant::now();
             match log.record(now) {
                 Ok(()) => return now.duration_since(start),
-                Err(wait) => tokio::time::sleep_until(now + wait).await,
+                Err(wait) => tokio::time::sleep_until(later(now, wait)).await,
             }
         }
     }
@@ -107,7 +107,7 @@ impl WindowLog {
         }
         match self.sent.front() {
             Some(oldest) if self.sent.len() >= self.max => {
-                Err((*oldest + self.window).saturating_duration_since(now))
+                Err(later(*oldest, self.window).saturating_duration_since(now))
             }
             _ => {
                 self.sent.push_back(now);

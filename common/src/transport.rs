@@ -812,7 +812,8 @@ impl Transport {
             elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let deadline = started + inner.timeouts.operation;
+        // A timeout of `Duration::MAX` means "no limit", not an overflow.
+        let deadline = limiter::later(started, inner.timeouts.operation);
         let mut pending = Some(request);
         let mut attempt = 0u32;
         let mut refreshed = false;
@@ -894,7 +895,7 @@ impl Transport {
                 // retry budget all allow one.
                 let back_off = |cost: u32| {
                     let backoff = inner.retry.backoff(attempt);
-                    if !may_retry || Instant::now() + backoff >= deadline {
+                    if !may_retry || limiter::later(Instant::now(), backoff) >= deadline {
                         return None;
                     }
                     let r = next()?;

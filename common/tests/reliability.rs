@@ -628,3 +628,27 @@ async fn the_token_timeout_is_set_on_the_builder() {
         "{err:?}"
     );
 }
+
+// Settings at their extremes: a timeout or window of `Duration::MAX` means "no limit", not a panic.
+
+#[tokio::test]
+async fn huge_timeouts_and_windows_never_overflow() {
+    let server = MockServer::start().await;
+    Mock::given(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "t", "expires_in": 60})),
+        )
+        .mount(&server)
+        .await;
+    api_ok(&server).await;
+    let t = fast(&server.uri())
+        .credentials(oauth_at(&format!("{}/token", server.uri())))
+        .operation_timeout(Duration::MAX)
+        .token_timeout(Duration::MAX)
+        .rate_limit(2, Duration::MAX)
+        .build()
+        .unwrap();
+    t.get("x").send().await.unwrap();
+    t.get("x").send().await.unwrap();
+}
