@@ -448,7 +448,7 @@ impl TokenCache {
                     .expires_in
                     .unwrap_or(self.default_lifetime)
                     .min(MAX_TOKEN_LIFETIME);
-                let buffer = self.refresh_buffer.min(lifetime / 4);
+                let buffer = refresh_margin(self.refresh_buffer, lifetime);
                 let jitter = (buffer / 2).mul_f64(fastrand::f64());
                 let mut header =
                     HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
@@ -538,13 +538,19 @@ enum NumberOrString {
     Text(String),
 }
 
+/// How long before expiry a token is refreshed: the configured buffer, scaled down to a quarter
+/// of a short token's lifetime (before jitter). The in-process cache and the shared one agree.
+fn refresh_margin(buffer: Duration, lifetime: Duration) -> Duration {
+    buffer.min(lifetime / 4)
+}
+
 /// The largest token response read: a token response is a few hundred bytes, so a body over
 /// this is not a token endpoint's answer.
 pub const MAX_TOKEN_BODY_BYTES: usize = 64 * 1024;
 /// Attempts per token request.
 const TOKEN_ATTEMPTS: u32 = 3;
-/// The base of the token request's full-jitter backoff.
-const TOKEN_BACKOFF: Duration = Duration::from_millis(250);
+/// The base and cap of the token request's full-jitter backoff.
+const TOKEN_BACKOFF: (Duration, Duration) = (Duration::from_millis(250), Duration::from_secs(2));
 /// The longest lifetime a token is cached for, whatever `expires_in` says.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
 
@@ -603,9 +609,12 @@ pub fn parse_token_response(body: &[u8]) -> Result<AccessToken> {
         Some(NumberOrString::Text(s)) => s.trim().parse::<f64>().ok(),
         None => None,
     };
-    let expires_in = seconds
-        .filter(|n| n.is_finite() && *n > 0.0)
-        .map(|n| Duration::from_secs_f64(n.clamp(1.0, MAX_TOKEN_LIFETIME.as_secs_f64())));
+    // Whole milliseconds: a lifetime needs no more, and a number and its text (whose float
+    // parses may differ in the last bit) then give the same lifetime.
+    let expires_in = seconds.filter(|n| n.is_finite() && *n > 0.0).map(|n| {
+        let secs = n.clamp(1.0, MAX_TOKEN_LIFETIME.as_secs_f64());
+        Duration::from_millis((secs * 1000.0).round() as u64)
+    });
     Ok(AccessToken {
         secret: parsed.access_token,
         expires_in,
@@ -654,7 +663,9 @@ impl OAuth2Provider {
                     Err(TokenFailure::Retry { error, wait }) => (error, wait),
                 };
                 let (error, wait) = retry;
-                let wait = wait.unwrap_or_else(|| TOKEN_BACKOFF.mul_f64(fastrand::f64()) * attempt);
+                let wait = wait.unwrap_or_else(|| {
+                    crate::retry::full_jitter(TOKEN_BACKOFF.0, TOKEN_BACKOFF.1, attempt)
+                });
                 if attempt >= TOKEN_ATTEMPTS || crate::limiter::later(Instant::now(), wait) >= deadline {
                     return Err(error);
                 }
@@ -728,43 +739,35 @@ impl OAuth2Provider {
                 }
             }
         };
-        let mut resp = req.form(&form).send().await.map_err(unreachable)?;
+        let resp = req.form(&form).send().await.map_err(unreachable)?;
         let status = resp.status();
         tracing::Span::current().record("status", status.as_u16());
         let retry_after =
             crate::retry::parse_retry_after(resp.headers(), std::time::SystemTime::now());
-        // Read the body with a small cap: a token response is a few hundred bytes.
-        let mut body = Vec::with_capacity(1024);
-        loop {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > MAX_TOKEN_BODY_BYTES {
-                        if status.is_success() {
-                            return Err(TokenFailure::Final(Error::Auth {
-                                message: format!(
-                                    "the token response is larger than {MAX_TOKEN_BODY_BYTES} bytes; check that the token URL is the OAuth2 token endpoint"
-                                ),
-                                status: Some(status),
-                                transient: false,
-                                oauth_error: None,
-                            }));
-                        }
-                        break;
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) if e.is_timeout() => return Err(unreachable(e)),
-                Err(e) => {
-                    return Err(TokenFailure::Retry {
-                        error: Error::Interrupted {
-                            origin: origin.clone(),
-                            source: e.without_url(),
-                        },
-                        wait: None,
-                    });
-                }
+        // Read the body with a small cap: a token response is a few hundred bytes (an error
+        // body over it is cut, a token response over it refused).
+        let (body, over) = match crate::transport::read_capped(resp, MAX_TOKEN_BODY_BYTES).await {
+            Ok(read) => read,
+            Err(e) if e.is_timeout() => return Err(unreachable(e)),
+            Err(e) => {
+                return Err(TokenFailure::Retry {
+                    error: Error::Interrupted {
+                        origin,
+                        source: e.without_url(),
+                    },
+                    wait: None,
+                });
             }
+        };
+        if over && status.is_success() {
+            return Err(TokenFailure::Final(Error::Auth {
+                message: format!(
+                    "the token response is larger than {MAX_TOKEN_BODY_BYTES} bytes; check that the token URL is the OAuth2 token endpoint"
+                ),
+                status: Some(status),
+                transient: false,
+                oauth_error: None,
+            }));
         }
         if !status.is_success() {
             let parsed = serde_json::from_slice::<OAuthErrorBody>(&body).ok();
@@ -852,7 +855,6 @@ impl OAuth2Provider {
         shared: &crate::shared::Shared,
     ) -> Result<AccessToken> {
         let (store, ns) = (&shared.store, shared.ns.as_str());
-        let margin = |lifetime: Duration| self.config.refresh_buffer.min(lifetime / 4);
         // A stored token counts only while it is not in its last half-margin: then it is
         // refreshed once for everyone rather than re-read by every replica.
         let stored = || async {
@@ -884,7 +886,7 @@ impl OAuth2Provider {
                             .expires_in
                             .unwrap_or(self.config.default_lifetime)
                             .min(MAX_TOKEN_LIFETIME);
-                        let margin = margin(lifetime);
+                        let margin = refresh_margin(self.config.refresh_buffer, lifetime);
                         let ttl = lifetime.saturating_sub(margin);
                         if !ttl.is_zero() {
                             store.put_token(ns, &token.secret, ttl, margin).await;

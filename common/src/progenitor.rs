@@ -129,7 +129,7 @@ pub async fn into_error<E: Serialize>(
         P::ErrorResponse(rv) => {
             let status = rv.status();
             let headers = rv.headers().clone();
-            if let Some(e) = stashed(transport, status, &headers, None) {
+            if let Some(e) = stashed(transport, StashRef::Response(status, &headers)) {
                 return e;
             }
             if let Some(e) = transport.rate_limit_error(status, &headers) {
@@ -142,12 +142,7 @@ pub async fn into_error<E: Serialize>(
             )))
         }
         P::InvalidResponsePayload(bytes, e) => {
-            if let Some(e) = stashed(
-                transport,
-                STASH_STATUS,
-                &http::HeaderMap::new(),
-                Some(&bytes),
-            ) {
+            if let Some(e) = stashed(transport, StashRef::Body(&bytes)) {
                 return e;
             }
             Error::Decode(Box::new(DecodeError::new(
@@ -158,7 +153,7 @@ pub async fn into_error<E: Serialize>(
             )))
         }
         P::UnexpectedResponse(resp) => {
-            if let Some(e) = stashed(transport, resp.status(), resp.headers(), None) {
+            if let Some(e) = stashed(transport, StashRef::Response(resp.status(), resp.headers())) {
                 return e;
             }
             transport.error_from_response(resp, None, operation).await
@@ -166,24 +161,26 @@ pub async fn into_error<E: Serialize>(
     }
 }
 
-/// The error behind a stand-in response of the transport's (a body over the cap, an operation
-/// timeout, a connection cut mid-body), named by its header or, when the generated code kept only
-/// the body, by the body's `edu_common_error` member.
-fn stashed(
-    transport: &Transport,
-    status: StatusCode,
-    headers: &http::HeaderMap,
-    body: Option<&[u8]>,
-) -> Option<Error> {
-    if status != STASH_STATUS {
-        return None;
-    }
-    let id = match body {
-        Some(b) => serde_json::from_slice::<serde_json::Value>(b)
+/// Where a stand-in response of the transport's (a body over the cap, an operation timeout, a
+/// connection cut mid-body) names its stashed error.
+enum StashRef<'a> {
+    /// A response the generated code kept: its status and header.
+    Response(StatusCode, &'a http::HeaderMap),
+    /// Only the body the generated code could not decode: its `edu_common_error` member.
+    Body(&'a [u8]),
+}
+
+/// The stashed error behind a stand-in response, if it is one.
+fn stashed(transport: &Transport, at: StashRef<'_>) -> Option<Error> {
+    let id = match at {
+        StashRef::Response(status, headers) if status == STASH_STATUS => {
+            headers.get(STASH_HEADER)?.to_str().ok()?.parse().ok()?
+        }
+        StashRef::Response(..) => return None,
+        StashRef::Body(b) => serde_json::from_slice::<serde_json::Value>(b)
             .ok()?
             .get("edu_common_error")?
             .as_u64()?,
-        None => headers.get(STASH_HEADER)?.to_str().ok()?.parse().ok()?,
     };
     transport.take_stashed(id)
 }
@@ -199,10 +196,7 @@ fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
             after: transport.timeouts().attempt,
         }
     } else if e.is_body() || e.is_decode() {
-        Error::Interrupted {
-            origin: transport.base_url().origin().ascii_serialization(),
-            source: e.without_url(),
-        }
+        transport.interrupted(e)
     } else {
         Error::Transport {
             origin: transport.base_url().origin().ascii_serialization(),

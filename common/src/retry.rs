@@ -65,12 +65,15 @@ impl RetryConfig {
     /// The full-jitter backoff before retry number `retry` (1 for the first retry):
     /// a uniform random duration in `[0, min(max_backoff, initial_backoff * 2^(retry-1))]`.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = self
-            .initial_backoff
-            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
-        let cap = exp.min(self.max_backoff);
-        cap.mul_f64(fastrand::f64())
+        full_jitter(self.initial_backoff, self.max_backoff, retry)
     }
+}
+
+/// Full-jitter exponential backoff before retry number `retry` (1 for the first): a uniform
+/// random duration in `[0, min(max, initial * 2^(retry-1))]`. Every retry loop uses it.
+pub fn full_jitter(initial: Duration, max: Duration, retry: u32) -> Duration {
+    let exp = initial.saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
+    exp.min(max).mul_f64(fastrand::f64())
 }
 
 /// A token bucket that limits retries across all requests of a client.

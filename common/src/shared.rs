@@ -93,6 +93,13 @@ if not v then return false end
 return {v, redis.call('PTTL', KEYS[1])}
 ";
 
+/// Deletes the shared token only if it is still `ARGV[1]` (stored as `{margin}:{token}`).
+const FORGET_TOKEN: &str = r"
+local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, -(#ARGV[1] + 1)) == ':' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+";
+
 /// Deletes a key only if it still holds `ARGV[1]` (a lock we own, a token that was refused).
 const DELETE_IF: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -103,14 +110,16 @@ return 0
 /// connection. See the [module docs](self).
 #[derive(Clone)]
 pub struct RedisStore {
+    /// The connection and its health, shared by clones.
     inner: Arc<StoreInner>,
+    /// Settings of this handle (a clone may set its own).
+    prefix: Arc<str>,
+    timeout: Duration,
 }
 
 struct StoreInner {
     client: redis::Client,
     shown_url: String,
-    prefix: String,
-    timeout: Duration,
     manager: tokio::sync::OnceCell<ConnectionManager>,
     down_until: std::sync::Mutex<Option<Instant>>,
     warned: AtomicBool,
@@ -118,14 +127,15 @@ struct StoreInner {
     pause: redis::Script,
     get_token: redis::Script,
     delete_if: redis::Script,
+    forget_token: redis::Script,
 }
 
 impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisStore")
             .field("url", &self.inner.shown_url)
-            .field("prefix", &self.inner.prefix)
-            .field("timeout", &self.inner.timeout)
+            .field("prefix", &self.prefix)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -154,8 +164,6 @@ impl RedisStore {
             inner: Arc::new(StoreInner {
                 client,
                 shown_url,
-                prefix: "edu".to_owned(),
-                timeout: Duration::from_millis(250),
                 manager: tokio::sync::OnceCell::new(),
                 down_until: std::sync::Mutex::new(None),
                 warned: AtomicBool::new(false),
@@ -163,7 +171,10 @@ impl RedisStore {
                 pause: redis::Script::new(PAUSE),
                 get_token: redis::Script::new(GET_TOKEN),
                 delete_if: redis::Script::new(DELETE_IF),
+                forget_token: redis::Script::new(FORGET_TOKEN),
             }),
+            prefix: "edu".into(),
+            timeout: Duration::from_millis(250),
         })
     }
 
@@ -177,18 +188,14 @@ impl RedisStore {
 
     /// The key prefix (default `edu`), to keep several services apart on one Redis.
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.prefix = prefix.into();
-        }
+        self.prefix = prefix.into().into();
         self
     }
 
     /// The longest a Redis call may take before the client falls back to its in-process state
     /// (default 250 ms).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            inner.timeout = timeout;
-        }
+        self.timeout = timeout;
         self
     }
 
@@ -208,7 +215,7 @@ impl RedisStore {
         hash.update(identity);
         let digest = hash.finalize();
         let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}:{api}:{hex}", self.inner.prefix)
+        format!("{}:{api}:{hex}", self.prefix)
     }
 
     /// Runs one Redis call with the timeout; `None` when Redis is unavailable (and then stays
@@ -227,8 +234,8 @@ impl RedisStore {
                 .manager
                 .get_or_try_init(|| async {
                     let config = ConnectionManagerConfig::new()
-                        .set_connection_timeout(Some(inner.timeout))
-                        .set_response_timeout(Some(inner.timeout))
+                        .set_connection_timeout(Some(self.timeout))
+                        .set_response_timeout(Some(self.timeout))
                         .set_number_of_retries(1)
                         .set_max_delay(Duration::from_millis(500));
                     ConnectionManager::new_lazy_with_config(inner.client.clone(), config)
@@ -237,7 +244,7 @@ impl RedisStore {
                 .clone();
             f(manager).await
         };
-        let outcome = tokio::time::timeout(inner.timeout, attempt).await;
+        let outcome = tokio::time::timeout(self.timeout, attempt).await;
         match outcome {
             Ok(Ok(v)) => {
                 if inner.warned.swap(false, Ordering::Relaxed) {
@@ -344,15 +351,11 @@ impl RedisStore {
 
     /// Deletes the shared token if it is still `token` (the server refused it).
     pub(crate) async fn forget_token(&self, ns: &str, token: &str) {
-        let Some((stored, ..)) = self.token(ns).await else {
-            return;
-        };
-        if stored.expose_secret() != token {
-            return;
-        }
         let key = format!("{ns}:token");
+        let script = &self.inner.forget_token;
+        let token = token.to_owned();
         let _: Option<i64> = self
-            .call(|mut con| async move { redis::cmd("DEL").arg(key).query_async(&mut con).await })
+            .call(|mut con| async move { script.key(key).arg(token).invoke_async(&mut con).await })
             .await;
     }
 

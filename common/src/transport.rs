@@ -757,13 +757,7 @@ impl Transport {
             Ok(resp) => Ok(resp),
             Err(Failure::Error(e)) => Err(e),
             Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind)),
-            Err(Failure::Interrupted(e)) => Err(Error::Interrupted {
-                origin: e
-                    .url()
-                    .map(origin_of)
-                    .unwrap_or_else(|| origin_of(&self.inner.base_url)),
-                source: e.without_url(),
-            }),
+            Err(Failure::Interrupted(e)) => Err(self.interrupted(e)),
         }
     }
 
@@ -817,6 +811,10 @@ impl Transport {
         let mut pending = Some(request);
         let mut attempt = 0u32;
         let mut refreshed = false;
+        let out_of_time = || Error::Timeout {
+            kind: TimeoutKind::Operation,
+            after: inner.timeouts.operation,
+        };
 
         let result = async {
             loop {
@@ -843,18 +841,11 @@ impl Transport {
                     waited
                 };
                 let Ok(waited) = tokio::time::timeout_at(deadline, gate).await else {
-                    return Err(Failure::Error(Error::Timeout {
-                        kind: TimeoutKind::Operation,
-                        after: inner.timeouts.operation,
-                    }));
+                    return Err(Failure::Error(out_of_time()));
                 };
-                let now = Instant::now();
-                let remaining = deadline.saturating_duration_since(now);
+                let remaining = deadline.saturating_duration_since(Instant::now());
                 if remaining.is_zero() {
-                    return Err(Failure::Error(Error::Timeout {
-                        kind: TimeoutKind::Operation,
-                        after: inner.timeouts.operation,
-                    }));
+                    return Err(Failure::Error(out_of_time()));
                 }
                 let (attempt_timeout, timeout_kind) = if remaining < inner.timeouts.attempt {
                     (remaining, TimeoutKind::Operation)
@@ -868,10 +859,7 @@ impl Transport {
                 // Obtaining a token counts against the operation's deadline too.
                 let authorized = tokio::time::timeout_at(deadline, inner.auth.authorize(&inner.http, &mut req))
                     .await
-                    .unwrap_or(Err(Error::Timeout {
-                        kind: TimeoutKind::Operation,
-                        after: inner.timeouts.operation,
-                    }));
+                    .unwrap_or_else(|_| Err(out_of_time()));
                 let ticket = match (authorized, auth_mode) {
                     (Ok(t), _) => t,
                     (Err(e), AuthMode::Required) => return Err(Failure::Error(e)),
@@ -1032,53 +1020,37 @@ impl Transport {
             Err(Failure::Reqwest(e, _)) => Err(e),
             // Errors reqwest cannot express (a body over the cap, an operation timeout, a
             // connection cut mid-body) travel to `progenitor::into_error` through the stash.
-            Err(Failure::Interrupted(e)) => {
-                let origin = origin_of(&self.inner.base_url);
-                Ok(self.stash_response(Error::Interrupted {
-                    origin,
-                    source: e.without_url(),
-                }))
-            }
+            Err(Failure::Interrupted(e)) => Ok(self.stash_response(self.interrupted(e))),
             Err(Failure::Error(e)) => Ok(self.stash_response(e)),
         }
     }
 
     /// Reads a body, enforcing the size cap.
-    pub async fn read_body(&self, mut resp: reqwest::Response) -> Result<Bytes> {
+    pub async fn read_body(&self, resp: reqwest::Response) -> Result<Bytes> {
         let limit = self.inner.max_body_bytes;
-        let origin = origin_of(resp.url());
-        match resp.content_length() {
-            Some(n) if n > limit as u64 => return Err(Error::BodyTooLarge { limit }),
-            // The length is known and within the cap (hyper enforces it): one read, no copy.
-            Some(_) => return resp.bytes().await.map_err(|e| self.body_error(e, origin)),
-            None => {}
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Error::BodyTooLarge { limit });
         }
-        let mut buf = BytesMut::with_capacity(8 * 1024);
-        loop {
-            match resp.chunk().await {
-                Ok(Some(chunk)) => {
-                    if buf.len() + chunk.len() > limit {
-                        return Err(Error::BodyTooLarge { limit });
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                Ok(None) => return Ok(buf.freeze()),
-                Err(e) => return Err(self.body_error(e, origin)),
-            }
+        match read_capped(resp, limit).await {
+            Ok((body, false)) => Ok(body),
+            Ok((_, true)) => Err(Error::BodyTooLarge { limit }),
+            Err(e) if e.is_timeout() => Err(Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                after: self.inner.timeouts.attempt,
+            }),
+            // The response had begun: the connection dropped mid-body.
+            Err(e) => Err(self.interrupted(e)),
         }
     }
 
-    fn body_error(&self, e: reqwest::Error, origin: String) -> Error {
-        if e.is_timeout() {
-            Error::Timeout {
-                kind: TimeoutKind::Attempt,
-                after: self.inner.timeouts.attempt,
-            }
-        } else {
-            Error::Transport {
-                origin,
-                source: e.without_url(),
-            }
+    /// [`Error::Interrupted`] for a body cut off by `e`.
+    pub(crate) fn interrupted(&self, e: reqwest::Error) -> Error {
+        Error::Interrupted {
+            origin: e
+                .url()
+                .map(origin_of)
+                .unwrap_or_else(|| origin_of(&self.inner.base_url)),
+            source: e.without_url(),
         }
     }
 
@@ -1254,37 +1226,40 @@ async fn buffer(
         h.remove(http::header::CONTENT_LENGTH);
         h.remove(http::header::TRANSFER_ENCODING);
     }
-    let body = match resp.content_length() {
-        Some(n) if n > cap as u64 && success => return Err(BodyFailure::TooLarge),
-        // Known and within the cap (hyper enforces the length): one read, usually no copy.
-        Some(n) if n <= cap as u64 => resp.bytes().await.map_err(BodyFailure::Read)?,
-        _ => {
-            let mut buf = BytesMut::with_capacity(8 * 1024);
-            loop {
-                match resp.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if buf.len() + chunk.len() > cap {
-                            if success {
-                                return Err(BodyFailure::TooLarge);
-                            }
-                            // An error body is kept up to the cap, not refused.
-                            buf.extend_from_slice(&chunk[..cap - buf.len()]);
-                            break;
-                        }
-                        buf.extend_from_slice(&chunk);
-                    }
-                    Ok(None) => break,
-                    Err(e) => return Err(BodyFailure::Read(e)),
-                }
-            }
-            buf.freeze()
-        }
-    };
+    if success && resp.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(BodyFailure::TooLarge);
+    }
+    // An error body over the cap is kept up to the cap, not refused.
+    let (body, over) = read_capped(resp, cap).await.map_err(BodyFailure::Read)?;
+    if over && success {
+        return Err(BodyFailure::TooLarge);
+    }
     match builder.body(body) {
         Ok(r) => Ok(reqwest::Response::from(r)),
         // Unreachable with parts copied from a valid response.
         Err(_) => Err(BodyFailure::TooLarge),
     }
+}
+
+/// Reads a body up to `cap` bytes: the bytes, and whether there were more (then only the first
+/// `cap` are kept and the rest is not read). One read when the length is known and fits.
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+    cap: usize,
+) -> std::result::Result<(Bytes, bool), reqwest::Error> {
+    if resp.content_length().is_some_and(|n| n <= cap as u64) {
+        // hyper enforces a declared length: one read, usually no copy.
+        return Ok((resp.bytes().await?, false));
+    }
+    let mut buf = BytesMut::with_capacity(8 * 1024);
+    while let Some(chunk) = resp.chunk().await? {
+        if buf.len() + chunk.len() > cap {
+            buf.extend_from_slice(&chunk[..cap - buf.len()]);
+            return Ok((buf.freeze(), true));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok((buf.freeze(), false))
 }
 
 trait WithoutUrlRef {

@@ -752,7 +752,7 @@ async fn tenants_have_their_own_data_clients_and_tokens() {
         .build()
         .unwrap();
     let err = in_one.vendors().get(1).await.unwrap_err();
-    assert!(edfi_admin_client::error::is_unauthorized(&err), "{err:?}");
+    assert!(err.is_unauthorized(), "{err:?}");
 
     // Without the header, or with an unknown tenant, the server answers 400 naming `Tenant`.
     let none = Client::builder()
@@ -799,17 +799,11 @@ async fn forbidden_and_unauthorized_are_told_apart() {
         .build()
         .unwrap();
     let forbidden = c.vendors().get(1).await.unwrap_err();
-    assert!(
-        edfi_admin_client::error::is_forbidden(&forbidden),
-        "{forbidden:?}"
-    );
-    assert!(!edfi_admin_client::error::is_unauthorized(&forbidden));
+    assert!(forbidden.is_forbidden(), "{forbidden:?}");
+    assert!(!forbidden.is_unauthorized());
     let unauthorized = c.vendors().get(2).await.unwrap_err();
-    assert!(
-        edfi_admin_client::error::is_unauthorized(&unauthorized),
-        "{unauthorized:?}"
-    );
-    assert!(!edfi_admin_client::error::is_forbidden(&unauthorized));
+    assert!(unauthorized.is_unauthorized(), "{unauthorized:?}");
+    assert!(!unauthorized.is_forbidden());
     let forbidden_calls = server
         .received_requests()
         .await

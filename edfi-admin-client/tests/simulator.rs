@@ -1,7 +1,7 @@
 //! The Admin API lifecycle and error bodies against the simulator.
 #![cfg(feature = "mock")]
 
-use edfi_admin_client::error::{AdminApiError, admin_error, is_unauthorized};
+use edfi_admin_client::error::{AdminApiError, admin_error};
 use edfi_admin_client::mock::Simulator;
 use edfi_admin_client::{Client, NewApplication, NewVendor, register, types};
 use edu_common::Error;
@@ -237,7 +237,7 @@ async fn registration_rules_are_checked_before_sending_and_bad_credentials_are_4
         .build()
         .unwrap();
     let err = bad.vendors().get(1).await.unwrap_err();
-    assert!(is_unauthorized(&err), "{err:?}");
+    assert!(err.is_unauthorized(), "{err:?}");
     assert!(err.to_string().contains("invalid_client"));
     assert!(
         Client::builder()

@@ -25,11 +25,12 @@ struct Facts {
 
 fn facts() -> &'static Facts {
     static FACTS: OnceLock<Facts> = OnceLock::new();
+    static SPEC: OnceLock<Value> = OnceLock::new();
     FACTS.get_or_init(|| {
-        let spec: &'static Value = Box::leak(Box::new(
+        let spec: &'static Value = SPEC.get_or_init(|| {
             serde_json::from_str(include_str!("../../spec/admin-api-2.3.json"))
-                .unwrap_or(Value::Null),
-        ));
+                .unwrap_or(Value::Null)
+        });
         let mut segments = HashMap::new();
         for path in spec["paths"].as_object().into_iter().flat_map(|p| p.keys()) {
             let path: &'static str = path.as_str();
