@@ -85,7 +85,7 @@ impl RegionSchema {
             .iter_errors(payload)
             .map(|e| Violation {
                 pointer: e.instance_path().to_string(),
-                message: e.to_string(),
+                message: without_value(&e.to_string(), e.instance()),
             })
             .collect()
     }
@@ -139,4 +139,20 @@ impl SchemaCache {
         *guard = Some(compiled.clone());
         Ok(compiled)
     }
+}
+
+/// A validation message with the offending value replaced by its kind (`"ann@" is not a
+/// "email"` becomes `the string is not a "email"`): candidates are personal data, and a message
+/// may end up in logs.
+fn without_value(message: &str, value: &Value) -> String {
+    let shown = value.to_string();
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "the boolean",
+        Value::Number(_) => "the number",
+        Value::String(_) => "the string",
+        Value::Array(_) => "the array",
+        Value::Object(_) => "the object",
+    };
+    message.replace(&shown, kind)
 }

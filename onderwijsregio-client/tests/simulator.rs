@@ -555,3 +555,16 @@ async fn the_builder_validate_and_a_strict_batch_report() {
         .unwrap();
     assert_eq!(all_good.accepted(), 1);
 }
+
+#[tokio::test]
+async fn validation_errors_name_the_field_not_the_personal_data() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let bad = Candidate::builder("Ann", "de Vries", "ann.devries-at-home")
+        .privacy_consent(true)
+        .build();
+    let err = c.candidates().validate(&bad).await.unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("/email"), "{shown}");
+    assert!(!shown.contains("ann.devries-at-home"), "{shown}");
+}
