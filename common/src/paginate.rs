@@ -184,6 +184,16 @@ where
     .boxed()
 }
 
+/// A page stream that yields `error` and ends: a listing whose request is wrong before anything
+/// is sent (a page size out of range).
+pub fn failed<T, C>(error: Error) -> PageStream<T, C>
+where
+    T: Send + 'static,
+    C: Send + 'static,
+{
+    stream::once(async move { Err(error) }).boxed()
+}
+
 /// Flattens a page stream into its items, in order. An error is yielded and then the stream ends.
 pub fn items<T, C>(pages: PageStream<T, C>) -> ItemStream<T>
 where

@@ -95,6 +95,39 @@ pub async fn response<T, E: Serialize>(
     }
 }
 
+/// One page of a cursor listing through a generated client: the items of a successful call, and
+/// the `cursor` query parameter of its `Link: <…>; rel="next"` (resolved against the transport's
+/// base URL and refused, with [`Error::CrossOrigin`], on another origin). A next link without a
+/// cursor is an [`Error::Pagination`], never a silent end.
+pub async fn cursor_page<T: Send + 'static, E: Serialize>(
+    transport: &Transport,
+    operation: &str,
+    cursor_param: &str,
+    result: Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>,
+) -> crate::Result<crate::paginate::Page<T, String>> {
+    let rv = response(transport, operation, result).await?;
+    let base = transport.base_url().clone();
+    let next = match crate::link::find_rel(rv.headers(), "next", &base)? {
+        None => None,
+        Some(url) => {
+            transport.check_origin(&url)?;
+            let cursor = url
+                .query_pairs()
+                .find(|(k, _)| k == cursor_param)
+                .map(|(_, v)| v.into_owned());
+            match cursor {
+                Some(c) => Some(c),
+                None => {
+                    return Err(Error::Pagination(format!(
+                        "{operation}: the next link has no `{cursor_param}` parameter, so the next page cannot be requested"
+                    )));
+                }
+            }
+        }
+    };
+    Ok(crate::paginate::Page::new(rv.into_inner(), next))
+}
+
 /// Converts a generated client's error into [`crate::Error`]. `operation` names the call in
 /// decode errors; `transport` reads undocumented error bodies (with the size cap).
 pub async fn into_error<E: Serialize>(

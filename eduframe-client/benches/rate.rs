@@ -28,8 +28,8 @@ async fn main() {
         .unwrap();
     let started = Instant::now();
     // One record per page: one request per item, the worst case for pacing.
-    let all: Vec<types::Course> = client
-        .courses()
+    let all: Vec<types::CourseWithIncludes> = client
+        .courses().list()
         .per_page(1)
         .stream()
         .try_collect()

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use edu_common::paginate::Page;
 use edu_common::progenitor::ResponseValue;
 use edu_common::{Credentials, Error, Result, Transport, TransportOptions, Url};
 use secrecy::SecretString;
@@ -9,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::contact::Contact;
 use crate::paginate::ListRequest;
-use crate::{generated, generated_organization, types};
+use crate::generated;
 
 /// The main API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.eduframe.nl/api/v1";
@@ -28,15 +29,15 @@ pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(300);
 /// # async fn demo() -> edu_common::Result<()> {
 /// use futures::TryStreamExt;
 /// let client = eduframe_client::Client::builder().api_key("key").build()?;
-/// let planned: Vec<_> = client.planned_courses().per_page(100).stream().try_collect().await?;
-/// let contacts: Vec<_> = client.organization_contacts().stream().try_collect().await?;
+/// let planned: Vec<_> = client.planned_courses().list().page_size(100).stream().try_collect().await?;
+/// let lead = client.leads().get(42).await?;
+/// let contacts: Vec<_> = client.organization_contacts().list().stream().try_collect().await?;
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
     transport: Transport,
     api: generated::Client,
-    organization: generated_organization::Client,
     organization_base: Url,
 }
 
@@ -122,15 +123,9 @@ impl ClientBuilder {
         transport.check_origin(&organization_base)?;
         let api =
             generated::Client::new_with_client(&main, transport.http().clone(), transport.clone());
-        let organization = generated_organization::Client::new_with_client(
-            &org,
-            transport.http().clone(),
-            transport.clone(),
-        );
         Ok(Client {
             transport,
             api,
-            organization,
             organization_base,
         })
     }
@@ -153,14 +148,9 @@ impl Client {
         b.shared_state_from_env()?.build()
     }
 
-    /// The generated client for the main API: all 183 operations.
-    pub fn raw(&self) -> &generated::Client {
+    /// The generated client for the main API (the typed layer in [`crate::operations`] wraps it).
+    pub(crate) fn raw(&self) -> &generated::Client {
         &self.api
-    }
-
-    /// The generated client for the Organization API.
-    pub fn organization_raw(&self) -> &generated_organization::Client {
-        &self.organization
     }
 
     /// The underlying transport.
@@ -168,15 +158,24 @@ impl Client {
         &self.transport
     }
 
-    /// Maps a generated call's result into `edu_common`'s types.
-    pub async fn call<T>(
+    /// A generated call's body, or its error as an [`Error`].
+    pub(crate) async fn value<T, E: serde::Serialize>(
         &self,
         op: &str,
-        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
+        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>,
     ) -> Result<T> {
         edu_common::progenitor::response(&self.transport, op, r)
             .await
             .map(ResponseValue::into_inner)
+    }
+
+    /// One page of a cursor listing: its items and the cursor of the `Link` header's next page.
+    pub(crate) async fn cursor_page<T: Send + 'static, E: serde::Serialize>(
+        &self,
+        op: &str,
+        r: std::result::Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>,
+    ) -> Result<Page<T, String>> {
+        edu_common::progenitor::cursor_page(&self.transport, op, "cursor", r).await
     }
 
     /// Any list operation of the main API, as a stream: `client.list::<types::Lead>("leads")`.
@@ -196,38 +195,22 @@ impl Client {
         ListRequest::new(self.transport.clone(), url, "organizationList")
     }
 
-    /// `GET /courses`.
-    pub fn courses(&self) -> ListRequest<types::Course> {
-        self.list("courses")
+    /// The Organization API's contacts (beta): [`OrganizationContacts`].
+    pub fn organization_contacts(&self) -> OrganizationContacts<'_> {
+        OrganizationContacts { client: self }
     }
+}
 
-    /// `GET /planned_courses`.
-    pub fn planned_courses(&self) -> ListRequest<types::PlannedCourse> {
-        self.list("planned_courses")
-    }
+/// The Organization API's contacts (beta). Hand-written rather than generated: the API does not
+/// publish the contact's fields, so [`Contact`] keeps every field it does not know.
+#[derive(Debug, Clone, Copy)]
+pub struct OrganizationContacts<'a> {
+    client: &'a Client,
+}
 
-    /// `GET /enrollments`.
-    pub fn enrollments(&self) -> ListRequest<types::Enrollment> {
-        self.list("enrollments")
-    }
-
-    /// `GET /users`.
-    pub fn users(&self) -> ListRequest<types::User> {
-        self.list("users")
-    }
-
-    /// `GET /leads`.
-    pub fn leads(&self) -> ListRequest<types::Lead> {
-        self.list("leads")
-    }
-
-    /// `GET /accounts`.
-    pub fn accounts(&self) -> ListRequest<types::Account> {
-        self.list("accounts")
-    }
-
-    /// `GET /api/organization/contacts` (beta).
-    pub fn organization_contacts(&self) -> ListRequest<Contact> {
-        self.organization_list("contacts")
+impl OrganizationContacts<'_> {
+    /// `GET /api/organization/contacts`: every contact, as a listing.
+    pub fn list(&self) -> ListRequest<Contact> {
+        self.client.organization_list("contacts")
     }
 }

@@ -12,6 +12,20 @@ pub const DEFAULT_PER_PAGE: u32 = 25;
 /// The largest page size the API accepts.
 pub const MAX_PER_PAGE: u32 = 100;
 
+/// The page size a listing asks for: the caller's, checked against the API's 1 to
+/// [`MAX_PER_PAGE`], or [`DEFAULT_PER_PAGE`].
+pub(crate) fn page_size(n: Option<u32>) -> Result<std::num::NonZeroU32> {
+    let n = n.unwrap_or(DEFAULT_PER_PAGE);
+    std::num::NonZeroU32::new(n)
+        .filter(|n| n.get() <= MAX_PER_PAGE)
+        .ok_or_else(|| {
+            Error::invalid_input(
+                Some("per_page"),
+                format!("per_page must be 1 to {MAX_PER_PAGE}, not {n}"),
+            )
+        })
+}
+
 /// A listing of `T` at some path, following `Link: <…>; rel="next"` until there is none.
 ///
 /// ```no_run
@@ -53,9 +67,14 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     }
 
     /// Items per page, 1 to 100 (checked when the listing starts).
-    pub fn per_page(mut self, n: u32) -> Self {
+    pub fn page_size(mut self, n: u32) -> Self {
         self.per_page = n;
         self
+    }
+
+    /// The API's name for [`Self::page_size`].
+    pub fn per_page(self, n: u32) -> Self {
+        self.page_size(n)
     }
 
     /// A filter or sort parameter the endpoint takes (`sort=start_date:desc`, `min_cost=200`...).

@@ -1,0 +1,670 @@
+//! A stateful simulator of the Eduframe API on wiremock (feature `mock`).
+//!
+//! It serves courses, planned courses, enrollments, users, leads and accounts of the main API and
+//! the Organization API's contacts, with opaque cursors in `Link` headers, `per_page` bounds
+//! (1..=100, default 25), the `{errors, code, message}` error body, bearer-key checks, and a real
+//! sliding-window limiter (500 requests per 5 minutes by default) that answers 429 with
+//! `Retry-After` in whole seconds. Listings honour equality filters on the records' fields
+//! (`status`, `course_id`, `planned_course_id`...) and `search`; parameters that are not a field
+//! of the resource are ignored, as the API ignores them. Not yet served: the other resources of
+//! the spec's 183 operations, writes, and nested collections.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine as _;
+use edu_common::WindowLog;
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::Client;
+
+mod spec;
+
+const API_KEY: &str = "eduframe-sim-key";
+
+/// Configures a [`Simulator`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatorBuilder {
+    limit: u32,
+    window: Duration,
+    records: usize,
+    port: Option<u16>,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            limit: crate::RATE_LIMIT_REQUESTS,
+            window: crate::RATE_LIMIT_WINDOW,
+            records: 60,
+            port: None,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// The server's rate limit: `limit` requests per `window`.
+    pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
+        self.limit = limit.max(1);
+        self.window = window;
+        self
+    }
+
+    /// How many records of each resource to serve.
+    pub fn records(mut self, n: usize) -> Self {
+        self.records = n;
+        self
+    }
+
+    edu_common::simulator_start_methods!();
+
+    /// Starts the simulator, or says why it cannot listen.
+    pub async fn try_start(self) -> std::io::Result<Simulator> {
+        let server = edu_common::mock::server(self.port).await?;
+        let state = Arc::new(Mutex::new(State::new(&self, server.uri())));
+        let faults = edu_common::mock::Faults::default();
+        Mock::given(wiremock::matchers::any())
+            .respond_with(faults.wrap(
+                Handler(state.clone()),
+                |_| true,
+                |status, message| json!({"errors": {}, "code": status, "message": message}),
+            ))
+            .mount(&server)
+            .await;
+        Ok(Simulator {
+            server,
+            state,
+            faults,
+        })
+    }
+}
+
+struct State {
+    /// Scheme, host and port the simulator serves on (for absolute `Link` targets).
+    origin: String,
+    /// Records per resource (the spec's schema name without `WithIncludes`), in id order.
+    data: HashMap<String, Vec<Value>>,
+    /// Records each resource starts with, made when it is first used.
+    seed: usize,
+    /// The next id per resource.
+    next_id: HashMap<String, u64>,
+    contacts: Vec<Value>,
+    log: WindowLog,
+    requests: usize,
+    throttled: usize,
+}
+
+impl State {
+    fn new(cfg: &SimulatorBuilder, origin: String) -> State {
+        let ts = spec::now();
+        let contacts = (1..=cfg.records)
+            .map(|i| json!({"id": i, "first_name": "Contact", "last_name": format!("{i}"), "email": format!("contact{i}@example.nl"), "organization_id": 1 + i % 4, "key_contact": if i % 5 == 0 { json!(1) } else { json!(false) }, "job_title": "Coordinator", "created_at": ts, "updated_at": ts}))
+            .collect();
+        State {
+            origin,
+            data: HashMap::new(),
+            seed: cfg.records,
+            next_id: HashMap::new(),
+            contacts,
+            log: WindowLog::new(cfg.limit, cfg.window),
+            requests: 0,
+            throttled: 0,
+        }
+    }
+
+    /// Records a request; `Some(seconds)` (rounded up, at least 1) when it is over the limit.
+    fn admit(&mut self) -> Option<u64> {
+        let wait = self.log.record(tokio::time::Instant::now()).err()?;
+        Some(wait.as_secs_f64().ceil().max(1.0) as u64)
+    }
+
+    /// The records of resource `key`, seeded from its schema on first use.
+    fn records(&mut self, key: &str) -> &mut Vec<Value> {
+        let seed = self.seed;
+        if !self.data.contains_key(key) {
+            let records: Vec<Value> = (1..=seed).map(|i| spec::synthesize(key, i)).collect();
+            self.next_id.insert(key.to_owned(), seed as u64 + 1);
+            self.data.insert(key.to_owned(), records);
+        }
+        self.data.get_mut(key).expect("inserted above")
+    }
+
+    fn new_id(&mut self, key: &str) -> u64 {
+        self.records(key);
+        let next = self.next_id.entry(key.to_owned()).or_insert(1);
+        let id = *next;
+        *next += 1;
+        id
+    }
+}
+
+/// Query parameters that page or sort rather than filter.
+const NOT_FILTERS: &[&str] = &["per_page", "cursor", "page", "sort", "search"];
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The record field a path parameter names: `course_id` itself, or `meeting_id` for the `{id}`
+/// of `/meetings/{id}/materials`.
+fn parent_field(route: &spec::Route, param: &str) -> String {
+    if param != "id" {
+        return param.to_owned();
+    }
+    let mut prev = "";
+    for seg in &route.segs {
+        match seg {
+            spec::Seg::Static(s) => prev = s,
+            spec::Seg::Param(p) if p == param => break,
+            spec::Seg::Param(_) => {}
+        }
+    }
+    format!("{}_id", prev.strip_suffix('s').unwrap_or(prev))
+}
+
+/// Whether `record` passes the listing's filters: equality (any of the values given) on a field
+/// the record has, `*_from`/`*_after` and `*_until` bounds on the field they name, `role` within
+/// `roles`, `search` as a case-insensitive substring of any text field. A parameter that names no
+/// field of the resource is ignored, as the API ignores parameters it does not know.
+fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
+    q.iter()
+        .filter(|(k, _)| !NOT_FILTERS.contains(&k.as_str()))
+        .all(|(k, wants)| {
+            let field = |name: &str| record.get(name).filter(|v| !v.is_null());
+            if let Some(v) = field(k) {
+                return match v {
+                    Value::Array(items) => wants.iter().any(|w| items.iter().any(|i| text(i) == *w)),
+                    Value::Bool(b) => wants.iter().any(|w| (w == "true" || w == "1") == *b),
+                    v => wants.iter().any(|w| text(v) == *w),
+                };
+            }
+            for (suffix, lower) in [("_from", true), ("_after", true), ("_until", false)] {
+                if let Some(name) = k.strip_suffix(suffix) {
+                    let Some(v) = field(name).or_else(|| field(&format!("{name}_at"))) else {
+                        return true;
+                    };
+                    let (have, want) = (text(v), wants.first().cloned().unwrap_or_default());
+                    return if lower { have >= want } else { have <= want };
+                }
+            }
+            if k == "role" {
+                if let Some(Value::Array(roles)) = field("roles") {
+                    return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
+                }
+            }
+            if k == "published" {
+                if let Some(Value::Bool(b)) = field("is_published") {
+                    return *b;
+                }
+            }
+            true
+        })
+        && q.get("search").and_then(|s| s.first()).is_none_or(|term| {
+            let term = term.to_lowercase();
+            record.as_object().is_some_and(|o| {
+                o.values()
+                    .filter_map(Value::as_str)
+                    .any(|s| s.to_lowercase().contains(&term))
+            })
+        })
+}
+
+fn error(status: u16, message: &str, errors: Value) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .set_body_json(json!({"errors": errors, "code": status, "message": message}))
+}
+
+fn not_found() -> ResponseTemplate {
+    error(404, "Not found", json!({}))
+}
+
+/// `name=a&name=b` and `name[]=a&name[]=b` both give `name: [a, b]`.
+fn query_map(req: &Request) -> HashMap<String, Vec<String>> {
+    let mut q: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in req.url.query_pairs() {
+        let k = k.trim_end_matches("[]").to_owned();
+        q.entry(k).or_default().push(v.into_owned());
+    }
+    q
+}
+
+fn cursor_of(id: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({ "id": id }).to_string())
+}
+
+fn decode_cursor(c: &str) -> Option<Value> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .map(|v| v["id"].clone())
+        .filter(|v| !v.is_null())
+}
+
+/// The state change an action names (`PUT /enrollments/{id}/cancel`).
+fn apply_action(record: &mut Value, action: &str) {
+    let set = |record: &mut Value, field: &str, value: Value| {
+        if let Some(o) = record.as_object_mut() {
+            if o.contains_key(field) {
+                o.insert(field.to_owned(), value);
+            }
+        }
+    };
+    match action {
+        "cancel" => set(record, "status", json!("canceled")),
+        "approve" => set(record, "status", json!("active")),
+        "deny" => set(record, "status", json!("denied")),
+        "open" => set(record, "status", json!("open")),
+        "activate" => set(record, "active", json!(true)),
+        "deactivate" => set(record, "active", json!(false)),
+        _ => {}
+    }
+    set(record, "updated_at", json!(spec::now()));
+}
+
+/// Fields of `body` that the record has, laid over it (the body may wrap them in the resource's
+/// own name, as Rails clients often do).
+fn overlay(record: &mut Value, body: &Value) {
+    let Some(o) = record.as_object_mut() else {
+        return;
+    };
+    if let Some(b) = body.as_object() {
+        for (k, v) in b {
+            if o.contains_key(k) {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+struct Handler(Arc<Mutex<State>>);
+
+impl Respond for Handler {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        s.requests += 1;
+        if req
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            != Some(&format!("Bearer {API_KEY}"))
+        {
+            return error(403, "Forbidden", json!({}));
+        }
+        if let Some(wait) = s.admit() {
+            s.throttled += 1;
+            return error(429, "Too many requests were made", json!({}))
+                .insert_header("retry-after", wait.to_string().as_str());
+        }
+        let path = req.url.path().to_owned();
+        let q = query_map(req);
+        if let Some(rest) = path.strip_prefix("/api/organization/") {
+            if rest.trim_end_matches('/') != "contacts" || req.method.as_str() != "GET" {
+                return not_found();
+            }
+            let contacts = s.contacts.clone();
+            return s.list_page(&path, &q, contacts.iter().collect());
+        }
+        let Some(rest) = path.strip_prefix("/api/v1/") else {
+            return not_found();
+        };
+        let segs: Vec<&str> = rest.split('/').filter(|x| !x.is_empty()).collect();
+        let Some((route, params)) = spec::ROUTES
+            .iter()
+            .find_map(|r| r.matches(req.method.as_str(), &segs).map(|p| (r, p)))
+        else {
+            return not_found();
+        };
+        // Query parameters the operation documents are checked against their schemas; others
+        // are ignored, as the API ignores them.
+        let mut bad = serde_json::Map::new();
+        for p in &route.query {
+            for v in q.get(&p.name).into_iter().flatten() {
+                if !spec::query_value_ok(&p.schema, v) {
+                    bad.insert(p.name.clone(), json!(["is invalid"]));
+                }
+            }
+        }
+        if !bad.is_empty() {
+            let names: Vec<&String> = bad.keys().collect();
+            let message = if bad.contains_key("per_page") {
+                "per_page must be between 1 and 100".to_owned()
+            } else {
+                format!("Invalid parameters: {names:?}")
+            };
+            return error(400, &message, Value::Object(bad));
+        }
+        let body: Value = if req.body.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice(&req.body) {
+                Ok(v) => v,
+                Err(_) => return error(400, "The request body is not valid JSON", json!({})),
+            }
+        };
+        if let Some(schema) = &route.body {
+            let partial = matches!(route.method.as_str(), "patch" | "put");
+            let mut errors = serde_json::Map::new();
+            if body.is_null() && !partial {
+                errors.insert("base".into(), json!(["a request body is required"]));
+            } else if !body.is_null() {
+                spec::validate(schema, &body, "", partial, &mut errors);
+            }
+            if !errors.is_empty() {
+                let first = errors.keys().next().cloned().unwrap_or_default();
+                return error(
+                    422,
+                    &format!("Validation failed: {first} is invalid"),
+                    Value::Object(errors),
+                );
+            }
+        }
+        // Which operation of the spec answered: tests (and curious users) can see it.
+        s.serve(route, &params, &q, &body, &path)
+            .insert_header("x-edu-sim-operation", route.id.as_str())
+    }
+}
+
+impl State {
+    fn serve(
+        &mut self,
+        route: &spec::Route,
+        params: &[(String, String)],
+        q: &HashMap<String, Vec<String>>,
+        body: &Value,
+        path: &str,
+    ) -> ResponseTemplate {
+        use spec::{Answer, Seg};
+        let ends_in_param = matches!(route.segs.last(), Some(Seg::Param(_)));
+        // The record's own id: the last path parameter when the path ends in it, or before an
+        // action (`/orders/{id}/approve`).
+        let own = |route: &spec::Route| -> Option<String> {
+            let n = route.segs.len();
+            match (route.segs.get(n.wrapping_sub(1)), route.segs.get(n.wrapping_sub(2))) {
+                (Some(Seg::Param(p)), _) => Some(p.clone()),
+                (Some(Seg::Static(_)), Some(Seg::Param(p))) if route.method != "get" => Some(p.clone()),
+                _ => None,
+            }
+        };
+        // A create: `POST` to a collection (also under a parent, `/planned_courses/{id}/teacher_enrollments`,
+        // known by the `GET` listing the same path), or to a path without parameters (`/attendances/upsert`).
+        let is_create = route.method == "post"
+            && (!route.segs.iter().any(|s| matches!(s, Seg::Param(_)))
+                || spec::ROUTES.iter().any(|r| r.segs == route.segs && r.method == "get"));
+        let own_param = if is_create { None } else { own(route) };
+        // Parent filters: every other path parameter names a field of the record.
+        let parents: Vec<(String, String)> = params
+            .iter()
+            .filter(|(n, _)| Some(n) != own_param.as_ref())
+            .map(|(n, v)| (parent_field(route, n), v.clone()))
+            .collect();
+        let in_parent = |r: &Value| {
+            parents
+                .iter()
+                .all(|(f, v)| r.get(f).is_none_or(|x| x.is_null() || text(x) == *v))
+        };
+        let own_value = own_param
+            .as_ref()
+            .and_then(|p| params.iter().find(|(n, _)| n == p).map(|(_, v)| v.clone()));
+        let key = match &route.answer {
+            Answer::List(k) | Answer::One(k) | Answer::Created(k) => k.clone(),
+            Answer::Empty => {
+                // A delete or action without a body: the resource of the path's GET.
+                spec::ROUTES
+                    .iter()
+                    .find(|r| r.segs == route.segs && r.method == "get")
+                    .or_else(|| {
+                        let mut parent = route.segs.clone();
+                        parent.pop();
+                        spec::ROUTES.iter().find(|r| r.segs == parent && r.method == "get")
+                    })
+                    .and_then(|r| match &r.answer {
+                        Answer::One(k) | Answer::List(k) => Some(k.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default()
+            }
+            Answer::Other(schema) => {
+                return ResponseTemplate::new(route.status)
+                    .set_body_json(spec::value_for("", "", schema, 1, 0));
+            }
+        };
+        let status = route.status;
+        let method = route.method.as_str();
+        match (method, &route.answer) {
+            ("get", Answer::List(_)) => {
+                let records: Vec<Value> = self
+                    .records(&key)
+                    .iter()
+                    .filter(|r| in_parent(r))
+                    .cloned()
+                    .collect();
+                if route.paged {
+                    self.list_page(path, q, records.iter().collect())
+                } else {
+                    let items: Vec<&Value> =
+                        records.iter().filter(|r| matches_filters(r, q)).collect();
+                    ResponseTemplate::new(status).set_body_json(json!(items))
+                }
+            }
+            ("get", _) => {
+                let found = match &own_value {
+                    Some(id) => self
+                        .records(&key)
+                        .iter()
+                        .find(|r| text(&r["id"]) == *id && in_parent(r))
+                        .cloned(),
+                    // A singleton such as `/educators/current`.
+                    None => self.records(&key).first().cloned(),
+                };
+                match found {
+                    Some(r) => ResponseTemplate::new(status).set_body_json(r),
+                    None => not_found(),
+                }
+            }
+            ("post", _) if is_create => {
+                // A create (also under a parent: `/planned_courses/{id}/teacher_enrollments`).
+                let id = self.new_id(&key);
+                let mut record = spec::synthesize(&key, id as usize);
+                overlay(&mut record, body);
+                if let Some(o) = record.as_object_mut() {
+                    if o.get("id").is_some_and(Value::is_string) {
+                        o.insert("id".into(), json!(format!("{}-{id}", key.to_lowercase())));
+                    } else {
+                        o.insert("id".into(), json!(id));
+                    }
+                    for (f, v) in &parents {
+                        if o.contains_key(f) {
+                            o.insert(f.clone(), v.parse::<i64>().map(Value::from).unwrap_or(json!(v)));
+                        }
+                    }
+                    for f in ["created_at", "updated_at"] {
+                        if o.contains_key(f) {
+                            o.insert(f.into(), json!(spec::now()));
+                        }
+                    }
+                }
+                let location = format!("{}{}/{}", self.origin, path.trim_end_matches('/'), text(&record["id"]));
+                self.records(&key).push(record.clone());
+                match &route.answer {
+                    Answer::Created(_) => ResponseTemplate::new(status)
+                        .set_body_json(json!({"result": "Success", "location": location}))
+                        .insert_header("location", location.as_str()),
+                    Answer::Empty => ResponseTemplate::new(status),
+                    _ => ResponseTemplate::new(status).set_body_json(record),
+                }
+            }
+            ("delete", _) if route.last_static().is_none() => {
+                let Some(id) = own_value else { return not_found() };
+                let records = self.records(&key);
+                let Some(pos) = records.iter().position(|r| text(&r["id"]) == id && in_parent(r)) else {
+                    return not_found();
+                };
+                let removed = records.remove(pos);
+                match &route.answer {
+                    Answer::One(_) => ResponseTemplate::new(status).set_body_json(removed),
+                    _ => ResponseTemplate::new(status),
+                }
+            }
+            _ => {
+                // An update, or an action on one record (`cancel`, `approve`, `activate`...).
+                let Some(id) = own_value else { return not_found() };
+                let action = if ends_in_param { None } else { route.last_static().map(str::to_owned) };
+                let records = self.records(&key);
+                let Some(record) = records.iter_mut().find(|r| text(&r["id"]) == id && in_parent(r)) else {
+                    return not_found();
+                };
+                overlay(record, body);
+                match action {
+                    Some(a) => apply_action(record, &a),
+                    None => {
+                        if let Some(o) = record.as_object_mut() {
+                            if o.contains_key("updated_at") {
+                                o.insert("updated_at".into(), json!(spec::now()));
+                            }
+                        }
+                    }
+                }
+                let record = record.clone();
+                match &route.answer {
+                    Answer::One(_) => ResponseTemplate::new(status).set_body_json(record),
+                    _ => ResponseTemplate::new(status),
+                }
+            }
+        }
+    }
+
+    /// One page of a cursor listing: filters and `sort` applied, `per_page` items after the
+    /// cursor's record, and `Link` prev/next as the API writes them.
+    fn list_page(
+        &self,
+        path: &str,
+        q: &HashMap<String, Vec<String>>,
+        records: Vec<&Value>,
+    ) -> ResponseTemplate {
+        let first = |name: &str| q.get(name).and_then(|v| v.first()).cloned();
+        let per_page = match first("per_page").map(|p| p.parse::<usize>()) {
+            None => 25,
+            Some(Ok(n)) if (1..=100).contains(&n) => n,
+            _ => {
+                return error(
+                    400,
+                    "per_page must be between 1 and 100",
+                    json!({"per_page": ["must be between 1 and 100"]}),
+                );
+            }
+        };
+        let mut items: Vec<&Value> = records.into_iter().filter(|v| matches_filters(v, q)).collect();
+        if let Some(sort) = first("sort") {
+            let (field, dir) = sort.split_once(':').unwrap_or((sort.as_str(), "asc"));
+            items.sort_by(|a, b| {
+                let o = text(&a[field]).cmp(&text(&b[field]));
+                if dir == "desc" { o.reverse() } else { o }
+            });
+        }
+        let start = match first("cursor") {
+            None => 0,
+            Some(c) => match decode_cursor(&c) {
+                Some(id) => match items.iter().position(|v| v["id"] == id) {
+                    Some(p) => p + 1,
+                    // The cursor's record is gone: continue after its id.
+                    None => items
+                        .iter()
+                        .position(|v| v["id"].as_u64() > id.as_u64())
+                        .unwrap_or(items.len()),
+                },
+                None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
+            },
+        };
+        let page: Vec<Value> = items.iter().skip(start).take(per_page).map(|v| (*v).clone()).collect();
+        let mut resp = ResponseTemplate::new(200).set_body_json(Value::Array(page.clone()));
+        let base = format!("{}{}", self.origin, path);
+        let mut links = Vec::new();
+        if start > 0 {
+            let prev = start.saturating_sub(per_page);
+            let target = if prev == 0 {
+                format!("{base}?per_page={per_page}")
+            } else {
+                format!("{base}?cursor={}&per_page={per_page}", cursor_of(&items[prev - 1]["id"]))
+            };
+            links.push(format!(r#"<{target}>; rel="prev""#));
+        }
+        if start + page.len() < items.len() {
+            if let Some(last) = page.last() {
+                links.push(format!(
+                    r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
+                    cursor_of(&last["id"])
+                ));
+            }
+        }
+        if !links.is_empty() {
+            resp = resp.insert_header("link", links.join(", ").as_str());
+        }
+        resp
+    }
+}
+
+/// A running simulator. Dropping it stops the server.
+pub struct Simulator {
+    server: MockServer,
+    state: Arc<Mutex<State>>,
+    faults: edu_common::mock::Faults,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("uri", &self.server.uri())
+            .finish()
+    }
+}
+
+impl Simulator {
+    edu_common::simulator_fault_methods!();
+
+    /// Configures a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// Starts a simulator with 60 records per resource and the real limit.
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
+    }
+
+    /// The main API's base URL.
+    pub fn base_url(&self) -> String {
+        format!("{}/api/v1", self.server.uri())
+    }
+
+    /// The Organization API's base URL.
+    pub fn organization_base_url(&self) -> String {
+        format!("{}/api/organization", self.server.uri())
+    }
+
+    /// The API key it accepts.
+    pub fn api_key(&self) -> &'static str {
+        API_KEY
+    }
+
+    /// A client for this simulator (with the default client-side limit).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .base_url(self.base_url())
+            .api_key(API_KEY)
+            .build()
+            .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// Requests received, and how many of them were answered 429.
+    pub fn counters(&self) -> (usize, usize) {
+        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        (s.requests, s.throttled)
+    }
+}

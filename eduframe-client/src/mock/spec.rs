@@ -1,0 +1,463 @@
+//! What the simulator knows from the kept spec: every operation's route, parameters, body and
+//! answer; records synthesised from the response schemas; and request validation against the
+//! parameter and body schemas. Nothing here is written per resource.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value, json};
+
+/// The kept spec, parsed once per process.
+pub(super) static SPEC: LazyLock<Value> = LazyLock::new(|| {
+    serde_json::from_str(include_str!("../../spec/eduframe-v1.json")).unwrap_or_default()
+});
+
+/// Every operation of the spec, parsed once per process.
+pub(super) static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| routes(&SPEC));
+
+/// One segment of a path template.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum Seg {
+    Static(String),
+    Param(String),
+}
+
+/// What an operation answers on success.
+#[derive(Debug, Clone)]
+pub(super) enum Answer {
+    /// An array of records stored under the key.
+    List(String),
+    /// One record stored under the key.
+    One(String),
+    /// `{result, location}` of a created record stored under the key.
+    Created(String),
+    /// No body.
+    Empty,
+    /// A body of this schema that is not a stored record (`/invoices/{id}/pdf`).
+    Other(Value),
+}
+
+/// One query parameter.
+#[derive(Debug, Clone)]
+pub(super) struct QueryParam {
+    pub name: String,
+    pub schema: Value,
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub(super) struct Route {
+    pub method: String,
+    pub segs: Vec<Seg>,
+    pub id: String,
+    pub query: Vec<QueryParam>,
+    pub body: Option<Value>,
+    pub status: u16,
+    pub answer: Answer,
+    /// Whether the listing pages with `cursor` and `per_page`.
+    pub paged: bool,
+}
+
+impl Route {
+    /// The path parameters of `path` if it matches this route.
+    pub fn matches(&self, method: &str, segs: &[&str]) -> Option<Vec<(String, String)>> {
+        if !self.method.eq_ignore_ascii_case(method) || segs.len() != self.segs.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (t, s) in self.segs.iter().zip(segs) {
+            match t {
+                Seg::Static(x) if x == s => {}
+                Seg::Static(_) => return None,
+                Seg::Param(n) => params.push((n.clone(), percent_decode(s))),
+            }
+        }
+        Some(params)
+    }
+
+    /// The last segment, if it is static (an action such as `cancel`, or a collection).
+    pub fn last_static(&self) -> Option<&str> {
+        match self.segs.last() {
+            Some(Seg::Static(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Follows `$ref`s to the schema they name.
+pub(super) fn resolve<'a>(v: &'a Value) -> &'a Value {
+    let mut cur = v;
+    for _ in 0..16 {
+        match cur.get("$ref").and_then(Value::as_str) {
+            Some(r) => cur = SPEC.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+            None => return cur,
+        }
+    }
+    cur
+}
+
+/// `#/components/schemas/PlannedCourseWithIncludes` → `PlannedCourse`: one store per resource,
+/// whatever variant of its schema an operation answers with.
+fn store_key(reference: &str) -> String {
+    let name = reference.rsplit('/').next().unwrap_or(reference);
+    name.trim_end_matches("WithFixedIncludes")
+        .trim_end_matches("WithIncludes")
+        .trim_end_matches("WithFields")
+        .to_owned()
+}
+
+fn routes(spec: &Value) -> Vec<Route> {
+    let mut out = Vec::new();
+    let Some(paths) = spec["paths"].as_object() else {
+        return out;
+    };
+    for (path, item) in paths {
+        for method in ["get", "post", "put", "patch", "delete"] {
+            let Some(op) = item.get(method) else { continue };
+            let segs = path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(p) => Seg::Param(p.to_owned()),
+                    None => Seg::Static(s.to_owned()),
+                })
+                .collect();
+            let query: Vec<QueryParam> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(resolve)
+                .filter(|p| p["in"] == "query")
+                .map(|p| QueryParam {
+                    name: p["name"].as_str().unwrap_or_default().to_owned(),
+                    schema: p["schema"].clone(),
+                })
+                .collect();
+            let (status, answer) = answer(op);
+            let paged = query.iter().any(|q| q.name == "cursor");
+            out.push(Route {
+                method: method.to_owned(),
+                segs,
+                id: op["operationId"].as_str().unwrap_or_default().to_owned(),
+                query,
+                body: op
+                    .pointer("/requestBody/content/application~1json/schema")
+                    .cloned(),
+                status,
+                answer,
+                paged,
+            });
+        }
+    }
+    // A route whose answer names no stored resource (a delete) stores under its path's GET.
+    let keys: HashMap<Vec<Seg>, String> = out
+        .iter()
+        .filter_map(|r| match &r.answer {
+            Answer::One(k) | Answer::List(k) => Some((r.segs.clone(), k.clone())),
+            _ => None,
+        })
+        .collect();
+    for r in &mut out {
+        if let Answer::Created(_) = r.answer {
+            let key = keys.get(&r.segs).cloned().or_else(|| {
+                // `/teachers/{id}/activate` stores under `/teachers/{id}`; `POST /teachers` under `GET /teachers`.
+                let mut parent = r.segs.clone();
+                while !parent.is_empty() {
+                    if let Some(k) = keys.get(&parent) {
+                        return Some(k.clone());
+                    }
+                    parent.pop();
+                }
+                None
+            });
+            if let (Some(k), Answer::Created(c)) = (key, &mut r.answer) {
+                *c = k;
+            }
+        }
+    }
+    out
+}
+
+fn answer(op: &Value) -> (u16, Answer) {
+    let Some(responses) = op["responses"].as_object() else {
+        return (200, Answer::Empty);
+    };
+    let Some((code, resp)) = responses.iter().find(|(c, _)| c.starts_with('2')) else {
+        return (200, Answer::Empty);
+    };
+    let status = code.parse().unwrap_or(200);
+    let reference = resp.get("$ref").and_then(Value::as_str).unwrap_or_default();
+    let resp = resolve(resp);
+    let Some(schema) = resp.pointer("/content/application~1json/schema") else {
+        return (status, Answer::Empty);
+    };
+    if reference.ends_with("/Created") {
+        return (status, Answer::Created(String::new()));
+    }
+    if let Some(r) = schema["$ref"].as_str() {
+        return (status, Answer::One(store_key(r)));
+    }
+    if schema["type"] == "array" {
+        if let Some(r) = schema["items"]["$ref"].as_str() {
+            return (status, Answer::List(store_key(r)));
+        }
+    }
+    (status, Answer::Other(schema.clone()))
+}
+
+/// For each store key, the richest schema that answers with it (the `WithIncludes` variant has
+/// every field of the plain one), so one record serves every operation of the resource.
+pub(super) static RECORD_SCHEMAS: LazyLock<HashMap<String, Value>> = LazyLock::new(|| {
+    let mut out: HashMap<String, (usize, Value)> = HashMap::new();
+    let Some(schemas) = SPEC.pointer("/components/schemas").and_then(Value::as_object) else {
+        return HashMap::new();
+    };
+    for (name, schema) in schemas {
+        let key = store_key(name);
+        let width = properties(schema).len();
+        if out.get(&key).is_none_or(|(w, _)| width > *w) {
+            out.insert(key, (width, schema.clone()));
+        }
+    }
+    out.into_iter().map(|(k, (_, v))| (k, v)).collect()
+});
+
+/// The properties of an object schema, `allOf` parts merged.
+pub(super) fn properties(schema: &Value) -> Map<String, Value> {
+    let schema = resolve(schema);
+    let mut out = Map::new();
+    if let Some(parts) = schema["allOf"].as_array() {
+        for p in parts {
+            out.extend(properties(p));
+        }
+    }
+    if let Some(p) = schema["properties"].as_object() {
+        out.extend(p.clone());
+    }
+    out
+}
+
+/// The required property names of an object schema, `allOf` parts merged.
+pub(super) fn required(schema: &Value) -> Vec<String> {
+    let schema = resolve(schema);
+    let mut out: Vec<String> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect();
+    for p in schema["allOf"].as_array().into_iter().flatten() {
+        out.extend(required(p));
+    }
+    out
+}
+
+/// The `i`-th record (1-based) of resource `key`: every property filled with a value of its
+/// schema's type, format and enum, plausible for its name.
+pub(super) fn synthesize(key: &str, i: usize) -> Value {
+    match RECORD_SCHEMAS.get(key) {
+        Some(schema) => value_for(key, "", schema, i, 0),
+        None => json!({ "id": i }),
+    }
+}
+
+pub(super) fn now() -> String {
+    "2026-09-01T08:00:00.000Z".to_owned()
+}
+
+/// A value for property `name` of schema `schema`.
+pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: usize) -> Value {
+    let schema = resolve(schema);
+    if depth > 5 {
+        return Value::Null;
+    }
+    for k in ["oneOf", "anyOf"] {
+        if let Some(first) = schema[k].as_array().and_then(|a| a.first()) {
+            return value_for(key, name, first, i, depth + 1);
+        }
+    }
+    if let Some(values) = schema["enum"].as_array().filter(|v| !v.is_empty()) {
+        return values[i % values.len()].clone();
+    }
+    let ty = schema["type"].as_str().unwrap_or_else(|| {
+        if schema.get("properties").is_some() || schema.get("allOf").is_some() {
+            "object"
+        } else {
+            ""
+        }
+    });
+    match ty {
+        "integer" => {
+            if name == "id" {
+                json!(i)
+            } else if name.ends_with("_id") {
+                json!(1 + i % 10)
+            } else {
+                json!(i)
+            }
+        }
+        "number" => json!(i as f64),
+        "boolean" => json!(i % 3 != 0),
+        "array" => {
+            let min = schema["minItems"].as_u64().unwrap_or(0) as usize;
+            Value::Array(
+                (0..min)
+                    .map(|_| value_for(key, name, &schema["items"], i, depth + 1))
+                    .collect(),
+            )
+        }
+        "string" => match schema["format"].as_str() {
+            Some("date-time") => json!(now()),
+            Some("date") => json!("2026-09-01"),
+            Some("email") => json!(format!("{}{i}@example.nl", key.to_lowercase())),
+            Some("uri") | Some("url") => json!(format!("https://example.nl/{}/{i}", key.to_lowercase())),
+            Some("uuid") => json!(format!("00000000-0000-4000-8000-{i:012}")),
+            _ => json!(match name {
+                "id" => format!("{}-{i}", key.to_lowercase()),
+                "email" => format!("{}{i}@example.nl", key.to_lowercase()),
+                "name" | "title" => format!("{key} {i}"),
+                "first_name" => "Sam".to_owned(),
+                "last_name" => format!("Jansen {i}"),
+                n if n.ends_with("_at") || n.ends_with("_date") => now(),
+                n if n.ends_with("_url") || n == "url" => {
+                    format!("https://example.nl/{}/{i}", key.to_lowercase())
+                }
+                "" => format!("{key} {i}"),
+                n => format!("{n} {i}"),
+            }),
+        },
+        "object" => {
+            let mut obj = Map::new();
+            for (prop, s) in properties(schema) {
+                obj.insert(prop.clone(), value_for(key, &prop, &s, i, depth + 1));
+            }
+            Value::Object(obj)
+        }
+        _ => Value::Object(Map::new()),
+    }
+}
+
+/// Checks `value` against `schema`; problems go to `errors` under `field` (Rails style:
+/// `{"field": ["is missing"]}`). `partial`: required fields are not required (a PATCH).
+pub(super) fn validate(
+    schema: &Value,
+    value: &Value,
+    field: &str,
+    partial: bool,
+    errors: &mut Map<String, Value>,
+) {
+    let schema = resolve(schema);
+    let mut add = |f: &str, msg: String| {
+        let key = if f.is_empty() { "base" } else { f };
+        if let Some(Value::Array(list)) = errors.get_mut(key) {
+            list.push(json!(msg));
+        } else {
+            errors.insert(key.to_owned(), json!([msg]));
+        }
+    };
+    if value.is_null() {
+        if schema["nullable"] != true && !field.is_empty() {
+            add(field, "can't be blank".into());
+        }
+        return;
+    }
+    for k in ["oneOf", "anyOf"] {
+        if let Some(options) = schema[k].as_array() {
+            let fits = options.iter().any(|o| {
+                let mut e = Map::new();
+                validate(o, value, field, partial, &mut e);
+                e.is_empty()
+            });
+            if !fits {
+                add(field, "is invalid".into());
+            }
+            return;
+        }
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        if !values.contains(value) {
+            add(field, "is not included in the list".into());
+        }
+        return;
+    }
+    let ty = schema["type"].as_str().unwrap_or_else(|| {
+        if schema.get("properties").is_some() || schema.get("allOf").is_some() {
+            "object"
+        } else {
+            ""
+        }
+    });
+    let wrong = |v: &Value| match ty {
+        "integer" => !(v.is_i64() || v.is_u64()),
+        "number" => !v.is_number(),
+        // Booleans are read leniently (true/false/1/0), as the API documents.
+        "boolean" => !(v.is_boolean() || v == &json!(1) || v == &json!(0) || v == "true" || v == "false" || v == "1" || v == "0"),
+        "string" => !v.is_string(),
+        "array" => !v.is_array(),
+        "object" => !v.is_object(),
+        _ => false,
+    };
+    if wrong(value) {
+        add(field, format!("must be of type {ty}"));
+        return;
+    }
+    match ty {
+        "array" => {
+            for (n, item) in value.as_array().into_iter().flatten().enumerate() {
+                validate(&schema["items"], item, &format!("{field}[{n}]"), partial, errors);
+            }
+        }
+        "object" => {
+            let props = properties(schema);
+            let obj = value.as_object().cloned().unwrap_or_default();
+            if !partial {
+                for r in required(schema) {
+                    if !obj.contains_key(&r) {
+                        let f = if field.is_empty() { r.clone() } else { format!("{field}.{r}") };
+                        add(&f, "can't be blank".into());
+                    }
+                }
+            }
+            for (k, v) in &obj {
+                if let Some(s) = props.get(k) {
+                    let f = if field.is_empty() { k.clone() } else { format!("{field}.{k}") };
+                    validate(s, v, &f, false, errors);
+                }
+            }
+        }
+        "integer" | "number" => {
+            let n = value.as_f64().unwrap_or_default();
+            if schema["minimum"].as_f64().is_some_and(|m| n < m)
+                || schema["maximum"].as_f64().is_some_and(|m| n > m)
+            {
+                add(field, "is out of range".into());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks one query parameter's text against its schema.
+pub(super) fn query_value_ok(schema: &Value, text: &str) -> bool {
+    let schema = resolve(schema);
+    if let Some(values) = schema["enum"].as_array() {
+        return values.iter().any(|v| v.as_str() == Some(text));
+    }
+    match schema["type"].as_str() {
+        Some("integer") => text.parse::<i64>().is_ok_and(|n| {
+            schema["minimum"].as_i64().is_none_or(|m| n >= m)
+                && schema["maximum"].as_i64().is_none_or(|m| n <= m)
+        }),
+        Some("number") => text.parse::<f64>().is_ok(),
+        Some("boolean") => matches!(text, "true" | "false" | "1" | "0"),
+        Some("array") => query_value_ok(&schema["items"], text),
+        _ => true,
+    }
+}
