@@ -29,7 +29,8 @@ async fn main() {
     let started = Instant::now();
     // One record per page: one request per item, the worst case for pacing.
     let all: Vec<types::CourseWithIncludes> = client
-        .courses().list()
+        .courses()
+        .list()
         .per_page(1)
         .stream()
         .try_collect()

@@ -9,8 +9,8 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
 use crate::contact::Contact;
-use crate::paginate::ListRequest;
 use crate::generated;
+use crate::paginate::ListRequest;
 
 /// The main API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.eduframe.nl/api/v1";

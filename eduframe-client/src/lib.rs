@@ -44,8 +44,8 @@ edu_common::impl_client_hooks!(generated::Client);
 edu_common::impl_client_hooks!(generated_organization::Client);
 
 pub use client::{
-    Client, ClientBuilder, OrganizationContacts, DEFAULT_BASE_URL, DEFAULT_ORGANIZATION_BASE_URL, RATE_LIMIT_REQUESTS,
-    RATE_LIMIT_WINDOW,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_ORGANIZATION_BASE_URL, OrganizationContacts,
+    RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW,
 };
 pub use contact::Contact;
 pub use generated::types;

@@ -22,7 +22,8 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
     let (client, target, _sim) = connect().await?;
     // Small pages on purpose: the stream follows the Link header's cursor from page to page.
     let pages: Vec<_> = client
-        .planned_courses().list()
+        .planned_courses()
+        .list()
         .per_page(20)
         .pages()
         .try_collect()
@@ -32,7 +33,8 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
         "{planned} planned courses over {} pages of at most 20",
         pages.len()
     ));
-    let first: Option<&types::PlannedCourseWithIncludes> = pages.first().and_then(|p| p.items.first());
+    let first: Option<&types::PlannedCourseWithIncludes> =
+        pages.first().and_then(|p| p.items.first());
     if let Some(p) = first {
         log.say(format!(
             "  first: planned course {} of course {}",
@@ -40,7 +42,8 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
         ));
     }
     let contacts: Vec<Contact> = client
-        .organization_contacts().list()
+        .organization_contacts()
+        .list()
         .per_page(25)
         .stream()
         .try_collect()

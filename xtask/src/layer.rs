@@ -21,7 +21,9 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result, bail};
 use quote::ToTokens;
 use serde_json::Value;
-use syn::{FnArg, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type, WherePredicate};
+use syn::{
+    FnArg, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type, WherePredicate,
+};
 
 /// How an API pages its lists.
 #[derive(Clone, Copy)]
@@ -50,6 +52,9 @@ pub struct LayerConfig {
     pub paging: Paging,
     /// The crate's function that checks a page size: `fn(Option<u32>) -> Result<u32>`.
     pub page_size_fn: &'static str,
+    /// A test that calls every operation through the layer against the crate's simulator
+    /// (`handlers` only): file relative to the crate folder, and the crate's name in Rust.
+    pub test: Option<(&'static str, &'static str)>,
 }
 
 /// One setter of a progenitor builder.
@@ -67,6 +72,7 @@ struct Builder {
 /// One spec parameter.
 struct Param {
     name: String,
+    schema: Value,
     setter: String,
     location: String,
     required: bool,
@@ -96,8 +102,15 @@ pub struct Stats {
     pub paginated: usize,
 }
 
+/// What one run writes: the layer, and the every-operation test if configured.
+pub struct Output {
+    pub layer: String,
+    pub test: Option<String>,
+    pub stats: Stats,
+}
+
 /// Writes the layer for `spec` over the generated client `file`.
-pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<(String, Stats)> {
+pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<Output> {
     let builders = builders(file)?;
     let raw_fns = client_fns(file);
     let ops = operations(spec, &builders, &raw_fns)?;
@@ -147,7 +160,184 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
         write_handler(&mut out, tag, tag_docs.get(tag), ops);
     }
     let file: syn::File = syn::parse_file(&out).context("the generated layer does not parse")?;
-    Ok((prettyplease::unparse(&file), stats))
+    let test = match config.test {
+        Some((_, krate)) if config.handlers => {
+            let code = every_operation_test(spec, &ops, &names, krate);
+            let file: syn::File =
+                syn::parse_file(&code).context("the generated test does not parse")?;
+            Some(rustfmt(&prettyplease::unparse(&file))?)
+        }
+        _ => None,
+    };
+    Ok(Output {
+        layer: prettyplease::unparse(&file),
+        test,
+        stats,
+    })
+}
+
+/// Formats a test file as `cargo fmt` would (it lives under `tests/`, where `cargo fmt --check`
+/// looks).
+fn rustfmt(code: &str) -> Result<String> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running rustfmt on the generated test")?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt's stdin")?
+        .write_all(code.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("rustfmt refused the generated test");
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// A JSON value that fits `schema`: required properties only, the first enum value, the
+/// minimum of a bounded number.
+fn example(spec: &Value, schema: &Value, name: &str, depth: usize) -> Value {
+    let schema = resolve(spec, schema);
+    if depth > 8 {
+        return Value::Null;
+    }
+    for k in ["oneOf", "anyOf"] {
+        if let Some(first) = schema[k].as_array().and_then(|a| a.first()) {
+            return example(spec, first, name, depth + 1);
+        }
+    }
+    if let Some(first) = schema["enum"].as_array().and_then(|a| a.first()) {
+        return first.clone();
+    }
+    let object = schema.get("properties").is_some() || schema.get("allOf").is_some();
+    match schema["type"].as_str() {
+        Some("integer") => serde_json::json!(schema["minimum"].as_i64().unwrap_or(1).max(1)),
+        Some("number") => serde_json::json!(schema["minimum"].as_f64().unwrap_or(1.0).max(1.0)),
+        Some("boolean") => Value::Bool(true),
+        Some("array") => {
+            let n = schema["minItems"].as_u64().unwrap_or(0);
+            Value::Array(
+                (0..n)
+                    .map(|_| example(spec, &schema["items"], name, depth + 1))
+                    .collect(),
+            )
+        }
+        Some("string") if schema["pattern"].is_string() => {
+            const SHAPES: &[&str] = &["#1a2b3c", "1", "a", "A1", "AB12", "nl", "NL", "2026-09-01"];
+            let re = regress::Regex::new(schema["pattern"].as_str().unwrap_or_default()).ok();
+            let fit = SHAPES
+                .iter()
+                .find(|s| re.as_ref().is_some_and(|re| re.find(s).is_some()))
+                .copied()
+                .unwrap_or("1");
+            serde_json::json!(fit)
+        }
+        Some("string") => serde_json::json!(match schema["format"].as_str() {
+            Some("date-time") => "2026-09-01T08:00:00.000Z",
+            Some("date") => "2026-09-01",
+            Some("email") => "someone@example.nl",
+            Some("uri") | Some("url") => "https://example.nl/",
+            Some("uuid") => "00000000-0000-4000-8000-000000000001",
+            _ if name.contains("email") => "someone@example.nl",
+            _ => "1",
+        }),
+        Some("object") | None if object || schema["type"] == "object" => {
+            let mut props = serde_json::Map::new();
+            let mut required = Vec::new();
+            let mut parts = vec![schema.clone()];
+            parts.extend(
+                schema["allOf"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| resolve(spec, p).clone()),
+            );
+            for part in &parts {
+                if let Some(p) = part["properties"].as_object() {
+                    props.extend(p.clone());
+                }
+                required.extend(
+                    part["required"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned),
+                );
+            }
+            let mut out = serde_json::Map::new();
+            for r in required {
+                let s = props.get(&r).cloned().unwrap_or(Value::Null);
+                out.insert(r.clone(), example(spec, &s, &r, depth + 1));
+            }
+            Value::Object(out)
+        }
+        _ => Value::Null,
+    }
+}
+
+/// The every-operation test: one call per operation through the handlers, against the
+/// simulator, each of which must validate there and decode here.
+fn every_operation_test(
+    spec: &Value,
+    ops: &[Op],
+    names: &HashMap<String, String>,
+    krate: &str,
+) -> String {
+    let mut calls = String::new();
+    let mut ordered: Vec<&Op> = ops.iter().collect();
+    // Deletes last, so every other operation finds record 1.
+    ordered.sort_by_key(|o| o.method == "delete");
+    for op in ordered {
+        let handler = snake(&op.tag);
+        let method = &names[&op.id];
+        let mut args = Vec::new();
+        for (ident, _, ty) in positional(op, &[]) {
+            let p = op
+                .params
+                .iter()
+                .find(|p| rust_ident(&snake(&p.name)) == ident)
+                .expect("a positional parameter is a parameter");
+            let value = match example(spec, &p.schema, &p.name, 0) {
+                Value::String(s) if ty.contains("String") || ty.starts_with("types") => {
+                    Value::String(s)
+                }
+                Value::String(_) => serde_json::json!(1),
+                v => v,
+            };
+            args.push(format!("arg::<{ty}>(json!({value}))"));
+        }
+        let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
+        if !listing {
+            if let Some(bt) = body_ty(op) {
+                let schema = spec
+                    .pointer(&format!(
+                        "/paths/{}/{}/requestBody/content/application~1json/schema",
+                        op.path.replace('~', "~0").replace('/', "~1"),
+                        op.method
+                    ))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let value = example(spec, &schema, "", 0);
+                args.push(format!("&arg::<{bt}>(json!({value}))"));
+            }
+        }
+        let call = format!("c.{handler}().{method}({})", args.join(", "));
+        let call = if listing {
+            format!("{call}.stream().try_collect::<Vec<_>>()")
+        } else {
+            call
+        };
+        let _ = writeln!(calls, "    check!({:?}, {call});", op.id);
+    }
+    format!(
+        "//! @generated by `cargo xtask generate`: every operation of the kept spec, called through\n         //! the typed layer against the simulator. The request must pass the simulator's validation\n         //! against the spec, and the answer must decode into the generated types.\n\n         #![cfg(feature = \"mock\")]\n\n         use futures::TryStreamExt;\nuse serde_json::json;\n\nuse {krate}::mock::Simulator;\nuse {krate}::types;\n\n         fn arg<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {{\n             serde_json::from_value(v).expect(\"the example fits the generated type\")\n}}\n\n         #[tokio::test]\nasync fn every_operation_validates_and_decodes() {{\n             let sim = Simulator::builder().records(12).start().await;\n    let c = sim.client();\n             let mut failures: Vec<String> = Vec::new();\n    let mut calls = 0usize;\n             macro_rules! check {{\n        ($id:literal, $call:expr) => {{\n            calls += 1;\n                     if let Err(e) = $call.await {{\n                failures.push(format!(\"{{}}: {{e}}\", $id));\n            }}\n        }};\n    }}\n         {calls}\n             assert!(failures.is_empty(), \"{{}} of {{calls}} operations failed:\\n{{}}\", failures.len(), failures.join(\"\\n\"));\n             assert_eq!(calls, {n});\n             assert_eq!(sim.operations_served().len(), {n}, \"operations the simulator answered\");\n}}\n",
+        n = ops.len()
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -171,7 +361,13 @@ fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
         let Type::Path(self_ty) = &*imp.self_ty else {
             continue;
         };
-        let name = self_ty.path.segments.last().expect("a path").ident.to_string();
+        let name = self_ty
+            .path
+            .segments
+            .last()
+            .expect("a path")
+            .ident
+            .to_string();
         let mut b = Builder {
             setters: Vec::new(),
             ok: String::new(),
@@ -303,16 +499,18 @@ fn camel(snake: &str) -> String {
 }
 
 fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => {
-            let mut cur = spec;
-            for part in r.trim_start_matches("#/").split('/') {
-                cur = &cur[part];
+    let mut cur = v;
+    for _ in 0..16 {
+        match cur.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                cur = spec
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null)
             }
-            cur
+            None => return cur,
         }
-        None => v,
     }
+    cur
 }
 
 fn operations(
@@ -358,6 +556,7 @@ fn operations(
                     .map(|x| x.name.clone())
                     .with_context(|| format!("{id}: no setter for parameter {name}"))?;
                 params.push(Param {
+                    schema: p["schema"].clone(),
                     name,
                     setter,
                     location: location.clone(),
@@ -366,9 +565,7 @@ fn operations(
                 });
             }
             // Path parameters in the order the path names them.
-            params.sort_by_key(|p| {
-                path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX)
-            });
+            params.sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
             let tag = op["tags"]
                 .as_array()
                 .and_then(|t| t.first())
@@ -581,7 +778,8 @@ fn positional(op: &Op, skip: &[&str]) -> Vec<(String, String, String)> {
         .iter()
         .filter(|p| p.required && !skip.contains(&p.setter.as_str()))
         .filter_map(|p| {
-            setter_of(op, &p.setter).map(|s| (rust_ident(&snake(&p.name)), s.name.clone(), s.ty.clone()))
+            setter_of(op, &p.setter)
+                .map(|s| (rust_ident(&snake(&p.name)), s.name.clone(), s.ty.clone()))
         })
         .collect()
 }
@@ -751,7 +949,10 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
         );
     }
     // The request of one page.
-    let mut build = format!("#[allow(unused_mut)]\nlet mut b = this.client.raw().{}()", op.raw_fn);
+    let mut build = format!(
+        "#[allow(unused_mut)]\nlet mut b = this.client.raw().{}()",
+        op.raw_fn
+    );
     for (ident, setter, _) in &pos {
         let _ = write!(build, ".{setter}(this.{ident}.clone())");
     }
@@ -888,7 +1089,10 @@ mod tests {
     #[test]
     fn snake_matches_progenitor() {
         assert_eq!(snake("listVendors"), "list_vendors");
-        assert_eq!(snake("get-studyofferings-for-school"), "get_studyofferings_for_school");
+        assert_eq!(
+            snake("get-studyofferings-for-school"),
+            "get_studyofferings_for_school"
+        );
         assert_eq!(snake("get_planned_courses"), "get_planned_courses");
         assert_eq!(
             snake("postClaimSetsResourceClaimActionsByClaimSetId"),

@@ -61,6 +61,7 @@ pub const APIS: &[Api] = &[
                 page_size: "per_page",
             },
             page_size_fn: "crate::paginate::page_size",
+            test: Some(("tests/every_operation.rs", "eduframe_client")),
         }),
     },
     Api {
@@ -78,6 +79,7 @@ pub const APIS: &[Api] = &[
                 limit: "limit",
             },
             page_size_fn: "crate::resources::page_size",
+            test: None,
         }),
     },
     Api {
@@ -180,8 +182,10 @@ fn run() -> Result<()> {
                     drift.push(out);
                 }
                 if let Some(config) = &api.layer {
-                    let (layer, stats) = layer::generate(&spec, &file, config)
-                        .with_context(|| format!("generating the typed layer of {}", api.name))?;
+                    let layer::Output { layer, test, stats } =
+                        layer::generate(&spec, &file, config).with_context(|| {
+                            format!("generating the typed layer of {}", api.name)
+                        })?;
                     eprintln!(
                         "{}: {} operations, {} typed, {} listings ({} paginated)",
                         api.name, stats.operations, stats.typed, stats.listings, stats.paginated
@@ -189,6 +193,12 @@ fn run() -> Result<()> {
                     let out = crate_dir.join(config.output);
                     if spec::write_or_check(&out, &format!("{LAYER_HEADER}\n{layer}"), check)? {
                         drift.push(out);
+                    }
+                    if let (Some(test), Some((path, _))) = (test, config.test) {
+                        let out = crate_dir.join(path);
+                        if spec::write_or_check(&out, &test, check)? {
+                            drift.push(out);
+                        }
                     }
                 }
             }

@@ -1,13 +1,28 @@
-//! A stateful simulator of the Eduframe API on wiremock (feature `mock`).
+//! A stateful simulator of the Eduframe API on wiremock (feature `mock`), driven by the kept spec.
 //!
-//! It serves courses, planned courses, enrollments, users, leads and accounts of the main API and
-//! the Organization API's contacts, with opaque cursors in `Link` headers, `per_page` bounds
-//! (1..=100, default 25), the `{errors, code, message}` error body, bearer-key checks, and a real
-//! sliding-window limiter (500 requests per 5 minutes by default) that answers 429 with
-//! `Retry-After` in whole seconds. Listings honour equality filters on the records' fields
-//! (`status`, `course_id`, `planned_course_id`...) and `search`; parameters that are not a field
-//! of the resource are ignored, as the API ignores them. Not yet served: the other resources of
-//! the spec's 183 operations, writes, and nested collections.
+//! - **Every operation of the spec** (183) is routed from the spec's paths, not written per
+//!   resource; the header `x-edu-sim-operation` names the operation that answered, and
+//!   [`Simulator::operations_served`] lists them.
+//! - **Requests are validated against the spec**: documented query parameters by type, enum and
+//!   bounds (400, `per_page` outside 1..=100 included); bodies by required fields, types, enums and
+//!   patterns (422, every failing field in `errors`); booleans read leniently (true/false/1/0), as
+//!   the API documents. Undocumented query parameters are ignored, as the API ignores them.
+//! - **Records are synthesised from the response schemas** (every property, enums cycled) and
+//!   **kept**: POST creates (ids continue after the seed), GET reads, PATCH changes only the fields
+//!   sent, DELETE removes; actions change state (`cancel` → `canceled`, `approve`, `deny`, `open`,
+//!   `activate`, `deactivate`). Record 1 of every resource points at record 1 of its parents.
+//! - **Nested collections are filtered by their parent** (`/courses/{course_id}/planned_courses`,
+//!   `/meetings/{id}/materials`), and listings honour equality filters on the records' fields (any
+//!   of several values), `*_from`/`*_after`/`*_until` bounds, `role`, `published`, `search` and
+//!   `sort`, with base64 cursors in `Link` headers (prev and next) as the API writes them.
+//! - The `{errors, code, message}` error body, bearer-key checks (403), and a real sliding-window
+//!   limiter (500 requests per 5 minutes by default) answering 429 with `Retry-After` in seconds;
+//!   the shared fault controls (`throttle_next`, `fail_next`, `set_latency`).
+//! - The Organization API's contacts, with the same cursors.
+//!
+//! Not faithful yet: filters whose meaning is not a field of the record (`with_canceled`,
+//! `parents_published`) are ignored; responses carry every property, where the real API may
+//! leave optional ones out; feature flags (programs, custom objects) are always on.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -92,6 +107,8 @@ struct State {
     /// The next id per resource.
     next_id: HashMap<String, u64>,
     contacts: Vec<Value>,
+    /// Operation ids answered with a success, in the order first served.
+    served: Vec<&'static str>,
     log: WindowLog,
     requests: usize,
     throttled: usize,
@@ -109,6 +126,7 @@ impl State {
             seed: cfg.records,
             next_id: HashMap::new(),
             contacts,
+            served: Vec::new(),
             log: WindowLog::new(cfg.limit, cfg.window),
             requests: 0,
             throttled: 0,
@@ -179,7 +197,9 @@ fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
             let field = |name: &str| record.get(name).filter(|v| !v.is_null());
             if let Some(v) = field(k) {
                 return match v {
-                    Value::Array(items) => wants.iter().any(|w| items.iter().any(|i| text(i) == *w)),
+                    Value::Array(items) => {
+                        wants.iter().any(|w| items.iter().any(|i| text(i) == *w))
+                    }
                     Value::Bool(b) => wants.iter().any(|w| (w == "true" || w == "1") == *b),
                     v => wants.iter().any(|w| text(v) == *w),
                 };
@@ -268,16 +288,38 @@ fn apply_action(record: &mut Value, action: &str) {
     set(record, "updated_at", json!(spec::now()));
 }
 
-/// Fields of `body` that the record has, laid over it (the body may wrap them in the resource's
-/// own name, as Rails clients often do).
-fn overlay(record: &mut Value, body: &Value) {
+/// Fields of `body` that the record has, laid over it in the record's own types: a body may
+/// send a number where the record keeps text (`cost: 12.5` is stored as `"12.5"`), as the API's
+/// model layer converts it.
+fn overlay(key: &str, record: &mut Value, body: &Value) {
+    let props = spec::RECORD_SCHEMAS
+        .get(key)
+        .map(spec::properties)
+        .unwrap_or_default();
     let Some(o) = record.as_object_mut() else {
         return;
     };
     if let Some(b) = body.as_object() {
         for (k, v) in b {
-            if o.contains_key(k) {
-                o.insert(k.clone(), v.clone());
+            if !o.contains_key(k) {
+                continue;
+            }
+            let mut errors = serde_json::Map::new();
+            match props.get(k) {
+                Some(schema) => {
+                    spec::validate(schema, v, k, false, &mut errors);
+                    if errors.is_empty() {
+                        o.insert(k.clone(), v.clone());
+                    } else if spec::resolve(schema)["type"] == "string"
+                        && (v.is_number() || v.is_boolean())
+                    {
+                        o.insert(k.clone(), json!(text(v)));
+                    }
+                    // Anything else the record cannot hold is left as it was.
+                }
+                None => {
+                    o.insert(k.clone(), v.clone());
+                }
             }
         }
     }
@@ -366,8 +408,11 @@ impl Respond for Handler {
             }
         }
         // Which operation of the spec answered: tests (and curious users) can see it.
-        s.serve(route, &params, &q, &body, &path)
-            .insert_header("x-edu-sim-operation", route.id.as_str())
+        let resp = s.serve(route, &params, &q, &body, &path);
+        if !s.served.contains(&route.id.as_str()) {
+            s.served.push(&route.id);
+        }
+        resp.insert_header("x-edu-sim-operation", route.id.as_str())
     }
 }
 
@@ -386,9 +431,14 @@ impl State {
         // action (`/orders/{id}/approve`).
         let own = |route: &spec::Route| -> Option<String> {
             let n = route.segs.len();
-            match (route.segs.get(n.wrapping_sub(1)), route.segs.get(n.wrapping_sub(2))) {
+            match (
+                route.segs.get(n.wrapping_sub(1)),
+                route.segs.get(n.wrapping_sub(2)),
+            ) {
                 (Some(Seg::Param(p)), _) => Some(p.clone()),
-                (Some(Seg::Static(_)), Some(Seg::Param(p))) if route.method != "get" => Some(p.clone()),
+                (Some(Seg::Static(_)), Some(Seg::Param(p))) if route.method != "get" => {
+                    Some(p.clone())
+                }
                 _ => None,
             }
         };
@@ -396,7 +446,9 @@ impl State {
         // known by the `GET` listing the same path), or to a path without parameters (`/attendances/upsert`).
         let is_create = route.method == "post"
             && (!route.segs.iter().any(|s| matches!(s, Seg::Param(_)))
-                || spec::ROUTES.iter().any(|r| r.segs == route.segs && r.method == "get"));
+                || spec::ROUTES
+                    .iter()
+                    .any(|r| r.segs == route.segs && r.method == "get"));
         let own_param = if is_create { None } else { own(route) };
         // Parent filters: every other path parameter names a field of the record.
         let parents: Vec<(String, String)> = params
@@ -422,7 +474,9 @@ impl State {
                     .or_else(|| {
                         let mut parent = route.segs.clone();
                         parent.pop();
-                        spec::ROUTES.iter().find(|r| r.segs == parent && r.method == "get")
+                        spec::ROUTES
+                            .iter()
+                            .find(|r| r.segs == parent && r.method == "get")
                     })
                     .and_then(|r| match &r.answer {
                         Answer::One(k) | Answer::List(k) => Some(k.clone()),
@@ -472,16 +526,19 @@ impl State {
                 // A create (also under a parent: `/planned_courses/{id}/teacher_enrollments`).
                 let id = self.new_id(&key);
                 let mut record = spec::synthesize(&key, id as usize);
-                overlay(&mut record, body);
+                overlay(&key, &mut record, body);
                 if let Some(o) = record.as_object_mut() {
                     if o.get("id").is_some_and(Value::is_string) {
-                        o.insert("id".into(), json!(format!("{}-{id}", key.to_lowercase())));
+                        o.insert("id".into(), json!(id.to_string()));
                     } else {
                         o.insert("id".into(), json!(id));
                     }
                     for (f, v) in &parents {
                         if o.contains_key(f) {
-                            o.insert(f.clone(), v.parse::<i64>().map(Value::from).unwrap_or(json!(v)));
+                            o.insert(
+                                f.clone(),
+                                v.parse::<i64>().map(Value::from).unwrap_or(json!(v)),
+                            );
                         }
                     }
                     for f in ["created_at", "updated_at"] {
@@ -490,7 +547,12 @@ impl State {
                         }
                     }
                 }
-                let location = format!("{}{}/{}", self.origin, path.trim_end_matches('/'), text(&record["id"]));
+                let location = format!(
+                    "{}{}/{}",
+                    self.origin,
+                    path.trim_end_matches('/'),
+                    text(&record["id"])
+                );
                 self.records(&key).push(record.clone());
                 match &route.answer {
                     Answer::Created(_) => ResponseTemplate::new(status)
@@ -501,9 +563,14 @@ impl State {
                 }
             }
             ("delete", _) if route.last_static().is_none() => {
-                let Some(id) = own_value else { return not_found() };
+                let Some(id) = own_value else {
+                    return not_found();
+                };
                 let records = self.records(&key);
-                let Some(pos) = records.iter().position(|r| text(&r["id"]) == id && in_parent(r)) else {
+                let Some(pos) = records
+                    .iter()
+                    .position(|r| text(&r["id"]) == id && in_parent(r))
+                else {
                     return not_found();
                 };
                 let removed = records.remove(pos);
@@ -514,13 +581,22 @@ impl State {
             }
             _ => {
                 // An update, or an action on one record (`cancel`, `approve`, `activate`...).
-                let Some(id) = own_value else { return not_found() };
-                let action = if ends_in_param { None } else { route.last_static().map(str::to_owned) };
-                let records = self.records(&key);
-                let Some(record) = records.iter_mut().find(|r| text(&r["id"]) == id && in_parent(r)) else {
+                let Some(id) = own_value else {
                     return not_found();
                 };
-                overlay(record, body);
+                let action = if ends_in_param {
+                    None
+                } else {
+                    route.last_static().map(str::to_owned)
+                };
+                let records = self.records(&key);
+                let Some(record) = records
+                    .iter_mut()
+                    .find(|r| text(&r["id"]) == id && in_parent(r))
+                else {
+                    return not_found();
+                };
+                overlay(&key, record, body);
                 match action {
                     Some(a) => apply_action(record, &a),
                     None => {
@@ -560,7 +636,10 @@ impl State {
                 );
             }
         };
-        let mut items: Vec<&Value> = records.into_iter().filter(|v| matches_filters(v, q)).collect();
+        let mut items: Vec<&Value> = records
+            .into_iter()
+            .filter(|v| matches_filters(v, q))
+            .collect();
         if let Some(sort) = first("sort") {
             let (field, dir) = sort.split_once(':').unwrap_or((sort.as_str(), "asc"));
             items.sort_by(|a, b| {
@@ -582,7 +661,12 @@ impl State {
                 None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
             },
         };
-        let page: Vec<Value> = items.iter().skip(start).take(per_page).map(|v| (*v).clone()).collect();
+        let page: Vec<Value> = items
+            .iter()
+            .skip(start)
+            .take(per_page)
+            .map(|v| (*v).clone())
+            .collect();
         let mut resp = ResponseTemplate::new(200).set_body_json(Value::Array(page.clone()));
         let base = format!("{}{}", self.origin, path);
         let mut links = Vec::new();
@@ -591,7 +675,10 @@ impl State {
             let target = if prev == 0 {
                 format!("{base}?per_page={per_page}")
             } else {
-                format!("{base}?cursor={}&per_page={per_page}", cursor_of(&items[prev - 1]["id"]))
+                format!(
+                    "{base}?cursor={}&per_page={per_page}",
+                    cursor_of(&items[prev - 1]["id"])
+                )
             };
             links.push(format!(r#"<{target}>; rel="prev""#));
         }
@@ -660,6 +747,13 @@ impl Simulator {
             .api_key(API_KEY)
             .build()
             .unwrap_or_else(|e| unreachable!("the simulator's own settings are valid: {e}"))
+    }
+
+    /// The operation ids of the spec that requests have reached (past authentication, the
+    /// limiter and validation), in the order first reached.
+    pub fn operations_served(&self) -> Vec<&'static str> {
+        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        s.served.clone()
     }
 
     /// Requests received, and how many of them were answered 429.

@@ -96,7 +96,11 @@ pub(super) fn resolve<'a>(v: &'a Value) -> &'a Value {
     let mut cur = v;
     for _ in 0..16 {
         match cur.get("$ref").and_then(Value::as_str) {
-            Some(r) => cur = SPEC.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+            Some(r) => {
+                cur = SPEC
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null)
+            }
             None => return cur,
         }
     }
@@ -124,10 +128,12 @@ fn routes(spec: &Value) -> Vec<Route> {
             let segs = path
                 .split('/')
                 .filter(|s| !s.is_empty())
-                .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                    Some(p) => Seg::Param(p.to_owned()),
-                    None => Seg::Static(s.to_owned()),
-                })
+                .map(
+                    |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                        Some(p) => Seg::Param(p.to_owned()),
+                        None => Seg::Static(s.to_owned()),
+                    },
+                )
                 .collect();
             let query: Vec<QueryParam> = op["parameters"]
                 .as_array()
@@ -216,7 +222,10 @@ fn answer(op: &Value) -> (u16, Answer) {
 /// every field of the plain one), so one record serves every operation of the resource.
 pub(super) static RECORD_SCHEMAS: LazyLock<HashMap<String, Value>> = LazyLock::new(|| {
     let mut out: HashMap<String, (usize, Value)> = HashMap::new();
-    let Some(schemas) = SPEC.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = SPEC
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return HashMap::new();
     };
     for (name, schema) in schemas {
@@ -298,7 +307,8 @@ pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: 
             if name == "id" {
                 json!(i)
             } else if name.ends_with("_id") {
-                json!(1 + i % 10)
+                // Record 1 points at record 1 of every parent, so nested paths find it.
+                json!(1 + (i - 1) % 10)
             } else {
                 json!(i)
             }
@@ -313,14 +323,21 @@ pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: 
                     .collect(),
             )
         }
+        "string" if schema["pattern"].is_string() => {
+            json!(fitting_pattern(
+                schema["pattern"].as_str().unwrap_or_default()
+            ))
+        }
         "string" => match schema["format"].as_str() {
             Some("date-time") => json!(now()),
             Some("date") => json!("2026-09-01"),
             Some("email") => json!(format!("{}{i}@example.nl", key.to_lowercase())),
-            Some("uri") | Some("url") => json!(format!("https://example.nl/{}/{i}", key.to_lowercase())),
+            Some("uri") | Some("url") => {
+                json!(format!("https://example.nl/{}/{i}", key.to_lowercase()))
+            }
             Some("uuid") => json!(format!("00000000-0000-4000-8000-{i:012}")),
             _ => json!(match name {
-                "id" => format!("{}-{i}", key.to_lowercase()),
+                "id" => i.to_string(),
                 "email" => format!("{}{i}@example.nl", key.to_lowercase()),
                 "name" | "title" => format!("{key} {i}"),
                 "first_name" => "Sam".to_owned(),
@@ -342,6 +359,34 @@ pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: 
         }
         _ => Value::Object(Map::new()),
     }
+}
+
+/// Text that matches `pattern`, from a few shapes the spec's patterns take (a colour, a code).
+pub(super) fn fitting_pattern(pattern: &str) -> String {
+    const SHAPES: &[&str] = &[
+        "#1a2b3c",
+        "1",
+        "a",
+        "A1",
+        "AB12",
+        "nl",
+        "NL",
+        "2026-09-01",
+        "x@example.nl",
+        "https://example.nl/",
+    ];
+    let Ok(re) = regress::Regex::new(pattern) else {
+        return String::new();
+    };
+    SHAPES
+        .iter()
+        .find(|s| re.find(s).is_some())
+        .map(|s| (*s).to_owned())
+        .unwrap_or_default()
+}
+
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    regress::Regex::new(pattern).map_or(true, |re| re.find(text).is_some())
 }
 
 /// Checks `value` against `schema`; problems go to `errors` under `field` (Rails style:
@@ -398,7 +443,15 @@ pub(super) fn validate(
         "integer" => !(v.is_i64() || v.is_u64()),
         "number" => !v.is_number(),
         // Booleans are read leniently (true/false/1/0), as the API documents.
-        "boolean" => !(v.is_boolean() || v == &json!(1) || v == &json!(0) || v == "true" || v == "false" || v == "1" || v == "0"),
+        "boolean" => {
+            !(v.is_boolean()
+                || v == &json!(1)
+                || v == &json!(0)
+                || v == "true"
+                || v == "false"
+                || v == "1"
+                || v == "0")
+        }
         "string" => !v.is_string(),
         "array" => !v.is_array(),
         "object" => !v.is_object(),
@@ -411,7 +464,13 @@ pub(super) fn validate(
     match ty {
         "array" => {
             for (n, item) in value.as_array().into_iter().flatten().enumerate() {
-                validate(&schema["items"], item, &format!("{field}[{n}]"), partial, errors);
+                validate(
+                    &schema["items"],
+                    item,
+                    &format!("{field}[{n}]"),
+                    partial,
+                    errors,
+                );
             }
         }
         "object" => {
@@ -420,15 +479,30 @@ pub(super) fn validate(
             if !partial {
                 for r in required(schema) {
                     if !obj.contains_key(&r) {
-                        let f = if field.is_empty() { r.clone() } else { format!("{field}.{r}") };
+                        let f = if field.is_empty() {
+                            r.clone()
+                        } else {
+                            format!("{field}.{r}")
+                        };
                         add(&f, "can't be blank".into());
                     }
                 }
             }
             for (k, v) in &obj {
                 if let Some(s) = props.get(k) {
-                    let f = if field.is_empty() { k.clone() } else { format!("{field}.{k}") };
+                    let f = if field.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{field}.{k}")
+                    };
                     validate(s, v, &f, false, errors);
+                }
+            }
+        }
+        "string" => {
+            if let (Some(p), Some(t)) = (schema["pattern"].as_str(), value.as_str()) {
+                if !matches_pattern(p, t) {
+                    add(field, "is invalid".into());
                 }
             }
         }

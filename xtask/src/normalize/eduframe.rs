@@ -53,7 +53,9 @@ fn defined(spec: &Value, schema: &Value, depth: usize) -> Vec<String> {
         return Vec::new();
     }
     if let Some(r) = schema["$ref"].as_str() {
-        let target = spec.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null);
+        let target = spec
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or(&Value::Null);
         return defined(spec, target, depth + 1);
     }
     let mut out: Vec<String> = schema["properties"]
