@@ -312,8 +312,8 @@ fn every_operation_test(
             args.push(format!("arg::<{ty}>(json!({value}))"));
         }
         let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
-        if !listing {
-            if let Some(bt) = body_ty(op) {
+        if !listing
+            && let Some(bt) = body_ty(op) {
                 let schema = spec
                     .pointer(&format!(
                         "/paths/{}/{}/requestBody/content/application~1json/schema",
@@ -325,7 +325,6 @@ fn every_operation_test(
                 let value = example(spec, &schema, "", 0);
                 args.push(format!("&arg::<{bt}>(json!({value}))"));
             }
-        }
         let call = format!("c.{handler}().{method}({})", args.join(", "));
         let call = if listing {
             format!("{call}.stream().try_collect::<Vec<_>>()")
@@ -378,11 +377,10 @@ fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
             if fname == "send" {
                 b.ok = send_ok(&f.sig.output)
                     .with_context(|| format!("reading the result type of {name}::send"))?;
-            } else if fname != "new" && !fname.ends_with("_map") {
-                if let Some(ty) = setter_type(f) {
+            } else if fname != "new" && !fname.ends_with("_map")
+                && let Some(ty) = setter_type(f) {
                     b.setters.push(Setter { name: fname, ty });
                 }
-            }
         }
         out.insert(name, b);
     }
@@ -401,13 +399,11 @@ fn setter_type(f: &syn::ImplItemFn) -> Option<String> {
                 continue;
             };
             let seg = tb.path.segments.last()?;
-            if seg.ident == "TryInto" {
-                if let PathArguments::AngleBracketed(a) = &seg.arguments {
-                    if let Some(GenericArgument::Type(t)) = a.args.first() {
+            if seg.ident == "TryInto"
+                && let PathArguments::AngleBracketed(a) = &seg.arguments
+                    && let Some(GenericArgument::Type(t)) = a.args.first() {
                         return Some(tokens(t));
                     }
-                }
-            }
         }
     }
     None
@@ -879,10 +875,10 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
         Some(Paging::Offset { .. }) => "u64",
         _ => "String",
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
         "/// The listing of `{} {}`: typed filters, then `.stream()` for the items or `.pages()` for \
-         the pages.\n",
+         the pages.",
         op.method.to_uppercase(),
         op.path
     );
@@ -1040,12 +1036,11 @@ fn write_handler(out: &mut String, tag: &str, tag_doc: Option<&String>, ops: &[(
             args.push(format!("{ident}: {}", arg_ty(ty)));
             pass.push(format!("{ident}.into()"));
         }
-        if !listing {
-            if let Some(bt) = body_ty(op) {
+        if !listing
+            && let Some(bt) = body_ty(op) {
                 args.push(format!("body: &{bt}"));
                 pass.push("body".into());
             }
-        }
         let name = &op.type_name;
         let summary = op.summary.trim().trim_end_matches('.');
         let mut d = String::new();

@@ -213,16 +213,14 @@ fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
                     return if lower { have >= want } else { have <= want };
                 }
             }
-            if k == "role" {
-                if let Some(Value::Array(roles)) = field("roles") {
+            if k == "role"
+                && let Some(Value::Array(roles)) = field("roles") {
                     return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
                 }
-            }
-            if k == "published" {
-                if let Some(Value::Bool(b)) = field("is_published") {
+            if k == "published"
+                && let Some(Value::Bool(b)) = field("is_published") {
                     return *b;
                 }
-            }
             true
         })
         && q.get("search").and_then(|s| s.first()).is_none_or(|term| {
@@ -270,11 +268,10 @@ fn decode_cursor(c: &str) -> Option<Value> {
 /// The state change an action names (`PUT /enrollments/{id}/cancel`).
 fn apply_action(record: &mut Value, action: &str) {
     let set = |record: &mut Value, field: &str, value: Value| {
-        if let Some(o) = record.as_object_mut() {
-            if o.contains_key(field) {
+        if let Some(o) = record.as_object_mut()
+            && o.contains_key(field) {
                 o.insert(field.to_owned(), value);
             }
-        }
     };
     match action {
         "cancel" => set(record, "status", json!("canceled")),
@@ -600,11 +597,10 @@ impl State {
                 match action {
                     Some(a) => apply_action(record, &a),
                     None => {
-                        if let Some(o) = record.as_object_mut() {
-                            if o.contains_key("updated_at") {
+                        if let Some(o) = record.as_object_mut()
+                            && o.contains_key("updated_at") {
                                 o.insert("updated_at".into(), json!(spec::now()));
                             }
-                        }
                     }
                 }
                 let record = record.clone();
@@ -682,14 +678,13 @@ impl State {
             };
             links.push(format!(r#"<{target}>; rel="prev""#));
         }
-        if start + page.len() < items.len() {
-            if let Some(last) = page.last() {
+        if start + page.len() < items.len()
+            && let Some(last) = page.last() {
                 links.push(format!(
                     r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
                     cursor_of(&last["id"])
                 ));
             }
-        }
         if !links.is_empty() {
             resp = resp.insert_header("link", links.join(", ").as_str());
         }

@@ -92,7 +92,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Follows `$ref`s to the schema they name.
-pub(super) fn resolve<'a>(v: &'a Value) -> &'a Value {
+pub(super) fn resolve(v: &Value) -> &Value {
     let mut cur = v;
     for _ in 0..16 {
         match cur.get("$ref").and_then(Value::as_str) {
@@ -210,11 +210,10 @@ fn answer(op: &Value) -> (u16, Answer) {
     if let Some(r) = schema["$ref"].as_str() {
         return (status, Answer::One(store_key(r)));
     }
-    if schema["type"] == "array" {
-        if let Some(r) = schema["items"]["$ref"].as_str() {
+    if schema["type"] == "array"
+        && let Some(r) = schema["items"]["$ref"].as_str() {
             return (status, Answer::List(store_key(r)));
         }
-    }
     (status, Answer::Other(schema.clone()))
 }
 
@@ -314,7 +313,7 @@ pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: 
             }
         }
         "number" => json!(i as f64),
-        "boolean" => json!(i % 3 != 0),
+        "boolean" => json!(!i.is_multiple_of(3)),
         "array" => {
             let min = schema["minItems"].as_u64().unwrap_or(0) as usize;
             Value::Array(
@@ -500,11 +499,10 @@ pub(super) fn validate(
             }
         }
         "string" => {
-            if let (Some(p), Some(t)) = (schema["pattern"].as_str(), value.as_str()) {
-                if !matches_pattern(p, t) {
+            if let (Some(p), Some(t)) = (schema["pattern"].as_str(), value.as_str())
+                && !matches_pattern(p, t) {
                     add(field, "is invalid".into());
                 }
-            }
         }
         "integer" | "number" => {
             let n = value.as_f64().unwrap_or_default();
