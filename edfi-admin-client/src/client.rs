@@ -149,8 +149,8 @@ impl Client {
         b.shared_state_from_env()?.build()
     }
 
-    /// The generated client: every one of the 63 operations.
-    pub fn raw(&self) -> &generated::Client {
+    /// The generated client (every handler method makes one call on it).
+    pub(crate) fn raw(&self) -> &generated::Client {
         &self.api
     }
 
@@ -217,13 +217,13 @@ impl Client {
 
     /// Maps a generated call's result into `edu_common`'s types: a failure becomes the typed
     /// [`Error`] (with the response body, for [`crate::error::admin_error`]).
-    pub async fn call<T>(&self, op: &str, r: Raw<T>) -> Result<ResponseValue<T>> {
+    pub(crate) async fn call<T>(&self, op: &str, r: Raw<T>) -> Result<ResponseValue<T>> {
         edu_common::progenitor::response(&self.transport, op, r).await
     }
 }
 
 /// The id of a created resource, from the 201's relative `Location` (`/vendors/17`).
-pub fn created_id<T>(rv: &ResponseValue<T>) -> Result<i32> {
+pub(crate) fn created_id<T>(rv: &ResponseValue<T>) -> Result<i32> {
     let location = rv
         .headers()
         .get(http::header::LOCATION)

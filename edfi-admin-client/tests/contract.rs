@@ -70,19 +70,19 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     );
 
     // The security model.
-    let actions = collect(c.security().actions()).await;
+    let actions = collect(c.security().actions().stream()).await;
     assert!(
         actions
             .iter()
             .any(|a| a.name.as_deref() == Some("ReadChanges"))
     );
-    let strategies = collect(c.security().authorization_strategies()).await;
+    let strategies = collect(c.security().authorization_strategies().stream()).await;
     assert!(
         strategies
             .iter()
             .any(|s| s.name.as_deref() == Some("NoFurtherAuthorizationRequired"))
     );
-    let roots = collect(c.security().resource_claims()).await;
+    let roots = collect(c.security().resource_claims().stream()).await;
     let people = roots
         .iter()
         .find(|r| r.name.as_deref() == Some("people"))
@@ -96,13 +96,18 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     let student_id = student.id.unwrap();
     let one = c.security().resource_claim(student_id).await.unwrap();
     assert_eq!(one.parent_name.as_deref(), Some("people"));
-    let claim_actions = collect(c.security().resource_claim_actions()).await;
+    let claim_actions = collect(c.security().resource_claim_actions().stream()).await;
     assert!(
         claim_actions
             .iter()
             .any(|a| a.resource_claim_id == Some(student_id))
     );
-    let defaults = collect(c.security().resource_claim_action_auth_strategies()).await;
+    let defaults = collect(
+        c.security()
+            .resource_claim_action_auth_strategies()
+            .stream(),
+    )
+    .await;
     assert!(!defaults.is_empty());
 
     let tenants = c.tenants().list().await.unwrap();
@@ -138,7 +143,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         c.vendors().get(vendor).await.unwrap().company.as_deref(),
         Some("Contract Company")
     );
-    assert_eq!(collect(c.vendors().list()).await.len(), 1);
+    assert_eq!(collect(c.vendors().list().stream()).await.len(), 1);
 
     // Profiles.
     let profile = c
@@ -163,7 +168,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
             .unwrap()
             .contains("IncludeOnly")
     );
-    assert_eq!(collect(c.profiles().list()).await.len(), 1);
+    assert_eq!(collect(c.profiles().list().stream()).await.len(), 1);
 
     // ODS instances, contexts and derivatives.
     let instance = c
@@ -215,7 +220,12 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
             .as_deref(),
         Some("2027")
     );
-    assert_eq!(collect(c.ods_instance_contexts().list()).await.len(), 1);
+    assert_eq!(
+        collect(c.ods_instance_contexts().list().stream())
+            .await
+            .len(),
+        1
+    );
     let derivative = c
         .ods_instance_derivatives()
         .create(&types::AddOdsInstanceDerivativeRequest {
@@ -245,13 +255,18 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
             .as_deref(),
         Some("Snapshot")
     );
-    assert_eq!(collect(c.ods_instance_derivatives().list()).await.len(), 1);
+    assert_eq!(
+        collect(c.ods_instance_derivatives().list().stream())
+            .await
+            .len(),
+        1
+    );
     let detail = c.ods_instances().get(instance).await.unwrap();
     assert_eq!(detail.name.as_deref(), Some("District 2026-27"));
     assert_eq!(detail.ods_instance_contexts.map(|v| v.len()), Some(1));
     assert_eq!(detail.ods_instance_derivatives.map(|v| v.len()), Some(1));
     assert_eq!(
-        collect(c.ods_instances().list()).await.len(),
+        collect(c.ods_instances().list().stream()).await.len(),
         2,
         "the seeded instance and ours"
     );
@@ -341,7 +356,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .resource_claims
         .unwrap();
     assert!(after[0].children.as_ref().unwrap().is_empty());
-    assert_eq!(collect(c.claim_sets().list()).await.len(), 5);
+    assert_eq!(collect(c.claim_sets().list().stream()).await.len(), 5);
 
     // Applications and their API clients.
     let app = NewApplication {
@@ -374,7 +389,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
             .map(|ids| ids.len()),
         Some(2)
     );
-    assert_eq!(collect(c.applications().list()).await.len(), 1);
+    assert_eq!(collect(c.applications().list().stream()).await.len(), 1);
     assert_eq!(c.vendors().applications(vendor).await.unwrap().len(), 1);
     assert_eq!(
         c.ods_instances()
@@ -536,7 +551,7 @@ async fn claim_set_and_profile_rules_and_bodies() {
         .unwrap_err();
     assert_eq!(validation_keys(&err), ["Definition"]);
 
-    let sets = collect(c.claim_sets().list()).await;
+    let sets = collect(c.claim_sets().list().stream()).await;
     let sis = c
         .claim_sets()
         .by_name("SIS Vendor")
@@ -640,7 +655,7 @@ async fn claim_set_and_profile_rules_and_bodies() {
         }
         other => panic!("{other:?}"),
     }
-    let listed = collect(c.claim_sets().list()).await;
+    let listed = collect(c.claim_sets().list().stream()).await;
     let sis_listed = listed.iter().find(|s| s.id == Some(sis)).unwrap();
     assert_eq!(sis_listed.applications.as_ref().map(Vec::len), Some(1));
 }
@@ -659,17 +674,13 @@ async fn filters_and_ordering_through_paged() {
         c.vendors().create(&v).await.unwrap();
     }
     let shared: Vec<types::VendorModel> = c
-        .paged("listVendors", |c, offset, limit| async move {
-            c.raw()
-                .list_vendors()
-                .namespace_prefixes("uri://shared")
-                .order_by("company")
-                .direction(types::SortDirection::Descending)
-                .offset(offset)
-                .limit(limit)
-                .send()
-                .await
-        })
+        .vendors()
+        .list()
+        .namespace_prefixes("uri://shared")
+        .order_by("company")
+        .direction(types::SortDirection::Descending)
+        .page_size(1)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -677,8 +688,14 @@ async fn filters_and_ordering_through_paged() {
     assert_eq!(names, ["Gamma", "Alpha"]);
 
     // `ids` must be integers; the error names the parameter.
-    let r = c.raw().list_applications().ids("1,x").send().await;
-    let err = c.call("listApplications", r).await.unwrap_err();
+    let err = c
+        .applications()
+        .list()
+        .ids("1,x")
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
     assert_eq!(validation_keys(&err), ["ids"]);
 }
 
@@ -727,8 +744,8 @@ async fn tenants_have_their_own_data_clients_and_tokens() {
         .create(&NewVendor::new("Only In One", "N", "n@x.example"))
         .await
         .unwrap();
-    assert_eq!(collect(one.vendors().list()).await.len(), 1);
-    assert!(collect(two.vendors().list()).await.is_empty());
+    assert_eq!(collect(one.vendors().list().stream()).await.len(), 1);
+    assert!(collect(two.vendors().list().stream()).await.is_empty());
     assert_eq!(sim.tokens_issued(), 2, "one token per tenant");
     let names: Vec<_> = one
         .tenants()

@@ -28,7 +28,14 @@ async fn item14_15_a_refused_token_reaches_the_caller_typed_and_said_once() {
         .mount(&server)
         .await;
     let c = client(&server).await;
-    let err = c.vendors().list().next().await.unwrap().unwrap_err();
+    let err = c
+        .vendors()
+        .list()
+        .stream()
+        .next()
+        .await
+        .unwrap()
+        .unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(err.oauth_error(), Some("invalid_client"));
@@ -55,7 +62,14 @@ async fn item12_the_reason_a_throttled_call_gave_up_survives_the_generated_layer
         .mount(&server)
         .await;
     let c = client(&server).await;
-    let err = c.vendors().list().next().await.unwrap().unwrap_err();
+    let err = c
+        .vendors()
+        .list()
+        .stream()
+        .next()
+        .await
+        .unwrap()
+        .unwrap_err();
     assert_eq!(
         err.rate_limit_reason(),
         Some(RateLimitReason::Deadline),

@@ -28,13 +28,7 @@ async fn full_lifecycle() {
         .build()
         .unwrap();
 
-    let info = client
-        .raw()
-        .get_information()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let info = client.information().await.unwrap();
     assert!(info.version.is_some());
 
     let vendor = client
@@ -78,6 +72,7 @@ async fn full_lifecycle() {
         client
             .applications()
             .list()
+            .stream()
             .try_collect::<Vec<_>>()
             .await
             .unwrap()
@@ -148,32 +143,34 @@ async fn lists_page_by_offset_and_order() {
             .await
             .unwrap();
     }
-    let all: Vec<types::VendorModel> = c.vendors().list().try_collect().await.unwrap();
+    let all: Vec<types::VendorModel> = c.vendors().list().stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 230);
     assert!(
         all.windows(2).all(|w| w[0].company <= w[1].company),
         "ordered by company"
     );
-    let by_id_desc = c
-        .raw()
-        .list_vendors()
+    let first_page = c
+        .vendors()
+        .list()
         .order_by("id")
-        .direction("Descending")
-        .limit(5)
-        .send()
+        .direction(types::SortDirection::Descending)
+        .page_size(5)
+        .pages()
+        .try_next()
         .await
         .unwrap()
-        .into_inner();
+        .unwrap();
+    let by_id_desc = first_page.items;
     assert_eq!(by_id_desc.len(), 5);
     assert!(by_id_desc[0].id > by_id_desc[4].id);
     let bad = c
-        .raw()
-        .list_vendors()
+        .vendors()
+        .list()
         .order_by("shoeSize")
-        .send()
+        .stream()
+        .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
-    let bad = edu_common::progenitor::into_error(c.transport(), "listVendors", bad).await;
     assert!(
         matches!(admin_error(&bad), Some(AdminApiError::Validation { errors, .. }) if errors.contains_key("orderBy"))
     );
@@ -204,7 +201,8 @@ async fn validation_not_found_and_reserved_errors_are_typed() {
         }
         other => panic!("{other:?}"),
     }
-    let sets: Vec<types::ClaimSetModel> = c.claim_sets().list().try_collect().await.unwrap();
+    let sets: Vec<types::ClaimSetModel> =
+        c.claim_sets().list().stream().try_collect().await.unwrap();
     let reserved = sets
         .iter()
         .find(|s| s.is_system_reserved == Some(true))
@@ -253,8 +251,18 @@ async fn registration_rules_are_checked_before_sending_and_bad_credentials_are_4
 async fn tokens_are_refreshed_when_they_expire() {
     let sim = Simulator::start_with_token_lifetime(std::time::Duration::from_secs(2)).await;
     let c = sim.client();
-    c.vendors().list().try_collect::<Vec<_>>().await.unwrap();
+    c.vendors()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    c.vendors().list().try_collect::<Vec<_>>().await.unwrap();
+    c.vendors()
+        .list()
+        .stream()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
     assert_eq!(sim.tokens_issued(), 2);
 }

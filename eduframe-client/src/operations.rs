@@ -2,9 +2,9 @@
 // Do not edit by hand: change the spec (or xtask/src/layer.rs) and regenerate.
 
 use std::future::IntoFuture;
+use futures::future::BoxFuture;
 use edu_common::Result;
 use edu_common::paginate::{self, ItemStream, PageStream};
-use futures::future::BoxFuture;
 use crate::Client;
 use crate::generated::types;
 /// The listing of `GET /accounts`: typed filters, then `.stream()` for the items or `.pages()` for the pages.
@@ -1414,6 +1414,13 @@ impl GetCourseTabs {
         paginate::items(self.pages())
     }
 }
+impl std::future::IntoFuture for GetCourseTabs {
+    type Output = Result<Vec<types::CourseTab>>;
+    type IntoFuture = futures::future::BoxFuture<'static, Result<Vec<types::CourseTab>>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
 /// The listing of `GET /course_variants`: typed filters, then `.stream()` for the items or `.pages()` for the pages.
 ///
 /// Pages follow the cursor in each answer's `Link` header until there is none; set the page size with `.page_size(n)`.
@@ -2451,6 +2458,16 @@ impl GetAssociationsOfObject {
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::CustomAssociation> {
         paginate::items(self.pages())
+    }
+}
+impl std::future::IntoFuture for GetAssociationsOfObject {
+    type Output = Result<Vec<types::CustomAssociation>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::CustomAssociation>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// The listing of `GET /custom/{object_type}/fields/{field_slug}/options`: typed filters, then `.stream()` for the items or `.pages()` for the pages.
@@ -3509,6 +3526,16 @@ impl GetInvoicePaymentsByInvoiceId {
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::PaymentWithIncludes> {
         paginate::items(self.pages())
+    }
+}
+impl std::future::IntoFuture for GetInvoicePaymentsByInvoiceId {
+    type Output = Result<Vec<types::PaymentWithIncludes>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::PaymentWithIncludes>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// The request of [`CreateInvoicePaymentByInvoiceId::send`]: `POST /invoices/{invoice_id}/payments`.
@@ -5576,6 +5603,16 @@ impl GetMeetingsByPlannedCourseId {
         paginate::items(self.pages())
     }
 }
+impl std::future::IntoFuture for GetMeetingsByPlannedCourseId {
+    type Output = Result<Vec<types::MeetingWithIncludes>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::MeetingWithIncludes>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
 /// The listing of `GET /planned_courses/{planned_course_id}/teacher_enrollments`: typed filters, then `.stream()` for the items or `.pages()` for the pages.
 ///
 /// The API answers the whole list in one response.
@@ -5634,6 +5671,16 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::TeacherEnrollment> {
         paginate::items(self.pages())
+    }
+}
+impl std::future::IntoFuture for GetTeacherEnrollmentsByPlannedCourseId {
+    type Output = Result<Vec<types::TeacherEnrollment>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::TeacherEnrollment>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// The request of [`CreateTeacherEnrollmentByPlannedCourseId::send`]: `POST /planned_courses/{planned_course_id}/teacher_enrollments`.
@@ -6401,6 +6448,16 @@ impl GetElementsOfProgramEdition {
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::ProgramEditionElement> {
         paginate::items(self.pages())
+    }
+}
+impl std::future::IntoFuture for GetElementsOfProgramEdition {
+    type Output = Result<Vec<types::ProgramEditionElement>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::ProgramEditionElement>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// The listing of `GET /program/elements`: typed filters, then `.stream()` for the items or `.pages()` for the pages.
@@ -8369,6 +8426,16 @@ impl GetAuthenticationsByUserId {
         paginate::items(self.pages())
     }
 }
+impl std::future::IntoFuture for GetAuthenticationsByUserId {
+    type Output = Result<Vec<types::Authentication>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::Authentication>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
 /// The request of [`DeleteAuthenticationFromUser::send`]: `DELETE /users/{user_id}/authentications/{id}`.
 ///
 /// Send it with `.send().await` or `.await`; set the optional parameters first.
@@ -8650,6 +8717,16 @@ impl GetWebhookNotificationsByWebhookId {
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::WebhookNotificationWithIncludes> {
         paginate::items(self.pages())
+    }
+}
+impl std::future::IntoFuture for GetWebhookNotificationsByWebhookId {
+    type Output = Result<Vec<types::WebhookNotificationWithIncludes>>;
+    type IntoFuture = futures::future::BoxFuture<
+        'static,
+        Result<Vec<types::WebhookNotificationWithIncludes>>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 /// The listing of `GET /webhooks/{webhook_id}/notifications/failed`: typed filters, then `.stream()` for the items or `.pages()` for the pages.

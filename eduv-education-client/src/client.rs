@@ -203,11 +203,6 @@ impl Client {
         b.shared_state_from_env()?.build()
     }
 
-    /// The generated client, for anything the typed layer does not cover.
-    pub fn raw(&self) -> &generated::Client {
-        &self.api
-    }
-
     /// The underlying transport.
     pub fn transport(&self) -> &Transport {
         &self.transport

@@ -174,17 +174,14 @@ async fn server_side_rules_answer_with_functional_codes() {
     let sim = Simulator::start().await;
     let c = sim.client();
     // A raw request the typed layer would not let through: filterByOrgId=true with orgMasterId.
-    let raw = c
-        .raw()
-        .get_studyofferings_for_school()
-        .org_master_id(mock::PRIMARY_MASTER_ID)
-        .filter_by_org_id(true)
+    let err = c
+        .transport()
+        .get("studyofferings/school")
+        .query("orgMasterId", mock::PRIMARY_MASTER_ID)
+        .query("filterByOrgId", true)
         .send()
         .await
         .unwrap_err();
-    let err =
-        edu_common::progenitor::into_error(c.transport(), "get-studyofferings-for-school", raw)
-            .await;
     let sr = status_response(&err).unwrap();
     assert_eq!(sr.code, FunctionalCode::SchemaIncorrect);
     assert_eq!(sr.number, 11);

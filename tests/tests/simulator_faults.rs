@@ -58,7 +58,13 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     sim.expire_tokens();
     use futures::StreamExt;
-    c.vendors().list().next().await.transpose().unwrap();
+    c.vendors()
+        .list()
+        .stream()
+        .next()
+        .await
+        .transpose()
+        .unwrap();
 
     // Edu-V.
     let sim = eduv_education_client::mock::Simulator::builder()

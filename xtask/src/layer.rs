@@ -116,11 +116,14 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
     let ops = operations(spec, &builders, &raw_fns)?;
     let tag_docs = tag_docs(spec);
     let mut out = String::new();
+    out.push_str(if config.handlers {
+        "use std::future::IntoFuture;\n\nuse futures::future::BoxFuture;\n"
+    } else {
+        ""
+    });
     out.push_str(
-        "use std::future::IntoFuture;\n\n\
-         use edu_common::Result;\n\
-         use edu_common::paginate::{self, ItemStream, PageStream};\n\
-         use futures::future::BoxFuture;\n\n\
+        "use edu_common::Result;\n\
+         use edu_common::paginate::{self, ItemStream, PageStream};\n\n\
          use crate::Client;\n\
          use crate::generated::types;\n\n",
     );
@@ -312,19 +315,18 @@ fn every_operation_test(
             args.push(format!("arg::<{ty}>(json!({value}))"));
         }
         let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
-        if !listing
-            && let Some(bt) = body_ty(op) {
-                let schema = spec
-                    .pointer(&format!(
-                        "/paths/{}/{}/requestBody/content/application~1json/schema",
-                        op.path.replace('~', "~0").replace('/', "~1"),
-                        op.method
-                    ))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let value = example(spec, &schema, "", 0);
-                args.push(format!("&arg::<{bt}>(json!({value}))"));
-            }
+        if !listing && let Some(bt) = body_ty(op) {
+            let schema = spec
+                .pointer(&format!(
+                    "/paths/{}/{}/requestBody/content/application~1json/schema",
+                    op.path.replace('~', "~0").replace('/', "~1"),
+                    op.method
+                ))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let value = example(spec, &schema, "", 0);
+            args.push(format!("&arg::<{bt}>(json!({value}))"));
+        }
         let call = format!("c.{handler}().{method}({})", args.join(", "));
         let call = if listing {
             format!("{call}.stream().try_collect::<Vec<_>>()")
@@ -377,10 +379,12 @@ fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
             if fname == "send" {
                 b.ok = send_ok(&f.sig.output)
                     .with_context(|| format!("reading the result type of {name}::send"))?;
-            } else if fname != "new" && !fname.ends_with("_map")
-                && let Some(ty) = setter_type(f) {
-                    b.setters.push(Setter { name: fname, ty });
-                }
+            } else if fname != "new"
+                && !fname.ends_with("_map")
+                && let Some(ty) = setter_type(f)
+            {
+                b.setters.push(Setter { name: fname, ty });
+            }
         }
         out.insert(name, b);
     }
@@ -401,9 +405,10 @@ fn setter_type(f: &syn::ImplItemFn) -> Option<String> {
             let seg = tb.path.segments.last()?;
             if seg.ident == "TryInto"
                 && let PathArguments::AngleBracketed(a) = &seg.arguments
-                    && let Some(GenericArgument::Type(t)) = a.args.first() {
-                        return Some(tokens(t));
-                    }
+                && let Some(GenericArgument::Type(t)) = a.args.first()
+            {
+                return Some(tokens(t));
+            }
         }
     }
     None
@@ -1008,6 +1013,15 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
         out,
         "    /// The items, lazily, page after page.\n    pub fn stream(self) -> ItemStream<{item}> {{\n        paginate::items(self.pages())\n    }}\n}}\n\n"
     );
+    if paged.is_none() {
+        // One response holds the whole list: `.await` gives it, as `.send().await` does.
+        let _ = write!(
+            out,
+            "impl std::future::IntoFuture for {name} {{\n    type Output = Result<Vec<{item}>>;\n    \
+             type IntoFuture = futures::future::BoxFuture<'static, Result<Vec<{item}>>>;\n\n    \
+             fn into_future(self) -> Self::IntoFuture {{\n        Box::pin(self.send())\n    }}\n}}\n\n"
+        );
+    }
     Ok(paged.is_some())
 }
 
@@ -1036,11 +1050,10 @@ fn write_handler(out: &mut String, tag: &str, tag_doc: Option<&String>, ops: &[(
             args.push(format!("{ident}: {}", arg_ty(ty)));
             pass.push(format!("{ident}.into()"));
         }
-        if !listing
-            && let Some(bt) = body_ty(op) {
-                args.push(format!("body: &{bt}"));
-                pass.push("body".into());
-            }
+        if !listing && let Some(bt) = body_ty(op) {
+            args.push(format!("body: &{bt}"));
+            pass.push("body".into());
+        }
         let name = &op.type_name;
         let summary = op.summary.trim().trim_end_matches('.');
         let mut d = String::new();

@@ -14,16 +14,10 @@ pub struct ApiClients<'a> {
 }
 
 impl ApiClients<'_> {
-    /// The API clients of one application (the server does not page this list).
-    pub async fn list(&self, application_id: i32) -> Result<Vec<types::ApiClientModel>> {
-        let r = self
-            .client
-            .raw()
-            .list_apiclients()
-            .applicationid(application_id)
-            .send()
-            .await;
-        self.client.value("listApiclients", r).await
+    /// The API clients of one application (the server does not page this list): `.send().await`
+    /// for all of them, or `.stream()`.
+    pub fn list(&self, application_id: i32) -> crate::operations::ListApiclients {
+        crate::operations::ListApiclients::new(self.client.clone(), application_id)
     }
 
     /// Creates an API client; returns its id, key and secret.
@@ -39,7 +33,7 @@ impl ApiClients<'_> {
             .send()
             .await;
         let rv = self.client.call("postApiclients", r).await?;
-        let located = crate::created_id(&rv).ok();
+        let located = crate::client::created_id(&rv).ok();
         let body = rv.into_inner();
         ApplicationCredentials::from_parts(
             "apiClientResult",

@@ -1,7 +1,6 @@
 //! `/v2/applications`.
 
 use edu_common::Result;
-use edu_common::paginate::ItemStream;
 
 use super::ApplicationCredentials;
 use crate::Client;
@@ -45,16 +44,8 @@ pub struct Applications<'a> {
 
 impl Applications<'_> {
     /// Every application, ordered by name (filters such as `ids`: [`Client::paged`]).
-    pub fn list(&self) -> ItemStream<types::ApplicationModel> {
-        self.client
-            .paged("listApplications", |c, offset, limit| async move {
-                c.raw()
-                    .list_applications()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn list(&self) -> crate::operations::ListApplications {
+        crate::operations::ListApplications::new(self.client.clone())
     }
 
     /// Creates an application; returns its id, key and secret.
@@ -67,7 +58,7 @@ impl Applications<'_> {
             .send()
             .await;
         let rv = self.client.call("postApplications", r).await?;
-        let located = crate::created_id(&rv).ok();
+        let located = crate::client::created_id(&rv).ok();
         let body = rv.into_inner();
         ApplicationCredentials::from_parts(
             "applicationResult",

@@ -1,7 +1,6 @@
 //! `/v2/claimSets`: claim sets, their resource claims' actions and authorization strategies.
 
 use edu_common::Result;
-use edu_common::paginate::ItemStream;
 
 use crate::Client;
 use crate::generated::types;
@@ -33,16 +32,8 @@ pub struct ClaimSets<'a> {
 
 impl ClaimSets<'_> {
     /// Every claim set, ordered by name.
-    pub fn list(&self) -> ItemStream<types::ClaimSetModel> {
-        self.client
-            .paged("listClaimSets", |c, offset, limit| async move {
-                c.raw()
-                    .list_claim_sets()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn list(&self) -> crate::operations::ListClaimSets {
+        crate::operations::ListClaimSets::new(self.client.clone())
     }
 
     /// The claim set with this name (applications name their claim set; this finds its id).

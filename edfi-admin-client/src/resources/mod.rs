@@ -2,8 +2,8 @@
 //! 201's `Location`, credentials with the secret as a secret, and every paged list as a lazy
 //! offset stream.
 //!
-//! Every handler method makes exactly one generated call; anything the handlers do not cover (a
-//! list's filters, `orderBy`, `direction`) is one [`Client::paged`] or [`Client::raw`] call away.
+//! Every handler method makes exactly one generated call; each `list()` returns the generated
+//! listing of [`crate::operations`], with the operation's filters, `orderBy` and `direction`.
 
 mod api_clients;
 mod applications;
@@ -14,9 +14,6 @@ mod security;
 mod tenants;
 mod vendors;
 
-use std::future::Future;
-
-use edu_common::paginate::{self, ItemStream};
 use edu_common::progenitor::ResponseValue;
 use edu_common::{DecodeError, Error, Result, secrecy::SecretString};
 
@@ -76,46 +73,6 @@ impl ApplicationCredentials {
 pub const PAGE_SIZE: u64 = 100;
 
 impl Client {
-    /// Any Admin API list as a lazy stream of items: `fetch(client, offset, limit)` makes one
-    /// generated call (with whatever filters and ordering you give it); pages of [`PAGE_SIZE`]
-    /// are fetched by offset until a short page.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: edfi_admin_client::Client) -> edu_common::Result<()> {
-    /// use edfi_admin_client::types::SortDirection;
-    /// use futures::TryStreamExt;
-    /// let acme: Vec<_> = client
-    ///     .paged("listVendors", |c, offset, limit| async move {
-    ///         c.raw().list_vendors().company("Acme").order_by("id")
-    ///             .direction(SortDirection::Descending)
-    ///             .offset(offset).limit(limit).send().await
-    ///     })
-    ///     .try_collect()
-    ///     .await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn paged<T, F, Fut>(&self, operation: &'static str, fetch: F) -> ItemStream<T>
-    where
-        T: Send + 'static,
-        F: Fn(Client, i32, i32) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Raw<Vec<T>>> + Send + 'static,
-    {
-        let client = self.clone();
-        let fetch = std::sync::Arc::new(fetch);
-        paginate::items(paginate::offset_pages(
-            0,
-            PAGE_SIZE,
-            move |offset, limit| {
-                let (client, fetch) = (client.clone(), fetch.clone());
-                async move {
-                    let (offset, limit) = (window(offset)?, window(limit)?);
-                    let r = fetch(client.clone(), offset, limit).await;
-                    client.value(operation, r).await
-                }
-            },
-        ))
-    }
-
     /// The body of a successful generated call, or the call's typed error.
     pub(crate) async fn value<T>(&self, operation: &str, r: Raw<T>) -> Result<T> {
         Ok(self.call(operation, r).await?.into_inner())
@@ -132,8 +89,20 @@ impl Client {
     }
 }
 
+/// The page size a listing asks for: the caller's (at least 1), or [`PAGE_SIZE`].
+pub(crate) fn page_size(n: Option<u32>) -> Result<u32> {
+    match n {
+        None => Ok(PAGE_SIZE as u32),
+        Some(0) => Err(Error::invalid_input(
+            Some("limit"),
+            "the page size must be at least 1",
+        )),
+        Some(n) => Ok(n),
+    }
+}
+
 /// An offset or limit as the API's 32-bit integer.
-fn window(n: u64) -> Result<i32> {
+pub(crate) fn window(n: u64) -> Result<i32> {
     i32::try_from(n)
         .map_err(|_| Error::invalid_input(Some("offset"), "beyond the API's 32-bit range"))
 }

@@ -1,7 +1,6 @@
 //! `/v2/odsInstances`, `/v2/odsInstanceContexts` and `/v2/odsInstanceDerivatives`.
 
 use edu_common::Result;
-use edu_common::paginate::ItemStream;
 
 use crate::Client;
 use crate::generated::types;
@@ -15,16 +14,8 @@ pub struct OdsInstances<'a> {
 
 impl OdsInstances<'_> {
     /// Every ODS instance, ordered by name.
-    pub fn list(&self) -> ItemStream<types::OdsInstanceModel> {
-        self.client
-            .paged("listOdsInstances", |c, offset, limit| async move {
-                c.raw()
-                    .list_ods_instances()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn list(&self) -> crate::operations::ListOdsInstances {
+        crate::operations::ListOdsInstances::new(self.client.clone())
     }
 
     /// Creates an ODS instance; returns its id.
@@ -77,17 +68,8 @@ impl OdsInstances<'_> {
     }
 
     /// The applications that can reach the instance.
-    pub async fn applications(&self, id: i32) -> Result<Vec<types::ApplicationModel>> {
-        let r = self
-            .client
-            .raw()
-            .get_ods_instances_applications_by_id()
-            .id(id)
-            .send()
-            .await;
-        self.client
-            .value("getOdsInstancesApplicationsById", r)
-            .await
+    pub fn applications(&self, id: i32) -> crate::operations::GetOdsInstancesApplicationsById {
+        crate::operations::GetOdsInstancesApplicationsById::new(self.client.clone(), id)
     }
 }
 
@@ -99,16 +81,8 @@ pub struct OdsInstanceContexts<'a> {
 
 impl OdsInstanceContexts<'_> {
     /// Every context, ordered by key.
-    pub fn list(&self) -> ItemStream<types::OdsInstanceContextModel> {
-        self.client
-            .paged("listOdsInstanceContexts", |c, offset, limit| async move {
-                c.raw()
-                    .list_ods_instance_contexts()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn list(&self) -> crate::operations::ListOdsInstanceContexts {
+        crate::operations::ListOdsInstanceContexts::new(self.client.clone())
     }
 
     /// Creates a context; returns its id.
@@ -173,18 +147,8 @@ pub struct OdsInstanceDerivatives<'a> {
 
 impl OdsInstanceDerivatives<'_> {
     /// Every derivative, ordered by type.
-    pub fn list(&self) -> ItemStream<types::OdsInstanceDerivativeModel> {
-        self.client.paged(
-            "listOdsInstanceDerivatives",
-            |c, offset, limit| async move {
-                c.raw()
-                    .list_ods_instance_derivatives()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            },
-        )
+    pub fn list(&self) -> crate::operations::ListOdsInstanceDerivatives {
+        crate::operations::ListOdsInstanceDerivatives::new(self.client.clone())
     }
 
     /// Creates a derivative (`ReadReplica` or `Snapshot`); returns its id.

@@ -1,7 +1,6 @@
 //! `/v2/profiles`.
 
 use edu_common::Result;
-use edu_common::paginate::ItemStream;
 
 use crate::Client;
 use crate::generated::types;
@@ -15,16 +14,8 @@ pub struct Profiles<'a> {
 
 impl Profiles<'_> {
     /// Every profile (id and name), ordered by name.
-    pub fn list(&self) -> ItemStream<types::ProfileModel> {
-        self.client
-            .paged("listProfiles", |c, offset, limit| async move {
-                c.raw()
-                    .list_profiles()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn list(&self) -> crate::operations::ListProfiles {
+        crate::operations::ListProfiles::new(self.client.clone())
     }
 
     /// Creates a profile; returns its id.

@@ -1,7 +1,6 @@
 //! The read-only security model: actions, authorization strategies, resource claims.
 
 use edu_common::Result;
-use edu_common::paginate::ItemStream;
 
 use crate::Client;
 use crate::generated::types;
@@ -15,45 +14,19 @@ pub struct Security<'a> {
 
 impl Security<'_> {
     /// The actions (`Create`, `Read`, ...).
-    pub fn actions(&self) -> ItemStream<types::ActionModel> {
-        self.client
-            .paged("listActions", |c, offset, limit| async move {
-                c.raw()
-                    .list_actions()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn actions(&self) -> crate::operations::ListActions {
+        crate::operations::ListActions::new(self.client.clone())
     }
 
     /// The authorization strategies.
-    pub fn authorization_strategies(&self) -> ItemStream<types::AuthorizationStrategyModel> {
-        self.client.paged(
-            "listAuthorizationStrategies",
-            |c, offset, limit| async move {
-                c.raw()
-                    .list_authorization_strategies()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            },
-        )
+    pub fn authorization_strategies(&self) -> crate::operations::ListAuthorizationStrategies {
+        crate::operations::ListAuthorizationStrategies::new(self.client.clone())
     }
 
     /// The top-level resource claims, each with its tree of children (the server pages the
     /// top level).
-    pub fn resource_claims(&self) -> ItemStream<types::ResourceClaimModel> {
-        self.client
-            .paged("listResourceClaims", |c, offset, limit| async move {
-                c.raw()
-                    .list_resource_claims()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn resource_claims(&self) -> crate::operations::ListResourceClaims {
+        crate::operations::ListResourceClaims::new(self.client.clone())
     }
 
     /// One resource claim with its parent's name and its children.
@@ -69,32 +42,14 @@ impl Security<'_> {
     }
 
     /// The actions each resource claim supports.
-    pub fn resource_claim_actions(&self) -> ItemStream<types::ResourceClaimActionModel> {
-        self.client
-            .paged("listResourceClaimActions", |c, offset, limit| async move {
-                c.raw()
-                    .list_resource_claim_actions()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    pub fn resource_claim_actions(&self) -> crate::operations::ListResourceClaimActions {
+        crate::operations::ListResourceClaimActions::new(self.client.clone())
     }
 
     /// The default authorization strategies of each resource claim, per action.
     pub fn resource_claim_action_auth_strategies(
         &self,
-    ) -> ItemStream<types::ResourceClaimActionAuthStrategyModel> {
-        self.client.paged(
-            "listResourceClaimActionAuthStrategies",
-            |c, offset, limit| async move {
-                c.raw()
-                    .list_resource_claim_action_auth_strategies()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            },
-        )
+    ) -> crate::operations::ListResourceClaimActionAuthStrategies {
+        crate::operations::ListResourceClaimActionAuthStrategies::new(self.client.clone())
     }
 }

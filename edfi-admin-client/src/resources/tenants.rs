@@ -12,10 +12,9 @@ pub struct Tenants<'a> {
 }
 
 impl Tenants<'_> {
-    /// Every tenant (the server does not page this list).
-    pub async fn list(&self) -> Result<Vec<types::TenantModel>> {
-        let r = self.client.raw().list_tenants().send().await;
-        self.client.value("listTenants", r).await
+    /// Every tenant (the server does not page this list): `.send().await` or `.stream()`.
+    pub fn list(&self) -> crate::operations::ListTenants {
+        crate::operations::ListTenants::new(self.client.clone())
     }
 
     /// One tenant by name.

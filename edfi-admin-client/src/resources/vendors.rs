@@ -1,7 +1,6 @@
 //! `/v2/vendors`.
 
 use edu_common::Result;
-use edu_common::paginate::ItemStream;
 
 use crate::Client;
 use crate::generated::types;
@@ -32,17 +31,9 @@ pub struct Vendors<'a> {
 }
 
 impl Vendors<'_> {
-    /// Every vendor, ordered by company (filters and ordering: [`Client::paged`]).
-    pub fn list(&self) -> ItemStream<types::VendorModel> {
-        self.client
-            .paged("listVendors", |c, offset, limit| async move {
-                c.raw()
-                    .list_vendors()
-                    .offset(offset)
-                    .limit(limit)
-                    .send()
-                    .await
-            })
+    /// Every vendor: a listing with typed filters (`company`, `order_by`, `direction`...).
+    pub fn list(&self) -> crate::operations::ListVendors {
+        crate::operations::ListVendors::new(self.client.clone())
     }
 
     /// Creates a vendor; returns its id (from the `Location` header).
@@ -83,14 +74,7 @@ impl Vendors<'_> {
     }
 
     /// The vendor's applications.
-    pub async fn applications(&self, id: i32) -> Result<Vec<types::ApplicationModel>> {
-        let r = self
-            .client
-            .raw()
-            .get_vendors_applications_by_id()
-            .id(id)
-            .send()
-            .await;
-        self.client.value("getVendorsApplicationsById", r).await
+    pub fn applications(&self, id: i32) -> crate::operations::GetVendorsApplicationsById {
+        crate::operations::GetVendorsApplicationsById::new(self.client.clone(), id)
     }
 }

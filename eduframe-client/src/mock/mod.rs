@@ -214,13 +214,15 @@ fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
                 }
             }
             if k == "role"
-                && let Some(Value::Array(roles)) = field("roles") {
-                    return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
-                }
+                && let Some(Value::Array(roles)) = field("roles")
+            {
+                return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
+            }
             if k == "published"
-                && let Some(Value::Bool(b)) = field("is_published") {
-                    return *b;
-                }
+                && let Some(Value::Bool(b)) = field("is_published")
+            {
+                return *b;
+            }
             true
         })
         && q.get("search").and_then(|s| s.first()).is_none_or(|term| {
@@ -269,9 +271,10 @@ fn decode_cursor(c: &str) -> Option<Value> {
 fn apply_action(record: &mut Value, action: &str) {
     let set = |record: &mut Value, field: &str, value: Value| {
         if let Some(o) = record.as_object_mut()
-            && o.contains_key(field) {
-                o.insert(field.to_owned(), value);
-            }
+            && o.contains_key(field)
+        {
+            o.insert(field.to_owned(), value);
+        }
     };
     match action {
         "cancel" => set(record, "status", json!("canceled")),
@@ -598,9 +601,10 @@ impl State {
                     Some(a) => apply_action(record, &a),
                     None => {
                         if let Some(o) = record.as_object_mut()
-                            && o.contains_key("updated_at") {
-                                o.insert("updated_at".into(), json!(spec::now()));
-                            }
+                            && o.contains_key("updated_at")
+                        {
+                            o.insert("updated_at".into(), json!(spec::now()));
+                        }
                     }
                 }
                 let record = record.clone();
@@ -679,12 +683,13 @@ impl State {
             links.push(format!(r#"<{target}>; rel="prev""#));
         }
         if start + page.len() < items.len()
-            && let Some(last) = page.last() {
-                links.push(format!(
-                    r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
-                    cursor_of(&last["id"])
-                ));
-            }
+            && let Some(last) = page.last()
+        {
+            links.push(format!(
+                r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
+                cursor_of(&last["id"])
+            ));
+        }
         if !links.is_empty() {
             resp = resp.insert_header("link", links.join(", ").as_str());
         }

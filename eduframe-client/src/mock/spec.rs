@@ -211,9 +211,10 @@ fn answer(op: &Value) -> (u16, Answer) {
         return (status, Answer::One(store_key(r)));
     }
     if schema["type"] == "array"
-        && let Some(r) = schema["items"]["$ref"].as_str() {
-            return (status, Answer::List(store_key(r)));
-        }
+        && let Some(r) = schema["items"]["$ref"].as_str()
+    {
+        return (status, Answer::List(store_key(r)));
+    }
     (status, Answer::Other(schema.clone()))
 }
 
@@ -500,9 +501,10 @@ pub(super) fn validate(
         }
         "string" => {
             if let (Some(p), Some(t)) = (schema["pattern"].as_str(), value.as_str())
-                && !matches_pattern(p, t) {
-                    add(field, "is invalid".into());
-                }
+                && !matches_pattern(p, t)
+            {
+                add(field, "is invalid".into());
+            }
         }
         "integer" | "number" => {
             let n = value.as_f64().unwrap_or_default();
