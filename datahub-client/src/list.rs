@@ -77,8 +77,13 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     }
 
     /// Records per page (the server's default is 100, its maximum 10,000).
-    pub fn limit(self, n: u32) -> Self {
+    pub fn page_size(self, n: u32) -> Self {
         self.set("limit", n)
+    }
+
+    /// The API's name for [`Self::page_size`].
+    pub fn limit(self, n: u32) -> Self {
+        self.page_size(n)
     }
 
     /// Starts at page `n` (1-based).

@@ -135,7 +135,14 @@ async fn onderwijsregio() {
     )
     .build()
     .unwrap();
-    let err = c.candidates().list(10).next_item().await.unwrap_err();
+    let err = c
+        .candidates()
+        .list()
+        .page_size(10)
+        .stream()
+        .next_item()
+        .await
+        .unwrap_err();
     assert_eq!(accessors(&err), [false, true, false, false, false, false]);
 }
 
@@ -151,4 +158,51 @@ impl<T> NextItem<T> for edu_common::ItemStream<T> {
             .await
             .unwrap_or_else(|| Err(edu_common::Error::Config("empty".into())))
     }
+}
+
+/// The listing row of the table: `client.<resource>().list()` (or the API's grouping, such as
+/// Ed-Fi's `security().actions()`) gives a listing with `.page_size(n)`, `.pages()` and
+/// `.stream()` on every client that pages.
+macro_rules! lists {
+    ($listing:expr) => {{
+        use futures::{StreamExt, TryStreamExt};
+        let page = $listing
+            .page_size(2)
+            .pages()
+            .try_next()
+            .await
+            .unwrap()
+            .expect("a first page");
+        assert!(!page.items.is_empty() && page.items.len() <= 2);
+        assert!(page.next.is_some(), "more than one page");
+        let items: Vec<_> = $listing
+            .page_size(2)
+            .stream()
+            .take(3)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 3, "the stream crosses pages");
+    }};
+}
+
+#[tokio::test]
+async fn the_same_listing_on_every_client_that_pages() {
+    let eduframe = eduframe_client::mock::Simulator::builder().start().await;
+    lists!(eduframe.client().planned_courses().list());
+    lists!(eduframe.client().organization_contacts().list());
+
+    let datahub = datahub_client::mock::Simulator::builder().start().await;
+    lists!(datahub.client().students().list());
+
+    let edfi = edfi_admin_client::mock::Simulator::builder().start().await;
+    lists!(edfi.client().security().resource_claims());
+    lists!(edfi.client().security().actions());
+
+    let regio = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    regio.seed((0..3).map(|i| serde_json::json!({"firstName": format!("C{i}")})));
+    lists!(regio.client().candidates().list());
+    // Edu-V does not page: each of its lists is one response (`send()`).
 }

@@ -25,7 +25,7 @@ pub mod write;
 
 pub use candidates::{
     BatchReport, Candidate, CandidateBuilder, CandidateUpdate, ConsentGiven, ConsentMissing,
-    Outcome, Patch,
+    ListCandidates, Outcome, Patch,
 };
 pub use client::{Client, ClientBuilder, PREVIEW, PRODUCTION};
 pub use interactions::Interaction;

@@ -255,11 +255,13 @@ async fn listing_follows_the_cursor() {
     let sim = Simulator::start().await;
     sim.seed((0..230).map(|i| serde_json::to_value(valid(i)).unwrap()));
     let c = sim.client();
-    let all: Vec<Candidate> = c.candidates().list(100).try_collect().await.unwrap();
+    let all: Vec<Candidate> = c.candidates().list().stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 230);
     let err = c
         .candidates()
-        .list(101)
+        .list()
+        .page_size(101)
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();

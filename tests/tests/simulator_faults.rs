@@ -91,5 +91,12 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
         .build()
         .unwrap();
     sim.throttle_next(2, 0);
-    c.candidates().list(10).next().await.transpose().unwrap();
+    c.candidates()
+        .list()
+        .page_size(10)
+        .stream()
+        .next()
+        .await
+        .transpose()
+        .unwrap();
 }
