@@ -43,7 +43,7 @@ pub struct Applications<'a> {
 }
 
 impl Applications<'_> {
-    /// Every application, ordered by name (filters such as `ids`: [`Client::paged`]).
+    /// Every application, ordered by name: a listing with typed filters (`ids`, `application_name`...).
     pub fn list(&self) -> crate::operations::ListApplications {
         crate::operations::ListApplications::new(self.client.clone())
     }
