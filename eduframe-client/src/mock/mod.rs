@@ -78,6 +78,8 @@ impl SimulatorBuilder {
 
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
+        // The spec is read and routed before the first request, not during it.
+        spec::warm_up();
         let server = edu_common::mock::server(self.port).await?;
         let state = Arc::new(Mutex::new(State::new(&self, server.uri())));
         let faults = edu_common::mock::Faults::default();
@@ -133,9 +135,10 @@ impl State {
         }
     }
 
-    /// Records a request; `Some(seconds)` (rounded up, at least 1) when it is over the limit.
-    fn admit(&mut self) -> Option<u64> {
-        let wait = self.log.record(tokio::time::Instant::now()).err()?;
+    /// Records a request that arrived at `at`; `Some(seconds)` (rounded up, at least 1) when it
+    /// is over the limit.
+    fn admit(&mut self, at: tokio::time::Instant) -> Option<u64> {
+        let wait = self.log.record(at).err()?;
         Some(wait.as_secs_f64().ceil().max(1.0) as u64)
     }
 
@@ -329,6 +332,9 @@ struct Handler(Arc<Mutex<State>>);
 
 impl Respond for Handler {
     fn respond(&self, req: &Request) -> ResponseTemplate {
+        // The arrival time, taken before waiting for the state: the limiter counts arrivals, as
+        // a server does, not the moment a busy simulator got round to the request.
+        let arrived = tokio::time::Instant::now();
         let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
         s.requests += 1;
         if req
@@ -339,7 +345,7 @@ impl Respond for Handler {
         {
             return error(403, "Forbidden", json!({}));
         }
-        if let Some(wait) = s.admit() {
+        if let Some(wait) = s.admit(arrived) {
             s.throttled += 1;
             return error(429, "Too many requests were made", json!({}))
                 .insert_header("retry-after", wait.to_string().as_str());

@@ -15,6 +15,12 @@ pub(super) static SPEC: LazyLock<Value> = LazyLock::new(|| {
 /// Every operation of the spec, parsed once per process.
 pub(super) static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| routes(&SPEC));
 
+/// Parses the spec, its routes and its record schemas now (once per process).
+pub(super) fn warm_up() {
+    LazyLock::force(&ROUTES);
+    LazyLock::force(&RECORD_SCHEMAS);
+}
+
 /// One segment of a path template.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum Seg {
