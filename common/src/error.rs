@@ -34,10 +34,11 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// The response began but the connection dropped (reset or closed) before its body ended.
-    /// Idempotent requests have already been retried when this is returned.
+    /// The request was sent but the connection dropped (reset or closed) before the whole
+    /// response arrived: before its first byte, or mid-body. The server may have acted on the
+    /// request. Retry-safe requests have already been retried when this is returned.
     #[error(
-        "the connection to {origin} dropped mid-response: {}; the response was incomplete, try again later",
+        "the connection to {origin} dropped before the whole response arrived: {}; the server may have acted on the request, so re-send it only if repeating it is safe (a read, or a write with an idempotency key)",
         cause_chain(source)
     )]
     Interrupted {

@@ -30,14 +30,151 @@ macro_rules! simulator_start_methods {
     };
 }
 
-/// Starts the wiremock server a simulator runs on: `127.0.0.1:port`, or any free loopback port
-/// when `port` is `None`. Every simulator's `SimulatorBuilder::port` ends up here.
-pub async fn server(port: Option<u16>) -> std::io::Result<wiremock::MockServer> {
-    let listener = std::net::TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))?;
-    Ok(wiremock::MockServer::builder()
-        .listener(listener)
-        .start()
-        .await)
+/// Starts the server a simulator runs on: `127.0.0.1:port`, or any free loopback port when
+/// `port` is `None`. Every simulator's `SimulatorBuilder::port` ends up here.
+///
+/// The simulator's wiremock server listens on a port of its own; clients reach it through a
+/// small relay on the chosen port, which can drop a connection after the server has answered a
+/// request ([`SimServer::drop_next`]): what a client sees when a proxy or a network fails
+/// between a server's work and its answer, which wiremock alone cannot do.
+pub async fn server(port: Option<u16>) -> std::io::Result<SimServer> {
+    let front = std::net::TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))?;
+    front.set_nonblocking(true)?;
+    let front_addr = front.local_addr()?;
+    let back = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+    let mock = wiremock::MockServer::builder().listener(back).start().await;
+    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::from_std(front)?;
+    let backend = *mock.address();
+    let relay = tokio::spawn(relay(listener, backend, drops.clone()));
+    Ok(SimServer {
+        mock,
+        front: front_addr,
+        drops,
+        relay,
+    })
+}
+
+/// The server a simulator runs on: its wiremock server behind a relay that can drop
+/// connections. Dereferences to the [`wiremock::MockServer`] for mounting mocks; [`uri`](Self::uri)
+/// is the address clients use.
+#[derive(Debug)]
+pub struct SimServer {
+    mock: wiremock::MockServer,
+    front: std::net::SocketAddr,
+    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    relay: tokio::task::JoinHandle<()>,
+}
+
+impl SimServer {
+    /// `http://127.0.0.1:port`, the address clients use.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.front)
+    }
+
+    /// The address clients use.
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.front
+    }
+
+    /// The next `n` requests are handled by the server (a write takes effect) but their
+    /// connections are closed before the answer reaches the client.
+    pub fn drop_next(&self, n: usize) {
+        self.drops.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl std::ops::Deref for SimServer {
+    type Target = wiremock::MockServer;
+    fn deref(&self) -> &wiremock::MockServer {
+        &self.mock
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        self.relay.abort();
+    }
+}
+
+async fn relay(
+    listener: tokio::net::TcpListener,
+    backend: std::net::SocketAddr,
+    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    loop {
+        let Ok((client, _)) = listener.accept().await else {
+            continue;
+        };
+        tokio::spawn(relay_connection(client, backend, drops.clone()));
+    }
+}
+
+/// Copies one connection both ways. Each request (the first bytes from the client after an
+/// answer) may be marked to drop; the connection of a marked request is closed when the
+/// server's answer starts, so the server did the work and the client gets no answer.
+async fn relay_connection(
+    client: tokio::net::TcpStream,
+    backend: std::net::SocketAddr,
+    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(server) = tokio::net::TcpStream::connect(backend).await else {
+        return;
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    // Whether a request is under way (bytes sent since the last answer), and whether it drops.
+    let in_request = std::sync::Arc::new(AtomicBool::new(false));
+    let marked = std::sync::Arc::new(AtomicBool::new(false));
+    let upstream = {
+        let (in_request, marked) = (in_request.clone(), marked.clone());
+        async move {
+            let mut buf = vec![0u8; 16 * 1024];
+            loop {
+                let n = match client_read.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                if !in_request.swap(true, Ordering::SeqCst) {
+                    let take = drops
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |d| d.checked_sub(1))
+                        .is_ok();
+                    marked.store(take, Ordering::SeqCst);
+                }
+                if server_write.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+            let _ = server_write.shutdown().await;
+        }
+    };
+    let downstream = async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            let n = match server_read.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            in_request.store(false, Ordering::SeqCst);
+            if marked.load(Ordering::SeqCst) {
+                // Drop: the server answered; the client never hears it.
+                break;
+            }
+            if client_write.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+        }
+        let _ = client_write.shutdown().await;
+    };
+    // Either side ending ends the connection (a drop closes it while the client still waits).
+    tokio::select! {
+        () = upstream => {}
+        () = downstream => {}
+    }
 }
 
 /// The tokens a simulated token endpoint has issued, each with its expiry and a tag (the tenant it
@@ -238,8 +375,9 @@ impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
     }
 }
 
-/// The fault controls on a `Simulator` with a `faults: edu_common::mock::Faults` field:
-/// `fail_next`, `throttle_next` and `set_latency`.
+/// The fault controls on a `Simulator` with a `faults: edu_common::mock::Faults` field and a
+/// `server: edu_common::mock::SimServer` field: `fail_next`, `throttle_next`, `set_latency` and
+/// `drop_next`.
 #[macro_export]
 macro_rules! simulator_fault_methods {
     () => {
@@ -256,6 +394,12 @@ macro_rules! simulator_fault_methods {
         /// Adds this delay to every answer.
         pub fn set_latency(&self, d: ::std::time::Duration) {
             self.faults.set_latency(d);
+        }
+
+        /// The next `n` requests are handled (a write takes effect) but their connections are
+        /// closed before the answer reaches the client: the client's retry path, without a proxy.
+        pub fn drop_next(&self, n: usize) {
+            self.server.drop_next(n);
         }
     };
 }

@@ -228,7 +228,10 @@ fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
             },
             after: transport.timeouts().attempt,
         }
-    } else if e.is_body() || e.is_decode() {
+    } else if e.is_body()
+        || e.is_decode()
+        || (!e.is_connect() && crate::transport::connection_lost(&e))
+    {
         transport.interrupted(e)
     } else {
         Error::Transport {

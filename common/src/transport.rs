@@ -769,6 +769,9 @@ impl Transport {
                 _ => self.inner.timeouts.attempt,
             };
             Error::Timeout { kind, after }
+        } else if !e.is_connect() && e.is_request() && connection_lost(&e) {
+            // Connected and sent, then the connection closed with no answer.
+            self.interrupted(e)
         } else {
             let origin = e
                 .url()
@@ -1478,6 +1481,33 @@ fn serde_urlencoded_like<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>> {
         }
     }
     Ok(ser.finish().into_bytes())
+}
+
+/// Whether a request error is a connection that closed or reset after the request went out
+/// (hyper's "connection closed before message completed", a reset), rather than one that could
+/// not be made.
+pub(crate) fn connection_lost(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(h) = s.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled())
+        {
+            return true;
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 #[cfg(test)]

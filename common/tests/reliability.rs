@@ -279,7 +279,11 @@ async fn item08_a_close_mid_body_of_a_post_says_the_connection_dropped() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
-    assert!(err.to_string().contains("dropped mid-response"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("dropped before the whole response arrived"),
+        "{err}"
+    );
     assert!(!err.to_string().contains("could not reach"), "{err}");
     assert_eq!(
         raw.connections.load(Ordering::SeqCst),

@@ -25,7 +25,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use edu_common::mock::{TokenDesk, bearer};
 use serde_json::{Value, json};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 
@@ -134,7 +134,7 @@ impl SimulatorBuilder {
 /// A running simulator. Dropping it stops the server.
 #[derive(Debug)]
 pub struct Simulator {
-    server: MockServer,
+    server: edu_common::mock::SimServer,
     state: Arc<Mutex<State>>,
     faults: edu_common::mock::Faults,
 }

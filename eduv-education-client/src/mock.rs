@@ -18,7 +18,7 @@ use edu_common::mock::{TokenDesk, bearer};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 use crate::auth::{AssertionClaims, PrivateKeyJwt};
@@ -479,7 +479,7 @@ fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result
 
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
-    server: MockServer,
+    server: edu_common::mock::SimServer,
     state: Arc<Mutex<State>>,
     faults: edu_common::mock::Faults,
 }

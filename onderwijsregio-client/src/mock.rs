@@ -21,7 +21,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 use crate::callbacks::Signer;
@@ -522,7 +522,7 @@ impl Handler {
 
 /// A running simulator. Dropping it stops the server; the queue worker ends with it.
 pub struct Simulator {
-    server: MockServer,
+    server: edu_common::mock::SimServer,
     state: Arc<Mutex<State>>,
     faults: edu_common::mock::Faults,
 }

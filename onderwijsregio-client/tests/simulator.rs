@@ -570,3 +570,22 @@ async fn validation_errors_name_the_field_not_the_personal_data() {
     assert!(shown.contains("/email"), "{shown}");
     assert!(!shown.contains("ann.devries-at-home"), "{shown}");
 }
+
+/// The simulator can drop the connection after accepting a write. The write carries its
+/// `idempotencyKey`, so the client re-sends it, and the server applies it once.
+#[tokio::test]
+async fn a_write_whose_answer_is_lost_is_re_sent_and_applied_once() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    sim.drop_next(1);
+    let accepted = c
+        .candidates()
+        .create(&[valid(1)], &WriteOptions::default())
+        .await
+        .unwrap();
+    assert!(!accepted.idempotency_key.is_empty());
+    assert!(sim.wait_for_mutations(1, Duration::from_secs(5)).await);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(sim.mutations_applied(), 1, "applied once, not twice");
+    assert_eq!(sim.candidates().len(), 1);
+}

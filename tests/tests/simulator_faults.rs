@@ -100,3 +100,90 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
         .transpose()
         .unwrap();
 }
+
+/// `drop_next` on every simulator: the server handles the request, the connection closes before
+/// the answer. A GET is re-sent by the client and succeeds; the caller never sees the drop.
+#[tokio::test]
+async fn every_simulator_drops_connections_on_request_and_gets_are_retried() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let c = eduframe_client::Client::builder()
+        .base_url(sim.base_url())
+        .api_key(sim.api_key())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    sim.drop_next(1);
+    let before = sim.counters().0;
+    c.leads().get(1).await.unwrap();
+    assert_eq!(
+        sim.counters().0 - before,
+        2,
+        "the dropped GET was handled, then re-sent"
+    );
+
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let c = datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    c.districts().list().first_page().await.unwrap();
+    sim.drop_next(1);
+    c.districts().list().first_page().await.unwrap();
+
+    let sim = edfi_admin_client::mock::Simulator::builder().start().await;
+    let c = sim.client();
+    sim.drop_next(1);
+    c.information().await.unwrap();
+
+    let sim = eduv_education_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let c = eduv_education_client::Client::builder()
+        .base_url(sim.base_url())
+        .token_url(sim.token_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    c.transport().get("organisations").send().await.unwrap();
+    sim.drop_next(1);
+    c.transport().get("organisations").send().await.unwrap();
+}
+
+/// A write whose answer is lost: the server accepted it. A POST without an idempotency key is
+/// not re-sent (that could create the record twice); the error says the connection dropped and
+/// that the write may have taken effect.
+#[tokio::test]
+async fn a_dropped_post_is_not_re_sent_and_says_so() {
+    let sim = eduframe_client::mock::Simulator::builder()
+        .records(2)
+        .start()
+        .await;
+    let c = eduframe_client::Client::builder()
+        .base_url(sim.base_url())
+        .api_key(sim.api_key())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let body: eduframe_client::types::CreateTaskBody =
+        serde_json::from_value(serde_json::json!({"name": "Once", "creator_id": 1})).unwrap();
+    sim.drop_next(1);
+    let err = c.tasks().create(&body).await.unwrap_err();
+    assert!(
+        matches!(err, edu_common::Error::Interrupted { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("may have acted on the request"),
+        "{err}"
+    );
+    use futures::TryStreamExt;
+    let tasks: Vec<_> = c.tasks().list().stream().try_collect().await.unwrap();
+    assert_eq!(
+        tasks.len(),
+        3,
+        "the server created the task once, and only once"
+    );
+}

@@ -39,7 +39,7 @@ use std::time::Duration;
 
 use edu_common::mock::{TokenCheck, TokenDesk, bearer};
 use serde_json::{Value, json};
-use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+use wiremock::{Mock, Respond, ResponseTemplate};
 
 use crate::Client;
 use reply::{Errors, Query, Reply, Table, message, ok, problem, validation};
@@ -505,7 +505,7 @@ impl SimulatorBuilder {
 
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
-    server: MockServer,
+    server: edu_common::mock::SimServer,
     state: Arc<Mutex<State>>,
     first_tenant: Option<String>,
     faults: edu_common::mock::Faults,

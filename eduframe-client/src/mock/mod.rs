@@ -31,7 +31,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use edu_common::WindowLog;
 use serde_json::{Value, json};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 
@@ -705,7 +705,7 @@ impl State {
 
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
-    server: MockServer,
+    server: edu_common::mock::SimServer,
     state: Arc<Mutex<State>>,
     faults: edu_common::mock::Faults,
 }
