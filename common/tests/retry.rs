@@ -345,7 +345,8 @@ async fn a_dropped_connection_is_not_retried_for_a_plain_post() {
         .unwrap_err();
     assert!(matches!(err, Error::Interrupted { .. }), "{err:?}");
     assert!(
-        err.to_string().contains("the server may have acted on the request"),
+        err.to_string()
+            .contains("the server may have acted on the request"),
         "{err}"
     );
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);

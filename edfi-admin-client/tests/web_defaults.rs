@@ -152,3 +152,48 @@ async fn validation_reports_every_failure_at_once() {
         assert!(e.field_errors(key).is_some(), "{key} missing in {e:?}");
     }
 }
+
+/// Deleting a claim set or an ODS instance that an application uses is refused, however the
+/// application named them (another case, ids as strings, PascalCase properties).
+#[tokio::test]
+async fn deletes_of_what_an_application_uses_are_refused_however_it_was_created() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let vendor = post(
+        &c,
+        "v2/vendors",
+        json!({"Company": "Acme", "ContactName": "Ann", "ContactEmailAddress": "ann@acme.example"}),
+    )
+    .await
+    .unwrap();
+    let set = post(&c, "v2/claimSets", json!({"Name": "Mixed Case Set"}))
+        .await
+        .unwrap();
+    let instance = post(
+        &c,
+        "v2/odsInstances",
+        json!({"Name": "Second", "InstanceType": "OdsInstance", "ConnectionString": "host=x"}),
+    )
+    .await
+    .unwrap();
+    post(
+        &c,
+        "v2/applications",
+        json!({
+            "ApplicationName": "Uses both",
+            "VendorId": vendor.to_string(),
+            "ClaimSetName": "mixed case set",
+            "EducationOrganizationIds": ["255901"],
+            "OdsInstanceIds": [instance.to_string()],
+        }),
+    )
+    .await
+    .unwrap();
+    for path in [
+        format!("v2/claimSets/{set}"),
+        format!("v2/odsInstances/{instance}"),
+    ] {
+        let err = c.transport().delete(&path).send().await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{path}: {err}");
+    }
+}

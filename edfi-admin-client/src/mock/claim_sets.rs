@@ -8,7 +8,7 @@ use super::reply::{
     Answer, Errors, Reply, cut, deleted, not_found, ok, ok_empty, page, param, same, text,
     validation,
 };
-use super::seed::{self, ACTIONS, CLAIMS, STRATEGIES};
+use super::seed::{self, ACTIONS, Hierarchy, STRATEGIES};
 use super::{Db, Req};
 
 pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
@@ -30,7 +30,7 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
         }
         ("GET", ["resourceClaims"]) => {
             // Paging applies to the top-level claims; `id` and `name` filter the page afterwards.
-            let roots = CLAIMS.iter().filter(|c| c.parent == 0).map(seed::Claim::model).collect();
+            let roots = db.claims.iter().filter(|c| c.parent == 0).map(|c| db.claims.model(c)).collect();
             let order = [("Name", "name"), ("ParentName", "parentName"), ("ParentId", "parentId"), ("Id", "id")];
             cut(roots, &r.q, &order).map(|rows| {
                 let keep = |c: &Value| matches(r, c, &[("id", "id"), ("name", "name")]);
@@ -40,21 +40,23 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
         ("GET", ["resourceClaims", id]) => id
             .parse()
             .ok()
-            .and_then(seed::claim)
-            .map(|c| ok(c.model()))
+            .and_then(|id| db.claims.claim(id))
+            .map(|c| ok(db.claims.model(c)))
             .ok_or_else(|| not_found("resourceclaim", id)),
         ("GET", ["resourceClaimActions"]) => {
-            let rows = CLAIMS
+            let rows = db
+                .claims
                 .iter()
-                .map(seed::Claim::actions_model)
+                .map(|c| c.actions_model())
                 .filter(|c| matches(r, c, &[("resourceName", "resourceName")]))
                 .collect();
             Ok(page(rows, &r.q, &[("ResourceClaimId", "resourceClaimId"), ("ResourceName", "resourceName")]))
         }
         ("GET", ["resourceClaimActionAuthStrategies"]) => {
-            let rows = CLAIMS
+            let rows = db
+                .claims
                 .iter()
-                .filter_map(seed::Claim::strategies_model)
+                .filter_map(|c| c.strategies_model())
                 .filter(|c| matches(r, c, &[("resourceName", "resourceName")]))
                 .collect();
             let order = [("Id", "resourceClaimId"), ("ResourceName", "resourceName"), ("ClaimName", "claimName")];
@@ -81,7 +83,13 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
         }),
         ("DELETE", ["claimSets", id]) => db.claim_sets.id(id).and_then(|i| {
             let name = modifiable(db, i)?;
-            let apps = db.applications.rows.values().filter(|a| a["claimSetName"] == name).count();
+            // However the application named it (the database compares names without case).
+            let apps = db
+                .applications
+                .rows
+                .values()
+                .filter(|a| a["claimSetName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
+                .count();
             if apps > 0 {
                 return Err(validation(json!({"Id": [format!(
                     "Cannot delete this claim set. This claim set has {apps} associated application(s)."
@@ -104,7 +112,7 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
         ("POST", ["claimSets", "import"]) => check_name(db, &r.body, None).and_then(|name| {
             let mut e = Errors::default();
             let mut seen = Vec::new();
-            let claims = import_claims(&r.body["resourceClaims"], 0, &name, &mut seen, &mut e);
+            let claims = import_claims(&db.claims, &r.body["resourceClaims"], 0, &name, &mut seen, &mut e);
             e.result()?;
             let id = db.claim_sets.insert(json!({"name": name, "_isSystemReserved": false, "resourceClaims": claims}));
             Ok(db.claim_sets.created(id, None))
@@ -225,6 +233,7 @@ fn check_actions(actions: &Value, e: &mut Errors) {
 
 /// Rebuilds imported resource claims from the system's, checking names, parents and actions.
 fn import_claims(
+    claims_of: &Hierarchy,
     claims: &Value,
     parent: i64,
     set: &str,
@@ -234,7 +243,7 @@ fn import_claims(
     let mut out = Vec::new();
     for c in claims.as_array().into_iter().flatten() {
         let name = text(c, "name");
-        let Some(system) = CLAIMS.iter().find(|s| s.name == name) else {
+        let Some(system) = claims_of.named(&name) else {
             e.add("ResourceClaims", format!(
                 "This Claim Set contains a resource which is not in the system. Claimset Name: '{set}' Resource: '{name}'."
             ));
@@ -247,7 +256,7 @@ fn import_claims(
         }
         seen.push(system.id);
         if parent != 0 && system.parent != parent {
-            match seed::claim(system.parent) {
+            match claims_of.claim(system.parent) {
                 Some(p) => e.add("ResourceClaims", format!(
                     "Child resource: '{name}' added to the wrong parent resource. Correct parent resource is: '{}'.",
                     p.name
@@ -256,11 +265,19 @@ fn import_claims(
             }
         }
         check_actions(&c["actions"], e);
-        let mut claim = system.on_claim_set(c["actions"].as_array().map_or(&[], Vec::as_slice));
+        let mut claim =
+            claims_of.on_claim_set(system, c["actions"].as_array().map_or(&[], Vec::as_slice));
         claim["authorizationStrategyOverridesForCRUD"] = c["authorizationStrategyOverridesForCRUD"]
             .as_array()
             .map_or(json!([]), |o| json!(o));
-        claim["children"] = json!(import_claims(&c["children"], system.id, set, seen, e));
+        claim["children"] = json!(import_claims(
+            claims_of,
+            &c["children"],
+            system.id,
+            set,
+            seen,
+            e
+        ));
         out.push(claim);
     }
     out
@@ -308,7 +325,7 @@ fn add_claim(db: &mut Db, cs: &str, body: &Value) -> Answer {
     check_actions(&body["resourceClaimActions"], &mut e);
     let rc = body["resourceClaimId"].as_i64().unwrap_or(0);
     let set = db.claim_sets.get_mut(cs)?;
-    match seed::claim(rc) {
+    match db.claims.claim(rc) {
         None => e.add("ResourceClaimId", format!(
             "This Claim Set contains a resource which is not in the system. Claimset Name: '{set_name}' Resource: '{rc}'."
         )),
@@ -319,10 +336,11 @@ fn add_claim(db: &mut Db, cs: &str, body: &Value) -> Answer {
         ),
     }
     e.result()?;
-    let Some(system) = seed::claim(rc) else {
+    let Some(system) = db.claims.claim(rc) else {
         return Err(not_found("ResourceClaim", rc));
     };
-    let claim = system.on_claim_set(
+    let claim = db.claims.on_claim_set(
+        system,
         body["resourceClaimActions"]
             .as_array()
             .map_or(&[], Vec::as_slice),

@@ -113,9 +113,10 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
 }
 
 fn uses(application: &Value, instance: i64) -> bool {
-    application["odsInstanceIds"]
-        .as_array()
-        .is_some_and(|ids| ids.iter().any(|x| *x == instance))
+    application["odsInstanceIds"].as_array().is_some_and(|ids| {
+        ids.iter()
+            .any(|x| x.as_i64() == Some(instance) || x.as_str() == Some(&instance.to_string()))
+    })
 }
 
 fn children_of(table: &Table, instance: &Value, view: fn(&Value) -> Value) -> Vec<Value> {

@@ -31,6 +31,8 @@ mod claim_sets;
 mod instances;
 mod reply;
 mod seed;
+
+pub use seed::ResourceClaim;
 mod web;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -60,10 +62,12 @@ pub(super) struct Db {
     derivatives: Table,
     keys_issued: u64,
     reset_enabled: bool,
+    /// The security model's resource claims.
+    claims: seed::Hierarchy,
 }
 
 impl Db {
-    fn new(reset_enabled: bool) -> Db {
+    fn new(reset_enabled: bool, claims: seed::Hierarchy) -> Db {
         let mut db = Db {
             vendors: Table::new(
                 "vendor",
@@ -144,8 +148,9 @@ impl Db {
             ),
             keys_issued: 0,
             reset_enabled,
+            claims,
         };
-        for (name, reserved, claims) in seed::claim_sets() {
+        for (name, reserved, claims) in db.claims.claim_sets() {
             db.claim_sets.insert(
                 json!({"name": name, "_isSystemReserved": reserved, "resourceClaims": claims}),
             );
@@ -414,6 +419,7 @@ pub struct SimulatorBuilder {
     reset_enabled: bool,
     registration: bool,
     port: Option<u16>,
+    claims: Option<Vec<ResourceClaim>>,
 }
 
 impl Default for SimulatorBuilder {
@@ -424,6 +430,7 @@ impl Default for SimulatorBuilder {
             reset_enabled: true,
             registration: true,
             port: None,
+            claims: None,
         }
     }
 }
@@ -459,10 +466,26 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The security model's resource-claim hierarchy, instead of the default (the shape of an
+    /// ODS/API 7.x deployment: `educationStandards`, `publicationStatusDescriptor`, `candidate`
+    /// and the rest). Claim-set import, resource-claim filters and their errors then follow this
+    /// hierarchy. [`ResourceClaim::from_tree`] reads one exported from a real deployment
+    /// (`GET /v2/resourceClaims`). Checked when the simulator starts: a parent that is not in
+    /// the hierarchy is an `InvalidInput` error from [`try_start`](Self::try_start).
+    pub fn resource_claims(mut self, claims: impl IntoIterator<Item = ResourceClaim>) -> Self {
+        self.claims = Some(claims.into_iter().collect());
+        self
+    }
+
     edu_common::simulator_start_methods!();
 
-    /// Starts the simulator, or says why it cannot listen.
+    /// Starts the simulator, or says why it cannot listen (or why its settings are wrong).
     pub async fn try_start(self) -> std::io::Result<Simulator> {
+        let hierarchy = match self.claims.clone() {
+            None => seed::Hierarchy::ods7(),
+            Some(claims) => seed::Hierarchy::custom(claims)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?,
+        };
         let multi_tenant = !self.tenants.is_empty();
         let names = if multi_tenant {
             self.tenants.clone()
@@ -473,7 +496,7 @@ impl SimulatorBuilder {
             .into_iter()
             .map(|name| {
                 let clients = HashMap::from([(CLIENT_ID.to_owned(), CLIENT_SECRET.to_owned())]);
-                let db = Db::new(self.reset_enabled);
+                let db = Db::new(self.reset_enabled, hierarchy.clone());
                 (name, Tenant { clients, db })
             })
             .collect();

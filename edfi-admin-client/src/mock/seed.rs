@@ -1,5 +1,6 @@
-//! The security model the simulator starts with: actions, authorization strategies, a small tree
-//! of resource claims with their actions and default strategies, and the seeded claim sets.
+//! The security model the simulator starts with: actions, authorization strategies, the
+//! resource-claim hierarchy (an ODS/API 7.x-shaped default, or the caller's) with its actions
+//! and default strategies, and the seeded claim sets.
 
 use serde_json::{Value, json};
 
@@ -38,95 +39,483 @@ pub(super) const STRATEGIES: [(i64, &str, &str); 6] = [
     ),
 ];
 
-/// A resource claim: id, name, parent id (0 for roots), its actions, and (for roots) the default
-/// authorization strategy its descendants inherit.
-pub(super) struct Claim {
+/// A resource claim of the simulator's security model: build a hierarchy of your own with these
+/// and [`SimulatorBuilder::resource_claims`](super::SimulatorBuilder::resource_claims), or load
+/// one exported from a real deployment with [`ResourceClaim::from_tree`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceClaim {
     pub(super) id: i64,
-    pub(super) name: &'static str,
+    pub(super) name: String,
+    pub(super) claim_name: String,
     pub(super) parent: i64,
-    actions: &'static [&'static str],
-    strategy: i64,
+    pub(super) actions: Vec<String>,
+    /// The default authorization strategy's id; 0 = inherited from the parent.
+    pub(super) strategy: i64,
 }
 
-const CRUD: &[&str] = &["Create", "Read", "Update", "Delete"];
+impl ResourceClaim {
+    /// A resource claim with id `id` and resource name `name` (`school`, `educationStandards`),
+    /// at the top of the hierarchy, with the four CRUD actions, its claim name
+    /// `http://ed-fi.org/ods/identity/claims/{name}` and, as a root, the
+    /// `NoFurtherAuthorizationRequired` strategy.
+    pub fn new(id: i64, name: impl Into<String>) -> ResourceClaim {
+        let name = name.into();
+        ResourceClaim {
+            id,
+            claim_name: format!("{CLAIM_PREFIX}{name}"),
+            name,
+            parent: 0,
+            actions: CRUD.iter().map(|a| (*a).to_owned()).collect(),
+            strategy: 1,
+        }
+    }
 
-/// The resource-claim tree, parents before children.
-pub(super) const CLAIMS: [Claim; 10] = [
-    Claim {
-        id: 1,
-        name: "systemDescriptors",
-        parent: 0,
-        actions: CRUD,
-        strategy: 1,
-    },
-    Claim {
-        id: 2,
-        name: "gradeLevelDescriptor",
-        parent: 1,
-        actions: CRUD,
-        strategy: 0,
-    },
-    Claim {
-        id: 3,
-        name: "academicSubjectDescriptor",
-        parent: 1,
-        actions: CRUD,
-        strategy: 0,
-    },
-    Claim {
-        id: 4,
-        name: "educationOrganizations",
-        parent: 0,
-        actions: CRUD,
-        strategy: 3,
-    },
-    Claim {
-        id: 5,
-        name: "school",
-        parent: 4,
-        actions: CRUD,
-        strategy: 0,
-    },
-    Claim {
-        id: 6,
-        name: "localEducationAgency",
-        parent: 4,
-        actions: CRUD,
-        strategy: 0,
-    },
-    Claim {
-        id: 7,
-        name: "people",
-        parent: 0,
-        actions: &["Create", "Read", "Update", "Delete", "ReadChanges"],
-        strategy: 2,
-    },
-    Claim {
-        id: 8,
-        name: "student",
-        parent: 7,
-        actions: CRUD,
-        strategy: 0,
-    },
-    Claim {
-        id: 9,
-        name: "staff",
-        parent: 7,
-        actions: CRUD,
-        strategy: 0,
-    },
-    Claim {
-        id: 10,
-        name: "studentSchoolAssociation",
-        parent: 0,
-        actions: CRUD,
-        strategy: 2,
-    },
+    /// Under the claim with id `parent`; it inherits the parent's default strategy unless
+    /// [`default_strategy`](Self::default_strategy) says otherwise.
+    pub fn parent(mut self, parent: i64) -> ResourceClaim {
+        self.parent = parent;
+        self.strategy = 0;
+        self
+    }
+
+    /// The actions it supports (names as the server spells them: `Create`, `Read`, `Update`,
+    /// `Delete`, `ReadChanges`; unknown names are dropped).
+    pub fn actions<I, S>(mut self, actions: I) -> ResourceClaim
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.actions = actions
+            .into_iter()
+            .filter_map(|a| canonical_action(a.as_ref()))
+            .map(str::to_owned)
+            .collect();
+        self
+    }
+
+    /// Its own default authorization strategy, by name (`NamespaceBased`...); an unknown name
+    /// leaves it inheriting.
+    pub fn default_strategy(mut self, name: &str) -> ResourceClaim {
+        self.strategy = strategy_id(name).unwrap_or(0);
+        self
+    }
+
+    /// Its claim name (default `http://ed-fi.org/ods/identity/claims/{name}`).
+    pub fn claim_name(mut self, uri: impl Into<String>) -> ResourceClaim {
+        self.claim_name = uri.into();
+        self
+    }
+
+    /// The hierarchy in the shape `GET /v2/resourceClaims` answers on a real deployment (an array
+    /// of `{id, name, children}`), so a test can run against that deployment's security model.
+    /// Each claim gets the CRUD actions; top-level claims the `NoFurtherAuthorizationRequired`
+    /// strategy, their descendants inherit it.
+    pub fn from_tree(tree: &Value) -> Result<Vec<ResourceClaim>, String> {
+        fn walk(nodes: &Value, parent: i64, out: &mut Vec<ResourceClaim>) -> Result<(), String> {
+            let Some(list) = nodes.as_array() else {
+                return if nodes.is_null() {
+                    Ok(())
+                } else {
+                    Err("`children` must be an array".into())
+                };
+            };
+            for n in list {
+                let id = n["id"]
+                    .as_i64()
+                    .ok_or("a resource claim without a numeric `id`")?;
+                let name = n["name"]
+                    .as_str()
+                    .ok_or("a resource claim without a `name`")?;
+                if out.iter().any(|c| c.id == id) {
+                    return Err(format!("resource claim id {id} appears twice"));
+                }
+                let claim = ResourceClaim::new(id, name);
+                out.push(if parent == 0 {
+                    claim
+                } else {
+                    claim.parent(parent)
+                });
+                walk(&n["children"], id, out)?;
+            }
+            Ok(())
+        }
+        let mut out = Vec::new();
+        walk(tree, 0, &mut out)?;
+        if out.is_empty() {
+            return Err("the tree has no resource claims".into());
+        }
+        Ok(out)
+    }
+}
+
+const CLAIM_PREFIX: &str = "http://ed-fi.org/ods/identity/claims/";
+
+const CRUD: &[&str] = &["Create", "Read", "Update", "Delete"];
+const CRUD_AND_CHANGES: &[&str] = &["Create", "Read", "Update", "Delete", "ReadChanges"];
+
+/// The default hierarchy: the shape of an ODS/API 7.x security database (Data Standard 4 with
+/// TPDM), with its ids, resource names, claim names and parents, trimmed to a representative
+/// part of each domain. `(id, name, claim name after the prefix, parent, own strategy)`.
+const ODS7: &[(i64, &str, &str, i64, i64)] = &[
+    (1, "types", "domains/edFiTypes", 0, 1),
+    (2, "systemDescriptors", "domains/systemDescriptors", 0, 1),
+    (3, "managedDescriptors", "domains/managedDescriptors", 0, 4),
+    (
+        4,
+        "educationOrganizations",
+        "domains/educationOrganizations",
+        0,
+        1,
+    ),
+    (5, "people", "domains/people", 0, 2),
+    (
+        6,
+        "relationshipBasedData",
+        "domains/relationshipBasedData",
+        0,
+        2,
+    ),
+    (7, "assessmentMetadata", "domains/assessmentMetadata", 0, 4),
+    (8, "identity", "services/identity", 0, 1),
+    (9, "educationStandards", "domains/educationStandards", 0, 4),
+    (
+        10,
+        "primaryRelationships",
+        "domains/primaryRelationships",
+        0,
+        2,
+    ),
+    (11, "surveyDomain", "domains/surveyDomain", 0, 4),
+    (
+        14,
+        "academicSubjectDescriptor",
+        "academicSubjectDescriptor",
+        2,
+        0,
+    ),
+    (
+        16,
+        "accommodationDescriptor",
+        "accommodationDescriptor",
+        3,
+        0,
+    ),
+    (25, "assessment", "assessment", 7, 0),
+    (41, "calendar", "calendar", 6, 0),
+    (56, "communityOrganization", "communityOrganization", 4, 0),
+    (65, "countryDescriptor", "countryDescriptor", 2, 0),
+    (66, "course", "course", 6, 0),
+    (72, "courseOffering", "courseOffering", 6, 0),
+    (75, "credential", "credential", 9, 0),
+    (96, "educationContent", "educationContent", 0, 4),
+    (116, "grade", "grade", 6, 0),
+    (119, "gradeLevelDescriptor", "gradeLevelDescriptor", 2, 0),
+    (122, "gradingPeriod", "gradingPeriod", 6, 0),
+    (144, "languageDescriptor", "languageDescriptor", 2, 0),
+    (147, "learningObjective", "learningObjective", 9, 0),
+    (148, "learningStandard", "learningStandard", 9, 0),
+    (
+        150,
+        "learningStandardEquivalenceAssociation",
+        "learningStandardEquivalenceAssociation",
+        9,
+        0,
+    ),
+    (162, "localEducationAgency", "localEducationAgency", 4, 0),
+    (177, "objectiveAssessment", "objectiveAssessment", 7, 0),
+    (
+        182,
+        "organizationDepartment",
+        "organizationDepartment",
+        4,
+        0,
+    ),
+    (184, "parent", "parent", 5, 0),
+    (
+        188,
+        "performanceLevelDescriptor",
+        "performanceLevelDescriptor",
+        3,
+        0,
+    ),
+    (
+        196,
+        "postSecondaryInstitution",
+        "postSecondaryInstitution",
+        4,
+        0,
+    ),
+    (202, "program", "program", 6, 0),
+    (
+        214,
+        "publicationStatusDescriptor",
+        "publicationStatusDescriptor",
+        2,
+        0,
+    ),
+    (
+        218,
+        "reasonNotTestedDescriptor",
+        "reasonNotTestedDescriptor",
+        3,
+        0,
+    ),
+    (232, "school", "school", 4, 0),
+    (237, "schoolYearType", "schoolYearType", 1, 0),
+    (238, "section", "section", 6, 0),
+    (244, "session", "session", 6, 0),
+    (245, "sexDescriptor", "sexDescriptor", 2, 0),
+    (250, "staff", "staff", 5, 0),
+    (
+        255,
+        "staffEducationOrganizationAssignmentAssociation",
+        "staffEducationOrganizationAssignmentAssociation",
+        10,
+        0,
+    ),
+    (
+        257,
+        "staffEducationOrganizationEmploymentAssociation",
+        "staffEducationOrganizationEmploymentAssociation",
+        10,
+        0,
+    ),
+    (
+        263,
+        "staffSectionAssociation",
+        "staffSectionAssociation",
+        6,
+        0,
+    ),
+    (265, "stateEducationAgency", "stateEducationAgency", 4, 0),
+    (266, "student", "student", 5, 0),
+    (268, "studentAssessment", "studentAssessment", 7, 0),
+    (
+        277,
+        "studentEducationOrganizationAssociation",
+        "studentEducationOrganizationAssociation",
+        6,
+        0,
+    ),
+    (
+        292,
+        "studentSchoolAssociation",
+        "studentSchoolAssociation",
+        10,
+        0,
+    ),
+    (
+        295,
+        "studentSectionAssociation",
+        "studentSectionAssociation",
+        6,
+        0,
+    ),
+    (300, "survey", "survey", 11, 0),
+    (305, "surveyQuestion", "surveyQuestion", 11, 0),
+    (307, "surveyResponse", "surveyResponse", 11, 0),
+    (326, "finance", "domains/finance", 0, 3),
+    (327, "dimensions", "domains/finance/dimensions", 326, 0),
+    (328, "fundDimension", "ed-fi/fundDimension", 327, 0),
+    (336, "locals", "domains/finance/locals", 326, 0),
+    (337, "chartOfAccount", "ed-fi/chartOfAccount", 336, 0),
+    (344, "tpdm", "domains/tpdm", 0, 3),
+    (
+        355,
+        "noFurtherAuthorizationRequiredData",
+        "domains/tpdm/noFurtherAuthorizationRequiredData",
+        344,
+        1,
+    ),
+    (
+        356,
+        "candidatePreparation",
+        "domains/tpdm/candidatePreparation",
+        355,
+        0,
+    ),
+    (
+        357,
+        "candidateEducatorPreparationProgramAssociation",
+        "tpdm/candidateEducatorPreparationProgramAssociation",
+        356,
+        0,
+    ),
+    (
+        360,
+        "educatorPreparationProgram",
+        "tpdm/educatorPreparationProgram",
+        344,
+        0,
+    ),
+    (361, "descriptors", "domains/tpdm/descriptors", 2, 0),
+    (
+        362,
+        "accreditationStatusDescriptor",
+        "tpdm/accreditationStatusDescriptor",
+        361,
+        0,
+    ),
+    (380, "candidate", "tpdm/candidate", 5, 0),
 ];
 
-/// The resource claim with this id.
-pub(super) fn claim(id: i64) -> Option<&'static Claim> {
-    CLAIMS.iter().find(|c| c.id == id)
+/// The resource-claim hierarchy a simulator serves.
+#[derive(Debug, Clone)]
+pub(super) struct Hierarchy {
+    claims: Vec<ResourceClaim>,
+}
+
+impl Hierarchy {
+    /// The ODS/API 7.x-shaped default.
+    pub(super) fn ods7() -> Hierarchy {
+        let claims = ODS7
+            .iter()
+            .map(|&(id, name, claim, parent, strategy)| {
+                let actions = match parent {
+                    5 | 6 | 10 => CRUD_AND_CHANGES,
+                    _ if [5, 6, 10].contains(&id) => CRUD_AND_CHANGES,
+                    _ => CRUD,
+                };
+                ResourceClaim {
+                    id,
+                    name: name.to_owned(),
+                    claim_name: format!("{CLAIM_PREFIX}{claim}"),
+                    parent,
+                    actions: actions.iter().map(|a| (*a).to_owned()).collect(),
+                    strategy,
+                }
+            })
+            .collect();
+        Hierarchy { claims }
+    }
+
+    /// A hierarchy of the caller's: parents are checked to exist.
+    pub(super) fn custom(claims: Vec<ResourceClaim>) -> Result<Hierarchy, String> {
+        for c in &claims {
+            if c.parent != 0 && !claims.iter().any(|p| p.id == c.parent) {
+                return Err(format!(
+                    "resource claim {} ({}) names parent {}, which is not in the hierarchy",
+                    c.id, c.name, c.parent
+                ));
+            }
+        }
+        Ok(Hierarchy { claims })
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = &ResourceClaim> {
+        self.claims.iter()
+    }
+
+    /// The resource claim with this id.
+    pub(super) fn claim(&self, id: i64) -> Option<&ResourceClaim> {
+        self.claims.iter().find(|c| c.id == id)
+    }
+
+    /// The resource claim with this name (resource names match whatever their case).
+    pub(super) fn named(&self, name: &str) -> Option<&ResourceClaim> {
+        self.claims
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The strategy `c` has, from itself or the nearest ancestor with one, and whether it is
+    /// inherited.
+    fn strategy(&self, c: &ResourceClaim) -> (i64, bool) {
+        let mut cur = c;
+        for _ in 0..64 {
+            if cur.strategy != 0 {
+                return (cur.strategy, cur.id != c.id);
+            }
+            match self.claim(cur.parent) {
+                Some(p) => cur = p,
+                None => break,
+            }
+        }
+        (1, cur.id != c.id)
+    }
+
+    /// `GET /v2/resourceClaims/{id}`: with its parent's name and its children.
+    pub(super) fn model(&self, c: &ResourceClaim) -> Value {
+        let children: Vec<Value> = self
+            .claims
+            .iter()
+            .filter(|x| x.parent == c.id)
+            .map(|x| self.model(x))
+            .collect();
+        json!({
+            "id": c.id,
+            "name": c.name,
+            "parentId": c.parent,
+            "parentName": self.claim(c.parent).map(|p| p.name.clone()),
+            "children": children,
+        })
+    }
+
+    /// The claim as a claim set holds it, with these actions enabled.
+    pub(super) fn on_claim_set(&self, c: &ResourceClaim, actions: &[Value]) -> Value {
+        let (strategy, inherited) = self.strategy(c);
+        let defaults = c.per_action(strategy, Some(inherited));
+        json!({
+            "id": c.id,
+            "name": c.name,
+            "actions": actions,
+            "_defaultAuthorizationStrategiesForCRUD": defaults,
+            "authorizationStrategyOverridesForCRUD": [],
+            "children": [],
+        })
+    }
+
+    /// The seeded claim sets: `(name, system reserved, resource claims)`. On the default
+    /// hierarchy: `Ed-Fi Sandbox` (reserved) with types, education organizations, people and
+    /// primary relationships, and `SIS Vendor` with types read-only, education organizations,
+    /// and people with read on students. On a custom one: both with every top-level claim
+    /// (`SIS Vendor` read-only).
+    pub(super) fn claim_sets(&self) -> Vec<(&'static str, bool, Value)> {
+        let on = |id: i64, actions: &[&str]| {
+            self.claim(id)
+                .map_or(Value::Null, |c| self.on_claim_set(c, &enabled(actions)))
+        };
+        if [1, 4, 5, 10, 266]
+            .iter()
+            .all(|id| self.claim(*id).is_some())
+            && self.claim(266).map(|c| c.parent) == Some(5)
+        {
+            let mut people = on(5, CRUD);
+            people["children"] = json!([on(266, &["Read"])]);
+            return vec![
+                (
+                    "Ed-Fi Sandbox",
+                    true,
+                    json!([on(1, CRUD), on(4, CRUD), on(5, CRUD), on(10, CRUD)]),
+                ),
+                (
+                    "SIS Vendor",
+                    false,
+                    json!([on(1, &["Read"]), on(4, CRUD), people]),
+                ),
+            ];
+        }
+        let roots: Vec<&ResourceClaim> = self.claims.iter().filter(|c| c.parent == 0).collect();
+        let all = |read_only: bool| {
+            Value::Array(
+                roots
+                    .iter()
+                    .map(|c| {
+                        let actions: Vec<&str> = if read_only {
+                            vec!["Read"]
+                        } else {
+                            c.actions.iter().map(String::as_str).collect()
+                        };
+                        self.on_claim_set(c, &enabled(&actions))
+                    })
+                    .collect(),
+            )
+        };
+        vec![
+            ("Ed-Fi Sandbox", true, all(false)),
+            ("SIS Vendor", false, all(true)),
+        ]
+    }
 }
 
 /// The action's id (names match whatever their case, as on the server).
@@ -160,42 +549,14 @@ fn strategy_name(id: i64) -> &'static str {
         .map_or("", |(_, n, _)| n)
 }
 
-impl Claim {
-    fn claim_name(&self) -> String {
-        format!("http://ed-fi.org/ods/identity/claims/{}", self.name)
-    }
-
-    /// The root this claim inherits its default strategy from, and whether it inherits.
-    fn strategy(&self) -> (i64, bool) {
-        match claim(self.parent) {
-            Some(parent) if self.strategy == 0 => (parent.strategy().0, true),
-            _ => (self.strategy, false),
-        }
-    }
-
-    /// `GET /v2/resourceClaims/{id}`: with its parent's name and its children.
-    pub(super) fn model(&self) -> Value {
-        let children: Vec<Value> = CLAIMS
-            .iter()
-            .filter(|c| c.parent == self.id)
-            .map(Claim::model)
-            .collect();
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "parentId": self.parent,
-            "parentName": claim(self.parent).map(|p| p.name),
-            "children": children,
-        })
-    }
-
+impl ResourceClaim {
     /// `GET /v2/resourceClaimActions`.
     pub(super) fn actions_model(&self) -> Value {
         let actions: Vec<Value> = self.actions.iter().map(|a| json!({"name": a})).collect();
         json!({
             "resourceClaimId": self.id,
             "resourceName": self.name,
-            "claimName": self.claim_name(),
+            "claimName": self.claim_name,
             "actions": actions,
         })
     }
@@ -224,23 +585,9 @@ impl Claim {
             json!({
                 "resourceClaimId": self.id,
                 "resourceName": self.name,
-                "claimName": self.claim_name(),
+                "claimName": self.claim_name,
                 "authorizationStrategiesForActions": per_action,
             })
-        })
-    }
-
-    /// The claim as a claim set holds it, with these actions enabled.
-    pub(super) fn on_claim_set(&self, actions: &[Value]) -> Value {
-        let (strategy, inherited) = self.strategy();
-        let defaults = self.per_action(strategy, Some(inherited));
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "actions": actions,
-            "_defaultAuthorizationStrategiesForCRUD": defaults,
-            "authorizationStrategyOverridesForCRUD": [],
-            "children": [],
         })
     }
 }
@@ -265,25 +612,4 @@ fn enabled(actions: &[&str]) -> Vec<Value> {
         .iter()
         .map(|a| json!({"name": a, "enabled": true}))
         .collect()
-}
-
-/// The seeded claim sets: `(name, system reserved, resource claims)`.
-pub(super) fn claim_sets() -> Vec<(&'static str, bool, Value)> {
-    let on = |id: i64, actions: &[&str]| {
-        claim(id).map_or(Value::Null, |c| c.on_claim_set(&enabled(actions)))
-    };
-    let mut people = on(7, CRUD);
-    people["children"] = json!([on(8, &["Read"])]);
-    vec![
-        (
-            "Ed-Fi Sandbox",
-            true,
-            json!([on(1, CRUD), on(4, CRUD), on(7, CRUD), on(10, CRUD)]),
-        ),
-        (
-            "SIS Vendor",
-            false,
-            json!([on(1, &["Read"]), on(4, CRUD), people]),
-        ),
-    ]
 }
