@@ -243,7 +243,7 @@ fn import_claims(
     let mut out = Vec::new();
     for c in claims.as_array().into_iter().flatten() {
         let name = text(c, "name");
-        let Some(system) = claims_of.named(&name) else {
+        let Some(system) = claims_of.named(name) else {
             e.add("ResourceClaims", format!(
                 "This Claim Set contains a resource which is not in the system. Claimset Name: '{set}' Resource: '{name}'."
             ));
