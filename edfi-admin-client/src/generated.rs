@@ -14,6 +14,9 @@ pub mod types {
     pub struct ActionForResourceClaimModel {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActionForResourceClaimModel {
         pub fn builder() -> builder::ActionForResourceClaimModel {
@@ -29,6 +32,9 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uri: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActionModel {
         pub fn builder() -> builder::ActionModel {
@@ -55,6 +61,9 @@ pub mod types {
         pub authorization_strategies: ::std::option::Option<
             ::std::vec::Vec<AuthorizationStrategyModelForAction>,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActionWithAuthorizationStrategy {
         pub fn builder() -> builder::ActionWithAuthorizationStrategy {
@@ -78,6 +87,9 @@ pub mod types {
         ///List of ODS instance id
         #[serde(rename = "odsInstanceIds")]
         pub ods_instance_ids: ::std::vec::Vec<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddApiClientRequest {
         pub fn builder() -> builder::AddApiClientRequest {
@@ -111,6 +123,9 @@ pub mod types {
         ///Vendor/ company id
         #[serde(rename = "vendorId")]
         pub vendor_id: i32,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddApplicationRequest {
         pub fn builder() -> builder::AddApplicationRequest {
@@ -122,6 +137,9 @@ pub mod types {
     pub struct AddClaimSetRequest {
         ///Claim set name
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddClaimSetRequest {
         pub fn builder() -> builder::AddClaimSetRequest {
@@ -140,6 +158,9 @@ pub mod types {
         ///ODS instance context ODS instance id.
         #[serde(rename = "odsInstanceId")]
         pub ods_instance_id: i32,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddOdsInstanceContextRequest {
         pub fn builder() -> builder::AddOdsInstanceContextRequest {
@@ -158,6 +179,9 @@ pub mod types {
         ///ODS instance derivative ODS instance id.
         #[serde(rename = "odsInstanceId")]
         pub ods_instance_id: i32,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddOdsInstanceDerivativeRequest {
         pub fn builder() -> builder::AddOdsInstanceDerivativeRequest {
@@ -178,6 +202,9 @@ pub mod types {
         pub instance_type: ::std::option::Option<::std::string::String>,
         ///Ods Instance name
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddOdsInstanceRequest {
         pub fn builder() -> builder::AddOdsInstanceRequest {
@@ -191,6 +218,9 @@ pub mod types {
         pub definition: ::std::string::String,
         ///Profile name
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddProfileRequest {
         pub fn builder() -> builder::AddProfileRequest {
@@ -212,6 +242,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_claim_id: ::std::option::Option<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddResourceClaimOnClaimSetRequest {
         pub fn builder() -> builder::AddResourceClaimOnClaimSetRequest {
@@ -235,6 +268,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub namespace_prefixes: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddVendorRequest {
         pub fn builder() -> builder::AddVendorRequest {
@@ -314,6 +350,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub use_sandbox: ::std::option::Option<bool>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApiClientModel {
         pub fn builder() -> builder::ApiClientModel {
@@ -336,6 +375,9 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApiClientResult {
         pub fn builder() -> builder::ApiClientResult {
@@ -379,6 +421,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub vendor_id: ::std::option::Option<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApplicationModel {
         pub fn builder() -> builder::ApplicationModel {
@@ -394,6 +439,9 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApplicationResult {
         pub fn builder() -> builder::ApplicationResult {
@@ -418,6 +466,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub is_inherited_from_parent: ::std::option::Option<bool>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AuthorizationStrategy {
         pub fn builder() -> builder::AuthorizationStrategy {
@@ -436,6 +487,9 @@ pub mod types {
         pub id: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AuthorizationStrategyModel {
         pub fn builder() -> builder::AuthorizationStrategyModel {
@@ -455,6 +509,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub auth_strategy_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AuthorizationStrategyModelForAction {
         pub fn builder() -> builder::AuthorizationStrategyModelForAction {
@@ -485,6 +542,9 @@ pub mod types {
         pub resource_claims: ::std::option::Option<
             ::std::vec::Vec<ClaimSetResourceClaimModel>,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ClaimSetDetailsModel {
         pub fn builder() -> builder::ClaimSetDetailsModel {
@@ -508,6 +568,9 @@ pub mod types {
         pub is_system_reserved: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ClaimSetModel {
         pub fn builder() -> builder::ClaimSetModel {
@@ -534,6 +597,9 @@ pub mod types {
         pub authorization_strategies: ::std::option::Option<
             ::std::vec::Vec<AuthorizationStrategy>,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ClaimSetResourceClaimActionAuthStrategies {
         pub fn builder() -> builder::ClaimSetResourceClaimActionAuthStrategies {
@@ -566,6 +632,9 @@ pub mod types {
         pub id: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ClaimSetResourceClaimModel {
         pub fn builder() -> builder::ClaimSetResourceClaimModel {
@@ -580,6 +649,9 @@ pub mod types {
         ///ClaimSet id to copy
         #[serde(rename = "originalId")]
         pub original_id: i32,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CopyClaimSetRequest {
         pub fn builder() -> builder::CopyClaimSetRequest {
@@ -603,6 +675,9 @@ pub mod types {
         ///List of ODS instance id
         #[serde(rename = "odsInstanceIds")]
         pub ods_instance_ids: ::std::vec::Vec<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditApiClientRequest {
         pub fn builder() -> builder::EditApiClientRequest {
@@ -636,6 +711,9 @@ pub mod types {
         ///Vendor/ company id
         #[serde(rename = "vendorId")]
         pub vendor_id: i32,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditApplicationRequest {
         pub fn builder() -> builder::EditApplicationRequest {
@@ -647,6 +725,9 @@ pub mod types {
     pub struct EditClaimSetRequest {
         ///Claim set name
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditClaimSetRequest {
         pub fn builder() -> builder::EditClaimSetRequest {
@@ -665,6 +746,9 @@ pub mod types {
         ///ODS instance context ODS instance id.
         #[serde(rename = "odsInstanceId")]
         pub ods_instance_id: i32,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditOdsInstanceContextRequest {
         pub fn builder() -> builder::EditOdsInstanceContextRequest {
@@ -692,6 +776,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ods_instance_id: ::std::option::Option<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditOdsInstanceDerivativeRequest {
         pub fn builder() -> builder::EditOdsInstanceDerivativeRequest {
@@ -716,6 +803,9 @@ pub mod types {
         ///Ods Instance name
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditOdsInstanceRequest {
         pub fn builder() -> builder::EditOdsInstanceRequest {
@@ -729,6 +819,9 @@ pub mod types {
         pub definition: ::std::string::String,
         ///Profile name
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditProfileRequest {
         pub fn builder() -> builder::EditProfileRequest {
@@ -744,6 +837,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub resource_claim_actions: ::std::vec::Vec<ResourceClaimAction>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditResourceClaimOnClaimSetRequest {
         pub fn builder() -> builder::EditResourceClaimOnClaimSetRequest {
@@ -767,6 +863,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub namespace_prefixes: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EditVendorRequest {
         pub fn builder() -> builder::EditVendorRequest {
@@ -781,6 +880,9 @@ pub mod types {
         ///Resource Claims
         #[serde(rename = "resourceClaims")]
         pub resource_claims: ::std::vec::Vec<ClaimSetResourceClaimModel>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ImportClaimSetRequest {
         pub fn builder() -> builder::ImportClaimSetRequest {
@@ -796,6 +898,9 @@ pub mod types {
         ///Application version
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InformationResult {
         pub fn builder() -> builder::InformationResult {
@@ -822,6 +927,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ods_instance_id: ::std::option::Option<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OdsInstanceContextModel {
         pub fn builder() -> builder::OdsInstanceContextModel {
@@ -843,6 +951,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub ods_instance_id: ::std::option::Option<i32>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OdsInstanceDerivativeModel {
         pub fn builder() -> builder::OdsInstanceDerivativeModel {
@@ -875,6 +986,9 @@ pub mod types {
         pub ods_instance_derivatives: ::std::option::Option<
             ::std::vec::Vec<OdsInstanceDerivativeModel>,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OdsInstanceDetailModel {
         pub fn builder() -> builder::OdsInstanceDetailModel {
@@ -893,6 +1007,9 @@ pub mod types {
         pub instance_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OdsInstanceModel {
         pub fn builder() -> builder::OdsInstanceModel {
@@ -914,6 +1031,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub authorization_strategies: ::std::vec::Vec<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OverrideAuthStategyOnClaimSetRequest {
         pub fn builder() -> builder::OverrideAuthStategyOnClaimSetRequest {
@@ -941,6 +1061,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub display_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PostConnectRegisterBody {
         pub fn builder() -> builder::PostConnectRegisterBody {
@@ -958,6 +1081,9 @@ pub mod types {
         pub grant_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PostConnectTokenBody {
         pub fn builder() -> builder::PostConnectTokenBody {
@@ -973,6 +1099,9 @@ pub mod types {
         pub id: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProfileDetailsModel {
         pub fn builder() -> builder::ProfileDetailsModel {
@@ -986,6 +1115,9 @@ pub mod types {
         pub id: ::std::option::Option<i32>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProfileModel {
         pub fn builder() -> builder::ProfileModel {
@@ -1004,6 +1136,9 @@ pub mod types {
         ///Client display name
         #[serde(rename = "DisplayName")]
         pub display_name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RegisterClientRequest {
         pub fn builder() -> builder::RegisterClientRequest {
@@ -1017,6 +1152,9 @@ pub mod types {
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ResourceClaimAction {
         pub fn builder() -> builder::ResourceClaimAction {
@@ -1048,6 +1186,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ResourceClaimActionAuthStrategyModel {
         pub fn builder() -> builder::ResourceClaimActionAuthStrategyModel {
@@ -1074,6 +1215,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub resource_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ResourceClaimActionModel {
         pub fn builder() -> builder::ResourceClaimActionModel {
@@ -1100,6 +1244,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub parent_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ResourceClaimModel {
         pub fn builder() -> builder::ResourceClaimModel {
@@ -1114,6 +1261,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub application_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SimpleApplicationModel {
         pub fn builder() -> builder::SimpleApplicationModel {
@@ -1125,7 +1275,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1136,12 +1285,16 @@ pub mod types {
     pub enum SortDirection {
         Ascending,
         Descending,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for SortDirection {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Ascending => f.write_str("Ascending"),
                 Self::Descending => f.write_str("Descending"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -1153,7 +1306,7 @@ pub mod types {
             match value {
                 "Ascending" => Ok(Self::Ascending),
                 "Descending" => Ok(Self::Descending),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -1200,6 +1353,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub tenant_name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TenantModel {
         pub fn builder() -> builder::TenantModel {
@@ -1213,6 +1369,9 @@ pub mod types {
         pub database: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TenantModelAdminConnectionString {
         pub fn builder() -> builder::TenantModelAdminConnectionString {
@@ -1226,6 +1385,9 @@ pub mod types {
         pub database: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TenantModelSecurityConnectionString {
         pub fn builder() -> builder::TenantModelSecurityConnectionString {
@@ -1254,6 +1416,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub namespace_prefixes: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl VendorModel {
         pub fn builder() -> builder::VendorModel {
@@ -1296,7 +1461,10 @@ pub mod types {
             fn try_from(
                 value: ActionForResourceClaimModel,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::ActionForResourceClaimModel>
@@ -1371,6 +1539,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     uri: value.uri?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1463,6 +1632,7 @@ pub mod types {
                     action_id: value.action_id?,
                     action_name: value.action_name?,
                     authorization_strategies: value.authorization_strategies?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1568,6 +1738,7 @@ pub mod types {
                     is_approved: value.is_approved?,
                     name: value.name?,
                     ods_instance_ids: value.ods_instance_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1738,6 +1909,7 @@ pub mod types {
                     ods_instance_ids: value.ods_instance_ids?,
                     profile_ids: value.profile_ids?,
                     vendor_id: value.vendor_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1785,7 +1957,10 @@ pub mod types {
             fn try_from(
                 value: AddClaimSetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::AddClaimSetRequest> for AddClaimSetRequest {
@@ -1868,6 +2043,7 @@ pub mod types {
                     context_key: value.context_key?,
                     context_value: value.context_value?,
                     ods_instance_id: value.ods_instance_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1962,6 +2138,7 @@ pub mod types {
                     connection_string: value.connection_string?,
                     derivative_type: value.derivative_type?,
                     ods_instance_id: value.ods_instance_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2048,6 +2225,7 @@ pub mod types {
                     connection_string: value.connection_string?,
                     instance_type: value.instance_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2111,6 +2289,7 @@ pub mod types {
                 Ok(Self {
                     definition: value.definition?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2180,6 +2359,7 @@ pub mod types {
                 Ok(Self {
                     resource_claim_actions: value.resource_claim_actions?,
                     resource_claim_id: value.resource_claim_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2284,6 +2464,7 @@ pub mod types {
                     contact_email_address: value.contact_email_address?,
                     contact_name: value.contact_name?,
                     namespace_prefixes: value.namespace_prefixes?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2495,6 +2676,7 @@ pub mod types {
                     ods_instance_ids: value.ods_instance_ids?,
                     sandbox_type: value.sandbox_type?,
                     use_sandbox: value.use_sandbox?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2618,6 +2800,7 @@ pub mod types {
                     key: value.key?,
                     name: value.name?,
                     secret: value.secret?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2796,6 +2979,7 @@ pub mod types {
                     ods_instance_ids: value.ods_instance_ids?,
                     profile_ids: value.profile_ids?,
                     vendor_id: value.vendor_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2879,6 +3063,7 @@ pub mod types {
                     id: value.id?,
                     key: value.key?,
                     secret: value.secret?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2969,6 +3154,7 @@ pub mod types {
                     auth_strategy_id: value.auth_strategy_id?,
                     auth_strategy_name: value.auth_strategy_name?,
                     is_inherited_from_parent: value.is_inherited_from_parent?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3049,6 +3235,7 @@ pub mod types {
                     display_name: value.display_name?,
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3120,6 +3307,7 @@ pub mod types {
                 Ok(Self {
                     auth_strategy_id: value.auth_strategy_id?,
                     auth_strategy_name: value.auth_strategy_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3247,6 +3435,7 @@ pub mod types {
                     is_system_reserved: value.is_system_reserved?,
                     name: value.name?,
                     resource_claims: value.resource_claims?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3349,6 +3538,7 @@ pub mod types {
                     id: value.id?,
                     is_system_reserved: value.is_system_reserved?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3438,6 +3628,7 @@ pub mod types {
                     action_id: value.action_id?,
                     action_name: value.action_name?,
                     authorization_strategies: value.authorization_strategies?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3604,6 +3795,7 @@ pub mod types {
                         .default_authorization_strategies_for_crud?,
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3672,6 +3864,7 @@ pub mod types {
                 Ok(Self {
                     name: value.name?,
                     original_id: value.original_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3775,6 +3968,7 @@ pub mod types {
                     is_approved: value.is_approved?,
                     name: value.name?,
                     ods_instance_ids: value.ods_instance_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3945,6 +4139,7 @@ pub mod types {
                     ods_instance_ids: value.ods_instance_ids?,
                     profile_ids: value.profile_ids?,
                     vendor_id: value.vendor_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -3993,7 +4188,10 @@ pub mod types {
             fn try_from(
                 value: EditClaimSetRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::EditClaimSetRequest> for EditClaimSetRequest {
@@ -4076,6 +4274,7 @@ pub mod types {
                     context_key: value.context_key?,
                     context_value: value.context_value?,
                     ods_instance_id: value.ods_instance_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4167,6 +4366,7 @@ pub mod types {
                     connection_string: value.connection_string?,
                     derivative_type: value.derivative_type?,
                     ods_instance_id: value.ods_instance_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4254,6 +4454,7 @@ pub mod types {
                     connection_string: value.connection_string?,
                     instance_type: value.instance_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4317,6 +4518,7 @@ pub mod types {
                 Ok(Self {
                     definition: value.definition?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4366,6 +4568,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     resource_claim_actions: value.resource_claim_actions?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4469,6 +4672,7 @@ pub mod types {
                     contact_email_address: value.contact_email_address?,
                     contact_name: value.contact_name?,
                     namespace_prefixes: value.namespace_prefixes?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4539,6 +4743,7 @@ pub mod types {
                 Ok(Self {
                     name: value.name?,
                     resource_claims: value.resource_claims?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4604,6 +4809,7 @@ pub mod types {
                 Ok(Self {
                     build: value.build?,
                     version: value.version?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4702,6 +4908,7 @@ pub mod types {
                     context_value: value.context_value?,
                     id: value.id?,
                     ods_instance_id: value.ods_instance_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4787,6 +4994,7 @@ pub mod types {
                     derivative_type: value.derivative_type?,
                     id: value.id?,
                     ods_instance_id: value.ods_instance_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4917,6 +5125,7 @@ pub mod types {
                     name: value.name?,
                     ods_instance_contexts: value.ods_instance_contexts?,
                     ods_instance_derivatives: value.ods_instance_derivatives?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -4998,6 +5207,7 @@ pub mod types {
                     id: value.id?,
                     instance_type: value.instance_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5066,6 +5276,7 @@ pub mod types {
                 Ok(Self {
                     action_name: value.action_name?,
                     authorization_strategies: value.authorization_strategies?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5150,6 +5361,7 @@ pub mod types {
                     client_id: value.client_id?,
                     client_secret: value.client_secret?,
                     display_name: value.display_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5253,6 +5465,7 @@ pub mod types {
                     client_secret: value.client_secret?,
                     grant_type: value.grant_type?,
                     scope: value.scope?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5333,6 +5546,7 @@ pub mod types {
                     definition: value.definition?,
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5393,6 +5607,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5478,6 +5693,7 @@ pub mod types {
                     client_id: value.client_id?,
                     client_secret: value.client_secret?,
                     display_name: value.display_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5545,6 +5761,7 @@ pub mod types {
                 Ok(Self {
                     enabled: value.enabled?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5657,6 +5874,7 @@ pub mod types {
                     claim_name: value.claim_name?,
                     resource_claim_id: value.resource_claim_id?,
                     resource_name: value.resource_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5771,6 +5989,7 @@ pub mod types {
                     claim_name: value.claim_name?,
                     resource_claim_id: value.resource_claim_id?,
                     resource_name: value.resource_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5889,6 +6108,7 @@ pub mod types {
                     name: value.name?,
                     parent_id: value.parent_id?,
                     parent_name: value.parent_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -5941,6 +6161,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     application_name: value.application_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -6031,6 +6252,7 @@ pub mod types {
                     admin_connection_string: value.admin_connection_string?,
                     security_connection_string: value.security_connection_string?,
                     tenant_name: value.tenant_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -6097,6 +6319,7 @@ pub mod types {
                 Ok(Self {
                     database: value.database?,
                     host: value.host?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -6163,6 +6386,7 @@ pub mod types {
                 Ok(Self {
                     database: value.database?,
                     host: value.host?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -6281,6 +6505,7 @@ pub mod types {
                     contact_name: value.contact_name?,
                     id: value.id?,
                     namespace_prefixes: value.namespace_prefixes?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }

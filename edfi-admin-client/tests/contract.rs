@@ -133,6 +133,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .await
         .unwrap();
     let edit = types::EditVendorRequest {
+        extra: Default::default(),
         company: "Contract Company".into(),
         contact_name: "Ann".into(),
         contact_email_address: "ann@contract.example".into(),
@@ -174,6 +175,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     let instance = c
         .ods_instances()
         .create(&types::AddOdsInstanceRequest {
+            extra: Default::default(),
             name: "District 2026".into(),
             instance_type: Some("DistrictSpecific".into()),
             connection_string: "Host=db;Database=EdFi_Ods_2026;Username=app".into(),
@@ -184,6 +186,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .update(
             instance,
             &types::EditOdsInstanceRequest {
+                extra: Default::default(),
                 name: Some("District 2026-27".into()),
                 instance_type: Some("DistrictSpecific".into()),
                 connection_string: None,
@@ -194,6 +197,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     let context = c
         .ods_instance_contexts()
         .create(&types::AddOdsInstanceContextRequest {
+            extra: Default::default(),
             ods_instance_id: instance,
             context_key: "schoolYear".into(),
             context_value: "2026".into(),
@@ -204,6 +208,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .update(
             context,
             &types::EditOdsInstanceContextRequest {
+                extra: Default::default(),
                 ods_instance_id: instance,
                 context_key: "schoolYear".into(),
                 context_value: "2027".into(),
@@ -229,6 +234,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     let derivative = c
         .ods_instance_derivatives()
         .create(&types::AddOdsInstanceDerivativeRequest {
+            extra: Default::default(),
             ods_instance_id: instance,
             derivative_type: "ReadReplica".into(),
             connection_string: "Host=replica;Database=EdFi_Ods_2026".into(),
@@ -239,6 +245,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .update(
             derivative,
             &types::EditOdsInstanceDerivativeRequest {
+                extra: Default::default(),
                 ods_instance_id: Some(instance),
                 derivative_type: Some("Snapshot".into()),
                 connection_string: None,
@@ -371,6 +378,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     };
     let creds = c.applications().create(&app).await.unwrap();
     let mut edit = types::EditApplicationRequest {
+        extra: Default::default(),
         application_name: "Contract SIS sync".into(),
         claim_set_name: app.claim_set_name.clone(),
         education_organization_ids: vec![255901, 255902],
@@ -411,6 +419,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     let extra = c
         .api_clients()
         .create(&types::AddApiClientRequest {
+            extra: Default::default(),
             application_id: creds.id,
             name: "Contract SIS (second key)".into(),
             is_approved: Some(true),
@@ -422,6 +431,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .update(
             extra.id,
             &types::EditApiClientRequest {
+                extra: Default::default(),
                 application_id: creds.id,
                 name: "Contract SIS (spare key)".into(),
                 is_approved: Some(false),
@@ -487,6 +497,7 @@ async fn ods_instance_rules_and_bodies() {
     let sim = Simulator::start().await;
     let c = sim.client();
     let bad = types::AddOdsInstanceRequest {
+        extra: Default::default(),
         name: "EdFi_Ods".into(),
         instance_type: None,
         connection_string: "not a connection string".into(),
@@ -498,6 +509,7 @@ async fn ods_instance_rules_and_bodies() {
     let err = c
         .ods_instance_contexts()
         .create(&types::AddOdsInstanceContextRequest {
+            extra: Default::default(),
             ods_instance_id: 999,
             context_key: "k".into(),
             context_value: "v".into(),
@@ -511,6 +523,7 @@ async fn ods_instance_rules_and_bodies() {
     let err = c
         .ods_instance_derivatives()
         .create(&types::AddOdsInstanceDerivativeRequest {
+            extra: Default::default(),
             ods_instance_id: 1,
             derivative_type: "Mirror".into(),
             connection_string: "Host=x".into(),
@@ -522,6 +535,7 @@ async fn ods_instance_rules_and_bodies() {
     // An instance in use cannot be deleted.
     c.ods_instance_contexts()
         .create(&types::AddOdsInstanceContextRequest {
+            extra: Default::default(),
             ods_instance_id: 1,
             context_key: "schoolYear".into(),
             context_value: "2026".into(),

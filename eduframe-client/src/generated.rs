@@ -30,6 +30,9 @@ pub mod types {
         pub phone: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Account {
         pub fn builder() -> builder::Account {
@@ -120,6 +123,9 @@ pub mod types {
         pub phone: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AccountWithIncludes {
         pub fn builder() -> builder::AccountWithIncludes {
@@ -131,6 +137,9 @@ pub mod types {
     pub struct AddLabelToOrderBody {
         ///Unique identifier of the label.
         pub label_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddLabelToOrderBody {
         pub fn builder() -> builder::AddLabelToOrderBody {
@@ -245,6 +254,9 @@ pub mod types {
         ///A string representing the postal code.
         pub postal_code: ::std::string::String,
         pub state_province: UsaState,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddressInner {
         pub fn builder() -> builder::AddressInner {
@@ -295,6 +307,9 @@ pub mod types {
         pub postal_code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state_province: ::std::option::Option<UsaState>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddressPatchPayloadInner {
         pub fn builder() -> builder::AddressPatchPayloadInner {
@@ -341,6 +356,9 @@ pub mod types {
         pub postal_code: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state_province: ::std::option::Option<UsaState>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AddressPayloadInner {
         pub fn builder() -> builder::AddressPayloadInner {
@@ -362,6 +380,9 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Unique identifier of the associated user
         pub user_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Affiliation {
         pub fn builder() -> builder::Affiliation {
@@ -385,6 +406,9 @@ pub mod types {
         pub state: AttendanceState,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Attendance {
         pub fn builder() -> builder::Attendance {
@@ -478,6 +502,9 @@ pub mod types {
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Identifier of the associated User.
         pub user_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Authentication {
         pub fn builder() -> builder::Authentication {
@@ -616,6 +643,9 @@ If that's the case the state is +closed+.
     pub struct AwardCertificateToProgramEnrollmentByIdBody {
         ///Id of the certificate template to use for the certificate
         pub certificate_template_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl AwardCertificateToProgramEnrollmentByIdBody {
         pub fn builder() -> builder::AwardCertificateToProgramEnrollmentByIdBody {
@@ -649,6 +679,9 @@ If that's the case the state is +closed+.
         pub slug: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Category {
         pub fn builder() -> builder::Category {
@@ -669,6 +702,9 @@ If that's the case the state is +closed+.
         pub id: i64,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Comment {
         pub fn builder() -> builder::Comment {
@@ -680,7 +716,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -698,10 +733,13 @@ If that's the case the state is +closed+.
         ProgramEditionsEdition,
         Task,
         User,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CommentType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Account => f.write_str("Account"),
                 Self::Invoice => f.write_str("Invoice"),
                 Self::Lead => f.write_str("Lead"),
@@ -710,6 +748,7 @@ If that's the case the state is +closed+.
                 Self::ProgramEditionsEdition => f.write_str("Program::Editions::Edition"),
                 Self::Task => f.write_str("Task"),
                 Self::User => f.write_str("User"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -727,7 +766,7 @@ If that's the case the state is +closed+.
                 "Program::Editions::Edition" => Ok(Self::ProgramEditionsEdition),
                 "Task" => Ok(Self::Task),
                 "User" => Ok(Self::User),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -1923,6 +1962,9 @@ If that's the case the state is +closed+.
         ///Expected URL of the course on the educator website.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub website_url: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Course {
         pub fn builder() -> builder::Course {
@@ -1941,6 +1983,9 @@ If that's the case the state is +closed+.
         ///ID of the planned course
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub planned_course_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseLead {
         pub fn builder() -> builder::CourseLead {
@@ -1958,6 +2003,9 @@ If that's the case the state is +closed+.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseLocation {
         pub fn builder() -> builder::CourseLocation {
@@ -1977,6 +2025,9 @@ If that's the case the state is +closed+.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseLocationWithIncludes {
         pub fn builder() -> builder::CourseLocationWithIncludes {
@@ -2035,6 +2086,9 @@ If that's the case the state is +closed+.
         ///The result of the course
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CoursePatchPayload {
         pub fn builder() -> builder::CoursePatchPayload {
@@ -2120,6 +2174,9 @@ If that's the case the state is +closed+.
         ///Unique identifier of the course tab content.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CoursePatchPayloadCourseTabContentsAttributesItem {
         pub fn builder() -> builder::CoursePatchPayloadCourseTabContentsAttributesItem {
@@ -2163,6 +2220,9 @@ If that's the case the state is +closed+.
         pub meta_title: ::std::option::Option<::std::string::String>,
         ///The name of the course.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CoursePayload {
         pub fn builder() -> builder::CoursePayload {
@@ -2243,6 +2303,9 @@ If that's the case the state is +closed+.
         pub content: ::std::option::Option<::std::string::String>,
         ///Unique identifier of the course tab.
         pub course_tab_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CoursePayloadCourseTabContentsAttributesItem {
         pub fn builder() -> builder::CoursePayloadCourseTabContentsAttributesItem {
@@ -2258,6 +2321,9 @@ If that's the case the state is +closed+.
         pub name: ::std::string::String,
         ///The position of the course tab.
         pub position: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseTab {
         pub fn builder() -> builder::CourseTab {
@@ -2274,6 +2340,9 @@ If that's the case the state is +closed+.
         pub course_tab_id: i64,
         ///Unique identifier of the course tab content.
         pub id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseTabContent {
         pub fn builder() -> builder::CourseTabContent {
@@ -2291,6 +2360,9 @@ If that's the case the state is +closed+.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseVariant {
         pub fn builder() -> builder::CourseVariant {
@@ -2361,6 +2433,9 @@ If that's the case the state is +closed+.
         ///Expected URL of the course on the educator website.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub website_url: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CourseWithIncludes {
         pub fn builder() -> builder::CourseWithIncludes {
@@ -2390,6 +2465,9 @@ If that's the case the state is +closed+.
         pub signup_answers_attributes: ::std::vec::Vec<
             CreateAccountBodySignupAnswersAttributesItem,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateAccountBody {
         pub fn builder() -> builder::CreateAccountBody {
@@ -2403,6 +2481,9 @@ If that's the case the state is +closed+.
         pub signup_question_id: i64,
         ///The formatted value of the answer.
         pub value: CreateAccountBodySignupAnswersAttributesItemValue,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateAccountBodySignupAnswersAttributesItem {
         pub fn builder() -> builder::CreateAccountBodySignupAnswersAttributesItem {
@@ -2445,6 +2526,9 @@ If that's the case the state is +closed+.
         pub key_contact: bool,
         ///Unique identifier of the associated user
         pub user_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateAffiliationBody {
         pub fn builder() -> builder::CreateAffiliationBody {
@@ -2459,6 +2543,9 @@ If that's the case the state is +closed+.
         pub uid: ::std::string::String,
         ///Identifier of the associated User.
         pub user_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateAuthenticationBody {
         pub fn builder() -> builder::CreateAuthenticationBody {
@@ -2485,6 +2572,9 @@ If that's the case the state is +closed+.
         ///Unique identifier of the parent category
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateCategoryBody {
         pub fn builder() -> builder::CreateCategoryBody {
@@ -2499,6 +2589,9 @@ If that's the case the state is +closed+.
         pub commentable_type: CommentType,
         ///A string representing the content of a comment.
         pub content: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateCommentBody {
         pub fn builder() -> builder::CreateCommentBody {
@@ -2512,6 +2605,9 @@ If that's the case the state is +closed+.
         pub address_attributes: ::std::option::Option<AddressPayload>,
         ///Name of the location where the course is held.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateCourseLocationBody {
         pub fn builder() -> builder::CreateCourseLocationBody {
@@ -2523,6 +2619,9 @@ If that's the case the state is +closed+.
     pub struct CreateCourseVariantBody {
         ///The name of the course variant.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateCourseVariantBody {
         pub fn builder() -> builder::CreateCourseVariantBody {
@@ -2545,6 +2644,9 @@ If that's the case the state is +closed+.
         ///The score awarded (at least one of grade and score is required)
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub score: ::std::option::Option<f64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateGradeBody {
         pub fn builder() -> builder::CreateGradeBody {
@@ -2566,6 +2668,9 @@ If that's the case the state is +closed+.
         pub invoice_items_attributes: ::std::vec::Vec<
             CreateInvoiceBodyInvoiceItemsAttributesItem,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateInvoiceBody {
         pub fn builder() -> builder::CreateInvoiceBody {
@@ -2593,6 +2698,9 @@ If that's the case the state is +closed+.
         pub unit_price: ::std::string::String,
         ///Integer representing the number of units of the invoice item.
         pub units: f64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateInvoiceBodyInvoiceItemsAttributesItem {
         pub fn builder() -> builder::CreateInvoiceBodyInvoiceItemsAttributesItem {
@@ -2613,6 +2721,9 @@ If that's the case the state is +closed+.
         ///Identifier of the payment method.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_method_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateInvoicePaymentByInvoiceIdBody {
         pub fn builder() -> builder::CreateInvoicePaymentByInvoiceIdBody {
@@ -2693,6 +2804,9 @@ If that's the case the state is +closed+.
         pub name: ::std::string::String,
         ///Number representing the VAT percentage.
         pub percentage: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateInvoiceVatBody {
         pub fn builder() -> builder::CreateInvoiceVatBody {
@@ -2709,6 +2823,9 @@ If that's the case the state is +closed+.
         pub model_type: CreateLabelBodyModelType,
         ///The name of the label
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateLabelBody {
         pub fn builder() -> builder::CreateLabelBody {
@@ -2720,7 +2837,6 @@ If that's the case the state is +closed+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -2736,16 +2852,20 @@ If that's the case the state is +closed+.
         User,
         Account,
         Teacher,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateLabelBodyModelType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Lead => f.write_str("Lead"),
                 Self::Order => f.write_str("Order"),
                 Self::CatalogProduct => f.write_str("Catalog::Product"),
                 Self::User => f.write_str("User"),
                 Self::Account => f.write_str("Account"),
                 Self::Teacher => f.write_str("Teacher"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -2761,7 +2881,7 @@ If that's the case the state is +closed+.
                 "User" => Ok(Self::User),
                 "Account" => Ok(Self::Account),
                 "Teacher" => Ok(Self::Teacher),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -2841,6 +2961,9 @@ from the educator configured country.
         ///Indicates if lead wants to receive the newsletter or not
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub wants_newsletter: ::std::option::Option<bool>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateLeadBody {
         pub fn builder() -> builder::CreateLeadBody {
@@ -2855,6 +2978,9 @@ from the educator configured country.
         ///ID of the catalog variant
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub catalog_variant_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateLeadBodyLeadProductsItem {
         pub fn builder() -> builder::CreateLeadBodyLeadProductsItem {
@@ -2941,6 +3067,9 @@ from the educator configured country.
         ///Type of material.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_type: ::std::option::Option<CreateMaterialBodyUseType>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateMaterialBody {
         pub fn builder() -> builder::CreateMaterialBody {
@@ -3010,6 +3139,9 @@ from the educator configured country.
     pub struct CreateMaterialGroupBody {
         ///Name of the material group where the course is held.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateMaterialGroupBody {
         pub fn builder() -> builder::CreateMaterialGroupBody {
@@ -3028,6 +3160,9 @@ from the educator configured country.
         pub course_location_id: i64,
         ///Name of the meeting location.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateMeetingLocationBody {
         pub fn builder() -> builder::CreateMeetingLocationBody {
@@ -3075,6 +3210,9 @@ from the educator configured country.
         ///Array of student ids. A non-empty array is required if there are no student ids specified in the enrollments_attributes.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub student_ids: ::std::vec::Vec<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateOrderBody {
         pub fn builder() -> builder::CreateOrderBody {
@@ -3157,6 +3295,9 @@ from the educator configured country.
         ///The identifier of the associated course.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub planned_course_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateProgramElementBody {
         pub fn builder() -> builder::CreateProgramElementBody {
@@ -3189,6 +3330,9 @@ from the educator configured country.
         ///Type of the subject.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject_type: ::std::option::Option<CreateTaskBodySubjectType>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateTaskBody {
         pub fn builder() -> builder::CreateTaskBody {
@@ -3200,7 +3344,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3220,10 +3363,13 @@ from the educator configured country.
         ProgramProgram,
         #[serde(rename = "Program::Edition")]
         ProgramEdition,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateTaskBodySubjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Course => f.write_str("Course"),
                 Self::Account => f.write_str("Account"),
                 Self::User => f.write_str("User"),
@@ -3233,6 +3379,7 @@ from the educator configured country.
                 Self::Order => f.write_str("Order"),
                 Self::ProgramProgram => f.write_str("Program::Program"),
                 Self::ProgramEdition => f.write_str("Program::Edition"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -3251,7 +3398,7 @@ from the educator configured country.
                 "Order" => Ok(Self::Order),
                 "Program::Program" => Ok(Self::ProgramProgram),
                 "Program::Edition" => Ok(Self::ProgramEdition),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -3277,6 +3424,9 @@ from the educator configured country.
         ///The id of the user to make a teacher
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateTeacherBody {
         pub fn builder() -> builder::CreateTeacherBody {
@@ -3296,6 +3446,9 @@ from the educator configured country.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub teacher_role_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateTeacherEnrollmentBody {
         pub fn builder() -> builder::CreateTeacherEnrollmentBody {
@@ -3310,6 +3463,9 @@ from the educator configured country.
         ///Unique identifier of the teacher role.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub teacher_role_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateTeacherEnrollmentByPlannedCourseIdBody {
         pub fn builder() -> builder::CreateTeacherEnrollmentByPlannedCourseIdBody {
@@ -3324,6 +3480,9 @@ from the educator configured country.
         ///The result of the operation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<CreateTeacherResponseResult>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateTeacherResponse {
         pub fn builder() -> builder::CreateTeacherResponse {
@@ -3335,7 +3494,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3345,11 +3503,15 @@ from the educator configured country.
     )]
     pub enum CreateTeacherResponseResult {
         Success,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for CreateTeacherResponseResult {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Success => f.write_str("Success"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -3360,7 +3522,7 @@ from the educator configured country.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "Success" => Ok(Self::Success),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -3385,6 +3547,9 @@ from the educator configured country.
     pub struct CreateTeacherRoleBody {
         ///The name of the teacher role.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateTeacherRoleBody {
         pub fn builder() -> builder::CreateTeacherRoleBody {
@@ -3422,6 +3587,9 @@ from the educator configured country.
         ///If the user should be able to login and thus receive login details by mail. Only relevant when creating the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub with_authentication: ::std::option::Option<bool>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateUserBody {
         pub fn builder() -> builder::CreateUserBody {
@@ -3439,6 +3607,9 @@ from the educator configured country.
         pub events: ::std::vec::Vec<WebhookEvent>,
         ///The callback url for Eduframe to send a HTTP POST payload to.
         pub url: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateWebhookBody {
         pub fn builder() -> builder::CreateWebhookBody {
@@ -3465,6 +3636,9 @@ from the educator configured country.
         pub id: i64,
         ///Unique identifier of the orders Student (User).
         pub student_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Credit {
         pub fn builder() -> builder::Credit {
@@ -3478,6 +3652,9 @@ from the educator configured country.
         pub id: i64,
         ///Name of the credit category.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreditCategory {
         pub fn builder() -> builder::CreditCategory {
@@ -3492,6 +3669,9 @@ from the educator configured country.
         ///Name of the credit category.
         pub name: ::std::string::String,
         pub types: ::std::vec::Vec<CreditType>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreditCategoryWithIncludes {
         pub fn builder() -> builder::CreditCategoryWithIncludes {
@@ -3505,6 +3685,9 @@ from the educator configured country.
         pub id: i64,
         ///Name of the credit type.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreditType {
         pub fn builder() -> builder::CreditType {
@@ -3583,6 +3766,9 @@ from the educator configured country.
         pub custom_object: CustomObject,
         ///The unique identifier of the association.
         pub id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomAssociation {
         pub fn builder() -> builder::CustomAssociation {
@@ -3601,6 +3787,9 @@ from the educator configured country.
         pub custom_object_id: ::std::option::Option<i64>,
         ///List of custom record identifiers linked.
         pub custom_record_ids: ::std::vec::Vec<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomAssociationWithRecords {
         pub fn builder() -> builder::CustomAssociationWithRecords {
@@ -3614,6 +3803,9 @@ from the educator configured country.
         pub custom_association_id: i64,
         ///List of custom record identifiers linked.
         pub custom_record_ids: ::std::vec::Vec<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomAssociationsRecordsPayload {
         pub fn builder() -> builder::CustomAssociationsRecordsPayload {
@@ -3629,6 +3821,9 @@ from the educator configured country.
         pub id: i64,
         ///The value of the option
         pub value: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldOption {
         pub fn builder() -> builder::CustomFieldOption {
@@ -3643,6 +3838,9 @@ from the educator configured country.
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldOptionPatchPayload {
         pub fn builder() -> builder::CustomFieldOptionPatchPayload {
@@ -3655,6 +3853,9 @@ from the educator configured country.
         ///Whether the option can be chosen or not
         pub enabled: bool,
         pub value: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomFieldOptionPayload {
         pub fn builder() -> builder::CustomFieldOptionPayload {
@@ -3701,6 +3902,9 @@ from the educator configured country.
         pub name_plural: ::std::string::String,
         ///The singular name of the custom object
         pub name_singular: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObject {
         pub fn builder() -> builder::CustomObject {
@@ -3717,6 +3921,9 @@ from the educator configured country.
         pub slug: ::std::string::String,
         ///The title and label of the question
         pub title: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObjectField {
         pub fn builder() -> builder::CustomObjectField {
@@ -3733,6 +3940,9 @@ from the educator configured country.
         pub name_plural: ::std::string::String,
         ///The singular name of the custom object
         pub name_singular: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomObjectWithFields {
         pub fn builder() -> builder::CustomObjectWithFields {
@@ -3753,6 +3963,9 @@ from the educator configured country.
             ::std::string::String,
             CustomFieldValue,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomRecord {
         pub fn builder() -> builder::CustomRecord {
@@ -3777,6 +3990,9 @@ from the educator configured country.
             ::std::string::String,
             CustomFieldValue,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomRecordPatchPayload {
         pub fn builder() -> builder::CustomRecordPatchPayload {
@@ -3796,6 +4012,9 @@ from the educator configured country.
             ::std::string::String,
             CustomFieldValue,
         >,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CustomRecordPayload {
         pub fn builder() -> builder::CustomRecordPayload {
@@ -3895,6 +4114,9 @@ from the educator configured country.
         pub start_date: ::chrono::naive::NaiveDate,
         ///The number of times the discount code has been used.
         pub usage_count: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl DiscountCode {
         pub fn builder() -> builder::DiscountCode {
@@ -3988,6 +4210,9 @@ from the educator configured country.
         ///Nominal start date of the edition.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Edition {
         pub fn builder() -> builder::Edition {
@@ -4052,6 +4277,9 @@ from the educator configured country.
         ///Website URL of the educator.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub website_url: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Educator {
         pub fn builder() -> builder::Educator {
@@ -4157,6 +4385,9 @@ from the educator configured country.
         ///Website URL of the educator.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub website_url: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EducatorWithIncludes {
         pub fn builder() -> builder::EducatorWithIncludes {
@@ -4236,6 +4467,9 @@ from the educator configured country.
         pub planned_course_id: ::std::option::Option<i64>,
         ///Sorting position of the element. Lower is higher.
         pub position: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Element {
         pub fn builder() -> builder::Element {
@@ -4265,6 +4499,9 @@ from the educator configured country.
         pub student_id: i64,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Enrollment {
         pub fn builder() -> builder::Enrollment {
@@ -4362,6 +4599,9 @@ from the educator configured country.
         pub student_id: i64,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EnrollmentWithIncludes {
         pub fn builder() -> builder::EnrollmentWithIncludes {
@@ -4377,6 +4617,9 @@ from the educator configured country.
         pub errors: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///A sort of human readable error message
         pub message: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Error {
         pub fn builder() -> builder::Error {
@@ -4459,7 +4702,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4471,12 +4713,16 @@ from the educator configured country.
         Course,
         #[serde(rename = "Program::Program")]
         ProgramProgram,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetCatalogProductsProductableType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Course => f.write_str("Course"),
                 Self::ProgramProgram => f.write_str("Program::Program"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -4488,7 +4734,7 @@ from the educator configured country.
             match value {
                 "Course" => Ok(Self::Course),
                 "Program::Program" => Ok(Self::ProgramProgram),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -4980,7 +5226,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4998,10 +5243,13 @@ from the educator configured country.
         Teacher,
         #[serde(rename = "Program::Enrollment")]
         ProgramEnrollment,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetLabelsModelType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Lead => f.write_str("Lead"),
                 Self::Order => f.write_str("Order"),
                 Self::CatalogProduct => f.write_str("Catalog::Product"),
@@ -5009,6 +5257,7 @@ from the educator configured country.
                 Self::Account => f.write_str("Account"),
                 Self::Teacher => f.write_str("Teacher"),
                 Self::ProgramEnrollment => f.write_str("Program::Enrollment"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5025,7 +5274,7 @@ from the educator configured country.
                 "Account" => Ok(Self::Account),
                 "Teacher" => Ok(Self::Teacher),
                 "Program::Enrollment" => Ok(Self::ProgramEnrollment),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5545,7 +5794,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5556,12 +5804,16 @@ from the educator configured country.
     pub enum GetPlannedCoursesByCourseIdType {
         FixedPlannedCourse,
         FlexiblePlannedCourse,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesByCourseIdType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::FixedPlannedCourse => f.write_str("FixedPlannedCourse"),
                 Self::FlexiblePlannedCourse => f.write_str("FlexiblePlannedCourse"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5573,7 +5825,7 @@ from the educator configured country.
             match value {
                 "FixedPlannedCourse" => Ok(Self::FixedPlannedCourse),
                 "FlexiblePlannedCourse" => Ok(Self::FlexiblePlannedCourse),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -5833,7 +6085,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5844,12 +6095,16 @@ from the educator configured country.
     pub enum GetPlannedCoursesType {
         FixedPlannedCourse,
         FlexiblePlannedCourse,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for GetPlannedCoursesType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::FixedPlannedCourse => f.write_str("FixedPlannedCourse"),
                 Self::FlexiblePlannedCourse => f.write_str("FlexiblePlannedCourse"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -5861,7 +6116,7 @@ from the educator configured country.
             match value {
                 "FixedPlannedCourse" => Ok(Self::FixedPlannedCourse),
                 "FlexiblePlannedCourse" => Ok(Self::FlexiblePlannedCourse),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6168,6 +6423,9 @@ from the educator configured country.
         pub score: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GradeInner {
         pub fn builder() -> builder::GradeInner {
@@ -6288,6 +6546,9 @@ from the educator configured country.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Url to the download path of the invoice in UML format.
         pub xml_url: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Invoice {
         pub fn builder() -> builder::Invoice {
@@ -6314,6 +6575,9 @@ from the educator configured country.
         pub units: i64,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InvoiceItem {
         pub fn builder() -> builder::InvoiceItem {
@@ -6397,6 +6661,9 @@ from the educator configured country.
         pub name: ::std::string::String,
         ///Number representing the VAT percentage.
         pub percentage: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InvoiceVat {
         pub fn builder() -> builder::InvoiceVat {
@@ -6477,6 +6744,9 @@ from the educator configured country.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Url to the download path of the invoice in UML format.
         pub xml_url: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl InvoiceWithIncludes {
         pub fn builder() -> builder::InvoiceWithIncludes {
@@ -6498,6 +6768,9 @@ from the educator configured country.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Label {
         pub fn builder() -> builder::Label {
@@ -6572,7 +6845,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6588,16 +6860,20 @@ from the educator configured country.
         Order,
         Teacher,
         User,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for LabelModelType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Account => f.write_str("Account"),
                 Self::CatalogProduct => f.write_str("Catalog::Product"),
                 Self::Lead => f.write_str("Lead"),
                 Self::Order => f.write_str("Order"),
                 Self::Teacher => f.write_str("Teacher"),
                 Self::User => f.write_str("User"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -6613,7 +6889,7 @@ from the educator configured country.
                 "Order" => Ok(Self::Order),
                 "Teacher" => Ok(Self::Teacher),
                 "User" => Ok(Self::User),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -6689,6 +6965,9 @@ from the educator configured country.
         pub value: ::std::option::Option<::std::string::String>,
         ///Indicates if lead wants to receive the newsletter or not
         pub wants_newsletter: bool,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Lead {
         pub fn builder() -> builder::Lead {
@@ -6703,6 +6982,9 @@ from the educator configured country.
         ///ID of the catalog variant
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub catalog_variant_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LeadProduct {
         pub fn builder() -> builder::LeadProduct {
@@ -6839,6 +7121,9 @@ from the educator configured country.
         pub value: ::std::option::Option<::std::string::String>,
         ///Indicates if lead wants to receive the newsletter or not
         pub wants_newsletter: bool,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LeadWithIncludes {
         pub fn builder() -> builder::LeadWithIncludes {
@@ -7028,6 +7313,9 @@ from the educator configured country.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Type of material.
         pub use_type: MaterialUseType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Material {
         pub fn builder() -> builder::Material {
@@ -7045,6 +7333,9 @@ from the educator configured country.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MaterialGroup {
         pub fn builder() -> builder::MaterialGroup {
@@ -7157,6 +7448,9 @@ from the educator configured country.
         pub start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Meeting {
         pub fn builder() -> builder::Meeting {
@@ -7178,6 +7472,9 @@ from the educator configured country.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeetingLocation {
         pub fn builder() -> builder::MeetingLocation {
@@ -7201,6 +7498,9 @@ from the educator configured country.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeetingLocationWithIncludes {
         pub fn builder() -> builder::MeetingLocationWithIncludes {
@@ -7238,6 +7538,9 @@ from the educator configured country.
         pub start_date_time: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl MeetingWithIncludes {
         pub fn builder() -> builder::MeetingWithIncludes {
@@ -7298,6 +7601,9 @@ from the educator configured country.
         pub total_discount: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Order {
         pub fn builder() -> builder::Order {
@@ -7317,6 +7623,9 @@ from the educator configured country.
         pub student_id: i64,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OrderItem {
         pub fn builder() -> builder::OrderItem {
@@ -7448,6 +7757,9 @@ from the educator configured country.
         pub total_discount: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OrderWithIncludes {
         pub fn builder() -> builder::OrderWithIncludes {
@@ -7473,6 +7785,9 @@ from the educator configured country.
         pub payment_method_id: i64,
         ///The status of the payment.
         pub status: PaymentStatus,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Payment {
         pub fn builder() -> builder::Payment {
@@ -7492,6 +7807,9 @@ from the educator configured country.
         ///Unique identifier of the optionally linked plugin.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub plugin_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PaymentMethod {
         pub fn builder() -> builder::PaymentMethod {
@@ -7503,7 +7821,6 @@ from the educator configured country.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7523,10 +7840,13 @@ from the educator configured country.
         AuthorizeNet,
         TouchNet,
         WpmEducation,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PaymentMethodGateway {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Mollie => f.write_str("Mollie"),
                 Self::StripeIdeal => f.write_str("StripeIdeal"),
                 Self::StripeAlipay => f.write_str("StripeAlipay"),
@@ -7538,6 +7858,7 @@ from the educator configured country.
                 Self::AuthorizeNet => f.write_str("AuthorizeNet"),
                 Self::TouchNet => f.write_str("TouchNet"),
                 Self::WpmEducation => f.write_str("WpmEducation"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -7558,7 +7879,7 @@ from the educator configured country.
                 "AuthorizeNet" => Ok(Self::AuthorizeNet),
                 "TouchNet" => Ok(Self::TouchNet),
                 "WpmEducation" => Ok(Self::WpmEducation),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -7595,6 +7916,9 @@ from the educator configured country.
         ///If the type of payment option is with a percentual deposit.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub percentage: ::std::option::Option<f64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PaymentOption {
         pub fn builder() -> builder::PaymentOption {
@@ -7694,6 +8018,9 @@ from the educator configured country.
         pub plugin_data: ::std::vec::Vec<PluginDataWithIncludes>,
         ///The status of the payment.
         pub status: PaymentWithFixedIncludesStatus,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PaymentWithFixedIncludes {
         pub fn builder() -> builder::PaymentWithFixedIncludes {
@@ -7806,6 +8133,9 @@ from the educator configured country.
         pub enrollment_id: i64,
         ///Unique identifier of the personal program element.
         pub id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PersonalProgramElement {
         pub fn builder() -> builder::PersonalProgramElement {
@@ -7879,6 +8209,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub type_: PlannedCourseType,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlannedCourse {
         pub fn builder() -> builder::PlannedCourse {
@@ -7932,6 +8265,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The ids of the teachers in the course
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub teacher_ids: ::std::vec::Vec<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlannedCoursePatchPayload {
         pub fn builder() -> builder::PlannedCoursePatchPayload {
@@ -8054,6 +8390,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The type of the course.
         #[serde(rename = "type")]
         pub type_: PlannedCoursePayloadType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlannedCoursePayload {
         pub fn builder() -> builder::PlannedCoursePayload {
@@ -8132,7 +8471,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8143,12 +8481,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
     pub enum PlannedCoursePayloadType {
         FixedPlannedCourse,
         FlexiblePlannedCourse,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlannedCoursePayloadType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::FixedPlannedCourse => f.write_str("FixedPlannedCourse"),
                 Self::FlexiblePlannedCourse => f.write_str("FlexiblePlannedCourse"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8160,7 +8502,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "FixedPlannedCourse" => Ok(Self::FixedPlannedCourse),
                 "FlexiblePlannedCourse" => Ok(Self::FlexiblePlannedCourse),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8251,7 +8593,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8262,12 +8603,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
     pub enum PlannedCourseType {
         FixedPlannedCourse,
         FlexiblePlannedCourse,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlannedCourseType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::FixedPlannedCourse => f.write_str("FixedPlannedCourse"),
                 Self::FlexiblePlannedCourse => f.write_str("FlexiblePlannedCourse"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8279,7 +8624,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "FixedPlannedCourse" => Ok(Self::FixedPlannedCourse),
                 "FlexiblePlannedCourse" => Ok(Self::FlexiblePlannedCourse),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8336,6 +8681,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Unique identifier of the teacher role.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub teacher_role_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlanningAttendee {
         pub fn builder() -> builder::PlanningAttendee {
@@ -8371,6 +8719,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub resource_type: PlanningConflictResourceType,
         ///Timestamp of the start of the conflict
         pub start_date_time: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlanningConflict {
         pub fn builder() -> builder::PlanningConflict {
@@ -8382,7 +8733,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8394,12 +8744,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Meeting,
         #[serde(rename = "Planning::Event")]
         PlanningEvent,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlanningConflictConflictingEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Meeting => f.write_str("Meeting"),
                 Self::PlanningEvent => f.write_str("Planning::Event"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8411,7 +8765,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "Meeting" => Ok(Self::Meeting),
                 "Planning::Event" => Ok(Self::PlanningEvent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8437,7 +8791,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8449,12 +8802,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Meeting,
         #[serde(rename = "Planning::Event")]
         PlanningEvent,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlanningConflictEventType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Meeting => f.write_str("Meeting"),
                 Self::PlanningEvent => f.write_str("Planning::Event"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8466,7 +8823,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "Meeting" => Ok(Self::Meeting),
                 "Planning::Event" => Ok(Self::PlanningEvent),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8491,7 +8848,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8503,13 +8859,17 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Teacher,
         Material,
         MeetingLocation,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for PlanningConflictResourceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Teacher => f.write_str("Teacher"),
                 Self::Material => f.write_str("Material"),
                 Self::MeetingLocation => f.write_str("MeetingLocation"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8522,7 +8882,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "Teacher" => Ok(Self::Teacher),
                 "Material" => Ok(Self::Material),
                 "MeetingLocation" => Ok(Self::MeetingLocation),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8561,6 +8921,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub planning_meeting_location_ids: ::std::vec::Vec<i64>,
         ///Date and time when the event is starting
         pub start_date_time: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlanningEvent {
         pub fn builder() -> builder::PlanningEvent {
@@ -8588,6 +8951,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub planning_meeting_location_ids: ::std::vec::Vec<i64>,
         ///Date and time when the event is starting
         pub start_date_time: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlanningEventWithIncludes {
         pub fn builder() -> builder::PlanningEventWithIncludes {
@@ -8605,6 +8971,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub comment: ::std::option::Option<::std::string::String>,
         ///Unique identifier of the material
         pub material_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PlanningMaterial {
         pub fn builder() -> builder::PlanningMaterial {
@@ -8619,6 +8988,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub data: ::std::option::Option<::std::string::String>,
         ///Identifier of the data.
         pub id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PluginData {
         pub fn builder() -> builder::PluginData {
@@ -8684,6 +9056,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub slug: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Product {
         pub fn builder() -> builder::Product {
@@ -8741,6 +9116,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub slug: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProductWithIncludes {
         pub fn builder() -> builder::ProductWithIncludes {
@@ -8752,7 +9130,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8764,12 +9141,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         Course,
         #[serde(rename = "Program::Program")]
         ProgramProgram,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProductableType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Course => f.write_str("Course"),
                 Self::ProgramProgram => f.write_str("Program::Program"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8781,7 +9162,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "Course" => Ok(Self::Course),
                 "Program::Program" => Ok(Self::ProgramProgram),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8823,6 +9204,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub signup_url: ::std::string::String,
         ///Human readable identifier, unique per educator.
         pub slug: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Program {
         pub fn builder() -> builder::Program {
@@ -8837,6 +9221,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub credits: ::std::option::Option<::std::string::String>,
         ///The name of the element.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionBaseElement {
         pub fn builder() -> builder::ProgramEditionBaseElement {
@@ -8855,6 +9242,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub elements: ::std::vec::Vec<ProgramEditionBlockElementItem>,
         ///The name of the element.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionBlockElement {
         pub fn builder() -> builder::ProgramEditionBlockElement {
@@ -8866,7 +9256,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8876,11 +9265,15 @@ Basically its true if the cost_scheme is +student+ or +order+.
     )]
     pub enum ProgramEditionBlockElementElementType {
         BlockElement,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionBlockElementElementType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::BlockElement => f.write_str("BlockElement"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8891,7 +9284,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "BlockElement" => Ok(Self::BlockElement),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -8946,6 +9339,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The identifier of the associated planned course.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub planned_course_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionCourseElement {
         pub fn builder() -> builder::ProgramEditionCourseElement {
@@ -8957,7 +9353,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -8967,11 +9362,15 @@ Basically its true if the cost_scheme is +student+ or +order+.
     )]
     pub enum ProgramEditionCourseElementElementType {
         CourseElement,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionCourseElementElementType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::CourseElement => f.write_str("CourseElement"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -8982,7 +9381,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "CourseElement" => Ok(Self::CourseElement),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9013,6 +9412,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub element_type: ProgramEditionElectiveElementElementType,
         ///The name of the element.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionElectiveElement {
         pub fn builder() -> builder::ProgramEditionElectiveElement {
@@ -9024,7 +9426,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9034,11 +9435,15 @@ Basically its true if the cost_scheme is +student+ or +order+.
     )]
     pub enum ProgramEditionElectiveElementElementType {
         ElectiveElement,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionElectiveElementElementType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::ElectiveElement => f.write_str("ElectiveElement"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9049,7 +9454,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "ElectiveElement" => Ok(Self::ElectiveElement),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9116,6 +9521,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub element_type: ProgramEditionEvaluationElementElementType,
         ///The name of the element.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionEvaluationElement {
         pub fn builder() -> builder::ProgramEditionEvaluationElement {
@@ -9127,7 +9535,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9137,11 +9544,15 @@ Basically its true if the cost_scheme is +student+ or +order+.
     )]
     pub enum ProgramEditionEvaluationElementElementType {
         EvaluationElement,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionEvaluationElementElementType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::EvaluationElement => f.write_str("EvaluationElement"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9152,7 +9563,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "EvaluationElement" => Ok(Self::EvaluationElement),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9206,6 +9617,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Unique identifier of associated program.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub program_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionPatchPayload {
         pub fn builder() -> builder::ProgramEditionPatchPayload {
@@ -9310,6 +9724,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub name: ::std::string::String,
         ///Unique identifier of associated program.
         pub program_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionPayload {
         pub fn builder() -> builder::ProgramEditionPayload {
@@ -9398,6 +9815,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The identifier of the associated planned course.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub planned_course_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEditionThesisElement {
         pub fn builder() -> builder::ProgramEditionThesisElement {
@@ -9409,7 +9829,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -9419,11 +9838,15 @@ Basically its true if the cost_scheme is +student+ or +order+.
     )]
     pub enum ProgramEditionThesisElementElementType {
         ThesisElement,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for ProgramEditionThesisElementElementType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::ThesisElement => f.write_str("ThesisElement"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -9434,7 +9857,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "ThesisElement" => Ok(Self::ThesisElement),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -9478,6 +9901,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub state: ProgramEnrollmentState,
         ///The identifier of the associated student
         pub student_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEnrollment {
         pub fn builder() -> builder::ProgramEnrollment {
@@ -9567,6 +9993,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub state: ProgramEnrollmentWithIncludesState,
         ///The identifier of the associated student
         pub student_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramEnrollmentWithIncludes {
         pub fn builder() -> builder::ProgramEnrollmentWithIncludes {
@@ -9669,6 +10098,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Human readable identifier, unique per educator.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramProgramPatchPayload {
         pub fn builder() -> builder::ProgramProgramPatchPayload {
@@ -9753,6 +10185,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub course_tab_id: ::std::option::Option<i64>,
         ///Unique identifier of the course tab content.
         pub id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramProgramPatchPayloadCourseTabContentsAttributesItem {
         pub fn builder() -> builder::ProgramProgramPatchPayloadCourseTabContentsAttributesItem {
@@ -9790,6 +10225,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub label_ids: ::std::vec::Vec<i64>,
         ///Name of the program.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramProgramPayload {
         pub fn builder() -> builder::ProgramProgramPayload {
@@ -9871,6 +10309,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub content: ::std::option::Option<::std::string::String>,
         ///Unique identifier of the course tab.
         pub course_tab_id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ProgramProgramPayloadCourseTabContentsAttributesItem {
         pub fn builder() -> builder::ProgramProgramPayloadCourseTabContentsAttributesItem {
@@ -9904,6 +10345,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub id: i64,
         ///Name of the referral.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Referral {
         pub fn builder() -> builder::Referral {
@@ -9922,6 +10366,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub meeting_id: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<AttendanceState>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SetAttendanceBody {
         pub fn builder() -> builder::SetAttendanceBody {
@@ -9957,6 +10404,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub use_as_duplicate_indicator: bool,
         ///List of at what locations you want to show this field in the signup
         pub visibility: ::std::vec::Vec<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SignupQuestion {
         pub fn builder() -> builder::SignupQuestion {
@@ -10166,6 +10616,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub subject_type: ::std::option::Option<TaskSubjectType>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Task {
         pub fn builder() -> builder::Task {
@@ -10177,7 +10630,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10197,10 +10649,13 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ProgramProgram,
         #[serde(rename = "Program::Edition")]
         ProgramEdition,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for TaskSubjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Course => f.write_str("Course"),
                 Self::Account => f.write_str("Account"),
                 Self::User => f.write_str("User"),
@@ -10210,6 +10665,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Self::Order => f.write_str("Order"),
                 Self::ProgramProgram => f.write_str("Program::Program"),
                 Self::ProgramEdition => f.write_str("Program::Edition"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -10228,7 +10684,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "Order" => Ok(Self::Order),
                 "Program::Program" => Ok(Self::ProgramProgram),
                 "Program::Edition" => Ok(Self::ProgramEdition),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -10286,6 +10742,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub teacher_headline: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Teacher {
         pub fn builder() -> builder::Teacher {
@@ -10311,6 +10770,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub teacher_role_id: ::std::option::Option<i64>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeacherEnrollment {
         pub fn builder() -> builder::TeacherEnrollment {
@@ -10328,6 +10790,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub name: ::std::string::String,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeacherRole {
         pub fn builder() -> builder::TeacherRole {
@@ -10375,6 +10840,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub teacher_headline: ::std::option::Option<::std::string::String>,
         ///Timestamp of last update.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TeacherWithIncludes {
         pub fn builder() -> builder::TeacherWithIncludes {
@@ -10416,6 +10884,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The title of the thesis.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Thesis {
         pub fn builder() -> builder::Thesis {
@@ -10561,6 +11032,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///A string representing the phone number of the account
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateAccountBody {
         pub fn builder() -> builder::UpdateAccountBody {
@@ -10579,6 +11053,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Unique identifier of the associated user
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateAffiliationByIdBody {
         pub fn builder() -> builder::UpdateAffiliationByIdBody {
@@ -10601,6 +11078,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Boolean showing if the product is published or not.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_published: ::std::option::Option<bool>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCatalogProductByIdBody {
         pub fn builder() -> builder::UpdateCatalogProductByIdBody {
@@ -10617,6 +11097,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub course_tab_id: i64,
         ///Unique identifier of the course tab content.
         pub id: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem {
         pub fn builder() -> builder::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem {
@@ -10628,6 +11111,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
     pub struct UpdateCatalogVariantByIdBody {
         ///Boolean showing if the variant is published or not.
         pub is_published: bool,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCatalogVariantByIdBody {
         pub fn builder() -> builder::UpdateCatalogVariantByIdBody {
@@ -10658,6 +11144,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Friendly identifier of a category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCategoryByIdBody {
         pub fn builder() -> builder::UpdateCategoryByIdBody {
@@ -10670,6 +11159,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///A string representing the content of a comment.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub content: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCommentByIdBody {
         pub fn builder() -> builder::UpdateCommentByIdBody {
@@ -10684,6 +11176,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Name of the location where the course is held.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateCourseLocationByIdBody {
         pub fn builder() -> builder::UpdateCourseLocationByIdBody {
@@ -10696,6 +11191,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///If it is an enrollment of a fixed course, it equals the end date. For a flexible course, it returns the enrollment specific end date.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_date: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateEnrollmentByIdBody {
         pub fn builder() -> builder::UpdateEnrollmentByIdBody {
@@ -10723,6 +11221,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The score awarded (at least one of grade and score is required)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub score: ::std::option::Option<f64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateGradeByIdBody {
         pub fn builder() -> builder::UpdateGradeByIdBody {
@@ -10741,6 +11242,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The name of the label
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateLabelByIdBody {
         pub fn builder() -> builder::UpdateLabelByIdBody {
@@ -10752,7 +11256,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -10768,16 +11271,20 @@ Basically its true if the cost_scheme is +student+ or +order+.
         User,
         Account,
         Teacher,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateLabelByIdBodyModelType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Lead => f.write_str("Lead"),
                 Self::Order => f.write_str("Order"),
                 Self::CatalogProduct => f.write_str("Catalog::Product"),
                 Self::User => f.write_str("User"),
                 Self::Account => f.write_str("Account"),
                 Self::Teacher => f.write_str("Teacher"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -10793,7 +11300,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "User" => Ok(Self::User),
                 "Account" => Ok(Self::Account),
                 "Teacher" => Ok(Self::Teacher),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -10823,6 +11330,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Name of the material.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateMaterialByIdBody {
         pub fn builder() -> builder::UpdateMaterialByIdBody {
@@ -10835,6 +11345,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Name of the material group where the course is held.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateMaterialGroupByIdBody {
         pub fn builder() -> builder::UpdateMaterialGroupByIdBody {
@@ -10855,6 +11368,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Name of the meeting location.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateMeetingLocationByIdBody {
         pub fn builder() -> builder::UpdateMeetingLocationByIdBody {
@@ -10941,6 +11457,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The identifier of the associated course.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub planned_course_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateProgramElementByIdBody {
         pub fn builder() -> builder::UpdateProgramElementByIdBody {
@@ -10974,6 +11493,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Type of the subject.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subject_type: ::std::option::Option<UpdateTaskByIdBodySubjectType>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateTaskByIdBody {
         pub fn builder() -> builder::UpdateTaskByIdBody {
@@ -10985,7 +11507,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11005,10 +11526,13 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ProgramProgram,
         #[serde(rename = "Program::Edition")]
         ProgramEdition,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for UpdateTaskByIdBodySubjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::Course => f.write_str("Course"),
                 Self::Account => f.write_str("Account"),
                 Self::User => f.write_str("User"),
@@ -11018,6 +11542,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Self::Order => f.write_str("Order"),
                 Self::ProgramProgram => f.write_str("Program::Program"),
                 Self::ProgramEdition => f.write_str("Program::Edition"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11036,7 +11561,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 "Order" => Ok(Self::Order),
                 "Program::Program" => Ok(Self::ProgramProgram),
                 "Program::Edition" => Ok(Self::ProgramEdition),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11072,6 +11597,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
 */
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub teacher_role_id: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateTeacherEnrollmentByIdBody {
         pub fn builder() -> builder::UpdateTeacherEnrollmentByIdBody {
@@ -11083,6 +11611,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
     pub struct UpdateTeacherRoleByIdBody {
         ///The name of the teacher role.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateTeacherRoleByIdBody {
         pub fn builder() -> builder::UpdateTeacherRoleByIdBody {
@@ -11122,6 +11653,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///If the user should be able to login and thus receive login details by mail. Only relevant when creating the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub with_authentication: ::std::option::Option<bool>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateUserByIdBody {
         pub fn builder() -> builder::UpdateUserByIdBody {
@@ -11140,6 +11674,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The callback url for Eduframe to send a HTTP POST payload to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateWebhookByIdBody {
         pub fn builder() -> builder::UpdateWebhookByIdBody {
@@ -11466,6 +12003,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Boolean representing the possibility of the user to receive newsletters.
         pub wants_newsletter: bool,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -11589,6 +12129,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
         ///Boolean representing the possibility of the user to receive newsletters.
         pub wants_newsletter: bool,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserWithIncludes {
         pub fn builder() -> builder::UserWithIncludes {
@@ -11693,6 +12236,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Unique identifier of the variantable.
         pub variantable_id: i64,
         pub variantable_type: VariantableType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Variant {
         pub fn builder() -> builder::Variant {
@@ -11803,6 +12349,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///Unique identifier of the variantable.
         pub variantable_id: i64,
         pub variantable_type: VariantableType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl VariantWithIncludes {
         pub fn builder() -> builder::VariantWithIncludes {
@@ -11877,7 +12426,6 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -11889,12 +12437,16 @@ Basically its true if the cost_scheme is +student+ or +order+.
         PlannedCourse,
         #[serde(rename = "Program::Edition")]
         ProgramEdition,
+        /// A value this client does not know (the API added it), kept as sent.
+        #[serde(untagged)]
+        Other(::std::string::String),
     }
     impl ::std::fmt::Display for VariantableType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
+            match self {
                 Self::PlannedCourse => f.write_str("PlannedCourse"),
                 Self::ProgramEdition => f.write_str("Program::Edition"),
+                Self::Other(v) => f.write_str(v),
             }
         }
     }
@@ -11906,7 +12458,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             match value {
                 "PlannedCourse" => Ok(Self::PlannedCourse),
                 "Program::Edition" => Ok(Self::ProgramEdition),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Other(value.to_string())),
             }
         }
     }
@@ -11944,6 +12496,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         ///The callback url for Eduframe to send a HTTP POST payload to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Webhook {
         pub fn builder() -> builder::Webhook {
@@ -12405,6 +12960,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub status: WebhookNotificationFailedStatus,
         ///Unique identifier of the linked webhook.
         pub webhook_id: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookNotificationFailed {
         pub fn builder() -> builder::WebhookNotificationFailed {
@@ -12480,6 +13038,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         >,
         ///Status of the webhook notification.
         pub status: WebhookNotificationWithIncludesStatus,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookNotificationWithIncludes {
         pub fn builder() -> builder::WebhookNotificationWithIncludes {
@@ -12495,6 +13056,9 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub response: ::std::string::String,
         ///The response status code of the send attempt.
         pub status_code: i64,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookNotificationWithIncludesSendAttemptsItem {
         pub fn builder() -> builder::WebhookNotificationWithIncludesSendAttemptsItem {
@@ -12723,6 +13287,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     phone: value.phone?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12932,6 +13497,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     phone: value.phone?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -12982,7 +13548,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: AddLabelToOrderBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { label_id: value.label_id? })
+                Ok(Self {
+                    label_id: value.label_id?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::AddLabelToOrderBody> for AddLabelToOrderBody {
@@ -13132,6 +13701,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     country: value.country?,
                     postal_code: value.postal_code?,
                     state_province: value.state_province?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -13294,6 +13864,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     country: value.country?,
                     postal_code: value.postal_code?,
                     state_province: value.state_province?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -13448,6 +14019,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     country: value.country?,
                     postal_code: value.postal_code?,
                     state_province: value.state_province?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -13575,6 +14147,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     key_contact: value.key_contact?,
                     updated_at: value.updated_at?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -13721,6 +14294,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     meeting_id: value.meeting_id?,
                     state: value.state?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -13870,6 +14444,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     uid: value.uid?,
                     updated_at: value.updated_at?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -13923,6 +14498,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     certificate_template_id: value.certificate_template_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -14129,6 +14705,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     position: value.position?,
                     slug: value.slug?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -14248,6 +14825,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     creator_id: value.creator_id?,
                     id: value.id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -14738,6 +15316,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     starting_price: value.starting_price?,
                     updated_at: value.updated_at?,
                     website_url: value.website_url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -14855,6 +15434,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     lead_id: value.lead_id?,
                     planned_course_id: value.planned_course_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -14949,6 +15529,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15062,6 +15643,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15383,6 +15965,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     meta_title: value.meta_title?,
                     name: value.name?,
                     result: value.result?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15477,6 +16060,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     content: value.content?,
                     course_tab_id: value.course_tab_id?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15714,6 +16298,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     meta_description: value.meta_description?,
                     meta_title: value.meta_title?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15787,6 +16372,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     content: value.content?,
                     course_tab_id: value.course_tab_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15859,6 +16445,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     position: value.position?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -15936,6 +16523,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     content: value.content?,
                     course_tab_id: value.course_tab_id?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16029,6 +16617,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16538,6 +17127,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     starting_price: value.starting_price?,
                     updated_at: value.updated_at?,
                     website_url: value.website_url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16722,6 +17312,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     phone: value.phone?,
                     signup_answers_attributes: value.signup_answers_attributes?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16795,6 +17386,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     signup_question_id: value.signup_question_id?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16870,6 +17462,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     account_id: value.account_id?,
                     key_contact: value.key_contact?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -16953,6 +17546,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     authentication_provider_type: value.authentication_provider_type?,
                     uid: value.uid?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17090,6 +17684,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     meta_title: value.meta_title?,
                     name: value.name?,
                     parent_id: value.parent_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17178,6 +17773,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     commentable_id: value.commentable_id?,
                     commentable_type: value.commentable_type?,
                     content: value.content?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17243,6 +17839,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     address_attributes: value.address_attributes?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17286,7 +17883,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: CreateCourseVariantBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::CreateCourseVariantBody>
@@ -17403,6 +18003,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     gradeable_id: value.gradeable_id?,
                     gradeable_type: value.gradeable_type?,
                     score: value.score?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17507,6 +18108,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     feature: value.feature?,
                     footnote: value.footnote?,
                     invoice_items_attributes: value.invoice_items_attributes?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17644,6 +18246,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     unit_price: value.unit_price?,
                     units: value.units?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17755,6 +18358,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     currency: value.currency?,
                     date: value.date?,
                     payment_method_id: value.payment_method_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17820,6 +18424,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     name: value.name?,
                     percentage: value.percentage?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -17899,6 +18504,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     color: value.color?,
                     model_type: value.model_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18262,6 +18868,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     user_id: value.user_id?,
                     value: value.value?,
                     wants_newsletter: value.wants_newsletter?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18346,6 +18953,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     catalog_product_id: value.catalog_product_id?,
                     catalog_variant_id: value.catalog_variant_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18429,6 +19037,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     material_group_id: value.material_group_id?,
                     name: value.name?,
                     use_type: value.use_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18472,7 +19081,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: CreateMaterialGroupBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::CreateMaterialGroupBody>
@@ -18571,6 +19183,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     capacity: value.capacity?,
                     course_location_id: value.course_location_id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18844,6 +19457,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     planned_course_id: value.planned_course_id?,
                     referral_id: value.referral_id?,
                     student_ids: value.student_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -18934,6 +19548,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     course_id: value.course_id?,
                     edition_id: value.edition_id?,
                     planned_course_id: value.planned_course_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19107,6 +19722,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     starred: value.starred?,
                     subject_id: value.subject_id?,
                     subject_type: value.subject_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19157,7 +19773,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: CreateTeacherBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { user_id: value.user_id? })
+                Ok(Self {
+                    user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::CreateTeacherBody> for CreateTeacherBody {
@@ -19237,6 +19856,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     planned_course_id: value.planned_course_id?,
                     teacher_id: value.teacher_id?,
                     teacher_role_id: value.teacher_role_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19303,6 +19923,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     teacher_id: value.teacher_id?,
                     teacher_role_id: value.teacher_role_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19371,6 +19992,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     location: value.location?,
                     result: value.result?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19414,7 +20036,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: CreateTeacherRoleBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::CreateTeacherRoleBody>
@@ -19645,6 +20270,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     middle_name: value.middle_name?,
                     wants_newsletter: value.wants_newsletter?,
                     with_authentication: value.with_authentication?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19733,6 +20359,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     active: value.active?,
                     events: value.events?,
                     url: value.url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19879,6 +20506,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     enrollment_id: value.enrollment_id?,
                     id: value.id?,
                     student_id: value.student_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -19940,6 +20568,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20015,6 +20644,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     types: value.types?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20073,6 +20703,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20134,6 +20765,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     custom_object: value.custom_object?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20246,6 +20878,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     custom_association_id: value.custom_association_id?,
                     custom_object_id: value.custom_object_id?,
                     custom_record_ids: value.custom_record_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20319,6 +20952,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     custom_association_id: value.custom_association_id?,
                     custom_record_ids: value.custom_record_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20391,6 +21025,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     enabled: value.enabled?,
                     id: value.id?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20457,6 +21092,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     enabled: value.enabled?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20517,6 +21153,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     enabled: value.enabled?,
                     value: value.value?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20595,6 +21232,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name_plural: value.name_plural?,
                     name_singular: value.name_singular?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20685,6 +21323,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     slug: value.slug?,
                     title: value.title?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20783,6 +21422,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name_plural: value.name_plural?,
                     name_singular: value.name_singular?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20886,6 +21526,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     display_name: value.display_name?,
                     id: value.id?,
                     properties: value.properties?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -20979,6 +21620,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     active: value.active?,
                     display_name: value.display_name?,
                     properties: value.properties?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -21069,6 +21711,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     active: value.active?,
                     display_name: value.display_name?,
                     properties: value.properties?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -21254,6 +21897,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     start_date: value.start_date?,
                     usage_count: value.usage_count?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -21483,6 +22127,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     program_id: value.program_id?,
                     start_date: value.start_date?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -21791,6 +22436,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     terms_url: value.terms_url?,
                     time_zone: value.time_zone?,
                     website_url: value.website_url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22128,6 +22774,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     terms_url: value.terms_url?,
                     time_zone: value.time_zone?,
                     website_url: value.website_url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22252,6 +22899,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     planned_course_id: value.planned_course_id?,
                     position: value.position?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22462,6 +23110,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     status: value.status?,
                     student_id: value.student_id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22696,6 +23345,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     status: value.status?,
                     student_id: value.student_id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22784,6 +23434,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     code: value.code?,
                     errors: value.errors?,
                     message: value.message?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -22983,6 +23634,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     result: value.result?,
                     score: value.score?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23396,6 +24048,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     total_open: value.total_open?,
                     updated_at: value.updated_at?,
                     xml_url: value.xml_url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23582,6 +24235,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     unit_price: value.unit_price?,
                     units: value.units?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -23677,6 +24331,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     percentage: value.percentage?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24103,6 +24758,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     total_open: value.total_open?,
                     updated_at: value.updated_at?,
                     xml_url: value.xml_url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24249,6 +24905,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     model_type: value.model_type?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24641,6 +25298,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     user_id: value.user_id?,
                     value: value.value?,
                     wants_newsletter: value.wants_newsletter?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -24728,6 +25386,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     catalog_product_id: value.catalog_product_id?,
                     catalog_variant_id: value.catalog_variant_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25155,6 +25814,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     user_id: value.user_id?,
                     value: value.value?,
                     wants_newsletter: value.wants_newsletter?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25304,6 +25964,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     updated_at: value.updated_at?,
                     use_type: value.use_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25400,6 +26061,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25642,6 +26304,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     planning_meeting_location_ids: value.planning_meeting_location_ids?,
                     start_date_time: value.start_date_time?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25782,6 +26445,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -25934,6 +26598,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26223,6 +26888,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     planning_meeting_location_ids: value.planning_meeting_location_ids?,
                     start_date_time: value.start_date_time?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26644,6 +27310,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     total_cost_incl: value.total_cost_incl?,
                     total_discount: value.total_discount?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -26770,6 +27437,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     order_id: value.order_id?,
                     student_id: value.student_id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27219,6 +27887,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     total_cost_incl: value.total_cost_incl?,
                     total_discount: value.total_discount?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27393,6 +28062,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     invoice_id: value.invoice_id?,
                     payment_method_id: value.payment_method_id?,
                     status: value.status?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27493,6 +28163,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     plugin_id: value.plugin_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27624,6 +28295,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     multiplier: value.multiplier?,
                     name: value.name?,
                     percentage: value.percentage?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27825,6 +28497,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     payment_method_id: value.payment_method_id?,
                     plugin_data: value.plugin_data?,
                     status: value.status?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -27948,6 +28621,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     element_id: value.element_id?,
                     enrollment_id: value.enrollment_id?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28453,6 +29127,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     status: value.status?,
                     type_: value.type_?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -28775,6 +29450,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     min_participants: value.min_participants?,
                     start_date: value.start_date?,
                     teacher_ids: value.teacher_ids?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29100,6 +29776,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     start_date: value.start_date?,
                     teacher_ids: value.teacher_ids?,
                     type_: value.type_?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29246,6 +29923,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     teacher_id: value.teacher_id?,
                     teacher_role_id: value.teacher_role_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29541,6 +30219,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     resource_name: value.resource_name?,
                     resource_type: value.resource_type?,
                     start_date_time: value.start_date_time?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29716,6 +30395,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     planning_meeting_location_ids: value.planning_meeting_location_ids?,
                     start_date_time: value.start_date_time?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -29926,6 +30606,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     planning_materials: value.planning_materials?,
                     planning_meeting_location_ids: value.planning_meeting_location_ids?,
                     start_date_time: value.start_date_time?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30015,6 +30696,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     amount: value.amount?,
                     comment: value.comment?,
                     material_id: value.material_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30075,6 +30757,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     data: value.data?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30408,6 +31091,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     signup_url: value.signup_url?,
                     slug: value.slug?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -30820,6 +31504,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     signup_url: value.signup_url?,
                     slug: value.slug?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31009,6 +31694,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     signup_url: value.signup_url?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31078,6 +31764,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     credits: value.credits?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31179,6 +31866,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     element_type: value.element_type?,
                     elements: value.elements?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31301,6 +31989,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     element_type: value.element_type?,
                     name: value.name?,
                     planned_course_id: value.planned_course_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31387,6 +32076,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     credits: value.credits?,
                     element_type: value.element_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31471,6 +32161,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     credits: value.credits?,
                     element_type: value.element_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31676,6 +32367,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     min_participants: value.min_participants?,
                     name: value.name?,
                     program_id: value.program_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -31881,6 +32573,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     min_participants: value.min_participants?,
                     name: value.name?,
                     program_id: value.program_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32008,6 +32701,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     element_type: value.element_type?,
                     name: value.name?,
                     planned_course_id: value.planned_course_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32202,6 +32896,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     personal_program_id: value.personal_program_id?,
                     state: value.state?,
                     student_id: value.student_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32418,6 +33113,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     personal_program_id: value.personal_program_id?,
                     state: value.state?,
                     student_id: value.student_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32653,6 +33349,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     label_ids: value.label_ids?,
                     name: value.name?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32744,6 +33441,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     content: value.content?,
                     course_tab_id: value.course_tab_id?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -32949,6 +33647,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     is_published: value.is_published?,
                     label_ids: value.label_ids?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -33023,6 +33722,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     content: value.content?,
                     course_tab_id: value.course_tab_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -33083,6 +33783,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -33181,6 +33882,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     enrollment_id: value.enrollment_id?,
                     meeting_id: value.meeting_id?,
                     state: value.state?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -33426,6 +34128,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     title: value.title?,
                     use_as_duplicate_indicator: value.use_as_duplicate_indicator?,
                     visibility: value.visibility?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -33713,6 +34416,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     subject_id: value.subject_id?,
                     subject_type: value.subject_type?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34021,6 +34725,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     teacher_description: value.teacher_description?,
                     teacher_headline: value.teacher_headline?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34165,6 +34870,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     teacher_id: value.teacher_id?,
                     teacher_role_id: value.teacher_role_id?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34261,6 +34967,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     name: value.name?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34580,6 +35287,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     teacher_description: value.teacher_description?,
                     teacher_headline: value.teacher_headline?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34823,6 +35531,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     subtitle: value.subtitle?,
                     supervisors: value.supervisors?,
                     title: value.title?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -34969,6 +35678,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     label_ids: value.label_ids?,
                     name: value.name?,
                     phone: value.phone?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35056,6 +35766,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     account_id: value.account_id?,
                     key_contact: value.key_contact?,
                     user_id: value.user_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35170,6 +35881,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                         .course_tab_contents_attributes?,
                     custom: value.custom?,
                     is_published: value.is_published?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35254,6 +35966,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     content: value.content?,
                     course_tab_id: value.course_tab_id?,
                     id: value.id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35303,6 +36016,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     is_published: value.is_published?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35460,6 +36174,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     name: value.name?,
                     parent_id: value.parent_id?,
                     slug: value.slug?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35511,7 +36226,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: UpdateCommentByIdBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { content: value.content? })
+                Ok(Self {
+                    content: value.content?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::UpdateCommentByIdBody>
@@ -35578,6 +36296,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     address_attributes: value.address_attributes?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35624,7 +36343,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: UpdateEnrollmentByIdBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { end_date: value.end_date? })
+                Ok(Self {
+                    end_date: value.end_date?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::UpdateEnrollmentByIdBody>
@@ -35763,6 +36485,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     gradeable_id: value.gradeable_id?,
                     gradeable_type: value.gradeable_type?,
                     score: value.score?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35852,6 +36575,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     color: value.color?,
                     model_type: value.model_type?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35920,6 +36644,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     material_group_id: value.material_group_id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -35966,7 +36691,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: UpdateMaterialGroupByIdBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::UpdateMaterialGroupByIdBody>
@@ -36071,6 +36799,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     capacity: value.capacity?,
                     course_location_id: value.course_location_id?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36141,6 +36870,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                 Ok(Self {
                     edition_id: value.edition_id?,
                     planned_course_id: value.planned_course_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36316,6 +37046,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     starred: value.starred?,
                     subject_id: value.subject_id?,
                     subject_type: value.subject_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36409,6 +37140,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     planned_course_id: value.planned_course_id?,
                     teacher_id: value.teacher_id?,
                     teacher_role_id: value.teacher_role_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36453,7 +37185,10 @@ Basically its true if the cost_scheme is +student+ or +order+.
             fn try_from(
                 value: UpdateTeacherRoleByIdBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    name: value.name?,
+                    extra: ::std::default::Default::default(),
+                })
             }
         }
         impl ::std::convert::From<super::UpdateTeacherRoleByIdBody>
@@ -36691,6 +37426,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     middle_name: value.middle_name?,
                     wants_newsletter: value.wants_newsletter?,
                     with_authentication: value.with_authentication?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -36783,6 +37519,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     active: value.active?,
                     events: value.events?,
                     url: value.url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37143,6 +37880,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     teacher_headline: value.teacher_headline?,
                     updated_at: value.updated_at?,
                     wants_newsletter: value.wants_newsletter?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37557,6 +38295,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     teacher_headline: value.teacher_headline?,
                     updated_at: value.updated_at?,
                     wants_newsletter: value.wants_newsletter?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -37860,6 +38599,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     updated_at: value.updated_at?,
                     variantable_id: value.variantable_id?,
                     variantable_type: value.variantable_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -38201,6 +38941,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     updated_at: value.updated_at?,
                     variantable_id: value.variantable_id?,
                     variantable_type: value.variantable_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -38347,6 +39088,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     updated_at: value.updated_at?,
                     url: value.url?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -38485,6 +39227,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     status: value.status?,
                     webhook_id: value.webhook_id?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -38612,6 +39355,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     id: value.id?,
                     send_attempts: value.send_attempts?,
                     status: value.status?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -38697,6 +39441,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
                     created_at: value.created_at?,
                     response: value.response?,
                     status_code: value.status_code?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }

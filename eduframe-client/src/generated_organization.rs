@@ -37,6 +37,9 @@ pub mod types {
         pub phone_number: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Contact {
         pub fn builder() -> builder::Contact {
@@ -243,6 +246,7 @@ pub mod types {
                     organization_id: value.organization_id?,
                     phone_number: value.phone_number?,
                     updated_at: value.updated_at?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }

@@ -1,6 +1,6 @@
 //! The API adds values and fields; the SDK keeps working (issue #14, forward-compatible types):
 //! a string enum value the spec does not list decodes as `Other(value)` and serialises back as
-//! sent, and a field the spec does not list does not fail the record.
+//! sent, and a field the spec does not list is kept in `extra` (and sent back as it came).
 
 use eduframe_client::types::{Enrollment, EnrollmentStatus};
 
@@ -14,7 +14,15 @@ fn an_unknown_enrollment_status_and_an_unknown_field_decode() {
         "status": "waitlisted_for_next_term",
         "a_field_added_later": {"nested": true}
     });
-    let e: Enrollment = serde_json::from_value(record).unwrap();
+    let e: Enrollment = serde_json::from_value(record.clone()).unwrap();
+    assert_eq!(
+        e.extra["a_field_added_later"],
+        serde_json::json!({"nested": true})
+    );
+    // A read-modify-write keeps what this client does not know.
+    let back = serde_json::to_value(&e).unwrap();
+    assert_eq!(back["a_field_added_later"], record["a_field_added_later"]);
+    assert_eq!(back["status"], "waitlisted_for_next_term");
     assert_eq!(
         e.status,
         EnrollmentStatus::Other("waitlisted_for_next_term".into())

@@ -85,6 +85,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub organisation_master_identifier: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BoardReference {
         pub fn builder() -> builder::BoardReference {
@@ -98,6 +101,9 @@ pub mod types {
         pub organisation_id: ::std::string::String,
         #[serde(rename = "organisationIdType")]
         pub organisation_id_type: BoardReferenceOrganisationIdsItemOrganisationIdType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BoardReferenceOrganisationIdsItem {
         pub fn builder() -> builder::BoardReferenceOrganisationIdsItem {
@@ -182,6 +188,9 @@ pub mod types {
         pub location_master_identifier: ::std::option::Option<::std::string::String>,
         ///The name of the School location.
         pub name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LocationReference {
         pub fn builder() -> builder::LocationReference {
@@ -195,6 +204,9 @@ pub mod types {
         pub location_id: ::std::string::String,
         #[serde(rename = "locationIdType")]
         pub location_id_type: LocationReferenceLocationIdsItemLocationIdType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl LocationReferenceLocationIdsItem {
         pub fn builder() -> builder::LocationReferenceLocationIdsItem {
@@ -367,6 +379,9 @@ Consumers can delete objects that are flagged `tobedeleted`  as such if they wis
 The status attribute is based on the [Base Class from OneRoster](https://www.imsglobal.org/sites/default/files/spec/oneroster/v1p2/rostering-informationmodel/OneRosterv1p2RosteringService_InfoModelv1p0.html#Data_Base).
 */
         pub status: OrganisationStatus,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organisation {
         pub fn builder() -> builder::Organisation {
@@ -380,6 +395,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         pub organisation_id: ::std::string::String,
         #[serde(rename = "organisationIdType")]
         pub organisation_id_type: OrganisationOrganisationIdsItemOrganisationIdType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OrganisationOrganisationIdsItem {
         pub fn builder() -> builder::OrganisationOrganisationIdsItem {
@@ -585,6 +603,9 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub organisation_master_identifier: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchoolReference {
         pub fn builder() -> builder::SchoolReference {
@@ -598,6 +619,9 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
         pub organisation_id: ::std::string::String,
         #[serde(rename = "organisationIdType")]
         pub organisation_id_type: SchoolReferenceOrganisationIdsItemOrganisationIdType,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchoolReferenceOrganisationIdsItem {
         pub fn builder() -> builder::SchoolReferenceOrganisationIdsItem {
@@ -687,6 +711,9 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_message: ::std::option::Option<::std::string::String>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StatusResponse {
         pub fn builder() -> builder::StatusResponse {
@@ -762,6 +789,9 @@ Example values are:
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub study_year: ::std::option::Option<i64>,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StudyOffering {
         pub fn builder() -> builder::StudyOffering {
@@ -903,6 +933,9 @@ Primary and secondary education studyLevels are based on the `Niveau` as specifi
         ///The prefix of the level
         #[serde(rename = "studyLevelPrefix")]
         pub study_level_prefix: StudyOfferingStudyLevelStudyLevelPrefix,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StudyOfferingStudyLevel {
         pub fn builder() -> builder::StudyOfferingStudyLevel {
@@ -1085,6 +1118,9 @@ This is the GUID that Consumers will refer to when making API calls, or when nee
         ///The name given by the School to this SubjectOffering.
         #[serde(rename = "subjectOfferingName")]
         pub subject_offering_name: ::std::string::String,
+        /// Fields the spec does not define, kept as the API sent them (and sent back).
+        #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SubjectOffering {
         pub fn builder() -> builder::SubjectOffering {
@@ -1228,7 +1264,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 Ok(Self {
                     name: value.name?,
                     organisation_ids: value.organisation_ids?,
-                    organisation_master_identifier: value.organisation_master_identifier?,
+                    organisation_master_identifier: value
+                        .organisation_master_identifier?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1307,6 +1345,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 Ok(Self {
                     organisation_id: value.organisation_id?,
                     organisation_id_type: value.organisation_id_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1391,6 +1430,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     location_ids: value.location_ids?,
                     location_master_identifier: value.location_master_identifier?,
                     name: value.name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1463,6 +1503,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 Ok(Self {
                     location_id: value.location_id?,
                     location_id_type: value.location_id_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1644,6 +1685,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     organisation_master_identifier: value
                         .organisation_master_identifier?,
                     status: value.status?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1727,6 +1769,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 Ok(Self {
                     organisation_id: value.organisation_id?,
                     organisation_id_type: value.organisation_id_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1797,7 +1840,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     organisation_ids: value.organisation_ids?,
-                    organisation_master_identifier: value.organisation_master_identifier?,
+                    organisation_master_identifier: value
+                        .organisation_master_identifier?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1875,6 +1920,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 Ok(Self {
                     organisation_id: value.organisation_id?,
                     organisation_id_type: value.organisation_id_type?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -1939,6 +1985,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 Ok(Self {
                     status: value.status?,
                     status_message: value.status_message?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2165,6 +2212,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     study_offering_id: value.study_offering_id?,
                     study_offering_name: value.study_offering_name?,
                     study_year: value.study_year?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2270,6 +2318,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     study_level_id: value.study_level_id?,
                     study_level_name: value.study_level_name?,
                     study_level_prefix: value.study_level_prefix?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }
@@ -2460,6 +2509,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     subject_offering_abbr: value.subject_offering_abbr?,
                     subject_offering_id: value.subject_offering_id?,
                     subject_offering_name: value.subject_offering_name?,
+                    extra: ::std::default::Default::default(),
                 })
             }
         }

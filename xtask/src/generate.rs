@@ -31,6 +31,7 @@ pub fn generate(spec_path: &Path) -> Result<(String, syn::File, serde_json::Valu
     let mut file: syn::File =
         syn::parse2(tokens).context("progenitor produced code that does not parse")?;
     crate::open_enums::open(&mut file);
+    crate::open_structs::open(&mut file);
     // prettyplease, not rustfmt: rustfmt re-indents the block doc comments, which turns their
     // text into indented Markdown code blocks (and so into failing doctests). The crates declare
     // the module `#[rustfmt::skip]`, so `cargo fmt --check` leaves this file alone.

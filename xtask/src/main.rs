@@ -15,6 +15,7 @@ mod generate;
 mod layer;
 mod normalize;
 mod open_enums;
+mod open_structs;
 mod spec;
 
 use std::path::{Path, PathBuf};

@@ -39,17 +39,16 @@ fn collect(items: &[Item], names: &mut HashSet<String>) {
     }
 }
 
-/// Unit variants only, each renamed by serde: a string enum.
+/// Unit variants only, deserialised by serde: a string enum (typify writes one for every
+/// `enum` of strings, with `#[serde(rename)]` where a value is not a Rust identifier).
 fn is_string_enum(e: &ItemEnum) -> bool {
     !e.variants.is_empty()
-        && e.variants.iter().all(|v| {
-            matches!(v.fields, Fields::Unit)
-                && v.attrs.iter().any(|a| {
-                    a.path().is_ident("serde")
-                        && a.meta
-                            .require_list()
-                            .is_ok_and(|l| l.tokens.to_string().starts_with("rename"))
-                })
+        && e.variants.iter().all(|v| matches!(v.fields, Fields::Unit))
+        && e.attrs.iter().any(|a| {
+            a.path().is_ident("derive")
+                && a.meta
+                    .require_list()
+                    .is_ok_and(|l| l.tokens.to_string().contains("Deserialize"))
         })
 }
 

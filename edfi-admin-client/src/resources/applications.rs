@@ -25,6 +25,7 @@ impl types::AddApplicationRequest {
         ods_instance_ids: impl IntoIterator<Item = i32>,
     ) -> Self {
         types::AddApplicationRequest {
+            extra: Default::default(),
             application_name: name.into(),
             vendor_id,
             claim_set_name: claim_set_name.into(),

@@ -18,6 +18,7 @@ pub fn enabled_actions<'a>(
     names
         .into_iter()
         .map(|n| types::ResourceClaimAction {
+            extra: Default::default(),
             name: Some(n.to_owned()),
             enabled: Some(true),
         })
@@ -45,7 +46,10 @@ impl ClaimSets<'_> {
 
     /// Creates an empty claim set; returns its id.
     pub async fn create(&self, name: impl Into<String>) -> Result<i32> {
-        let body = types::AddClaimSetRequest { name: name.into() };
+        let body = types::AddClaimSetRequest {
+            extra: Default::default(),
+            name: name.into(),
+        };
         let r = self.client.raw().post_claim_sets().body(body).send().await;
         self.client.created("postClaimSets", r).await
     }
@@ -58,7 +62,10 @@ impl ClaimSets<'_> {
 
     /// Renames a claim set (system-reserved ones cannot be changed).
     pub async fn rename(&self, id: i32, name: impl Into<String>) -> Result<()> {
-        let body = types::EditClaimSetRequest { name: name.into() };
+        let body = types::EditClaimSetRequest {
+            extra: Default::default(),
+            name: name.into(),
+        };
         let r = self
             .client
             .raw()
@@ -85,6 +92,7 @@ impl ClaimSets<'_> {
     /// Copies a claim set under a new name; returns the copy's id.
     pub async fn copy(&self, original_id: i32, name: impl Into<String>) -> Result<i32> {
         let body = types::CopyClaimSetRequest {
+            extra: Default::default(),
             original_id,
             name: name.into(),
         };
@@ -117,6 +125,7 @@ impl ClaimSets<'_> {
         exported: &types::ClaimSetDetailsModel,
     ) -> Result<i32> {
         let body = types::ImportClaimSetRequest {
+            extra: Default::default(),
             name: name.into(),
             resource_claims: exported.resource_claims.clone().unwrap_or_default(),
         };
@@ -138,6 +147,7 @@ impl ClaimSets<'_> {
         actions: Vec<types::ResourceClaimAction>,
     ) -> Result<()> {
         let body = types::AddResourceClaimOnClaimSetRequest {
+            extra: Default::default(),
             resource_claim_id: Some(resource_claim_id),
             resource_claim_actions: actions,
         };
@@ -162,6 +172,7 @@ impl ClaimSets<'_> {
         actions: Vec<types::ResourceClaimAction>,
     ) -> Result<()> {
         let body = types::EditResourceClaimOnClaimSetRequest {
+            extra: Default::default(),
             resource_claim_actions: actions,
         };
         let r = self
@@ -213,6 +224,7 @@ impl ClaimSets<'_> {
         strategies: impl IntoIterator<Item = impl Into<String>>,
     ) -> Result<()> {
         let body = types::OverrideAuthStategyOnClaimSetRequest {
+            extra: Default::default(),
             action_name: Some(action.into()),
             authorization_strategies: strategies.into_iter().map(Into::into).collect(),
         };

@@ -25,6 +25,7 @@ impl Profiles<'_> {
         definition: impl Into<String>,
     ) -> Result<i32> {
         let body = types::AddProfileRequest {
+            extra: Default::default(),
             name: name.into(),
             definition: definition.into(),
         };
@@ -46,6 +47,7 @@ impl Profiles<'_> {
         definition: impl Into<String>,
     ) -> Result<()> {
         let body = types::EditProfileRequest {
+            extra: Default::default(),
             name: name.into(),
             definition: definition.into(),
         };

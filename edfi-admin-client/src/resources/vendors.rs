@@ -16,6 +16,7 @@ impl types::AddVendorRequest {
         contact_email: impl Into<String>,
     ) -> Self {
         types::AddVendorRequest {
+            extra: Default::default(),
             company: company.into(),
             contact_name: contact_name.into(),
             contact_email_address: contact_email.into(),
