@@ -61,6 +61,35 @@ impl RateLimit {
             }
         }
     }
+
+    /// Admits one request that is about to be sent, holding its slot as if it were sent now
+    /// until [`complete`](Self::complete) restamps it with the time its answer came (or `hold`
+    /// has passed). Returns how long it waited and the ticket to complete.
+    ///
+    /// A server counts a request when it arrives, which is after the client admitted it (after
+    /// credentials, a connection, a busy scheduler). Stamping a request when it is admitted lets
+    /// one admitted early but delayed, and one admitted a window later but prompt, reach the
+    /// server less than a window apart: a 429 the budget had not earned. A request in flight
+    /// counts as present, and a finished one from when its answer came (never before the server
+    /// saw it), so the server never sees more than the budget in any window.
+    pub async fn acquire_in_flight(&self, hold: Duration) -> (Duration, InFlight) {
+        let start = Instant::now();
+        let mut log = self.log.lock().await;
+        loop {
+            let now = Instant::now();
+            let placeholder = later(now, hold);
+            match log.record_at(now, placeholder) {
+                Ok(()) => return (now.duration_since(start), InFlight(placeholder)),
+                Err(wait) => tokio::time::sleep_until(later(now, wait)).await,
+            }
+        }
+    }
+
+    /// Restamps a request admitted with [`acquire_in_flight`](Self::acquire_in_flight) with now,
+    /// the time its answer (or its failure) came.
+    pub async fn complete(&self, ticket: InFlight) {
+        self.log.lock().await.restamp(ticket.0, Instant::now());
+    }
 }
 
 /// The sliding-window log behind a budget of `max` requests per `window`: the send times of the
@@ -98,24 +127,61 @@ impl WindowLog {
 
     /// Records a request at `now` when it fits in the budget; otherwise how long until it would.
     pub fn record(&mut self, now: Instant) -> Result<(), Duration> {
+        self.record_at(now, now)
+    }
+
+    /// Records a request checked at `now` under the stamp `stamp` (later than `now` for a
+    /// request in flight); otherwise how long until it would fit.
+    fn record_at(&mut self, now: Instant, stamp: Instant) -> Result<(), Duration> {
+        let window = self.window;
         while self
             .sent
             .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= self.window)
+            .is_some_and(|t| now.saturating_duration_since(*t) >= window)
         {
             self.sent.pop_front();
         }
         match self.sent.front() {
+            // Every slot is held by a request still in flight: look again shortly.
+            Some(oldest) if self.sent.len() >= self.max && *oldest > now => {
+                Err(IN_FLIGHT_POLL.min(later(*oldest, window).saturating_duration_since(now)))
+            }
             Some(oldest) if self.sent.len() >= self.max => {
-                Err(later(*oldest, self.window).saturating_duration_since(now))
+                Err(later(*oldest, window).saturating_duration_since(now))
             }
             _ => {
-                self.sent.push_back(now);
+                self.insert(stamp);
                 Ok(())
             }
         }
     }
+
+    /// Inserts in order even when stamps come slightly out of order (a server stamping arrivals
+    /// from several threads), so the front is always the oldest.
+    fn insert(&mut self, stamp: Instant) {
+        let at = self
+            .sent
+            .iter()
+            .rposition(|t| *t <= stamp)
+            .map_or(0, |i| i + 1);
+        self.sent.insert(at, stamp);
+    }
+
+    /// Moves the entry stamped `old` to `new`.
+    fn restamp(&mut self, old: Instant, new: Instant) {
+        if let Some(i) = self.sent.iter().rposition(|t| *t == old) {
+            self.sent.remove(i);
+            self.insert(new.min(old));
+        }
+    }
 }
+
+/// A request admitted by [`RateLimit::acquire_in_flight`], to be completed when its answer comes.
+#[derive(Debug, Clone, Copy)]
+pub struct InFlight(Instant);
+
+/// How often a limiter whose every slot is in flight looks again.
+const IN_FLIGHT_POLL: Duration = Duration::from_millis(10);
 
 /// `now + wait`, saturating far in the future instead of overflowing.
 pub(crate) fn later(now: Instant, wait: Duration) -> Instant {
@@ -193,5 +259,37 @@ mod tests {
         let waited = gate.wait().await;
         assert_eq!(waited, Duration::from_secs(30));
         assert_eq!(gate.wait().await, Duration::ZERO);
+    }
+
+    /// A request in flight holds its slot; once answered it counts from the answer, so a request
+    /// admitted early but answered late still keeps the next one a whole window after it.
+    #[tokio::test(start_paused = true)]
+    async fn in_flight_requests_hold_their_slot_until_answered() {
+        let limit = RateLimit::new(2, Duration::from_secs(1));
+        let hold = Duration::from_secs(30);
+        let (_, first) = limit.acquire_in_flight(hold).await;
+        let (_, second) = limit.acquire_in_flight(hold).await;
+        limit.complete(second).await;
+        tokio::time::advance(Duration::from_millis(1500)).await;
+        // Both slots are taken: the first is still in flight, the second answered 1.5 s ago...
+        // only the second's slot frees, and it already has.
+        let third =
+            tokio::time::timeout(Duration::from_millis(100), limit.acquire_in_flight(hold)).await;
+        assert!(third.is_ok(), "the answered request's window has passed");
+        let fourth =
+            tokio::time::timeout(Duration::from_secs(5), limit.acquire_in_flight(hold)).await;
+        assert!(
+            fourth.is_err(),
+            "the first is still in flight and holds its slot"
+        );
+        limit.complete(first).await;
+        let started = Instant::now();
+        let (_, _fifth) = limit.acquire_in_flight(hold).await;
+        // It counts from its answer (now), so the next slot opens a window later.
+        assert!(
+            started.elapsed() >= Duration::from_millis(990),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }

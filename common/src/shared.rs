@@ -63,16 +63,29 @@ if pause > now then return pause - now end
 local max = tonumber(ARGV[1])
 if max == 0 then return 0 end
 local window = tonumber(ARGV[2])
+local hold = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 if redis.call('ZCARD', KEYS[1]) < max then
-  redis.call('ZADD', KEYS[1], now, now .. '-' .. ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
+  redis.call('ZADD', KEYS[1], now + hold, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window + hold)
   return 0
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-local wait = tonumber(oldest[2]) + window - now
+local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
+if oldest > now then return 10 end
+local wait = oldest + window - now
 if wait < 1 then wait = 1 end
 return wait
+";
+
+/// Restamps the in-flight request `ARGV[1]` with now (its answer came), if it is still there.
+const COMPLETE: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local held = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if held and tonumber(held) > now then
+  redis.call('ZADD', KEYS[1], 'XX', now, ARGV[1])
+end
+return 0
 ";
 
 /// Extends the shared pause to `now + ARGV[1]` ms (never shortens it).
@@ -124,6 +137,7 @@ struct StoreInner {
     down_until: std::sync::Mutex<Option<Instant>>,
     warned: AtomicBool,
     acquire: redis::Script,
+    complete: redis::Script,
     pause: redis::Script,
     get_token: redis::Script,
     delete_if: redis::Script,
@@ -168,6 +182,7 @@ impl RedisStore {
                 down_until: std::sync::Mutex::new(None),
                 warned: AtomicBool::new(false),
                 acquire: redis::Script::new(ACQUIRE),
+                complete: redis::Script::new(COMPLETE),
                 pause: redis::Script::new(PAUSE),
                 get_token: redis::Script::new(GET_TOKEN),
                 delete_if: redis::Script::new(DELETE_IF),
@@ -275,8 +290,14 @@ impl RedisStore {
     /// Takes one request from the shared budget (`max` per `window`; `max == 0` only checks
     /// the shared pause). `Some(Duration::ZERO)` when admitted, `Some(wait)` to wait and ask
     /// again, `None` when Redis is unavailable.
-    pub(crate) async fn acquire(&self, ns: &str, max: u32, window: Duration) -> Option<Duration> {
-        let nonce = fastrand::u64(..);
+    pub(crate) async fn acquire(
+        &self,
+        ns: &str,
+        max: u32,
+        window: Duration,
+        nonce: u64,
+        hold: Duration,
+    ) -> Option<Duration> {
         let budget = format!("{ns}:budget");
         let pause = format!("{ns}:pause");
         let script = &self.inner.acquire;
@@ -286,13 +307,25 @@ impl RedisStore {
                     .key(budget)
                     .key(pause)
                     .arg(max)
-                    .arg(window.as_millis() as u64)
+                    .arg(u64::try_from(window.as_millis()).unwrap_or(u64::MAX))
                     .arg(nonce)
+                    .arg(u64::try_from(hold.as_millis()).unwrap_or(u64::MAX))
                     .invoke_async(&mut con)
                     .await
             })
             .await?;
         Some(Duration::from_millis(ms))
+    }
+
+    /// Restamps an in-flight request admitted by [`RedisStore::acquire`] with now.
+    pub(crate) async fn complete(&self, ns: &str, nonce: u64) {
+        let budget = format!("{ns}:budget");
+        let script = &self.inner.complete;
+        let _: Option<i64> = self
+            .call(
+                |mut con| async move { script.key(budget).arg(nonce).invoke_async(&mut con).await },
+            )
+            .await;
     }
 
     /// Holds back every replica for `wait` (after a 429 one of them received).
@@ -401,17 +434,29 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Waits until the shared pause is over and (with a budget) a request is admitted. Returns
-    /// false when Redis is unavailable, so the caller uses its in-process limiter.
-    pub(crate) async fn admit(&self, budget: Option<(u32, Duration)>) -> bool {
+    /// Waits until the shared pause is over and (with a budget) a request is admitted, held as
+    /// in flight for at most `hold` (see [`crate::limiter::RateLimit::acquire_in_flight`]).
+    /// Returns the ticket to [`complete`](Self::complete) (`Some(None)` without a budget), or
+    /// `None` when Redis is unavailable, so the caller uses its in-process limiter.
+    pub(crate) async fn admit(
+        &self,
+        budget: Option<(u32, Duration)>,
+        hold: Duration,
+    ) -> Option<Option<u64>> {
         let (max, window) = budget.unwrap_or((0, Duration::ZERO));
+        let nonce = fastrand::u64(..);
         loop {
-            match self.store.acquire(&self.ns, max, window).await {
-                None => return false,
-                Some(wait) if wait.is_zero() => return true,
+            match self.store.acquire(&self.ns, max, window, nonce, hold).await {
+                None => return None,
+                Some(wait) if wait.is_zero() => return Some(budget.map(|_| nonce)),
                 // Ask again after the wait: another replica may have taken the slot.
                 Some(wait) => tokio::time::sleep(wait).await,
             }
         }
+    }
+
+    /// The answer to the request admitted with `ticket` came: it now counts from this moment.
+    pub(crate) async fn complete(&self, ticket: u64) {
+        self.store.complete(&self.ns, ticket).await;
     }
 }

@@ -827,23 +827,27 @@ impl Transport {
                 };
                 attempt += 1;
                 // A shared pause or the rate limit is waited out only within this request's deadline.
+                // A request holds its slot while in flight (at most an attempt's timeout) and
+                // then counts from when its answer came: see `RateLimit::acquire_in_flight`.
+                let hold = inner.timeouts.attempt;
                 let gate = async {
-                    let mut waited = inner.pause.wait().await;
+                    let waited = inner.pause.wait().await;
                     #[cfg(feature = "redis")]
                     if let Some(shared) = &inner.shared {
                         let started = Instant::now();
                         let budget = inner.limiter.as_ref().map(|l| (l.max_requests(), l.window()));
-                        if shared.admit(budget).await {
-                            return waited + started.elapsed();
+                        if let Some(ticket) = shared.admit(budget, hold).await {
+                            return (waited + started.elapsed(), Ticket::Shared(ticket));
                         }
                         // Redis is unavailable: this process's own limiter paces it.
                     }
                     if let Some(l) = &inner.limiter {
-                        waited += l.acquire().await;
+                        let (w, ticket) = l.acquire_in_flight(hold).await;
+                        return (waited + w, Ticket::Local(ticket));
                     }
-                    waited
+                    (waited, Ticket::None)
                 };
-                let Ok(waited) = tokio::time::timeout_at(deadline, gate).await else {
+                let Ok((waited, slot)) = tokio::time::timeout_at(deadline, gate).await else {
                     return Err(Failure::Error(out_of_time()));
                 };
                 let remaining = deadline.saturating_duration_since(Instant::now());
@@ -880,6 +884,21 @@ impl Transport {
                 );
                 let sent_at = Instant::now();
                 let outcome = inner.http.execute(req).instrument(attempt_span.clone()).await;
+                // The request now counts from when its answer (or failure) came.
+                match slot {
+                    Ticket::Local(t) => {
+                        if let Some(l) = &inner.limiter {
+                            l.complete(t).await;
+                        }
+                    }
+                    #[cfg(feature = "redis")]
+                    Ticket::Shared(Some(t)) => {
+                        if let Some(shared) = &inner.shared {
+                            shared.complete(t).await;
+                        }
+                    }
+                    _ => {}
+                }
                 let next = || template.as_ref().and_then(reqwest::Request::try_clone);
                 let may_retry = attempt < inner.retry.max_attempts;
                 // A retry after a backoff, if attempts, deadline, a resendable body and the
@@ -1508,6 +1527,17 @@ pub(crate) fn connection_lost(e: &reqwest::Error) -> bool {
         source = s.source();
     }
     false
+}
+
+/// How a request was admitted by the rate limit, to complete once its answer comes.
+enum Ticket {
+    /// No limit applied.
+    None,
+    /// The in-process limiter.
+    Local(limiter::InFlight),
+    /// The budget shared through Redis (`None` when there is no budget, only the pause).
+    #[cfg(feature = "redis")]
+    Shared(Option<u64>),
 }
 
 #[cfg(test)]
