@@ -656,3 +656,53 @@ async fn huge_timeouts_and_windows_never_overflow() {
     t.get("x").send().await.unwrap();
     t.get("x").send().await.unwrap();
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Responses are asked for compressed and decoded transparently (issue #15), and the body cap
+/// applies to the decoded size: a small compressed body that inflates past the cap (a zip bomb)
+/// is cut off with `BodyTooLarge`, not read into memory.
+#[tokio::test]
+async fn compressed_responses_are_decoded_and_the_cap_counts_decoded_bytes() {
+    let server = MockServer::start().await;
+    let json = serde_json::to_vec(&serde_json::json!({"items": vec!["record"; 1000]})).unwrap();
+    let small = gzip(&json);
+    assert!(small.len() * 10 < json.len(), "it compresses");
+    Mock::given(path("/small"))
+        .and(wiremock::matchers::header("accept-encoding", "gzip"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(small, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    // 64 MiB of zeros, about 64 KiB compressed.
+    let bomb = gzip(&vec![b'0'; 64 * 1024 * 1024]);
+    assert!(bomb.len() < 256 * 1024);
+    Mock::given(path("/bomb"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(bomb, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let t = fast(&server.uri())
+        .max_body_bytes(1024 * 1024)
+        .build()
+        .unwrap();
+    let v: serde_json::Value = t.get("small").send_json().await.unwrap();
+    assert_eq!(v["items"].as_array().unwrap().len(), 1000);
+    let err = t
+        .get("bomb")
+        .send_json::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+}

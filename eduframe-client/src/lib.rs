@@ -3,7 +3,7 @@
 //!
 //! - Every operation typed ([`operations`]), every list a stream with typed filters; one untyped
 //!   adapter ([`Client::list`]) for paths the spec does not know, that follows
-//!   the `Link` header's `rel="next"` cursor, with `per_page` checked (1..=100, default 25).
+//!   the `Link` header's `rel="next"` cursor, with `per_page` checked (1..=100; 100 unless you choose).
 //! - Bearer API key; a client-side limiter of 500 requests per 5 minutes shared by clones and by
 //!   both APIs; `Retry-After` honoured on 429 by [`edu_common`].
 //! - Error bodies `{errors, code, message}` typed by [`error::eduframe_error`]; webhook

@@ -423,3 +423,21 @@ async fn actions_change_state() {
         "canceled"
     );
 }
+
+/// A full sync with default settings asks for the API's largest page: 10,000 records are 100
+/// requests, not the 400 the API's own default page size of 25 would take (issue #15, P8).
+#[tokio::test]
+async fn a_full_sync_with_default_settings_is_one_request_per_hundred_records() {
+    let sim = Simulator::builder().records(10_000).start().await;
+    let c = sim.client();
+    let before = sim.counters().0;
+    let n = c
+        .planned_courses()
+        .list()
+        .stream()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(n, 10_000);
+    assert_eq!(sim.counters().0 - before, 100);
+}
