@@ -31,7 +31,7 @@ pub mod models;
 pub mod resources;
 
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION};
-pub use list::ListRequest;
+pub use list::{DEFAULT_PAGE_SIZE, ListRequest};
 pub use models::*;
 
 // Every type the API's signatures mention, so one dependency line is enough.
