@@ -375,6 +375,32 @@ impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
     }
 }
 
+/// What every `Simulator` has, in one place: `Simulator::builder()`, a `Debug` that shows its
+/// address, and the fault controls of [`simulator_fault_methods!`](crate::simulator_fault_methods).
+/// Expand it at module level where `Simulator` (with `server` and `faults` fields) and a
+/// `SimulatorBuilder: Default` are defined.
+#[macro_export]
+macro_rules! simulator_common {
+    () => {
+        impl ::std::fmt::Debug for Simulator {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Simulator")
+                    .field("uri", &self.server.uri())
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl Simulator {
+            /// Configures a simulator.
+            pub fn builder() -> SimulatorBuilder {
+                SimulatorBuilder::default()
+            }
+
+            $crate::simulator_fault_methods!();
+        }
+    };
+}
+
 /// The fault controls on a `Simulator` with a `faults: edu_common::mock::Faults` field and a
 /// `server: edu_common::mock::SimServer` field: `fail_next`, `throttle_next`, `set_latency` and
 /// `drop_next`.

@@ -132,7 +132,6 @@ impl SimulatorBuilder {
 }
 
 /// A running simulator. Dropping it stops the server.
-#[derive(Debug)]
 pub struct Simulator {
     server: edu_common::mock::SimServer,
     state: Arc<Mutex<State>>,
@@ -651,12 +650,9 @@ fn list(items: &[Value], path: &str, req: &Request, range_paging: bool) -> (u16,
     )
 }
 
-impl Simulator {
-    /// Configures a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
-    }
+edu_common::simulator_common!();
 
+impl Simulator {
     /// Starts a simulator with the default district (3 schools, 12 teachers, 240 students, 24 sections).
     pub async fn start() -> Simulator {
         SimulatorBuilder::default().start().await
@@ -698,8 +694,6 @@ impl Simulator {
     pub fn student_count(&self) -> usize {
         self.lock().collections.get("students").map_or(0, Vec::len)
     }
-
-    edu_common::simulator_fault_methods!();
 
     /// Expires every token issued so far (the next API request gets 401).
     pub fn expire_tokens(&self) {

@@ -484,14 +484,6 @@ pub struct Simulator {
     faults: edu_common::mock::Faults,
 }
 
-impl std::fmt::Debug for Simulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator")
-            .field("uri", &self.server.uri())
-            .finish()
-    }
-}
-
 /// Configures a [`Simulator`].
 #[derive(Debug, Clone, Default)]
 #[must_use]
@@ -526,14 +518,9 @@ impl SimulatorBuilder {
     }
 }
 
+edu_common::simulator_common!();
+
 impl Simulator {
-    edu_common::simulator_fault_methods!();
-
-    /// Configures a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
-    }
-
     /// Starts the simulator on any free loopback port.
     pub async fn start() -> Simulator {
         SimulatorBuilder::default().start().await

@@ -527,14 +527,6 @@ pub struct Simulator {
     faults: edu_common::mock::Faults,
 }
 
-impl std::fmt::Debug for Simulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator")
-            .field("uri", &self.server.uri())
-            .finish()
-    }
-}
-
 /// Configures a [`Simulator`].
 #[derive(Debug, Clone)]
 #[must_use]
@@ -552,12 +544,9 @@ impl Default for SimulatorBuilder {
     }
 }
 
-impl Simulator {
-    /// Configures a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
-    }
+edu_common::simulator_common!();
 
+impl Simulator {
     /// Starts the simulator; mutations are processed about `10 ms` after acceptance, in order.
     pub async fn start() -> Simulator {
         SimulatorBuilder::default().start().await
@@ -665,8 +654,6 @@ impl SimulatorBuilder {
 }
 
 impl Simulator {
-    edu_common::simulator_fault_methods!();
-
     /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
     pub fn base_url(&self) -> String {
         format!("{}/api/v2", self.server.uri())

@@ -534,17 +534,9 @@ pub struct Simulator {
     faults: edu_common::mock::Faults,
 }
 
-impl std::fmt::Debug for Simulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator")
-            .field("uri", &self.server.uri())
-            .finish()
-    }
-}
+edu_common::simulator_common!();
 
 impl Simulator {
-    edu_common::simulator_fault_methods!();
-
     /// Starts a single-tenant simulator with 30-minute tokens.
     pub async fn start() -> Simulator {
         Self::builder().start().await
@@ -553,11 +545,6 @@ impl Simulator {
     /// Starts a single-tenant simulator with tokens of the given lifetime.
     pub async fn start_with_token_lifetime(lifetime: Duration) -> Simulator {
         Self::builder().token_lifetime(lifetime).start().await
-    }
-
-    /// Configures a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
     }
 
     /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).

@@ -710,22 +710,9 @@ pub struct Simulator {
     faults: edu_common::mock::Faults,
 }
 
-impl std::fmt::Debug for Simulator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator")
-            .field("uri", &self.server.uri())
-            .finish()
-    }
-}
+edu_common::simulator_common!();
 
 impl Simulator {
-    edu_common::simulator_fault_methods!();
-
-    /// Configures a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
-    }
-
     /// Starts a simulator with 60 records per resource and the real limit.
     pub async fn start() -> Simulator {
         SimulatorBuilder::default().start().await
