@@ -151,6 +151,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 async fn compare(page_size: usize) {
     let pages = Arc::new(render(page_size));
     let base = serve(pages);
+    edu_common::install_crypto_provider();
     let raw_client = reqwest::Client::builder().build().unwrap();
     let transport = Transport::builder(base.clone())
         .retry(RetryConfig::default())

@@ -387,8 +387,7 @@ impl TransportBuilder {
             None => {
                 // reqwest is built without a crypto provider: rustls uses the process default,
                 // which this installs unless the application installed one already.
-                #[cfg(feature = "rustls-ring")]
-                let _ = rustls::crypto::ring::default_provider().install_default();
+                crate::install_crypto_provider();
                 let origin = base_url.origin();
                 reqwest::Client::builder()
                     .user_agent(user_agent)

@@ -848,6 +848,7 @@ async fn forbidden_and_unauthorized_are_told_apart() {
 #[tokio::test]
 async fn the_simulator_answers_malformed_json_and_expired_tokens_like_the_server() {
     let sim = Simulator::start_with_token_lifetime(std::time::Duration::from_secs(1)).await;
+    edu_common::install_crypto_provider();
     let http = reqwest::Client::new();
     let token: serde_json::Value = http
         .post(format!("{}/connect/token", sim.base_url()))

@@ -8,7 +8,8 @@ use std::time::Duration;
 /// The transport options every builder takes, applied the same way to each (a macro, because the
 /// builders are five types with the same methods).
 macro_rules! every_transport_option {
-    ($builder:expr) => {
+    ($builder:expr) => {{
+        edu_common::install_crypto_provider();
         $builder
             .retry(edu_common::RetryConfig::default())
             .connect_timeout(Duration::from_secs(5))
@@ -20,7 +21,7 @@ macro_rules! every_transport_option {
             .user_agent("conventions-test/1.0")
             .shared_state_from_env()
             .unwrap()
-    };
+    }};
 }
 
 /// What every crate re-exports, named through the crate alone.

@@ -594,6 +594,9 @@ impl SimulatorBuilder {
             .await;
         let worker_state = state.clone();
         tokio::spawn(async move {
+            // A simulator may run with no client in its process (`edu-sim`): its own HTTP client
+            // needs the rustls provider the clients install.
+            edu_common::install_crypto_provider();
             let http = reqwest::Client::new();
             let signer = Signer::new(SIGNING_SECRET);
             while let Some(m) = rx.recv().await {

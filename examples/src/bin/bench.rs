@@ -1,0 +1,429 @@
+//! The workspace's benchmark harness: one line per figure, each a ratio measured side by side in
+//! the same run. The server runs in a separate process (this binary, started again as a server),
+//! so the client is measured alone; rounds are interleaved and the ratio is taken per round.
+//!
+//! ```sh
+//! cargo run -p edu-examples --release --bin bench            # wall-clock figures
+//! cargo run -p edu-examples --release --bin bench -- --callgrind   # also P1 in instructions
+//! ```
+//!
+//! - P1: streaming 100,000 datahub records through the SDK vs a raw reqwest + serde loop
+//!   (wall clock per round; with `--callgrind`, instructions of the client process for 20,000).
+//! - P2: a page-numbered listing at 20 ms per page, 8 pages at a time vs one at a time.
+//! - P3: peak RSS of a client process streaming 100,000 records, SDK (1 and 8 at a time) vs raw.
+//! - P6: the wait after `Retry-After: 1`, as a ratio to the second asked for.
+//! - P8: requests for a full Eduframe sync of 10,000 records with default settings.
+//!
+//! Nothing here asserts on time: the figures are printed, for people and CI logs to read.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::TryStreamExt;
+use serde::Deserialize;
+
+const RECORDS: usize = 100_000;
+const PAGE: u32 = 1_000;
+
+fn main() {
+    // The baseline builds its own reqwest client, which needs a rustls provider installed.
+    edu_common::install_crypto_provider();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rt = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    match args.first().map(String::as_str) {
+        Some("serve-datahub") => rt.block_on(serve(&args[1..])),
+        Some("client") => rt.block_on(client_process(&args[1..])),
+        _ => rt.block_on(orchestrate(args.iter().any(|a| a == "--callgrind"))),
+    }
+}
+
+/// `serve-datahub <students> <page latency ms>`: prints `URL=…` and serves until stdin closes.
+async fn serve(args: &[String]) {
+    let students: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(RECORDS);
+    let latency: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(students)
+        .sections(100)
+        .page_latency(Duration::from_millis(latency))
+        .start()
+        .await;
+    println!(
+        "URL={} ID={} SECRET={}",
+        sim.base_url(),
+        sim.client_id(),
+        sim.client_secret()
+    );
+    std::io::stdout().flush().ok();
+    // Serve until the parent closes our stdin.
+    tokio::task::spawn_blocking(|| {
+        let mut line = String::new();
+        while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+            line.clear();
+        }
+    })
+    .await
+    .ok();
+}
+
+/// A server process, its address and the credentials it accepts (`url id secret`).
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(students: usize, latency_ms: u64) -> Server {
+        let exe = std::env::current_exe().expect("the harness's own path");
+        let mut child = Command::new(exe)
+            .args([
+                "serve-datahub",
+                &students.to_string(),
+                &latency_ms.to_string(),
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the server process starts");
+        let mut out = BufReader::new(child.stdout.take().expect("piped stdout"));
+        let mut line = String::new();
+        out.read_line(&mut line).expect("the server prints its URL");
+        // `URL=… ID=… SECRET=…`, kept as one space-separated target string.
+        let url = line
+            .split_whitespace()
+            .filter_map(|kv| kv.split_once('=').map(|(_, v)| v))
+            .collect::<Vec<_>>()
+            .join(" ");
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// `url id secret`, as a server printed them.
+fn target(t: &str) -> (&str, &str, &str) {
+    let mut parts = t.split(' ');
+    (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    )
+}
+
+#[derive(Deserialize)]
+struct RawList {
+    data: Vec<RawWrapped>,
+    links: Vec<RawLink>,
+}
+
+#[derive(Deserialize)]
+struct RawWrapped {
+    data: datahub_client::Student,
+}
+
+#[derive(Deserialize)]
+struct RawLink {
+    rel: String,
+    uri: String,
+}
+
+/// What a careful hand-written integration would do: a token once, then follow `next`.
+async fn raw(t: &str, max: usize) -> usize {
+    let (base, id, secret) = target(t);
+    let http = reqwest::Client::new();
+    #[derive(Deserialize)]
+    struct Token {
+        access_token: String,
+    }
+    let token: Token = http
+        .post(format!("{base}/datahub/oauth/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("token body");
+    let mut count = 0;
+    let mut next = Some(format!("/v1/students?limit={PAGE}"));
+    while let Some(path) = next {
+        let url = if path.contains("limit=") {
+            format!("{base}/datahub/services{path}")
+        } else {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            format!("{base}/datahub/services{path}{sep}limit={PAGE}")
+        };
+        let body = http
+            .get(url)
+            .bearer_auth(&token.access_token)
+            .send()
+            .await
+            .expect("page")
+            .bytes()
+            .await
+            .expect("page body");
+        let page: RawList = serde_json::from_slice(&body).expect("a page");
+        for s in page.data {
+            std::hint::black_box(&s.data);
+            count += 1;
+            if count >= max {
+                return count;
+            }
+        }
+        next = page
+            .links
+            .into_iter()
+            .find(|l| l.rel.eq_ignore_ascii_case("next"))
+            .map(|l| l.uri);
+    }
+    count
+}
+
+async fn sdk(t: &str, max: usize, concurrency: usize, page: u32) -> usize {
+    let (base, id, secret) = target(t);
+    let client = datahub_client::Client::builder()
+        .base_url(base)
+        .client_credentials(id, secret)
+        .build()
+        .expect("a client");
+    let mut stream = client
+        .students()
+        .list()
+        .page_size(page)
+        .concurrent(concurrency)
+        .stream();
+    let mut count = 0;
+    while let Some(s) = stream.try_next().await.expect("a record") {
+        std::hint::black_box(&s);
+        count += 1;
+        if count >= max {
+            break;
+        }
+    }
+    count
+}
+
+/// `client <raw|sdk> <url,id,secret> <max> <concurrency>`: streams, then prints `count=… peak_rss_kb=…`.
+async fn client_process(args: &[String]) {
+    let mode = args.first().map(String::as_str).unwrap_or("sdk");
+    let url = args.get(1).cloned().unwrap_or_default().replace(',', " ");
+    let max: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(RECORDS);
+    let concurrency: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let count = match mode {
+        "raw" => raw(&url, max).await,
+        _ => sdk(&url, max, concurrency, PAGE).await,
+    };
+    println!("count={count} peak_rss_kb={}", peak_rss_kb().unwrap_or(0));
+}
+
+/// This process's peak resident set (Linux `VmHWM`).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn ratios(v: &[f64]) -> String {
+    v.iter()
+        .map(|r| format!("{r:.3}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Runs this binary as a client process; its output line.
+fn client_run(prefix: &[&str], args: &[&str]) -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let (program, mut all): (String, Vec<String>) = match prefix.split_first() {
+        Some((p, rest)) => (
+            (*p).to_owned(),
+            rest.iter()
+                .map(|s| (*s).to_owned())
+                .chain([exe.display().to_string()])
+                .collect(),
+        ),
+        None => (exe.display().to_string(), Vec::new()),
+    };
+    all.push("client".into());
+    all.extend(args.iter().map(|s| (*s).to_owned()));
+    let out = Command::new(program)
+        .args(&all)
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    String::from_utf8(out.stdout)
+        .ok()?
+        .lines()
+        .last()
+        .map(str::to_owned)
+}
+
+fn field(line: &str, name: &str) -> Option<u64> {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")))?
+        .parse()
+        .ok()
+}
+
+/// Instructions of a client process under callgrind.
+fn instructions(args: &[&str]) -> Option<u64> {
+    let file = std::env::temp_dir().join(format!("edu-bench-{}.callgrind", std::process::id()));
+    let out = format!("--callgrind-out-file={}", file.display());
+    client_run(&["valgrind", "--tool=callgrind", &out], args)?;
+    let text = std::fs::read_to_string(&file).ok()?;
+    let _ = std::fs::remove_file(&file);
+    text.lines()
+        .find_map(|l| l.strip_prefix("summary:"))
+        .and_then(|n| n.trim().split_whitespace().next()?.parse().ok())
+}
+
+async fn orchestrate(callgrind: bool) {
+    println!("edu bench: the server runs in its own process; ratios are SDK / baseline");
+    let server = Server::start(RECORDS, 0);
+    let url = server.url.clone();
+    let url_arg = url.replace(' ', ",");
+    // Warm-up: the simulator renders each page once.
+    raw(&url, RECORDS).await;
+    sdk(&url, RECORDS, 1, PAGE).await;
+
+    // P1, wall clock, rounds interleaved.
+    let mut p1 = Vec::new();
+    for round in 0..5 {
+        let (r, s) = if round % 2 == 0 {
+            let t = Instant::now();
+            raw(&url, RECORDS).await;
+            let r = t.elapsed();
+            let t = Instant::now();
+            sdk(&url, RECORDS, 1, PAGE).await;
+            (r, t.elapsed())
+        } else {
+            let t = Instant::now();
+            sdk(&url, RECORDS, 1, PAGE).await;
+            let s = t.elapsed();
+            let t = Instant::now();
+            raw(&url, RECORDS).await;
+            (t.elapsed(), s)
+        };
+        p1.push(s.as_secs_f64() / r.as_secs_f64());
+    }
+    println!(
+        "P1 stream {RECORDS} records, wall: {:.3}x (rounds {}; goal <= 1.03x)",
+        median(p1.clone()),
+        ratios(&p1)
+    );
+    if callgrind {
+        let n = "20000";
+        match (
+            instructions(&["raw", &url_arg, n, "1"]),
+            instructions(&["sdk", &url_arg, n, "1"]),
+        ) {
+            (Some(r), Some(s)) => println!(
+                "P1 stream {n} records, instructions: {:.4}x ({s} vs {r}; goal <= 1.02x)",
+                s as f64 / r as f64
+            ),
+            _ => println!("P1 instructions: valgrind is not available"),
+        }
+    }
+
+    // P3: peak RSS of a client process.
+    let max = RECORDS.to_string();
+    let rss = |mode: &str, c: &str| {
+        client_run(&[], &[mode, &url_arg, &max, c]).and_then(|l| field(&l, "peak_rss_kb"))
+    };
+    match (rss("raw", "1"), rss("sdk", "1"), rss("sdk", "8")) {
+        (Some(r), Some(s1), Some(s8)) => println!(
+            "P3 peak RSS streaming {RECORDS} records: {:.2}x at concurrency 1, {:.2}x at 8 ({s1} / {s8} vs {r} KiB; goal <= 1.5x)",
+            s1 as f64 / r as f64,
+            s8 as f64 / r as f64
+        ),
+        _ => println!("P3 peak RSS: not measured (no /proc)"),
+    }
+    drop(server);
+
+    // P2: numbered pages at 20 ms each.
+    let slow = Server::start(10_000, 20);
+    // Warm-up: the simulator renders each page once.
+    sdk(&slow.url, usize::MAX, 8, 100).await;
+    let mut p2 = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        sdk(&slow.url, usize::MAX, 1, 100).await;
+        let seq = t.elapsed();
+        let t = Instant::now();
+        sdk(&slow.url, usize::MAX, 8, 100).await;
+        p2.push(seq.as_secs_f64() / t.elapsed().as_secs_f64());
+    }
+    println!(
+        "P2 100 pages at 20 ms, 8 at a time vs one at a time: {:.2}x faster (rounds {}; goal >= 7x, ceiling ~7.9x)",
+        median(p2.clone()),
+        ratios(&p2)
+    );
+    drop(slow);
+
+    // P6: the wait after Retry-After.
+    let mut p6 = Vec::new();
+    for _ in 0..3 {
+        p6.push(retry_after_wait().await);
+    }
+    println!(
+        "P6 wait after Retry-After: 1: {:.3}x the second asked (rounds {}; goal 1 <= x <= 1.02)",
+        median(p6.clone()),
+        ratios(&p6)
+    );
+
+    // P8: requests for a full Eduframe sync.
+    let sim = eduframe_client::mock::Simulator::builder()
+        .records(10_000)
+        .start()
+        .await;
+    let before = sim.counters().0;
+    let n = sim
+        .client()
+        .planned_courses()
+        .list()
+        .stream()
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap_or(0);
+    println!(
+        "P8 full Eduframe sync of {n} records with default settings: {} requests (goal 100)",
+        sim.counters().0 - before
+    );
+}
+
+/// Seconds waited after a 429 with `Retry-After: 1`, over one second.
+async fn retry_after_wait() -> f64 {
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let t = edu_common::Transport::builder(server.uri())
+        .build()
+        .expect("a transport");
+    let started = Instant::now();
+    t.get("x").send().await.expect("the retry succeeds");
+    started.elapsed().as_secs_f64()
+}
