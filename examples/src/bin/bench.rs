@@ -289,7 +289,7 @@ fn instructions(args: &[&str]) -> Option<u64> {
     let _ = std::fs::remove_file(&file);
     text.lines()
         .find_map(|l| l.strip_prefix("summary:"))
-        .and_then(|n| n.trim().split_whitespace().next()?.parse().ok())
+        .and_then(|n| n.split_whitespace().next()?.parse().ok())
 }
 
 async fn orchestrate(callgrind: bool) {
