@@ -24,7 +24,11 @@ use tokio::time::Instant;
 pub struct RateLimit {
     max: u32,
     window: Duration,
-    log: tokio::sync::Mutex<WindowLog>,
+    /// Waiters take turns (the lock is fair and held across their sleep), so pacing never
+    /// starves a caller.
+    turn: tokio::sync::Mutex<()>,
+    /// The log itself, held only for a moment: a request completing never waits for a waiter.
+    log: Mutex<WindowLog>,
 }
 
 impl RateLimit {
@@ -33,7 +37,8 @@ impl RateLimit {
         RateLimit {
             max: max_requests.max(1),
             window,
-            log: tokio::sync::Mutex::new(WindowLog::new(max_requests, window)),
+            turn: tokio::sync::Mutex::new(()),
+            log: Mutex::new(WindowLog::new(max_requests, window)),
         }
     }
 
@@ -49,17 +54,9 @@ impl RateLimit {
 
     /// Waits until one more request fits in the budget and records it. Returns how long it waited.
     ///
-    /// Waiters are served in arrival order (the lock is fair), so pacing never starves a caller.
+    /// Waiters are served in arrival order, so pacing never starves a caller.
     pub async fn acquire(&self) -> Duration {
-        let start = Instant::now();
-        let mut log = self.log.lock().await;
-        loop {
-            let now = Instant::now();
-            match log.record(now) {
-                Ok(()) => return now.duration_since(start),
-                Err(wait) => tokio::time::sleep_until(later(now, wait)).await,
-            }
-        }
+        self.wait_for_slot(|now| now).await.0
     }
 
     /// Admits one request that is about to be sent, holding its slot as if it were sent now
@@ -73,22 +70,34 @@ impl RateLimit {
     /// counts as present, and a finished one from when its answer came (never before the server
     /// saw it), so the server never sees more than the budget in any window.
     pub async fn acquire_in_flight(&self, hold: Duration) -> (Duration, InFlight) {
+        let (waited, stamp) = self.wait_for_slot(|now| later(now, hold)).await;
+        (waited, InFlight(stamp))
+    }
+
+    /// Restamps a request admitted with [`acquire_in_flight`](Self::acquire_in_flight) with now,
+    /// the time its answer (or its failure) came. Never waits.
+    pub fn complete(&self, ticket: InFlight) {
+        self.lock_log().restamp(ticket.0, Instant::now());
+    }
+
+    /// Waits for a slot and records the request under `stamp(now)`; how long it waited, and the
+    /// stamp.
+    async fn wait_for_slot(&self, stamp: impl Fn(Instant) -> Instant) -> (Duration, Instant) {
         let start = Instant::now();
-        let mut log = self.log.lock().await;
+        let _turn = self.turn.lock().await;
         loop {
             let now = Instant::now();
-            let placeholder = later(now, hold);
-            match log.record_at(now, placeholder) {
-                Ok(()) => return (now.duration_since(start), InFlight(placeholder)),
+            let at = stamp(now);
+            let recorded = self.lock_log().record_at(now, at);
+            match recorded {
+                Ok(()) => return (now.duration_since(start), at),
                 Err(wait) => tokio::time::sleep_until(later(now, wait)).await,
             }
         }
     }
 
-    /// Restamps a request admitted with [`acquire_in_flight`](Self::acquire_in_flight) with now,
-    /// the time its answer (or its failure) came.
-    pub async fn complete(&self, ticket: InFlight) {
-        self.log.lock().await.restamp(ticket.0, Instant::now());
+    fn lock_log(&self) -> std::sync::MutexGuard<'_, WindowLog> {
+        self.log.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -269,7 +278,7 @@ mod tests {
         let hold = Duration::from_secs(30);
         let (_, first) = limit.acquire_in_flight(hold).await;
         let (_, second) = limit.acquire_in_flight(hold).await;
-        limit.complete(second).await;
+        limit.complete(second);
         tokio::time::advance(Duration::from_millis(1500)).await;
         // Both slots are taken: the first is still in flight, the second answered 1.5 s ago...
         // only the second's slot frees, and it already has.
@@ -282,7 +291,7 @@ mod tests {
             fourth.is_err(),
             "the first is still in flight and holds its slot"
         );
-        limit.complete(first).await;
+        limit.complete(first);
         let started = Instant::now();
         let (_, _fifth) = limit.acquire_in_flight(hold).await;
         // It counts from its answer (now), so the next slot opens a window later.

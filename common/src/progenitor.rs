@@ -106,23 +106,16 @@ pub async fn cursor_page<T: Send + 'static, E: Serialize>(
     result: Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>,
 ) -> crate::Result<crate::paginate::Page<T, String>> {
     let rv = response(transport, operation, result).await?;
-    let base = transport.base_url().clone();
-    let next = match crate::link::find_rel(rv.headers(), "next", &base)? {
+    let next = match crate::link::find_rel(rv.headers(), "next", transport.base_url())? {
         None => None,
         Some(url) => {
             transport.check_origin(&url)?;
-            let cursor = url
-                .query_pairs()
-                .find(|(k, _)| k == cursor_param)
-                .map(|(_, v)| v.into_owned());
-            match cursor {
-                Some(c) => Some(c),
-                None => {
-                    return Err(Error::Pagination(format!(
-                        "{operation}: the next link has no `{cursor_param}` parameter, so the next page cannot be requested"
-                    )));
-                }
-            }
+            let cursor = url.query_pairs().find(|(k, _)| k == cursor_param);
+            Some(cursor.map(|(_, v)| v.into_owned()).ok_or_else(|| {
+                Error::Pagination(format!(
+                    "{operation}: the next link has no `{cursor_param}` parameter, so the next page cannot be requested"
+                ))
+            })?)
         }
     };
     Ok(crate::paginate::Page::new(rv.into_inner(), next))

@@ -383,7 +383,13 @@ impl TransportBuilder {
         .collect::<Vec<_>>()
         .join(" ");
         let http = match self.http {
-            Some(c) => c,
+            Some(c) => {
+                // A caller's own client has its own User-Agent: ours goes on every request instead.
+                if let Ok(v) = HeaderValue::from_str(&user_agent) {
+                    self.default_headers.insert(http::header::USER_AGENT, v);
+                }
+                c
+            }
             None => {
                 // reqwest is built without a crypto provider: rustls uses the process default,
                 // which this installs unless the application installed one already.
@@ -428,7 +434,11 @@ impl TransportBuilder {
                 base_url,
                 auth,
                 retry: self.retry,
-                limiter: self.rate_limit.map(|(n, w)| RateLimit::new(n, w)),
+                // A few milliseconds on the window cover clocks that count in whole milliseconds
+                // (Redis's, for a shared budget); arrival delays are covered by in-flight slots.
+                limiter: self
+                    .rate_limit
+                    .map(|(n, w)| RateLimit::new(n, w.saturating_add(CLOCK_MARGIN))),
                 pause: PauseGate::default(),
                 timeouts: self.timeouts,
                 max_body_bytes: self.max_body_bytes,
@@ -840,15 +850,16 @@ impl Transport {
                         let started = Instant::now();
                         let budget = inner.limiter.as_ref().map(|l| (l.max_requests(), l.window()));
                         if let Some(ticket) = shared.admit(budget, hold).await {
-                            return (waited + started.elapsed(), Ticket::Shared(ticket));
+                            let slot = ticket.map(|t| Slot::shared(self, t));
+                            return (waited + started.elapsed(), slot);
                         }
                         // Redis is unavailable: this process's own limiter paces it.
                     }
                     if let Some(l) = &inner.limiter {
                         let (w, ticket) = l.acquire_in_flight(hold).await;
-                        return (waited + w, Ticket::Local(ticket));
+                        return (waited + w, Some(Slot::local(self, ticket)));
                     }
-                    (waited, Ticket::None)
+                    (waited, None)
                 };
                 let Ok((waited, slot)) = tokio::time::timeout_at(deadline, gate).await else {
                     return Err(Failure::Error(out_of_time()));
@@ -887,21 +898,9 @@ impl Transport {
                 );
                 let sent_at = Instant::now();
                 let outcome = inner.http.execute(req).instrument(attempt_span.clone()).await;
-                // The request now counts from when its answer (or failure) came.
-                match slot {
-                    Ticket::Local(t) => {
-                        if let Some(l) = &inner.limiter {
-                            l.complete(t).await;
-                        }
-                    }
-                    #[cfg(feature = "redis")]
-                    Ticket::Shared(Some(t)) => {
-                        if let Some(shared) = &inner.shared {
-                            shared.complete(t).await;
-                        }
-                    }
-                    _ => {}
-                }
+                // The request now counts from when its answer (or failure) came. (A request that
+                // ends earlier, or is cancelled, completes its slot when the slot is dropped.)
+                drop(slot);
                 let next = || template.as_ref().and_then(reqwest::Request::try_clone);
                 let may_retry = attempt < inner.retry.max_attempts;
                 // A retry after a backoff, if attempts, deadline, a resendable body and the
@@ -1505,6 +1504,9 @@ fn serde_urlencoded_like<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>> {
     Ok(ser.finish().into_bytes())
 }
 
+/// Added to every rate-limit window: see where the limiter is built.
+const CLOCK_MARGIN: Duration = Duration::from_millis(5);
+
 /// Whether a request error is a connection that closed or reset after the request went out
 /// (hyper's "connection closed before message completed", a reset), rather than one that could
 /// not be made.
@@ -1532,15 +1534,59 @@ pub(crate) fn connection_lost(e: &reqwest::Error) -> bool {
     false
 }
 
-/// How a request was admitted by the rate limit, to complete once its answer comes.
-enum Ticket {
-    /// No limit applied.
-    None,
+/// A request's place in the rate limit, held while it is in flight. Dropping it (when the answer
+/// came, or when the request ended any other way, cancellation included) completes it: the
+/// request then counts from that moment (see `RateLimit::acquire_in_flight`).
+struct Slot {
+    transport: Transport,
+    ticket: SlotTicket,
+}
+
+enum SlotTicket {
     /// The in-process limiter.
     Local(limiter::InFlight),
-    /// The budget shared through Redis (`None` when there is no budget, only the pause).
+    /// The budget shared through Redis.
     #[cfg(feature = "redis")]
-    Shared(Option<u64>),
+    Shared(u64),
+}
+
+impl Slot {
+    fn local(transport: &Transport, ticket: limiter::InFlight) -> Slot {
+        Slot {
+            transport: transport.clone(),
+            ticket: SlotTicket::Local(ticket),
+        }
+    }
+
+    #[cfg(feature = "redis")]
+    fn shared(transport: &Transport, ticket: u64) -> Slot {
+        Slot {
+            transport: transport.clone(),
+            ticket: SlotTicket::Shared(ticket),
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        match self.ticket {
+            SlotTicket::Local(t) => {
+                if let Some(l) = &self.transport.inner.limiter {
+                    l.complete(t);
+                }
+            }
+            // One Redis round trip, off the caller's path.
+            #[cfg(feature = "redis")]
+            SlotTicket::Shared(t) => {
+                if let (Some(shared), Ok(rt)) = (
+                    self.transport.inner.shared.clone(),
+                    tokio::runtime::Handle::try_current(),
+                ) {
+                    rt.spawn(async move { shared.complete(t).await });
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -706,3 +706,25 @@ async fn compressed_responses_are_decoded_and_the_cap_counts_decoded_bytes() {
         .unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
 }
+
+/// The `User-Agent` product is sent even when the caller brings their own `reqwest::Client`
+/// (whose own User-Agent would otherwise silently replace it).
+#[tokio::test]
+async fn the_user_agent_is_sent_with_a_callers_own_http_client() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::header_regex(
+        "user-agent",
+        "^my-app/1.2 .*edu-common/",
+    ))
+    .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+    .mount(&server)
+    .await;
+    edu_common::install_crypto_provider();
+    let options = edu_common::TransportOptions {
+        http_client: Some(reqwest::Client::new()),
+        user_agent: Some("my-app/1.2".into()),
+        ..Default::default()
+    };
+    let t = fast(&server.uri()).options(options).build().unwrap();
+    t.get("x").send().await.unwrap();
+}

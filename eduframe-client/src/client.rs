@@ -83,8 +83,7 @@ impl ClientBuilder {
 
     edu_common::transport_option_setters!();
 
-    /// Builds the client. The rate limit defaults to the API's 500 requests per 5 minutes, and
-    /// any limit gets a 0.5% (at least 20 ms) margin on its window.
+    /// Builds the client. The rate limit defaults to the API's 500 requests per 5 minutes.
     pub fn build(mut self) -> Result<Client> {
         let key = self
             .api_key
@@ -104,14 +103,12 @@ impl ClientBuilder {
         let mut b = Transport::builder(main.clone())
             .credentials(Credentials::bearer(key))
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
-        let limit = self
-            .options
-            .rate_limit
-            .unwrap_or(Some((RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW)));
-        // A little margin on the window absorbs the gap between when a request leaves the
-        // client and when the server counts it, so the two windows never disagree.
-        self.options.rate_limit =
-            Some(limit.map(|(n, w)| (n, w + (w / 200).max(Duration::from_millis(20)))));
+        // The API's budget unless the caller chose another (or none).
+        self.options.rate_limit = Some(
+            self.options
+                .rate_limit
+                .unwrap_or(Some((RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW))),
+        );
         b = b.options(self.options);
         let transport = b.build()?;
         let organization_base: Url = format!("{org}/").parse().map_err(|e| {

@@ -105,21 +105,13 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     }
 
     fn first_url(&self) -> Result<Url> {
-        if !(1..=MAX_PER_PAGE).contains(&self.per_page) {
-            return Err(Error::invalid_input(
-                Some("per_page"),
-                format!(
-                    "per_page must be 1 to {MAX_PER_PAGE}, not {}",
-                    self.per_page
-                ),
-            ));
-        }
+        let per_page = page_size(Some(self.per_page))?;
         let mut url = self
             .url
             .clone()
             .map_err(|e| Error::invalid_input(Some("path"), e))?;
         url.query_pairs_mut()
-            .append_pair("per_page", &self.per_page.to_string())
+            .append_pair("per_page", &per_page.to_string())
             .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         Ok(url)
     }
