@@ -23,7 +23,7 @@ pub(crate) fn page_size(n: Option<u32>) -> Result<std::num::NonZeroU32> {
         .ok_or_else(|| {
             Error::invalid_input(
                 Some("per_page"),
-                format!("per_page must be 1 to {MAX_PER_PAGE}, not {n}"),
+                format!("the page size (`per_page`) must be 1 to {MAX_PER_PAGE}, not {n}"),
             )
         })
 }

@@ -14,16 +14,40 @@ fn fast_retry() -> RetryConfig {
     }
 }
 
-#[tokio::test]
-async fn every_simulator_throttles_fails_and_slows_down_on_request() {
-    // Eduframe (API key).
-    let sim = eduframe_client::mock::Simulator::builder().start().await;
-    let c = eduframe_client::Client::builder()
+/// Clients of the simulators that retry fast (each simulator's own credentials).
+fn eduframe(sim: &eduframe_client::mock::Simulator) -> eduframe_client::Client {
+    eduframe_client::Client::builder()
         .base_url(sim.base_url())
         .api_key(sim.api_key())
         .retry(fast_retry())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+fn datahub(sim: &datahub_client::mock::Simulator) -> datahub_client::Client {
+    datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+fn eduv(sim: &eduv_education_client::mock::Simulator) -> eduv_education_client::Client {
+    eduv_education_client::Client::builder()
+        .base_url(sim.base_url())
+        .token_url(sim.token_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn every_simulator_throttles_fails_and_slows_down_on_request() {
+    // Eduframe (API key).
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let c = eduframe(&sim);
     sim.throttle_next(1, 0);
     sim.fail_next(1, 503);
     c.transport().get("courses").send().await.unwrap();
@@ -38,12 +62,7 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
 
     // Datahub (OAuth2: token requests are not faulted).
     let sim = datahub_client::mock::Simulator::builder().start().await;
-    let c = datahub_client::Client::builder()
-        .base_url(sim.base_url())
-        .client_credentials(sim.client_id(), sim.client_secret())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = datahub(&sim);
     sim.throttle_next(1, 0);
     sim.fail_next(1, 502);
     c.districts().list().first_page().await.unwrap();
@@ -70,13 +89,7 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
     let sim = eduv_education_client::mock::Simulator::builder()
         .start()
         .await;
-    let c = eduv_education_client::Client::builder()
-        .base_url(sim.base_url())
-        .token_url(sim.token_url())
-        .client_credentials(sim.client_id(), sim.client_secret())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = eduv(&sim);
     sim.throttle_next(1, 0);
     c.transport().get("organisations").send().await.unwrap();
 
@@ -106,12 +119,7 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
 #[tokio::test]
 async fn every_simulator_drops_connections_on_request_and_gets_are_retried() {
     let sim = eduframe_client::mock::Simulator::builder().start().await;
-    let c = eduframe_client::Client::builder()
-        .base_url(sim.base_url())
-        .api_key(sim.api_key())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = eduframe(&sim);
     sim.drop_next(1);
     let before = sim.counters().0;
     c.leads().get(1).await.unwrap();
@@ -122,12 +130,7 @@ async fn every_simulator_drops_connections_on_request_and_gets_are_retried() {
     );
 
     let sim = datahub_client::mock::Simulator::builder().start().await;
-    let c = datahub_client::Client::builder()
-        .base_url(sim.base_url())
-        .client_credentials(sim.client_id(), sim.client_secret())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = datahub(&sim);
     c.districts().list().first_page().await.unwrap();
     sim.drop_next(1);
     c.districts().list().first_page().await.unwrap();
@@ -140,13 +143,7 @@ async fn every_simulator_drops_connections_on_request_and_gets_are_retried() {
     let sim = eduv_education_client::mock::Simulator::builder()
         .start()
         .await;
-    let c = eduv_education_client::Client::builder()
-        .base_url(sim.base_url())
-        .token_url(sim.token_url())
-        .client_credentials(sim.client_id(), sim.client_secret())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = eduv(&sim);
     c.transport().get("organisations").send().await.unwrap();
     sim.drop_next(1);
     c.transport().get("organisations").send().await.unwrap();
@@ -161,12 +158,7 @@ async fn a_dropped_post_is_not_re_sent_and_says_so() {
         .records(2)
         .start()
         .await;
-    let c = eduframe_client::Client::builder()
-        .base_url(sim.base_url())
-        .api_key(sim.api_key())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = eduframe(&sim);
     let body: eduframe_client::types::CreateTaskBody =
         serde_json::from_value(serde_json::json!({"name": "Once", "creator_id": 1})).unwrap();
     sim.drop_next(1);

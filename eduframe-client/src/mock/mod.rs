@@ -448,14 +448,7 @@ impl State {
                 _ => None,
             }
         };
-        // A create: `POST` to a collection (also under a parent, `/planned_courses/{id}/teacher_enrollments`,
-        // known by the `GET` listing the same path), or to a path without parameters (`/attendances/upsert`).
-        let is_create = route.method == "post"
-            && (!route.segs.iter().any(|s| matches!(s, Seg::Param(_)))
-                || spec::ROUTES
-                    .iter()
-                    .any(|r| r.segs == route.segs && r.method == "get"));
-        let own_param = if is_create { None } else { own(route) };
+        let own_param = if route.creates { None } else { own(route) };
         // Parent filters: every other path parameter names a field of the record.
         let parents: Vec<(String, String)> = params
             .iter()
@@ -470,31 +463,11 @@ impl State {
         let own_value = own_param
             .as_ref()
             .and_then(|p| params.iter().find(|(n, _)| n == p).map(|(_, v)| v.clone()));
-        let key = match &route.answer {
-            Answer::List(k) | Answer::One(k) | Answer::Created(k) => k.clone(),
-            Answer::Empty => {
-                // A delete or action without a body: the resource of the path's GET.
-                spec::ROUTES
-                    .iter()
-                    .find(|r| r.segs == route.segs && r.method == "get")
-                    .or_else(|| {
-                        let mut parent = route.segs.clone();
-                        parent.pop();
-                        spec::ROUTES
-                            .iter()
-                            .find(|r| r.segs == parent && r.method == "get")
-                    })
-                    .and_then(|r| match &r.answer {
-                        Answer::One(k) | Answer::List(k) => Some(k.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default()
-            }
-            Answer::Other(schema) => {
-                return ResponseTemplate::new(route.status)
-                    .set_body_json(spec::value_for("", "", schema, 1, 0));
-            }
-        };
+        if let Answer::Other(schema) = &route.answer {
+            return ResponseTemplate::new(route.status)
+                .set_body_json(spec::value_for("", "", schema, 1, 0));
+        }
+        let key = route.store.clone();
         let status = route.status;
         let method = route.method.as_str();
         match (method, &route.answer) {
@@ -528,7 +501,7 @@ impl State {
                     None => not_found(),
                 }
             }
-            ("post", _) if is_create => {
+            ("post", _) if route.creates => {
                 // A create (also under a parent: `/planned_courses/{id}/teacher_enrollments`).
                 let id = self.new_id(&key);
                 let mut record = spec::synthesize(&key, id as usize);

@@ -62,6 +62,12 @@ pub(super) struct Route {
     pub answer: Answer,
     /// Whether the listing pages with `cursor` and `per_page`.
     pub paged: bool,
+    /// The resource its records are stored under: its answer's, or (a delete, an action without
+    /// a body) that of the nearest `GET` at or above its path.
+    pub store: String,
+    /// A create: `POST` to a collection (also under a parent, known by the `GET` that lists the
+    /// same path), or to a path without parameters (`/attendances/upsert`).
+    pub creates: bool,
 }
 
 impl Route {
@@ -165,34 +171,42 @@ fn routes(spec: &Value) -> Vec<Route> {
                 status,
                 answer,
                 paged,
+                store: String::new(),
+                creates: false,
             });
         }
     }
-    // A route whose answer names no stored resource (a delete) stores under its path's GET.
+    // A route whose answer names no stored resource (a delete, an action) stores under the
+    // nearest GET at or above its path.
     let keys: HashMap<Vec<Seg>, String> = out
         .iter()
+        .filter(|r| r.method == "get")
         .filter_map(|r| match &r.answer {
             Answer::One(k) | Answer::List(k) => Some((r.segs.clone(), k.clone())),
             _ => None,
         })
         .collect();
     for r in &mut out {
-        if let Answer::Created(_) = r.answer {
-            let key = keys.get(&r.segs).cloned().or_else(|| {
-                // `/teachers/{id}/activate` stores under `/teachers/{id}`; `POST /teachers` under `GET /teachers`.
-                let mut parent = r.segs.clone();
-                while !parent.is_empty() {
-                    if let Some(k) = keys.get(&parent) {
-                        return Some(k.clone());
-                    }
-                    parent.pop();
+        let nearest = || {
+            let mut at = r.segs.clone();
+            loop {
+                if let Some(k) = keys.get(&at) {
+                    return k.clone();
                 }
-                None
-            });
-            if let (Some(k), Answer::Created(c)) = (key, &mut r.answer) {
-                *c = k;
+                if at.pop().is_none() {
+                    return String::new();
+                }
             }
+        };
+        r.store = match &r.answer {
+            Answer::One(k) | Answer::List(k) => k.clone(),
+            _ => nearest(),
+        };
+        if let Answer::Created(c) = &mut r.answer {
+            c.clone_from(&r.store);
         }
+        r.creates = r.method == "post"
+            && (!r.segs.iter().any(|s| matches!(s, Seg::Param(_))) || keys.contains_key(&r.segs));
     }
     out
 }
