@@ -876,10 +876,6 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
     };
     let pos = positional(op, &skip);
     let opt = optional(op, &skip);
-    let cursor_ty = match paged {
-        Some(Paging::Offset { .. }) => "u64",
-        _ => "String",
-    };
     let _ = writeln!(
         out,
         "/// The listing of `{} {}`: typed filters, then `.stream()` for the items or `.pages()` for \
@@ -1000,8 +996,8 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
         None => {
             let _ = write!(
                 out,
-                "    /// The whole list, as one page.\n    pub fn pages(self) -> PageStream<{item}, {cursor_ty}> {{\n        \
-                 paginate::pages(move |_: Option<{cursor_ty}>| {{\n            let this = self.clone();\n            async move {{\n                \
+                "    /// The whole list, as one page.\n    pub fn pages(self) -> PageStream<{item}, String> {{\n        \
+                 paginate::pages(move |_: Option<String>| {{\n            let this = self.clone();\n            async move {{\n                \
                  {build}                let r = b.send().await;\n                \
                  Ok(paginate::Page::new(this.client.value({id:?}, r).await?, None))\n            }}\n        }})\n    }}\n\n\
                  /// The whole list in one call.\n    pub async fn send(self) -> Result<Vec<{item}>> {{\n        let this = self;\n        \
@@ -1042,8 +1038,7 @@ fn write_handler(out: &mut String, tag: &str, tag_doc: Option<&String>, ops: &[(
     sorted.sort_by(|a, b| a.1.cmp(&b.1));
     for (op, method) in sorted {
         let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
-        let skip: Vec<&str> = Vec::new();
-        let pos = positional(op, &skip);
+        let pos = positional(op, &[]);
         let mut args = vec!["&self".to_owned()];
         let mut pass = Vec::new();
         for (ident, _, ty) in &pos {
