@@ -34,36 +34,50 @@ macro_rules! simulator_start_methods {
 /// `port` is `None`. Every simulator's `SimulatorBuilder::port` ends up here.
 ///
 /// The simulator's wiremock server listens on a port of its own; clients reach it through a
-/// small relay on the chosen port, which can drop a connection after the server has answered a
-/// request ([`SimServer::drop_next`]): what a client sees when a proxy or a network fails
-/// between a server's work and its answer, which wiremock alone cannot do.
+/// small HTTP/1.1 relay on the chosen port, which does what a real server's front does and
+/// wiremock cannot:
+/// - it compresses answers when the request asks for it (`Accept-Encoding: gzip`, or `br` with
+///   the `brotli` feature), as the real APIs' web servers do, so clients and tests see real
+///   compressed traffic; [`SimServer::bytes_sent`] counts what went on the wire;
+/// - it can drop a connection after the server has answered a request
+///   ([`SimServer::drop_next`]): what a client sees when a proxy or a network fails between a
+///   server's work and its answer.
 pub async fn server(port: Option<u16>) -> std::io::Result<SimServer> {
     let front = std::net::TcpListener::bind(("127.0.0.1", port.unwrap_or(0)))?;
     front.set_nonblocking(true)?;
     let front_addr = front.local_addr()?;
     let back = std::net::TcpListener::bind(("127.0.0.1", 0))?;
     let mock = wiremock::MockServer::builder().listener(back).start().await;
-    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let stats = std::sync::Arc::new(RelayStats::default());
     let listener = tokio::net::TcpListener::from_std(front)?;
     let backend = *mock.address();
-    let relay = tokio::spawn(relay(listener, backend, drops.clone()));
+    let relay = tokio::spawn(relay(listener, backend, stats.clone()));
     Ok(SimServer {
         mock,
         front: front_addr,
-        drops,
+        stats,
         relay,
     })
 }
 
-/// The server a simulator runs on: its wiremock server behind a relay that can drop
-/// connections. Dereferences to the [`wiremock::MockServer`] for mounting mocks; [`uri`](Self::uri)
-/// is the address clients use.
+/// The server a simulator runs on: its wiremock server behind a relay that compresses answers
+/// and can drop connections. Dereferences to the [`wiremock::MockServer`] for mounting mocks;
+/// [`uri`](Self::uri) is the address clients use.
 #[derive(Debug)]
 pub struct SimServer {
     mock: wiremock::MockServer,
     front: std::net::SocketAddr,
-    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stats: std::sync::Arc<RelayStats>,
     relay: tokio::task::JoinHandle<()>,
+}
+
+/// What the relay shares with its [`SimServer`].
+#[derive(Debug, Default)]
+struct RelayStats {
+    /// Requests still to be dropped.
+    drops: std::sync::atomic::AtomicUsize,
+    /// Bytes written to clients (status lines, headers and bodies as sent).
+    sent: std::sync::atomic::AtomicU64,
 }
 
 impl SimServer {
@@ -80,7 +94,15 @@ impl SimServer {
     /// The next `n` requests are handled by the server (a write takes effect) but their
     /// connections are closed before the answer reaches the client.
     pub fn drop_next(&self, n: usize) {
-        self.drops.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+        self.stats
+            .drops
+            .fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Bytes written to clients so far: answers as they went on the wire (compressed when the
+    /// client asked for it), status lines and headers included.
+    pub fn bytes_sent(&self) -> u64 {
+        self.stats.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -100,80 +122,254 @@ impl Drop for SimServer {
 async fn relay(
     listener: tokio::net::TcpListener,
     backend: std::net::SocketAddr,
-    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stats: std::sync::Arc<RelayStats>,
 ) {
     loop {
         let Ok((client, _)) = listener.accept().await else {
             continue;
         };
-        tokio::spawn(relay_connection(client, backend, drops.clone()));
+        tokio::spawn(relay_connection(client, backend, stats.clone()));
     }
 }
 
-/// Copies one connection both ways. Each request (the first bytes from the client after an
-/// answer) may be marked to drop; the connection of a marked request is closed when the
-/// server's answer starts, so the server did the work and the client gets no answer.
+/// Why the relay closed a connection instead of answering.
+#[derive(Debug)]
+enum RelayError {
+    /// `drop_next`: the server answered; the client is not to hear it.
+    Dropped,
+    /// The simulator's own server failed.
+    Backend(hyper::Error),
+}
+
+impl std::fmt::Display for RelayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Dropped => f.write_str("connection dropped on purpose (drop_next)"),
+            Self::Backend(e) => write!(f, "the simulator's server failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RelayError {}
+
+/// Serves one client connection over one connection to the simulator's server: each request is
+/// passed on, its answer read whole, then compressed if the client asked, or the connection
+/// closed instead if the request was marked to drop (the server did the work; the client gets
+/// no answer).
 async fn relay_connection(
     client: tokio::net::TcpStream,
     backend: std::net::SocketAddr,
-    drops: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stats: std::sync::Arc<RelayStats>,
 ) {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use http_body_util::BodyExt;
     let Ok(server) = tokio::net::TcpStream::connect(backend).await else {
         return;
     };
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
-    let (mut client_read, mut client_write) = client.into_split();
-    let (mut server_read, mut server_write) = server.into_split();
-    // Whether a request is under way (bytes sent since the last answer), and whether it drops.
-    let in_request = std::sync::Arc::new(AtomicBool::new(false));
-    let marked = std::sync::Arc::new(AtomicBool::new(false));
-    let upstream = {
-        let (in_request, marked) = (in_request.clone(), marked.clone());
+    let Ok((sender, connection)) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(server)).await
+    else {
+        return;
+    };
+    tokio::spawn(connection);
+    let sender = std::sync::Arc::new(tokio::sync::Mutex::new(sender));
+    let counted = Counted {
+        inner: client,
+        stats: stats.clone(),
+    };
+    let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+        let (sender, stats) = (sender.clone(), stats.clone());
         async move {
-            let mut buf = vec![0u8; 16 * 1024];
-            loop {
-                let n = match client_read.read(&mut buf).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => n,
-                };
-                if !in_request.swap(true, Ordering::SeqCst) {
-                    let take = drops
-                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |d| d.checked_sub(1))
-                        .is_ok();
-                    marked.store(take, Ordering::SeqCst);
-                }
-                if server_write.write_all(&buf[..n]).await.is_err() {
-                    break;
-                }
-            }
-            let _ = server_write.shutdown().await;
-        }
-    };
-    let downstream = async move {
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            let n = match server_read.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
+            let drop_it = stats
+                .drops
+                .fetch_update(
+                    std::sync::atomic::Ordering::SeqCst,
+                    std::sync::atomic::Ordering::SeqCst,
+                    |d| d.checked_sub(1),
+                )
+                .is_ok();
+            let coding = compression::chosen(&request);
+            let head = request.method() == http::Method::HEAD;
+            let answer = {
+                let mut sender = sender.lock().await;
+                sender.ready().await.map_err(RelayError::Backend)?;
+                sender
+                    .send_request(request)
+                    .await
+                    .map_err(RelayError::Backend)?
             };
-            in_request.store(false, Ordering::SeqCst);
-            if marked.load(Ordering::SeqCst) {
-                // Drop: the server answered; the client never hears it.
-                break;
+            let (mut parts, body) = answer.into_parts();
+            let body = body.collect().await.map_err(RelayError::Backend)?.to_bytes();
+            if drop_it {
+                return Err(RelayError::Dropped);
             }
-            if client_write.write_all(&buf[..n]).await.is_err() {
-                break;
-            }
+            let body = match coding {
+                Some(coding) if !head => compression::apply(coding, &mut parts, body),
+                _ => body,
+            };
+            Ok::<_, RelayError>(http::Response::from_parts(
+                parts,
+                http_body_util::Full::new(body),
+            ))
         }
-        let _ = client_write.shutdown().await;
-    };
-    // Either side ending ends the connection (a drop closes it while the client still waits).
-    tokio::select! {
-        () = upstream => {}
-        () = downstream => {}
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(hyper_util::rt::TokioIo::new(counted), service)
+        .await;
+}
+
+/// The client's side of a relayed connection, counting the bytes written to it.
+struct Counted {
+    inner: tokio::net::TcpStream,
+    stats: std::sync::Arc<RelayStats>,
+}
+
+impl tokio::io::AsyncRead for Counted {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Counted {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let std::task::Poll::Ready(Ok(n)) = polled {
+            self.stats
+                .sent
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let polled = std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let std::task::Poll::Ready(Ok(n)) = polled {
+            self.stats
+                .sent
+                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        polled
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Response compression as a real API's web server does it: the client's `Accept-Encoding`
+/// chooses, answers that have a body and no coding of their own are compressed, and the
+/// answer says so (`Content-Encoding`, `Vary: Accept-Encoding`).
+mod compression {
+    use bytes::Bytes;
+    use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, HeaderValue, VARY};
+
+    /// A coding the relay can apply.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Coding {
+        Gzip,
+        #[cfg(feature = "brotli")]
+        Brotli,
+    }
+
+    /// The coding to answer `request` with: brotli when asked for and available, else gzip when
+    /// asked for, else none. A coding listed with `q=0` is refused, as RFC 9110 says.
+    pub(super) fn chosen<B>(request: &http::Request<B>) -> Option<Coding> {
+        let accepted = |name: &str| {
+            request
+                .headers()
+                .get_all(http::header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .any(|item| {
+                    let mut parts = item.split(';').map(str::trim);
+                    let coding = parts.next().unwrap_or_default();
+                    let refused = parts.any(|p| {
+                        p.strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                            .is_some_and(|q| q <= 0.0)
+                    });
+                    coding.eq_ignore_ascii_case(name) && !refused
+                })
+        };
+        #[cfg(feature = "brotli")]
+        if accepted("br") {
+            return Some(Coding::Brotli);
+        }
+        accepted("gzip").then_some(Coding::Gzip)
+    }
+
+    /// Compresses `body` with `coding` and says so in `parts`; an empty body, or one that
+    /// already has a coding, is left as it is.
+    pub(super) fn apply(coding: Coding, parts: &mut http::response::Parts, body: Bytes) -> Bytes {
+        if body.is_empty() || parts.headers.contains_key(CONTENT_ENCODING) {
+            return body;
+        }
+        let (name, compressed) = match coding {
+            Coding::Gzip => ("gzip", gzip(&body)),
+            #[cfg(feature = "brotli")]
+            Coding::Brotli => ("br", brotli(&body)),
+        };
+        let Some(compressed) = compressed else {
+            return body;
+        };
+        parts.headers.remove(CONTENT_LENGTH);
+        parts
+            .headers
+            .insert(CONTENT_ENCODING, HeaderValue::from_static(name));
+        parts
+            .headers
+            .append(VARY, HeaderValue::from_static("accept-encoding"));
+        Bytes::from(compressed)
+    }
+
+    fn gzip(body: &[u8]) -> Option<Vec<u8>> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 4),
+            flate2::Compression::default(),
+        );
+        encoder.write_all(body).ok()?;
+        encoder.finish().ok()
+    }
+
+    /// Brotli at quality 5, the middle setting web servers use for answers made on the fly.
+    #[cfg(feature = "brotli")]
+    fn brotli(body: &[u8]) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(body.len() / 4);
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 5,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut &body[..], &mut out, &params).ok()?;
+        Some(out)
     }
 }
 
@@ -403,7 +599,7 @@ macro_rules! simulator_common {
 
 /// The fault controls on a `Simulator` with a `faults: edu_common::mock::Faults` field and a
 /// `server: edu_common::mock::SimServer` field: `fail_next`, `throttle_next`, `set_latency` and
-/// `drop_next`.
+/// `drop_next`, and `bytes_sent` (what went on the wire).
 #[macro_export]
 macro_rules! simulator_fault_methods {
     () => {
@@ -426,6 +622,12 @@ macro_rules! simulator_fault_methods {
         /// closed before the answer reaches the client: the client's retry path, without a proxy.
         pub fn drop_next(&self, n: usize) {
             self.server.drop_next(n);
+        }
+
+        /// Bytes this simulator has written to clients: answers as they went on the wire
+        /// (compressed when the client asked for it), status lines and headers included.
+        pub fn bytes_sent(&self) -> u64 {
+            self.server.bytes_sent()
         }
     };
 }

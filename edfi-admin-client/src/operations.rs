@@ -77,19 +77,20 @@ impl ListActions {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_actions();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.name.clone() {
+                    if let Some(v) = this.name {
                         b = b.name(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listActions", r).await
                 }
@@ -128,11 +129,8 @@ impl ListApiclients {
             let this = self.clone();
             async move {
                 #[allow(unused_mut)]
-                let mut b = this
-                    .client
-                    .raw()
-                    .list_apiclients()
-                    .applicationid(this.applicationid.clone());
+                let mut b = this.client.raw().list_apiclients();
+                b = b.applicationid(this.applicationid);
                 let r = b.send().await;
                 Ok(
                     paginate::Page::new(
@@ -147,11 +145,8 @@ impl ListApiclients {
     pub async fn send(self) -> Result<Vec<types::ApiClientModel>> {
         let this = self;
         #[allow(unused_mut)]
-        let mut b = this
-            .client
-            .raw()
-            .list_apiclients()
-            .applicationid(this.applicationid.clone());
+        let mut b = this.client.raw().list_apiclients();
+        b = b.applicationid(this.applicationid);
         let r = b.send().await;
         this.client.value("listApiclients", r).await
     }
@@ -256,25 +251,26 @@ impl ListApplications {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_applications();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.application_name.clone() {
+                    if let Some(v) = this.application_name {
                         b = b.application_name(v);
                     }
-                    if let Some(v) = this.claimset_name.clone() {
+                    if let Some(v) = this.claimset_name {
                         b = b.claimset_name(v);
                     }
-                    if let Some(v) = this.ids.clone() {
+                    if let Some(v) = this.ids {
                         b = b.ids(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listApplications", r).await
                 }
@@ -344,13 +340,14 @@ impl ListAuthorizationStrategies {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_authorization_strategies();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listAuthorizationStrategies", r).await
                 }
@@ -434,19 +431,20 @@ impl ListClaimSets {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_claim_sets();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.name.clone() {
+                    if let Some(v) = this.name {
                         b = b.name(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listClaimSets", r).await
                 }
@@ -516,13 +514,14 @@ impl ListOdsInstanceContexts {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_ods_instance_contexts();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listOdsInstanceContexts", r).await
                 }
@@ -592,13 +591,14 @@ impl ListOdsInstanceDerivatives {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_ods_instance_derivatives();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listOdsInstanceDerivatives", r).await
                 }
@@ -689,22 +689,23 @@ impl ListOdsInstances {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_ods_instances();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.name.clone() {
+                    if let Some(v) = this.name {
                         b = b.name(v);
                     }
-                    if let Some(v) = this.instance_type.clone() {
+                    if let Some(v) = this.instance_type {
                         b = b.instance_type(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listOdsInstances", r).await
                 }
@@ -741,11 +742,8 @@ impl GetOdsInstancesApplicationsById {
             let this = self.clone();
             async move {
                 #[allow(unused_mut)]
-                let mut b = this
-                    .client
-                    .raw()
-                    .get_ods_instances_applications_by_id()
-                    .id(this.id.clone());
+                let mut b = this.client.raw().get_ods_instances_applications_by_id();
+                b = b.id(this.id);
                 let r = b.send().await;
                 Ok(
                     paginate::Page::new(
@@ -760,11 +758,8 @@ impl GetOdsInstancesApplicationsById {
     pub async fn send(self) -> Result<Vec<types::ApplicationModel>> {
         let this = self;
         #[allow(unused_mut)]
-        let mut b = this
-            .client
-            .raw()
-            .get_ods_instances_applications_by_id()
-            .id(this.id.clone());
+        let mut b = this.client.raw().get_ods_instances_applications_by_id();
+        b = b.id(this.id);
         let r = b.send().await;
         this.client.value("getOdsInstancesApplicationsById", r).await
     }
@@ -855,19 +850,20 @@ impl ListProfiles {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_profiles();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.name.clone() {
+                    if let Some(v) = this.name {
                         b = b.name(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listProfiles", r).await
                 }
@@ -947,16 +943,17 @@ impl ListResourceClaimActionAuthStrategies {
                         .client
                         .raw()
                         .list_resource_claim_action_auth_strategies();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.resource_name.clone() {
+                    if let Some(v) = this.resource_name {
                         b = b.resource_name(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listResourceClaimActionAuthStrategies", r).await
                 }
@@ -1033,16 +1030,17 @@ impl ListResourceClaimActions {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_resource_claim_actions();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.resource_name.clone() {
+                    if let Some(v) = this.resource_name {
                         b = b.resource_name(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listResourceClaimActions", r).await
                 }
@@ -1126,19 +1124,20 @@ impl ListResourceClaims {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_resource_claims();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.name.clone() {
+                    if let Some(v) = this.name {
                         b = b.name(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listResourceClaims", r).await
                 }
@@ -1297,28 +1296,29 @@ impl ListVendors {
                 async move {
                     #[allow(unused_mut)]
                     let mut b = this.client.raw().list_vendors();
-                    if let Some(v) = this.order_by.clone() {
+                    if let Some(v) = this.order_by {
                         b = b.order_by(v);
                     }
-                    if let Some(v) = this.direction.clone() {
+                    if let Some(v) = this.direction {
                         b = b.direction(v);
                     }
-                    if let Some(v) = this.id.clone() {
+                    if let Some(v) = this.id {
                         b = b.id(v);
                     }
-                    if let Some(v) = this.company.clone() {
+                    if let Some(v) = this.company {
                         b = b.company(v);
                     }
-                    if let Some(v) = this.namespace_prefixes.clone() {
+                    if let Some(v) = this.namespace_prefixes {
                         b = b.namespace_prefixes(v);
                     }
-                    if let Some(v) = this.contact_name.clone() {
+                    if let Some(v) = this.contact_name {
                         b = b.contact_name(v);
                     }
-                    if let Some(v) = this.contact_email_address.clone() {
+                    if let Some(v) = this.contact_email_address {
                         b = b.contact_email_address(v);
                     }
-                    b = b.offset(crate::window(offset)?).limit(crate::window(limit)?);
+                    b = b.offset(crate::window(offset)?);
+                    b = b.limit(crate::window(limit)?);
                     let r = b.send().await;
                     this.client.value("listVendors", r).await
                 }
@@ -1355,11 +1355,8 @@ impl GetVendorsApplicationsById {
             let this = self.clone();
             async move {
                 #[allow(unused_mut)]
-                let mut b = this
-                    .client
-                    .raw()
-                    .get_vendors_applications_by_id()
-                    .id(this.id.clone());
+                let mut b = this.client.raw().get_vendors_applications_by_id();
+                b = b.id(this.id);
                 let r = b.send().await;
                 Ok(
                     paginate::Page::new(
@@ -1374,11 +1371,8 @@ impl GetVendorsApplicationsById {
     pub async fn send(self) -> Result<Vec<types::ApplicationModel>> {
         let this = self;
         #[allow(unused_mut)]
-        let mut b = this
-            .client
-            .raw()
-            .get_vendors_applications_by_id()
-            .id(this.id.clone());
+        let mut b = this.client.raw().get_vendors_applications_by_id();
+        b = b.id(this.id);
         let r = b.send().await;
         this.client.value("getVendorsApplicationsById", r).await
     }

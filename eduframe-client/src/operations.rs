@@ -82,25 +82,18 @@ impl GetAccounts {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_accounts();
-                    if let Some(v) = this.search.clone() {
-                        b = b.search(v);
-                    }
-                    if let Some(v) = this.key_contact_user_id.clone() {
-                        b = b.key_contact_user_id(v);
-                    }
-                    if let Some(v) = this.user_id.clone() {
-                        b = b.user_id(v);
-                    }
-                    if let Some(v) = this.account_type.clone() {
-                        b = b.account_type(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_accounts(
+                            this.account_type,
+                            cursor.as_deref(),
+                            this.key_contact_user_id,
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.search.as_deref(),
+                            this.user_id,
+                        )
+                        .await;
                     this.client.cursor_page("get_accounts", r).await
                 }
             },
@@ -118,21 +111,22 @@ impl GetAccounts {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateAccount<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateAccount<'a>,
+    body: types::CreateAccountBody,
 }
 impl<'a> CreateAccount<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateAccountBody) -> Self {
         CreateAccount {
             client,
-            inner: client.raw().create_account().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create an account
     ///
     /// `POST /accounts` (operation `create_account`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_account", r).await
+        let this = self;
+        let r = this.client.raw().create_account(&this.body).await;
+        this.client.value("create_account", r).await
     }
 }
 impl<'a> IntoFuture for CreateAccount<'a> {
@@ -149,21 +143,19 @@ impl<'a> IntoFuture for CreateAccount<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetAccountById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetAccountById<'a>,
+    id: i64,
 }
 impl<'a> GetAccountById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetAccountById {
-            client,
-            inner: client.raw().get_account_by_id().id(id),
-        }
+        GetAccountById { client, id }
     }
     /// Get a single account
     ///
     /// `GET /accounts/{id}` (operation `get_account_by_id`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_account_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_account_by_id(this.id).await;
+        this.client.value("get_account_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetAccountById<'a> {
@@ -180,7 +172,8 @@ impl<'a> IntoFuture for GetAccountById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateAccount<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateAccount<'a>,
+    id: i64,
+    body: types::UpdateAccountBody,
 }
 impl<'a> UpdateAccount<'a> {
     pub(crate) fn new(
@@ -190,15 +183,17 @@ impl<'a> UpdateAccount<'a> {
     ) -> Self {
         UpdateAccount {
             client,
-            inner: client.raw().update_account().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update an account
     ///
     /// `PATCH /accounts/{id}` (operation `update_account`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_account", r).await
+        let this = self;
+        let r = this.client.raw().update_account(this.id, &this.body).await;
+        this.client.value("update_account", r).await
     }
 }
 impl<'a> IntoFuture for UpdateAccount<'a> {
@@ -269,19 +264,16 @@ impl GetAffiliations {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_affiliations();
-                    if let Some(v) = this.user_id.clone() {
-                        b = b.user_id(v);
-                    }
-                    if let Some(v) = this.account_id.clone() {
-                        b = b.account_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_affiliations(
+                            this.account_id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.user_id,
+                        )
+                        .await;
                     this.client.cursor_page("get_affiliations", r).await
                 }
             },
@@ -299,21 +291,22 @@ impl GetAffiliations {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateAffiliation<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateAffiliation<'a>,
+    body: types::CreateAffiliationBody,
 }
 impl<'a> CreateAffiliation<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateAffiliationBody) -> Self {
         CreateAffiliation {
             client,
-            inner: client.raw().create_affiliation().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create an affiliation affiliations
     ///
     /// `POST /affiliations` (operation `create_affiliation`).
     pub async fn send(self) -> Result<types::Affiliation> {
-        let r = self.inner.send().await;
-        self.client.value("create_affiliation", r).await
+        let this = self;
+        let r = this.client.raw().create_affiliation(&this.body).await;
+        this.client.value("create_affiliation", r).await
     }
 }
 impl<'a> IntoFuture for CreateAffiliation<'a> {
@@ -330,7 +323,8 @@ impl<'a> IntoFuture for CreateAffiliation<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateAffiliationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateAffiliationById<'a>,
+    id: i64,
+    body: types::UpdateAffiliationByIdBody,
 }
 impl<'a> UpdateAffiliationById<'a> {
     pub(crate) fn new(
@@ -340,15 +334,17 @@ impl<'a> UpdateAffiliationById<'a> {
     ) -> Self {
         UpdateAffiliationById {
             client,
-            inner: client.raw().update_affiliation_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update an affiliation
     ///
     /// `PATCH /affiliations/{id}` (operation `update_affiliation_by_id`).
     pub async fn send(self) -> Result<types::Affiliation> {
-        let r = self.inner.send().await;
-        self.client.value("update_affiliation_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_affiliation_by_id(this.id, &this.body).await;
+        this.client.value("update_affiliation_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateAffiliationById<'a> {
@@ -365,21 +361,22 @@ impl<'a> IntoFuture for UpdateAffiliationById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteAffiliationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteAffiliationById<'a>,
+    id: i64,
 }
 impl<'a> DeleteAffiliationById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteAffiliationById {
             client,
-            inner: client.raw().delete_affiliation_by_id().id(id),
+            id,
         }
     }
     /// Delete an affiliation
     ///
     /// `DELETE /affiliations/{id}` (operation `delete_affiliation_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_affiliation_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_affiliation_by_id(this.id).await;
+        this.client.value("delete_affiliation_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteAffiliationById<'a> {
@@ -443,16 +440,15 @@ impl GetAttendances {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_attendances();
-                    if let Some(v) = this.meeting_id.clone() {
-                        b = b.meeting_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_attendances(
+                            cursor.as_deref(),
+                            this.meeting_id,
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_attendances", r).await
                 }
             },
@@ -470,21 +466,22 @@ impl GetAttendances {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SetAttendance<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::SetAttendance<'a>,
+    body: types::SetAttendanceBody,
 }
 impl<'a> SetAttendance<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::SetAttendanceBody) -> Self {
         SetAttendance {
             client,
-            inner: client.raw().set_attendance().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Set an attendance
     ///
     /// `POST /attendances/upsert` (operation `set_attendance`).
     pub async fn send(self) -> Result<types::Attendance> {
-        let r = self.inner.send().await;
-        self.client.value("set_attendance", r).await
+        let this = self;
+        let r = this.client.raw().set_attendance(&this.body).await;
+        this.client.value("set_attendance", r).await
     }
 }
 impl<'a> IntoFuture for SetAttendance<'a> {
@@ -501,7 +498,7 @@ impl<'a> IntoFuture for SetAttendance<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateAuthentication<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateAuthentication<'a>,
+    body: types::CreateAuthenticationBody,
 }
 impl<'a> CreateAuthentication<'a> {
     pub(crate) fn new(
@@ -510,15 +507,16 @@ impl<'a> CreateAuthentication<'a> {
     ) -> Self {
         CreateAuthentication {
             client,
-            inner: client.raw().create_authentication().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create an authentication
     ///
     /// `POST /authentications` (operation `create_authentication`).
     pub async fn send(self) -> Result<types::Authentication> {
-        let r = self.inner.send().await;
-        self.client.value("create_authentication", r).await
+        let this = self;
+        let r = this.client.raw().create_authentication(&this.body).await;
+        this.client.value("create_authentication", r).await
     }
 }
 impl<'a> IntoFuture for CreateAuthentication<'a> {
@@ -619,28 +617,19 @@ impl GetCatalogProducts {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_catalog_products();
-                    if let Some(v) = this.published.clone() {
-                        b = b.published(v);
-                    }
-                    if let Some(v) = this.category_id.clone() {
-                        b = b.category_id(v);
-                    }
-                    if let Some(v) = this.productable_type.clone() {
-                        b = b.productable_type(v);
-                    }
-                    if let Some(v) = this.search.clone() {
-                        b = b.search(v);
-                    }
-                    if let Some(v) = this.sort.clone() {
-                        b = b.sort(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_catalog_products(
+                            this.category_id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.productable_type,
+                            this.published,
+                            this.search.as_deref(),
+                            this.sort.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_catalog_products", r).await
                 }
             },
@@ -658,21 +647,22 @@ impl GetCatalogProducts {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCatalogProductById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCatalogProductById<'a>,
+    id: i64,
 }
 impl<'a> GetCatalogProductById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetCatalogProductById {
             client,
-            inner: client.raw().get_catalog_product_by_id().id(id),
+            id,
         }
     }
     /// Get a catalog product record
     ///
     /// `GET /catalog/products/{id}` (operation `get_catalog_product_by_id`).
     pub async fn send(self) -> Result<types::ProductWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_catalog_product_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_catalog_product_by_id(this.id).await;
+        this.client.value("get_catalog_product_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCatalogProductById<'a> {
@@ -689,7 +679,8 @@ impl<'a> IntoFuture for GetCatalogProductById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCatalogProductById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCatalogProductById<'a>,
+    id: i64,
+    body: types::UpdateCatalogProductByIdBody,
 }
 impl<'a> UpdateCatalogProductById<'a> {
     pub(crate) fn new(
@@ -699,15 +690,21 @@ impl<'a> UpdateCatalogProductById<'a> {
     ) -> Self {
         UpdateCatalogProductById {
             client,
-            inner: client.raw().update_catalog_product_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a catalog product
     ///
     /// `PATCH /catalog/products/{id}` (operation `update_catalog_product_by_id`).
     pub async fn send(self) -> Result<types::ProductWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_catalog_product_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_catalog_product_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_catalog_product_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCatalogProductById<'a> {
@@ -798,25 +795,18 @@ impl GetCatalogVariants {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_catalog_variants();
-                    if let Some(v) = this.published_public.clone() {
-                        b = b.published_public(v);
-                    }
-                    if let Some(v) = this.product_id.clone() {
-                        b = b.product_id(v);
-                    }
-                    if let Some(v) = this.variantable_id.clone() {
-                        b = b.variantable_id(v);
-                    }
-                    if let Some(v) = this.variantable_type.clone() {
-                        b = b.variantable_type(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_catalog_variants(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.product_id,
+                            this.published_public,
+                            this.variantable_id,
+                            this.variantable_type,
+                        )
+                        .await;
                     this.client.cursor_page("get_catalog_variants", r).await
                 }
             },
@@ -834,21 +824,22 @@ impl GetCatalogVariants {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCatalogVariantById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCatalogVariantById<'a>,
+    id: i64,
 }
 impl<'a> GetCatalogVariantById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetCatalogVariantById {
             client,
-            inner: client.raw().get_catalog_variant_by_id().id(id),
+            id,
         }
     }
     /// Get a catalog variant record
     ///
     /// `GET /catalog/variants/{id}` (operation `get_catalog_variant_by_id`).
     pub async fn send(self) -> Result<types::VariantWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_catalog_variant_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_catalog_variant_by_id(this.id).await;
+        this.client.value("get_catalog_variant_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCatalogVariantById<'a> {
@@ -865,7 +856,8 @@ impl<'a> IntoFuture for GetCatalogVariantById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCatalogVariantById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCatalogVariantById<'a>,
+    id: i64,
+    body: types::UpdateCatalogVariantByIdBody,
 }
 impl<'a> UpdateCatalogVariantById<'a> {
     pub(crate) fn new(
@@ -875,15 +867,21 @@ impl<'a> UpdateCatalogVariantById<'a> {
     ) -> Self {
         UpdateCatalogVariantById {
             client,
-            inner: client.raw().update_catalog_variant_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a catalog variant
     ///
     /// `PATCH /catalog/variants/{id}` (operation `update_catalog_variant_by_id`).
     pub async fn send(self) -> Result<types::VariantWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_catalog_variant_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_catalog_variant_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_catalog_variant_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCatalogVariantById<'a> {
@@ -957,19 +955,16 @@ impl GetCategories {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_categories();
-                    if let Some(v) = this.published.clone() {
-                        b = b.published(v);
-                    }
-                    if let Some(v) = this.sort.clone() {
-                        b = b.sort(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_categories(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.published,
+                            this.sort.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_categories", r).await
                 }
             },
@@ -987,21 +982,22 @@ impl GetCategories {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCategory<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateCategory<'a>,
+    body: types::CreateCategoryBody,
 }
 impl<'a> CreateCategory<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateCategoryBody) -> Self {
         CreateCategory {
             client,
-            inner: client.raw().create_category().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a category
     ///
     /// `POST /categories` (operation `create_category`).
     pub async fn send(self) -> Result<types::Category> {
-        let r = self.inner.send().await;
-        self.client.value("create_category", r).await
+        let this = self;
+        let r = this.client.raw().create_category(&this.body).await;
+        this.client.value("create_category", r).await
     }
 }
 impl<'a> IntoFuture for CreateCategory<'a> {
@@ -1018,21 +1014,19 @@ impl<'a> IntoFuture for CreateCategory<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCategoryById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCategoryById<'a>,
+    id: i64,
 }
 impl<'a> GetCategoryById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetCategoryById {
-            client,
-            inner: client.raw().get_category_by_id().id(id),
-        }
+        GetCategoryById { client, id }
     }
     /// Get a category record
     ///
     /// `GET /categories/{id}` (operation `get_category_by_id`).
     pub async fn send(self) -> Result<types::Category> {
-        let r = self.inner.send().await;
-        self.client.value("get_category_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_category_by_id(this.id).await;
+        this.client.value("get_category_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCategoryById<'a> {
@@ -1049,7 +1043,8 @@ impl<'a> IntoFuture for GetCategoryById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCategoryById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCategoryById<'a>,
+    id: i64,
+    body: types::UpdateCategoryByIdBody,
 }
 impl<'a> UpdateCategoryById<'a> {
     pub(crate) fn new(
@@ -1059,15 +1054,17 @@ impl<'a> UpdateCategoryById<'a> {
     ) -> Self {
         UpdateCategoryById {
             client,
-            inner: client.raw().update_category_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a category
     ///
     /// `PATCH /categories/{id}` (operation `update_category_by_id`).
     pub async fn send(self) -> Result<types::Category> {
-        let r = self.inner.send().await;
-        self.client.value("update_category_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_category_by_id(this.id, &this.body).await;
+        this.client.value("update_category_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCategoryById<'a> {
@@ -1084,21 +1081,22 @@ impl<'a> IntoFuture for UpdateCategoryById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateComment<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateComment<'a>,
+    body: types::CreateCommentBody,
 }
 impl<'a> CreateComment<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateCommentBody) -> Self {
         CreateComment {
             client,
-            inner: client.raw().create_comment().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a comment
     ///
     /// `POST /comments` (operation `create_comment`).
     pub async fn send(self) -> Result<types::Comment> {
-        let r = self.inner.send().await;
-        self.client.value("create_comment", r).await
+        let this = self;
+        let r = this.client.raw().create_comment(&this.body).await;
+        this.client.value("create_comment", r).await
     }
 }
 impl<'a> IntoFuture for CreateComment<'a> {
@@ -1115,7 +1113,8 @@ impl<'a> IntoFuture for CreateComment<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCommentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCommentById<'a>,
+    id: i64,
+    body: types::UpdateCommentByIdBody,
 }
 impl<'a> UpdateCommentById<'a> {
     pub(crate) fn new(
@@ -1125,15 +1124,17 @@ impl<'a> UpdateCommentById<'a> {
     ) -> Self {
         UpdateCommentById {
             client,
-            inner: client.raw().update_comment_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a comment
     ///
     /// `PATCH /comments/{id}` (operation `update_comment_by_id`).
     pub async fn send(self) -> Result<types::Comment> {
-        let r = self.inner.send().await;
-        self.client.value("update_comment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_comment_by_id(this.id, &this.body).await;
+        this.client.value("update_comment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCommentById<'a> {
@@ -1150,21 +1151,19 @@ impl<'a> IntoFuture for UpdateCommentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteCommentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteCommentById<'a>,
+    id: i64,
 }
 impl<'a> DeleteCommentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteCommentById {
-            client,
-            inner: client.raw().delete_comment_by_id().id(id),
-        }
+        DeleteCommentById { client, id }
     }
     /// Delete a comment
     ///
     /// `DELETE /comments/{id}` (operation `delete_comment_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_comment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_comment_by_id(this.id).await;
+        this.client.value("delete_comment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteCommentById<'a> {
@@ -1221,13 +1220,14 @@ impl GetCourseLocations {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_course_locations();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_course_locations(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_course_locations", r).await
                 }
             },
@@ -1245,7 +1245,7 @@ impl GetCourseLocations {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCourseLocation<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateCourseLocation<'a>,
+    body: types::CreateCourseLocationBody,
 }
 impl<'a> CreateCourseLocation<'a> {
     pub(crate) fn new(
@@ -1254,15 +1254,16 @@ impl<'a> CreateCourseLocation<'a> {
     ) -> Self {
         CreateCourseLocation {
             client,
-            inner: client.raw().create_course_location().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a course location
     ///
     /// `POST /course_locations` (operation `create_course_location`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_course_location", r).await
+        let this = self;
+        let r = this.client.raw().create_course_location(&this.body).await;
+        this.client.value("create_course_location", r).await
     }
 }
 impl<'a> IntoFuture for CreateCourseLocation<'a> {
@@ -1279,21 +1280,22 @@ impl<'a> IntoFuture for CreateCourseLocation<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCourseLocationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCourseLocationById<'a>,
+    id: i64,
 }
 impl<'a> GetCourseLocationById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetCourseLocationById {
             client,
-            inner: client.raw().get_course_location_by_id().id(id),
+            id,
         }
     }
     /// Get a course location record
     ///
     /// `GET /course_locations/{id}` (operation `get_course_location_by_id`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_course_location_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_course_location_by_id(this.id).await;
+        this.client.value("get_course_location_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCourseLocationById<'a> {
@@ -1310,7 +1312,8 @@ impl<'a> IntoFuture for GetCourseLocationById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCourseLocationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCourseLocationById<'a>,
+    id: i64,
+    body: types::UpdateCourseLocationByIdBody,
 }
 impl<'a> UpdateCourseLocationById<'a> {
     pub(crate) fn new(
@@ -1320,15 +1323,21 @@ impl<'a> UpdateCourseLocationById<'a> {
     ) -> Self {
         UpdateCourseLocationById {
             client,
-            inner: client.raw().update_course_location_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a course location
     ///
     /// `PATCH /course_locations/{id}` (operation `update_course_location_by_id`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_course_location_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_course_location_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_course_location_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCourseLocationById<'a> {
@@ -1345,21 +1354,22 @@ impl<'a> IntoFuture for UpdateCourseLocationById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteCourseLocationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteCourseLocationById<'a>,
+    id: i64,
 }
 impl<'a> DeleteCourseLocationById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteCourseLocationById {
             client,
-            inner: client.raw().delete_course_location_by_id().id(id),
+            id,
         }
     }
     /// Delete a course location
     ///
     /// `DELETE /course_locations/{id}` (operation `delete_course_location_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_course_location_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_course_location_by_id(this.id).await;
+        this.client.value("delete_course_location_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteCourseLocationById<'a> {
@@ -1389,9 +1399,7 @@ impl GetCourseTabs {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this.client.raw().get_course_tabs();
-                let r = b.send().await;
+                let r = this.client.raw().get_course_tabs().await;
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_course_tabs", r).await?,
@@ -1404,9 +1412,7 @@ impl GetCourseTabs {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::CourseTab>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this.client.raw().get_course_tabs();
-        let r = b.send().await;
+        let r = this.client.raw().get_course_tabs().await;
         this.client.value("get_course_tabs", r).await
     }
     /// The items, lazily, page after page.
@@ -1468,13 +1474,14 @@ impl GetCourseVariants {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_course_variants();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_course_variants(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_course_variants", r).await
                 }
             },
@@ -1492,7 +1499,7 @@ impl GetCourseVariants {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCourseVariant<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateCourseVariant<'a>,
+    body: types::CreateCourseVariantBody,
 }
 impl<'a> CreateCourseVariant<'a> {
     pub(crate) fn new(
@@ -1501,15 +1508,16 @@ impl<'a> CreateCourseVariant<'a> {
     ) -> Self {
         CreateCourseVariant {
             client,
-            inner: client.raw().create_course_variant().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a course variant
     ///
     /// `POST /course_variants` (operation `create_course_variant`).
     pub async fn send(self) -> Result<types::CourseVariant> {
-        let r = self.inner.send().await;
-        self.client.value("create_course_variant", r).await
+        let this = self;
+        let r = this.client.raw().create_course_variant(&this.body).await;
+        this.client.value("create_course_variant", r).await
     }
 }
 impl<'a> IntoFuture for CreateCourseVariant<'a> {
@@ -1526,21 +1534,19 @@ impl<'a> IntoFuture for CreateCourseVariant<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCourseVariantById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCourseVariantById<'a>,
+    id: i64,
 }
 impl<'a> GetCourseVariantById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetCourseVariantById {
-            client,
-            inner: client.raw().get_course_variant_by_id().id(id),
-        }
+        GetCourseVariantById { client, id }
     }
     /// Get a course variant record
     ///
     /// `GET /course_variants/{id}` (operation `get_course_variant_by_id`).
     pub async fn send(self) -> Result<types::CourseVariant> {
-        let r = self.inner.send().await;
-        self.client.value("get_course_variant_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_course_variant_by_id(this.id).await;
+        this.client.value("get_course_variant_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCourseVariantById<'a> {
@@ -1604,16 +1610,15 @@ impl GetCourses {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_courses();
-                    if let Some(v) = this.published.clone() {
-                        b = b.published(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_courses(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.published,
+                        )
+                        .await;
                     this.client.cursor_page("get_courses", r).await
                 }
             },
@@ -1631,21 +1636,22 @@ impl GetCourses {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCourse<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateCourse<'a>,
+    body: types::CoursePayload,
 }
 impl<'a> CreateCourse<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CoursePayload) -> Self {
         CreateCourse {
             client,
-            inner: client.raw().create_course().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a course
     ///
     /// `POST /courses` (operation `create_course`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_course", r).await
+        let this = self;
+        let r = this.client.raw().create_course(&this.body).await;
+        this.client.value("create_course", r).await
     }
 }
 impl<'a> IntoFuture for CreateCourse<'a> {
@@ -1782,44 +1788,24 @@ impl GetPlannedCoursesByCourseId {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this
+                    let r = this
                         .client
                         .raw()
-                        .get_planned_courses_by_course_id()
-                        .course_id(this.course_id.clone());
-                    if let Some(v) = this.search.clone() {
-                        b = b.search(v);
-                    }
-                    if let Some(v) = this.type_.clone() {
-                        b = b.type_(v);
-                    }
-                    if let Some(v) = this.parents_published.clone() {
-                        b = b.parents_published(v);
-                    }
-                    if let Some(v) = this.published_public.clone() {
-                        b = b.published_public(v);
-                    }
-                    if let Some(v) = this.start_date_from.clone() {
-                        b = b.start_date_from(v);
-                    }
-                    if let Some(v) = this.start_date_until.clone() {
-                        b = b.start_date_until(v);
-                    }
-                    if let Some(v) = this.availability_state.clone() {
-                        b = b.availability_state(v);
-                    }
-                    if let Some(v) = this.status.clone() {
-                        b = b.status(v);
-                    }
-                    if let Some(v) = this.sort.clone() {
-                        b = b.sort(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                        .get_planned_courses_by_course_id(
+                            this.course_id,
+                            this.availability_state,
+                            cursor.as_deref(),
+                            this.parents_published,
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.published_public,
+                            this.search.as_deref(),
+                            this.sort.as_ref(),
+                            this.start_date_from.as_deref(),
+                            this.start_date_until.as_deref(),
+                            this.status,
+                            this.type_,
+                        )
+                        .await;
                     this.client.cursor_page("get_planned_courses_by_course_id", r).await
                 }
             },
@@ -1837,25 +1823,28 @@ impl GetPlannedCoursesByCourseId {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetPlannedCoursesByIdAndCourseId<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetPlannedCoursesByIdAndCourseId<'a>,
+    course_id: i64,
+    id: i64,
 }
 impl<'a> GetPlannedCoursesByIdAndCourseId<'a> {
     pub(crate) fn new(client: &'a Client, course_id: i64, id: i64) -> Self {
         GetPlannedCoursesByIdAndCourseId {
             client,
-            inner: client
-                .raw()
-                .get_planned_courses_by_id_and_course_id()
-                .course_id(course_id)
-                .id(id),
+            course_id,
+            id,
         }
     }
     /// Get a planned course record of a single course
     ///
     /// `GET /courses/{course_id}/planned_courses/{id}` (operation `get_planned_courses_by_id_and_course_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_planned_courses_by_id_and_course_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .get_planned_courses_by_id_and_course_id(this.course_id, this.id)
+            .await;
+        this.client.value("get_planned_courses_by_id_and_course_id", r).await
     }
 }
 impl<'a> IntoFuture for GetPlannedCoursesByIdAndCourseId<'a> {
@@ -1872,21 +1861,19 @@ impl<'a> IntoFuture for GetPlannedCoursesByIdAndCourseId<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCourseById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCourseById<'a>,
+    id: i64,
 }
 impl<'a> GetCourseById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetCourseById {
-            client,
-            inner: client.raw().get_course_by_id().id(id),
-        }
+        GetCourseById { client, id }
     }
     /// Get a course record
     ///
     /// `GET /courses/{id}` (operation `get_course_by_id`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_course_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_course_by_id(this.id).await;
+        this.client.value("get_course_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCourseById<'a> {
@@ -1903,7 +1890,8 @@ impl<'a> IntoFuture for GetCourseById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCourseById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCourseById<'a>,
+    id: i64,
+    body: types::CoursePatchPayload,
 }
 impl<'a> UpdateCourseById<'a> {
     pub(crate) fn new(
@@ -1913,15 +1901,17 @@ impl<'a> UpdateCourseById<'a> {
     ) -> Self {
         UpdateCourseById {
             client,
-            inner: client.raw().update_course_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a course
     ///
     /// `PATCH /courses/{id}` (operation `update_course_by_id`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_course_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_course_by_id(this.id, &this.body).await;
+        this.client.value("update_course_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCourseById<'a> {
@@ -1978,13 +1968,14 @@ impl GetCreditCategories {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_credit_categories();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_credit_categories(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_credit_categories", r).await
                 }
             },
@@ -2049,16 +2040,15 @@ impl GetCredits {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_credits();
-                    if let Some(v) = this.student_id.clone() {
-                        b = b.student_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_credits(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.student_id,
+                        )
+                        .await;
                     this.client.cursor_page("get_credits", r).await
                 }
             },
@@ -2118,13 +2108,14 @@ impl GetCustomObjects {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_custom_objects();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_custom_objects(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_custom_objects", r).await
                 }
             },
@@ -2142,13 +2133,13 @@ impl GetCustomObjects {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCustomObjectByObjectId<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCustomObjectByObjectId<'a>,
+    object_id: i64,
 }
 impl<'a> GetCustomObjectByObjectId<'a> {
     pub(crate) fn new(client: &'a Client, object_id: i64) -> Self {
         GetCustomObjectByObjectId {
             client,
-            inner: client.raw().get_custom_object_by_object_id().object_id(object_id),
+            object_id,
         }
     }
     /// Get a custom object by object_id
@@ -2157,8 +2148,9 @@ impl<'a> GetCustomObjectByObjectId<'a> {
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomObjectWithFields> {
-        let r = self.inner.send().await;
-        self.client.value("get_custom_object_by_object_id", r).await
+        let this = self;
+        let r = this.client.raw().get_custom_object_by_object_id(this.object_id).await;
+        this.client.value("get_custom_object_by_object_id", r).await
     }
 }
 impl<'a> IntoFuture for GetCustomObjectByObjectId<'a> {
@@ -2219,17 +2211,15 @@ impl GetCustomRecords {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this
+                    let r = this
                         .client
                         .raw()
-                        .get_custom_records()
-                        .object_id(this.object_id.clone());
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                        .get_custom_records(
+                            this.object_id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_custom_records", r).await
                 }
             },
@@ -2247,7 +2237,8 @@ impl GetCustomRecords {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCustomRecord<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateCustomRecord<'a>,
+    object_id: i64,
+    body: types::CustomRecordPayload,
 }
 impl<'a> CreateCustomRecord<'a> {
     pub(crate) fn new(
@@ -2257,11 +2248,8 @@ impl<'a> CreateCustomRecord<'a> {
     ) -> Self {
         CreateCustomRecord {
             client,
-            inner: client
-                .raw()
-                .create_custom_record()
-                .object_id(object_id)
-                .body(body.clone()),
+            object_id,
+            body: body.clone(),
         }
     }
     /// Create a custom record
@@ -2270,8 +2258,9 @@ impl<'a> CreateCustomRecord<'a> {
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomRecord> {
-        let r = self.inner.send().await;
-        self.client.value("create_custom_record", r).await
+        let this = self;
+        let r = this.client.raw().create_custom_record(this.object_id, &this.body).await;
+        this.client.value("create_custom_record", r).await
     }
 }
 impl<'a> IntoFuture for CreateCustomRecord<'a> {
@@ -2288,17 +2277,15 @@ impl<'a> IntoFuture for CreateCustomRecord<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCustomRecord<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCustomRecord<'a>,
+    object_id: i64,
+    record_id: i64,
 }
 impl<'a> GetCustomRecord<'a> {
     pub(crate) fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
         GetCustomRecord {
             client,
-            inner: client
-                .raw()
-                .get_custom_record()
-                .object_id(object_id)
-                .record_id(record_id),
+            object_id,
+            record_id,
         }
     }
     /// Get a custom record
@@ -2307,8 +2294,13 @@ impl<'a> GetCustomRecord<'a> {
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomRecord> {
-        let r = self.inner.send().await;
-        self.client.value("get_custom_record", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .get_custom_record(this.object_id, this.record_id)
+            .await;
+        this.client.value("get_custom_record", r).await
     }
 }
 impl<'a> IntoFuture for GetCustomRecord<'a> {
@@ -2325,7 +2317,9 @@ impl<'a> IntoFuture for GetCustomRecord<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateCustomRecord<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateCustomRecord<'a>,
+    object_id: i64,
+    record_id: i64,
+    body: types::CustomRecordPatchPayload,
 }
 impl<'a> UpdateCustomRecord<'a> {
     pub(crate) fn new(
@@ -2336,12 +2330,9 @@ impl<'a> UpdateCustomRecord<'a> {
     ) -> Self {
         UpdateCustomRecord {
             client,
-            inner: client
-                .raw()
-                .update_custom_record()
-                .object_id(object_id)
-                .record_id(record_id)
-                .body(body.clone()),
+            object_id,
+            record_id,
+            body: body.clone(),
         }
     }
     /// Update a custom record
@@ -2350,8 +2341,13 @@ impl<'a> UpdateCustomRecord<'a> {
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("update_custom_record", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_custom_record(this.object_id, this.record_id, &this.body)
+            .await;
+        this.client.value("update_custom_record", r).await
     }
 }
 impl<'a> IntoFuture for UpdateCustomRecord<'a> {
@@ -2368,17 +2364,15 @@ impl<'a> IntoFuture for UpdateCustomRecord<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteCustomRecord<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteCustomRecord<'a>,
+    object_id: i64,
+    record_id: i64,
 }
 impl<'a> DeleteCustomRecord<'a> {
     pub(crate) fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
         DeleteCustomRecord {
             client,
-            inner: client
-                .raw()
-                .delete_custom_record()
-                .object_id(object_id)
-                .record_id(record_id),
+            object_id,
+            record_id,
         }
     }
     /// Delete a custom record
@@ -2387,8 +2381,13 @@ impl<'a> DeleteCustomRecord<'a> {
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_custom_record", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .delete_custom_record(this.object_id, this.record_id)
+            .await;
+        this.client.value("delete_custom_record", r).await
     }
 }
 impl<'a> IntoFuture for DeleteCustomRecord<'a> {
@@ -2427,13 +2426,11 @@ impl GetAssociationsOfObject {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
+                let r = this
                     .client
                     .raw()
-                    .get_associations_of_object()
-                    .object_type(this.object_type.clone());
-                let r = b.send().await;
+                    .get_associations_of_object(this.object_type)
+                    .await;
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_associations_of_object", r).await?,
@@ -2446,13 +2443,7 @@ impl GetAssociationsOfObject {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::CustomAssociation>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
-            .client
-            .raw()
-            .get_associations_of_object()
-            .object_type(this.object_type.clone());
-        let r = b.send().await;
+        let r = this.client.raw().get_associations_of_object(this.object_type).await;
         this.client.value("get_associations_of_object", r).await
     }
     /// The items, lazily, page after page.
@@ -2525,18 +2516,16 @@ impl GetOptionsOfCustomField {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this
+                    let r = this
                         .client
                         .raw()
-                        .get_options_of_custom_field()
-                        .object_type(this.object_type.clone())
-                        .field_slug(this.field_slug.clone());
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                        .get_options_of_custom_field(
+                            this.object_type,
+                            &this.field_slug,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_options_of_custom_field", r).await
                 }
             },
@@ -2554,7 +2543,9 @@ impl GetOptionsOfCustomField {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddOptionToCustomField<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::AddOptionToCustomField<'a>,
+    object_type: types::AddOptionToCustomFieldObjectType,
+    field_slug: ::std::string::String,
+    body: types::CustomFieldOptionPayload,
 }
 impl<'a> AddOptionToCustomField<'a> {
     pub(crate) fn new(
@@ -2565,20 +2556,22 @@ impl<'a> AddOptionToCustomField<'a> {
     ) -> Self {
         AddOptionToCustomField {
             client,
-            inner: client
-                .raw()
-                .add_option_to_custom_field()
-                .object_type(object_type)
-                .field_slug(field_slug)
-                .body(body.clone()),
+            object_type,
+            field_slug,
+            body: body.clone(),
         }
     }
     /// Add an option to a custom field
     ///
     /// `POST /custom/{object_type}/fields/{field_slug}/options` (operation `add_option_to_custom_field`).
     pub async fn send(self) -> Result<types::CustomFieldOption> {
-        let r = self.inner.send().await;
-        self.client.value("add_option_to_custom_field", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .add_option_to_custom_field(this.object_type, &this.field_slug, &this.body)
+            .await;
+        this.client.value("add_option_to_custom_field", r).await
     }
 }
 impl<'a> IntoFuture for AddOptionToCustomField<'a> {
@@ -2595,7 +2588,9 @@ impl<'a> IntoFuture for AddOptionToCustomField<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetOptionOfCustomField<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetOptionOfCustomField<'a>,
+    object_type: types::GetOptionOfCustomFieldObjectType,
+    field_slug: ::std::string::String,
+    option_id: i64,
 }
 impl<'a> GetOptionOfCustomField<'a> {
     pub(crate) fn new(
@@ -2606,20 +2601,26 @@ impl<'a> GetOptionOfCustomField<'a> {
     ) -> Self {
         GetOptionOfCustomField {
             client,
-            inner: client
-                .raw()
-                .get_option_of_custom_field()
-                .object_type(object_type)
-                .field_slug(field_slug)
-                .option_id(option_id),
+            object_type,
+            field_slug,
+            option_id,
         }
     }
     /// Get an option of a custom field
     ///
     /// `GET /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `get_option_of_custom_field`).
     pub async fn send(self) -> Result<types::CustomFieldOption> {
-        let r = self.inner.send().await;
-        self.client.value("get_option_of_custom_field", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .get_option_of_custom_field(
+                this.object_type,
+                &this.field_slug,
+                this.option_id,
+            )
+            .await;
+        this.client.value("get_option_of_custom_field", r).await
     }
 }
 impl<'a> IntoFuture for GetOptionOfCustomField<'a> {
@@ -2636,7 +2637,10 @@ impl<'a> IntoFuture for GetOptionOfCustomField<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateOptionOfCustomField<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateOptionOfCustomField<'a>,
+    object_type: types::UpdateOptionOfCustomFieldObjectType,
+    field_slug: ::std::string::String,
+    option_id: i64,
+    body: types::CustomFieldOptionPatchPayload,
 }
 impl<'a> UpdateOptionOfCustomField<'a> {
     pub(crate) fn new(
@@ -2648,21 +2652,28 @@ impl<'a> UpdateOptionOfCustomField<'a> {
     ) -> Self {
         UpdateOptionOfCustomField {
             client,
-            inner: client
-                .raw()
-                .update_option_of_custom_field()
-                .object_type(object_type)
-                .field_slug(field_slug)
-                .option_id(option_id)
-                .body(body.clone()),
+            object_type,
+            field_slug,
+            option_id,
+            body: body.clone(),
         }
     }
     /// Update an option of a custom field
     ///
     /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `update_option_of_custom_field`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("update_option_of_custom_field", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_option_of_custom_field(
+                this.object_type,
+                &this.field_slug,
+                this.option_id,
+                &this.body,
+            )
+            .await;
+        this.client.value("update_option_of_custom_field", r).await
     }
 }
 impl<'a> IntoFuture for UpdateOptionOfCustomField<'a> {
@@ -2679,7 +2690,9 @@ impl<'a> IntoFuture for UpdateOptionOfCustomField<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteOptionOfCustomField<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteOptionOfCustomField<'a>,
+    object_type: types::DeleteOptionOfCustomFieldObjectType,
+    field_slug: ::std::string::String,
+    option_id: i64,
 }
 impl<'a> DeleteOptionOfCustomField<'a> {
     pub(crate) fn new(
@@ -2690,20 +2703,26 @@ impl<'a> DeleteOptionOfCustomField<'a> {
     ) -> Self {
         DeleteOptionOfCustomField {
             client,
-            inner: client
-                .raw()
-                .delete_option_of_custom_field()
-                .object_type(object_type)
-                .field_slug(field_slug)
-                .option_id(option_id),
+            object_type,
+            field_slug,
+            option_id,
         }
     }
     /// Delete an option from custom field
     ///
     /// `DELETE /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `delete_option_of_custom_field`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_option_of_custom_field", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .delete_option_of_custom_field(
+                this.object_type,
+                &this.field_slug,
+                this.option_id,
+            )
+            .await;
+        this.client.value("delete_option_of_custom_field", r).await
     }
 }
 impl<'a> IntoFuture for DeleteOptionOfCustomField<'a> {
@@ -2760,13 +2779,14 @@ impl GetDiscountCodes {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_discount_codes();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_discount_codes(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_discount_codes", r).await
                 }
             },
@@ -2784,21 +2804,18 @@ impl GetDiscountCodes {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetCurrentEducator<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetCurrentEducator<'a>,
 }
 impl<'a> GetCurrentEducator<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
-        GetCurrentEducator {
-            client,
-            inner: client.raw().get_current_educator(),
-        }
+        GetCurrentEducator { client }
     }
     /// Get an educator record
     ///
     /// `GET /educators/current` (operation `get_current_educator`).
     pub async fn send(self) -> Result<types::EducatorWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_current_educator", r).await
+        let this = self;
+        let r = this.client.raw().get_current_educator().await;
+        this.client.value("get_current_educator", r).await
     }
 }
 impl<'a> IntoFuture for GetCurrentEducator<'a> {
@@ -2886,25 +2903,18 @@ impl GetEnrollments {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_enrollments();
-                    if let Some(v) = this.student_id.clone() {
-                        b = b.student_id(v);
-                    }
-                    if let Some(v) = this.planned_course_id.clone() {
-                        b = b.planned_course_id(v);
-                    }
-                    if let Some(v) = this.status.clone() {
-                        b = b.status(v);
-                    }
-                    if let Some(v) = this.with_canceled.clone() {
-                        b = b.with_canceled(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_enrollments(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.planned_course_id,
+                            this.status.as_ref(),
+                            this.student_id,
+                            this.with_canceled,
+                        )
+                        .await;
                     this.client.cursor_page("get_enrollments", r).await
                 }
             },
@@ -2922,21 +2932,19 @@ impl GetEnrollments {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetEnrollmentById<'a>,
+    id: i64,
 }
 impl<'a> GetEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetEnrollmentById {
-            client,
-            inner: client.raw().get_enrollment_by_id().id(id),
-        }
+        GetEnrollmentById { client, id }
     }
     /// Get an enrollment record
     ///
     /// `GET /enrollments/{id}` (operation `get_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_enrollment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_enrollment_by_id(this.id).await;
+        this.client.value("get_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetEnrollmentById<'a> {
@@ -2953,7 +2961,8 @@ impl<'a> IntoFuture for GetEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateEnrollmentById<'a>,
+    id: i64,
+    body: types::UpdateEnrollmentByIdBody,
 }
 impl<'a> UpdateEnrollmentById<'a> {
     pub(crate) fn new(
@@ -2963,15 +2972,17 @@ impl<'a> UpdateEnrollmentById<'a> {
     ) -> Self {
         UpdateEnrollmentById {
             client,
-            inner: client.raw().update_enrollment_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update an enrollment
     ///
     /// `PATCH /enrollments/{id}` (operation `update_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_enrollment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_enrollment_by_id(this.id, &this.body).await;
+        this.client.value("update_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateEnrollmentById<'a> {
@@ -2988,21 +2999,19 @@ impl<'a> IntoFuture for UpdateEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CancelEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CancelEnrollmentById<'a>,
+    id: i64,
 }
 impl<'a> CancelEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        CancelEnrollmentById {
-            client,
-            inner: client.raw().cancel_enrollment_by_id().id(id),
-        }
+        CancelEnrollmentById { client, id }
     }
     /// Cancel an enrollment
     ///
     /// `PUT /enrollments/{id}/cancel` (operation `cancel_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("cancel_enrollment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().cancel_enrollment_by_id(this.id).await;
+        this.client.value("cancel_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for CancelEnrollmentById<'a> {
@@ -3019,21 +3028,22 @@ impl<'a> IntoFuture for CancelEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateGrade<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateGrade<'a>,
+    body: types::CreateGradeBody,
 }
 impl<'a> CreateGrade<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateGradeBody) -> Self {
         CreateGrade {
             client,
-            inner: client.raw().create_grade().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a grade
     ///
     /// `POST /grades` (operation `create_grade`).
     pub async fn send(self) -> Result<types::Grade> {
-        let r = self.inner.send().await;
-        self.client.value("create_grade", r).await
+        let this = self;
+        let r = this.client.raw().create_grade(&this.body).await;
+        this.client.value("create_grade", r).await
     }
 }
 impl<'a> IntoFuture for CreateGrade<'a> {
@@ -3050,21 +3060,19 @@ impl<'a> IntoFuture for CreateGrade<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetGradeById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetGradeById<'a>,
+    id: i64,
 }
 impl<'a> GetGradeById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetGradeById {
-            client,
-            inner: client.raw().get_grade_by_id().id(id),
-        }
+        GetGradeById { client, id }
     }
     /// Get a grade record
     ///
     /// `GET /grades/{id}` (operation `get_grade_by_id`).
     pub async fn send(self) -> Result<types::Grade> {
-        let r = self.inner.send().await;
-        self.client.value("get_grade_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_grade_by_id(this.id).await;
+        this.client.value("get_grade_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetGradeById<'a> {
@@ -3081,7 +3089,8 @@ impl<'a> IntoFuture for GetGradeById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateGradeById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateGradeById<'a>,
+    id: i64,
+    body: types::UpdateGradeByIdBody,
 }
 impl<'a> UpdateGradeById<'a> {
     pub(crate) fn new(
@@ -3091,15 +3100,17 @@ impl<'a> UpdateGradeById<'a> {
     ) -> Self {
         UpdateGradeById {
             client,
-            inner: client.raw().update_grade_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a grade
     ///
     /// `PATCH /grades/{id}` (operation `update_grade_by_id`).
     pub async fn send(self) -> Result<types::Grade> {
-        let r = self.inner.send().await;
-        self.client.value("update_grade_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_grade_by_id(this.id, &this.body).await;
+        this.client.value("update_grade_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateGradeById<'a> {
@@ -3116,21 +3127,19 @@ impl<'a> IntoFuture for UpdateGradeById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteGradeById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteGradeById<'a>,
+    id: i64,
 }
 impl<'a> DeleteGradeById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteGradeById {
-            client,
-            inner: client.raw().delete_grade_by_id().id(id),
-        }
+        DeleteGradeById { client, id }
     }
     /// Delete a grade
     ///
     /// `DELETE /grades/{id}` (operation `delete_grade_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_grade_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_grade_by_id(this.id).await;
+        this.client.value("delete_grade_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteGradeById<'a> {
@@ -3187,13 +3196,14 @@ impl GetInvoiceVats {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_invoice_vats();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_invoice_vats(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_invoice_vats", r).await
                 }
             },
@@ -3211,21 +3221,22 @@ impl GetInvoiceVats {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateInvoiceVat<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateInvoiceVat<'a>,
+    body: types::CreateInvoiceVatBody,
 }
 impl<'a> CreateInvoiceVat<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateInvoiceVatBody) -> Self {
         CreateInvoiceVat {
             client,
-            inner: client.raw().create_invoice_vat().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create an invoice vat
     ///
     /// `POST /invoice_vats` (operation `create_invoice_vat`).
     pub async fn send(self) -> Result<types::InvoiceVatWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_invoice_vat", r).await
+        let this = self;
+        let r = this.client.raw().create_invoice_vat(&this.body).await;
+        this.client.value("create_invoice_vat", r).await
     }
 }
 impl<'a> IntoFuture for CreateInvoiceVat<'a> {
@@ -3299,19 +3310,16 @@ impl GetInvoices {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_invoices();
-                    if let Some(v) = this.account_id.clone() {
-                        b = b.account_id(v);
-                    }
-                    if let Some(v) = this.status.clone() {
-                        b = b.status(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_invoices(
+                            this.account_id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.status.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_invoices", r).await
                 }
             },
@@ -3329,21 +3337,22 @@ impl GetInvoices {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateInvoice<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateInvoice<'a>,
+    body: types::CreateInvoiceBody,
 }
 impl<'a> CreateInvoice<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateInvoiceBody) -> Self {
         CreateInvoice {
             client,
-            inner: client.raw().create_invoice().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create an invoice
     ///
     /// `POST /invoices` (operation `create_invoice`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_invoice", r).await
+        let this = self;
+        let r = this.client.raw().create_invoice(&this.body).await;
+        this.client.value("create_invoice", r).await
     }
 }
 impl<'a> IntoFuture for CreateInvoice<'a> {
@@ -3360,21 +3369,19 @@ impl<'a> IntoFuture for CreateInvoice<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetInvoiceById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetInvoiceById<'a>,
+    id: i64,
 }
 impl<'a> GetInvoiceById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetInvoiceById {
-            client,
-            inner: client.raw().get_invoice_by_id().id(id),
-        }
+        GetInvoiceById { client, id }
     }
     /// Get an invoice record
     ///
     /// `GET /invoices/{id}` (operation `get_invoice_by_id`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_invoice_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_invoice_by_id(this.id).await;
+        this.client.value("get_invoice_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetInvoiceById<'a> {
@@ -3391,14 +3398,11 @@ impl<'a> IntoFuture for GetInvoiceById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct OpenInvoiceById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::OpenInvoiceById<'a>,
+    id: i64,
 }
 impl<'a> OpenInvoiceById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        OpenInvoiceById {
-            client,
-            inner: client.raw().open_invoice_by_id().id(id),
-        }
+        OpenInvoiceById { client, id }
     }
     /// Changes the state from concept to open.
     /// This will assign the actual invoice number so it's ready for sending.
@@ -3406,8 +3410,9 @@ impl<'a> OpenInvoiceById<'a> {
     ///
     /// `POST /invoices/{id}/open` (operation `open_invoice_by_id`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("open_invoice_by_id", r).await
+        let this = self;
+        let r = this.client.raw().open_invoice_by_id(this.id).await;
+        this.client.value("open_invoice_by_id", r).await
     }
 }
 impl<'a> IntoFuture for OpenInvoiceById<'a> {
@@ -3424,14 +3429,11 @@ impl<'a> IntoFuture for OpenInvoiceById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetInvoicePdfById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetInvoicePdfById<'a>,
+    id: i64,
 }
 impl<'a> GetInvoicePdfById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetInvoicePdfById {
-            client,
-            inner: client.raw().get_invoice_pdf_by_id().id(id),
-        }
+        GetInvoicePdfById { client, id }
     }
     /// Get the base64 encoded version of the invoice PDF
     ///
@@ -3444,8 +3446,9 @@ impl<'a> GetInvoicePdfById<'a> {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     > {
-        let r = self.inner.send().await;
-        self.client.value("get_invoice_pdf_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_invoice_pdf_by_id(this.id).await;
+        this.client.value("get_invoice_pdf_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetInvoicePdfById<'a> {
@@ -3492,13 +3495,11 @@ impl GetInvoicePaymentsByInvoiceId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
+                let r = this
                     .client
                     .raw()
-                    .get_invoice_payments_by_invoice_id()
-                    .invoice_id(this.invoice_id.clone());
-                let r = b.send().await;
+                    .get_invoice_payments_by_invoice_id(&this.invoice_id)
+                    .await;
                 Ok(
                     paginate::Page::new(
                         this
@@ -3514,13 +3515,11 @@ impl GetInvoicePaymentsByInvoiceId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::PaymentWithIncludes>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
+        let r = this
             .client
             .raw()
-            .get_invoice_payments_by_invoice_id()
-            .invoice_id(this.invoice_id.clone());
-        let r = b.send().await;
+            .get_invoice_payments_by_invoice_id(&this.invoice_id)
+            .await;
         this.client.value("get_invoice_payments_by_invoice_id", r).await
     }
     /// The items, lazily, page after page.
@@ -3545,7 +3544,8 @@ impl std::future::IntoFuture for GetInvoicePaymentsByInvoiceId {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateInvoicePaymentByInvoiceId<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateInvoicePaymentByInvoiceId<'a>,
+    invoice_id: ::std::string::String,
+    body: types::CreateInvoicePaymentByInvoiceIdBody,
 }
 impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
     pub(crate) fn new(
@@ -3555,19 +3555,21 @@ impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
     ) -> Self {
         CreateInvoicePaymentByInvoiceId {
             client,
-            inner: client
-                .raw()
-                .create_invoice_payment_by_invoice_id()
-                .invoice_id(invoice_id)
-                .body(body.clone()),
+            invoice_id,
+            body: body.clone(),
         }
     }
     /// Create a payment
     ///
     /// `POST /invoices/{invoice_id}/payments` (operation `create_invoice_payment_by_invoice_id`).
     pub async fn send(self) -> Result<types::PaymentWithFixedIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_invoice_payment_by_invoice_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .create_invoice_payment_by_invoice_id(&this.invoice_id, &this.body)
+            .await;
+        this.client.value("create_invoice_payment_by_invoice_id", r).await
     }
 }
 impl<'a> IntoFuture for CreateInvoicePaymentByInvoiceId<'a> {
@@ -3584,25 +3586,28 @@ impl<'a> IntoFuture for CreateInvoicePaymentByInvoiceId<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteInvoicePaymentByIdAndInvoiceId<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteInvoicePaymentByIdAndInvoiceId<'a>,
+    invoice_id: i64,
+    id: i64,
 }
 impl<'a> DeleteInvoicePaymentByIdAndInvoiceId<'a> {
     pub(crate) fn new(client: &'a Client, invoice_id: i64, id: i64) -> Self {
         DeleteInvoicePaymentByIdAndInvoiceId {
             client,
-            inner: client
-                .raw()
-                .delete_invoice_payment_by_id_and_invoice_id()
-                .invoice_id(invoice_id)
-                .id(id),
+            invoice_id,
+            id,
         }
     }
     /// Delete a payment
     ///
     /// `DELETE /invoices/{invoice_id}/payments/{id}` (operation `delete_invoice_payment_by_id_and_invoice_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_invoice_payment_by_id_and_invoice_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .delete_invoice_payment_by_id_and_invoice_id(this.invoice_id, this.id)
+            .await;
+        this.client.value("delete_invoice_payment_by_id_and_invoice_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteInvoicePaymentByIdAndInvoiceId<'a> {
@@ -3680,22 +3685,17 @@ impl GetLabels {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_labels();
-                    if let Some(v) = this.model_type.clone() {
-                        b = b.model_type(v);
-                    }
-                    if let Some(v) = this.search.clone() {
-                        b = b.search(v);
-                    }
-                    if let Some(v) = this.id.clone() {
-                        b = b.id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_labels(
+                            cursor.as_deref(),
+                            this.id.as_ref(),
+                            this.model_type,
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.search.as_deref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_labels", r).await
                 }
             },
@@ -3713,21 +3713,22 @@ impl GetLabels {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateLabel<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateLabel<'a>,
+    body: types::CreateLabelBody,
 }
 impl<'a> CreateLabel<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateLabelBody) -> Self {
         CreateLabel {
             client,
-            inner: client.raw().create_label().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a label
     ///
     /// `POST /labels` (operation `create_label`).
     pub async fn send(self) -> Result<types::Label> {
-        let r = self.inner.send().await;
-        self.client.value("create_label", r).await
+        let this = self;
+        let r = this.client.raw().create_label(&this.body).await;
+        this.client.value("create_label", r).await
     }
 }
 impl<'a> IntoFuture for CreateLabel<'a> {
@@ -3744,21 +3745,19 @@ impl<'a> IntoFuture for CreateLabel<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetLabelById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetLabelById<'a>,
+    id: i64,
 }
 impl<'a> GetLabelById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetLabelById {
-            client,
-            inner: client.raw().get_label_by_id().id(id),
-        }
+        GetLabelById { client, id }
     }
     /// Get a label
     ///
     /// `GET /labels/{id}` (operation `get_label_by_id`).
     pub async fn send(self) -> Result<types::Label> {
-        let r = self.inner.send().await;
-        self.client.value("get_label_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_label_by_id(this.id).await;
+        this.client.value("get_label_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetLabelById<'a> {
@@ -3775,7 +3774,8 @@ impl<'a> IntoFuture for GetLabelById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateLabelById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateLabelById<'a>,
+    id: i64,
+    body: types::UpdateLabelByIdBody,
 }
 impl<'a> UpdateLabelById<'a> {
     pub(crate) fn new(
@@ -3785,15 +3785,17 @@ impl<'a> UpdateLabelById<'a> {
     ) -> Self {
         UpdateLabelById {
             client,
-            inner: client.raw().update_label_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a label
     ///
     /// `PATCH /labels/{id}` (operation `update_label_by_id`).
     pub async fn send(self) -> Result<types::Label> {
-        let r = self.inner.send().await;
-        self.client.value("update_label_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_label_by_id(this.id, &this.body).await;
+        this.client.value("update_label_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateLabelById<'a> {
@@ -3810,21 +3812,19 @@ impl<'a> IntoFuture for UpdateLabelById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteLabelById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteLabelById<'a>,
+    id: i64,
 }
 impl<'a> DeleteLabelById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteLabelById {
-            client,
-            inner: client.raw().delete_label_by_id().id(id),
-        }
+        DeleteLabelById { client, id }
     }
     /// Delete a label
     ///
     /// `DELETE /labels/{id}` (operation `delete_label_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_label_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_label_by_id(this.id).await;
+        this.client.value("delete_label_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteLabelById<'a> {
@@ -3881,13 +3881,14 @@ impl GetLeads {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_leads();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_leads(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_leads", r).await
                 }
             },
@@ -3905,21 +3906,22 @@ impl GetLeads {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateLead<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateLead<'a>,
+    body: types::CreateLeadBody,
 }
 impl<'a> CreateLead<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateLeadBody) -> Self {
         CreateLead {
             client,
-            inner: client.raw().create_lead().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a lead
     ///
     /// `POST /leads` (operation `create_lead`).
     pub async fn send(self) -> Result<types::LeadWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_lead", r).await
+        let this = self;
+        let r = this.client.raw().create_lead(&this.body).await;
+        this.client.value("create_lead", r).await
     }
 }
 impl<'a> IntoFuture for CreateLead<'a> {
@@ -3936,21 +3938,19 @@ impl<'a> IntoFuture for CreateLead<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetLeadById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetLeadById<'a>,
+    id: i64,
 }
 impl<'a> GetLeadById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetLeadById {
-            client,
-            inner: client.raw().get_lead_by_id().id(id),
-        }
+        GetLeadById { client, id }
     }
     /// Get one lead record
     ///
     /// `GET /leads/{id}` (operation `get_lead_by_id`).
     pub async fn send(self) -> Result<types::LeadWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_lead_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_lead_by_id(this.id).await;
+        this.client.value("get_lead_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetLeadById<'a> {
@@ -3967,21 +3967,19 @@ impl<'a> IntoFuture for GetLeadById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteLeadById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteLeadById<'a>,
+    id: i64,
 }
 impl<'a> DeleteLeadById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteLeadById {
-            client,
-            inner: client.raw().delete_lead_by_id().id(id),
-        }
+        DeleteLeadById { client, id }
     }
     /// Delete a lead
     ///
     /// `DELETE /leads/{id}` (operation `delete_lead_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_lead_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_lead_by_id(this.id).await;
+        this.client.value("delete_lead_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteLeadById<'a> {
@@ -4038,13 +4036,14 @@ impl GetMaterialGroups {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_material_groups();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_material_groups(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_material_groups", r).await
                 }
             },
@@ -4062,7 +4061,7 @@ impl GetMaterialGroups {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateMaterialGroup<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateMaterialGroup<'a>,
+    body: types::CreateMaterialGroupBody,
 }
 impl<'a> CreateMaterialGroup<'a> {
     pub(crate) fn new(
@@ -4071,15 +4070,16 @@ impl<'a> CreateMaterialGroup<'a> {
     ) -> Self {
         CreateMaterialGroup {
             client,
-            inner: client.raw().create_material_group().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a material group
     ///
     /// `POST /material_groups` (operation `create_material_group`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
-        let r = self.inner.send().await;
-        self.client.value("create_material_group", r).await
+        let this = self;
+        let r = this.client.raw().create_material_group(&this.body).await;
+        this.client.value("create_material_group", r).await
     }
 }
 impl<'a> IntoFuture for CreateMaterialGroup<'a> {
@@ -4096,21 +4096,19 @@ impl<'a> IntoFuture for CreateMaterialGroup<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetMaterialGroupById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetMaterialGroupById<'a>,
+    id: i64,
 }
 impl<'a> GetMaterialGroupById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetMaterialGroupById {
-            client,
-            inner: client.raw().get_material_group_by_id().id(id),
-        }
+        GetMaterialGroupById { client, id }
     }
     /// Get a material group record
     ///
     /// `GET /material_groups/{id}` (operation `get_material_group_by_id`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
-        let r = self.inner.send().await;
-        self.client.value("get_material_group_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_material_group_by_id(this.id).await;
+        this.client.value("get_material_group_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetMaterialGroupById<'a> {
@@ -4127,7 +4125,8 @@ impl<'a> IntoFuture for GetMaterialGroupById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateMaterialGroupById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateMaterialGroupById<'a>,
+    id: i64,
+    body: types::UpdateMaterialGroupByIdBody,
 }
 impl<'a> UpdateMaterialGroupById<'a> {
     pub(crate) fn new(
@@ -4137,15 +4136,17 @@ impl<'a> UpdateMaterialGroupById<'a> {
     ) -> Self {
         UpdateMaterialGroupById {
             client,
-            inner: client.raw().update_material_group_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a material group
     ///
     /// `PATCH /material_groups/{id}` (operation `update_material_group_by_id`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
-        let r = self.inner.send().await;
-        self.client.value("update_material_group_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_material_group_by_id(this.id, &this.body).await;
+        this.client.value("update_material_group_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateMaterialGroupById<'a> {
@@ -4162,21 +4163,22 @@ impl<'a> IntoFuture for UpdateMaterialGroupById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteMaterialGroupById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteMaterialGroupById<'a>,
+    id: i64,
 }
 impl<'a> DeleteMaterialGroupById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteMaterialGroupById {
             client,
-            inner: client.raw().delete_material_group_by_id().id(id),
+            id,
         }
     }
     /// Delete a material group
     ///
     /// `DELETE /material_groups/{id}` (operation `delete_material_group_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_material_group_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_material_group_by_id(this.id).await;
+        this.client.value("delete_material_group_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteMaterialGroupById<'a> {
@@ -4233,13 +4235,14 @@ impl GetMaterials {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_materials();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_materials(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_materials", r).await
                 }
             },
@@ -4257,21 +4260,22 @@ impl GetMaterials {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateMaterial<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateMaterial<'a>,
+    body: types::CreateMaterialBody,
 }
 impl<'a> CreateMaterial<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateMaterialBody) -> Self {
         CreateMaterial {
             client,
-            inner: client.raw().create_material().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a material
     ///
     /// `POST /materials` (operation `create_material`).
     pub async fn send(self) -> Result<types::MaterialWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_material", r).await
+        let this = self;
+        let r = this.client.raw().create_material(&this.body).await;
+        this.client.value("create_material", r).await
     }
 }
 impl<'a> IntoFuture for CreateMaterial<'a> {
@@ -4288,7 +4292,8 @@ impl<'a> IntoFuture for CreateMaterial<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateMaterialById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateMaterialById<'a>,
+    id: i64,
+    body: types::UpdateMaterialByIdBody,
 }
 impl<'a> UpdateMaterialById<'a> {
     pub(crate) fn new(
@@ -4298,15 +4303,17 @@ impl<'a> UpdateMaterialById<'a> {
     ) -> Self {
         UpdateMaterialById {
             client,
-            inner: client.raw().update_material_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a material
     ///
     /// `PATCH /materials/{id}` (operation `update_material_by_id`).
     pub async fn send(self) -> Result<types::MaterialWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_material_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_material_by_id(this.id, &this.body).await;
+        this.client.value("update_material_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateMaterialById<'a> {
@@ -4323,21 +4330,19 @@ impl<'a> IntoFuture for UpdateMaterialById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteMaterialById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteMaterialById<'a>,
+    id: i64,
 }
 impl<'a> DeleteMaterialById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteMaterialById {
-            client,
-            inner: client.raw().delete_material_by_id().id(id),
-        }
+        DeleteMaterialById { client, id }
     }
     /// Delete a material
     ///
     /// `DELETE /materials/{id}` (operation `delete_material_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_material_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_material_by_id(this.id).await;
+        this.client.value("delete_material_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteMaterialById<'a> {
@@ -4394,13 +4399,14 @@ impl GetMeetingLocations {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_meeting_locations();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_meeting_locations(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_meeting_locations", r).await
                 }
             },
@@ -4418,7 +4424,7 @@ impl GetMeetingLocations {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateMeetingLocation<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateMeetingLocation<'a>,
+    body: types::CreateMeetingLocationBody,
 }
 impl<'a> CreateMeetingLocation<'a> {
     pub(crate) fn new(
@@ -4427,15 +4433,16 @@ impl<'a> CreateMeetingLocation<'a> {
     ) -> Self {
         CreateMeetingLocation {
             client,
-            inner: client.raw().create_meeting_location().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a meeting location
     ///
     /// `POST /meeting_locations` (operation `create_meeting_location`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_meeting_location", r).await
+        let this = self;
+        let r = this.client.raw().create_meeting_location(&this.body).await;
+        this.client.value("create_meeting_location", r).await
     }
 }
 impl<'a> IntoFuture for CreateMeetingLocation<'a> {
@@ -4452,21 +4459,22 @@ impl<'a> IntoFuture for CreateMeetingLocation<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetMeetingLocationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetMeetingLocationById<'a>,
+    id: i64,
 }
 impl<'a> GetMeetingLocationById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetMeetingLocationById {
             client,
-            inner: client.raw().get_meeting_location_by_id().id(id),
+            id,
         }
     }
     /// Get an meeting location
     ///
     /// `GET /meeting_locations/{id}` (operation `get_meeting_location_by_id`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_meeting_location_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_meeting_location_by_id(this.id).await;
+        this.client.value("get_meeting_location_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetMeetingLocationById<'a> {
@@ -4483,7 +4491,8 @@ impl<'a> IntoFuture for GetMeetingLocationById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateMeetingLocationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateMeetingLocationById<'a>,
+    id: i64,
+    body: types::UpdateMeetingLocationByIdBody,
 }
 impl<'a> UpdateMeetingLocationById<'a> {
     pub(crate) fn new(
@@ -4493,15 +4502,21 @@ impl<'a> UpdateMeetingLocationById<'a> {
     ) -> Self {
         UpdateMeetingLocationById {
             client,
-            inner: client.raw().update_meeting_location_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a meeting location
     ///
     /// `PATCH /meeting_locations/{id}` (operation `update_meeting_location_by_id`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_meeting_location_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_meeting_location_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_meeting_location_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateMeetingLocationById<'a> {
@@ -4518,21 +4533,22 @@ impl<'a> IntoFuture for UpdateMeetingLocationById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteMeetingLocationById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteMeetingLocationById<'a>,
+    id: i64,
 }
 impl<'a> DeleteMeetingLocationById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteMeetingLocationById {
             client,
-            inner: client.raw().delete_meeting_location_by_id().id(id),
+            id,
         }
     }
     /// Delete a course location
     ///
     /// `DELETE /meeting_locations/{id}` (operation `delete_meeting_location_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_meeting_location_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_meeting_location_by_id(this.id).await;
+        this.client.value("delete_meeting_location_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteMeetingLocationById<'a> {
@@ -4616,22 +4632,17 @@ impl GetMeetings {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_meetings();
-                    if let Some(v) = this.planned_course_id.clone() {
-                        b = b.planned_course_id(v);
-                    }
-                    if let Some(v) = this.start.clone() {
-                        b = b.start(v);
-                    }
-                    if let Some(v) = this.end.clone() {
-                        b = b.end(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_meetings(
+                            cursor.as_deref(),
+                            this.end.as_ref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.planned_course_id,
+                            this.start.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_meetings", r).await
                 }
             },
@@ -4649,21 +4660,19 @@ impl GetMeetings {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetMeetingById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetMeetingById<'a>,
+    id: i64,
 }
 impl<'a> GetMeetingById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetMeetingById {
-            client,
-            inner: client.raw().get_meeting_by_id().id(id),
-        }
+        GetMeetingById { client, id }
     }
     /// Get an meeting record
     ///
     /// `GET /meetings/{id}` (operation `get_meeting_by_id`).
     pub async fn send(self) -> Result<types::MeetingWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_meeting_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_meeting_by_id(this.id).await;
+        this.client.value("get_meeting_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetMeetingById<'a> {
@@ -4680,21 +4689,19 @@ impl<'a> IntoFuture for GetMeetingById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteMeetingById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteMeetingById<'a>,
+    id: i64,
 }
 impl<'a> DeleteMeetingById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteMeetingById {
-            client,
-            inner: client.raw().delete_meeting_by_id().id(id),
-        }
+        DeleteMeetingById { client, id }
     }
     /// Delete a meeting
     ///
     /// `DELETE /meetings/{id}` (operation `delete_meeting_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_meeting_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_meeting_by_id(this.id).await;
+        this.client.value("delete_meeting_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteMeetingById<'a> {
@@ -4753,17 +4760,15 @@ impl GetPlanningMaterialsOfMeeting {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this
+                    let r = this
                         .client
                         .raw()
-                        .get_planning_materials_of_meeting()
-                        .id(this.id.clone());
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                        .get_planning_materials_of_meeting(
+                            this.id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_planning_materials_of_meeting", r).await
                 }
             },
@@ -4848,22 +4853,17 @@ impl GetOrders {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_orders();
-                    if let Some(v) = this.creator_id.clone() {
-                        b = b.creator_id(v);
-                    }
-                    if let Some(v) = this.created_at_after.clone() {
-                        b = b.created_at_after(v);
-                    }
-                    if let Some(v) = this.sort.clone() {
-                        b = b.sort(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_orders(
+                            this.created_at_after.as_ref(),
+                            this.creator_id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.sort.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_orders", r).await
                 }
             },
@@ -4881,21 +4881,22 @@ impl GetOrders {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateOrder<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateOrder<'a>,
+    body: types::CreateOrderBody,
 }
 impl<'a> CreateOrder<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateOrderBody) -> Self {
         CreateOrder {
             client,
-            inner: client.raw().create_order().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create an order
     ///
     /// `POST /orders` (operation `create_order`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_order", r).await
+        let this = self;
+        let r = this.client.raw().create_order(&this.body).await;
+        this.client.value("create_order", r).await
     }
 }
 impl<'a> IntoFuture for CreateOrder<'a> {
@@ -4912,21 +4913,19 @@ impl<'a> IntoFuture for CreateOrder<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetOrderById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetOrderById<'a>,
+    id: i64,
 }
 impl<'a> GetOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetOrderById {
-            client,
-            inner: client.raw().get_order_by_id().id(id),
-        }
+        GetOrderById { client, id }
     }
     /// Get an order record
     ///
     /// `GET /orders/{id}` (operation `get_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_order_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_order_by_id(this.id).await;
+        this.client.value("get_order_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetOrderById<'a> {
@@ -4943,21 +4942,19 @@ impl<'a> IntoFuture for GetOrderById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ApproveOrderById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::ApproveOrderById<'a>,
+    id: i64,
 }
 impl<'a> ApproveOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        ApproveOrderById {
-            client,
-            inner: client.raw().approve_order_by_id().id(id),
-        }
+        ApproveOrderById { client, id }
     }
     /// Approve an order
     ///
     /// `PUT /orders/{id}/approve` (operation `approve_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("approve_order_by_id", r).await
+        let this = self;
+        let r = this.client.raw().approve_order_by_id(this.id).await;
+        this.client.value("approve_order_by_id", r).await
     }
 }
 impl<'a> IntoFuture for ApproveOrderById<'a> {
@@ -4974,21 +4971,19 @@ impl<'a> IntoFuture for ApproveOrderById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CancelOrderById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CancelOrderById<'a>,
+    id: i64,
 }
 impl<'a> CancelOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        CancelOrderById {
-            client,
-            inner: client.raw().cancel_order_by_id().id(id),
-        }
+        CancelOrderById { client, id }
     }
     /// Cancel an order
     ///
     /// `PUT /orders/{id}/cancel` (operation `cancel_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("cancel_order_by_id", r).await
+        let this = self;
+        let r = this.client.raw().cancel_order_by_id(this.id).await;
+        this.client.value("cancel_order_by_id", r).await
     }
 }
 impl<'a> IntoFuture for CancelOrderById<'a> {
@@ -5005,21 +5000,19 @@ impl<'a> IntoFuture for CancelOrderById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DenyOrderById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DenyOrderById<'a>,
+    id: i64,
 }
 impl<'a> DenyOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DenyOrderById {
-            client,
-            inner: client.raw().deny_order_by_id().id(id),
-        }
+        DenyOrderById { client, id }
     }
     /// Deny an order
     ///
     /// `PUT /orders/{id}/deny` (operation `deny_order_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("deny_order_by_id", r).await
+        let this = self;
+        let r = this.client.raw().deny_order_by_id(this.id).await;
+        this.client.value("deny_order_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DenyOrderById<'a> {
@@ -5036,7 +5029,8 @@ impl<'a> IntoFuture for DenyOrderById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AddLabelToOrder<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::AddLabelToOrder<'a>,
+    id: i64,
+    body: types::AddLabelToOrderBody,
 }
 impl<'a> AddLabelToOrder<'a> {
     pub(crate) fn new(
@@ -5046,15 +5040,17 @@ impl<'a> AddLabelToOrder<'a> {
     ) -> Self {
         AddLabelToOrder {
             client,
-            inner: client.raw().add_label_to_order().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Add label to an order
     ///
     /// `POST /orders/{id}/labels` (operation `add_label_to_order`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("add_label_to_order", r).await
+        let this = self;
+        let r = this.client.raw().add_label_to_order(this.id, &this.body).await;
+        this.client.value("add_label_to_order", r).await
     }
 }
 impl<'a> IntoFuture for AddLabelToOrder<'a> {
@@ -5111,13 +5107,14 @@ impl GetPaymentMethods {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_payment_methods();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_payment_methods(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_payment_methods", r).await
                 }
             },
@@ -5175,13 +5172,14 @@ impl GetPaymentOptions {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_payment_options();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_payment_options(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_payment_options", r).await
                 }
             },
@@ -5199,21 +5197,19 @@ impl GetPaymentOptions {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetPaymentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetPaymentById<'a>,
+    id: i64,
 }
 impl<'a> GetPaymentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetPaymentById {
-            client,
-            inner: client.raw().get_payment_by_id().id(id),
-        }
+        GetPaymentById { client, id }
     }
     /// Get one payment record
     ///
     /// `GET /payments/{id}` (operation `get_payment_by_id`).
     pub async fn send(self) -> Result<types::PaymentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_payment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_payment_by_id(this.id).await;
+        this.client.value("get_payment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetPaymentById<'a> {
@@ -5355,43 +5351,24 @@ impl GetPlannedCourses {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_planned_courses();
-                    if let Some(v) = this.search.clone() {
-                        b = b.search(v);
-                    }
-                    if let Some(v) = this.type_.clone() {
-                        b = b.type_(v);
-                    }
-                    if let Some(v) = this.parents_published.clone() {
-                        b = b.parents_published(v);
-                    }
-                    if let Some(v) = this.published_public.clone() {
-                        b = b.published_public(v);
-                    }
-                    if let Some(v) = this.start_date_from.clone() {
-                        b = b.start_date_from(v);
-                    }
-                    if let Some(v) = this.start_date_until.clone() {
-                        b = b.start_date_until(v);
-                    }
-                    if let Some(v) = this.availability_state.clone() {
-                        b = b.availability_state(v);
-                    }
-                    if let Some(v) = this.course_id.clone() {
-                        b = b.course_id(v);
-                    }
-                    if let Some(v) = this.status.clone() {
-                        b = b.status(v);
-                    }
-                    if let Some(v) = this.sort.clone() {
-                        b = b.sort(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_planned_courses(
+                            this.availability_state,
+                            this.course_id.as_ref(),
+                            cursor.as_deref(),
+                            this.parents_published,
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.published_public,
+                            this.search.as_deref(),
+                            this.sort.as_ref(),
+                            this.start_date_from.as_deref(),
+                            this.start_date_until.as_deref(),
+                            this.status.as_ref(),
+                            this.type_,
+                        )
+                        .await;
                     this.client.cursor_page("get_planned_courses", r).await
                 }
             },
@@ -5409,21 +5386,22 @@ impl GetPlannedCourses {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreatePlannedCourse<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreatePlannedCourse<'a>,
+    body: types::PlannedCoursePayload,
 }
 impl<'a> CreatePlannedCourse<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::PlannedCoursePayload) -> Self {
         CreatePlannedCourse {
             client,
-            inner: client.raw().create_planned_course().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a planned course
     ///
     /// `POST /planned_courses` (operation `create_planned_course`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_planned_course", r).await
+        let this = self;
+        let r = this.client.raw().create_planned_course(&this.body).await;
+        this.client.value("create_planned_course", r).await
     }
 }
 impl<'a> IntoFuture for CreatePlannedCourse<'a> {
@@ -5440,21 +5418,19 @@ impl<'a> IntoFuture for CreatePlannedCourse<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetPlannedCourseById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetPlannedCourseById<'a>,
+    id: i64,
 }
 impl<'a> GetPlannedCourseById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetPlannedCourseById {
-            client,
-            inner: client.raw().get_planned_course_by_id().id(id),
-        }
+        GetPlannedCourseById { client, id }
     }
     /// Get a planned course record
     ///
     /// `GET /planned_courses/{id}` (operation `get_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_planned_course_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_planned_course_by_id(this.id).await;
+        this.client.value("get_planned_course_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetPlannedCourseById<'a> {
@@ -5471,7 +5447,8 @@ impl<'a> IntoFuture for GetPlannedCourseById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdatePlannedCourseById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdatePlannedCourseById<'a>,
+    id: i64,
+    body: types::PlannedCoursePatchPayload,
 }
 impl<'a> UpdatePlannedCourseById<'a> {
     pub(crate) fn new(
@@ -5481,15 +5458,17 @@ impl<'a> UpdatePlannedCourseById<'a> {
     ) -> Self {
         UpdatePlannedCourseById {
             client,
-            inner: client.raw().update_planned_course_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a planned course
     ///
     /// `PATCH /planned_courses/{id}` (operation `update_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_planned_course_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_planned_course_by_id(this.id, &this.body).await;
+        this.client.value("update_planned_course_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdatePlannedCourseById<'a> {
@@ -5506,21 +5485,22 @@ impl<'a> IntoFuture for UpdatePlannedCourseById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CancelPlannedCourseById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CancelPlannedCourseById<'a>,
+    id: i64,
 }
 impl<'a> CancelPlannedCourseById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         CancelPlannedCourseById {
             client,
-            inner: client.raw().cancel_planned_course_by_id().id(id),
+            id,
         }
     }
     /// Cancel a planned course
     ///
     /// `PUT /planned_courses/{id}/cancel` (operation `cancel_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("cancel_planned_course_by_id", r).await
+        let this = self;
+        let r = this.client.raw().cancel_planned_course_by_id(this.id).await;
+        this.client.value("cancel_planned_course_by_id", r).await
     }
 }
 impl<'a> IntoFuture for CancelPlannedCourseById<'a> {
@@ -5564,16 +5544,14 @@ impl GetMeetingsByPlannedCourseId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
+                let r = this
                     .client
                     .raw()
-                    .get_meetings_by_planned_course_id()
-                    .planned_course_id(this.planned_course_id.clone());
-                if let Some(v) = this.sort.clone() {
-                    b = b.sort(v);
-                }
-                let r = b.send().await;
+                    .get_meetings_by_planned_course_id(
+                        &this.planned_course_id,
+                        this.sort.as_ref(),
+                    )
+                    .await;
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_meetings_by_planned_course_id", r).await?,
@@ -5586,16 +5564,14 @@ impl GetMeetingsByPlannedCourseId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::MeetingWithIncludes>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
+        let r = this
             .client
             .raw()
-            .get_meetings_by_planned_course_id()
-            .planned_course_id(this.planned_course_id.clone());
-        if let Some(v) = this.sort.clone() {
-            b = b.sort(v);
-        }
-        let r = b.send().await;
+            .get_meetings_by_planned_course_id(
+                &this.planned_course_id,
+                this.sort.as_ref(),
+            )
+            .await;
         this.client.value("get_meetings_by_planned_course_id", r).await
     }
     /// The items, lazily, page after page.
@@ -5637,13 +5613,11 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
+                let r = this
                     .client
                     .raw()
-                    .get_teacher_enrollments_by_planned_course_id()
-                    .planned_course_id(this.planned_course_id.clone());
-                let r = b.send().await;
+                    .get_teacher_enrollments_by_planned_course_id(this.planned_course_id)
+                    .await;
                 Ok(
                     paginate::Page::new(
                         this
@@ -5659,13 +5633,11 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::TeacherEnrollment>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
+        let r = this
             .client
             .raw()
-            .get_teacher_enrollments_by_planned_course_id()
-            .planned_course_id(this.planned_course_id.clone());
-        let r = b.send().await;
+            .get_teacher_enrollments_by_planned_course_id(this.planned_course_id)
+            .await;
         this.client.value("get_teacher_enrollments_by_planned_course_id", r).await
     }
     /// The items, lazily, page after page.
@@ -5690,7 +5662,8 @@ impl std::future::IntoFuture for GetTeacherEnrollmentsByPlannedCourseId {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacherEnrollmentByPlannedCourseId<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateTeacherEnrollmentByPlannedCourseId<'a>,
+    planned_course_id: i64,
+    body: types::CreateTeacherEnrollmentByPlannedCourseIdBody,
 }
 impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
     pub(crate) fn new(
@@ -5700,19 +5673,24 @@ impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
     ) -> Self {
         CreateTeacherEnrollmentByPlannedCourseId {
             client,
-            inner: client
-                .raw()
-                .create_teacher_enrollment_by_planned_course_id()
-                .planned_course_id(planned_course_id)
-                .body(body.clone()),
+            planned_course_id,
+            body: body.clone(),
         }
     }
     /// Enroll a teacher to the given planned course
     ///
     /// `POST /planned_courses/{planned_course_id}/teacher_enrollments` (operation `create_teacher_enrollment_by_planned_course_id`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
-        let r = self.inner.send().await;
-        self.client.value("create_teacher_enrollment_by_planned_course_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .create_teacher_enrollment_by_planned_course_id(
+                this.planned_course_id,
+                &this.body,
+            )
+            .await;
+        this.client.value("create_teacher_enrollment_by_planned_course_id", r).await
     }
 }
 impl<'a> IntoFuture for CreateTeacherEnrollmentByPlannedCourseId<'a> {
@@ -5769,13 +5747,14 @@ impl GetPlanningConflicts {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_planning_conflicts();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_planning_conflicts(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_planning_conflicts", r).await
                 }
             },
@@ -5833,13 +5812,14 @@ impl GetPlanningEvents {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_planning_events();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_planning_events(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_planning_events", r).await
                 }
             },
@@ -5857,21 +5837,19 @@ impl GetPlanningEvents {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetPlanningEventById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetPlanningEventById<'a>,
+    id: i64,
 }
 impl<'a> GetPlanningEventById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetPlanningEventById {
-            client,
-            inner: client.raw().get_planning_event_by_id().id(id),
-        }
+        GetPlanningEventById { client, id }
     }
     /// Get an planning event record
     ///
     /// `GET /planning/events/{id}` (operation `get_planning_event_by_id`).
     pub async fn send(self) -> Result<types::PlanningEventWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_planning_event_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_planning_event_by_id(this.id).await;
+        this.client.value("get_planning_event_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetPlanningEventById<'a> {
@@ -5888,21 +5866,22 @@ impl<'a> IntoFuture for GetPlanningEventById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeletePlanningEventById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeletePlanningEventById<'a>,
+    id: i64,
 }
 impl<'a> DeletePlanningEventById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeletePlanningEventById {
             client,
-            inner: client.raw().delete_planning_event_by_id().id(id),
+            id,
         }
     }
     /// Delete a planning event
     ///
     /// `DELETE /planning/events/{id}` (operation `delete_planning_event_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_planning_event_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_planning_event_by_id(this.id).await;
+        this.client.value("delete_planning_event_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeletePlanningEventById<'a> {
@@ -5961,17 +5940,15 @@ impl GetPlanningMaterialsOfPlaningEvent {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this
+                    let r = this
                         .client
                         .raw()
-                        .get_planning_materials_of_planing_event()
-                        .id(this.id.clone());
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                        .get_planning_materials_of_planing_event(
+                            this.id,
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client
                         .cursor_page("get_planning_materials_of_planing_event", r)
                         .await
@@ -6031,13 +6008,14 @@ impl GetPlanningLocations {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_planning_locations();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_planning_locations(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_planning_locations", r).await
                 }
             },
@@ -6095,13 +6073,14 @@ impl GetPlanningMaterials {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_planning_materials();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_planning_materials(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_planning_materials", r).await
                 }
             },
@@ -6159,13 +6138,14 @@ impl GetPlanningTeachers {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_planning_teachers();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_planning_teachers(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_planning_teachers", r).await
                 }
             },
@@ -6235,16 +6215,15 @@ impl GetProgramEditions {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_program_editions();
-                    if let Some(v) = this.program_id.clone() {
-                        b = b.program_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_program_editions(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.program_id.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_program_editions", r).await
                 }
             },
@@ -6262,13 +6241,13 @@ impl GetProgramEditions {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateProgramEdition<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateProgramEdition<'a>,
+    body: types::ProgramEditionPayload,
 }
 impl<'a> CreateProgramEdition<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::ProgramEditionPayload) -> Self {
         CreateProgramEdition {
             client,
-            inner: client.raw().create_program_edition().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a program edition
@@ -6277,8 +6256,9 @@ impl<'a> CreateProgramEdition<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_program_edition", r).await
+        let this = self;
+        let r = this.client.raw().create_program_edition(&this.body).await;
+        this.client.value("create_program_edition", r).await
     }
 }
 impl<'a> IntoFuture for CreateProgramEdition<'a> {
@@ -6295,13 +6275,13 @@ impl<'a> IntoFuture for CreateProgramEdition<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetProgramEditionById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetProgramEditionById<'a>,
+    id: i64,
 }
 impl<'a> GetProgramEditionById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetProgramEditionById {
             client,
-            inner: client.raw().get_program_edition_by_id().id(id),
+            id,
         }
     }
     /// Get a program edition
@@ -6310,8 +6290,9 @@ impl<'a> GetProgramEditionById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_program_edition_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_program_edition_by_id(this.id).await;
+        this.client.value("get_program_edition_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetProgramEditionById<'a> {
@@ -6328,7 +6309,8 @@ impl<'a> IntoFuture for GetProgramEditionById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateProgramEditionById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateProgramEditionById<'a>,
+    id: i64,
+    body: types::ProgramEditionPatchPayload,
 }
 impl<'a> UpdateProgramEditionById<'a> {
     pub(crate) fn new(
@@ -6338,7 +6320,8 @@ impl<'a> UpdateProgramEditionById<'a> {
     ) -> Self {
         UpdateProgramEditionById {
             client,
-            inner: client.raw().update_program_edition_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a program edition
@@ -6347,8 +6330,13 @@ impl<'a> UpdateProgramEditionById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_program_edition_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_program_edition_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_program_edition_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateProgramEditionById<'a> {
@@ -6365,13 +6353,13 @@ impl<'a> IntoFuture for UpdateProgramEditionById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteProgramEditionById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteProgramEditionById<'a>,
+    id: i64,
 }
 impl<'a> DeleteProgramEditionById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteProgramEditionById {
             client,
-            inner: client.raw().delete_program_edition_by_id().id(id),
+            id,
         }
     }
     /// Delete a program edition
@@ -6380,8 +6368,9 @@ impl<'a> DeleteProgramEditionById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_program_edition_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_program_edition_by_id(this.id).await;
+        this.client.value("delete_program_edition_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteProgramEditionById<'a> {
@@ -6417,13 +6406,7 @@ impl GetElementsOfProgramEdition {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
-                    .client
-                    .raw()
-                    .get_elements_of_program_edition()
-                    .id(this.id.clone());
-                let r = b.send().await;
+                let r = this.client.raw().get_elements_of_program_edition(this.id).await;
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_elements_of_program_edition", r).await?,
@@ -6436,13 +6419,7 @@ impl GetElementsOfProgramEdition {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::ProgramEditionElement>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
-            .client
-            .raw()
-            .get_elements_of_program_edition()
-            .id(this.id.clone());
-        let r = b.send().await;
+        let r = this.client.raw().get_elements_of_program_edition(this.id).await;
         this.client.value("get_elements_of_program_edition", r).await
     }
     /// The items, lazily, page after page.
@@ -6518,16 +6495,15 @@ impl GetProgramElements {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_program_elements();
-                    if let Some(v) = this.edition_id.clone() {
-                        b = b.edition_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_program_elements(
+                            cursor.as_deref(),
+                            this.edition_id,
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_program_elements", r).await
                 }
             },
@@ -6545,7 +6521,7 @@ impl GetProgramElements {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateProgramElement<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateProgramElement<'a>,
+    body: types::CreateProgramElementBody,
 }
 impl<'a> CreateProgramElement<'a> {
     pub(crate) fn new(
@@ -6554,7 +6530,7 @@ impl<'a> CreateProgramElement<'a> {
     ) -> Self {
         CreateProgramElement {
             client,
-            inner: client.raw().create_program_element().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a program element
@@ -6565,8 +6541,9 @@ impl<'a> CreateProgramElement<'a> {
     ///
     /// This endpoint can only create elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
-        let r = self.inner.send().await;
-        self.client.value("create_program_element", r).await
+        let this = self;
+        let r = this.client.raw().create_program_element(&this.body).await;
+        this.client.value("create_program_element", r).await
     }
 }
 impl<'a> IntoFuture for CreateProgramElement<'a> {
@@ -6583,13 +6560,13 @@ impl<'a> IntoFuture for CreateProgramElement<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetProgramElementById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetProgramElementById<'a>,
+    id: i64,
 }
 impl<'a> GetProgramElementById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetProgramElementById {
             client,
-            inner: client.raw().get_program_element_by_id().id(id),
+            id,
         }
     }
     /// Get an element
@@ -6600,8 +6577,9 @@ impl<'a> GetProgramElementById<'a> {
     ///
     /// This endpoint will only return elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
-        let r = self.inner.send().await;
-        self.client.value("get_program_element_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_program_element_by_id(this.id).await;
+        this.client.value("get_program_element_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetProgramElementById<'a> {
@@ -6618,7 +6596,8 @@ impl<'a> IntoFuture for GetProgramElementById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateProgramElementById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateProgramElementById<'a>,
+    id: i64,
+    body: types::UpdateProgramElementByIdBody,
 }
 impl<'a> UpdateProgramElementById<'a> {
     pub(crate) fn new(
@@ -6628,7 +6607,8 @@ impl<'a> UpdateProgramElementById<'a> {
     ) -> Self {
         UpdateProgramElementById {
             client,
-            inner: client.raw().update_program_element_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update an element
@@ -6639,8 +6619,13 @@ impl<'a> UpdateProgramElementById<'a> {
     ///
     /// This endpoint can only change elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
-        let r = self.inner.send().await;
-        self.client.value("update_program_element_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_program_element_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_program_element_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateProgramElementById<'a> {
@@ -6657,13 +6642,13 @@ impl<'a> IntoFuture for UpdateProgramElementById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteProgramElementById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteProgramElementById<'a>,
+    id: i64,
 }
 impl<'a> DeleteProgramElementById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteProgramElementById {
             client,
-            inner: client.raw().delete_program_element_by_id().id(id),
+            id,
         }
     }
     /// Delete a element
@@ -6674,8 +6659,9 @@ impl<'a> DeleteProgramElementById<'a> {
     ///
     /// This endpoint can only remove elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_program_element_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_program_element_by_id(this.id).await;
+        this.client.value("delete_program_element_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteProgramElementById<'a> {
@@ -6748,19 +6734,16 @@ impl GetProgramEnrollments {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_program_enrollments();
-                    if let Some(v) = this.student_id.clone() {
-                        b = b.student_id(v);
-                    }
-                    if let Some(v) = this.edition_id.clone() {
-                        b = b.edition_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_program_enrollments(
+                            cursor.as_deref(),
+                            this.edition_id,
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.student_id,
+                        )
+                        .await;
                     this.client.cursor_page("get_program_enrollments", r).await
                 }
             },
@@ -6778,13 +6761,13 @@ impl GetProgramEnrollments {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetProgramEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetProgramEnrollmentById<'a>,
+    id: i64,
 }
 impl<'a> GetProgramEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetProgramEnrollmentById {
             client,
-            inner: client.raw().get_program_enrollment_by_id().id(id),
+            id,
         }
     }
     /// Get a program enrollment record
@@ -6793,8 +6776,9 @@ impl<'a> GetProgramEnrollmentById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_program_enrollment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_program_enrollment_by_id(this.id).await;
+        this.client.value("get_program_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetProgramEnrollmentById<'a> {
@@ -6811,7 +6795,8 @@ impl<'a> IntoFuture for GetProgramEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct AwardCertificateToProgramEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::AwardCertificateToProgramEnrollmentById<'a>,
+    id: i64,
+    body: types::AwardCertificateToProgramEnrollmentByIdBody,
 }
 impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
     pub(crate) fn new(
@@ -6821,11 +6806,8 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
     ) -> Self {
         AwardCertificateToProgramEnrollmentById {
             client,
-            inner: client
-                .raw()
-                .award_certificate_to_program_enrollment_by_id()
-                .id(id)
-                .body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Awards a certificate to a program enrollment
@@ -6834,8 +6816,13 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("award_certificate_to_program_enrollment_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .award_certificate_to_program_enrollment_by_id(this.id, &this.body)
+            .await;
+        this.client.value("award_certificate_to_program_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for AwardCertificateToProgramEnrollmentById<'a> {
@@ -6852,13 +6839,13 @@ impl<'a> IntoFuture for AwardCertificateToProgramEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CancelProgramEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CancelProgramEnrollmentById<'a>,
+    id: i64,
 }
 impl<'a> CancelProgramEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         CancelProgramEnrollmentById {
             client,
-            inner: client.raw().cancel_program_enrollment_by_id().id(id),
+            id,
         }
     }
     /// Cancel a program enrollment
@@ -6867,8 +6854,9 @@ impl<'a> CancelProgramEnrollmentById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("cancel_program_enrollment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().cancel_program_enrollment_by_id(this.id).await;
+        this.client.value("cancel_program_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for CancelProgramEnrollmentById<'a> {
@@ -6885,13 +6873,13 @@ impl<'a> IntoFuture for CancelProgramEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteCertificateFromProgramEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteCertificateFromProgramEnrollmentById<'a>,
+    id: i64,
 }
 impl<'a> DeleteCertificateFromProgramEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteCertificateFromProgramEnrollmentById {
             client,
-            inner: client.raw().delete_certificate_from_program_enrollment_by_id().id(id),
+            id,
         }
     }
     /// Deletes a certificate from a program enrollment
@@ -6900,8 +6888,13 @@ impl<'a> DeleteCertificateFromProgramEnrollmentById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("delete_certificate_from_program_enrollment_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .delete_certificate_from_program_enrollment_by_id(this.id)
+            .await;
+        this.client.value("delete_certificate_from_program_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteCertificateFromProgramEnrollmentById<'a> {
@@ -6960,13 +6953,14 @@ impl GetPrograms {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_programs();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_programs(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_programs", r).await
                 }
             },
@@ -6984,13 +6978,13 @@ impl GetPrograms {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateProgram<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateProgram<'a>,
+    body: types::ProgramProgramPayload,
 }
 impl<'a> CreateProgram<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::ProgramProgramPayload) -> Self {
         CreateProgram {
             client,
-            inner: client.raw().create_program().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a program
@@ -6999,8 +6993,9 @@ impl<'a> CreateProgram<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_program", r).await
+        let this = self;
+        let r = this.client.raw().create_program(&this.body).await;
+        this.client.value("create_program", r).await
     }
 }
 impl<'a> IntoFuture for CreateProgram<'a> {
@@ -7017,14 +7012,11 @@ impl<'a> IntoFuture for CreateProgram<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetProgramById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetProgramById<'a>,
+    id: i64,
 }
 impl<'a> GetProgramById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetProgramById {
-            client,
-            inner: client.raw().get_program_by_id().id(id),
-        }
+        GetProgramById { client, id }
     }
     /// Get a program
     ///
@@ -7032,8 +7024,9 @@ impl<'a> GetProgramById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_program_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_program_by_id(this.id).await;
+        this.client.value("get_program_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetProgramById<'a> {
@@ -7050,7 +7043,8 @@ impl<'a> IntoFuture for GetProgramById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateProgramById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateProgramById<'a>,
+    id: i64,
+    body: types::ProgramProgramPatchPayload,
 }
 impl<'a> UpdateProgramById<'a> {
     pub(crate) fn new(
@@ -7060,7 +7054,8 @@ impl<'a> UpdateProgramById<'a> {
     ) -> Self {
         UpdateProgramById {
             client,
-            inner: client.raw().update_program_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a program
@@ -7069,8 +7064,9 @@ impl<'a> UpdateProgramById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_program_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_program_by_id(this.id, &this.body).await;
+        this.client.value("update_program_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateProgramById<'a> {
@@ -7087,14 +7083,11 @@ impl<'a> IntoFuture for UpdateProgramById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteProgramById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteProgramById<'a>,
+    id: i64,
 }
 impl<'a> DeleteProgramById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteProgramById {
-            client,
-            inner: client.raw().delete_program_by_id().id(id),
-        }
+        DeleteProgramById { client, id }
     }
     /// Delete a program
     ///
@@ -7102,8 +7095,9 @@ impl<'a> DeleteProgramById<'a> {
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_program_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_program_by_id(this.id).await;
+        this.client.value("delete_program_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteProgramById<'a> {
@@ -7160,13 +7154,14 @@ impl GetReferrals {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_referrals();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_referrals(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_referrals", r).await
                 }
             },
@@ -7268,28 +7263,19 @@ impl GetSignupQuestions {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_signup_questions();
-                    if let Some(v) = this.for_user.clone() {
-                        b = b.for_user(v);
-                    }
-                    if let Some(v) = this.for_account.clone() {
-                        b = b.for_account(v);
-                    }
-                    if let Some(v) = this.for_type.clone() {
-                        b = b.for_type(v);
-                    }
-                    if let Some(v) = this.visibility.clone() {
-                        b = b.visibility(v);
-                    }
-                    if let Some(v) = this.use_as_duplicate_indicator.clone() {
-                        b = b.use_as_duplicate_indicator(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_signup_questions(
+                            cursor.as_deref(),
+                            this.for_account,
+                            this.for_type,
+                            this.for_user,
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.use_as_duplicate_indicator,
+                            this.visibility.as_deref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_signup_questions", r).await
                 }
             },
@@ -7347,13 +7333,14 @@ impl GetTasks {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_tasks();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_tasks(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_tasks", r).await
                 }
             },
@@ -7371,21 +7358,22 @@ impl GetTasks {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTask<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateTask<'a>,
+    body: types::CreateTaskBody,
 }
 impl<'a> CreateTask<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateTaskBody) -> Self {
         CreateTask {
             client,
-            inner: client.raw().create_task().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a task
     ///
     /// `POST /tasks` (operation `create_task`).
     pub async fn send(self) -> Result<types::Task> {
-        let r = self.inner.send().await;
-        self.client.value("create_task", r).await
+        let this = self;
+        let r = this.client.raw().create_task(&this.body).await;
+        this.client.value("create_task", r).await
     }
 }
 impl<'a> IntoFuture for CreateTask<'a> {
@@ -7402,21 +7390,19 @@ impl<'a> IntoFuture for CreateTask<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetTaskById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetTaskById<'a>,
+    id: i64,
 }
 impl<'a> GetTaskById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetTaskById {
-            client,
-            inner: client.raw().get_task_by_id().id(id),
-        }
+        GetTaskById { client, id }
     }
     /// Get a task record
     ///
     /// `GET /tasks/{id}` (operation `get_task_by_id`).
     pub async fn send(self) -> Result<types::Task> {
-        let r = self.inner.send().await;
-        self.client.value("get_task_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_task_by_id(this.id).await;
+        this.client.value("get_task_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetTaskById<'a> {
@@ -7433,7 +7419,8 @@ impl<'a> IntoFuture for GetTaskById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateTaskById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateTaskById<'a>,
+    id: i64,
+    body: types::UpdateTaskByIdBody,
 }
 impl<'a> UpdateTaskById<'a> {
     pub(crate) fn new(
@@ -7443,15 +7430,17 @@ impl<'a> UpdateTaskById<'a> {
     ) -> Self {
         UpdateTaskById {
             client,
-            inner: client.raw().update_task_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a task
     ///
     /// `PATCH /tasks/{id}` (operation `update_task_by_id`).
     pub async fn send(self) -> Result<types::Task> {
-        let r = self.inner.send().await;
-        self.client.value("update_task_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_task_by_id(this.id, &this.body).await;
+        this.client.value("update_task_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateTaskById<'a> {
@@ -7468,21 +7457,19 @@ impl<'a> IntoFuture for UpdateTaskById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteTaskById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteTaskById<'a>,
+    id: i64,
 }
 impl<'a> DeleteTaskById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        DeleteTaskById {
-            client,
-            inner: client.raw().delete_task_by_id().id(id),
-        }
+        DeleteTaskById { client, id }
     }
     /// Delete a task
     ///
     /// `DELETE /tasks/{id}` (operation `delete_task_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_task_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_task_by_id(this.id).await;
+        this.client.value("delete_task_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteTaskById<'a> {
@@ -7546,16 +7533,15 @@ impl GetTeacherEnrollments {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_teacher_enrollments();
-                    if let Some(v) = this.planned_course_id.clone() {
-                        b = b.planned_course_id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_teacher_enrollments(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.planned_course_id,
+                        )
+                        .await;
                     this.client.cursor_page("get_teacher_enrollments", r).await
                 }
             },
@@ -7573,7 +7559,7 @@ impl GetTeacherEnrollments {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacherEnrollment<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateTeacherEnrollment<'a>,
+    body: types::CreateTeacherEnrollmentBody,
 }
 impl<'a> CreateTeacherEnrollment<'a> {
     pub(crate) fn new(
@@ -7582,15 +7568,16 @@ impl<'a> CreateTeacherEnrollment<'a> {
     ) -> Self {
         CreateTeacherEnrollment {
             client,
-            inner: client.raw().create_teacher_enrollment().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Enroll a teacher to a planned_course
     ///
     /// `POST /teacher_enrollments` (operation `create_teacher_enrollment`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
-        let r = self.inner.send().await;
-        self.client.value("create_teacher_enrollment", r).await
+        let this = self;
+        let r = this.client.raw().create_teacher_enrollment(&this.body).await;
+        this.client.value("create_teacher_enrollment", r).await
     }
 }
 impl<'a> IntoFuture for CreateTeacherEnrollment<'a> {
@@ -7607,7 +7594,8 @@ impl<'a> IntoFuture for CreateTeacherEnrollment<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateTeacherEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateTeacherEnrollmentById<'a>,
+    id: i64,
+    body: types::UpdateTeacherEnrollmentByIdBody,
 }
 impl<'a> UpdateTeacherEnrollmentById<'a> {
     pub(crate) fn new(
@@ -7617,19 +7605,21 @@ impl<'a> UpdateTeacherEnrollmentById<'a> {
     ) -> Self {
         UpdateTeacherEnrollmentById {
             client,
-            inner: client
-                .raw()
-                .update_teacher_enrollment_by_id()
-                .id(id)
-                .body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a teacher enrollment
     ///
     /// `PATCH /teacher_enrollments/{id}` (operation `update_teacher_enrollment_by_id`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
-        let r = self.inner.send().await;
-        self.client.value("update_teacher_enrollment_by_id", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .update_teacher_enrollment_by_id(this.id, &this.body)
+            .await;
+        this.client.value("update_teacher_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateTeacherEnrollmentById<'a> {
@@ -7646,21 +7636,22 @@ impl<'a> IntoFuture for UpdateTeacherEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteTeacherEnrollmentById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteTeacherEnrollmentById<'a>,
+    id: i64,
 }
 impl<'a> DeleteTeacherEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteTeacherEnrollmentById {
             client,
-            inner: client.raw().delete_teacher_enrollment_by_id().id(id),
+            id,
         }
     }
     /// Delete a teacher enrollment
     ///
     /// `DELETE /teacher_enrollments/{id}` (operation `delete_teacher_enrollment_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_teacher_enrollment_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_teacher_enrollment_by_id(this.id).await;
+        this.client.value("delete_teacher_enrollment_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteTeacherEnrollmentById<'a> {
@@ -7717,13 +7708,14 @@ impl GetTeacherRoles {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_teacher_roles();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_teacher_roles(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_teacher_roles", r).await
                 }
             },
@@ -7741,21 +7733,22 @@ impl GetTeacherRoles {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacherRole<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateTeacherRole<'a>,
+    body: types::CreateTeacherRoleBody,
 }
 impl<'a> CreateTeacherRole<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateTeacherRoleBody) -> Self {
         CreateTeacherRole {
             client,
-            inner: client.raw().create_teacher_role().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a teacher role
     ///
     /// `POST /teacher_roles` (operation `create_teacher_role`).
     pub async fn send(self) -> Result<types::TeacherRole> {
-        let r = self.inner.send().await;
-        self.client.value("create_teacher_role", r).await
+        let this = self;
+        let r = this.client.raw().create_teacher_role(&this.body).await;
+        this.client.value("create_teacher_role", r).await
     }
 }
 impl<'a> IntoFuture for CreateTeacherRole<'a> {
@@ -7772,21 +7765,19 @@ impl<'a> IntoFuture for CreateTeacherRole<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetTeacherRoleById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetTeacherRoleById<'a>,
+    id: i64,
 }
 impl<'a> GetTeacherRoleById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetTeacherRoleById {
-            client,
-            inner: client.raw().get_teacher_role_by_id().id(id),
-        }
+        GetTeacherRoleById { client, id }
     }
     /// Get a teacher role
     ///
     /// `GET /teacher_roles/{id}` (operation `get_teacher_role_by_id`).
     pub async fn send(self) -> Result<types::TeacherRole> {
-        let r = self.inner.send().await;
-        self.client.value("get_teacher_role_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_teacher_role_by_id(this.id).await;
+        this.client.value("get_teacher_role_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetTeacherRoleById<'a> {
@@ -7803,7 +7794,8 @@ impl<'a> IntoFuture for GetTeacherRoleById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateTeacherRoleById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateTeacherRoleById<'a>,
+    id: i64,
+    body: types::UpdateTeacherRoleByIdBody,
 }
 impl<'a> UpdateTeacherRoleById<'a> {
     pub(crate) fn new(
@@ -7813,15 +7805,17 @@ impl<'a> UpdateTeacherRoleById<'a> {
     ) -> Self {
         UpdateTeacherRoleById {
             client,
-            inner: client.raw().update_teacher_role_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a teacher role
     ///
     /// `PATCH /teacher_roles/{id}` (operation `update_teacher_role_by_id`).
     pub async fn send(self) -> Result<types::TeacherRole> {
-        let r = self.inner.send().await;
-        self.client.value("update_teacher_role_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_teacher_role_by_id(this.id, &this.body).await;
+        this.client.value("update_teacher_role_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateTeacherRoleById<'a> {
@@ -7838,21 +7832,22 @@ impl<'a> IntoFuture for UpdateTeacherRoleById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteTeacherRoleById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteTeacherRoleById<'a>,
+    id: i64,
 }
 impl<'a> DeleteTeacherRoleById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteTeacherRoleById {
             client,
-            inner: client.raw().delete_teacher_role_by_id().id(id),
+            id,
         }
     }
     /// Delete a teacher role
     ///
     /// `DELETE /teacher_roles/{id}` (operation `delete_teacher_role_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_teacher_role_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_teacher_role_by_id(this.id).await;
+        this.client.value("delete_teacher_role_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteTeacherRoleById<'a> {
@@ -7930,22 +7925,17 @@ impl GetTeachers {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_teachers();
-                    if let Some(v) = this.search.clone() {
-                        b = b.search(v);
-                    }
-                    if let Some(v) = this.label_id.clone() {
-                        b = b.label_id(v);
-                    }
-                    if let Some(v) = this.id.clone() {
-                        b = b.id(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_teachers(
+                            cursor.as_deref(),
+                            this.id.as_ref(),
+                            this.label_id.as_ref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.search.as_deref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_teachers", r).await
                 }
             },
@@ -7963,21 +7953,22 @@ impl GetTeachers {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacher<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateTeacher<'a>,
+    body: types::CreateTeacherBody,
 }
 impl<'a> CreateTeacher<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateTeacherBody) -> Self {
         CreateTeacher {
             client,
-            inner: client.raw().create_teacher().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a new teacher
     ///
     /// `POST /teachers` (operation `create_teacher`).
     pub async fn send(self) -> Result<types::CreateTeacherResponse> {
-        let r = self.inner.send().await;
-        self.client.value("create_teacher", r).await
+        let this = self;
+        let r = this.client.raw().create_teacher(&this.body).await;
+        this.client.value("create_teacher", r).await
     }
 }
 impl<'a> IntoFuture for CreateTeacher<'a> {
@@ -7994,21 +7985,19 @@ impl<'a> IntoFuture for CreateTeacher<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetTeacherById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetTeacherById<'a>,
+    id: i64,
 }
 impl<'a> GetTeacherById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetTeacherById {
-            client,
-            inner: client.raw().get_teacher_by_id().id(id),
-        }
+        GetTeacherById { client, id }
     }
     /// Get a teacher record
     ///
     /// `GET /teachers/{id}` (operation `get_teacher_by_id`).
     pub async fn send(self) -> Result<types::TeacherWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_teacher_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_teacher_by_id(this.id).await;
+        this.client.value("get_teacher_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetTeacherById<'a> {
@@ -8025,21 +8014,19 @@ impl<'a> IntoFuture for GetTeacherById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct ActivateTeacherById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::ActivateTeacherById<'a>,
+    id: i64,
 }
 impl<'a> ActivateTeacherById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        ActivateTeacherById {
-            client,
-            inner: client.raw().activate_teacher_by_id().id(id),
-        }
+        ActivateTeacherById { client, id }
     }
     /// Mark teacher as active
     ///
     /// `POST /teachers/{id}/activate` (operation `activate_teacher_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("activate_teacher_by_id", r).await
+        let this = self;
+        let r = this.client.raw().activate_teacher_by_id(this.id).await;
+        this.client.value("activate_teacher_by_id", r).await
     }
 }
 impl<'a> IntoFuture for ActivateTeacherById<'a> {
@@ -8056,21 +8043,22 @@ impl<'a> IntoFuture for ActivateTeacherById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeactivateTeacherById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeactivateTeacherById<'a>,
+    id: i64,
 }
 impl<'a> DeactivateTeacherById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeactivateTeacherById {
             client,
-            inner: client.raw().deactivate_teacher_by_id().id(id),
+            id,
         }
     }
     /// Mark teacher as inactive
     ///
     /// `POST /teachers/{id}/deactivate` (operation `deactivate_teacher_by_id`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("deactivate_teacher_by_id", r).await
+        let this = self;
+        let r = this.client.raw().deactivate_teacher_by_id(this.id).await;
+        this.client.value("deactivate_teacher_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeactivateTeacherById<'a> {
@@ -8129,13 +8117,14 @@ impl GetTheses {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_theses();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_theses(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_theses", r).await
                 }
             },
@@ -8227,25 +8216,18 @@ impl GetUsers {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_users();
-                    if let Some(v) = this.role.clone() {
-                        b = b.role(v);
-                    }
-                    if let Some(v) = this.email.clone() {
-                        b = b.email(v);
-                    }
-                    if let Some(v) = this.label_id.clone() {
-                        b = b.label_id(v);
-                    }
-                    if let Some(v) = this.sort.clone() {
-                        b = b.sort(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_users(
+                            cursor.as_deref(),
+                            this.email.as_deref(),
+                            this.label_id.as_ref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.role.as_deref(),
+                            this.sort.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_users", r).await
                 }
             },
@@ -8263,21 +8245,22 @@ impl GetUsers {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateUser<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateUser<'a>,
+    body: types::CreateUserBody,
 }
 impl<'a> CreateUser<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateUserBody) -> Self {
         CreateUser {
             client,
-            inner: client.raw().create_user().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Create a user
     ///
     /// `POST /users` (operation `create_user`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("create_user", r).await
+        let this = self;
+        let r = this.client.raw().create_user(&this.body).await;
+        this.client.value("create_user", r).await
     }
 }
 impl<'a> IntoFuture for CreateUser<'a> {
@@ -8294,21 +8277,19 @@ impl<'a> IntoFuture for CreateUser<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetUserById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetUserById<'a>,
+    id: i64,
 }
 impl<'a> GetUserById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
-        GetUserById {
-            client,
-            inner: client.raw().get_user_by_id().id(id),
-        }
+        GetUserById { client, id }
     }
     /// Get an user record
     ///
     /// `GET /users/{id}` (operation `get_user_by_id`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("get_user_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_user_by_id(this.id).await;
+        this.client.value("get_user_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetUserById<'a> {
@@ -8325,7 +8306,8 @@ impl<'a> IntoFuture for GetUserById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateUserById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateUserById<'a>,
+    id: i64,
+    body: types::UpdateUserByIdBody,
 }
 impl<'a> UpdateUserById<'a> {
     pub(crate) fn new(
@@ -8335,15 +8317,17 @@ impl<'a> UpdateUserById<'a> {
     ) -> Self {
         UpdateUserById {
             client,
-            inner: client.raw().update_user_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a user
     ///
     /// `PATCH /users/{id}` (operation `update_user_by_id`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
-        let r = self.inner.send().await;
-        self.client.value("update_user_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_user_by_id(this.id, &this.body).await;
+        this.client.value("update_user_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateUserById<'a> {
@@ -8387,16 +8371,11 @@ impl GetAuthenticationsByUserId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
+                let r = this
                     .client
                     .raw()
-                    .get_authentications_by_user_id()
-                    .user_id(this.user_id.clone());
-                if let Some(v) = this.provider.clone() {
-                    b = b.provider(v);
-                }
-                let r = b.send().await;
+                    .get_authentications_by_user_id(this.user_id, this.provider)
+                    .await;
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_authentications_by_user_id", r).await?,
@@ -8409,16 +8388,11 @@ impl GetAuthenticationsByUserId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::Authentication>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
+        let r = this
             .client
             .raw()
-            .get_authentications_by_user_id()
-            .user_id(this.user_id.clone());
-        if let Some(v) = this.provider.clone() {
-            b = b.provider(v);
-        }
-        let r = b.send().await;
+            .get_authentications_by_user_id(this.user_id, this.provider)
+            .await;
         this.client.value("get_authentications_by_user_id", r).await
     }
     /// The items, lazily, page after page.
@@ -8443,21 +8417,28 @@ impl std::future::IntoFuture for GetAuthenticationsByUserId {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteAuthenticationFromUser<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteAuthenticationFromUser<'a>,
+    user_id: i64,
+    id: i64,
 }
 impl<'a> DeleteAuthenticationFromUser<'a> {
     pub(crate) fn new(client: &'a Client, user_id: i64, id: i64) -> Self {
         DeleteAuthenticationFromUser {
             client,
-            inner: client.raw().delete_authentication_from_user().user_id(user_id).id(id),
+            user_id,
+            id,
         }
     }
     /// Remove an authentication from a user. NOTE: It is impossible to remove the last authentication for a user
     ///
     /// `DELETE /users/{user_id}/authentications/{id}` (operation `delete_authentication_from_user`).
     pub async fn send(self) -> Result<()> {
-        let r = self.inner.send().await;
-        self.client.value("delete_authentication_from_user", r).await
+        let this = self;
+        let r = this
+            .client
+            .raw()
+            .delete_authentication_from_user(this.user_id, this.id)
+            .await;
+        this.client.value("delete_authentication_from_user", r).await
     }
 }
 impl<'a> IntoFuture for DeleteAuthenticationFromUser<'a> {
@@ -8514,13 +8495,14 @@ impl GetWebhooks {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this.client.raw().get_webhooks();
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                    let r = this
+                        .client
+                        .raw()
+                        .get_webhooks(
+                            cursor.as_deref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                        )
+                        .await;
                     this.client.cursor_page("get_webhooks", r).await
                 }
             },
@@ -8538,21 +8520,22 @@ impl GetWebhooks {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateWebhook<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::CreateWebhook<'a>,
+    body: types::CreateWebhookBody,
 }
 impl<'a> CreateWebhook<'a> {
     pub(crate) fn new(client: &'a Client, body: &types::CreateWebhookBody) -> Self {
         CreateWebhook {
             client,
-            inner: client.raw().create_webhook().body(body.clone()),
+            body: body.clone(),
         }
     }
     /// Register a webhook
     ///
     /// `POST /webhooks` (operation `create_webhook`).
     pub async fn send(self) -> Result<types::Webhook> {
-        let r = self.inner.send().await;
-        self.client.value("create_webhook", r).await
+        let this = self;
+        let r = this.client.raw().create_webhook(&this.body).await;
+        this.client.value("create_webhook", r).await
     }
 }
 impl<'a> IntoFuture for CreateWebhook<'a> {
@@ -8569,21 +8552,19 @@ impl<'a> IntoFuture for CreateWebhook<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct GetWebhookById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::GetWebhookById<'a>,
+    id: ::std::string::String,
 }
 impl<'a> GetWebhookById<'a> {
     pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
-        GetWebhookById {
-            client,
-            inner: client.raw().get_webhook_by_id().id(id),
-        }
+        GetWebhookById { client, id }
     }
     /// Get a registered webhook
     ///
     /// `GET /webhooks/{id}` (operation `get_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
-        let r = self.inner.send().await;
-        self.client.value("get_webhook_by_id", r).await
+        let this = self;
+        let r = this.client.raw().get_webhook_by_id(&this.id).await;
+        this.client.value("get_webhook_by_id", r).await
     }
 }
 impl<'a> IntoFuture for GetWebhookById<'a> {
@@ -8600,7 +8581,8 @@ impl<'a> IntoFuture for GetWebhookById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct UpdateWebhookById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::UpdateWebhookById<'a>,
+    id: ::std::string::String,
+    body: types::UpdateWebhookByIdBody,
 }
 impl<'a> UpdateWebhookById<'a> {
     pub(crate) fn new(
@@ -8610,15 +8592,17 @@ impl<'a> UpdateWebhookById<'a> {
     ) -> Self {
         UpdateWebhookById {
             client,
-            inner: client.raw().update_webhook_by_id().id(id).body(body.clone()),
+            id,
+            body: body.clone(),
         }
     }
     /// Update a webhook
     ///
     /// `PATCH /webhooks/{id}` (operation `update_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
-        let r = self.inner.send().await;
-        self.client.value("update_webhook_by_id", r).await
+        let this = self;
+        let r = this.client.raw().update_webhook_by_id(&this.id, &this.body).await;
+        this.client.value("update_webhook_by_id", r).await
     }
 }
 impl<'a> IntoFuture for UpdateWebhookById<'a> {
@@ -8635,21 +8619,19 @@ impl<'a> IntoFuture for UpdateWebhookById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct DeleteWebhookById<'a> {
     client: &'a Client,
-    inner: crate::generated::builder::DeleteWebhookById<'a>,
+    id: ::std::string::String,
 }
 impl<'a> DeleteWebhookById<'a> {
     pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
-        DeleteWebhookById {
-            client,
-            inner: client.raw().delete_webhook_by_id().id(id),
-        }
+        DeleteWebhookById { client, id }
     }
     /// Delete a webhook
     ///
     /// `DELETE /webhooks/{id}` (operation `delete_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
-        let r = self.inner.send().await;
-        self.client.value("delete_webhook_by_id", r).await
+        let this = self;
+        let r = this.client.raw().delete_webhook_by_id(&this.id).await;
+        this.client.value("delete_webhook_by_id", r).await
     }
 }
 impl<'a> IntoFuture for DeleteWebhookById<'a> {
@@ -8683,13 +8665,11 @@ impl GetWebhookNotificationsByWebhookId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                #[allow(unused_mut)]
-                let mut b = this
+                let r = this
                     .client
                     .raw()
-                    .get_webhook_notifications_by_webhook_id()
-                    .webhook_id(this.webhook_id.clone());
-                let r = b.send().await;
+                    .get_webhook_notifications_by_webhook_id(&this.webhook_id)
+                    .await;
                 Ok(
                     paginate::Page::new(
                         this
@@ -8705,13 +8685,11 @@ impl GetWebhookNotificationsByWebhookId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::WebhookNotificationWithIncludes>> {
         let this = self;
-        #[allow(unused_mut)]
-        let mut b = this
+        let r = this
             .client
             .raw()
-            .get_webhook_notifications_by_webhook_id()
-            .webhook_id(this.webhook_id.clone());
-        let r = b.send().await;
+            .get_webhook_notifications_by_webhook_id(&this.webhook_id)
+            .await;
         this.client.value("get_webhook_notifications_by_webhook_id", r).await
     }
     /// The items, lazily, page after page.
@@ -8798,23 +8776,17 @@ impl GetWebhookNotificationsFailed {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
-                    #[allow(unused_mut)]
-                    let mut b = this
+                    let r = this
                         .client
                         .raw()
-                        .get_webhook_notifications_failed()
-                        .webhook_id(this.webhook_id.clone());
-                    if let Some(v) = this.start.clone() {
-                        b = b.start(v);
-                    }
-                    if let Some(v) = this.end.clone() {
-                        b = b.end(v);
-                    }
-                    b = b.per_page(std::num::NonZeroU64::from(size));
-                    if let Some(c) = cursor {
-                        b = b.cursor(c);
-                    }
-                    let r = b.send().await;
+                        .get_webhook_notifications_failed(
+                            &this.webhook_id,
+                            cursor.as_deref(),
+                            this.end.as_ref(),
+                            Some(std::num::NonZeroU64::from(size)),
+                            this.start.as_ref(),
+                        )
+                        .await;
                     this.client.cursor_page("get_webhook_notifications_failed", r).await
                 }
             },

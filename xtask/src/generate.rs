@@ -11,8 +11,13 @@ const HEADER: &str = "\
 #![allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, irrefutable_let_patterns, dead_code)]
 ";
 
-/// Generates the client source for the spec at `spec_path`.
-pub fn generate(spec_path: &Path) -> Result<(String, syn::File, serde_json::Value)> {
+/// Generates the client source for the spec at `spec_path`, with progenitor's positional
+/// interface (one `async fn` per operation) or its builder interface (a builder per operation,
+/// and a builder per model type).
+pub fn generate(
+    spec_path: &Path,
+    positional: bool,
+) -> Result<(String, syn::File, serde_json::Value)> {
     let text = std::fs::read_to_string(spec_path)
         .with_context(|| format!("reading {}", spec_path.display()))?;
     let spec: openapiv3::OpenAPI =
@@ -20,7 +25,11 @@ pub fn generate(spec_path: &Path) -> Result<(String, syn::File, serde_json::Valu
     let value: serde_json::Value = serde_json::from_str(&text)?;
     let mut settings = GenerationSettings::new();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(if positional {
+            InterfaceStyle::Positional
+        } else {
+            InterfaceStyle::Builder
+        })
         .with_tag(TagStyle::Merged)
         .with_inner_type(quote::quote!(edu_common::Transport))
         .with_hooks(HooksMode::Expected);

@@ -57,16 +57,39 @@ pub struct LayerConfig {
     pub test: Option<(&'static str, &'static str)>,
 }
 
-/// One setter of a progenitor builder.
+/// One parameter of a generated operation: a setter of its progenitor builder, or an argument
+/// of its positional method.
+#[derive(Clone)]
 struct Setter {
     name: String,
+    /// The owned type the layer keeps the value in.
     ty: String,
+    /// How the positional method takes it (`Pass::Setter` in the builder interface).
+    pass: Pass,
+    /// Whether the positional method takes it as an `Option`.
+    optional: bool,
 }
 
-/// One progenitor builder: its setters and what `send()` answers.
+/// How a positional method takes a parameter the layer keeps as an owned value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// A builder setter, by value (the builder interface).
+    Setter,
+    /// `&str` (kept as a `String`).
+    Str,
+    /// `&T` (kept as a `T`).
+    Ref,
+    /// `T`, by value.
+    Value,
+}
+
+/// One generated operation: its parameters and what it answers, and for a positional method
+/// the order of its arguments (`None` for a builder).
+#[derive(Clone)]
 struct Builder {
     setters: Vec<Setter>,
     ok: String,
+    call: Option<Vec<String>>,
 }
 
 /// One spec parameter.
@@ -111,8 +134,11 @@ pub struct Output {
 
 /// Writes the layer for `spec` over the generated client `file`.
 pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<Output> {
-    let builders = builders(file)?;
-    let raw_fns = client_fns(file);
+    let (builders, raw_fns) = if has_builders(file) {
+        (builders(file)?, client_fns(file))
+    } else {
+        positional_fns(file)?
+    };
     let ops = operations(spec, &builders, &raw_fns)?;
     let tag_docs = tag_docs(spec);
     let mut out = String::new();
@@ -147,7 +173,7 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
             stats.paginated += usize::from(paginated);
             stats.typed += 1;
         } else if config.handlers {
-            write_request(&mut out, op);
+            write_request(&mut out, op)?;
             stats.typed += 1;
         } else {
             continue;
@@ -372,6 +398,7 @@ fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
         let mut b = Builder {
             setters: Vec::new(),
             ok: String::new(),
+            call: None,
         };
         for it in &imp.items {
             let ImplItem::Fn(f) = it else { continue };
@@ -383,7 +410,12 @@ fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
                 && !fname.ends_with("_map")
                 && let Some(ty) = setter_type(f)
             {
-                b.setters.push(Setter { name: fname, ty });
+                b.setters.push(Setter {
+                    name: fname,
+                    ty,
+                    pass: Pass::Setter,
+                    optional: false,
+                });
             }
         }
         out.insert(name, b);
@@ -457,6 +489,87 @@ fn client_fns(file: &syn::File) -> HashMap<String, String> {
         }
     }
     out
+}
+
+/// Whether progenitor wrote the builder interface (`mod builder`) rather than positional methods.
+fn has_builders(file: &syn::File) -> bool {
+    file.items
+        .iter()
+        .any(|i| matches!(i, Item::Mod(m) if m.ident == "builder"))
+}
+
+/// The positional interface: the generated `Client`'s `async fn`s, each read as the builder it
+/// replaces (keyed by the type name the layer gives its request), and method name → that name.
+fn positional_fns(
+    file: &syn::File,
+) -> Result<(HashMap<String, Builder>, HashMap<String, String>)> {
+    let mut builders = HashMap::new();
+    let mut names = HashMap::new();
+    for item in &file.items {
+        let Item::Impl(imp) = item else { continue };
+        if tokens(&imp.self_ty) != "Client" || imp.trait_.is_some() {
+            continue;
+        }
+        for it in &imp.items {
+            let ImplItem::Fn(f) = it else { continue };
+            if f.sig.asyncness.is_none()
+                || !f.sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)))
+            {
+                continue;
+            }
+            let fname = f.sig.ident.to_string();
+            let mut b = Builder {
+                setters: Vec::new(),
+                ok: send_ok(&f.sig.output)
+                    .with_context(|| format!("reading the result type of {fname}"))?,
+                call: Some(Vec::new()),
+            };
+            for arg in &f.sig.inputs {
+                let FnArg::Typed(pt) = arg else { continue };
+                let name = tokens(&pt.pat);
+                let (optional, inner) = match option_inner(&pt.ty) {
+                    Some(inner) => (true, inner),
+                    None => (false, (*pt.ty).clone()),
+                };
+                let (pass, ty) = match &inner {
+                    Type::Reference(r) if tokens(&r.elem) == "str" => {
+                        (Pass::Str, ":: std :: string :: String".to_owned())
+                    }
+                    Type::Reference(r) => (Pass::Ref, tokens(&r.elem)),
+                    other => (Pass::Value, tokens(other)),
+                };
+                if let Some(call) = b.call.as_mut() {
+                    call.push(name.clone());
+                }
+                b.setters.push(Setter {
+                    name,
+                    ty,
+                    pass,
+                    optional,
+                });
+            }
+            let type_name = camel(&fname);
+            names.insert(fname, type_name.clone());
+            builders.insert(type_name, b);
+        }
+    }
+    Ok((builders, names))
+}
+
+/// `Option<T>` → `T`.
+fn option_inner(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let seg = p.path.segments.last()?;
+    if seg.ident != "Option" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(a) = &seg.arguments else {
+        return None;
+    };
+    match a.args.first()? {
+        GenericArgument::Type(t) => Some(t.clone()),
+        _ => None,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -590,17 +703,7 @@ fn operations(
                 params,
                 has_body: op.get("requestBody").is_some()
                     && builder.setters.iter().any(|s| s.name == "body"),
-                builder: Builder {
-                    setters: builder
-                        .setters
-                        .iter()
-                        .map(|s| Setter {
-                            name: s.name.clone(),
-                            ty: s.ty.clone(),
-                        })
-                        .collect(),
-                    ok: builder.ok.clone(),
-                },
+                builder: builder.clone(),
             });
         }
     }
@@ -809,55 +912,121 @@ fn setter_doc(p: &Param) -> String {
     }
 }
 
+/// The statements that send `op` from `this`, an owned request or listing whose fields are
+/// named after the setters in `fields` (`true`: required, kept as `T`; `false`: kept as
+/// `Option<T>`), ending with `let r = …;`. `overrides` are the parameters a listing sets per
+/// page: the setter, the builder statement, and the positional method's argument.
+fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[(&str, String, String)]) -> Result<String> {
+    let raw = &op.raw_fn;
+    let Some(order) = &op.builder.call else {
+        let mut out = format!("#[allow(unused_mut)]\nlet mut b = this.client.raw().{raw}();\n");
+        for (s, required) in fields {
+            let n = &s.name;
+            if *required {
+                let _ = writeln!(out, "b = b.{n}(this.{n});");
+            } else {
+                let _ = writeln!(out, "if let Some(v) = this.{n} {{ b = b.{n}(v); }}");
+            }
+        }
+        for (_, statement, _) in overrides {
+            let _ = writeln!(out, "{statement}");
+        }
+        out.push_str("let r = b.send().await;\n");
+        return Ok(out);
+    };
+    let mut args = Vec::new();
+    for name in order {
+        let setter = setter_of(op, name).context("an argument is a parameter")?;
+        let arg = if let Some((_, _, arg)) = overrides.iter().find(|o| o.0 == name) {
+            arg.clone()
+        } else if let Some((_, required)) = fields.iter().find(|f| f.0.name == *name) {
+            let value = match (setter.pass, required) {
+                (Pass::Str | Pass::Ref, true) => format!("&this.{name}"),
+                (Pass::Str, false) => format!("this.{name}.as_deref()"),
+                (Pass::Ref, false) => format!("this.{name}.as_ref()"),
+                (Pass::Value | Pass::Setter, _) => format!("this.{name}"),
+            };
+            match (setter.optional, required) {
+                (true, true) => format!("Some({value})"),
+                (false, false) => bail!("{}: `{name}` is optional here but not in the method", op.id),
+                _ => value,
+            }
+        } else if setter.optional {
+            "None".to_owned()
+        } else {
+            bail!("{}: nothing to pass for the required `{name}`", op.id);
+        };
+        args.push(arg);
+    }
+    Ok(format!("let r = this.client.raw().{raw}({}).await;\n", args.join(", ")))
+}
+
 /// A request type for an operation that is not a listing.
-fn write_request(out: &mut String, op: &Op) {
+fn write_request(out: &mut String, op: &Op) -> Result<()> {
     let name = &op.type_name;
     let ok = &op.builder.ok;
     let pos = positional(op, &[]);
     let opt = optional(op, &[]);
+    let body = body_ty(op).and_then(|_| setter_of(op, "body"));
     let _ = write!(
         out,
         "/// The request of [`{name}::send`]: `{} {}`.\n///\n/// Send it with `.send().await` or `.await`; \
          set the optional parameters first.\n\
          #[derive(Debug)]\n#[must_use = \"a request does nothing until it is sent or awaited\"]\n\
-         pub struct {name}<'a> {{\n    client: &'a Client,\n    inner: crate::generated::builder::{name}<'a>,\n}}\n\n\
-         impl<'a> {name}<'a> {{\n",
+         pub struct {name}<'a> {{\n    client: &'a Client,\n",
         op.method.to_uppercase(),
         op.path
     );
+    let mut fields: Vec<(&Setter, bool)> = Vec::new();
     let mut args: Vec<String> = vec!["client: &'a Client".into()];
-    let mut chain = format!("client.raw().{}()", op.raw_fn);
+    let mut init = vec!["client".to_owned()];
     for (ident, setter, ty) in &pos {
+        let _ = writeln!(out, "    {setter}: {ty},");
         args.push(format!("{ident}: {ty}"));
-        let _ = write!(chain, ".{setter}({ident})");
+        init.push(if ident == setter {
+            ident.clone()
+        } else {
+            format!("{setter}: {ident}")
+        });
+        fields.push((setter_of(op, setter).context("a setter")?, true));
     }
-    if let Some(bt) = body_ty(op) {
-        args.push(format!("body: &{bt}"));
-        chain.push_str(".body(body.clone())");
+    for (_, s) in &opt {
+        let _ = writeln!(out, "    {}: Option<{}>,", s.name, s.ty);
+        init.push(format!("{}: None", s.name));
+        fields.push((s, false));
+    }
+    if let Some(b) = body {
+        let _ = writeln!(out, "    body: {},", b.ty);
+        args.push(format!("body: &{}", b.ty));
+        init.push("body: body.clone()".into());
+        fields.push((b, true));
     }
     let _ = write!(
         out,
-        "    pub(crate) fn new({}) -> Self {{\n        {name} {{ client, inner: {chain} }}\n    }}\n\n",
-        args.join(", ")
+        "}}\n\nimpl<'a> {name}<'a> {{\n    pub(crate) fn new({}) -> Self {{\n        {name} {{ {} }}\n    }}\n\n",
+        args.join(", "),
+        init.join(", ")
     );
     for (p, s) in &opt {
         let _ = write!(
             out,
-            "{}    pub fn {}(mut self, value: {}) -> Self {{\n        self.inner = self.inner.{}(value.into());\n        self\n    }}\n\n",
+            "{}    pub fn {}(mut self, value: {}) -> Self {{\n        self.{} = Some(value.into());\n        self\n    }}\n\n",
             setter_doc(p),
             s.name,
             arg_ty(&s.ty),
             s.name
         );
     }
+    let send = call(op, &fields, &[])?;
     let _ = write!(
         out,
-        "{}    pub async fn send(self) -> Result<{ok}> {{\n        let r = self.inner.send().await;\n        self.client.value({:?}, r).await\n    }}\n}}\n\n\
+        "{}    pub async fn send(self) -> Result<{ok}> {{\n        let this = self;\n        {send}        this.client.value({:?}, r).await\n    }}\n}}\n\n\
          impl<'a> IntoFuture for {name}<'a> {{\n    type Output = Result<{ok}>;\n    type IntoFuture = BoxFuture<'a, Result<{ok}>>;\n\n    \
          fn into_future(self) -> Self::IntoFuture {{\n        Box::pin(self.send())\n    }}\n}}\n\n",
         op_doc(op),
         op.id
     );
+    Ok(())
 }
 
 /// A listing: typed filters, page size, `pages()` and `stream()`. Returns whether it pages.
@@ -900,8 +1069,8 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
         "#[derive(Debug, Clone)]\n#[must_use = \"a listing does nothing until it is streamed\"]\n\
          pub struct {name} {{\n    client: Client,\n"
     );
-    for (ident, _, ty) in &pos {
-        let _ = writeln!(out, "    {ident}: {ty},");
+    for (_, setter, ty) in &pos {
+        let _ = writeln!(out, "    {setter}: {ty},");
     }
     for (_, s) in &opt {
         let _ = writeln!(out, "    {}: Option<{}>,", s.name, s.ty);
@@ -916,9 +1085,13 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
     // new
     let mut args = vec!["client: Client".to_owned()];
     let mut fields = vec!["client".to_owned()];
-    for (ident, _, ty) in &pos {
+    for (ident, setter, ty) in &pos {
         args.push(format!("{ident}: {ty}"));
-        fields.push(ident.clone());
+        fields.push(if ident == setter {
+            ident.clone()
+        } else {
+            format!("{setter}: {ident}")
+        });
     }
     for (_, s) in &opt {
         fields.push(format!("{}: None", s.name));
@@ -945,21 +1118,13 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
             s.name
         );
     }
-    // The request of one page.
-    let mut build = format!(
-        "#[allow(unused_mut)]\nlet mut b = this.client.raw().{}()",
-        op.raw_fn
-    );
-    for (ident, setter, _) in &pos {
-        let _ = write!(build, ".{setter}(this.{ident}.clone())");
+    // The request of one page, from `this` (an owned clone of the listing).
+    let mut kept: Vec<(&Setter, bool)> = Vec::new();
+    for (_, setter, _) in &pos {
+        kept.push((setter_of(op, setter).context("a setter")?, true));
     }
-    build.push_str(";\n");
     for (_, s) in &opt {
-        let _ = writeln!(
-            build,
-            "if let Some(v) = this.{0}.clone() {{ b = b.{0}(v); }}",
-            s.name
-        );
+        kept.push((s, false));
     }
     let id = &op.id;
     match paged {
@@ -974,9 +1139,24 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
                  /// The pages, each with its items and the cursor of the next.\n    pub fn pages(self) -> PageStream<{item}, String> {{\n        \
                  let size = match {psf}(self.paging_size) {{\n            Ok(n) => n,\n            Err(e) => return paginate::failed(e),\n        }};\n        \
                  let start = self.paging_start.clone();\n        paginate::pages_from(start, move |cursor: Option<String>| {{\n            let this = self.clone();\n            async move {{\n                \
-                 {build}                b = b.{page_size}(std::num::NonZeroU64::from(size));\n                if let Some(c) = cursor {{ b = b.{cursor}(c); }}\n                \
-                 let r = b.send().await;\n                this.client.cursor_page({id:?}, r).await\n            }}\n        }})\n    }}\n\n",
+                 {send}                this.client.cursor_page({id:?}, r).await\n            }}\n        }})\n    }}\n\n",
                 psf = config.page_size_fn,
+                send = call(
+                    op,
+                    &kept,
+                    &[
+                        (
+                            page_size,
+                            format!("b = b.{page_size}(std::num::NonZeroU64::from(size));"),
+                            "Some(std::num::NonZeroU64::from(size))".to_owned(),
+                        ),
+                        (
+                            cursor,
+                            format!("if let Some(c) = cursor {{ b = b.{cursor}(c); }}"),
+                            "cursor.as_deref()".to_owned(),
+                        ),
+                    ],
+                )?,
             );
         }
         Some(Paging::Offset { offset, limit }) => {
@@ -988,20 +1168,36 @@ fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool
                  /// The pages, each with its items and the offset of the next.\n    pub fn pages(self) -> PageStream<{item}, u64> {{\n        \
                  let size = match {psf}(self.paging_size) {{\n            Ok(n) => n,\n            Err(e) => return paginate::failed(e),\n        }};\n        \
                  paginate::offset_pages(0, u64::from(size), move |offset, limit| {{\n            let this = self.clone();\n            async move {{\n                \
-                 {build}                b = b.{offset}(crate::window(offset)?).{limit}(crate::window(limit)?);\n                \
-                 let r = b.send().await;\n                this.client.value({id:?}, r).await\n            }}\n        }})\n    }}\n\n",
+                 {send}                this.client.value({id:?}, r).await\n            }}\n        }})\n    }}\n\n",
                 psf = config.page_size_fn,
+                send = call(
+                    op,
+                    &kept,
+                    &[
+                        (
+                            offset,
+                            format!("b = b.{offset}(crate::window(offset)?);"),
+                            "Some(crate::window(offset)?)".to_owned(),
+                        ),
+                        (
+                            limit,
+                            format!("b = b.{limit}(crate::window(limit)?);"),
+                            "Some(crate::window(limit)?)".to_owned(),
+                        ),
+                    ],
+                )?,
             );
         }
         None => {
+            let build = call(op, &kept, &[])?;
             let _ = write!(
                 out,
                 "    /// The whole list, as one page.\n    pub fn pages(self) -> PageStream<{item}, String> {{\n        \
                  paginate::pages(move |_: Option<String>| {{\n            let this = self.clone();\n            async move {{\n                \
-                 {build}                let r = b.send().await;\n                \
+                 {build}                \
                  Ok(paginate::Page::new(this.client.value({id:?}, r).await?, None))\n            }}\n        }})\n    }}\n\n\
                  /// The whole list in one call.\n    pub async fn send(self) -> Result<Vec<{item}>> {{\n        let this = self;\n        \
-                 {build}        let r = b.send().await;\n        this.client.value({id:?}, r).await\n    }}\n\n",
+                 {build}        this.client.value({id:?}, r).await\n    }}\n\n",
             );
         }
     }

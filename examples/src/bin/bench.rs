@@ -12,6 +12,8 @@
 //! - P2: a page-numbered listing at 20 ms per page, 8 pages at a time vs one at a time.
 //! - P3: peak RSS of a client process streaming 100,000 records, SDK (1 and 8 at a time) vs raw.
 //! - P6: the wait after `Retry-After: 1`, as a ratio to the second asked for.
+//! - P7: bytes on the wire for a 100,000-record datahub export, uncompressed vs gzip (and
+//!   brotli, when built with `--features brotli`), counted by the simulator.
 //! - P8: requests for a full Eduframe sync of 10,000 records with default settings.
 //!
 //! Nothing here asserts on time: the figures are printed, for people and CI logs to read.
@@ -55,20 +57,29 @@ async fn serve(args: &[String]) {
         sim.client_secret()
     );
     std::io::stdout().flush().ok();
-    // Serve until the parent closes our stdin.
-    tokio::task::spawn_blocking(|| {
+    // Serve until the parent closes our stdin; `bytes` asks for the bytes sent so far.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::task::spawn_blocking(move || {
         let mut line = String::new();
         while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {
+            if tx.send(line.trim().to_owned()).is_err() {
+                break;
+            }
             line.clear();
         }
-    })
-    .await
-    .ok();
+    });
+    while let Some(command) = rx.recv().await {
+        if command == "bytes" {
+            println!("BYTES={}", sim.bytes_sent());
+            std::io::stdout().flush().ok();
+        }
+    }
 }
 
 /// A server process, its address and the credentials it accepts (`url id secret`).
 struct Server {
     child: Child,
+    out: BufReader<std::process::ChildStdout>,
     url: String,
 }
 
@@ -94,7 +105,17 @@ impl Server {
             .filter_map(|kv| kv.split_once('=').map(|(_, v)| v))
             .collect::<Vec<_>>()
             .join(" ");
-        Server { child, url }
+        Server { child, out, url }
+    }
+
+    /// Bytes the server has written to clients so far.
+    fn bytes_sent(&mut self) -> Option<u64> {
+        let stdin = self.child.stdin.as_mut()?;
+        writeln!(stdin, "bytes").ok()?;
+        stdin.flush().ok()?;
+        let mut line = String::new();
+        self.out.read_line(&mut line).ok()?;
+        line.trim().strip_prefix("BYTES=")?.parse().ok()
     }
 }
 
@@ -186,12 +207,26 @@ async fn raw(t: &str, max: usize) -> usize {
 }
 
 async fn sdk(t: &str, max: usize, concurrency: usize, page: u32) -> usize {
+    sdk_with(t, max, concurrency, page, None).await
+}
+
+/// `sdk`, with the caller's own reqwest client when given one.
+async fn sdk_with(
+    t: &str,
+    max: usize,
+    concurrency: usize,
+    page: u32,
+    http: Option<reqwest::Client>,
+) -> usize {
     let (base, id, secret) = target(t);
-    let client = datahub_client::Client::builder()
+    let builder = datahub_client::Client::builder()
         .base_url(base)
-        .client_credentials(id, secret)
-        .build()
-        .expect("a client");
+        .client_credentials(id, secret);
+    let builder = match http {
+        Some(http) => builder.http_client(http),
+        None => builder,
+    };
+    let client = builder.build().expect("a client");
     let mut stream = client
         .students()
         .list()
@@ -352,6 +387,37 @@ async fn orchestrate(callgrind: bool) {
             s8 as f64 / r as f64
         ),
         _ => println!("P3 peak RSS: not measured (no /proc)"),
+    }
+
+    // P7: bytes on the wire for the whole export, as the client asks for it.
+    let mut server = server;
+    let plain = reqwest::Client::builder().no_gzip().no_brotli().build();
+    let gzip = reqwest::Client::builder().no_brotli().build();
+    let mut runs = vec![
+        ("identity", Some(plain.expect("a client"))),
+        ("gzip", Some(gzip.expect("a client"))),
+    ];
+    if cfg!(feature = "brotli") {
+        runs.push(("br", None));
+    }
+    let mut p7 = Vec::new();
+    for (name, http) in runs {
+        let before = server.bytes_sent();
+        let count = sdk_with(&url, RECORDS, 1, PAGE, http).await;
+        if let (Some(before), Some(after)) = (before, server.bytes_sent()) {
+            p7.push((name, count, after - before));
+        }
+    }
+    match p7.split_first() {
+        Some(((_, n, identity), compressed)) if !compressed.is_empty() => println!(
+            "P7 bytes on the wire for a {n}-record datahub export: {identity} uncompressed; {}",
+            compressed
+                .iter()
+                .map(|(name, _, b)| format!("{name} {b} ({:.3}x)", *b as f64 / *identity as f64))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => println!("P7 bytes on the wire: not measured"),
     }
     drop(server);
 

@@ -1,0 +1,148 @@
+//! The server every simulator runs on (`edu_common::mock::server`): answers compressed the way
+//! a real API's web server does when the client asks, and counts the bytes it sent.
+#![cfg(feature = "mock")]
+
+use std::io::Read;
+
+use wiremock::matchers::any;
+use wiremock::{Mock, ResponseTemplate};
+
+/// A JSON body of about 60 KiB that compresses well, as listing pages do.
+fn page() -> serde_json::Value {
+    let records: Vec<_> = (0..600)
+        .map(|i| serde_json::json!({ "id": i, "name": format!("Student {i}"), "grade": "5" }))
+        .collect();
+    serde_json::json!({ "data": records })
+}
+
+async fn started() -> edu_common::mock::SimServer {
+    let server = edu_common::mock::server(None).await.expect("a loopback port");
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(page()))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn plain_http() -> reqwest::Client {
+    edu_common::install_crypto_provider();
+    // No automatic decoding, so the test sees the answer as it went on the wire.
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_brotli()
+        .build()
+        .expect("a client")
+}
+
+#[tokio::test]
+async fn answers_are_gzipped_when_asked_and_plain_otherwise() {
+    let server = started().await;
+    let http = plain_http();
+
+    let before = server.bytes_sent();
+    let plain = http
+        .get(format!("{}/students", server.uri()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    let plain = plain.bytes().await.expect("a body");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&plain).expect("JSON"),
+        page()
+    );
+    let plain_on_wire = server.bytes_sent() - before;
+    assert!(
+        plain_on_wire > plain.len() as u64,
+        "headers count too: {plain_on_wire} vs {}",
+        plain.len()
+    );
+
+    let before = server.bytes_sent();
+    let gzipped = http
+        .get(format!("{}/students", server.uri()))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    assert_eq!(gzipped.headers()["vary"], "accept-encoding");
+    let body = gzipped.bytes().await.expect("a body");
+    let gzipped_on_wire = server.bytes_sent() - before;
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_end(&mut decoded)
+        .expect("a gzip stream");
+    assert_eq!(decoded, plain, "the same answer, compressed");
+    assert!(
+        gzipped_on_wire * 4 < plain_on_wire,
+        "{gzipped_on_wire} bytes compressed vs {plain_on_wire} plain"
+    );
+}
+
+#[tokio::test]
+async fn a_coding_refused_with_q_zero_is_not_used() {
+    let server = started().await;
+    let answer = plain_http()
+        .get(server.uri())
+        .header("accept-encoding", "gzip;q=0, identity")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.headers().get("content-encoding"), None);
+}
+
+#[tokio::test]
+async fn the_clients_decode_what_the_simulators_compress() {
+    let server = started().await;
+    let transport = edu_common::Transport::builder(server.uri())
+        .build()
+        .expect("a transport");
+    let value: serde_json::Value = transport
+        .get("students")
+        .send_json()
+        .await
+        .expect("a decoded answer");
+    assert_eq!(value, page());
+    let request = &server.received_requests().await.expect("recorded")[0];
+    let asked = request.headers["accept-encoding"].to_str().unwrap_or_default();
+    assert!(asked.contains("gzip"), "the client asks for gzip: {asked}");
+}
+
+#[cfg(feature = "brotli")]
+#[tokio::test]
+async fn brotli_is_preferred_when_both_are_accepted() {
+    let server = started().await;
+    let answer = plain_http()
+        .get(server.uri())
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.headers()["content-encoding"], "br");
+    let body = answer.bytes().await.expect("a body");
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(&body[..], 4096)
+        .read_to_end(&mut decoded)
+        .expect("a brotli stream");
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&decoded).expect("JSON"),
+        page()
+    );
+}
+
+#[tokio::test]
+async fn drop_next_still_drops_after_the_server_answered() {
+    let server = started().await;
+    server.drop_next(1);
+    let http = plain_http();
+    let dropped = http.get(server.uri()).send().await;
+    assert!(dropped.is_err(), "the first request gets no answer");
+    let answered = http.get(server.uri()).send().await.expect("an answer");
+    assert!(answered.status().is_success());
+    assert_eq!(
+        server.received_requests().await.expect("recorded").len(),
+        2,
+        "the server saw both"
+    );
+}
