@@ -178,42 +178,47 @@ async fn relay_connection(
         inner: client,
         stats: stats.clone(),
     };
-    let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
-        let (sender, stats) = (sender.clone(), stats.clone());
-        async move {
-            let drop_it = stats
-                .drops
-                .fetch_update(
-                    std::sync::atomic::Ordering::SeqCst,
-                    std::sync::atomic::Ordering::SeqCst,
-                    |d| d.checked_sub(1),
-                )
-                .is_ok();
-            let coding = compression::chosen(&request);
-            let head = request.method() == http::Method::HEAD;
-            let answer = {
-                let mut sender = sender.lock().await;
-                sender.ready().await.map_err(RelayError::Backend)?;
-                sender
-                    .send_request(request)
+    let service =
+        hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+            let (sender, stats) = (sender.clone(), stats.clone());
+            async move {
+                let drop_it = stats
+                    .drops
+                    .fetch_update(
+                        std::sync::atomic::Ordering::SeqCst,
+                        std::sync::atomic::Ordering::SeqCst,
+                        |d| d.checked_sub(1),
+                    )
+                    .is_ok();
+                let coding = compression::chosen(&request);
+                let head = request.method() == http::Method::HEAD;
+                let answer = {
+                    let mut sender = sender.lock().await;
+                    sender.ready().await.map_err(RelayError::Backend)?;
+                    sender
+                        .send_request(request)
+                        .await
+                        .map_err(RelayError::Backend)?
+                };
+                let (mut parts, body) = answer.into_parts();
+                let body = body
+                    .collect()
                     .await
                     .map_err(RelayError::Backend)?
-            };
-            let (mut parts, body) = answer.into_parts();
-            let body = body.collect().await.map_err(RelayError::Backend)?.to_bytes();
-            if drop_it {
-                return Err(RelayError::Dropped);
+                    .to_bytes();
+                if drop_it {
+                    return Err(RelayError::Dropped);
+                }
+                let body = match coding {
+                    Some(coding) if !head => compression::apply(coding, &mut parts, body),
+                    _ => body,
+                };
+                Ok::<_, RelayError>(http::Response::from_parts(
+                    parts,
+                    http_body_util::Full::new(body),
+                ))
             }
-            let body = match coding {
-                Some(coding) if !head => compression::apply(coding, &mut parts, body),
-                _ => body,
-            };
-            Ok::<_, RelayError>(http::Response::from_parts(
-                parts,
-                http_body_util::Full::new(body),
-            ))
-        }
-    });
+        });
     let _ = hyper::server::conn::http1::Builder::new()
         .serve_connection(hyper_util::rt::TokioIo::new(counted), service)
         .await;

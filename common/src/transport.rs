@@ -1266,7 +1266,9 @@ async fn buffer(
 }
 
 /// Reads a body up to `cap` bytes: the bytes, and whether there were more (then only the first
-/// `cap` are kept and the rest is not read). One read when the length is known and fits.
+/// `cap` are kept and the rest is not read). One read when the length is known and fits;
+/// otherwise (a compressed answer: its decoded length is unknown) the chunks are kept as they
+/// come and copied once at the end, not into a buffer that doubles as it grows.
 pub(crate) async fn read_capped(
     mut resp: reqwest::Response,
     cap: usize,
@@ -1275,15 +1277,29 @@ pub(crate) async fn read_capped(
         // hyper enforces a declared length: one read, usually no copy.
         return Ok((resp.bytes().await?, false));
     }
-    let mut buf = BytesMut::with_capacity(8 * 1024);
+    let mut chunks: Vec<Bytes> = Vec::new();
+    let mut len = 0usize;
     while let Some(chunk) = resp.chunk().await? {
-        if buf.len() + chunk.len() > cap {
-            buf.extend_from_slice(&chunk[..cap - buf.len()]);
-            return Ok((buf.freeze(), true));
+        if len + chunk.len() > cap {
+            chunks.push(chunk.slice(..cap - len));
+            return Ok((concat(chunks, cap), true));
         }
-        buf.extend_from_slice(&chunk);
+        len += chunk.len();
+        chunks.push(chunk);
     }
-    Ok((buf.freeze(), false))
+    Ok((concat(chunks, len), false))
+}
+
+/// `chunks` (`len` bytes in all) as one buffer: the chunk itself when there is one.
+fn concat(mut chunks: Vec<Bytes>, len: usize) -> Bytes {
+    if chunks.len() <= 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut buf = BytesMut::with_capacity(len);
+    for chunk in &chunks {
+        buf.extend_from_slice(chunk);
+    }
+    buf.freeze()
 }
 
 trait WithoutUrlRef {

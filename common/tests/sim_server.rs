@@ -16,7 +16,9 @@ fn page() -> serde_json::Value {
 }
 
 async fn started() -> edu_common::mock::SimServer {
-    let server = edu_common::mock::server(None).await.expect("a loopback port");
+    let server = edu_common::mock::server(None)
+        .await
+        .expect("a loopback port");
     Mock::given(any())
         .respond_with(ResponseTemplate::new(200).set_body_json(page()))
         .mount(&server)
@@ -105,7 +107,9 @@ async fn the_clients_decode_what_the_simulators_compress() {
         .expect("a decoded answer");
     assert_eq!(value, page());
     let request = &server.received_requests().await.expect("recorded")[0];
-    let asked = request.headers["accept-encoding"].to_str().unwrap_or_default();
+    let asked = request.headers["accept-encoding"]
+        .to_str()
+        .unwrap_or_default();
     assert!(asked.contains("gzip"), "the client asks for gzip: {asked}");
 }
 

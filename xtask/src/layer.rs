@@ -500,9 +500,7 @@ fn has_builders(file: &syn::File) -> bool {
 
 /// The positional interface: the generated `Client`'s `async fn`s, each read as the builder it
 /// replaces (keyed by the type name the layer gives its request), and method name → that name.
-fn positional_fns(
-    file: &syn::File,
-) -> Result<(HashMap<String, Builder>, HashMap<String, String>)> {
+fn positional_fns(file: &syn::File) -> Result<(HashMap<String, Builder>, HashMap<String, String>)> {
     let mut builders = HashMap::new();
     let mut names = HashMap::new();
     for item in &file.items {
@@ -916,7 +914,11 @@ fn setter_doc(p: &Param) -> String {
 /// named after the setters in `fields` (`true`: required, kept as `T`; `false`: kept as
 /// `Option<T>`), ending with `let r = …;`. `overrides` are the parameters a listing sets per
 /// page: the setter, the builder statement, and the positional method's argument.
-fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[(&str, String, String)]) -> Result<String> {
+fn call(
+    op: &Op,
+    fields: &[(&Setter, bool)],
+    overrides: &[(&str, String, String)],
+) -> Result<String> {
     let raw = &op.raw_fn;
     let Some(order) = &op.builder.call else {
         let mut out = format!("#[allow(unused_mut)]\nlet mut b = this.client.raw().{raw}();\n");
@@ -948,7 +950,9 @@ fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[(&str, String, String)
             };
             match (setter.optional, required) {
                 (true, true) => format!("Some({value})"),
-                (false, false) => bail!("{}: `{name}` is optional here but not in the method", op.id),
+                (false, false) => {
+                    bail!("{}: `{name}` is optional here but not in the method", op.id)
+                }
                 _ => value,
             }
         } else if setter.optional {
@@ -958,7 +962,10 @@ fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[(&str, String, String)
         };
         args.push(arg);
     }
-    Ok(format!("let r = this.client.raw().{raw}({}).await;\n", args.join(", ")))
+    Ok(format!(
+        "let r = this.client.raw().{raw}({}).await;\n",
+        args.join(", ")
+    ))
 }
 
 /// A request type for an operation that is not a listing.
