@@ -1,7 +1,7 @@
 //! The typed layer over a progenitor client, generated from the same kept spec.
 //!
-//! progenitor writes one builder per operation; its calls return `progenitor_client` types and its
-//! builders do not paginate. This pass writes, for every operation the configuration selects:
+//! progenitor writes one method (or builder) per operation; its calls return `progenitor_client`
+//! types and do not paginate. This pass writes, for every operation the configuration selects:
 //!
 //! - a request type of the crate's own, whose `send()` (or `.await`) returns the crate's
 //!   `Result<T>` (`edu_common::Error`), with the operation's query parameters as typed setters and
@@ -13,7 +13,10 @@
 //!   names derived from the path's shape, not written per operation.
 //!
 //! The parameter and result types are read from progenitor's own output (the syntax tree it
-//! produced), so the layer cannot disagree with the code it wraps.
+//! produced), so the layer cannot disagree with the code it wraps. Either of progenitor's
+//! interfaces works: with the builder interface a request sets the builder's setters; with the
+//! positional one (Eduframe: a third of the code) it keeps the parameters itself and passes them
+//! to the operation's `async fn`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -451,40 +454,39 @@ fn send_ok(output: &ReturnType) -> Result<String> {
     let ReturnType::Type(_, ty) = output else {
         bail!("send() returns nothing");
     };
-    let first_arg = |t: &Type| -> Option<Type> {
-        let Type::Path(p) = t else { return None };
-        let PathArguments::AngleBracketed(a) = &p.path.segments.last()?.arguments else {
-            return None;
-        };
-        match a.args.first()? {
-            GenericArgument::Type(t) => Some(t.clone()),
-            _ => None,
-        }
-    };
     let rv = first_arg(ty).context("send() does not return Result<..>")?;
     let t = first_arg(&rv).context("send() does not return Result<ResponseValue<..>>")?;
     Ok(tokens(&t))
 }
 
+/// The methods of the generated `Client`'s own `impl` blocks that take `self`.
+fn client_methods(file: &syn::File) -> impl Iterator<Item = &syn::ImplItemFn> {
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(imp) if imp.trait_.is_none() && tokens(&imp.self_ty) == "Client" => {
+                Some(&imp.items)
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|it| match it {
+            ImplItem::Fn(f) if f.sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_))) => {
+                Some(f)
+            }
+            _ => None,
+        })
+}
+
 /// The generated `Client`'s operation methods: method name → builder type name.
 fn client_fns(file: &syn::File) -> HashMap<String, String> {
     let mut out = HashMap::new();
-    for item in &file.items {
-        let Item::Impl(imp) = item else { continue };
-        if tokens(&imp.self_ty) != "Client" || imp.trait_.is_some() {
-            continue;
-        }
-        for it in &imp.items {
-            let ImplItem::Fn(f) = it else { continue };
-            if !f.sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_))) {
-                continue;
-            }
-            if let ReturnType::Type(_, t) = &f.sig.output {
-                let s = tokens(t);
-                if let Some(rest) = s.strip_prefix("builder :: ") {
-                    let name = rest.split_whitespace().next().unwrap_or_default();
-                    out.insert(f.sig.ident.to_string(), name.to_owned());
-                }
+    for f in client_methods(file) {
+        if let ReturnType::Type(_, t) = &f.sig.output {
+            let s = tokens(t);
+            if let Some(rest) = s.strip_prefix("builder :: ") {
+                let name = rest.split_whitespace().next().unwrap_or_default();
+                out.insert(f.sig.ident.to_string(), name.to_owned());
             }
         }
     }
@@ -503,53 +505,41 @@ fn has_builders(file: &syn::File) -> bool {
 fn positional_fns(file: &syn::File) -> Result<(HashMap<String, Builder>, HashMap<String, String>)> {
     let mut builders = HashMap::new();
     let mut names = HashMap::new();
-    for item in &file.items {
-        let Item::Impl(imp) = item else { continue };
-        if tokens(&imp.self_ty) != "Client" || imp.trait_.is_some() {
-            continue;
-        }
-        for it in &imp.items {
-            let ImplItem::Fn(f) = it else { continue };
-            if f.sig.asyncness.is_none()
-                || !f.sig.inputs.iter().any(|a| matches!(a, FnArg::Receiver(_)))
-            {
-                continue;
-            }
-            let fname = f.sig.ident.to_string();
-            let mut b = Builder {
-                setters: Vec::new(),
-                ok: send_ok(&f.sig.output)
-                    .with_context(|| format!("reading the result type of {fname}"))?,
-                call: Some(Vec::new()),
+    for f in client_methods(file).filter(|f| f.sig.asyncness.is_some()) {
+        let fname = f.sig.ident.to_string();
+        let mut b = Builder {
+            setters: Vec::new(),
+            ok: send_ok(&f.sig.output)
+                .with_context(|| format!("reading the result type of {fname}"))?,
+            call: Some(Vec::new()),
+        };
+        for arg in &f.sig.inputs {
+            let FnArg::Typed(pt) = arg else { continue };
+            let name = tokens(&pt.pat);
+            let (optional, inner) = match option_inner(&pt.ty) {
+                Some(inner) => (true, inner),
+                None => (false, (*pt.ty).clone()),
             };
-            for arg in &f.sig.inputs {
-                let FnArg::Typed(pt) = arg else { continue };
-                let name = tokens(&pt.pat);
-                let (optional, inner) = match option_inner(&pt.ty) {
-                    Some(inner) => (true, inner),
-                    None => (false, (*pt.ty).clone()),
-                };
-                let (pass, ty) = match &inner {
-                    Type::Reference(r) if tokens(&r.elem) == "str" => {
-                        (Pass::Str, ":: std :: string :: String".to_owned())
-                    }
-                    Type::Reference(r) => (Pass::Ref, tokens(&r.elem)),
-                    other => (Pass::Value, tokens(other)),
-                };
-                if let Some(call) = b.call.as_mut() {
-                    call.push(name.clone());
+            let (pass, ty) = match &inner {
+                Type::Reference(r) if tokens(&r.elem) == "str" => {
+                    (Pass::Str, ":: std :: string :: String".to_owned())
                 }
-                b.setters.push(Setter {
-                    name,
-                    ty,
-                    pass,
-                    optional,
-                });
+                Type::Reference(r) => (Pass::Ref, tokens(&r.elem)),
+                other => (Pass::Value, tokens(other)),
+            };
+            if let Some(call) = b.call.as_mut() {
+                call.push(name.clone());
             }
-            let type_name = camel(&fname);
-            names.insert(fname, type_name.clone());
-            builders.insert(type_name, b);
+            b.setters.push(Setter {
+                name,
+                ty,
+                pass,
+                optional,
+            });
         }
+        let type_name = camel(&fname);
+        names.insert(fname, type_name.clone());
+        builders.insert(type_name, b);
     }
     Ok((builders, names))
 }
@@ -557,11 +547,16 @@ fn positional_fns(file: &syn::File) -> Result<(HashMap<String, Builder>, HashMap
 /// `Option<T>` → `T`.
 fn option_inner(ty: &Type) -> Option<Type> {
     let Type::Path(p) = ty else { return None };
-    let seg = p.path.segments.last()?;
-    if seg.ident != "Option" {
+    if p.path.segments.last()?.ident != "Option" {
         return None;
     }
-    let PathArguments::AngleBracketed(a) = &seg.arguments else {
+    first_arg(ty)
+}
+
+/// `X<T, ..>` → `T`.
+fn first_arg(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    let PathArguments::AngleBracketed(a) = &p.path.segments.last()?.arguments else {
         return None;
     };
     match a.args.first()? {
