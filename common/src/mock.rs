@@ -518,14 +518,15 @@ impl Faults {
             .extend(std::iter::repeat_n(Fault::Throttle(retry_after_secs), n));
     }
 
-    /// A delay added to every answer.
+    /// A delay added to every answer the faults apply to (API requests: a token request is
+    /// answered at once, as a token endpoint is not what a test slows down).
     pub fn set_latency(&self, d: Duration) {
         self.lock().latency = d;
     }
 
     /// Wraps a simulator's responder: a queued fault answers instead of it (for the requests
     /// `applies` selects, such as API calls but not token requests), in the API's own error
-    /// body from `body(status, message)`, and every answer gets the latency.
+    /// body from `body(status, message)`, and those requests' answers get the latency.
     pub fn wrap<R: wiremock::Respond>(
         &self,
         inner: R,
@@ -551,14 +552,11 @@ pub struct FaultyResponder<R> {
 
 impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
     fn respond(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
-        let (fault, latency) = {
+        let (fault, latency) = if (self.applies)(req) {
             let mut s = self.faults.lock();
-            let fault = if (self.applies)(req) {
-                s.queue.pop_front()
-            } else {
-                None
-            };
-            (fault, s.latency)
+            (s.queue.pop_front(), s.latency)
+        } else {
+            (None, Duration::ZERO)
         };
         let template = match fault {
             Some(Fault::Status(status)) => wiremock::ResponseTemplate::new(status)
@@ -618,7 +616,7 @@ macro_rules! simulator_fault_methods {
             self.faults.throttle_next(n, retry_after_secs);
         }
 
-        /// Adds this delay to every answer.
+        /// Adds this delay to every API answer (token requests are answered at once).
         pub fn set_latency(&self, d: ::std::time::Duration) {
             self.faults.set_latency(d);
         }

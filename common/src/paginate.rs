@@ -288,30 +288,59 @@ where
     F: Fn(u64) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<Page<T, u64>>> + Send + 'static,
 {
-    let first = fetch(1);
+    numbered_pages_decoded(concurrency, fetch, Ok)
+}
+
+/// [`numbered_pages`] with each page's decoding deferred: `fetch(n)` answers what came over the
+/// wire (the body, say) and `decode` turns it into the page when the page's turn comes. Pages
+/// fetched ahead of their turn wait in their wire form, which for JSON is a fraction of the
+/// memory of the decoded records: with `concurrency` pages in flight, that is what a listing
+/// holds.
+pub fn numbered_pages_decoded<T, R, F, Fut, D>(
+    concurrency: usize,
+    fetch: F,
+    decode: D,
+) -> PageStream<T, u64>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(u64) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<R>> + Send + 'static,
+    D: Fn(R) -> Result<Page<T, u64>> + Clone + Send + Sync + 'static,
+{
+    let first = {
+        let (fut, decode) = (fetch(1), decode.clone());
+        async move { fut.await.and_then(decode) }
+    };
     stream::once(first)
         .flat_map(move |res| -> PageStream<T, u64> {
+            // One page, fetched and decoded, as the sequential paths need it.
+            let (f, d) = (fetch.clone(), decode.clone());
+            let one = move |n: u64| {
+                let (fut, d) = (f(n), d.clone());
+                async move { fut.await.and_then(d) }
+            };
             match res {
                 Ok(page) => match page.info.total_pages {
                     Some(total) if concurrency > 1 && total > 1 => {
-                        let f = fetch.clone();
                         let last_next = std::sync::Arc::new(std::sync::Mutex::new(None));
                         let record = last_next.clone();
+                        let d = decode.clone();
                         let rest = stream::iter(2..=total)
-                            .map(f)
+                            .map(fetch.clone())
                             .buffered(concurrency)
+                            .map(move |wire| wire.and_then(&d))
                             .inspect(move |page: &Result<Page<T, u64>>| {
                                 if let Ok(p) = page {
                                     *record.lock().unwrap_or_else(|e| e.into_inner()) = p.next;
                                 }
                             });
                         // Past the (possibly stale) total: follow `next` until the server says the end.
-                        let f = fetch.clone();
                         let tail = stream::once(async move {
                             let start = last_next.lock().unwrap_or_else(|e| e.into_inner()).take();
                             match start {
                                 Some(n) if n > total => {
-                                    pages_from(Some(n), move |c: Option<u64>| f(c.unwrap_or(n)))
+                                    pages_from(Some(n), move |c: Option<u64>| one(c.unwrap_or(n)))
                                 }
                                 _ => stream::empty().boxed(),
                             }
@@ -323,10 +352,9 @@ where
                             .boxed()
                     }
                     _ => {
-                        let f = fetch.clone();
                         let start = page.next;
                         let rest =
-                            pages_from(start, move |c: Option<u64>| f(c.unwrap_or(2))).boxed();
+                            pages_from(start, move |c: Option<u64>| one(c.unwrap_or(2))).boxed();
                         let first = Page {
                             items: page.items,
                             next: start,
@@ -508,6 +536,37 @@ mod tests {
         let all: Vec<u64> = items(s).try_collect().await.unwrap();
         let expected: Vec<u64> = (1..=6).flat_map(|n| [n * 10, n * 10 + 1]).collect();
         assert_eq!(all, expected);
+    }
+
+    #[tokio::test]
+    async fn numbered_pages_fetched_ahead_wait_undecoded() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let fetched = std::sync::Arc::new(AtomicUsize::new(0));
+        let decoded = std::sync::Arc::new(AtomicUsize::new(0));
+        let (f, d) = (fetched.clone(), decoded.clone());
+        let s = numbered_pages_decoded(
+            4,
+            move |n: u64| {
+                f.fetch_add(1, Ordering::SeqCst);
+                async move { Ok(n) }
+            },
+            move |n: u64| {
+                d.fetch_add(1, Ordering::SeqCst);
+                Ok(Page::new(vec![n], None).with_info(PageInfo::numbered(n, Some(10))))
+            },
+        );
+        let mut s = s;
+        let mut seen = Vec::new();
+        for _ in 0..3 {
+            seen.extend(s.try_next().await.unwrap().unwrap().items);
+        }
+        assert_eq!(seen, vec![1, 2, 3]);
+        // Pages 4 to 6 are fetched ahead (4 in flight after page 1), not decoded yet.
+        assert_eq!(decoded.load(Ordering::SeqCst), 3);
+        assert_eq!(fetched.load(Ordering::SeqCst), 6);
+        let rest: Vec<u64> = items(s).try_collect().await.unwrap();
+        assert_eq!(rest, (4..=10).collect::<Vec<_>>());
+        assert_eq!(decoded.load(Ordering::SeqCst), 10);
     }
 
     #[tokio::test]

@@ -2,6 +2,8 @@
 
 use std::marker::PhantomData;
 
+use bytes::Bytes;
+
 use edu_common::paginate::{self, ItemStream, Page, PageInfo, PageStream};
 use edu_common::{Error, Result, Transport, Url};
 use serde::de::DeserializeOwned;
@@ -198,27 +200,37 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         };
         let transport = self.transport.clone();
         let operation = self.operation;
-        paginate::numbered_pages(self.concurrency, move |n: u64| {
-            let transport = transport.clone();
-            let first = first.clone();
-            let mut url = first.clone();
-            async move {
-                let kept: Vec<(String, String)> = url
-                    .query_pairs()
-                    .filter(|(k, _)| !POSITIONAL.contains(&k.as_ref()))
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect();
-                url.query_pairs_mut()
-                    .clear()
-                    .extend_pairs(kept)
-                    .append_pair("page", &n.to_string());
-                let page = fetch::<T>(&transport, &first, url, operation).await?;
+        let decode_first = first.clone();
+        let decode_transport = transport.clone();
+        // Pages fetched ahead of their turn wait as bodies, decoded when their turn comes.
+        paginate::numbered_pages_decoded(
+            self.concurrency,
+            move |n: u64| {
+                let transport = transport.clone();
+                let mut url = first.clone();
+                async move {
+                    let kept: Vec<(String, String)> = url
+                        .query_pairs()
+                        .filter(|(k, _)| !POSITIONAL.contains(&k.as_ref()))
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    url.query_pairs_mut()
+                        .clear()
+                        .extend_pairs(kept)
+                        .append_pair("page", &n.to_string());
+                    let body = fetch_body(&transport, url.clone(), operation).await?;
+                    Ok((n, url, body))
+                }
+            },
+            move |(n, url, body): (u64, Url, Bytes)| {
+                let page =
+                    decode_page::<T>(&decode_transport, &decode_first, url, operation, &body)?;
                 // The server's `next` link, not the total alone, says whether there is more:
                 // the total may be stale when records are added during the listing.
                 let next = page.next.as_ref().map(|_| n + 1);
                 Ok(Page::new(page.items, next).with_info(page.info))
-            }
-        })
+            },
+        )
     }
 }
 
@@ -247,11 +259,29 @@ async fn fetch<T: DeserializeOwned>(
     url: Url,
     operation: &'static str,
 ) -> Result<Page<T, String>> {
-    let list: ListBody<T> = transport
-        .request_url(http::Method::GET, url.clone())
+    let body = fetch_body(transport, url.clone(), operation).await?;
+    decode_page(transport, first, url, operation, &body)
+}
+
+/// A page's body, as it came (within the transport's size cap).
+async fn fetch_body(transport: &Transport, url: Url, operation: &'static str) -> Result<Bytes> {
+    let resp = transport
+        .request_url(http::Method::GET, url)
         .operation(operation)
-        .send_json()
+        .send()
         .await?;
+    transport.read_body(resp).await
+}
+
+/// Decodes the page at `url` from its body (see [`fetch`]).
+fn decode_page<T: DeserializeOwned>(
+    transport: &Transport,
+    first: &Url,
+    url: Url,
+    operation: &'static str,
+    body: &[u8],
+) -> Result<Page<T, String>> {
+    let list: ListBody<T> = Error::decode_json(operation, body)?;
     let next = envelope::find(&list.links, "next").map(|l| match transport.url(&l.uri) {
         Ok(next) => carry_filters(first, next).to_string(),
         Err(_) => l.uri.clone(),
