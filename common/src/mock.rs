@@ -491,6 +491,8 @@ pub struct Faults {
 struct FaultState {
     queue: std::collections::VecDeque<Fault>,
     latency: Duration,
+    /// Requests the faults apply to (API requests), faulted or not.
+    api_requests: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -524,6 +526,12 @@ impl Faults {
         self.lock().latency = d;
     }
 
+    /// API requests received so far (the requests the faults apply to: token requests are not
+    /// counted), answered or faulted.
+    pub fn api_requests(&self) -> usize {
+        self.lock().api_requests
+    }
+
     /// Wraps a simulator's responder: a queued fault answers instead of it (for the requests
     /// `applies` selects, such as API calls but not token requests), in the API's own error
     /// body from `body(status, message)`, and those requests' answers get the latency.
@@ -554,6 +562,7 @@ impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
     fn respond(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
         let (fault, latency) = if (self.applies)(req) {
             let mut s = self.faults.lock();
+            s.api_requests += 1;
             (s.queue.pop_front(), s.latency)
         } else {
             (None, Duration::ZERO)
@@ -602,7 +611,7 @@ macro_rules! simulator_common {
 
 /// The fault controls on a `Simulator` with a `faults: edu_common::mock::Faults` field and a
 /// `server: edu_common::mock::SimServer` field: `fail_next`, `throttle_next`, `set_latency` and
-/// `drop_next`, and `bytes_sent` (what went on the wire).
+/// `drop_next`, and what a test reads back: `api_requests` and `bytes_sent`.
 #[macro_export]
 macro_rules! simulator_fault_methods {
     () => {
@@ -625,6 +634,12 @@ macro_rules! simulator_fault_methods {
         /// closed before the answer reaches the client: the client's retry path, without a proxy.
         pub fn drop_next(&self, n: usize) {
             self.server.drop_next(n);
+        }
+
+        /// API requests received so far (token requests are not counted), answered or faulted:
+        /// what a test asserts a client sent.
+        pub fn api_requests(&self) -> usize {
+            self.faults.api_requests()
         }
 
         /// Bytes this simulator has written to clients: answers as they went on the wire

@@ -144,7 +144,6 @@ struct State {
     collections: HashMap<&'static str, Vec<Value>>,
     range_paging: bool,
     tokens: TokenDesk,
-    api_requests: usize,
     /// Rendered successful responses by path and query: the data never changes, so each page is
     /// serialised once and large listings are served at loopback speed.
     rendered: HashMap<String, (u16, Vec<u8>)>,
@@ -278,7 +277,6 @@ impl State {
             district,
             collections,
             tokens: TokenDesk::new("sim-token", cfg.token_lifetime),
-            api_requests: 0,
             rendered: HashMap::new(),
             range_paging: cfg.range_paging,
         }
@@ -394,7 +392,6 @@ impl Respond for Handler {
         let Some(rest) = path.strip_prefix("/datahub/services/v1/") else {
             return error(404, "not found");
         };
-        state.api_requests += 1;
         if let Some(resp) = authorize(state, req) {
             return resp;
         }
@@ -703,11 +700,6 @@ impl Simulator {
     /// Tokens issued so far.
     pub fn tokens_issued(&self) -> usize {
         self.lock().tokens.issued()
-    }
-
-    /// API requests received so far (token requests excluded).
-    pub fn api_requests(&self) -> usize {
-        self.lock().api_requests
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

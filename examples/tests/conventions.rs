@@ -39,6 +39,19 @@ macro_rules! same_reexports {
     }};
 }
 
+/// The controls and read-backs every simulator has (a macro: five `Simulator` types).
+macro_rules! same_simulator_controls {
+    ($sim:expr) => {{
+        let sim = &$sim;
+        sim.throttle_next(0, 1);
+        sim.fail_next(0, 503);
+        sim.set_latency(Duration::ZERO);
+        sim.drop_next(0);
+        let _: usize = sim.api_requests();
+        let _: u64 = sim.bytes_sent();
+    }};
+}
+
 /// The error accessors every client's errors answer.
 fn accessors(err: &edu_common::Error) -> [bool; 6] {
     [
@@ -55,6 +68,7 @@ fn accessors(err: &edu_common::Error) -> [bool; 6] {
 async fn eduframe() {
     same_reexports!(eduframe_client);
     let sim = eduframe_client::mock::Simulator::builder().start().await;
+    same_simulator_controls!(sim);
     let c = every_transport_option!(
         eduframe_client::Client::builder()
             .base_url(sim.base_url())
@@ -75,6 +89,7 @@ async fn eduframe() {
 async fn datahub() {
     same_reexports!(datahub_client);
     let sim = datahub_client::mock::Simulator::builder().start().await;
+    same_simulator_controls!(sim);
     let c = every_transport_option!(
         datahub_client::Client::builder()
             .base_url(sim.base_url())
@@ -94,6 +109,7 @@ async fn datahub() {
 async fn edfi_admin() {
     same_reexports!(edfi_admin_client);
     let sim = edfi_admin_client::mock::Simulator::builder().start().await;
+    same_simulator_controls!(sim);
     let c = every_transport_option!(
         edfi_admin_client::Client::builder()
             .base_url(sim.base_url())
@@ -111,6 +127,7 @@ async fn eduv() {
     let sim = eduv_education_client::mock::Simulator::builder()
         .start()
         .await;
+    same_simulator_controls!(sim);
     let c = every_transport_option!(
         eduv_education_client::Client::builder()
             .base_url(sim.base_url())
@@ -129,6 +146,7 @@ async fn onderwijsregio() {
     let sim = onderwijsregio_client::mock::Simulator::builder()
         .start()
         .await;
+    same_simulator_controls!(sim);
     let c = every_transport_option!(
         onderwijsregio_client::Client::builder()
             .base_url(sim.base_url())

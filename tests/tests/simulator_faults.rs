@@ -179,3 +179,69 @@ async fn a_dropped_post_is_not_re_sent_and_says_so() {
         "the server created the task once, and only once"
     );
 }
+
+/// `api_requests()` on every simulator: API requests that reached it, a throttled one included,
+/// token requests not; the same count whatever the API.
+#[tokio::test]
+async fn every_simulator_counts_api_requests_alike() {
+    use futures::StreamExt;
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    sim.throttle_next(1, 0);
+    eduframe(&sim).leads().get(1).await.unwrap();
+    assert_eq!(
+        sim.api_requests(),
+        2,
+        "eduframe: the throttled request and its retry"
+    );
+
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    sim.throttle_next(1, 0);
+    datahub(&sim).districts().list().first_page().await.unwrap();
+    assert_eq!(
+        sim.api_requests(),
+        2,
+        "datahub: the token request is not counted"
+    );
+    assert_eq!(sim.tokens_issued(), 1);
+
+    let sim = edfi_admin_client::mock::Simulator::builder().start().await;
+    sim.throttle_next(1, 0);
+    sim.client().information().await.unwrap();
+    assert_eq!(sim.api_requests(), 2, "ed-fi admin");
+
+    let sim = eduv_education_client::mock::Simulator::builder()
+        .start()
+        .await;
+    sim.throttle_next(1, 0);
+    eduv(&sim)
+        .transport()
+        .get("organisations")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sim.api_requests(),
+        2,
+        "edu-v: the token request is not counted"
+    );
+
+    let sim = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let c = onderwijsregio_client::Client::builder()
+        .base_url(sim.base_url())
+        .api_key(sim.api_key())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    sim.throttle_next(1, 0);
+    c.candidates()
+        .list()
+        .page_size(10)
+        .stream()
+        .next()
+        .await
+        .transpose()
+        .unwrap();
+    assert_eq!(sim.api_requests(), 2, "onderwijsregio");
+}
