@@ -33,6 +33,15 @@ fn datahub(sim: &datahub_client::mock::Simulator) -> datahub_client::Client {
         .unwrap()
 }
 
+fn onderwijsregio(sim: &onderwijsregio_client::mock::Simulator) -> onderwijsregio_client::Client {
+    onderwijsregio_client::Client::builder()
+        .base_url(sim.base_url())
+        .api_key(sim.api_key())
+        .retry(fast_retry())
+        .build()
+        .unwrap()
+}
+
 fn eduv(sim: &eduv_education_client::mock::Simulator) -> eduv_education_client::Client {
     eduv_education_client::Client::builder()
         .base_url(sim.base_url())
@@ -97,12 +106,7 @@ async fn every_simulator_throttles_fails_and_slows_down_on_request() {
     let sim = onderwijsregio_client::mock::Simulator::builder()
         .start()
         .await;
-    let c = onderwijsregio_client::Client::builder()
-        .base_url(sim.base_url())
-        .api_key(sim.api_key())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = onderwijsregio(&sim);
     sim.throttle_next(2, 0);
     c.candidates()
         .list()
@@ -228,12 +232,7 @@ async fn every_simulator_counts_api_requests_alike() {
     let sim = onderwijsregio_client::mock::Simulator::builder()
         .start()
         .await;
-    let c = onderwijsregio_client::Client::builder()
-        .base_url(sim.base_url())
-        .api_key(sim.api_key())
-        .retry(fast_retry())
-        .build()
-        .unwrap();
+    let c = onderwijsregio(&sim);
     sim.throttle_next(1, 0);
     c.candidates()
         .list()
