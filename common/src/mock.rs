@@ -1,5 +1,9 @@
 //! Building blocks for the API simulators the client crates ship behind their `mock` features
-//! (feature `mock`): the token desk every OAuth2 simulator keeps.
+//! (feature `mock`): the server they run on ([`server`]: wiremock behind a relay that compresses
+//! answers when asked, drops connections on request and counts bytes on the wire), the fault
+//! controls they share ([`Faults`]: throttle, fail, slow down, count API requests), the token
+//! desk every OAuth2 simulator keeps ([`TokenDesk`]), and the macros that give every
+//! `Simulator` the same methods.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
