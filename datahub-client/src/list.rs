@@ -128,6 +128,10 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     /// after the last numbered page, the listing follows `next` links one page at a time until
     /// there is none, so records added during the listing are not lost. `1` (the default)
     /// follows `next` links only.
+    ///
+    /// Memory: pages fetched ahead of their turn wait as bodies (decoded when their turn comes),
+    /// so a listing holds up to `n` pages' JSON, about 450 KB each for student records at the
+    /// default 1,000 per page; a smaller [`limit`](Self::limit) holds less.
     pub fn concurrent(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
         self
