@@ -41,9 +41,9 @@ fn an_unknown_enrollment_status_and_an_unknown_field_decode() {
     );
 }
 
-/// A body whose every field may be left out has `Default` (typify derives it), so a partial update names only
-/// what it changes, and only that goes on the wire. A body with a required field does not
-/// (`UpdateAccountBody` needs its `name`).
+/// A body whose every field may be left out has `Default` (typify derives it), so a partial
+/// update names only what it changes, and only that goes on the wire. A body with a required
+/// field does not (`UpdateAccountBody` needs its `name`).
 #[test]
 fn a_partial_update_names_only_what_it_changes() {
     let body = eduframe_client::types::UpdateAffiliationByIdBody {
