@@ -234,6 +234,21 @@ struct Counted {
     stats: std::sync::Arc<RelayStats>,
 }
 
+impl Counted {
+    /// Adds what a write wrote to the bytes sent.
+    fn count(
+        &self,
+        polled: std::task::Poll<std::io::Result<usize>>,
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if let std::task::Poll::Ready(Ok(n)) = &polled {
+            self.stats
+                .sent
+                .fetch_add(*n as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        polled
+    }
+}
+
 impl tokio::io::AsyncRead for Counted {
     fn poll_read(
         mut self: std::pin::Pin<&mut Self>,
@@ -251,12 +266,7 @@ impl tokio::io::AsyncWrite for Counted {
         buf: &[u8],
     ) -> std::task::Poll<std::io::Result<usize>> {
         let polled = std::pin::Pin::new(&mut self.inner).poll_write(cx, buf);
-        if let std::task::Poll::Ready(Ok(n)) = polled {
-            self.stats
-                .sent
-                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        }
-        polled
+        self.count(polled)
     }
 
     fn poll_write_vectored(
@@ -265,12 +275,7 @@ impl tokio::io::AsyncWrite for Counted {
         bufs: &[std::io::IoSlice<'_>],
     ) -> std::task::Poll<std::io::Result<usize>> {
         let polled = std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
-        if let std::task::Poll::Ready(Ok(n)) = polled {
-            self.stats
-                .sent
-                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        }
-        polled
+        self.count(polled)
     }
 
     fn is_write_vectored(&self) -> bool {

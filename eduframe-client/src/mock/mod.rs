@@ -112,7 +112,6 @@ struct State {
     /// Operation ids answered with a success, in the order first served.
     served: Vec<&'static str>,
     log: WindowLog,
-    requests: usize,
     throttled: usize,
 }
 
@@ -130,7 +129,6 @@ impl State {
             contacts,
             served: Vec::new(),
             log: WindowLog::new(cfg.limit, cfg.window),
-            requests: 0,
             throttled: 0,
         }
     }
@@ -336,7 +334,6 @@ impl Respond for Handler {
         // a server does, not the moment a busy simulator got round to the request.
         let arrived = tokio::time::Instant::now();
         let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        s.requests += 1;
         if req
             .headers
             .get("authorization")
@@ -722,9 +719,10 @@ impl Simulator {
         s.served.clone()
     }
 
-    /// Requests received, and how many of them were answered 429.
+    /// Requests received ([`api_requests`](Self::api_requests)), and how many of them the
+    /// server's rate limit answered 429.
     pub fn counters(&self) -> (usize, usize) {
         let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        (s.requests, s.throttled)
+        (self.faults.api_requests(), s.throttled)
     }
 }
