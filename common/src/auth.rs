@@ -739,8 +739,45 @@ impl OAuth2Provider {
                 }
             }
         };
-        let resp = req.form(&form).send().await.map_err(unreachable)?;
+        let mut req = req.form(&form).build().map_err(|e| {
+            TokenFailure::Final(Error::Config(format!(
+                "the token request could not be built: {}",
+                e.without_url()
+            )))
+        })?;
+        // Secrets go to the token URL's origin only: a redirect is never followed (and a caller's
+        // HTTP client cannot replay the form): see `crate::redirect`.
+        crate::redirect::unreplayable(&mut req);
+        let resp =
+            http.execute(req).await.map_err(|e| {
+                match crate::redirect::failed_elsewhere(&e, &cfg.token_url, &cfg.token_url) {
+                    Some(refused) => TokenFailure::Final(refused),
+                    None => unreachable(e),
+                }
+            })?;
         let status = resp.status();
+        match crate::redirect::next_hop(
+            &cfg.token_url,
+            &http::Method::POST,
+            status,
+            resp.url(),
+            resp.headers().get(http::header::LOCATION),
+            &cfg.token_url,
+        ) {
+            Err(e) => return Err(TokenFailure::Final(e)),
+            Ok(Some(hop)) => {
+                return Err(TokenFailure::Final(Error::Auth {
+                    message: format!(
+                        "the token endpoint answered {status} with a redirect to {}; the client secret is not re-sent on a redirect: configure that URL as the token URL",
+                        hop.url.path()
+                    ),
+                    status: Some(status),
+                    transient: false,
+                    oauth_error: None,
+                }));
+            }
+            Ok(None) => {}
+        }
         tracing::Span::current().record("status", status.as_u16());
         let retry_after =
             crate::retry::parse_retry_after(resp.headers(), std::time::SystemTime::now());

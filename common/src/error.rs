@@ -119,6 +119,22 @@ pub enum Error {
         allowed: String,
     },
 
+    /// The server answered with a redirect the client does not follow: to another origin (host,
+    /// port or scheme), where credentials may not go, or one same-origin redirect too many. A
+    /// caller's own `reqwest::Client` that followed a redirect off the origin by itself ends here
+    /// too, its answer unread. See [`crate::redirect`].
+    #[error("{}", redirect_message(*.status, location, allowed, *.refusal))]
+    Redirect {
+        /// The redirect's status (`None` when the caller's HTTP client followed it by itself).
+        status: Option<StatusCode>,
+        /// Where it pointed (query and user info removed).
+        location: String,
+        /// The configured origin, the only one credentials are sent to.
+        allowed: String,
+        /// Why it was not followed.
+        refusal: RedirectRefusal,
+    },
+
     /// A response body was larger than the configured cap.
     #[error(
         "response body exceeds the {limit}-byte cap; raise `max_body_bytes` if this is expected"
@@ -159,6 +175,42 @@ fn rate_limited_message(
             "the server is unavailable ({status}, {asked}); the request was not re-sent because it is not idempotent and carries no idempotency key, so it may or may not have been processed"
         ),
     }
+}
+
+fn redirect_message(
+    status: Option<StatusCode>,
+    location: &str,
+    allowed: &str,
+    refusal: RedirectRefusal,
+) -> String {
+    let answered = match status {
+        Some(s) => format!("the server answered {s} with a redirect to {location}"),
+        None => format!("the HTTP client followed a redirect to {location}"),
+    };
+    match refusal {
+        RedirectRefusal::OtherOrigin => format!(
+            "{answered}, outside the configured origin {allowed}; it was not followed, because credentials are only sent to the configured origin (if the API has moved, configure its new URL)"
+        ),
+        RedirectRefusal::TooMany => format!(
+            "{answered} after {} redirects in a row within {allowed}; giving up (a redirect loop?)",
+            crate::redirect::MAX_HOPS
+        ),
+        RedirectRefusal::FollowedByHttpClient => format!(
+            "{answered}, outside the configured origin {allowed}, and its answer was refused; build the reqwest::Client you pass to `.http_client(..)` with `.redirect(reqwest::redirect::Policy::none())` so that the SDK decides (it follows same-origin redirects itself)"
+        ),
+    }
+}
+
+/// Why a redirect ([`Error::Redirect`]) was not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RedirectRefusal {
+    /// It pointed at another origin (host, port or scheme) than the configured one.
+    OtherOrigin,
+    /// More same-origin redirects in a row than [`crate::redirect::MAX_HOPS`].
+    TooMany,
+    /// A caller's `reqwest::Client` followed it by itself, off the configured origin.
+    FollowedByHttpClient,
 }
 
 /// Why a throttled request ([`Error::RateLimited`]) was handed back instead of retried.
@@ -480,6 +532,12 @@ impl Error {
     /// outcome (a timeout or a connection dropped mid-response).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// True when a redirect was refused ([`Error::Redirect`]): it pointed off the configured
+    /// origin, or there were too many in a row.
+    pub fn is_redirect(&self) -> bool {
+        matches!(self, Error::Redirect { .. })
     }
 
     /// Why a throttled request was handed back, for an [`Error::RateLimited`].

@@ -41,13 +41,16 @@ pub mod paginate;
 #[cfg(feature = "progenitor")]
 pub mod progenitor;
 pub mod redact;
+pub mod redirect;
 pub mod retry;
 #[cfg(feature = "redis")]
 pub mod shared;
 pub mod transport;
 
 pub use auth::Credentials;
-pub use error::{DecodeError, Error, HttpError, RateLimitReason, Result, TimeoutKind};
+pub use error::{
+    DecodeError, Error, HttpError, RateLimitReason, RedirectRefusal, Result, TimeoutKind,
+};
 pub use limiter::{PauseGate, RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};

@@ -156,7 +156,12 @@ macro_rules! transport_option_setters {
         }
 
         /// Sends through this `reqwest::Client` (its proxy, TLS and pool settings apply; the
-        /// client's per-attempt timeouts and origin checks still do too).
+        /// client's per-attempt timeouts and origin checks still do too). Credentials still go
+        /// only to the configured origin: the SDK sends every request with a body your client
+        /// cannot replay, so it hands redirects back, and refuses any that leave the origin
+        /// (`Error::Redirect`). Build it with `.redirect(reqwest::redirect::Policy::none())` for
+        /// the whole guarantee with an API key in a header of its own (a `303` is otherwise
+        /// followed by reqwest itself): see `edu_common::redirect`.
         pub fn http_client(mut self, client: $crate::reqwest::Client) -> Self {
             self.options.http_client = Some(client);
             self
@@ -343,8 +348,9 @@ impl TransportBuilder {
         Ok(self)
     }
 
-    /// Uses a `reqwest::Client` you built. Its own timeouts, redirect policy and user agent apply
-    /// instead of the transport's (per-attempt timeouts and origin checks still apply).
+    /// Uses a `reqwest::Client` you built. Its own timeouts and proxy settings apply instead of the
+    /// transport's (per-attempt timeouts and origin checks still apply); its redirect policy only
+    /// where the transport cannot stop it, see [`crate::redirect`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -382,11 +388,22 @@ impl TransportBuilder {
         .flatten()
         .collect::<Vec<_>>()
         .join(" ");
+        let caller_client = self.http.is_some();
         let http = match self.http {
             Some(c) => {
                 // A caller's own client has its own User-Agent: ours goes on every request instead.
                 if let Ok(v) = HeaderValue::from_str(&user_agent) {
                     self.default_headers.insert(http::header::USER_AGENT, v);
+                }
+                if matches!(self.credentials, Credentials::ApiKey { .. })
+                    && crate::redirect::follows_redirects(&c)
+                {
+                    tracing::warn!(
+                        "the reqwest::Client given to this client follows redirects by itself: a 303 \
+                         (or a 301/302 answering a POST) to another origin would carry the API key \
+                         header there; build it with `.redirect(reqwest::redirect::Policy::none())` \
+                         (the SDK follows same-origin redirects itself)"
+                    );
                 }
                 c
             }
@@ -394,19 +411,11 @@ impl TransportBuilder {
                 // reqwest is built without a crypto provider: rustls uses the process default,
                 // which this installs unless the application installed one already.
                 crate::install_crypto_provider();
-                let origin = base_url.origin();
                 reqwest::Client::builder()
                     .user_agent(user_agent)
                     .connect_timeout(self.timeouts.connect)
-                    .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                        if attempt.previous().len() >= 5 {
-                            attempt.error("too many redirects")
-                        } else if attempt.url().origin() == origin {
-                            attempt.follow()
-                        } else {
-                            attempt.stop()
-                        }
-                    }))
+                    // The transport follows (same-origin) redirects itself: see `crate::redirect`.
+                    .redirect(crate::redirect::own_policy())
                     .build()
                     .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))?
             }
@@ -444,6 +453,7 @@ impl TransportBuilder {
                 max_body_bytes: self.max_body_bytes,
                 default_headers: self.default_headers,
                 stash: Default::default(),
+                caller_client,
                 #[cfg(feature = "redis")]
                 shared,
             }),
@@ -528,6 +538,8 @@ struct Inner {
     max_body_bytes: usize,
     default_headers: HeaderMap,
     stash: std::sync::Mutex<Stash>,
+    /// Whether `http` is the caller's (its redirect policy is its own: see `crate::redirect`).
+    caller_client: bool,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::Shared>,
 }
@@ -809,9 +821,12 @@ impl Transport {
         if let Err(e) = self.check_origin(request.url()) {
             return Err(Failure::Error(e));
         }
-        let method = request.method().clone();
+        let mut method = request.method().clone();
         let retry_safe = retry_safe.unwrap_or_else(|| retry::is_idempotent_method(&method));
-        let template = request.try_clone();
+        let mut template = request.try_clone();
+        // Where this attempt goes; moved by a same-origin redirect the transport follows.
+        let mut target = request.url().clone();
+        let mut hops = 0u32;
         let span = tracing::info_span!(
             "edu.operation",
             operation,
@@ -896,6 +911,9 @@ impl Transport {
                     status = tracing::field::Empty,
                     elapsed_ms = tracing::field::Empty,
                 );
+                if inner.caller_client {
+                    crate::redirect::unreplayable(&mut req);
+                }
                 let sent_at = Instant::now();
                 let outcome = inner.http.execute(req).instrument(attempt_span.clone()).await;
                 // The request now counts from when its answer (or failure) came. (A request that
@@ -917,6 +935,34 @@ impl Transport {
                     Ok(resp) => {
                         let status = resp.status();
                         attempt_span.record("status", status.as_u16());
+                        let hop = crate::redirect::next_hop(
+                            &target,
+                            &method,
+                            status,
+                            resp.url(),
+                            resp.headers().get(http::header::LOCATION),
+                            &inner.base_url,
+                        );
+                        match hop {
+                            Err(e) => return Err(Failure::Error(e)),
+                            Ok(Some(hop)) => {
+                                hops += 1;
+                                if hops > crate::redirect::MAX_HOPS {
+                                    return Err(Failure::Error(crate::redirect::too_many(status, &hop.url, &inner.base_url)));
+                                }
+                                // A body that cannot be sent again: the redirect is the answer.
+                                if let Some(r) = template.as_ref().and_then(|t| hop.request_from(t)) {
+                                    tracing::debug!(%status, to = hop.url.path(), "following a same-origin redirect");
+                                    template = r.try_clone();
+                                    target = hop.url;
+                                    method = r.method().clone();
+                                    pending = Some(r);
+                                    attempt -= 1;
+                                    continue;
+                                }
+                            }
+                            Ok(None) => {}
+                        }
                         if status == StatusCode::UNAUTHORIZED && !refreshed && inner.auth.invalidate(ticket) {
                             refreshed = true;
                             if let Some(r) = next() {
@@ -990,7 +1036,12 @@ impl Transport {
                             Err(BodyFailure::Read(e)) => (e, true),
                         }
                     }
-                    Err(e) => (e, false),
+                    Err(e) => {
+                        if let Some(refused) = crate::redirect::failed_elsewhere(&e, &target, &inner.base_url) {
+                            return Err(Failure::Error(refused));
+                        }
+                        (e, false)
+                    }
                 };
                 attempt_span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
                 let (e, mid_body) = failed;
