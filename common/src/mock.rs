@@ -502,6 +502,8 @@ struct FaultState {
     latency: Duration,
     /// Requests the faults apply to (API requests), faulted or not.
     api_requests: usize,
+    /// What each panic inside the simulator's handlers said (each was answered 500).
+    panics: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -541,6 +543,13 @@ impl Faults {
         self.lock().api_requests
     }
 
+    /// What each panic inside the simulator's handlers said, oldest first. Each was caught and
+    /// answered 500 in the API's error body instead of dropping the connection; a simulator
+    /// that is right has none, so a test can assert this is empty.
+    pub fn panics(&self) -> Vec<String> {
+        self.lock().panics.clone()
+    }
+
     /// Wraps a simulator's responder: a queued fault answers instead of it (for the requests
     /// `applies` selects, such as API calls but not token requests), in the API's own error
     /// body from `body(status, message)`, and those requests' answers get the latency.
@@ -567,6 +576,31 @@ pub struct FaultyResponder<R> {
     body: fn(u16, &str) -> serde_json::Value,
 }
 
+impl<R: wiremock::Respond> FaultyResponder<R> {
+    /// The inner responder's answer; a panic in it is answered 500 in the API's error body and
+    /// recorded (see [`Faults::panics`]), never a dropped connection.
+    fn respond_caught(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.inner.respond(req))) {
+            Ok(template) => template,
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                let shown = format!("{} {}: {message}", req.method, req.url.path());
+                self.faults.lock().panics.push(shown);
+                wiremock::ResponseTemplate::new(500).set_body_json((self.body)(
+                    500,
+                    &format!(
+                        "internal error in the simulator (a bug, please report it): {message}"
+                    ),
+                ))
+            }
+        }
+    }
+}
+
 impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
     fn respond(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
         let (fault, latency) = if (self.applies)(req) {
@@ -582,7 +616,7 @@ impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
             Some(Fault::Throttle(secs)) => wiremock::ResponseTemplate::new(429)
                 .set_body_json((self.body)(429, "Too Many Requests"))
                 .insert_header("retry-after", secs.to_string().as_str()),
-            None => self.inner.respond(req),
+            None => self.respond_caught(req),
         };
         if latency.is_zero() {
             template
@@ -649,6 +683,12 @@ macro_rules! simulator_fault_methods {
         /// what a test asserts a client sent.
         pub fn api_requests(&self) -> usize {
             self.faults.api_requests()
+        }
+
+        /// What each panic inside this simulator's handlers said (each was answered 500 in the
+        /// API's error body, never a dropped connection). Empty unless the simulator has a bug.
+        pub fn panics(&self) -> ::std::vec::Vec<::std::string::String> {
+            self.faults.panics()
         }
 
         /// Bytes this simulator has written to clients: answers as they went on the wire

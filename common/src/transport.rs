@@ -1459,6 +1459,13 @@ impl RequestBuilder {
         self
     }
 
+    /// Sends these bytes as the body, as they are, with this `Content-Type` (a body that is
+    /// already encoded, such as an XML document or JSON read from a file).
+    pub fn raw_body(mut self, body: impl Into<Bytes>, content_type: &'static str) -> Self {
+        self.body = Some((body.into(), content_type));
+        self
+    }
+
     /// Sends `body` as `application/x-www-form-urlencoded`.
     pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         match serde_urlencoded_like(body) {

@@ -150,3 +150,56 @@ async fn drop_next_still_drops_after_the_server_answered() {
         "the server saw both"
     );
 }
+
+/// A panic inside a simulator's handler is answered 500 in the API's error body and recorded,
+/// never a dropped connection; the simulator keeps serving (issue #26).
+#[tokio::test]
+async fn a_panicking_handler_is_answered_500_and_recorded() {
+    struct Panics;
+    impl wiremock::Respond for Panics {
+        fn respond(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
+            if req.url.path() == "/boom" {
+                let empty: Vec<u8> = Vec::new();
+                let _ = empty[usize::from(req.url.path().len() > 1)];
+            }
+            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true}))
+        }
+    }
+    let server = edu_common::mock::server(None).await.unwrap();
+    let faults = edu_common::mock::Faults::default();
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(faults.wrap(
+            Panics,
+            |_| true,
+            |status, message| serde_json::json!({"code": status, "message": message}),
+        ))
+        .mount(&server)
+        .await;
+    edu_common::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let resp = http
+        .get(format!("{}/boom", server.uri()))
+        .send()
+        .await
+        .expect("answered, not dropped");
+    assert_eq!(resp.status().as_u16(), 500);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], 500);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("index out of bounds"),
+        "{body}"
+    );
+    let recorded = faults.panics();
+    assert_eq!(recorded.len(), 1, "{recorded:?}");
+    assert!(recorded[0].starts_with("GET /boom: "), "{recorded:?}");
+    let ok = http
+        .get(format!("{}/fine", server.uri()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    assert_eq!(faults.panics().len(), 1);
+}

@@ -625,7 +625,8 @@ fn list(items: &[Value], path: &str, req: &Request, range_paging: bool) -> (u16,
         .collect();
     let total_pages = items.len().div_ceil(limit).max(1);
     let mut links = vec![json!({"rel": "self", "uri": path})];
-    if end < items.len() {
+    // An empty page (a position past the end, or before the first record) links nowhere.
+    if end > start && end < items.len() {
         // Like the real API, the link carries the position but not the caller's limit.
         let uri = if range_paging {
             let last = items[end - 1]["id"].as_str().unwrap_or_default();

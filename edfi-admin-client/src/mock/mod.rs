@@ -290,16 +290,19 @@ impl State {
         if let Some(challenge) = challenge {
             return Reply::new(401).header("www-authenticate", challenge);
         }
-        let body = if req.body.is_empty() {
+        // Only writes bind a body (a GET or DELETE ignores one, as the server does).
+        let body = if req.body.is_empty() || !matches!(method, "POST" | "PUT") {
             Value::Null
         } else {
-            match serde_json::from_slice(&req.body) {
-                Ok(mut v) => {
+            match serde_json::from_slice::<Value>(&req.body) {
+                // Every request model of the API is an object: a body of another shape (an
+                // array, a string, `null`) fails to bind, like malformed JSON.
+                Ok(mut v) if v.is_object() => {
                     web::normalise_body(&mut v);
                     web::canonical_actions(&mut v);
                     v
                 }
-                Err(_) => {
+                _ => {
                     return message(
                         400,
                         "The request body contains malformed JSON. Please ensure your data is properly formatted and try again.",

@@ -134,9 +134,21 @@ pub(super) fn canonical_actions(body: &mut Value) {
             *v = Value::from(name);
         }
     };
-    fix(&mut body["actionName"]);
-    if let Some(list) = body["resourceClaimActions"].as_array_mut() {
-        list.iter_mut().for_each(|a| fix(&mut a["name"]));
+    let Some(body) = body.as_object_mut() else {
+        return;
+    };
+    if let Some(v) = body.get_mut("actionName") {
+        fix(v);
+    }
+    if let Some(list) = body
+        .get_mut("resourceClaimActions")
+        .and_then(Value::as_array_mut)
+    {
+        for a in list {
+            if let Some(v) = a.as_object_mut().and_then(|a| a.get_mut("name")) {
+                fix(v);
+            }
+        }
     }
 }
 

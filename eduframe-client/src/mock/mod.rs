@@ -43,7 +43,8 @@ const API_KEY: &str = "eduframe-sim-key";
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct SimulatorBuilder {
-    limit: u32,
+    /// `None`: no server-side rate limit.
+    limit: Option<u32>,
     window: Duration,
     records: usize,
     port: Option<u16>,
@@ -52,7 +53,7 @@ pub struct SimulatorBuilder {
 impl Default for SimulatorBuilder {
     fn default() -> Self {
         SimulatorBuilder {
-            limit: crate::RATE_LIMIT_REQUESTS,
+            limit: Some(crate::RATE_LIMIT_REQUESTS),
             window: crate::RATE_LIMIT_WINDOW,
             records: 60,
             port: None,
@@ -63,8 +64,15 @@ impl Default for SimulatorBuilder {
 impl SimulatorBuilder {
     /// The server's rate limit: `limit` requests per `window`.
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
-        self.limit = limit.max(1);
+        self.limit = Some(limit.max(1));
         self.window = window;
+        self
+    }
+
+    /// No server-side rate limit (the real API allows 500 requests per 5 minutes per key): for
+    /// fuzzers and load tests that are not about throttling.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.limit = None;
         self
     }
 
@@ -111,7 +119,7 @@ struct State {
     contacts: Vec<Value>,
     /// Operation ids answered with a success, in the order first served.
     served: Vec<&'static str>,
-    log: WindowLog,
+    log: Option<WindowLog>,
     throttled: usize,
 }
 
@@ -128,7 +136,7 @@ impl State {
             next_id: HashMap::new(),
             contacts,
             served: Vec::new(),
-            log: WindowLog::new(cfg.limit, cfg.window),
+            log: cfg.limit.map(|n| WindowLog::new(n, cfg.window)),
             throttled: 0,
         }
     }
@@ -136,7 +144,7 @@ impl State {
     /// Records a request that arrived at `at`; `Some(seconds)` (rounded up, at least 1) when it
     /// is over the limit.
     fn admit(&mut self, at: tokio::time::Instant) -> Option<u64> {
-        let wait = self.log.record(at).err()?;
+        let wait = self.log.as_mut()?.record(at).err()?;
         Some(wait.as_secs_f64().ceil().max(1.0) as u64)
     }
 
