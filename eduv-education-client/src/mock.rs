@@ -159,7 +159,7 @@ impl State {
     }
 }
 
-fn status(http: u16, code: Value, message: &str) -> ResponseTemplate {
+fn status(http: u16, code: u16, message: &str) -> ResponseTemplate {
     ResponseTemplate::new(http)
         .set_body_json(json!({ "status": code, "statusMessage": message }))
         .insert_header("api-version", "1.1.1")
@@ -181,7 +181,7 @@ fn select(
         Some(_) => {
             return Err(Box::new(status(
                 400,
-                json!(11),
+                11,
                 "Schema incorrect. filterByOrgId must be a boolean",
             )));
         }
@@ -189,7 +189,7 @@ fn select(
     if filter.is_some() && !filter_allowed {
         return Err(Box::new(status(
             400,
-            json!(11),
+            11,
             "Schema incorrect. filterByOrgId is not a parameter of this operation",
         )));
     }
@@ -198,17 +198,17 @@ fn select(
             if filter == Some(true) {
                 return Err(Box::new(status(
                     400,
-                    json!("0011"),
+                    11,
                     "Schema incorrect. filterByOrgId must be absent or false with orgMasterId",
                 )));
             }
             let i = state.schools.iter().position(|s| s.master == m.as_str());
             return match i {
                 Some(i) if !state.schools[i].consent => {
-                    Err(Box::new(status(403, json!("0022"), "consent required")))
+                    Err(Box::new(status(403, 22, "consent required")))
                 }
                 Some(i) => Ok((i, None)),
-                None => Err(Box::new(status(400, json!("0023"), "edu_org_id unknown"))),
+                None => Err(Box::new(status(400, 23, "edu_org_id unknown"))),
             };
         }
         (None, Some(id), Some(t)) => state.schools.iter().enumerate().find_map(|(i, s)| {
@@ -220,22 +220,22 @@ fn select(
         (None, None, None) => {
             return Err(Box::new(status(
                 400,
-                json!(11),
+                11,
                 "Schema incorrect. name a school by orgMasterId or orgId with orgIdType",
             )));
         }
         _ => {
             return Err(Box::new(status(
                 400,
-                json!(11),
+                11,
                 "Schema incorrect. use orgMasterId, or orgId together with orgIdType",
             )));
         }
     };
     match school {
-        None => Err(Box::new(status(400, json!("0023"), "edu_org_id unknown"))),
+        None => Err(Box::new(status(400, 23, "edu_org_id unknown"))),
         Some((i, _)) if !state.schools[i].consent => {
-            Err(Box::new(status(403, json!("0022"), "consent required")))
+            Err(Box::new(status(403, 22, "consent required")))
         }
         Some((i, loc)) => {
             // The sector default: primary schools filter to the location, secondary schools do not.
@@ -294,7 +294,7 @@ impl Respond for Handler {
                 {
                     return status(
                         400,
-                        json!("0011"),
+                        11,
                         "Schema incorrect. studyCode does not match the pattern",
                     );
                 }
@@ -338,7 +338,7 @@ impl Respond for Handler {
                 };
                 match source.iter().find(|(si, _, v)| *si == i && v[key] == *id) {
                     Some((_, _, v)) => ok(v.clone()),
-                    None => status(404, json!(99), "object not found"),
+                    None => status(404, 99, "object not found"),
                 }
             }
             _ => ResponseTemplate::new(404),
@@ -506,7 +506,7 @@ impl SimulatorBuilder {
             .respond_with(faults.wrap(
                 Handler(state.clone()),
                 |req| !req.url.path().ends_with("/oauth2/token"),
-                |_, message| json!({"status": "0099", "statusMessage": message}),
+                |_, message| json!({"status": 99, "statusMessage": message}),
             ))
             .mount(&server)
             .await;

@@ -207,6 +207,13 @@ async fn server_side_rules_answer_with_functional_codes() {
         FunctionalCode::ConsentRequired
     );
     assert_eq!(consent.status().unwrap().as_u16(), 403);
+
+    // The body is the spec's `StatusResponse`: `status` an integer, as the spec types it.
+    for err in [&err, &unknown, &consent] {
+        let v = err.http().unwrap().body.clone().unwrap();
+        assert!(v["status"].is_u64(), "{v}");
+        assert!(v["statusMessage"].is_string(), "{v}");
+    }
 }
 
 #[tokio::test]
