@@ -82,6 +82,8 @@ struct RelayStats {
     drops: std::sync::atomic::AtomicUsize,
     /// Bytes written to clients (status lines, headers and bodies as sent).
     sent: std::sync::atomic::AtomicU64,
+    /// Whether each request is logged to standard error (one JSON line).
+    log: std::sync::atomic::AtomicBool,
 }
 
 impl SimServer {
@@ -108,6 +110,31 @@ impl SimServer {
     pub fn bytes_sent(&self) -> u64 {
         self.stats.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
+
+    /// Logs every request to standard error as one JSON line (`method`, `path`, `status`, and
+    /// `operation` where the simulator names the operation that answered), or stops.
+    pub fn log_requests(&self, on: bool) {
+        self.stats
+            .log
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The log line for one request (no query: it may hold credentials).
+fn log_line(method: &http::Method, path: &str, parts: &http::response::Parts) -> String {
+    let mut line = serde_json::json!({
+        "method": method.as_str(),
+        "path": path,
+        "status": parts.status.as_u16(),
+    });
+    if let Some(op) = parts
+        .headers
+        .get("x-edu-sim-operation")
+        .and_then(|v| v.to_str().ok())
+    {
+        line["operation"] = serde_json::Value::from(op);
+    }
+    line.to_string()
 }
 
 impl std::ops::Deref for SimServer {
@@ -196,6 +223,10 @@ async fn relay_connection(
                     .is_ok();
                 let coding = compression::chosen(&request);
                 let head = request.method() == http::Method::HEAD;
+                let logged = stats
+                    .log
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                    .then(|| (request.method().clone(), request.uri().path().to_owned()));
                 let answer = {
                     let mut sender = sender.lock().await;
                     sender.ready().await.map_err(RelayError::Backend)?;
@@ -205,6 +236,9 @@ async fn relay_connection(
                         .map_err(RelayError::Backend)?
                 };
                 let (mut parts, body) = answer.into_parts();
+                if let Some((method, path)) = logged {
+                    eprintln!("{}", log_line(&method, &path, &parts));
+                }
                 let body = body
                     .collect()
                     .await
@@ -504,6 +538,8 @@ struct FaultState {
     api_requests: usize,
     /// What each panic inside the simulator's handlers said (each was answered 500).
     panics: Vec<String>,
+    /// A server-side budget on API requests, answered 429 with `Retry-After` when spent.
+    limit: Option<crate::limiter::WindowLog>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -529,6 +565,12 @@ impl Faults {
         self.lock()
             .queue
             .extend(std::iter::repeat_n(Fault::Throttle(retry_after_secs), n));
+    }
+
+    /// Enforces a budget of `max` API requests per `window` as a server would: a request over
+    /// it is answered 429 with `Retry-After` (whole seconds, rounded up). `None` lifts it.
+    pub fn set_rate_limit(&self, limit: Option<(u32, Duration)>) {
+        self.lock().limit = limit.map(|(n, w)| crate::limiter::WindowLog::new(n, w));
     }
 
     /// A delay added to every answer the faults apply to (API requests: a token request is
@@ -606,7 +648,17 @@ impl<R: wiremock::Respond> wiremock::Respond for FaultyResponder<R> {
         let (fault, latency) = if (self.applies)(req) {
             let mut s = self.faults.lock();
             s.api_requests += 1;
-            (s.queue.pop_front(), s.latency)
+            let over = s
+                .limit
+                .as_mut()
+                .and_then(|l| l.record(tokio::time::Instant::now()).err());
+            match over {
+                Some(wait) => (
+                    Some(Fault::Throttle(wait.as_secs_f64().ceil().max(1.0) as u64)),
+                    s.latency,
+                ),
+                None => (s.queue.pop_front(), s.latency),
+            }
         } else {
             (None, Duration::ZERO)
         };
@@ -689,6 +741,18 @@ macro_rules! simulator_fault_methods {
         /// API's error body, never a dropped connection). Empty unless the simulator has a bug.
         pub fn panics(&self) -> ::std::vec::Vec<::std::string::String> {
             self.faults.panics()
+        }
+
+        /// Enforces a budget of `max` API requests per `window` in this simulator, as a server
+        /// would: a request over it is answered 429 with `Retry-After`. `None` lifts it.
+        pub fn set_rate_limit(&self, limit: ::std::option::Option<(u32, ::std::time::Duration)>) {
+            self.faults.set_rate_limit(limit);
+        }
+
+        /// Logs every request to standard error as one JSON line (`method`, `path`, `status`,
+        /// `operation` where known), or stops.
+        pub fn log_requests(&self, on: bool) {
+            self.server.log_requests(on);
         }
 
         /// Bytes this simulator has written to clients: answers as they went on the wire

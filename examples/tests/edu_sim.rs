@@ -167,3 +167,171 @@ fn a_fixed_port_is_used_and_a_taken_one_is_an_error() {
     assert!(!out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+/// Runs `edu-sim` with `args` to completion (for `--help`, `--version` and refusals).
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_edu-sim"))
+        .args(args)
+        .env("RUST_BACKTRACE", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
+    let help = run(&["--help"]);
+    assert!(help.status.success(), "{help:?}");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for option in [
+        "--port",
+        "--tenants",
+        "--rate-limit",
+        "--no-rate-limit",
+        "--records",
+        "--latency",
+        "--log",
+        "--until-eof",
+        "Exit codes",
+    ] {
+        assert!(
+            text.contains(option),
+            "{option} missing from --help: {text}"
+        );
+    }
+    let version = run(&["--version"]);
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("edu-sim "));
+    for bad in [
+        &["nope"][..],
+        &["eduframe", "--rate-limit", "500"],
+        &["eduframe", "--rate-limit", "0/60"],
+        &["eduframe", "--bogus"],
+        &["eduv", "--records", "5"],
+        &["datahub", "--tenants", "a"],
+        &["eduframe", "--rate-limit", "5/60", "--no-rate-limit"],
+    ] {
+        let out = run(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !err.contains("panicked") && !err.contains("stack backtrace"),
+            "{bad:?}: {err}"
+        );
+    }
+    // A port that cannot be had is a failure to start (1), one line, no backtrace.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = run(&["datahub", "--port", &port]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("backtrace"), "{err}");
+}
+
+/// Starts the datahub `edu-sim` (three lines of variables) with its standard error piped too
+/// (for `--log`).
+fn start_logged(args: &[&str]) -> (Sim, String, std::process::ChildStderr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_edu-sim"))
+        .args(args)
+        .arg("--until-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Every line is read (a pipe closed early would make the simulator's next write fail).
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .take(3)
+        .map(Result::unwrap)
+        .collect();
+    let base = lines[0].split_once('=').unwrap().1.to_owned();
+    (Sim(child), base, stderr)
+}
+
+#[tokio::test]
+async fn rate_limit_latency_and_log_switches_shape_the_simulator() {
+    edu_common::install_crypto_provider();
+    let http = reqwest::Client::new();
+    // datahub with 2 requests per minute: the third is 429 with a Retry-After; each request is
+    // logged as one JSON line; every answer is at least 100 ms late.
+    let (_sim, base, stderr) = start_logged(&[
+        "datahub",
+        "--rate-limit",
+        "2/60",
+        "--latency",
+        "100",
+        "--log",
+        "--records",
+        "7",
+    ]);
+    let token: serde_json::Value = http
+        .post(format!("{base}/datahub/oauth/token"))
+        .basic_auth("sim-client", Some("sim-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bearer = token["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let get = || {
+        http.get(format!("{base}/datahub/services/v1/students?limit=100"))
+            .bearer_auth(&bearer)
+            .send()
+    };
+    let started = std::time::Instant::now();
+    let first = get().await.unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(100));
+    assert_eq!(first.status().as_u16(), 200, "token: {token}");
+    let body: serde_json::Value = first.json().await.unwrap();
+    assert_eq!(body["data"].as_array().unwrap().len(), 7, "--records 7");
+    assert_eq!(get().await.unwrap().status().as_u16(), 200);
+    let third = get().await.unwrap();
+    assert_eq!(third.status().as_u16(), 429);
+    assert!(third.headers().contains_key("retry-after"));
+    let mut lines = BufReader::new(stderr).lines();
+    let mut logged = Vec::new();
+    while logged.len() < 4 {
+        let line = lines.next().unwrap().unwrap();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&line) {
+            logged.push(v);
+        }
+    }
+    assert_eq!(logged[0]["path"], "/datahub/oauth/token");
+    assert_eq!(logged[1]["method"], "GET");
+    assert_eq!(logged[1]["path"], "/datahub/services/v1/students");
+    assert_eq!(logged[1]["status"], 200);
+    assert_eq!(logged[3]["status"], 429);
+}
+
+#[tokio::test]
+async fn eduframe_runs_without_its_production_budget_when_asked() {
+    edu_common::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let (_sim, vars) = start(&["eduframe", "--rate-limit", "1/60"], 2);
+    let get = || {
+        http.get(format!("{}/courses", vars[0].1))
+            .bearer_auth(&vars[1].1)
+            .send()
+    };
+    assert_eq!(get().await.unwrap().status().as_u16(), 200);
+    assert_eq!(get().await.unwrap().status().as_u16(), 429);
+    let (_sim, vars) = start(&["eduframe", "--no-rate-limit"], 2);
+    for _ in 0..600 {
+        let resp = http
+            .get(format!("{}/courses?per_page=1", vars[0].1))
+            .bearer_auth(&vars[1].1)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+}

@@ -3,18 +3,94 @@
 //! ```sh
 //! cargo run -p edu-examples --bin edu-sim -- eduframe --port 8080
 //! eval "$(cargo run -q -p edu-examples --bin edu-sim -- datahub &)"   # or export the lines
+//! cargo run -p edu-examples --bin edu-sim -- --help
 //! ```
 //!
-//! `<api>` is one of `eduframe`, `edfi-admin`, `eduv`, `onderwijsregio`, `datahub`. The
-//! simulator listens on 127.0.0.1 (`--port N`, or any free port), prints to standard output one
-//! `NAME=value` line for each variable that API's `Client::from_env()` reads, and serves until
-//! it is stopped (Ctrl-C, or end of standard input with `--until-eof`). `--tenants a,b` starts the
-//! Ed-Fi Admin simulator in multi-tenant mode (the first tenant is printed as
-//! `EDFI_ADMIN_TENANT`).
+//! The simulator listens on 127.0.0.1 (`--port N`, or any free port), prints to standard output
+//! one `NAME=value` line for each variable that API's `Client::from_env()` reads, and serves
+//! until it is stopped (Ctrl-C, or end of standard input with `--until-eof`).
+//!
+//! Exit codes: 0 after a clean stop, 2 for a usage error (an unknown API or option, a value that
+//! does not parse, an option the chosen simulator does not have), 1 when the simulator cannot
+//! start (a port that is taken). Errors are one line on standard error, without a backtrace.
 
 use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
 
-const USAGE: &str = "usage: edu-sim <eduframe|edfi-admin|eduv|onderwijsregio|datahub> [--port N] [--tenants a,b] [--until-eof]";
+use clap::{Parser, ValueEnum};
+
+/// Runs one of the workspace's API simulators on its own and prints the variables that API's
+/// `Client::from_env()` reads.
+#[derive(Debug, Parser)]
+#[command(
+    name = "edu-sim",
+    version,
+    after_help = "Exit codes: 0 after a clean stop, 2 for a usage error, 1 when the simulator \
+                  cannot start (for example a port that is taken).\n\nExample:\n  \
+                  eval \"$(edu-sim eduframe --no-rate-limit &)\"; curl -H \"Authorization: Bearer \
+                  $EDUFRAME_API_KEY\" \"$EDUFRAME_BASE_URL/courses\""
+)]
+struct Args {
+    /// The API to simulate.
+    api: Api,
+    /// The port to listen on (127.0.0.1); any free port when not given.
+    #[arg(long)]
+    port: Option<u16>,
+    /// Ed-Fi Admin only: run multi-tenant with these tenants (comma-separated); the first is
+    /// printed as EDFI_ADMIN_TENANT.
+    #[arg(long, value_delimiter = ',')]
+    tenants: Vec<String>,
+    /// A server-side budget of N API requests per SECONDS, answered 429 with Retry-After when
+    /// spent (Eduframe's default is its production budget, 500/300; the others have none).
+    #[arg(long, value_name = "N/SECONDS", value_parser = parse_rate_limit, conflicts_with = "no_rate_limit")]
+    rate_limit: Option<(u32, Duration)>,
+    /// No server-side rate limit at all (for fuzzers and load tests).
+    #[arg(long)]
+    no_rate_limit: bool,
+    /// Eduframe: records of each resource; datahub: students in the district.
+    #[arg(long, value_name = "N")]
+    records: Option<usize>,
+    /// Delay every API answer by this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    latency: Option<u64>,
+    /// Log every request to standard error as one JSON line (method, path, status, operation).
+    #[arg(long)]
+    log: bool,
+    /// Serve until standard input closes (a parent process that ends takes the simulator with
+    /// it), instead of until Ctrl-C.
+    #[arg(long)]
+    until_eof: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Api {
+    Eduframe,
+    EdfiAdmin,
+    Eduv,
+    Onderwijsregio,
+    Datahub,
+}
+
+/// `N/SECONDS`, both positive.
+fn parse_rate_limit(s: &str) -> Result<(u32, Duration), String> {
+    let (n, secs) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not N/SECONDS (for example 500/300)"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{n}` is not a positive number of requests"))?;
+    let secs: u64 = secs
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| format!("`{secs}` is not a positive number of seconds"))?;
+    Ok((n, Duration::from_secs(secs)))
+}
 
 /// A running simulator, kept alive while it serves.
 enum Running {
@@ -23,6 +99,19 @@ enum Running {
     Eduv(eduv_education_client::mock::Simulator),
     Onderwijsregio(onderwijsregio_client::mock::Simulator),
     Datahub(datahub_client::mock::Simulator),
+}
+
+/// Calls `$body` with `$sim` bound to whichever simulator runs (they share their controls).
+macro_rules! each {
+    ($running:expr, $sim:ident => $body:expr) => {
+        match $running {
+            Running::Eduframe($sim) => $body,
+            Running::EdfiAdmin($sim) => $body,
+            Running::Eduv($sim) => $body,
+            Running::Onderwijsregio($sim) => $body,
+            Running::Datahub($sim) => $body,
+        }
+    };
 }
 
 impl Running {
@@ -63,72 +152,114 @@ impl Running {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let api = args
-        .first()
-        .filter(|a| !a.starts_with("--"))
-        .ok_or_else(|| anyhow::anyhow!("{USAGE}"))?;
-    let port = value("--port")
-        .map(|p| p.parse::<u16>())
-        .transpose()
-        .map_err(|e| anyhow::anyhow!("--port: {e}\n{USAGE}"))?;
-    let tenants: Vec<String> = value("--tenants")
-        .map(|t| t.split(',').map(str::trim).map(str::to_owned).collect())
-        .unwrap_or_default();
-    let running = match api.as_str() {
-        "eduframe" => {
+/// A usage error: the chosen simulator does not take this option.
+fn unsupported(option: &str, api: Api) -> anyhow::Error {
+    anyhow::anyhow!(
+        "usage: {option} is not an option of the {} simulator",
+        api.to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    )
+}
+
+async fn start(args: &Args) -> anyhow::Result<Running> {
+    if !args.tenants.is_empty() && !matches!(args.api, Api::EdfiAdmin) {
+        return Err(unsupported("--tenants", args.api));
+    }
+    if args.records.is_some() && !matches!(args.api, Api::Eduframe | Api::Datahub) {
+        return Err(unsupported("--records", args.api));
+    }
+    let running = match args.api {
+        Api::Eduframe => {
             let mut b = eduframe_client::mock::Simulator::builder();
-            if let Some(p) = port {
+            if let Some(p) = args.port {
                 b = b.port(p);
+            }
+            if let Some(n) = args.records {
+                b = b.records(n);
+            }
+            if let Some((n, window)) = args.rate_limit {
+                b = b.rate_limit(n, window);
+            } else if args.no_rate_limit {
+                b = b.no_rate_limit();
             }
             Running::Eduframe(b.try_start().await?)
         }
-        "edfi-admin" => {
-            let mut b = edfi_admin_client::mock::Simulator::builder().tenants(tenants.clone());
-            if let Some(p) = port {
+        Api::EdfiAdmin => {
+            let mut b = edfi_admin_client::mock::Simulator::builder().tenants(args.tenants.clone());
+            if let Some(p) = args.port {
                 b = b.port(p);
             }
             Running::EdfiAdmin(b.try_start().await?)
         }
-        "eduv" => {
+        Api::Eduv => {
             let mut b = eduv_education_client::mock::Simulator::builder();
-            if let Some(p) = port {
+            if let Some(p) = args.port {
                 b = b.port(p);
             }
             Running::Eduv(b.try_start().await?)
         }
-        "onderwijsregio" => {
+        Api::Onderwijsregio => {
             let mut b = onderwijsregio_client::mock::Simulator::builder();
-            if let Some(p) = port {
+            if let Some(p) = args.port {
                 b = b.port(p);
             }
             Running::Onderwijsregio(b.try_start().await?)
         }
-        "datahub" => {
+        Api::Datahub => {
             let mut b = datahub_client::mock::Simulator::builder();
-            if let Some(p) = port {
+            if let Some(p) = args.port {
                 b = b.port(p);
+            }
+            if let Some(n) = args.records {
+                b = b.students(n);
             }
             Running::Datahub(b.try_start().await?)
         }
-        other => anyhow::bail!("unknown API `{other}`\n{USAGE}"),
     };
+    // Eduframe's budget is its builder's; the others enforce one in the shared fault layer.
+    if !matches!(args.api, Api::Eduframe)
+        && let Some(limit) = args.rate_limit
+    {
+        each!(&running, s => s.set_rate_limit(Some(limit)));
+    }
+    if let Some(ms) = args.latency {
+        each!(&running, s => s.set_latency(Duration::from_millis(ms)));
+    }
+    each!(&running, s => s.log_requests(args.log));
+    Ok(running)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version print and succeed; anything else is a usage error (2).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match serve(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let usage = e.to_string().starts_with("usage: ");
+            eprintln!("edu-sim: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+async fn serve(args: &Args) -> anyhow::Result<()> {
+    let running = start(args).await?;
     let mut out = std::io::stdout().lock();
-    for (name, value) in running.env(tenants.first().map(String::as_str)) {
+    for (name, value) in running.env(args.tenants.first().map(String::as_str)) {
         writeln!(out, "{name}={value}")?;
     }
     out.flush()?;
     drop(out);
-    eprintln!("edu-sim: serving the {api} simulator; stop with Ctrl-C");
-    if args.iter().any(|a| a == "--until-eof") {
-        // Serve until standard input closes (a parent process that ends takes the simulator with it).
+    eprintln!("edu-sim: serving; stop with Ctrl-C");
+    if args.until_eof {
         tokio::task::spawn_blocking(|| {
             let mut sink = Vec::new();
             let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
