@@ -411,6 +411,38 @@ async fn requests_are_validated_against_the_spec() {
     assert!(err.is_not_found());
 }
 
+/// A path id that is not an integer finds no record (Rails answers 404), and a boolean sent
+/// leniently as `0` or `"1"` is stored and answered as a boolean, as the spec types it.
+#[tokio::test]
+async fn path_ids_are_typed_and_lenient_booleans_are_answered_as_booleans() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    for path in [
+        "invoices/null,null/pdf",
+        "planned_courses/%1B/teacher_enrollments",
+        "courses/abc",
+        "courses/1.5",
+    ] {
+        let err = c.transport().get(path).send().await.unwrap_err();
+        assert!(err.is_not_found(), "{path}: {err}");
+    }
+    assert!(c.transport().get("invoices/1/pdf").send().await.is_ok());
+    for (sent, stored) in [
+        (serde_json::json!(0), false),
+        (serde_json::json!("1"), true),
+        (serde_json::json!(true), true),
+    ] {
+        let v: serde_json::Value = c
+            .transport()
+            .patch("affiliations/1")
+            .json(&serde_json::json!({ "key_contact": sent }))
+            .send_json()
+            .await
+            .unwrap();
+        assert_eq!(v["key_contact"], serde_json::json!(stored), "{sent}: {v}");
+    }
+}
+
 /// Actions change the record's state: cancelling an enrollment cancels it.
 #[tokio::test]
 async fn actions_change_state() {

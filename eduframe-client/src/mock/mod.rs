@@ -393,7 +393,7 @@ impl Respond for Handler {
             };
             return error(400, &message, Value::Object(bad));
         }
-        let body: Value = if req.body.is_empty() {
+        let mut body: Value = if req.body.is_empty() {
             Value::Null
         } else {
             match serde_json::from_slice(&req.body) {
@@ -417,6 +417,7 @@ impl Respond for Handler {
                     Value::Object(errors),
                 );
             }
+            spec::coerce(schema, &mut body);
         }
         // Which operation of the spec answered: tests (and curious users) can see it.
         let resp = s.serve(route, &params, &q, &body, &path);

@@ -55,6 +55,8 @@ pub(super) struct QueryParam {
 pub(super) struct Route {
     pub method: String,
     pub segs: Vec<Seg>,
+    /// The schema of each path parameter (an id that is not an integer finds no record).
+    pub path_params: Vec<QueryParam>,
     pub id: String,
     pub query: Vec<QueryParam>,
     pub body: Option<Value>,
@@ -81,7 +83,16 @@ impl Route {
             match t {
                 Seg::Static(x) if x == s => {}
                 Seg::Static(_) => return None,
-                Seg::Param(n) => params.push((n.clone(), percent_decode(s))),
+                Seg::Param(n) => {
+                    let value = percent_decode(s);
+                    // Rails finds no record for an id that is not one (`null,null`, `%1B`): 404.
+                    if let Some(p) = self.path_params.iter().find(|p| &p.name == n)
+                        && !query_value_ok(&p.schema, &value)
+                    {
+                        return None;
+                    }
+                    params.push((n.clone(), value));
+                }
             }
         }
         Some(params)
@@ -158,11 +169,24 @@ fn routes(spec: &Value) -> Vec<Route> {
                     schema: p["schema"].clone(),
                 })
                 .collect();
+            let path_params: Vec<QueryParam> = item["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(op["parameters"].as_array().into_iter().flatten())
+                .map(resolve)
+                .filter(|p| p["in"] == "path")
+                .map(|p| QueryParam {
+                    name: p["name"].as_str().unwrap_or_default().to_owned(),
+                    schema: p["schema"].clone(),
+                })
+                .collect();
             let (status, answer) = answer(op);
             let paged = query.iter().any(|q| q.name == "cursor");
             out.push(Route {
                 method: method.to_owned(),
                 segs,
+                path_params,
                 id: op["operationId"].as_str().unwrap_or_default().to_owned(),
                 query,
                 body: op
@@ -532,6 +556,43 @@ pub(super) fn validate(
                 || schema["maximum"].as_f64().is_some_and(|m| n > m)
             {
                 add(field, "is out of range".into());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Stores `value` as Rails would after a valid request: a boolean sent leniently (`1`, `0`,
+/// `"true"`, `"0"`...) becomes `true` or `false`, so the answer says what the spec says.
+pub(super) fn coerce(schema: &Value, value: &mut Value) {
+    let schema = resolve(schema);
+    if schema["type"] == "boolean" {
+        let b = match &*value {
+            Value::Number(n) => n.as_i64().map(|n| n != 0),
+            Value::String(t) => match t.as_str() {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(b) = b {
+            *value = Value::Bool(b);
+        }
+        return;
+    }
+    match value {
+        Value::Object(obj) => {
+            let props = properties(schema);
+            for (k, v) in obj.iter_mut() {
+                if let Some(s) = props.get(k) {
+                    coerce(s, v);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                coerce(&schema["items"], item);
             }
         }
         _ => {}
