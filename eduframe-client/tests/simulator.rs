@@ -443,6 +443,42 @@ async fn path_ids_are_typed_and_lenient_booleans_are_answered_as_booleans() {
     }
 }
 
+/// Nested bodies are validated like the rest: a wrong shape or a wrong field type inside
+/// `address_attributes` or `invoice_items_attributes` is a 422 naming the nested field.
+#[tokio::test]
+async fn nested_bodies_are_validated() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    for (path, body, field) in [
+        (
+            "leads",
+            serde_json::json!({"title": "x", "address_attributes": [1]}),
+            "address_attributes",
+        ),
+        (
+            "leads",
+            serde_json::json!({"title": "x", "address_attributes": {"address": "a", "city": 5, "country": "NL", "postal_code": "1234AB"}}),
+            "address_attributes.city",
+        ),
+        (
+            "invoices",
+            serde_json::json!({"account_id": 1, "invoice_items_attributes": [{"name": "n", "unit_price": 1, "units": "many"}]}),
+            "invoice_items_attributes[0].units",
+        ),
+    ] {
+        let err = c
+            .transport()
+            .post(path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(422), "{body}: {err}");
+        let errors = eduframe_error(&err).unwrap().errors;
+        assert!(errors.get(field).is_some(), "{body}: {errors}");
+    }
+}
+
 /// Actions change the record's state: cancelling an enrollment cancels it.
 #[tokio::test]
 async fn actions_change_state() {
