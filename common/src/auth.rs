@@ -783,7 +783,7 @@ impl OAuth2Provider {
             crate::retry::parse_retry_after(resp.headers(), std::time::SystemTime::now());
         // Read the body with a small cap: a token response is a few hundred bytes (an error
         // body over it is cut, a token response over it refused).
-        let (body, over) = match crate::transport::read_capped(resp, MAX_TOKEN_BODY_BYTES).await {
+        let (body, over) = match crate::body::read_capped(resp, MAX_TOKEN_BODY_BYTES).await {
             Ok(read) => read,
             Err(e) if e.is_timeout() => return Err(unreachable(e)),
             Err(e) => {

@@ -122,7 +122,7 @@ pub enum Error {
     /// The server answered with a redirect the client does not follow: to another origin (host,
     /// port or scheme), where credentials may not go, or one same-origin redirect too many. A
     /// caller's own `reqwest::Client` that followed a redirect off the origin by itself ends here
-    /// too, its answer unread. See [`crate::redirect`].
+    /// too, its answer unread. The `redirect` module says where this guarantee lives.
     #[error("{}", redirect_message(*.status, location, allowed, *.refusal))]
     Redirect {
         /// The redirect's status (`None` when the caller's HTTP client followed it by itself).
@@ -192,8 +192,7 @@ fn redirect_message(
             "{answered}, outside the configured origin {allowed}; it was not followed, because credentials are only sent to the configured origin (if the API has moved, configure its new URL)"
         ),
         RedirectRefusal::TooMany => format!(
-            "{answered} after {} redirects in a row within {allowed}; giving up (a redirect loop?)",
-            crate::redirect::MAX_HOPS
+            "{answered} after too many redirects in a row within {allowed}; giving up (a redirect loop?)"
         ),
         RedirectRefusal::FollowedByHttpClient => format!(
             "{answered}, outside the configured origin {allowed}, and its answer was refused; build the reqwest::Client you pass to `.http_client(..)` with `.redirect(reqwest::redirect::Policy::none())` so that the SDK decides (it follows same-origin redirects itself)"
@@ -207,7 +206,7 @@ fn redirect_message(
 pub enum RedirectRefusal {
     /// It pointed at another origin (host, port or scheme) than the configured one.
     OtherOrigin,
-    /// More same-origin redirects in a row than [`crate::redirect::MAX_HOPS`].
+    /// More same-origin redirects in a row than the transport follows (10).
     TooMany,
     /// A caller's `reqwest::Client` followed it by itself, off the configured origin.
     FollowedByHttpClient,
@@ -528,8 +527,10 @@ impl Error {
                 .is_some_and(|s| s == StatusCode::TOO_MANY_REQUESTS)
     }
 
-    /// True when the request may have reached the server but the client could not tell the
-    /// outcome (a timeout or a connection dropped mid-response).
+    /// True for [`Error::Timeout`]: a time limit ran out (connecting, one attempt, the whole
+    /// operation, or obtaining a token; [`TimeoutKind`] says which). A connection that dropped
+    /// mid-response is [`Error::Interrupted`], not a timeout; both are
+    /// [`is_transient`](Self::is_transient).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
     }

@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod body;
 pub mod error;
 pub mod limiter;
 pub mod link;

@@ -24,7 +24,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1106,7 +1106,7 @@ impl Transport {
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::BodyTooLarge { limit });
         }
-        match read_capped(resp, limit).await {
+        match crate::body::read_capped(resp, limit).await {
             Ok((body, false)) => Ok(body),
             Ok((_, true)) => Err(Error::BodyTooLarge { limit }),
             Err(e) if e.is_timeout() => Err(Error::Timeout {
@@ -1305,7 +1305,9 @@ async fn buffer(
         return Err(BodyFailure::TooLarge);
     }
     // An error body over the cap is kept up to the cap, not refused.
-    let (body, over) = read_capped(resp, cap).await.map_err(BodyFailure::Read)?;
+    let (body, over) = crate::body::read_capped(resp, cap)
+        .await
+        .map_err(BodyFailure::Read)?;
     if over && success {
         return Err(BodyFailure::TooLarge);
     }
@@ -1314,43 +1316,6 @@ async fn buffer(
         // Unreachable with parts copied from a valid response.
         Err(_) => Err(BodyFailure::TooLarge),
     }
-}
-
-/// Reads a body up to `cap` bytes: the bytes, and whether there were more (then only the first
-/// `cap` are kept and the rest is not read). One read when the length is known and fits;
-/// otherwise (a compressed answer: its decoded length is unknown) the chunks are kept as they
-/// come and copied once at the end, not into a buffer that doubles as it grows.
-pub(crate) async fn read_capped(
-    mut resp: reqwest::Response,
-    cap: usize,
-) -> std::result::Result<(Bytes, bool), reqwest::Error> {
-    if resp.content_length().is_some_and(|n| n <= cap as u64) {
-        // hyper enforces a declared length: one read, usually no copy.
-        return Ok((resp.bytes().await?, false));
-    }
-    let mut chunks: Vec<Bytes> = Vec::new();
-    let mut len = 0usize;
-    while let Some(chunk) = resp.chunk().await? {
-        if len + chunk.len() > cap {
-            chunks.push(chunk.slice(..cap - len));
-            return Ok((concat(chunks, cap), true));
-        }
-        len += chunk.len();
-        chunks.push(chunk);
-    }
-    Ok((concat(chunks, len), false))
-}
-
-/// `chunks` (`len` bytes in all) as one buffer: the chunk itself when there is one.
-fn concat(mut chunks: Vec<Bytes>, len: usize) -> Bytes {
-    if chunks.len() <= 1 {
-        return chunks.pop().unwrap_or_default();
-    }
-    let mut buf = BytesMut::with_capacity(len);
-    for chunk in &chunks {
-        buf.extend_from_slice(chunk);
-    }
-    buf.freeze()
 }
 
 trait WithoutUrlRef {
@@ -1468,9 +1433,14 @@ impl RequestBuilder {
 
     /// Sends `body` as `application/x-www-form-urlencoded`.
     pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match serde_urlencoded_like(body) {
+        match serde_urlencoded::to_string(body) {
             Ok(b) => self.body = Some((Bytes::from(b), "application/x-www-form-urlencoded")),
-            Err(e) => self.error = Some(e),
+            Err(e) => {
+                self.error = Some(Error::invalid_input(
+                    None,
+                    format!("the form body could not be encoded: {e}"),
+                ))
+            }
         }
         self
     }
@@ -1555,27 +1525,6 @@ fn decode_context(opts: &CallOptions, resp: &reqwest::Response) -> Cow<'static, 
         Some(op) => op.clone(),
         None => Cow::Owned(resp.url().path().to_owned()),
     }
-}
-
-fn serde_urlencoded_like<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>> {
-    let value = serde_json::to_value(body)
-        .map_err(|e| Error::invalid_input(None, format!("form body: {e}")))?;
-    let obj = value
-        .as_object()
-        .ok_or_else(|| Error::invalid_input(None, "a form body must be a struct or map"))?;
-    let mut ser = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in obj {
-        match v {
-            serde_json::Value::Null => {}
-            serde_json::Value::String(s) => {
-                ser.append_pair(k, s);
-            }
-            other => {
-                ser.append_pair(k, &other.to_string());
-            }
-        }
-    }
-    Ok(ser.finish().into_bytes())
 }
 
 /// Added to every rate-limit window: see where the limiter is built.
@@ -1737,12 +1686,22 @@ mod tests {
             b: Option<u32>,
             c: u32,
         }
-        let bytes = serde_urlencoded_like(&F {
-            a: "x y&",
-            b: None,
-            c: 3,
-        })
-        .unwrap();
-        assert_eq!(String::from_utf8(bytes).unwrap(), "a=x+y%26&c=3");
+        let (_, req, _) = Transport::builder("https://h.example/")
+            .build()
+            .unwrap()
+            .post("x")
+            .form(&F {
+                a: "x y&",
+                b: None,
+                c: 3,
+            })
+            .build()
+            .unwrap();
+        let body = req.body().and_then(reqwest::Body::as_bytes).unwrap();
+        assert_eq!(body, b"a=x+y%26&c=3");
+        assert_eq!(
+            req.headers()[http::header::CONTENT_TYPE],
+            "application/x-www-form-urlencoded"
+        );
     }
 }

@@ -577,6 +577,10 @@ async fn validation_errors_name_the_field_not_the_personal_data() {
 async fn a_write_whose_answer_is_lost_is_re_sent_and_applied_once() {
     let sim = Simulator::start().await;
     let c = sim.client();
+    // The schema first (a fresh client fetches it before its first write), so that the
+    // connection dropped below is the write's own.
+    c.schema(Operation::Create).await.unwrap();
+    let before = sim.api_requests();
     sim.drop_next(1);
     let accepted = c
         .candidates()
@@ -584,6 +588,11 @@ async fn a_write_whose_answer_is_lost_is_re_sent_and_applied_once() {
         .await
         .unwrap();
     assert!(!accepted.idempotency_key.is_empty());
+    assert_eq!(
+        sim.api_requests() - before,
+        2,
+        "the write whose answer was lost, then the same write re-sent"
+    );
     assert!(sim.wait_for_mutations(1, Duration::from_secs(5)).await);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(sim.mutations_applied(), 1, "applied once, not twice");

@@ -13,9 +13,13 @@ use edu_examples::redis_server::OwnRedis;
 use futures::future::join_all;
 
 /// The test Redis, or a line on stderr (past the test harness's capture) naming the skipped test.
+/// Under CI (`CI=true`) a missing Redis is a failure, never a silent pass.
 fn redis_url(test: &str) -> Option<String> {
     match std::env::var("EDU_TEST_REDIS_URL") {
         Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("{test}: CI=true but EDU_TEST_REDIS_URL is not set (.ci/run starts a Redis)")
+        }
         _ => {
             let _ = writeln!(
                 std::io::stderr(),
@@ -183,7 +187,11 @@ async fn redis_stopped_and_restarted_mid_run_fails_no_call() {
     if redis_url(test).is_none() {
         return;
     }
-    let Ok(mut redis) = OwnRedis::start(None) else {
+    let own = OwnRedis::start(None);
+    if own.is_err() && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        panic!("{test}: CI=true but no redis-server binary could be started");
+    }
+    let Ok(mut redis) = own else {
         let _ = writeln!(
             std::io::stderr(),
             "SKIPPED {test}: no redis-server binary (set EDU_TEST_REDIS_SERVER)"

@@ -315,6 +315,11 @@ fn overlay(key: &str, record: &mut Value, body: &Value) {
             }
             let mut errors = serde_json::Map::new();
             match props.get(k) {
+                // A blank date, e-mail or URI is stored as none where the record may hold none
+                // (Rails casts a blank date to nil; the answer stays within the spec).
+                Some(schema) if v == "" && spec::blank_is_null(schema) => {
+                    o.insert(k.clone(), Value::Null);
+                }
                 Some(schema) => {
                     spec::validate(schema, v, k, false, &mut errors);
                     if errors.is_empty() {
@@ -509,6 +514,23 @@ impl State {
             }
             ("post", _) if route.creates => {
                 // A create (also under a parent: `/planned_courses/{id}/teacher_enrollments`).
+                // A parent named by an id that cannot be one (`/invoices/ú/payments`) does not
+                // exist: Rails finds no record.
+                let props = spec::RECORD_SCHEMAS
+                    .get(&key)
+                    .map(spec::properties)
+                    .unwrap_or_default();
+                let integer = |f: &str| {
+                    props
+                        .get(f)
+                        .is_some_and(|s| spec::resolve(s)["type"] == "integer")
+                };
+                if parents
+                    .iter()
+                    .any(|(f, v)| integer(f) && v.parse::<i64>().is_err())
+                {
+                    return not_found();
+                }
                 let id = self.new_id(&key);
                 let mut record = spec::synthesize(&key, id as usize);
                 overlay(&key, &mut record, body);

@@ -532,20 +532,31 @@ pub(super) fn validate(
                     }
                 }
             }
+            // Properties the schema names, and the others against `additionalProperties` when
+            // it is a schema (the values of a custom record's `properties` map).
+            let extra = resolve(&schema["additionalProperties"]);
             for (k, v) in &obj {
-                if let Some(s) = props.get(k) {
-                    let f = if field.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{field}.{k}")
-                    };
-                    validate(s, v, &f, false, errors);
-                }
+                let s = match props.get(k) {
+                    Some(s) => s,
+                    None if extra.is_object() => extra,
+                    None => continue,
+                };
+                let f = if field.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{field}.{k}")
+                };
+                validate(s, v, &f, false, errors);
             }
         }
         "string" => {
-            if let (Some(p), Some(t)) = (schema["pattern"].as_str(), value.as_str())
-                && !matches_pattern(p, t)
+            let text = value.as_str().unwrap_or_default();
+            if let Some(p) = schema["pattern"].as_str()
+                && !matches_pattern(p, text)
+            {
+                add(field, "is invalid".into());
+            } else if let Some(format) = schema["format"].as_str()
+                && !format_ok(format, text)
             {
                 add(field, "is invalid".into());
             }
@@ -562,10 +573,66 @@ pub(super) fn validate(
     }
 }
 
+/// Whether `text` is a valid `format` string, as the API's model validations read them: an
+/// e-mail address, a date, a date and time, a URI. A blank date stays valid (Rails casts it to
+/// nil), a blank e-mail address or URI does not; formats the simulator does not know are not
+/// checked.
+fn format_ok(format: &str, text: &str) -> bool {
+    if text.is_empty() {
+        return matches!(format, "date" | "date-time");
+    }
+    match format {
+        "email" => text.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(char::is_whitespace)
+        }),
+        "date" => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+        "date-time" => chrono::DateTime::parse_from_rfc3339(text).is_ok(),
+        "uri" => url::Url::parse(text).is_ok(),
+        _ => true,
+    }
+}
+
+/// Whether a blank string for this record field is stored as `null`: the field has a format (a
+/// date, an e-mail address, a URI) that a blank string does not meet, and may be null.
+pub(super) fn blank_is_null(schema: &Value) -> bool {
+    let schema = resolve(schema);
+    let options: Vec<&Value> = ["anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| schema[*k].as_array())
+        .flatten()
+        .map(resolve)
+        .collect();
+    let formatted =
+        schema.get("format").is_some() || options.iter().any(|o| o.get("format").is_some());
+    let nullable = schema["nullable"] == true || options.iter().any(|o| o["type"] == "null");
+    formatted && nullable
+}
+
 /// Stores `value` as Rails would after a valid request: a boolean sent leniently (`1`, `0`,
 /// `"true"`, `"0"`...) becomes `true` or `false`, so the answer says what the spec says.
 pub(super) fn coerce(schema: &Value, value: &mut Value) {
     let schema = resolve(schema);
+    // `anyOf: [T, null]` (a nullable T): coerce as T.
+    for k in ["anyOf", "oneOf"] {
+        if let Some(option) = schema[k]
+            .as_array()
+            .and_then(|o| o.iter().find(|o| resolve(o)["type"] != "null"))
+        {
+            return coerce(option, value);
+        }
+    }
+    // A blank date is stored as no date (Rails casts "" to nil for date columns).
+    if schema["type"] == "string"
+        && matches!(schema["format"].as_str(), Some("date" | "date-time"))
+        && value == ""
+    {
+        *value = Value::Null;
+        return;
+    }
     if schema["type"] == "boolean" {
         let b = match &*value {
             Value::Number(n) => n.as_i64().map(|n| n != 0),
