@@ -317,7 +317,7 @@ impl State {
         Some(match (resource, sub) {
             ("districts", "admins") => all("district_admins"),
             ("districts", "status") => vec![json!({
-                "id": id, "state": "success", "sis_type": "simulated", "instant_login": false,
+                "id": id, "state": "running", "sis_type": "simulated", "instant_login": false,
                 "last_sync": "2026-11-01T02:00:00.000Z", "error": ""
             })],
             ("districts", "events") => all("events"),

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The fuzzer in CI (issue #26): schemathesis, from PyPI in a virtual environment, against each
+# simulator run standalone through `edu-sim`, with the kept spec of its API (Clever's v1.1 spec for
+# datahub, from ../shared/reference). A server error, a dropped connection or an answer that
+# violates the spec fails the run. Bounded: a few examples per operation, a time budget per API.
+#
+# usage: .ci/fuzz-sims.sh <edu-sim binary> [api...]   (default: eduframe edfi-admin eduv datahub)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIM="$1"; shift
+APIS=("$@"); [ ${#APIS[@]} -eq 0 ] && APIS=(eduframe edfi-admin eduv datahub)
+VENV="${EDU_FUZZ_VENV:-target/schemathesis-venv}"
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis>=4,<5"
+fi
+ST="$VENV/bin/schemathesis"
+EXAMPLES="${EDU_FUZZ_EXAMPLES:-10}"
+status=0
+# token URL, then form fields as name=value, then optional --basic id secret: prints the token.
+token() {
+  python3 - "$@" <<'PY'
+import base64, json, sys, urllib.parse, urllib.request
+url, rest = sys.argv[1], sys.argv[2:]
+headers, fields = {}, []
+while rest:
+    if rest[0] == "--basic":
+        creds = base64.b64encode(f"{rest[1]}:{rest[2]}".encode()).decode()
+        headers["Authorization"] = f"Basic {creds}"
+        rest = rest[3:]
+    else:
+        fields.append(tuple(rest[0].split("=", 1)))
+        rest = rest[1:]
+req = urllib.request.Request(url, urllib.parse.urlencode(fields).encode(), headers)
+print(json.load(urllib.request.urlopen(req))["access_token"])
+PY
+}
+for api in "${APIS[@]}"; do
+  out=$(mktemp); err=$(mktemp)
+  "$SIM" "$api" --no-rate-limit >"$out" 2>"$err" &
+  pid=$!
+  for _ in $(seq 100); do [ "$(wc -l <"$out")" -ge 2 ] && break; sleep 0.1; done
+  var() { grep "^$1=" "$out" | head -1 | cut -d= -f2-; }
+  case "$api" in
+    eduframe)
+      spec=eduframe-client/spec/eduframe-v1.json
+      base=$(var EDUFRAME_BASE_URL)
+      auth="Authorization: Bearer $(var EDUFRAME_API_KEY)" ;;
+    edfi-admin)
+      spec=edfi-admin-client/spec/admin-api-2.3.json
+      base=$(var EDFI_ADMIN_BASE_URL)
+      auth="Authorization: Bearer $(token "$base/connect/token" grant_type=client_credentials \
+        "client_id=$(var EDFI_ADMIN_CLIENT_ID)" "client_secret=$(var EDFI_ADMIN_CLIENT_SECRET)" \
+        scope=edfi_admin_api/full_access)" ;;
+    eduv)
+      spec=eduv-education-client/spec/education-api-1.1.1.json
+      base=$(var EDUV_BASE_URL)
+      auth="Authorization: Bearer $(token "$(var EDUV_TOKEN_URL)" grant_type=client_credentials \
+        scope=eduv.education --basic "$(var EDUV_CLIENT_ID)" "$(var EDUV_CLIENT_SECRET)")" ;;
+    datahub)
+      spec=../shared/reference/datahub/clever-swagger-api/v1.1.yml
+      root=$(var DATAHUB_BASE_URL)
+      base="$root/datahub/services/v1"
+      auth="Authorization: Bearer $(token "$root/datahub/oauth/token" grant_type=client_credentials \
+        --basic "$(var DATAHUB_CLIENT_ID)" "$(var DATAHUB_CLIENT_SECRET)")" ;;
+    *) echo "unknown API $api" >&2; exit 2 ;;
+  esac
+  echo "== schemathesis: $api ($spec) against $base"
+  if ! "$ST" run "$spec" --url "$base" -H "$auth" \
+      --checks not_a_server_error,response_schema_conformance \
+      --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed 1 -w 2 \
+      --max-time "${EDU_FUZZ_MAX_SECONDS:-90}" --no-color; then
+    echo "schemathesis found failures in the $api simulator" >&2
+    status=1
+  fi
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  rm -f "$out" "$err"
+done
+exit $status
