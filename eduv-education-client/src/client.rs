@@ -9,7 +9,7 @@ use secrecy::SecretString;
 
 use crate::auth::PrivateKeyJwt;
 use crate::generated;
-use crate::generated::types::{Organisation, StudyOffering, SubjectOffering};
+use crate::generated::types::{self, Organisation, StudyOffering, SubjectOffering};
 use crate::school::{School, StudyCode};
 
 /// The scope of the Education API.
@@ -224,6 +224,7 @@ impl Client {
             client: self,
             school: None,
             board_master_id: None,
+            board_id: None,
             name: None,
         }
     }
@@ -281,6 +282,7 @@ pub struct OrganisationsRequest<'a> {
     client: &'a Client,
     school: Option<School>,
     board_master_id: Option<String>,
+    board_id: Option<(String, types::BoardIdType)>,
     name: Option<String>,
 }
 
@@ -294,6 +296,14 @@ impl OrganisationsRequest<'_> {
     /// Only schools of this board (its OnderwijsbestuurId).
     pub fn board_master_id(mut self, id: impl Into<String>) -> Self {
         self.board_master_id = Some(id.into());
+        self
+    }
+
+    /// Only schools of the board with this secondary identifier of this type (`boardId` with
+    /// `boardIdType`, sent together), for when its master id is not known:
+    /// `.board_id("41234", BoardIdType::BgeCode)`.
+    pub fn board_id(mut self, id: impl Into<String>, id_type: types::BoardIdType) -> Self {
+        self.board_id = Some((id.into(), id_type));
         self
     }
 
@@ -312,6 +322,9 @@ impl OrganisationsRequest<'_> {
         }
         if let Some(id) = self.board_master_id {
             b = b.board_master_id(id);
+        }
+        if let Some((id, id_type)) = self.board_id {
+            b = b.board_id(id).board_id_type(id_type);
         }
         if let Some(n) = self.name {
             b = b.name(n);

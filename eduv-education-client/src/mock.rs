@@ -46,6 +46,10 @@ pub const SECONDARY_MASTER_ID: &str = "205B269";
 pub const SECONDARY_OIE_CODE: &str = "34CD";
 /// A school whose data service has not been activated (consent required).
 pub const NO_CONSENT_MASTER_ID: &str = "999Z999";
+/// The master id (`OnderwijsbestuurId`) of the board every simulated school belongs to.
+pub const BOARD_MASTER_ID: &str = "40001";
+/// That board's BGE code (`boardId` with `boardIdType=BGE_CODE`).
+pub const BOARD_BGE_CODE: &str = "41234";
 
 struct SchoolFixture {
     master: &'static str,
@@ -152,7 +156,7 @@ impl State {
             "organisationMasterIdentifier": s.master,
             "organisationIds": s.locations.iter().map(|(t, id)| json!({"organisationId": id, "organisationIdType": t})).collect::<Vec<_>>(),
             "name": s.name, "status": "active",
-            "boards": [{"organisationMasterIdentifier": "40001", "name": "Stichting Demo"}],
+            "boards": [{"organisationMasterIdentifier": BOARD_MASTER_ID, "name": "Stichting Demo"}],
             "locations": s.locations.iter().map(|(_, id)| json!({"locationMasterIdentifier": id, "name": format!("Locatie {id}")})).collect::<Vec<_>>(),
             "dateCreated": "2026-01-01T00:00:00Z", "dateLastModified": "2026-08-01T00:00:00Z"
         })
@@ -281,7 +285,28 @@ impl Respond for Handler {
                         Err(e) => *e,
                     }
                 } else {
+                    // A board by its master id, or by a secondary id with its type (both or
+                    // neither, as the spec documents them).
+                    let board = match (
+                        q.get("boardMasterId"),
+                        q.get("boardId"),
+                        q.get("boardIdType"),
+                    ) {
+                        (Some(m), None, None) => Some(m.as_str() == BOARD_MASTER_ID),
+                        (None, Some(id), Some(t)) => {
+                            Some(t == "BGE_CODE" && id.as_str() == BOARD_BGE_CODE)
+                        }
+                        (None, None, None) => None,
+                        _ => {
+                            return status(
+                                400,
+                                11,
+                                "Schema incorrect. name a board by boardMasterId, or boardId together with boardIdType",
+                            );
+                        }
+                    };
                     let all: Vec<Value> = (0..state.schools.len())
+                        .filter(|_| board.unwrap_or(true))
                         .map(|i| state.organisation(i))
                         .filter(|o| q.get("name").is_none_or(|n| o["name"] == n.as_str()))
                         .collect();

@@ -9,6 +9,7 @@ use edu_common::{Credentials, Error, Transport, Url};
 use eduv_education_client::auth::{AssertionClaims, PrivateKeyJwt};
 use eduv_education_client::error::{FunctionalCode, status_response, www_authenticate};
 use eduv_education_client::mock::{self, Simulator};
+use eduv_education_client::types;
 use eduv_education_client::{Client, Lifecycle, OrgIdType, School, StudyCode};
 use secrecy::SecretString;
 
@@ -39,11 +40,33 @@ async fn organisations_by_school_board_and_name() {
     let named = c
         .organisations()
         .name("Het Stedelijk Lyceum")
-        .board_master_id("40001")
+        .board_master_id(mock::BOARD_MASTER_ID)
         .send()
         .await
         .unwrap();
     assert_eq!(named.value.len(), 1);
+    // A board by its secondary id and that id's type (boardId with boardIdType).
+    let by_bge = c
+        .organisations()
+        .board_id(mock::BOARD_BGE_CODE, types::BoardIdType::BgeCode)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_bge.value.len(), 3);
+    let other_board = c
+        .organisations()
+        .board_id("99999", types::BoardIdType::BgeCode)
+        .send()
+        .await
+        .unwrap();
+    assert!(other_board.value.is_empty());
+    let other_master = c
+        .organisations()
+        .board_master_id("99999")
+        .send()
+        .await
+        .unwrap();
+    assert!(other_master.value.is_empty());
 }
 
 #[tokio::test]
