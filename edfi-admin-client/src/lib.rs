@@ -20,6 +20,7 @@
 
 mod client;
 pub mod error;
+mod location;
 #[allow(missing_docs)]
 #[rustfmt::skip]
 // The kept specs write links as bare URLs; the generated docs keep the specs' text.
@@ -38,8 +39,9 @@ pub mod resources;
 
 edu_common::impl_client_hooks!(generated::Client);
 
-pub use client::{Client, ClientBuilder, SCOPE, check_client_secret, id_from_location, register};
+pub use client::{Client, ClientBuilder, SCOPE, check_client_secret, register};
 pub use generated::types;
+pub use location::id_from_location;
 #[allow(deprecated)]
 pub use resources::Credentials;
 pub(crate) use resources::window;

@@ -5,7 +5,7 @@ use edu_common::{Error, Result, Url};
 use serde::Serialize;
 
 use crate::Client;
-use crate::candidates::{check_id, to_value};
+use crate::wire::{check_id, to_value};
 use crate::write::{Accepted, WriteOptions};
 
 /// The most files per field.

@@ -12,6 +12,7 @@ use crate::Client;
 use crate::envelope::Envelope;
 use crate::interactions::Interaction;
 use crate::schema::Operation;
+use crate::wire::{check_id, to_value};
 use crate::write::{Accepted, WriteOptions};
 
 /// The most candidates one create or upsert request may carry.
@@ -536,16 +537,6 @@ impl Candidates<'_> {
             )
             .await
     }
-}
-
-pub(crate) fn to_value<T: Serialize + ?Sized>(v: &T) -> Result<Value> {
-    serde_json::to_value(v)
-        .map_err(|e| Error::invalid_input(None, format!("could not serialise the payload: {e}")))
-}
-
-/// Checks an id before it goes into a path (see [`edu_common::transport::path_id`]).
-pub(crate) fn check_id(id: &str) -> Result<&str> {
-    edu_common::transport::path_id(id)
 }
 
 #[cfg(test)]

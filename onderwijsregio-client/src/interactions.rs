@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::Client;
-use crate::candidates::{check_id, to_value};
 use crate::envelope::Envelope;
+use crate::wire::{check_id, to_value};
 use crate::write::{Accepted, WriteOptions};
 
 /// The most interactions one request may add.

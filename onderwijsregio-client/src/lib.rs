@@ -21,6 +21,7 @@ pub mod interactions;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod schema;
+mod wire;
 pub mod write;
 
 pub use candidates::{

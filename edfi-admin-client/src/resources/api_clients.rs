@@ -33,7 +33,7 @@ impl ApiClients<'_> {
             .send()
             .await;
         let rv = self.client.call("postApiclients", r).await?;
-        let located = crate::client::created_id(&rv).ok();
+        let located = crate::location::created_id(&rv).ok();
         let body = rv.into_inner();
         ApplicationCredentials::from_parts(
             "apiClientResult",

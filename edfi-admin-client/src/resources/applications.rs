@@ -59,7 +59,7 @@ impl Applications<'_> {
             .send()
             .await;
         let rv = self.client.call("postApplications", r).await?;
-        let located = crate::client::created_id(&rv).ok();
+        let located = crate::location::created_id(&rv).ok();
         let body = rv.into_inner();
         ApplicationCredentials::from_parts(
             "applicationResult",

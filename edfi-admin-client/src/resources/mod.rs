@@ -18,7 +18,7 @@ use edu_common::progenitor::ResponseValue;
 use edu_common::{DecodeError, Error, Result, secrecy::SecretString};
 
 use crate::Client;
-use crate::client::created_id;
+use crate::location::created_id;
 
 pub use api_clients::ApiClients;
 pub use applications::{Applications, NewApplication};
