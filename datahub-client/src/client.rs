@@ -73,16 +73,16 @@ impl ClientBuilder {
     pub fn client_credentials(
         mut self,
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
+        client_secret: impl Into<SecretString>,
     ) -> Self {
         self.client_id = Some(client_id.into());
-        self.client_secret = Some(SecretString::from(client_secret.into()));
+        self.client_secret = Some(client_secret.into());
         self
     }
 
     /// A ready access token instead of client credentials (no refresh).
-    pub fn access_token(mut self, token: SecretString) -> Self {
-        self.access_token = Some(token);
+    pub fn access_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.access_token = Some(token.into());
         self
     }
 

@@ -56,17 +56,11 @@ impl ClientBuilder {
     pub fn client_credentials(
         mut self,
         client_id: impl Into<String>,
-        secret: impl Into<String>,
+        secret: impl Into<SecretString>,
     ) -> Self {
         self.client_id = Some(client_id.into());
-        self.client_secret = Some(SecretString::from(secret.into()));
+        self.client_secret = Some(secret.into());
         self
-    }
-
-    /// The client id and secret.
-    #[deprecated(note = "use `client_credentials`, the name every client of this workspace uses")]
-    pub fn credentials(self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
-        self.client_credentials(client_id, secret)
     }
 
     /// The tenant, for multi-tenant deployments (sent as the `tenant` header).

@@ -105,14 +105,4 @@ pub fn admin_error(err: &Error) -> Option<AdminApiError> {
     })
 }
 
-/// True for 401: no valid token (refused or expired credentials).
-#[deprecated(note = "use `err.is_unauthorized()`, the accessor every client's errors have")]
-pub fn is_unauthorized(err: &Error) -> bool {
-    err.is_unauthorized()
-}
 
-/// True for 403: a valid token without the `edfi_admin_api/full_access` scope.
-#[deprecated(note = "use `err.is_forbidden()`, the accessor every client's errors have")]
-pub fn is_forbidden(err: &Error) -> bool {
-    err.is_forbidden()
-}

@@ -42,8 +42,6 @@ edu_common::impl_client_hooks!(generated::Client);
 pub use client::{Client, ClientBuilder, SCOPE, check_client_secret, register};
 pub use generated::types;
 pub use location::id_from_location;
-#[allow(deprecated)]
-pub use resources::Credentials;
 pub(crate) use resources::window;
 pub use resources::{ApplicationCredentials, NewApplication, NewVendor};
 

@@ -76,8 +76,8 @@ impl ClientBuilder {
     }
 
     /// The API key (sent as `Authorization: Bearer <key>`).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(SecretString::from(key.into()));
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(key.into());
         self
     }
 

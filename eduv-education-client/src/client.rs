@@ -93,8 +93,8 @@ impl ClientBuilder {
     }
 
     /// Authenticates with a client secret (HTTP Basic).
-    pub fn client_secret(mut self, secret: SecretString) -> Self {
-        self.secret = Some(secret);
+    pub fn client_secret(mut self, secret: impl Into<SecretString>) -> Self {
+        self.secret = Some(secret.into());
         self
     }
 
@@ -103,10 +103,9 @@ impl ClientBuilder {
     pub fn client_credentials(
         self,
         client_id: impl Into<String>,
-        secret: impl Into<String>,
+        secret: impl Into<SecretString>,
     ) -> Self {
-        self.client_id(client_id)
-            .client_secret(SecretString::from(secret.into()))
+        self.client_id(client_id).client_secret(secret)
     }
 
     /// Authenticates with `private_key_jwt`.

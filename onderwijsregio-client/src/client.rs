@@ -62,8 +62,8 @@ impl ClientBuilder {
     }
 
     /// The API key (`x-api-key`).
-    pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(SecretString::from(key.into()));
+    pub fn api_key(mut self, key: impl Into<SecretString>) -> Self {
+        self.api_key = Some(key.into());
         self
     }
 

@@ -366,7 +366,7 @@ async fn no_request_crashes_any_simulator() {
         .base_url(eduv.base_url())
         .token_url(eduv.token_url())
         .client_id(eduv.client_id())
-        .client_secret(eduv.client_secret().to_owned().into())
+        .client_secret(eduv.client_secret())
         .retry(one_attempt())
         .no_rate_limit()
         .build()

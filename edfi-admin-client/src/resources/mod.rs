@@ -107,6 +107,4 @@ pub(crate) fn window(n: u64) -> Result<i32> {
         .map_err(|_| Error::invalid_input(Some("offset"), "beyond the API's 32-bit range"))
 }
 
-/// The former name of [`ApplicationCredentials`].
-#[deprecated(note = "renamed `ApplicationCredentials` (apart from `edu_common::Credentials`)")]
-pub type Credentials = ApplicationCredentials;
+
