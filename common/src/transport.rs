@@ -1459,7 +1459,7 @@ impl RequestBuilder {
     }
 
     /// Builds the `reqwest::Request` without sending it.
-    pub fn build(self) -> Result<(Transport, reqwest::Request, CallOptions)> {
+    pub(crate) fn build(self) -> Result<(Transport, reqwest::Request, CallOptions)> {
         if let Some(e) = self.error {
             return Err(e);
         }

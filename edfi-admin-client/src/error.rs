@@ -104,5 +104,3 @@ pub fn admin_error(err: &Error) -> Option<AdminApiError> {
         (None, None, None) => return None,
     })
 }
-
-

@@ -37,7 +37,7 @@ async fn main() {
         .await
         .unwrap();
     let elapsed = started.elapsed();
-    let (sent, throttled) = sim.counters();
+    let (sent, throttled) = (sim.api_requests(), sim.throttled());
     // The first `limit` requests go at once; each later window admits `limit` more. Over
     // `requests` requests, the allowed rate needs (windows - 1) full windows.
     let ideal = window * (windows - 1);

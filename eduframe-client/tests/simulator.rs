@@ -129,7 +129,7 @@ async fn per_page_out_of_range_is_refused_locally_and_by_the_server() {
             .unwrap_err();
         assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     }
-    assert_eq!(sim.counters().0, 0, "nothing was sent");
+    assert_eq!(sim.api_requests(), 0, "nothing was sent");
     // The simulator refuses what the client would not send.
     let err = c
         .transport()
@@ -191,7 +191,7 @@ async fn the_client_limiter_keeps_a_sync_free_of_429s() {
         .await
         .unwrap();
     assert_eq!(all.len(), 100);
-    let (requests, throttled) = sim.counters();
+    let (requests, throttled) = (sim.api_requests(), sim.throttled());
     assert_eq!(requests, 20);
     assert_eq!(throttled, 0, "paced below the server's limit");
     assert!(
@@ -222,7 +222,7 @@ async fn without_a_limiter_429s_are_honoured_with_retry_after() {
         .await
         .unwrap();
     assert_eq!(all.len(), 60);
-    let (_, throttled) = sim.counters();
+    let (_, throttled) = (sim.api_requests(), sim.throttled());
     assert!(
         throttled >= 1,
         "the server throttled and the client waited it out"
@@ -498,7 +498,7 @@ async fn actions_change_state() {
 async fn a_full_sync_with_default_settings_is_one_request_per_hundred_records() {
     let sim = Simulator::builder().records(10_000).start().await;
     let c = sim.client();
-    let before = sim.counters().0;
+    let before = sim.api_requests();
     let n = c
         .planned_courses()
         .list()
@@ -507,5 +507,5 @@ async fn a_full_sync_with_default_settings_is_one_request_per_hundred_records() 
         .await
         .unwrap();
     assert_eq!(n, 10_000);
-    assert_eq!(sim.counters().0 - before, 100);
+    assert_eq!(sim.api_requests() - before, 100);
 }

@@ -76,7 +76,7 @@ async fn shared_budget(replicas: usize, test: &str) {
     .await;
     let failed: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert!(failed.is_empty(), "{failed:?}");
-    let (requests, throttled) = sim.counters();
+    let (requests, throttled) = (sim.api_requests(), sim.throttled());
     assert_eq!(
         throttled, 0,
         "{requests} requests, {throttled} answered 429"

@@ -145,10 +145,10 @@ async fn every_simulator_drops_connections_on_request_and_gets_are_retried() {
     let sim = eduframe_client::mock::Simulator::builder().start().await;
     let c = eduframe(&sim);
     sim.drop_next(1);
-    let before = sim.counters().0;
+    let before = sim.api_requests();
     c.leads().get(1).await.unwrap();
     assert_eq!(
-        sim.counters().0 - before,
+        sim.api_requests() - before,
         2,
         "the dropped GET was handled, then re-sent"
     );

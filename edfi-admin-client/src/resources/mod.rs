@@ -106,5 +106,3 @@ pub(crate) fn window(n: u64) -> Result<i32> {
     i32::try_from(n)
         .map_err(|_| Error::invalid_input(Some("offset"), "beyond the API's 32-bit range"))
 }
-
-

@@ -750,10 +750,12 @@ impl Simulator {
         s.served.clone()
     }
 
-    /// Requests received ([`api_requests`](Self::api_requests)), and how many of them the
-    /// server's rate limit answered 429.
-    pub fn counters(&self) -> (usize, usize) {
-        let s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        (self.faults.api_requests(), s.throttled)
+    /// How many requests the server's own rate limit answered 429 (of the
+    /// [`api_requests`](Self::api_requests) received).
+    pub fn throttled(&self) -> usize {
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .throttled
     }
 }

@@ -538,7 +538,7 @@ async fn p8() {
         .records(10_000)
         .start()
         .await;
-    let before = sim.counters().0;
+    let before = sim.api_requests();
     let n = sim
         .client()
         .planned_courses()
@@ -549,7 +549,7 @@ async fn p8() {
         .unwrap_or(0);
     println!(
         "P8 full Eduframe sync of {n} records with default settings: {} requests (goal 100)",
-        sim.counters().0 - before
+        sim.api_requests() - before
     );
 }
 

@@ -91,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         let elapsed = started.elapsed();
-        let (requests, throttled) = eduframe.counters();
+        let (requests, throttled) = (eduframe.api_requests(), eduframe.throttled());
         // What the budget allows in the run: LIMIT per WINDOW, plus the first window's burst.
         let allowed =
             LIMIT as f64 * (elapsed.as_secs_f64().min(seconds as f64) / WINDOW.as_secs_f64());
