@@ -184,6 +184,36 @@ where
     .boxed()
 }
 
+/// Like [`pages_from`], for fetches that can find, in a page that arrived whole, a reason not to
+/// go on (an unreadable `Link` header, a next link that goes backwards): `fetch` returns the page
+/// and that error. The page's items are always yielded first; then the error, and the stream
+/// ends.
+pub fn pages_from_then<T, C, F, Fut>(start: Option<C>, mut fetch: F) -> PageStream<T, C>
+where
+    T: Send + 'static,
+    C: Clone + Eq + Hash + Send + Sync + 'static,
+    F: FnMut(Option<C>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(Page<T, C>, Option<Error>)>> + Send + 'static,
+{
+    let stop: std::sync::Arc<std::sync::Mutex<Option<Error>>> = Default::default();
+    let found = stop.clone();
+    let pages = pages_from(start, move |cursor| {
+        let fetched = fetch(cursor);
+        let found = found.clone();
+        async move {
+            let (mut page, then) = fetched.await?;
+            if let Some(e) = then {
+                page.next = None;
+                *found.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+            }
+            Ok(page)
+        }
+    });
+    let after = stream::once(async move { stop.lock().unwrap_or_else(|p| p.into_inner()).take() })
+        .filter_map(|e| std::future::ready(e.map(Err)));
+    pages.chain(after).boxed()
+}
+
 /// A page stream that yields `error` and ends: a listing whose request is wrong before anything
 /// is sent (a page size out of range).
 pub fn failed<T, C>(error: Error) -> PageStream<T, C>
@@ -382,7 +412,8 @@ where
 /// RFC 8288 paging: GET `first`, decode the items with `extract`, follow `Link: <…>; rel="next"`
 /// (resolved against the URL just fetched) until there is none. Every page goes through the
 /// transport (auth, retries, throttling). A next link to another origin ends the stream with
-/// [`Error::CrossOrigin`] after the items of the page that carried it, and a next link back to
+/// [`Error::CrossOrigin`] after the items of the page that carried it, an unreadable `Link`
+/// header with its error after them too, and a next link back to
 /// any page already fetched (the first one included) with [`Error::Pagination`], before
 /// anything is yielded twice. Query parameters of `first` that a next link leaves out (filters,
 /// `per_page`) are carried over, so the caller's query holds on every page.
@@ -399,7 +430,7 @@ where
     let extract = std::sync::Arc::new(extract);
     // The first URL counts as seen: a next link back to it is a loop, caught before refetching.
     let start = first.clone();
-    pages_from(Some(start), move |cursor: Option<Url>| {
+    pages_from_then(Some(start), move |cursor: Option<Url>| {
         let url = cursor.unwrap_or_else(|| first.clone());
         let transport = transport.clone();
         let extract = extract.clone();
@@ -410,13 +441,20 @@ where
                 .operation(operation)
                 .send()
                 .await?;
-            let next =
-                link::find_rel(resp.headers(), "next", resp.url())?.map(|n| carry_query(&first, n));
+            // An unreadable `Link` header does not lose the page that carried it: its items
+            // come first, then the error.
+            let (next, then) = match link::find_rel(resp.headers(), "next", resp.url()) {
+                Ok(next) => (next.map(|n| carry_query(&first, n)), None),
+                Err(e) => (None, Some(e)),
+            };
             let body = transport.read_body(resp).await?;
             let items = extract(&body)?;
             // A next link to another origin is refused when it is followed (`request_url`
             // checks the origin before anything is sent), so this page's items are yielded first.
-            Ok(Page::new(items, next).with_info(PageInfo::default().url(url)))
+            Ok((
+                Page::new(items, next).with_info(PageInfo::default().url(url)),
+                then,
+            ))
         }
     })
 }

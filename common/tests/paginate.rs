@@ -138,6 +138,33 @@ async fn a_cross_origin_next_link_is_refused() {
     );
 }
 
+/// A page that arrived whole is never lost to an unreadable `Link` header: its items come
+/// first, then the error (the same order as for a next link to another origin).
+#[tokio::test]
+async fn an_unreadable_link_header_yields_the_page_then_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(path("/items"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(items(0..3))
+                .insert_header("link", r#"<http://[::1/items?cursor=x>; rel="next""#),
+        )
+        .mount(&server)
+        .await;
+    let t = fast(&server.uri()).build().unwrap();
+    let out: Vec<_> = paginate::items(paginate::link_header_pages(
+        t.clone(),
+        t.url("items").unwrap(),
+        "list",
+        paginate::json_array::<Item>("items"),
+    ))
+    .collect()
+    .await;
+    assert_eq!(out.len(), 4, "{out:?}");
+    assert_eq!(out[2].as_ref().unwrap(), &Item { id: 2 });
+    assert!(out[3].is_err(), "{:?}", out[3]);
+}
+
 #[derive(Deserialize)]
 struct LinkEnvelope {
     data: Vec<Item>,

@@ -10,11 +10,13 @@ use serde::de::DeserializeOwned;
 
 use crate::envelope::{self, Link, Paging};
 
-/// The list envelope as the stream reads it: records without their `uri`, which would cost an
-/// allocation per record and is derivable from the id.
+/// The list envelope as the stream reads it: each record's `uri` borrowed from the body (no
+/// allocation per record), for the last record's id.
 #[derive(serde::Deserialize)]
-struct ListBody<T> {
-    data: Vec<DataOnly<T>>,
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct ListBody<'a, T> {
+    #[serde(borrow)]
+    data: Vec<DataOnly<'a, T>>,
     #[serde(default)]
     paging: Option<Paging>,
     #[serde(default)]
@@ -22,7 +24,23 @@ struct ListBody<T> {
 }
 
 #[derive(serde::Deserialize)]
-struct DataOnly<T> {
+#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
+struct DataOnly<'a, T> {
+    data: T,
+    #[serde(borrow, default)]
+    uri: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The same envelope, owned, to say where a body that does not decode went wrong.
+#[derive(serde::Deserialize)]
+struct ListBodyOwned<T> {
+    #[allow(dead_code)]
+    data: Vec<DataOnlyOwned<T>>,
+}
+
+#[derive(serde::Deserialize)]
+struct DataOnlyOwned<T> {
+    #[allow(dead_code)]
     data: T,
 }
 
@@ -140,7 +158,10 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     /// The first page only.
     pub async fn first_page(&self) -> Result<Page<T, String>> {
         let first = self.first_url()?;
-        fetch(&self.transport, &first, first.clone(), self.operation).await
+        // The server's next link as it sent it: following it by hand is the caller's choice.
+        fetch(&self.transport, &first, first.clone(), self.operation)
+            .await
+            .map(|(page, _)| page)
     }
 
     fn first_url(&self) -> Result<Url> {
@@ -183,7 +204,7 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         };
         let transport = self.transport.clone();
         let operation = self.operation;
-        paginate::pages_from(Some(first.to_string()), move |cursor: Option<String>| {
+        paginate::pages_from_then(Some(first.to_string()), move |cursor: Option<String>| {
             let transport = transport.clone();
             let first = first.clone();
             async move {
@@ -227,7 +248,8 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
                 }
             },
             move |(n, url, body): (u64, Url, Bytes)| {
-                let page =
+                // Numbered pages do not follow `starting_after`: its check does not apply.
+                let (page, _) =
                     decode_page::<T>(&decode_transport, &decode_first, url, operation, &body)?;
                 // The server's `next` link, not the total alone, says whether there is more:
                 // the total may be stale when records are added during the listing.
@@ -256,13 +278,14 @@ fn carry_filters(first: &Url, next: Url) -> Url {
 }
 
 /// Fetches one page; its `next` is the absolute URL of the next page with the caller's filters
-/// carried over (or the raw link when it does not resolve, so following it reports why).
+/// carried over (or the raw link when it does not resolve, so following it reports why), and
+/// the reason not to follow it, if there is one (see [`decode_page`]).
 async fn fetch<T: DeserializeOwned>(
     transport: &Transport,
     first: &Url,
     url: Url,
     operation: &'static str,
-) -> Result<Page<T, String>> {
+) -> Result<(Page<T, String>, Option<Error>)> {
     let body = fetch_body(transport, url.clone(), operation).await?;
     decode_page(transport, first, url, operation, &body)
 }
@@ -277,15 +300,38 @@ async fn fetch_body(transport: &Transport, url: Url, operation: &'static str) ->
     transport.read_body(resp).await
 }
 
-/// Decodes the page at `url` from its body (see [`fetch`]).
+/// Decodes the page at `url` from its body (see [`fetch`]). A next link whose `starting_after`
+/// lies before the page's last record (records come in id order) would list records again: it
+/// comes back as the reason not to follow it, found before it is requested.
 fn decode_page<T: DeserializeOwned>(
     transport: &Transport,
     first: &Url,
     url: Url,
     operation: &'static str,
     body: &[u8],
-) -> Result<Page<T, String>> {
-    let list: ListBody<T> = Error::decode_json(operation, body)?;
+) -> Result<(Page<T, String>, Option<Error>)> {
+    let list: ListBody<'_, T> = match serde_json::from_slice(body) {
+        Ok(list) => list,
+        Err(e) => {
+            return Err(
+                match Error::decode_json::<ListBodyOwned<T>>(operation, body) {
+                    Err(located) => located,
+                    Ok(_) => Error::Decode(Box::new(edu_common::DecodeError::new(
+                        operation,
+                        ".",
+                        e.to_string(),
+                        body,
+                    ))),
+                },
+            );
+        }
+    };
+    let last_id = list
+        .data
+        .last()
+        .and_then(|w| w.uri.as_deref())
+        .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
+        .map(str::to_owned);
     let next = envelope::find(&list.links, "next").map(|l| match transport.url(&l.uri) {
         Ok(next) => carry_filters(first, next).to_string(),
         Err(_) => l.uri.clone(),
@@ -295,7 +341,25 @@ fn decode_page<T: DeserializeOwned>(
         None => PageInfo::default(),
     }
     .url(url);
-    Ok(Page::new(list.data.into_iter().map(|w| w.data).collect(), next).with_info(info))
+    let backwards = next
+        .as_deref()
+        .and_then(|n| Url::parse(n).ok())
+        .and_then(|n| {
+            n.query_pairs()
+                .find(|(k, _)| k == "starting_after")
+                .map(|(_, v)| v.into_owned())
+        })
+        .zip(last_id)
+        .filter(|(after, last)| after < last)
+        .map(|(after, last)| {
+            Error::Pagination(format!(
+                "the server's next link starts after `{after}`, before this page's last record `{last}`: following it would list records again, so the listing stops here"
+            ))
+        });
+    Ok((
+        Page::new(list.data.into_iter().map(|w| w.data).collect(), next).with_info(info),
+        backwards,
+    ))
 }
 
 /// Checks an id before it goes into a path (see [`edu_common::transport::path_id`]).

@@ -127,6 +127,45 @@ async fn item06_body_link_loops_yield_nothing_twice() {
     assert_eq!(outcome(&client(&server)).await, ["0001", "LOOP"]);
 }
 
+/// A next link whose `starting_after` lies before the page's last record would list records
+/// again (A -> B -> A): the listing stops with the page's records and an error, and the link is
+/// never requested.
+#[tokio::test]
+async fn a_next_link_that_goes_backwards_is_refused_before_it_is_requested() {
+    let server = MockServer::start().await;
+    let back = format!("{:024x}", 1);
+    Mock::given(path("/datahub/services/v1/students"))
+        .and(wiremock::matchers::query_param_is_missing("starting_after"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [student(1), student(2)],
+            "links": [{"rel": "next", "uri": format!("/v1/students?starting_after={back}")}],
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/datahub/services/v1/students"))
+        .and(wiremock::matchers::query_param(
+            "starting_after",
+            back.as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [student(2)]})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    assert_eq!(outcome(&client(&server)).await, ["0001", "0002", "LOOP"]);
+    // A link that moves forward is followed as before.
+    let server = MockServer::start().await;
+    serve_links(
+        &server,
+        &[
+            ("/v1/students", 1, Some("/v1/students/next")),
+            ("/v1/students/next", 2, None),
+        ],
+    )
+    .await;
+    assert_eq!(outcome(&client(&server)).await, ["0001", "0002"]);
+}
+
 #[tokio::test]
 async fn item09_a_link_to_another_origin_yields_the_page_then_the_error() {
     let server = MockServer::start().await;
