@@ -3,14 +3,14 @@
 //!
 //! Where the guarantee lives: in the transport, not in a `reqwest::Client`'s redirect policy.
 //!
-//! - The SDK's own HTTP client follows no redirect ([`own_policy`]). The transport looks at every
-//!   `301`, `302`, `303`, `307` and `308` itself ([`next_hop`]): one to the configured origin is
+//! - The SDK's own HTTP client follows no redirect. The transport looks at every
+//!   `301`, `302`, `303`, `307` and `308` itself: one to the configured origin is
 //!   followed by the transport (re-authorized like any attempt, at most [`MAX_HOPS`] in a row);
 //!   one to any other origin (host, port or scheme) is not, and the caller gets
 //!   [`Error::Redirect`] naming where it pointed.
 //! - A caller's own `reqwest::Client` keeps its redirect policy, which the SDK cannot change.
 //!   Every request the transport sends through it carries a body the client cannot replay
-//!   ([`unreplayable`]: the same bytes, as a one-shot stream with its `Content-Length`), so
+//!   (the same bytes, as a one-shot stream with its `Content-Length`), so
 //!   reqwest's redirect follower hands `301`, `302`, `307` and `308` back unfollowed (for a
 //!   `POST`, `307` and `308`) and the transport decides as above. reqwest itself strips
 //!   `Authorization` (bearer tokens, Basic client secrets) on every hop to another host, port or
