@@ -43,7 +43,7 @@ pub(super) enum Answer {
     Other(Value),
 }
 
-/// One query parameter.
+/// One query or path parameter.
 #[derive(Debug, Clone)]
 pub(super) struct QueryParam {
     pub name: String,
@@ -158,29 +158,8 @@ fn routes(spec: &Value) -> Vec<Route> {
                     },
                 )
                 .collect();
-            let query: Vec<QueryParam> = op["parameters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(resolve)
-                .filter(|p| p["in"] == "query")
-                .map(|p| QueryParam {
-                    name: p["name"].as_str().unwrap_or_default().to_owned(),
-                    schema: p["schema"].clone(),
-                })
-                .collect();
-            let path_params: Vec<QueryParam> = item["parameters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .chain(op["parameters"].as_array().into_iter().flatten())
-                .map(resolve)
-                .filter(|p| p["in"] == "path")
-                .map(|p| QueryParam {
-                    name: p["name"].as_str().unwrap_or_default().to_owned(),
-                    schema: p["schema"].clone(),
-                })
-                .collect();
+            let query = parameters(item, op, "query");
+            let path_params = parameters(item, op, "path");
             let (status, answer) = answer(op);
             let paged = query.iter().any(|q| q.name == "cursor");
             out.push(Route {
@@ -233,6 +212,23 @@ fn routes(spec: &Value) -> Vec<Route> {
             && (!r.segs.iter().any(|s| matches!(s, Seg::Param(_))) || keys.contains_key(&r.segs));
     }
     out
+}
+
+/// The operation's parameters found in `location` (`query`, `path`), those of its path item
+/// included.
+fn parameters(item: &Value, op: &Value, location: &str) -> Vec<QueryParam> {
+    item["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(op["parameters"].as_array().into_iter().flatten())
+        .map(resolve)
+        .filter(|p| p["in"] == location)
+        .map(|p| QueryParam {
+            name: p["name"].as_str().unwrap_or_default().to_owned(),
+            schema: p["schema"].clone(),
+        })
+        .collect()
 }
 
 fn answer(op: &Value) -> (u16, Answer) {
