@@ -33,6 +33,7 @@
 
 pub mod auth;
 mod body;
+pub mod env;
 pub mod error;
 pub mod limiter;
 pub mod link;

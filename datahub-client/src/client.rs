@@ -151,12 +151,13 @@ impl Client {
 
     /// A client from `DATAHUB_BASE_URL`, `DATAHUB_CLIENT_ID` and `DATAHUB_CLIENT_SECRET`.
     pub fn from_env() -> Result<Client> {
-        let var = |name: &str| {
-            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
-        };
+        use edu_common::env::{required, required_secret};
         Client::builder()
-            .base_url(var("DATAHUB_BASE_URL")?)
-            .client_credentials(var("DATAHUB_CLIENT_ID")?, var("DATAHUB_CLIENT_SECRET")?)
+            .base_url(required("DATAHUB_BASE_URL")?)
+            .client_credentials(
+                required("DATAHUB_CLIENT_ID")?,
+                required_secret("DATAHUB_CLIENT_SECRET")?,
+            )
             .shared_state_from_env()?
             .build()
     }

@@ -128,16 +128,14 @@ impl Client {
     /// A client from `EDFI_ADMIN_BASE_URL`, `EDFI_ADMIN_CLIENT_ID`, `EDFI_ADMIN_CLIENT_SECRET`
     /// (and `EDFI_ADMIN_TENANT` when set).
     pub fn from_env() -> Result<Client> {
-        let var = |name: &str| {
-            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
-        };
+        use edu_common::env::{optional, required, required_secret};
         let mut b = Client::builder()
-            .base_url(var("EDFI_ADMIN_BASE_URL")?)
+            .base_url(required("EDFI_ADMIN_BASE_URL")?)
             .client_credentials(
-                var("EDFI_ADMIN_CLIENT_ID")?,
-                var("EDFI_ADMIN_CLIENT_SECRET")?,
+                required("EDFI_ADMIN_CLIENT_ID")?,
+                required_secret("EDFI_ADMIN_CLIENT_SECRET")?,
             );
-        if let Ok(t) = std::env::var("EDFI_ADMIN_TENANT") {
+        if let Some(t) = optional("EDFI_ADMIN_TENANT") {
             b = b.tenant(t);
         }
         b.shared_state_from_env()?.build()

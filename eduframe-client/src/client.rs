@@ -136,10 +136,9 @@ impl Client {
 
     /// A client from `EDUFRAME_API_KEY` and, optionally, `EDUFRAME_BASE_URL`.
     pub fn from_env() -> Result<Client> {
-        let key = std::env::var("EDUFRAME_API_KEY")
-            .map_err(|_| Error::Config("EDUFRAME_API_KEY is not set".into()))?;
-        let mut b = Client::builder().api_key(key);
-        if let Ok(url) = std::env::var("EDUFRAME_BASE_URL") {
+        let mut b =
+            Client::builder().api_key(edu_common::env::required_secret("EDUFRAME_API_KEY")?);
+        if let Some(url) = edu_common::env::optional("EDUFRAME_BASE_URL") {
             b = b.base_url(url);
         }
         b.shared_state_from_env()?.build()

@@ -180,19 +180,17 @@ impl Client {
     /// A client from `EDUV_BASE_URL`, `EDUV_TOKEN_URL`, `EDUV_CLIENT_ID`, and either
     /// `EDUV_PRIVATE_KEY_PEM` (a path; preferred) or `EDUV_CLIENT_SECRET`.
     pub fn from_env() -> Result<Client> {
-        let var = |name: &str| {
-            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
-        };
+        use edu_common::env::{optional, required};
         let mut b = Client::builder()
-            .base_url(var("EDUV_BASE_URL")?)
-            .token_url(var("EDUV_TOKEN_URL")?)
-            .client_id(var("EDUV_CLIENT_ID")?);
+            .base_url(required("EDUV_BASE_URL")?)
+            .token_url(required("EDUV_TOKEN_URL")?)
+            .client_id(required("EDUV_CLIENT_ID")?);
         b = match (
-            std::env::var("EDUV_PRIVATE_KEY_PEM"),
-            std::env::var("EDUV_CLIENT_SECRET"),
+            optional("EDUV_PRIVATE_KEY_PEM"),
+            optional("EDUV_CLIENT_SECRET"),
         ) {
-            (Ok(path), _) => b.private_key_pem_file(path)?,
-            (Err(_), Ok(secret)) => b.client_secret(SecretString::from(secret)),
+            (Some(path), _) => b.private_key_pem_file(path)?,
+            (None, Some(secret)) => b.client_secret(secret),
             _ => {
                 return Err(Error::Config(
                     "set EDUV_PRIVATE_KEY_PEM or EDUV_CLIENT_SECRET".into(),

@@ -100,10 +100,9 @@ impl Client {
 
     /// A client from `ONDERWIJSREGIO_API_KEY` and, optionally, `ONDERWIJSREGIO_BASE_URL`.
     pub fn from_env() -> Result<Client> {
-        let key = std::env::var("ONDERWIJSREGIO_API_KEY")
-            .map_err(|_| Error::Config("ONDERWIJSREGIO_API_KEY is not set".into()))?;
-        let mut b = Client::builder().api_key(key);
-        if let Ok(url) = std::env::var("ONDERWIJSREGIO_BASE_URL") {
+        let mut b =
+            Client::builder().api_key(edu_common::env::required_secret("ONDERWIJSREGIO_API_KEY")?);
+        if let Some(url) = edu_common::env::optional("ONDERWIJSREGIO_BASE_URL") {
             b = b.base_url(url);
         }
         b.shared_state_from_env()?.build()
