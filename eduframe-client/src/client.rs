@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 
 use crate::contact::Contact;
 use crate::generated;
-use crate::paginate::ListRequest;
+use crate::paginate::Listing;
 
 /// The main API's base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.eduframe.nl/api/v1";
@@ -175,20 +175,20 @@ impl Client {
     }
 
     /// Any list operation of the main API, as a stream: `client.list::<types::Lead>("leads")`.
-    pub fn list<T: DeserializeOwned + Send + 'static>(&self, path: &str) -> ListRequest<T> {
-        ListRequest::new(self.transport.clone(), self.transport.url(path), "list")
+    pub fn list<T: DeserializeOwned + Send + 'static>(&self, path: &str) -> Listing<T> {
+        Listing::new(self.transport.clone(), self.transport.url(path), "list")
     }
 
     /// Any list operation of the Organization API, as a stream.
     pub fn organization_list<T: DeserializeOwned + Send + 'static>(
         &self,
         path: &str,
-    ) -> ListRequest<T> {
+    ) -> Listing<T> {
         let url = self
             .organization_base
             .join(path.trim_start_matches('/'))
             .map_err(|e| Error::invalid_input(Some("path"), e.to_string()));
-        ListRequest::new(self.transport.clone(), url, "organizationList")
+        Listing::new(self.transport.clone(), url, "organizationList")
     }
 
     /// The Organization API's contacts (beta): [`OrganizationContacts`].
@@ -206,7 +206,7 @@ pub struct OrganizationContacts<'a> {
 
 impl OrganizationContacts<'_> {
     /// `GET /api/organization/contacts`: every contact, as a listing.
-    pub fn list(&self) -> ListRequest<Contact> {
+    pub fn list(&self) -> Listing<Contact> {
         self.client.organization_list("contacts")
     }
 }

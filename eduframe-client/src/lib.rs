@@ -49,7 +49,7 @@ pub use client::{
 };
 pub use contact::Contact;
 pub use generated::types;
-pub use paginate::ListRequest;
+pub use paginate::Listing;
 
 /// The Organization API's generated types.
 pub mod organization_types {

@@ -38,7 +38,7 @@ pub(crate) fn page_size(n: Option<u32>) -> Result<std::num::NonZeroU32> {
 /// # Ok(()) }
 /// ```
 #[must_use = "a listing does nothing until it is streamed"]
-pub struct ListRequest<T> {
+pub struct Listing<T> {
     transport: Transport,
     url: Result<Url, String>,
     per_page: u32,
@@ -47,18 +47,18 @@ pub struct ListRequest<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T> std::fmt::Debug for ListRequest<T> {
+impl<T> std::fmt::Debug for Listing<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListRequest")
+        f.debug_struct("Listing")
             .field("url", &self.url.as_ref().map(Url::path))
             .field("per_page", &self.per_page)
             .finish_non_exhaustive()
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
+impl<T: DeserializeOwned + Send + 'static> Listing<T> {
     pub(crate) fn new(transport: Transport, url: Result<Url>, operation: &'static str) -> Self {
-        ListRequest {
+        Listing {
             transport,
             url: url.map_err(|e| e.to_string()),
             per_page: DEFAULT_PER_PAGE,
