@@ -174,7 +174,15 @@ impl fmt::Debug for Credentials {
 /// Identifies which credential a request was sent with, so that a 401 invalidates
 /// exactly that token and not a fresher one another request has fetched since.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct AuthTicket(pub u64);
+pub struct AuthTicket(u64);
+
+impl AuthTicket {
+    /// The ticket of a credential's `generation` (a provider counts up each time it replaces
+    /// its credential; one that never does returns the default ticket).
+    pub fn new(generation: u64) -> Self {
+        AuthTicket(generation)
+    }
+}
 
 /// Something that puts credentials on a request.
 ///

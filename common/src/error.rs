@@ -233,7 +233,7 @@ pub enum RateLimitReason {
 
 /// The error and every error it wraps, joined with `: ` (reqwest keeps the real cause, such as
 /// "Connection refused", in its source chain).
-pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut out = err.to_string();
     let mut source = err.source();
     while let Some(s) = source {

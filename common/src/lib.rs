@@ -53,7 +53,7 @@ pub use auth::Credentials;
 pub use error::{
     DecodeError, Error, HttpError, RateLimitReason, RedirectRefusal, Result, TimeoutKind,
 };
-pub use limiter::{PauseGate, RateLimit, WindowLog};
+pub use limiter::{RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};
 pub use transport::{

@@ -500,7 +500,7 @@ pub fn path_id(id: &str) -> Result<&str> {
 }
 
 /// True for `localhost` and loopback addresses.
-pub fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => {
             d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
@@ -744,7 +744,7 @@ impl Transport {
     }
 
     /// Puts the configured credentials on `request` (fetching a token if needed).
-    pub async fn authorize(&self, request: &mut reqwest::Request) -> Result<AuthTicket> {
+    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<AuthTicket> {
         self.inner.auth.authorize(&self.inner.http, request).await
     }
 
@@ -1082,7 +1082,7 @@ impl Transport {
 
     /// The entry point for progenitor's `ClientHooks::exec`: retries, throttling and the 401
     /// refresh, returning the final response (or the last transport error) as reqwest does.
-    pub async fn exec_generated(
+    pub(crate) async fn exec_generated(
         &self,
         request: reqwest::Request,
         operation_id: &str,
@@ -1140,7 +1140,7 @@ impl Transport {
     }
 
     /// Turns a non-success response into the matching error, reading (a capped part of) its body.
-    pub async fn error_from_response(
+    pub(crate) async fn error_from_response(
         &self,
         resp: reqwest::Response,
         method: Option<Method>,
@@ -1165,7 +1165,11 @@ impl Transport {
 impl Transport {
     /// The [`Error::RateLimited`] for a throttled final response (429, or 503 with
     /// `Retry-After`), with the reason the retry loop recorded on it.
-    pub fn rate_limit_error(&self, status: StatusCode, headers: &HeaderMap) -> Option<Error> {
+    pub(crate) fn rate_limit_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) -> Option<Error> {
         let throttled = status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::SERVICE_UNAVAILABLE
                 && headers.contains_key(http::header::RETRY_AFTER));
