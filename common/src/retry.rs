@@ -23,8 +23,10 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, StatusCode};
 
-/// How a client retries. Cheap to clone; the budget is shared by clones.
-#[derive(Debug, Clone)]
+/// How a client retries: plain data. The retry budget itself (runtime state) belongs to the
+/// client built with it, so a config reused for two clients never shares a budget by accident;
+/// to share one, give both builders the same [`RetryBudget`] (`.retry_budget(..)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryConfig {
     /// Total attempts per operation, the first included. `1` disables retries.
     pub max_attempts: u32,
@@ -36,8 +38,9 @@ pub struct RetryConfig {
     pub max_retry_after: Duration,
     /// Wait used for a 429 that carries no `Retry-After`.
     pub default_rate_limit_wait: Duration,
-    /// The retry budget shared by every clone of the client.
-    pub budget: RetryBudget,
+    /// The capacity of the retry budget each client built with this config starts with (see
+    /// [`RetryBudget`]); shared by the clones of that client, not by other clients.
+    pub budget_capacity: u32,
 }
 
 impl Default for RetryConfig {
@@ -48,7 +51,7 @@ impl Default for RetryConfig {
             max_backoff: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(120),
             default_rate_limit_wait: Duration::from_secs(1),
-            budget: RetryBudget::default(),
+            budget_capacity: RetryBudget::DEFAULT_CAPACITY,
         }
     }
 }
@@ -89,11 +92,14 @@ pub struct RetryBudget {
 
 impl Default for RetryBudget {
     fn default() -> Self {
-        RetryBudget::new(500)
+        RetryBudget::new(RetryBudget::DEFAULT_CAPACITY)
     }
 }
 
 impl RetryBudget {
+    /// The capacity a client's budget has unless its [`RetryConfig`] says otherwise.
+    pub const DEFAULT_CAPACITY: u32 = 500;
+
     /// What one retry after an error response costs.
     pub const RETRY_COST: u32 = 5;
     /// What one retry after a timeout costs.

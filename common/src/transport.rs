@@ -79,6 +79,8 @@ pub struct TransportOptions {
     pub http_client: Option<reqwest::Client>,
     /// A product token put first in the `User-Agent` (`my-app/1.2`).
     pub user_agent: Option<String>,
+    /// A retry budget shared with other clients, by name (by default each client has its own).
+    pub retry_budget: Option<RetryBudget>,
     /// State shared with other replicas through Redis (feature `redis`).
     #[cfg(feature = "redis")]
     pub shared_state: Option<crate::shared::RedisStore>,
@@ -167,6 +169,13 @@ macro_rules! transport_option_setters {
             self
         }
 
+        /// Shares this retry budget with every other client given the same one (by default each
+        /// client has its own, sized by `RetryConfig::budget_capacity`).
+        pub fn retry_budget(mut self, budget: $crate::RetryBudget) -> Self {
+            self.options.retry_budget = Some(budget);
+            self
+        }
+
         /// Puts your product first in the `User-Agent` (`my-app/1.2`), so API operators can
         /// tell your traffic apart.
         pub fn user_agent(mut self, product: impl Into<String>) -> Self {
@@ -204,6 +213,7 @@ pub struct TransportBuilder {
     http: Option<reqwest::Client>,
     token_timeout: Option<Duration>,
     user_agent: Option<String>,
+    retry_budget: Option<RetryBudget>,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::RedisStore>,
 }
@@ -257,6 +267,13 @@ impl TransportBuilder {
         self
     }
 
+    /// Shares this retry budget with every other transport given the same one (by default each
+    /// transport has its own, of [`RetryConfig::budget_capacity`]).
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.retry_budget = Some(budget);
+        self
+    }
+
     /// Applies the options a client builder collected; unset ones keep their defaults.
     pub fn options(mut self, options: TransportOptions) -> Self {
         if let Some(r) = options.retry {
@@ -282,6 +299,9 @@ impl TransportBuilder {
         }
         if let Some(product) = options.user_agent {
             self.user_agent = Some(product);
+        }
+        if let Some(budget) = options.retry_budget {
+            self.retry_budget = Some(budget);
         }
         #[cfg(feature = "redis")]
         if let Some(store) = options.shared_state {
@@ -442,6 +462,9 @@ impl TransportBuilder {
                 http,
                 base_url,
                 auth,
+                budget: self
+                    .retry_budget
+                    .unwrap_or_else(|| RetryBudget::new(self.retry.budget_capacity)),
                 retry: self.retry,
                 // A few milliseconds on the window cover clocks that count in whole milliseconds
                 // (Redis's, for a shared budget); arrival delays are covered by in-flight slots.
@@ -532,6 +555,9 @@ struct Inner {
     base_url: Url,
     auth: Arc<dyn AuthProvider>,
     retry: RetryConfig,
+    /// This client's retry budget (shared by its clones, and with other clients only when they
+    /// were given the same one).
+    budget: RetryBudget,
     limiter: Option<RateLimit>,
     pause: PauseGate,
     timeouts: Timeouts,
@@ -606,6 +632,7 @@ impl Transport {
             http: None,
             token_timeout: None,
             user_agent: None,
+            retry_budget: None,
             #[cfg(feature = "redis")]
             shared: None,
         }
@@ -628,7 +655,7 @@ impl Transport {
 
     /// The retry budget shared by all clones.
     pub fn retry_budget(&self) -> &RetryBudget {
-        &self.inner.retry.budget
+        &self.inner.budget
     }
 
     /// The client-side rate limit, if one is configured.
@@ -929,7 +956,7 @@ impl Transport {
                         return None;
                     }
                     let r = next()?;
-                    inner.retry.budget.try_spend(cost).then_some((r, backoff))
+                    inner.budget.try_spend(cost).then_some((r, backoff))
                 };
                 let failed = match outcome {
                     Ok(resp) => {
@@ -991,7 +1018,7 @@ impl Transport {
                                     // The body cannot be sent again (a stream): hand the answer back.
                                     (None, None) => Some(RateLimitReason::AttemptsExhausted { attempts: attempt }),
                                     (None, Some(r)) => {
-                                        if !inner.retry.budget.try_spend(RetryBudget::RETRY_COST) {
+                                        if !inner.budget.try_spend(RetryBudget::RETRY_COST) {
                                             Some(RateLimitReason::BudgetExhausted)
                                         } else {
                                             // Only a retry that will happen holds back the other requests.
@@ -1026,7 +1053,7 @@ impl Transport {
                             Ok(resp) => {
                                 attempt_span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
                                 if resp.status().is_success() {
-                                    inner.retry.budget.refund();
+                                    inner.budget.refund();
                                 }
                                 return Ok(resp);
                             }

@@ -224,7 +224,7 @@ async fn the_retry_budget_stops_hammering_a_failing_server() {
             max_attempts: 10,
             initial_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_millis(2),
-            budget: RetryBudget::new(2 * RetryBudget::RETRY_COST),
+            budget_capacity: 2 * RetryBudget::RETRY_COST,
             ..RetryConfig::default()
         })
         .build()
@@ -236,6 +236,51 @@ async fn the_retry_budget_stops_hammering_a_failing_server() {
     assert!(t.clone().get("x").send().await.is_err());
     assert_eq!(seq.count(), 4);
     assert_eq!(t.retry_budget().available(), 0);
+}
+
+/// Policy apart from state: a `RetryConfig` reused for two clients gives each its own budget;
+/// two clients share one only when they are given the same `RetryBudget`.
+#[tokio::test]
+async fn a_config_reused_for_two_clients_shares_no_budget_unless_asked() {
+    let server = MockServer::start().await;
+    let seq = Sequence::new(vec![ResponseTemplate::new(500)]);
+    Mock::given(path("/x"))
+        .respond_with(seq.clone())
+        .mount(&server)
+        .await;
+    let cfg = RetryConfig {
+        max_attempts: 10,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(2),
+        budget_capacity: 2 * RetryBudget::RETRY_COST,
+        ..RetryConfig::default()
+    };
+    let a = fast(&server.uri()).retry(cfg).build().unwrap();
+    assert!(a.get("x").send().await.is_err());
+    assert_eq!(
+        seq.count(),
+        3,
+        "one attempt and the two retries a's budget paid for"
+    );
+    let b = fast(&server.uri()).retry(cfg).build().unwrap();
+    assert!(b.get("x").send().await.is_err());
+    assert_eq!(seq.count(), 6, "b has a budget of its own");
+    let shared = RetryBudget::new(2 * RetryBudget::RETRY_COST);
+    let c = fast(&server.uri())
+        .retry(cfg)
+        .retry_budget(shared.clone())
+        .build()
+        .unwrap();
+    let d = fast(&server.uri())
+        .retry(cfg)
+        .retry_budget(shared.clone())
+        .build()
+        .unwrap();
+    assert!(c.get("x").send().await.is_err());
+    assert_eq!(seq.count(), 9);
+    assert!(d.get("x").send().await.is_err());
+    assert_eq!(seq.count(), 10, "d shares c's budget, which c spent");
+    assert_eq!(shared.available(), 0);
 }
 
 #[tokio::test]
