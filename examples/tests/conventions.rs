@@ -12,6 +12,7 @@ macro_rules! every_transport_option {
         edu_common::install_crypto_provider();
         $builder
             .retry(edu_common::RetryConfig::default())
+            .retry_budget(edu_common::RetryBudget::default())
             .connect_timeout(Duration::from_secs(5))
             .attempt_timeout(Duration::from_secs(20))
             .operation_timeout(Duration::from_secs(60))
@@ -34,6 +35,8 @@ macro_rules! same_reexports {
             _: Option<$krate::Page<(), ()>>,
             _: Option<$krate::secrecy::SecretString>,
             _: Option<$krate::RetryConfig>,
+            _: Option<$krate::RetryBudget>,
+            _: Option<$krate::RedirectRefusal>,
         ) {
         }
     }};
@@ -47,13 +50,16 @@ macro_rules! same_simulator_controls {
         sim.fail_next(0, 503);
         sim.set_latency(Duration::ZERO);
         sim.drop_next(0);
+        sim.set_rate_limit(None);
+        sim.log_requests(false);
         let _: usize = sim.api_requests();
         let _: u64 = sim.bytes_sent();
+        assert!(sim.panics().is_empty());
     }};
 }
 
 /// The error accessors every client's errors answer.
-fn accessors(err: &edu_common::Error) -> [bool; 6] {
+fn accessors(err: &edu_common::Error) -> [bool; 7] {
     [
         err.is_not_found(),
         err.is_unauthorized(),
@@ -61,6 +67,7 @@ fn accessors(err: &edu_common::Error) -> [bool; 6] {
         err.is_rate_limited(),
         err.is_timeout(),
         err.is_transient(),
+        err.is_redirect(),
     ]
 }
 
@@ -82,7 +89,10 @@ async fn eduframe() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(accessors(&err), [true, false, false, false, false, false]);
+    assert_eq!(
+        accessors(&err),
+        [true, false, false, false, false, false, false]
+    );
 }
 
 #[tokio::test]
@@ -102,7 +112,10 @@ async fn datahub() {
         .get("0000000000000000000000ff")
         .await
         .unwrap_err();
-    assert_eq!(accessors(&err), [true, false, false, false, false, false]);
+    assert_eq!(
+        accessors(&err),
+        [true, false, false, false, false, false, false]
+    );
 }
 
 #[tokio::test]
@@ -118,7 +131,10 @@ async fn edfi_admin() {
     .build()
     .unwrap();
     let err = c.vendors().get(999_999).await.unwrap_err();
-    assert_eq!(accessors(&err), [true, false, false, false, false, false]);
+    assert_eq!(
+        accessors(&err),
+        [true, false, false, false, false, false, false]
+    );
 }
 
 #[tokio::test]
@@ -137,7 +153,10 @@ async fn eduv() {
     .build()
     .unwrap();
     let err = c.transport().get("organisations").send().await.unwrap_err();
-    assert_eq!(accessors(&err), [false, true, false, false, false, false]);
+    assert_eq!(
+        accessors(&err),
+        [false, true, false, false, false, false, false]
+    );
 }
 
 #[tokio::test]
@@ -162,7 +181,10 @@ async fn onderwijsregio() {
         .next_item()
         .await
         .unwrap_err();
-    assert_eq!(accessors(&err), [false, true, false, false, false, false]);
+    assert_eq!(
+        accessors(&err),
+        [false, true, false, false, false, false, false]
+    );
 }
 
 /// A small helper so the listing reads as prose.
