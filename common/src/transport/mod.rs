@@ -1,0 +1,554 @@
+//! The transport every client sends its requests through.
+//!
+//! A [`Transport`] owns the `reqwest::Client`, the credentials and their token cache, the retry
+//! policy and budget, the shared 429 pause and the optional client-side rate limit. It is cheap to
+//! clone and every clone shares all of that state.
+//!
+//! ```no_run
+//! # async fn demo() -> edu_common::Result<()> {
+//! use edu_common::{Credentials, Transport};
+//! use secrecy::SecretString;
+//!
+//! let transport = Transport::builder("https://api.example.org/v1")
+//!     .credentials(Credentials::bearer(SecretString::from("key")))
+//!     .product("my-client", "1.0.0")
+//!     .build()?;
+//! #[derive(serde::Deserialize)]
+//! struct Course { id: u64 }
+//! let course: Course = transport.get("courses/7").send_json().await?;
+//! # Ok(()) }
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::auth::{AuthProvider, AuthTicket, Credentials};
+use crate::error::{Error, HttpError, RateLimitReason, Result, TimeoutKind};
+use crate::limiter::{self, PauseGate, RateLimit};
+use crate::retry::{self, RetryBudget, RetryConfig, Verdict};
+
+mod attempt;
+mod options;
+mod request;
+mod stash;
+
+use options::origin_of;
+pub use options::{DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, path_id};
+pub use request::{ApiResponse, RequestBuilder};
+use stash::{GAVE_UP_HEADER, Stash, decode_reason};
+pub(crate) use stash::{STASH_HEADER, STASH_STATUS};
+
+/// Time limits. Every request has all three; none is infinite.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// Establishing a connection (default 10 s).
+    pub connect: Duration,
+    /// One attempt, from sending to the end of the response body (default 30 s).
+    pub attempt: Duration,
+    /// The whole operation: every attempt and every wait between them (default 5 min,
+    /// long enough to sit out a typical `Retry-After`).
+    pub operation: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(300),
+        }
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    auth: Arc<dyn AuthProvider>,
+    retry: RetryConfig,
+    /// This client's retry budget (shared by its clones, and with other clients only when they
+    /// were given the same one).
+    budget: RetryBudget,
+    limiter: Option<RateLimit>,
+    pause: PauseGate,
+    timeouts: Timeouts,
+    max_body_bytes: usize,
+    default_headers: HeaderMap,
+    stash: std::sync::Mutex<Stash>,
+    /// Whether `http` is the caller's (its redirect policy is its own: see `crate::redirect`).
+    caller_client: bool,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::Shared>,
+}
+
+/// The shared HTTP machinery behind every client. See the [module docs](self).
+#[derive(Clone)]
+pub struct Transport {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("auth", &self.inner.auth)
+            .field("timeouts", &self.inner.timeouts)
+            .field("retry", &self.inner.retry)
+            .field("rate_limit", &self.inner.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Per-call settings for [`Transport::execute`].
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// The operation name used in spans and errors (defaults to the path).
+    pub operation: Option<Cow<'static, str>>,
+    /// Whether the request may be sent more than once. `None` decides by method; set `Some(true)`
+    /// for a request that carries an idempotency key.
+    pub retry_safe: Option<bool>,
+}
+
+/// Why the retry loop gave up without a response to hand back.
+pub(crate) enum Failure {
+    /// The last attempt failed in reqwest (connect, timeout, dropped connection).
+    Reqwest(reqwest::Error, TimeoutKind),
+    /// The response began but its body was cut off.
+    Interrupted(reqwest::Error),
+    /// The loop refused or could not start an attempt.
+    Error(Error),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthMode {
+    /// Authorize each attempt; a failure to get credentials is returned.
+    Required,
+    /// The request was already authorized (progenitor's `pre` hook); re-authorize best-effort.
+    Preauthorized,
+}
+
+impl Transport {
+    /// Starts building a transport for the API at `base_url`.
+    pub fn builder(base_url: impl Into<String>) -> TransportBuilder {
+        TransportBuilder::new(base_url.into())
+    }
+
+    /// The base URL, always ending in `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The underlying `reqwest::Client`.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The retry policy.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.inner.retry
+    }
+
+    /// The retry budget shared by all clones.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.budget
+    }
+
+    /// The client-side rate limit, if one is configured.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.inner.limiter.as_ref()
+    }
+
+    /// The time limits.
+    pub fn timeouts(&self) -> Timeouts {
+        self.inner.timeouts
+    }
+
+    /// The body cap in bytes.
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.max_body_bytes
+    }
+
+    /// Resolves `path` under the base URL: `courses/7` and `/courses/7` both become
+    /// `{base}/courses/7`. An absolute URL is accepted only on the configured origin.
+    ///
+    /// ```
+    /// # let t = edu_common::Transport::builder("https://api.example.nl/api/v1").build().unwrap();
+    /// assert_eq!(t.url("/courses?x=1").unwrap().as_str(), "https://api.example.nl/api/v1/courses?x=1");
+    /// assert!(t.url("https://evil.example.com/courses").is_err());
+    /// assert!(t.url("//evil.example.com/courses").is_err());
+    /// ```
+    pub fn url(&self, path: &str) -> Result<Url> {
+        if let Ok(abs) = Url::parse(path) {
+            self.check_origin(&abs)?;
+            return Ok(abs);
+        }
+        // `//host/path` names another host (a scheme-relative reference), never a path here.
+        if path.starts_with("//") || path.starts_with("\\\\") {
+            let abs = self.inner.base_url.join(path).map_err(|e| {
+                let shown = path.split('?').next().unwrap_or_default();
+                Error::invalid_input(None, format!("`{shown}` is not a valid URL: {e}"))
+            })?;
+            self.check_origin(&abs)?;
+            return Ok(abs);
+        }
+        self.inner
+            .base_url
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| {
+                let shown = path.split('?').next().unwrap_or_default();
+                Error::invalid_input(None, format!("`{shown}` is not a valid path: {e}"))
+            })
+    }
+
+    /// Fails with [`Error::CrossOrigin`] unless `url` is on the configured origin.
+    pub fn check_origin(&self, url: &Url) -> Result<()> {
+        let base = &self.inner.base_url;
+        // Compared field by field: `Url::origin()` allocates, and this runs on every request.
+        if url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+        {
+            Ok(())
+        } else {
+            let mut shown = url.clone();
+            shown.set_query(None);
+            Err(Error::CrossOrigin {
+                url: shown.to_string(),
+                allowed: origin_of(&self.inner.base_url),
+            })
+        }
+    }
+
+    /// Starts a request to `path` (see [`Transport::url`]).
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        RequestBuilder {
+            transport: self.clone(),
+            method,
+            url: self.url(path),
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            options: CallOptions::default(),
+            error: None,
+        }
+    }
+
+    /// Starts a request to an absolute URL, such as a pagination link (checked against the origin when sent).
+    pub fn request_url(&self, method: Method, url: Url) -> RequestBuilder {
+        let mut b = self.request(method, "");
+        b.url = self.check_origin(&url).map(|()| url);
+        b
+    }
+
+    /// `GET path`.
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    /// `POST path`.
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    /// `PUT path`.
+    pub fn put(&self, path: &str) -> RequestBuilder {
+        self.request(Method::PUT, path)
+    }
+
+    /// `PATCH path`.
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.request(Method::PATCH, path)
+    }
+
+    /// `DELETE path`.
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.request(Method::DELETE, path)
+    }
+
+    /// Puts the configured credentials on `request` (fetching a token if needed).
+    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<AuthTicket> {
+        self.inner.auth.authorize(&self.inner.http, request).await
+    }
+
+    /// Sends `request` with auth, retries and throttling, and returns the response if it is a
+    /// success. A non-success status becomes [`Error::Http`] or [`Error::RateLimited`].
+    pub async fn execute(
+        &self,
+        request: reqwest::Request,
+        options: &CallOptions,
+    ) -> Result<reqwest::Response> {
+        let method = request.method().clone();
+        let resp = self.execute_raw(request, options).await?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            let path = resp.url().path().to_owned();
+            Err(self.error_from_response(resp, Some(method), &path).await)
+        }
+    }
+
+    /// Like [`Transport::execute`] but returns the final response whatever its status.
+    pub async fn execute_raw(
+        &self,
+        request: reqwest::Request,
+        options: &CallOptions,
+    ) -> Result<reqwest::Response> {
+        let op = options
+            .operation
+            .clone()
+            .unwrap_or_else(|| Cow::Owned(request.url().path().to_owned()));
+        match self
+            .run(request, &op, options.retry_safe, AuthMode::Required)
+            .await
+        {
+            Ok(resp) => Ok(resp),
+            Err(Failure::Error(e)) => Err(e),
+            Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind)),
+            Err(Failure::Interrupted(e)) => Err(self.interrupted(e)),
+        }
+    }
+
+    fn map_reqwest_error(&self, e: reqwest::Error, kind: TimeoutKind) -> Error {
+        if e.is_timeout() {
+            let after = match kind {
+                TimeoutKind::Connect => self.inner.timeouts.connect,
+                TimeoutKind::Operation => self.inner.timeouts.operation,
+                _ => self.inner.timeouts.attempt,
+            };
+            Error::Timeout { kind, after }
+        } else if !e.is_connect() && e.is_request() && connection_lost(&e) {
+            // Connected and sent, then the connection closed with no answer.
+            self.interrupted(e)
+        } else {
+            let origin = e
+                .url()
+                .map(origin_of)
+                .unwrap_or_else(|| origin_of(&self.inner.base_url));
+            Error::Transport {
+                origin,
+                source: e.without_url(),
+            }
+        }
+    }
+
+    /// Reads a body, enforcing the size cap.
+    pub async fn read_body(&self, resp: reqwest::Response) -> Result<Bytes> {
+        let limit = self.inner.max_body_bytes;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(Error::BodyTooLarge { limit });
+        }
+        match crate::body::read_capped(resp, limit).await {
+            Ok((body, false)) => Ok(body),
+            Ok((_, true)) => Err(Error::BodyTooLarge { limit }),
+            Err(e) if e.is_timeout() => Err(Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                after: self.inner.timeouts.attempt,
+            }),
+            // The response had begun: the connection dropped mid-body.
+            Err(e) => Err(self.interrupted(e)),
+        }
+    }
+
+    /// [`Error::Interrupted`] for a body cut off by `e`.
+    pub(crate) fn interrupted(&self, e: reqwest::Error) -> Error {
+        Error::Interrupted {
+            origin: e
+                .url()
+                .map(origin_of)
+                .unwrap_or_else(|| origin_of(&self.inner.base_url)),
+            source: e.without_url(),
+        }
+    }
+
+    /// Reads and decodes a JSON body; `context` names what was expected in a decode error.
+    pub async fn decode<T: DeserializeOwned>(
+        &self,
+        resp: reqwest::Response,
+        context: &str,
+    ) -> Result<T> {
+        let body = self.read_body(resp).await?;
+        Error::decode_json(context, &body)
+    }
+
+    /// Turns a non-success response into the matching error, reading (a capped part of) its body.
+    pub(crate) async fn error_from_response(
+        &self,
+        resp: reqwest::Response,
+        method: Option<Method>,
+        path: &str,
+    ) -> Error {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        if let Some(e) = self.rate_limit_error(status, &headers) {
+            return e;
+        }
+        let body = self.read_body(resp).await.unwrap_or_default();
+        let mut err = HttpError::new(status, method, path, &headers, &body);
+        if err.message.is_none()
+            && let Some(challenge) = err.header("www-authenticate")
+        {
+            err.message = Some(format!("WWW-Authenticate: {challenge}"));
+        }
+        Error::Http(Box::new(err))
+    }
+    /// The [`Error::RateLimited`] for a throttled final response (429, or 503 with
+    /// `Retry-After`), with the reason the retry loop recorded on it.
+    pub(crate) fn rate_limit_error(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+    ) -> Option<Error> {
+        let throttled = status == StatusCode::TOO_MANY_REQUESTS
+            || (status == StatusCode::SERVICE_UNAVAILABLE
+                && headers.contains_key(http::header::RETRY_AFTER));
+        if !throttled {
+            return None;
+        }
+        let retry_after = retry::parse_retry_after(headers, std::time::SystemTime::now());
+        let reason = headers
+            .get(GAVE_UP_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(decode_reason)
+            .unwrap_or(match retry_after {
+                Some(d) if d > self.inner.retry.max_retry_after => RateLimitReason::WaitTooLong,
+                _ => RateLimitReason::AttemptsExhausted {
+                    attempts: self.inner.retry.max_attempts,
+                },
+            });
+        Some(Error::RateLimited {
+            status,
+            retry_after,
+            reason,
+        })
+    }
+}
+
+/// Whether a request error is a connection that closed or reset after the request went out
+/// (hyper's "connection closed before message completed", a reset), rather than one that could
+/// not be made.
+pub(crate) fn connection_lost(e: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(h) = s.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled())
+        {
+            return true;
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insecure_http_only_for_loopback() {
+        assert!(
+            Transport::builder("http://127.0.0.1:8080/api")
+                .build()
+                .is_ok()
+        );
+        assert!(Transport::builder("http://localhost:1/api").build().is_ok());
+        assert!(Transport::builder("http://[::1]:1/").build().is_ok());
+        let err = Transport::builder("http://api.example.org/v1")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(
+            Transport::builder("http://api.example.org/v1")
+                .allow_insecure_http(true)
+                .build()
+                .is_ok()
+        );
+        assert!(Transport::builder("ftp://x/").build().is_err());
+        assert!(Transport::builder("not a url").build().is_err());
+    }
+
+    #[test]
+    fn url_joins_under_base_path() {
+        let t = Transport::builder("https://h.example/datahub/services")
+            .build()
+            .unwrap();
+        assert_eq!(
+            t.url("/v1/students?limit=2").unwrap().as_str(),
+            "https://h.example/datahub/services/v1/students?limit=2"
+        );
+        assert_eq!(
+            t.url("v1").unwrap().as_str(),
+            "https://h.example/datahub/services/v1"
+        );
+        assert!(matches!(
+            t.url("https://other.example/v1"),
+            Err(Error::CrossOrigin { .. })
+        ));
+        assert!(matches!(
+            t.url("http://h.example/v1"),
+            Err(Error::CrossOrigin { .. })
+        ));
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let t = Transport::builder("https://h.example/")
+            .credentials(Credentials::bearer(secrecy::SecretString::from(
+                "s3cr3t-value",
+            )))
+            .build()
+            .unwrap();
+        let dbg = format!("{t:?}");
+        assert!(!dbg.contains("s3cr3t-value"), "{dbg}");
+        let b = Transport::builder("https://h.example/").credentials(
+            Credentials::api_key("x-api-key", secrecy::SecretString::from("s3cr3t-value")).unwrap(),
+        );
+        assert!(!format!("{b:?}").contains("s3cr3t-value"));
+    }
+
+    #[test]
+    fn form_encoding() {
+        #[derive(Serialize)]
+        struct F<'a> {
+            a: &'a str,
+            b: Option<u32>,
+            c: u32,
+        }
+        let (_, req, _) = Transport::builder("https://h.example/")
+            .build()
+            .unwrap()
+            .post("x")
+            .form(&F {
+                a: "x y&",
+                b: None,
+                c: 3,
+            })
+            .build()
+            .unwrap();
+        let body = req.body().and_then(reqwest::Body::as_bytes).unwrap();
+        assert_eq!(body, b"a=x+y%26&c=3");
+        assert_eq!(
+            req.headers()[http::header::CONTENT_TYPE],
+            "application/x-www-form-urlencoded"
+        );
+    }
+}
