@@ -35,10 +35,9 @@ macro_rules! same_reexports {
             _: Option<$krate::Page<(), ()>>,
             _: Option<$krate::secrecy::SecretString>,
             _: Option<$krate::RetryConfig>,
-            _: Option<$krate::RetryBudget>,
-            _: Option<$krate::RedirectRefusal>,
         ) {
         }
+        fn _more_names(_: Option<$krate::RetryBudget>, _: Option<$krate::RedirectRefusal>) {}
     }};
 }
 
