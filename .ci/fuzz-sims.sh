@@ -12,7 +12,7 @@ APIS=("$@"); [ ${#APIS[@]} -eq 0 ] && APIS=(eduframe edfi-admin eduv datahub)
 VENV="${EDU_FUZZ_VENV:-target/schemathesis-venv}"
 if [ ! -x "$VENV/bin/schemathesis" ]; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis>=4,<5"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 fi
 ST="$VENV/bin/schemathesis"
 EXAMPLES="${EDU_FUZZ_EXAMPLES:-10}"
@@ -66,13 +66,29 @@ for api in "${APIS[@]}"; do
     *) echo "unknown API $api" >&2; exit 2 ;;
   esac
   echo "== schemathesis: $api ($spec) against $base"
-  if ! "$ST" run "$spec" --url "$base" -H "$auth" \
+  log=$(mktemp)
+  set +e
+  "$ST" run "$spec" --url "$base" -H "$auth" \
       --checks not_a_server_error,response_schema_conformance \
       --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed 1 -w 2 \
-      --max-time "${EDU_FUZZ_MAX_SECONDS:-90}" --no-color; then
-    echo "schemathesis found failures in the $api simulator" >&2
-    status=1
+      --max-time "${EDU_FUZZ_MAX_SECONDS:-90}" --no-color 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ]; then
+    # A failed check (a 5xx, an answer outside the spec) or an error of the simulator's making
+    # (a dropped connection, a timeout) fails the run. A "Runtime Error" is schemathesis failing
+    # inside itself while generating a case (seen: CPython 3.11's "AST constructor recursion
+    # depth mismatch" in hypothesis); it says nothing about the simulator, so it is reported
+    # and tolerated, as long as nothing else went wrong.
+    others=$(awk '/^Errors:/{e=1;next} e&&/^[[:space:]]*$/{e=0} e' "$log" | grep -v "Runtime Error" || true)
+    if grep -q "^Failures:" "$log" || [ -n "$others" ] || ! grep -q "^Errors:" "$log"; then
+      echo "schemathesis found failures in the $api simulator" >&2
+      status=1
+    else
+      echo "(schemathesis raised an internal error of its own while generating a case; every check it ran on the $api simulator passed)"
+    fi
   fi
+  rm -f "$log"
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   rm -f "$out" "$err"
 done
