@@ -287,14 +287,18 @@ async fn a_created_record_can_be_read_changed_listed_and_deleted() {
     .unwrap();
     let created = c.tasks().create(&body).await.unwrap();
     assert_eq!(created.id, 4, "ids continue after the seeded records");
-    assert_eq!(created.name, "Call the school");
+    assert_eq!(created.name.as_deref(), Some("Call the school"));
     let read = c.tasks().get(created.id).await.unwrap();
-    assert_eq!(read.name, "Call the school");
+    assert_eq!(read.name.as_deref(), Some("Call the school"));
     let change: types::UpdateTaskByIdBody =
         serde_json::from_value(serde_json::json!({"starred": true})).unwrap();
     let changed = c.tasks().update(created.id, &change).await.unwrap();
-    assert!(changed.starred);
-    assert_eq!(changed.name, "Call the school", "a PATCH is partial");
+    assert_eq!(changed.starred, Some(true));
+    assert_eq!(
+        changed.name.as_deref(),
+        Some("Call the school"),
+        "a PATCH is partial"
+    );
     let all: Vec<_> = c.tasks().list().stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 4);
     c.tasks().delete(created.id).await.unwrap();
@@ -323,7 +327,7 @@ async fn typed_filters_filter() {
     assert!(
         completed
             .iter()
-            .all(|e| e.status.to_string() == "completed")
+            .all(|e| e.status.as_ref().map(ToString::to_string).as_deref() == Some("completed"))
     );
     let of_student: Vec<_> = c
         .enrollments()
@@ -333,7 +337,7 @@ async fn typed_filters_filter() {
         .try_collect()
         .await
         .unwrap();
-    assert!(!of_student.is_empty() && of_student.iter().all(|e| e.student_id == 3));
+    assert!(!of_student.is_empty() && of_student.iter().all(|e| e.student_id == Some(3)));
 }
 
 /// A nested collection is filtered by its parent.
@@ -349,7 +353,7 @@ async fn nested_collections_are_filtered_by_their_parent() {
         .await
         .unwrap();
     assert_eq!(of_course.len(), 3);
-    assert!(of_course.iter().all(|p| p.course_id == 2));
+    assert!(of_course.iter().all(|p| p.course_id == Some(2)));
     let one = c
         .planned_courses()
         .get_for_course(2, of_course[0].id)
@@ -485,9 +489,9 @@ async fn actions_change_state() {
     let sim = Simulator::builder().records(5).start().await;
     let c = sim.client();
     let cancelled = c.enrollments().cancel(1).await.unwrap();
-    assert_eq!(cancelled.status.to_string(), "canceled");
+    assert_eq!(cancelled.status.unwrap().to_string(), "canceled");
     assert_eq!(
-        c.enrollments().get(1).await.unwrap().status.to_string(),
+        c.enrollments().get(1).await.unwrap().status.unwrap().to_string(),
         "canceled"
     );
 }
@@ -508,4 +512,29 @@ async fn a_full_sync_with_default_settings_is_one_request_per_hundred_records() 
         .unwrap();
     assert_eq!(n, 10_000);
     assert_eq!(sim.api_requests() - before, 100);
+}
+
+#[tokio::test]
+async fn sparse_records_carry_only_identifiers_and_still_decode() {
+    let sim = Simulator::builder().records(3).sparse(true).start().await;
+    let raw: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/courses/2", sim.base_url()))
+        .bearer_auth(sim.api_key())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(raw, serde_json::json!({"id": 2}), "a sparse record is its id");
+    let c = sim.client();
+    let course = c.courses().get(2).await.unwrap();
+    assert_eq!((course.id, course.name, course.label_ids), (2, None, vec![]));
+    let listed: Vec<_> = c.courses().list().stream().try_collect().await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|c| c.custom.is_empty() && c.created_at.is_none()));
+    // Off by default: the same record whole.
+    let whole = Simulator::builder().records(3).start().await;
+    let course = whole.client().courses().get(2).await.unwrap();
+    assert!(course.name.is_some() && course.created_at.is_some());
 }

@@ -64,10 +64,11 @@ pub mod types {
         }
     }
     ///A reference to a School Board organisation.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct BoardReference {
         ///The name of the School Board.
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         /**A secondary identifier for the School Board. This value is used whenever the primary identifier is not available.
 (either organisationMasterIdentifier or organisationIds is required)
 */
@@ -95,12 +96,20 @@ pub mod types {
         }
     }
     ///`BoardReferenceOrganisationIdsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct BoardReferenceOrganisationIdsItem {
-        #[serde(rename = "organisationId")]
-        pub organisation_id: ::std::string::String,
-        #[serde(rename = "organisationIdType")]
-        pub organisation_id_type: BoardReferenceOrganisationIdsItemOrganisationIdType,
+        #[serde(
+            rename = "organisationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "organisationIdType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id_type: ::std::option::Option<
+            BoardReferenceOrganisationIdsItemOrganisationIdType,
+        >,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -167,7 +176,7 @@ pub mod types {
         }
     }
     ///A reference to a School location.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LocationReference {
         /**A secondary identifier for the School location. This value is used whenever the primary identifier is not available.
 (either organisationMasterIdentifier or organisationIds is required)
@@ -187,7 +196,8 @@ pub mod types {
         )]
         pub location_master_identifier: ::std::option::Option<::std::string::String>,
         ///The name of the School location.
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -198,12 +208,20 @@ pub mod types {
         }
     }
     ///`LocationReferenceLocationIdsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LocationReferenceLocationIdsItem {
-        #[serde(rename = "locationId")]
-        pub location_id: ::std::string::String,
-        #[serde(rename = "locationIdType")]
-        pub location_id_type: LocationReferenceLocationIdsItemLocationIdType,
+        #[serde(
+            rename = "locationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "locationIdType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub location_id_type: ::std::option::Option<
+            LocationReferenceLocationIdsItemLocationIdType,
+        >,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -340,22 +358,33 @@ pub mod types {
         }
     }
     ///The Organisation object with its identifiers, name, board and locations information.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct Organisation {
         ///The Boards this School belongs to.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub boards: ::std::vec::Vec<BoardReference>,
         ///Indicates the date and time the object was first created. Format: According to openapi in ZULU time as specified in RFC 3339, section 5.6.
-        #[serde(rename = "dateCreated")]
-        pub date_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "dateCreated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_created: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///Indicates the date and time the object was first created. Format: According to openapi in ZULU time as specified in RFC 3339, section 5.6.
-        #[serde(rename = "dateLastModified")]
-        pub date_last_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "dateLastModified",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_last_modified: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///A list of all school locations of this organisation.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub locations: ::std::vec::Vec<LocationReference>,
         ///The name of the School.
-        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
         /**A secondary identifier for the School. This value is used whenever the primary identifier is not available.
 (either organisationMasterIdentifier or organisationIds is required)
 */
@@ -378,7 +407,8 @@ Consumers can delete objects that are flagged `tobedeleted`  as such if they wis
 
 The status attribute is based on the [Base Class from OneRoster](https://www.imsglobal.org/sites/default/files/spec/oneroster/v1p2/rostering-informationmodel/OneRosterv1p2RosteringService_InfoModelv1p0.html#Data_Base).
 */
-        pub status: OrganisationStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<OrganisationStatus>,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -393,8 +423,13 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
     pub struct OrganisationOrganisationIdsItem {
         #[serde(rename = "organisationId")]
         pub organisation_id: ::std::string::String,
-        #[serde(rename = "organisationIdType")]
-        pub organisation_id_type: OrganisationOrganisationIdsItemOrganisationIdType,
+        #[serde(
+            rename = "organisationIdType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub organisation_id_type: ::std::option::Option<
+            OrganisationOrganisationIdsItemOrganisationIdType,
+        >,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -724,17 +759,28 @@ For more information see the [Edu-V versioning guidelines](https://edu-v.atlassi
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct StudyOffering {
         ///Indicates the date and time the object was first created. Format: According to openapi in ZULU time as specified in RFC 3339, section 5.6.
-        #[serde(rename = "dateCreated")]
-        pub date_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "dateCreated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_created: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///Indicates the date and time the object was last modified. Format: According to openapi in ZULU time as specified in RFC 3339, section 5.6.
-        #[serde(rename = "dateLastModified")]
-        pub date_last_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "dateLastModified",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_last_modified: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         /**The status field gives an indication to Consumers about the status of an object.
 Consumers can delete objects that are flagged `tobedeleted`  as such if they wish.
 
 The status attribute is based on the [Base Class from OneRoster](https://www.imsglobal.org/sites/default/files/spec/oneroster/v1p2/rostering-informationmodel/OneRosterv1p2RosteringService_InfoModelv1p0.html#Data_Base).
 */
-        pub status: StudyOfferingStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<StudyOfferingStatus>,
         /**Official characteristic of the study.
 - primary education: the `po-opleidingskenmerken` name as specified in [Waardenlijst Opleidingseenheden po](https://www.edustandaard.nl/standaard_werkgroepen/beheergroep-waardenlijsten-rio/) is used.
 - secondary education: the `vo-opleidingskenmerken` name as specified in [Waardenlijst Opleidingseenheden vo](https://www.edustandaard.nl/standaard_werkgroepen/beheergroep-waardenlijsten-rio/) is used.
@@ -774,8 +820,11 @@ This is the GUID that Consumers will refer to when making API calls, or when nee
         #[serde(rename = "studyOfferingId")]
         pub study_offering_id: ::uuid::Uuid,
         ///The name given by the School for this StudyOffering.
-        #[serde(rename = "studyOfferingName")]
-        pub study_offering_name: ::std::string::String,
+        #[serde(
+            rename = "studyOfferingName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub study_offering_name: ::std::option::Option<::std::string::String>,
         /**The study year of this object.
 
 Example values are:
@@ -922,17 +971,28 @@ Voortgezet onderwijs (VO & VSO): erkende opleidingscode (4 karakters) conform Re
     /**Official level of the study.
 Primary and secondary education studyLevels are based on the `Niveau` as specified in [SLO curriculum](https://opendata.slo.nl/curriculum/2023/api/v1/niveau/)
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct StudyOfferingStudyLevel {
         ///The uuid of the level.
-        #[serde(rename = "studyLevelId")]
-        pub study_level_id: StudyOfferingStudyLevelStudyLevelId,
+        #[serde(
+            rename = "studyLevelId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub study_level_id: ::std::option::Option<StudyOfferingStudyLevelStudyLevelId>,
         ///The name of the level.
-        #[serde(rename = "studyLevelName")]
-        pub study_level_name: ::std::string::String,
+        #[serde(
+            rename = "studyLevelName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub study_level_name: ::std::option::Option<::std::string::String>,
         ///The prefix of the level
-        #[serde(rename = "studyLevelPrefix")]
-        pub study_level_prefix: StudyOfferingStudyLevelStudyLevelPrefix,
+        #[serde(
+            rename = "studyLevelPrefix",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub study_level_prefix: ::std::option::Option<
+            StudyOfferingStudyLevelStudyLevelPrefix,
+        >,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1076,17 +1136,28 @@ Primary and secondary education studyLevels are based on the `Niveau` as specifi
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SubjectOffering {
         ///Indicates the date and time the object was first created. Format: According to openapi in ZULU time as specified in RFC 3339, section 5.6.
-        #[serde(rename = "dateCreated")]
-        pub date_created: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "dateCreated",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_created: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         ///Indicates the date and time the object was last modified. Format: According to openapi in ZULU time as specified in RFC 3339, section 5.6.
-        #[serde(rename = "dateLastModified")]
-        pub date_last_modified: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "dateLastModified",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub date_last_modified: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         /**The status field gives an indication to Consumers about the status of an object.
 Consumers can delete objects that are flagged `tobedeleted`  as such if they wish.
 
 The status attribute is based on the [Base Class from OneRoster](https://www.imsglobal.org/sites/default/files/spec/oneroster/v1p2/rostering-informationmodel/OneRosterv1p2RosteringService_InfoModelv1p0.html#Data_Base).
 */
-        pub status: SubjectOfferingStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<SubjectOfferingStatus>,
         #[serde(
             rename = "studyOfferings",
             default,
@@ -1116,8 +1187,11 @@ This is the GUID that Consumers will refer to when making API calls, or when nee
         #[serde(rename = "subjectOfferingId")]
         pub subject_offering_id: ::uuid::Uuid,
         ///The name given by the School to this SubjectOffering.
-        #[serde(rename = "subjectOfferingName")]
-        pub subject_offering_name: ::std::string::String,
+        #[serde(
+            rename = "subjectOfferingName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subject_offering_name: ::std::option::Option<::std::string::String>,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1193,7 +1267,10 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct BoardReference {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             organisation_ids: ::std::result::Result<
                 ::std::vec::Vec<super::BoardReferenceOrganisationIdsItem>,
                 ::std::string::String,
@@ -1206,7 +1283,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         impl ::std::default::Default for BoardReference {
             fn default() -> Self {
                 Self {
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     organisation_ids: Ok(Default::default()),
                     organisation_master_identifier: Ok(Default::default()),
                 }
@@ -1215,7 +1292,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         impl BoardReference {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1284,30 +1361,28 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         #[derive(Clone, Debug)]
         pub struct BoardReferenceOrganisationIdsItem {
             organisation_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             organisation_id_type: ::std::result::Result<
-                super::BoardReferenceOrganisationIdsItemOrganisationIdType,
+                ::std::option::Option<
+                    super::BoardReferenceOrganisationIdsItemOrganisationIdType,
+                >,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for BoardReferenceOrganisationIdsItem {
             fn default() -> Self {
                 Self {
-                    organisation_id: Err(
-                        "no value supplied for organisation_id".to_string(),
-                    ),
-                    organisation_id_type: Err(
-                        "no value supplied for organisation_id_type".to_string(),
-                    ),
+                    organisation_id: Ok(Default::default()),
+                    organisation_id_type: Ok(Default::default()),
                 }
             }
         }
         impl BoardReferenceOrganisationIdsItem {
             pub fn organisation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.organisation_id = value
@@ -1322,7 +1397,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             pub fn organisation_id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::BoardReferenceOrganisationIdsItemOrganisationIdType,
+                    ::std::option::Option<
+                        super::BoardReferenceOrganisationIdsItemOrganisationIdType,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1368,14 +1445,17 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for LocationReference {
             fn default() -> Self {
                 Self {
                     location_ids: Ok(Default::default()),
                     location_master_identifier: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                 }
             }
         }
@@ -1410,7 +1490,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1446,28 +1526,28 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         #[derive(Clone, Debug)]
         pub struct LocationReferenceLocationIdsItem {
             location_id: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             location_id_type: ::std::result::Result<
-                super::LocationReferenceLocationIdsItemLocationIdType,
+                ::std::option::Option<
+                    super::LocationReferenceLocationIdsItemLocationIdType,
+                >,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for LocationReferenceLocationIdsItem {
             fn default() -> Self {
                 Self {
-                    location_id: Err("no value supplied for location_id".to_string()),
-                    location_id_type: Err(
-                        "no value supplied for location_id_type".to_string(),
-                    ),
+                    location_id: Ok(Default::default()),
+                    location_id_type: Ok(Default::default()),
                 }
             }
         }
         impl LocationReferenceLocationIdsItem {
             pub fn location_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.location_id = value
@@ -1480,7 +1560,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             pub fn location_id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::LocationReferenceLocationIdsItemLocationIdType,
+                    ::std::option::Option<
+                        super::LocationReferenceLocationIdsItemLocationIdType,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1523,18 +1605,21 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 ::std::string::String,
             >,
             date_created: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             date_last_modified: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             locations: ::std::result::Result<
                 ::std::vec::Vec<super::LocationReference>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             organisation_ids: ::std::result::Result<
                 ::std::vec::Vec<super::OrganisationOrganisationIdsItem>,
                 ::std::string::String,
@@ -1544,7 +1629,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::OrganisationStatus,
+                ::std::option::Option<super::OrganisationStatus>,
                 ::std::string::String,
             >,
         }
@@ -1552,15 +1637,13 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             fn default() -> Self {
                 Self {
                     boards: Ok(Default::default()),
-                    date_created: Err("no value supplied for date_created".to_string()),
-                    date_last_modified: Err(
-                        "no value supplied for date_last_modified".to_string(),
-                    ),
+                    date_created: Ok(Default::default()),
+                    date_last_modified: Ok(Default::default()),
                     locations: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
+                    name: Ok(Default::default()),
                     organisation_ids: Ok(Default::default()),
                     organisation_master_identifier: Ok(Default::default()),
-                    status: Err("no value supplied for status".to_string()),
+                    status: Ok(Default::default()),
                 }
             }
         }
@@ -1579,7 +1662,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn date_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_created = value
@@ -1591,7 +1676,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn date_last_modified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_last_modified = value
@@ -1617,7 +1704,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -1659,7 +1746,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::OrganisationStatus>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OrganisationStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -1712,7 +1801,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 ::std::string::String,
             >,
             organisation_id_type: ::std::result::Result<
-                super::OrganisationOrganisationIdsItemOrganisationIdType,
+                ::std::option::Option<
+                    super::OrganisationOrganisationIdsItemOrganisationIdType,
+                >,
                 ::std::string::String,
             >,
         }
@@ -1722,9 +1813,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     organisation_id: Err(
                         "no value supplied for organisation_id".to_string(),
                     ),
-                    organisation_id_type: Err(
-                        "no value supplied for organisation_id_type".to_string(),
-                    ),
+                    organisation_id_type: Ok(Default::default()),
                 }
             }
         }
@@ -1746,7 +1835,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             pub fn organisation_id_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::OrganisationOrganisationIdsItemOrganisationIdType,
+                    ::std::option::Option<
+                        super::OrganisationOrganisationIdsItemOrganisationIdType,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2000,15 +2091,15 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         #[derive(Clone, Debug)]
         pub struct StudyOffering {
             date_created: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             date_last_modified: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::StudyOfferingStatus,
+                ::std::option::Option<super::StudyOfferingStatus>,
                 ::std::string::String,
             >,
             study_characteristics: ::std::result::Result<
@@ -2032,7 +2123,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 ::std::string::String,
             >,
             study_offering_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             study_year: ::std::result::Result<
@@ -2043,11 +2134,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         impl ::std::default::Default for StudyOffering {
             fn default() -> Self {
                 Self {
-                    date_created: Err("no value supplied for date_created".to_string()),
-                    date_last_modified: Err(
-                        "no value supplied for date_last_modified".to_string(),
-                    ),
-                    status: Err("no value supplied for status".to_string()),
+                    date_created: Ok(Default::default()),
+                    date_last_modified: Ok(Default::default()),
+                    status: Ok(Default::default()),
                     study_characteristics: Ok(Default::default()),
                     study_code: Ok(Default::default()),
                     study_level: Ok(Default::default()),
@@ -2055,9 +2144,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                     study_offering_id: Err(
                         "no value supplied for study_offering_id".to_string(),
                     ),
-                    study_offering_name: Err(
-                        "no value supplied for study_offering_name".to_string(),
-                    ),
+                    study_offering_name: Ok(Default::default()),
                     study_year: Ok(Default::default()),
                 }
             }
@@ -2065,7 +2152,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         impl StudyOffering {
             pub fn date_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_created = value
@@ -2077,7 +2166,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn date_last_modified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_last_modified = value
@@ -2091,7 +2182,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::StudyOfferingStatus>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::StudyOfferingStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -2171,7 +2264,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn study_offering_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.study_offering_name = value
@@ -2235,37 +2328,33 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         #[derive(Clone, Debug)]
         pub struct StudyOfferingStudyLevel {
             study_level_id: ::std::result::Result<
-                super::StudyOfferingStudyLevelStudyLevelId,
+                ::std::option::Option<super::StudyOfferingStudyLevelStudyLevelId>,
                 ::std::string::String,
             >,
             study_level_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
             study_level_prefix: ::std::result::Result<
-                super::StudyOfferingStudyLevelStudyLevelPrefix,
+                ::std::option::Option<super::StudyOfferingStudyLevelStudyLevelPrefix>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for StudyOfferingStudyLevel {
             fn default() -> Self {
                 Self {
-                    study_level_id: Err(
-                        "no value supplied for study_level_id".to_string(),
-                    ),
-                    study_level_name: Err(
-                        "no value supplied for study_level_name".to_string(),
-                    ),
-                    study_level_prefix: Err(
-                        "no value supplied for study_level_prefix".to_string(),
-                    ),
+                    study_level_id: Ok(Default::default()),
+                    study_level_name: Ok(Default::default()),
+                    study_level_prefix: Ok(Default::default()),
                 }
             }
         }
         impl StudyOfferingStudyLevel {
             pub fn study_level_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::StudyOfferingStudyLevelStudyLevelId>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::StudyOfferingStudyLevelStudyLevelId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.study_level_id = value
@@ -2279,7 +2368,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn study_level_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.study_level_name = value
@@ -2294,7 +2383,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             pub fn study_level_prefix<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    super::StudyOfferingStudyLevelStudyLevelPrefix,
+                    ::std::option::Option<super::StudyOfferingStudyLevelStudyLevelPrefix>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2335,15 +2424,15 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
         #[derive(Clone, Debug)]
         pub struct SubjectOffering {
             date_created: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             date_last_modified: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                super::SubjectOfferingStatus,
+                ::std::option::Option<super::SubjectOfferingStatus>,
                 ::std::string::String,
             >,
             study_offerings: ::std::result::Result<
@@ -2363,34 +2452,32 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
                 ::std::string::String,
             >,
             subject_offering_name: ::std::result::Result<
-                ::std::string::String,
+                ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
         }
         impl ::std::default::Default for SubjectOffering {
             fn default() -> Self {
                 Self {
-                    date_created: Err("no value supplied for date_created".to_string()),
-                    date_last_modified: Err(
-                        "no value supplied for date_last_modified".to_string(),
-                    ),
-                    status: Err("no value supplied for status".to_string()),
+                    date_created: Ok(Default::default()),
+                    date_last_modified: Ok(Default::default()),
+                    status: Ok(Default::default()),
                     study_offerings: Ok(Default::default()),
                     subject_code: Ok(Default::default()),
                     subject_offering_abbr: Ok(Default::default()),
                     subject_offering_id: Err(
                         "no value supplied for subject_offering_id".to_string(),
                     ),
-                    subject_offering_name: Err(
-                        "no value supplied for subject_offering_name".to_string(),
-                    ),
+                    subject_offering_name: Ok(Default::default()),
                 }
             }
         }
         impl SubjectOffering {
             pub fn date_created<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_created = value
@@ -2402,7 +2489,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn date_last_modified<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.date_last_modified = value
@@ -2416,7 +2505,9 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::SubjectOfferingStatus>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SubjectOfferingStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -2482,7 +2573,7 @@ The status attribute is based on the [Base Class from OneRoster](https://www.ims
             }
             pub fn subject_offering_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.subject_offering_name = value

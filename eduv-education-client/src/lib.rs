@@ -35,25 +35,26 @@ pub use school::{OrgIdSchool, OrgIdType, School, StudyCode};
 
 /// Objects that can be marked `tobedeleted`.
 pub trait Lifecycle {
-    /// False when the server marked the object `tobedeleted`.
+    /// False when the server marked the object `tobedeleted` (or with a status this client does
+    /// not know); a record without a status counts as active.
     fn is_active(&self) -> bool;
 }
 
 impl Lifecycle for types::Organisation {
     fn is_active(&self) -> bool {
-        self.status == types::OrganisationStatus::Active
+        matches!(self.status, None | Some(types::OrganisationStatus::Active))
     }
 }
 
 impl Lifecycle for types::StudyOffering {
     fn is_active(&self) -> bool {
-        self.status == types::StudyOfferingStatus::Active
+        matches!(self.status, None | Some(types::StudyOfferingStatus::Active))
     }
 }
 
 impl Lifecycle for types::SubjectOffering {
     fn is_active(&self) -> bool {
-        self.status == types::SubjectOfferingStatus::Active
+        matches!(self.status, None | Some(types::SubjectOfferingStatus::Active))
     }
 }
 

@@ -67,6 +67,8 @@ struct State {
     tokens: TokenDesk,
     seen_jti: HashSet<String>,
     token_url: String,
+    /// Answers carry only identifiers ([`SimulatorBuilder::sparse`]).
+    sparse: bool,
 }
 
 fn uuid_for(n: u32) -> String {
@@ -147,6 +149,7 @@ impl State {
             tokens: TokenDesk::new("eduv-token", Duration::from_secs(300)),
             seen_jti: HashSet::new(),
             token_url,
+            sparse: false,
         }
     }
 
@@ -268,9 +271,10 @@ impl Respond for Handler {
             );
         }
         let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
+        let sparse = state.sparse;
         let ok = |body: Value| {
             ResponseTemplate::new(200)
-                .set_body_json(body)
+                .set_body_json(if sparse { sparse_record(body) } else { body })
                 .insert_header("api-version", "1.1.1")
         };
         let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
@@ -502,6 +506,19 @@ fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result
     Ok(())
 }
 
+/// `body` with every property of its records left out but their own identifiers
+/// (`studyOfferingId`, `subjectOfferingId`): the sparsest answer the API could send.
+fn sparse_record(body: Value) -> Value {
+    match body {
+        Value::Array(items) => items.into_iter().map(sparse_record).collect(),
+        Value::Object(map) => map
+            .into_iter()
+            .filter(|(k, _)| k == "studyOfferingId" || k == "subjectOfferingId")
+            .collect(),
+        other => other,
+    }
+}
+
 /// A running simulator. Dropping it stops the server.
 pub struct Simulator {
     server: edu_common::mock::SimServer,
@@ -514,18 +531,27 @@ pub struct Simulator {
 #[must_use]
 pub struct SimulatorBuilder {
     port: Option<u16>,
+    sparse: bool,
 }
 
 impl SimulatorBuilder {
+    /// Sparse records: every answer leaves out each property but the record's own identifier
+    /// (`studyOfferingId`, `subjectOfferingId`; an organisation keeps none), the sparsest
+    /// record the API could send. Code that assumes a field is always there fails in tests
+    /// rather than in production; the typed models decode sparse records. Off by default.
+    pub fn sparse(mut self, sparse: bool) -> Self {
+        self.sparse = sparse;
+        self
+    }
+
     edu_common::simulator_start_methods!();
 
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
         let server = edu_common::mock::server(self.port).await?;
-        let state = Arc::new(Mutex::new(State::new(format!(
-            "{}/oauth2/token",
-            server.uri()
-        ))));
+        let mut state = State::new(format!("{}/oauth2/token", server.uri()));
+        state.sparse = self.sparse;
+        let state = Arc::new(Mutex::new(state));
         let faults = edu_common::mock::Faults::default();
         Mock::given(wiremock::matchers::any())
             .respond_with(faults.wrap(

@@ -38,7 +38,8 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
     if let Some(p) = first {
         log.say(format!(
             "  first: planned course {} of course {}",
-            p.id, p.course_id
+            p.id,
+            p.course_id.map_or("-".to_owned(), |c| c.to_string())
         ));
     }
     let contacts: Vec<Contact> = client

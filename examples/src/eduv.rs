@@ -42,7 +42,7 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
     for o in active.iter().take(3) {
         log.say(format!(
             "  {} (code {})",
-            o.study_offering_name,
+            o.study_offering_name.as_deref().unwrap_or("(no name)"),
             o.study_code.as_ref().map_or("-", |c| c.as_str())
         ));
     }

@@ -189,6 +189,7 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
         "--rate-limit",
         "--no-rate-limit",
         "--records",
+        "--sparse",
         "--latency",
         "--log",
         "--until-eof",
@@ -209,6 +210,7 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
         &["eduframe", "--bogus"],
         &["eduv", "--records", "5"],
         &["datahub", "--tenants", "a"],
+        &["datahub", "--sparse"],
         &["eduframe", "--rate-limit", "5/60", "--no-rate-limit"],
     ] {
         let out = run(bad);
@@ -334,4 +336,21 @@ async fn eduframe_runs_without_its_production_budget_when_asked() {
             .unwrap();
         assert_eq!(resp.status().as_u16(), 200);
     }
+}
+
+#[tokio::test]
+async fn sparse_answers_carry_only_identifiers() {
+    edu_common::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let (_sim, vars) = start(&["eduframe", "--sparse", "--records", "2"], 2);
+    let courses: serde_json::Value = http
+        .get(format!("{}/courses", vars[0].1))
+        .bearer_auth(&vars[1].1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(courses, serde_json::json!([{"id": 1}, {"id": 2}]));
 }

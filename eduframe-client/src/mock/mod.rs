@@ -22,7 +22,7 @@
 //!
 //! Not faithful yet: filters whose meaning is not a field of the record (`with_canceled`,
 //! `parents_published`) are ignored; responses carry every property, where the real API may
-//! leave optional ones out; feature flags (programs, custom objects) are always on.
+//! leave optional ones out (unless [`SimulatorBuilder::sparse`] is on); feature flags (programs, custom objects) are always on.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -47,6 +47,7 @@ pub struct SimulatorBuilder {
     limit: Option<u32>,
     window: Duration,
     records: usize,
+    sparse: bool,
     port: Option<u16>,
 }
 
@@ -56,6 +57,7 @@ impl Default for SimulatorBuilder {
             limit: Some(crate::RATE_LIMIT_REQUESTS),
             window: crate::RATE_LIMIT_WINDOW,
             records: 60,
+            sparse: false,
             port: None,
         }
     }
@@ -79,6 +81,17 @@ impl SimulatorBuilder {
     /// How many records of each resource to serve.
     pub fn records(mut self, n: usize) -> Self {
         self.records = n;
+        self
+    }
+
+    /// Sparse records: every answer leaves out every property but `id`, the sparsest record
+    /// the API could send, where the real API leaves out some optional ones (`custom`,
+    /// `label_ids` without an `include`, empty fields). Code that assumes a field is always
+    /// there fails against a sparse simulator in tests rather than against the real API in
+    /// production; the typed models decode sparse records. Off by default: records carry every
+    /// property of their schema.
+    pub fn sparse(mut self, sparse: bool) -> Self {
+        self.sparse = sparse;
         self
     }
 
@@ -121,6 +134,8 @@ struct State {
     served: Vec<&'static str>,
     log: Option<WindowLog>,
     throttled: usize,
+    /// Answers leave out optional properties ([`SimulatorBuilder::sparse`]).
+    sparse: bool,
 }
 
 impl State {
@@ -138,6 +153,7 @@ impl State {
             served: Vec::new(),
             log: cfg.limit.map(|n| WindowLog::new(n, cfg.window)),
             throttled: 0,
+            sparse: cfg.sparse,
         }
     }
 
@@ -157,6 +173,14 @@ impl State {
             self.data.insert(key.to_owned(), records);
         }
         self.data.get_mut(key).expect("inserted above")
+    }
+
+    /// A stored record of resource `key` as an answer shows it: whole, or sparse.
+    fn shown(&self, key: &str, record: &Value) -> Value {
+        match spec::RECORD_SCHEMAS.get(key) {
+            Some(schema) if self.sparse => spec::sparse(schema, record),
+            _ => record.clone(),
+        }
     }
 
     fn new_id(&mut self, key: &str) -> u64 {
@@ -367,7 +391,7 @@ impl Respond for Handler {
                 return not_found();
             }
             let contacts = s.contacts.clone();
-            return s.list_page(&path, &q, contacts.iter().collect());
+            return s.list_page("", &path, &q, contacts.iter().collect());
         }
         let Some(rest) = path.strip_prefix("/api/v1/") else {
             return not_found();
@@ -490,10 +514,13 @@ impl State {
                     .cloned()
                     .collect();
                 if route.paged {
-                    self.list_page(path, q, records.iter().collect())
+                    self.list_page(&key, path, q, records.iter().collect())
                 } else {
-                    let items: Vec<&Value> =
-                        records.iter().filter(|r| matches_filters(r, q)).collect();
+                    let items: Vec<Value> = records
+                        .iter()
+                        .filter(|r| matches_filters(r, q))
+                        .map(|r| self.shown(&key, r))
+                        .collect();
                     ResponseTemplate::new(status).set_body_json(json!(items))
                 }
             }
@@ -508,7 +535,7 @@ impl State {
                     None => self.records(&key).first().cloned(),
                 };
                 match found {
-                    Some(r) => ResponseTemplate::new(status).set_body_json(r),
+                    Some(r) => ResponseTemplate::new(status).set_body_json(self.shown(&key, &r)),
                     None => not_found(),
                 }
             }
@@ -566,7 +593,7 @@ impl State {
                         .set_body_json(json!({"result": "Success", "location": location}))
                         .insert_header("location", location.as_str()),
                     Answer::Empty => ResponseTemplate::new(status),
-                    _ => ResponseTemplate::new(status).set_body_json(record),
+                    _ => ResponseTemplate::new(status).set_body_json(self.shown(&key, &record)),
                 }
             }
             ("delete", _) if route.last_static().is_none() => {
@@ -582,7 +609,9 @@ impl State {
                 };
                 let removed = records.remove(pos);
                 match &route.answer {
-                    Answer::One(_) => ResponseTemplate::new(status).set_body_json(removed),
+                    Answer::One(_) => {
+                        ResponseTemplate::new(status).set_body_json(self.shown(&key, &removed))
+                    }
                     _ => ResponseTemplate::new(status),
                 }
             }
@@ -616,7 +645,9 @@ impl State {
                 }
                 let record = record.clone();
                 match &route.answer {
-                    Answer::One(_) => ResponseTemplate::new(status).set_body_json(record),
+                    Answer::One(_) => {
+                        ResponseTemplate::new(status).set_body_json(self.shown(&key, &record))
+                    }
                     _ => ResponseTemplate::new(status),
                 }
             }
@@ -627,6 +658,7 @@ impl State {
     /// cursor's record, and `Link` prev/next as the API writes them.
     fn list_page(
         &self,
+        key: &str,
         path: &str,
         q: &HashMap<String, Vec<String>>,
         records: Vec<&Value>,
@@ -672,7 +704,7 @@ impl State {
             .iter()
             .skip(start)
             .take(per_page)
-            .map(|v| (*v).clone())
+            .map(|v| self.shown(key, v))
             .collect();
         let mut resp = ResponseTemplate::new(200).set_body_json(Value::Array(page.clone()));
         let base = format!("{}{}", self.origin, path);

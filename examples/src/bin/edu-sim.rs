@@ -51,6 +51,10 @@ struct Args {
     /// Eduframe: records of each resource; datahub: students in the district.
     #[arg(long, value_name = "N")]
     records: Option<usize>,
+    /// Eduframe and Edu-V: sparse records, carrying only their identifiers (the sparsest answer
+    /// the API could send), so code that assumes an optional field fails in tests.
+    #[arg(long)]
+    sparse: bool,
     /// Delay every API answer by this many milliseconds.
     #[arg(long, value_name = "MS")]
     latency: Option<u64>,
@@ -152,22 +156,43 @@ impl Running {
     }
 }
 
-/// A usage error: the chosen simulator does not take this option.
-fn unsupported(option: &str, api: Api) -> anyhow::Error {
-    anyhow::anyhow!(
-        "usage: {option} is not an option of the {} simulator",
-        api.to_possible_value()
-            .map(|v| v.get_name().to_owned())
-            .unwrap_or_default()
-    )
+/// Why `edu-sim` stopped without serving.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    /// The chosen simulator does not take an option that was given (exit code 2).
+    #[error("{option} is not an option of the {api} simulator")]
+    Unsupported { option: &'static str, api: String },
+    /// The simulator could not start or serve (exit code 1).
+    #[error(transparent)]
+    Serve(#[from] anyhow::Error),
 }
 
-async fn start(args: &Args) -> anyhow::Result<Running> {
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Serve(e.into())
+    }
+}
+
+/// A usage error: the chosen simulator does not take this option.
+fn unsupported(option: &'static str, api: Api) -> Failure {
+    Failure::Unsupported {
+        option,
+        api: api
+            .to_possible_value()
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default(),
+    }
+}
+
+async fn start(args: &Args) -> Result<Running, Failure> {
     if !args.tenants.is_empty() && !matches!(args.api, Api::EdfiAdmin) {
         return Err(unsupported("--tenants", args.api));
     }
     if args.records.is_some() && !matches!(args.api, Api::Eduframe | Api::Datahub) {
         return Err(unsupported("--records", args.api));
+    }
+    if args.sparse && !matches!(args.api, Api::Eduframe | Api::Eduv) {
+        return Err(unsupported("--sparse", args.api));
     }
     let running = match args.api {
         Api::Eduframe => {
@@ -178,6 +203,7 @@ async fn start(args: &Args) -> anyhow::Result<Running> {
             if let Some(n) = args.records {
                 b = b.records(n);
             }
+            b = b.sparse(args.sparse);
             if let Some((n, window)) = args.rate_limit {
                 b = b.rate_limit(n, window);
             } else if args.no_rate_limit {
@@ -193,7 +219,7 @@ async fn start(args: &Args) -> anyhow::Result<Running> {
             Running::EdfiAdmin(b.try_start().await?)
         }
         Api::Eduv => {
-            let mut b = eduv_education_client::mock::Simulator::builder();
+            let mut b = eduv_education_client::mock::Simulator::builder().sparse(args.sparse);
             if let Some(p) = args.port {
                 b = b.port(p);
             }
@@ -242,15 +268,18 @@ async fn main() -> ExitCode {
     };
     match serve(&args).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let usage = e.to_string().starts_with("usage: ");
+        Err(Failure::Serve(e)) => {
             eprintln!("edu-sim: {}", format!("{e:#}").replace('\n', " "));
-            ExitCode::from(if usage { 2 } else { 1 })
+            ExitCode::from(1)
+        }
+        Err(usage @ Failure::Unsupported { .. }) => {
+            eprintln!("edu-sim: usage: {usage}");
+            ExitCode::from(2)
         }
     }
 }
 
-async fn serve(args: &Args) -> anyhow::Result<()> {
+async fn serve(args: &Args) -> Result<(), Failure> {
     let running = start(args).await?;
     let mut out = std::io::stdout().lock();
     for (name, value) in running.env(args.tenants.first().map(String::as_str)) {
@@ -264,7 +293,8 @@ async fn serve(args: &Args) -> anyhow::Result<()> {
             let mut sink = Vec::new();
             let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
         })
-        .await?;
+        .await
+        .map_err(anyhow::Error::from)?;
     } else {
         tokio::signal::ctrl_c().await?;
     }

@@ -1,7 +1,8 @@
 //! Ed-Fi Admin API 2.3.0: from the published document to the kept spec.
 //!
 //! Fixes, each scripted here (and, as for every API, `additionalProperties: false` is removed so
-//! that fields a newer server adds never break decoding):
+//! that fields a newer server adds never break decoding, and response models require only
+//! identifiers: [`super::util::tolerate_absent_fields`]):
 //! 1. Every operation gets an `operationId` (the published spec has none), derived from the method
 //!    and path: `GET /v2/vendors` → `listVendors`, `GET /v2/vendors/{id}` → `getVendorsById`,
 //!    `PUT /v2/applications/{id}/reset-credential` → `putApplicationsResetCredentialById`, ...
@@ -21,7 +22,7 @@
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::util::{allow_unknown_fields, operations_mut};
+use super::util::{allow_unknown_fields, operations_mut, tolerate_absent_fields};
 
 /// Fields the server's validators require, by request schema.
 const REQUIRED: &[(&str, &[&str])] = &[
@@ -208,6 +209,7 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
         }),
     );
     allow_unknown_fields(&mut spec);
+    tolerate_absent_fields(&mut spec);
     spec["servers"] = json!([{ "url": "/" }]);
     Ok(spec)
 }

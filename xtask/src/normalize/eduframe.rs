@@ -1,7 +1,8 @@
 //! Eduframe API v1: from the published document to the kept spec.
 //!
 //! Fixes, each scripted here (and, as for every API, `additionalProperties: false` is removed so
-//! that fields a newer server adds never break decoding):
+//! that fields a newer server adds never break decoding, and response models require only
+//! identifiers: [`super::util::tolerate_absent_fields`]):
 //! 1. Operations with several success responses keep one typed success response: progenitor
 //!    accepts a single success type. `POST /leads`, `/orders` and `/users` declare `201` with the
 //!    created record and a `200` whose body is the `Error` schema (an artifact of the published
@@ -18,7 +19,7 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use super::util::{allow_unknown_fields, operations_mut};
+use super::util::{allow_unknown_fields, operations_mut, tolerate_absent_fields};
 
 /// Turns the upstream spec into the kept spec.
 pub fn normalize(mut spec: Value) -> Result<Value> {
@@ -42,6 +43,7 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
     }
     drop_undefined_required(&mut spec);
     allow_unknown_fields(&mut spec);
+    tolerate_absent_fields(&mut spec);
     spec["servers"] = json!([{ "url": "/" }]);
     Ok(spec)
 }

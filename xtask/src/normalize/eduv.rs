@@ -1,7 +1,8 @@
 //! Edu-V Education API 1.1.1: from the published document to the kept spec.
 //!
 //! Fixes, each scripted here (and, as for every API, `additionalProperties: false` is removed so
-//! that fields a newer server adds never break decoding):
+//! that fields a newer server adds never break decoding, and response models require only
+//! identifiers: [`super::util::tolerate_absent_fields`]):
 //! 1. The `orgIdType` and `boardIdType` enums are declared inline on every parameter, so
 //!    progenitor makes one Rust enum per operation. They are hoisted into
 //!    `components/schemas/OrgIdType` and `BoardIdType` and referenced, giving one type each.
@@ -14,7 +15,7 @@
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 
-use super::util::{allow_unknown_fields, operations_mut};
+use super::util::{allow_unknown_fields, operations_mut, tolerate_absent_fields};
 
 /// Turns the upstream spec into the kept spec.
 pub fn normalize(mut spec: Value) -> Result<Value> {
@@ -70,6 +71,7 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
         }
     }
     allow_unknown_fields(&mut spec);
+    tolerate_absent_fields(&mut spec);
     spec["servers"] = json!([{ "url": "/" }]);
     Ok(spec)
 }
