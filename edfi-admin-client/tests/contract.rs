@@ -296,15 +296,13 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .update_resource_claim(set, student_id, enabled_actions(["Read", "Update"]))
         .await
         .unwrap();
-    c.claim_sets()
-        .override_authorization_strategy(
-            set,
-            student_id,
-            "Read",
-            ["NoFurtherAuthorizationRequired"],
-        )
-        .await
-        .unwrap();
+    // A second override of the same action replaces the first.
+    for strategy in ["NamespaceBased", "NoFurtherAuthorizationRequired"] {
+        c.claim_sets()
+            .override_authorization_strategy(set, student_id, "Read", [strategy])
+            .await
+            .unwrap();
+    }
     let got = c.claim_sets().get(set).await.unwrap();
     assert_eq!(got.name.as_deref(), Some("Contract Claim Set"));
     let claims = got.resource_claims.unwrap();
@@ -319,10 +317,11 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .authorization_strategy_overrides_for_crud
         .as_ref()
         .unwrap();
+    assert_eq!(overrides.len(), 1, "{overrides:?}");
+    let strategies = overrides[0].authorization_strategies.as_ref().unwrap();
+    assert_eq!(strategies.len(), 1, "the override replaced the first");
     assert_eq!(
-        overrides[0].authorization_strategies.as_ref().unwrap()[0]
-            .auth_strategy_name
-            .as_deref(),
+        strategies[0].auth_strategy_name.as_deref(),
         Some("NoFurtherAuthorizationRequired")
     );
     c.claim_sets()
@@ -363,7 +362,7 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         .resource_claims
         .unwrap();
     assert!(after[0].children.as_ref().unwrap().is_empty());
-    assert_eq!(collect(c.claim_sets().list().stream()).await.len(), 5);
+    assert_eq!(collect(c.claim_sets().list().stream()).await.len(), 6);
 
     // Applications and their API clients.
     let app = NewApplication {
@@ -531,6 +530,39 @@ async fn ods_instance_rules_and_bodies() {
         .await
         .unwrap_err();
     assert_eq!(validation_keys(&err), ["DerivativeType"]);
+    // Every rule reports, as FluentValidation does: an instance id of 0 does not hide the
+    // derivative type or the connection string.
+    let err = c
+        .ods_instance_derivatives()
+        .create(&types::AddOdsInstanceDerivativeRequest {
+            extra: Default::default(),
+            ods_instance_id: 0,
+            derivative_type: "Mirror".into(),
+            connection_string: "not a connection string".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        validation_keys(&err),
+        ["ConnectionString", "DerivativeType", "OdsInstanceId"]
+    );
+    // The combined keys' uniqueness is a rule on the whole request: the empty key.
+    let snapshot = types::AddOdsInstanceDerivativeRequest {
+        extra: Default::default(),
+        ods_instance_id: 1,
+        derivative_type: "Snapshot".into(),
+        connection_string: "Host=x".into(),
+    };
+    c.ods_instance_derivatives()
+        .create(&snapshot)
+        .await
+        .unwrap();
+    let err = c
+        .ods_instance_derivatives()
+        .create(&snapshot)
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), [""]);
 
     // An instance in use cannot be deleted.
     c.ods_instance_contexts()
@@ -542,6 +574,17 @@ async fn ods_instance_rules_and_bodies() {
         })
         .await
         .unwrap();
+    let err = c
+        .ods_instance_contexts()
+        .create(&types::AddOdsInstanceContextRequest {
+            extra: Default::default(),
+            ods_instance_id: 1,
+            context_key: "SCHOOLYEAR".into(),
+            context_value: "2027".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(validation_keys(&err), [""], "keys compare without case");
     let err = c.ods_instances().delete(1).await.unwrap_err();
     match admin_error(&err) {
         Some(AdminApiError::Validation { errors, .. }) => {
@@ -564,6 +607,32 @@ async fn claim_set_and_profile_rules_and_bodies() {
         .await
         .unwrap_err();
     assert_eq!(validation_keys(&err), ["Definition"]);
+    // The definition is checked against the profile schema, on create and on replace.
+    let misplaced = r#"<Profile name="Bad"><Resource name="Student"><test/></Resource></Profile>"#;
+    let good = c
+        .profiles()
+        .create("Read-Only Students", PROFILE)
+        .await
+        .unwrap();
+    for err in [
+        c.profiles().create("Bad", misplaced).await.unwrap_err(),
+        c.profiles()
+            .update(good, "Bad", misplaced)
+            .await
+            .unwrap_err(),
+    ] {
+        match admin_error(&err) {
+            Some(AdminApiError::Validation { errors, .. }) => {
+                let msgs = &errors["Definition"];
+                assert_eq!(msgs.len(), 1, "{msgs:?}");
+                assert!(
+                    msgs[0].contains("'test'") && msgs[0].contains("ReadContentType"),
+                    "{msgs:?}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     let sets = collect(c.claim_sets().list().stream()).await;
     let sis = c
@@ -574,18 +643,42 @@ async fn claim_set_and_profile_rules_and_bodies() {
         .unwrap()
         .id
         .unwrap();
-    let reserved = sets
+    let first_reserved = sets
         .iter()
         .find(|s| s.is_system_reserved == Some(true))
-        .unwrap()
-        .id
         .unwrap();
+    assert_eq!(
+        first_reserved.name.as_deref(),
+        Some("AB Connect"),
+        "a real EdFi_Admin database's order"
+    );
+    let reserved = first_reserved.id.unwrap();
     let err = c
         .claim_sets()
         .rename(reserved, "Mine now")
         .await
         .unwrap_err();
-    assert_eq!(validation_keys(&err), ["Id"]);
+    assert_eq!(validation_keys(&err), ["id"]);
+    match admin_error(&c.claim_sets().delete(reserved).await.unwrap_err()) {
+        Some(AdminApiError::Validation { errors, .. }) => {
+            assert!(errors["id"][0].contains("(AB Connect) is system reserved"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // The server keys a system-reserved refusal of a resource-claim change as each endpoint
+    // spells it: `ClaimSetId` on add, modify and override, `claimSetId` on reset and delete.
+    let sets_api = c.claim_sets();
+    let read = || enabled_actions(["Read"]);
+    let add = sets_api.add_resource_claim(reserved, 4, read());
+    assert_eq!(validation_keys(&add.await.unwrap_err()), ["ClaimSetId"]);
+    let modify = sets_api.update_resource_claim(reserved, 1, read());
+    assert_eq!(validation_keys(&modify.await.unwrap_err()), ["ClaimSetId"]);
+    let over = sets_api.override_authorization_strategy(reserved, 1, "Read", ["NamespaceBased"]);
+    assert_eq!(validation_keys(&over.await.unwrap_err()), ["ClaimSetId"]);
+    let reset = sets_api.reset_authorization_strategies(reserved, 1);
+    assert_eq!(validation_keys(&reset.await.unwrap_err()), ["claimSetId"]);
+    let remove = sets_api.remove_resource_claim(reserved, 1);
+    assert_eq!(validation_keys(&remove.await.unwrap_err()), ["claimSetId"]);
     let err = c.claim_sets().create("sis vendor").await.unwrap_err();
     assert_eq!(
         validation_keys(&err),
@@ -593,13 +686,26 @@ async fn claim_set_and_profile_rules_and_bodies() {
         "names are unique regardless of case"
     );
 
-    // A claim the set already has; an invalid and a duplicated action; nothing enabled.
-    let err = c
-        .claim_sets()
+    // Adding a claim the set already has sets its actions (the server runs one command for
+    // add and modify); a claim that is not in the system is named before the action rules.
+    c.claim_sets()
         .add_resource_claim(sis, 4, enabled_actions(["Read"]))
         .await
+        .unwrap();
+    let err = c
+        .claim_sets()
+        .add_resource_claim(sis, 99_999, enabled_actions([]))
+        .await
         .unwrap_err();
-    assert_eq!(validation_keys(&err), ["ResourceClaimId"]);
+    match admin_error(&err) {
+        Some(AdminApiError::Validation { errors, .. }) => {
+            let msgs = &errors["ResourceClaimActions"];
+            assert_eq!(msgs.len(), 2, "{msgs:?}");
+            assert!(msgs[0].contains("which is not in the system"), "{msgs:?}");
+            assert!(msgs[1].contains("Actions can not be empty"), "{msgs:?}");
+        }
+        other => panic!("{other:?}"),
+    }
     let err = c
         .claim_sets()
         .add_resource_claim(sis, 10, enabled_actions(["Read", "Read", "Fly"]))
@@ -665,7 +771,7 @@ async fn claim_set_and_profile_rules_and_bodies() {
     let err = c.claim_sets().delete(sis).await.unwrap_err();
     match admin_error(&err) {
         Some(AdminApiError::Validation { errors, .. }) => {
-            assert!(errors["Id"][0].contains("1 associated application(s)"))
+            assert!(errors["id"][0].contains("1 associated application(s)"))
         }
         other => panic!("{other:?}"),
     }

@@ -27,7 +27,10 @@ fn an_unknown_enrollment_status_and_an_unknown_field_decode() {
         e.status,
         Some(EnrollmentStatus::Other("waitlisted_for_next_term".into()))
     );
-    assert_eq!(e.status.as_ref().unwrap().to_string(), "waitlisted_for_next_term");
+    assert_eq!(
+        e.status.as_ref().unwrap().to_string(),
+        "waitlisted_for_next_term"
+    );
     assert_eq!(
         serde_json::to_value(e.status.as_ref().unwrap()).unwrap(),
         "waitlisted_for_next_term"

@@ -491,7 +491,13 @@ async fn actions_change_state() {
     let cancelled = c.enrollments().cancel(1).await.unwrap();
     assert_eq!(cancelled.status.unwrap().to_string(), "canceled");
     assert_eq!(
-        c.enrollments().get(1).await.unwrap().status.unwrap().to_string(),
+        c.enrollments()
+            .get(1)
+            .await
+            .unwrap()
+            .status
+            .unwrap()
+            .to_string(),
         "canceled"
     );
 }
@@ -526,13 +532,24 @@ async fn sparse_records_carry_only_identifiers_and_still_decode() {
         .json()
         .await
         .unwrap();
-    assert_eq!(raw, serde_json::json!({"id": 2}), "a sparse record is its id");
+    assert_eq!(
+        raw,
+        serde_json::json!({"id": 2}),
+        "a sparse record is its id"
+    );
     let c = sim.client();
     let course = c.courses().get(2).await.unwrap();
-    assert_eq!((course.id, course.name, course.label_ids), (2, None, vec![]));
+    assert_eq!(
+        (course.id, course.name, course.label_ids),
+        (2, None, vec![])
+    );
     let listed: Vec<_> = c.courses().list().stream().try_collect().await.unwrap();
     assert_eq!(listed.len(), 3);
-    assert!(listed.iter().all(|c| c.custom.is_empty() && c.created_at.is_none()));
+    assert!(
+        listed
+            .iter()
+            .all(|c| c.custom.is_empty() && c.created_at.is_none())
+    );
     // Off by default: the same record whole.
     let whole = Simulator::builder().records(3).start().await;
     let course = whole.client().courses().get(2).await.unwrap();

@@ -54,7 +54,10 @@ impl Lifecycle for types::StudyOffering {
 
 impl Lifecycle for types::SubjectOffering {
     fn is_active(&self) -> bool {
-        matches!(self.status, None | Some(types::SubjectOfferingStatus::Active))
+        matches!(
+            self.status,
+            None | Some(types::SubjectOfferingStatus::Active)
+        )
     }
 }
 

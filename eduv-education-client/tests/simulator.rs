@@ -36,7 +36,10 @@ async fn organisations_by_school_board_and_name() {
         .send()
         .await
         .unwrap();
-    assert_eq!(by_brin.value[0].name.as_deref(), Some("Het Stedelijk Lyceum"));
+    assert_eq!(
+        by_brin.value[0].name.as_deref(),
+        Some("Het Stedelijk Lyceum")
+    );
     let named = c
         .organisations()
         .name("Het Stedelijk Lyceum")
@@ -409,8 +412,16 @@ async fn every_listing_and_get_decodes_sparse_records() {
     let orgs = c.organisations().send().await.unwrap().value;
     assert_eq!(orgs.len(), 3);
     assert!(orgs.iter().all(|o| o.name.is_none() && o.status.is_none()));
-    assert!(orgs.iter().all(eduv_education_client::is_active), "no status: active");
-    let study = c.study_offerings(school.clone()).send().await.unwrap().value;
+    assert!(
+        orgs.iter().all(eduv_education_client::is_active),
+        "no status: active"
+    );
+    let study = c
+        .study_offerings(school.clone())
+        .send()
+        .await
+        .unwrap()
+        .value;
     assert!(!study.is_empty());
     assert!(study.iter().all(|o| o.study_offering_name.is_none()));
     let one = c
@@ -420,7 +431,12 @@ async fn every_listing_and_get_decodes_sparse_records() {
         .value;
     assert_eq!(one.study_offering_id, study[0].study_offering_id);
     assert!(one.date_created.is_none());
-    let subject = c.subject_offerings(school.clone()).send().await.unwrap().value;
+    let subject = c
+        .subject_offerings(school.clone())
+        .send()
+        .await
+        .unwrap()
+        .value;
     assert!(!subject.is_empty());
     assert!(subject.iter().all(|o| o.subject_offering_name.is_none()));
     let one = c

@@ -73,7 +73,7 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
             ok(detail)
         }),
         ("PUT", ["claimSets", id]) => db.claim_sets.id(id).and_then(|i| {
-            let old = modifiable(db, i)?;
+            let old = modifiable(db, i, "id")?;
             let name = check_name(db, &r.body, Some(i))?;
             for app in db.applications.rows.values_mut().filter(|a| a["claimSetName"] == old) {
                 app["claimSetName"] = json!(name);
@@ -82,7 +82,7 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
             Ok(ok_empty())
         }),
         ("DELETE", ["claimSets", id]) => db.claim_sets.id(id).and_then(|i| {
-            let name = modifiable(db, i)?;
+            let name = modifiable(db, i, "id")?;
             // However the application named it (the database compares names without case).
             let apps = db
                 .applications
@@ -91,7 +91,7 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
                 .filter(|a| a["claimSetName"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name)))
                 .count();
             if apps > 0 {
-                return Err(validation(json!({"Id": [format!(
+                return Err(validation(json!({"id": [format!(
                     "Cannot delete this claim set. This claim set has {apps} associated application(s)."
                 )]})));
             }
@@ -117,16 +117,14 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
             let id = db.claim_sets.insert(json!({"name": name, "_isSystemReserved": false, "resourceClaims": claims}));
             Ok(db.claim_sets.created(id, None))
         }),
-        ("POST", ["claimSets", cs, "resourceClaimActions"]) => add_claim(db, cs, &r.body),
-        ("PUT", ["claimSets", cs, "resourceClaimActions", rc]) => {
-            with_claim(db, cs, rc, |claim| {
-                let mut e = Errors::default();
-                check_actions(&r.body["resourceClaimActions"], &mut e);
-                e.result()?;
-                claim["actions"] = r.body["resourceClaimActions"].clone();
-                Ok(ok_empty())
-            })
+        ("POST", ["claimSets", cs, "resourceClaimActions"]) => {
+            let rc = r.body["resourceClaimId"].as_i64().unwrap_or(0);
+            set_claim_actions(db, cs, rc, &r.body)
         }
+        ("PUT", ["claimSets", cs, "resourceClaimActions", rc]) => match rc.parse::<i64>() {
+            Ok(rc) => set_claim_actions(db, cs, rc, &r.body),
+            Err(_) => Err(not_found("ResourceClaim", rc)),
+        },
         ("DELETE", ["claimSets", cs, "resourceClaimActions", rc]) => {
             let rc_id = rc.parse::<i64>().unwrap_or(0);
             with_claim(db, cs, rc, |_| Ok(ok_empty())).inspect(|_| {
@@ -168,16 +166,25 @@ fn summary(db: &Db, c: &Value) -> Value {
     json!({"id": c["id"], "name": c["name"], "_isSystemReserved": c["_isSystemReserved"], "_applications": apps})
 }
 
-/// The claim set's name, unless it is system reserved.
-fn modifiable(db: &Db, id: i64) -> Result<String, Reply> {
-    let set = &db.claim_sets.rows[&id];
-    let name = text(set, "name").to_owned();
-    if set["_isSystemReserved"] == true {
-        return Err(validation(json!({"Id": [format!(
-            "Claim set ({name}) is system reserved. May not be modified."
-        )]})));
+/// Why the claim set may not be changed: it is system reserved.
+fn reserved(db: &Db, id: i64) -> Option<String> {
+    let set = db.claim_sets.rows.get(&id)?;
+    (set["_isSystemReserved"] == true).then(|| {
+        format!(
+            "Claim set ({}) is system reserved. May not be modified.",
+            text(set, "name")
+        )
+    })
+}
+
+/// The claim set's name, unless it is system reserved: then a validation error under `key`,
+/// which the server spells differently per operation (`id` for the claim set's own PUT and
+/// DELETE, `claimSetId` for resetting strategies and deleting a resource claim).
+fn modifiable(db: &Db, id: i64, key: &str) -> Result<String, Reply> {
+    if let Some(message) = reserved(db, id) {
+        return Err(validation(json!({ key: [message] })));
     }
-    Ok(name)
+    Ok(text(&db.claim_sets.rows[&id], "name").to_owned())
 }
 
 /// A valid new name for a claim set (`editing` excluded from the uniqueness check).
@@ -203,29 +210,31 @@ fn check_name(db: &Db, body: &Value, editing: Option<i64>) -> Result<String, Rep
     e.result().map(|()| name.to_owned())
 }
 
-/// The server's checks of a `resourceClaimActions` list.
-fn check_actions(actions: &Value, e: &mut Errors) {
-    const KEY: &str = "ResourceClaimActions";
-    let Some(list) = actions.as_array() else {
-        return e.add(KEY, "Please provide a valid resourceClaimActions object.");
-    };
+/// The server's checks of an actions list, reported under `key`: at least one action enabled;
+/// then every duplicated name, then every name that is not an action.
+fn check_actions(actions: &Value, key: &str, e: &mut Errors) {
+    let list = actions.as_array().map_or(&[][..], Vec::as_slice);
     if list.is_empty() {
-        return e.add(KEY, "Actions can not be empty.");
+        return e.add(key, "Actions can not be empty.");
     }
-    e.check(
-        list.iter().any(|a| a["enabled"] == true),
-        KEY,
-        "A resource must have at least one action associated with it to be added.",
-    );
-    let mut seen = Vec::new();
-    for name in list.iter().map(|a| text(a, "name")) {
-        if seen.contains(&name) {
-            e.add(KEY, format!("{name} action is duplicated."));
+    if !list.iter().any(|a| a["enabled"] == true) {
+        return e.add(
+            key,
+            "A resource must have at least one action associated with it to be added.",
+        );
+    }
+    let names: Vec<&str> = list.iter().map(|a| text(a, "name")).collect();
+    let mut reported: Vec<&str> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        if names[..i].contains(name) && !reported.contains(name) {
+            reported.push(name);
+            e.add(key, format!("{name} action is duplicated."));
         }
-        seen.push(name);
+    }
+    for name in names {
         e.check(
             seed::action_id(name).is_some(),
-            KEY,
+            key,
             format!("{name} is not a valid action."),
         );
     }
@@ -264,7 +273,7 @@ fn import_claims(
                 None => e.add("ResourceClaims", format!("'{name}' can not be added as a child resource.")),
             }
         }
-        check_actions(&c["actions"], e);
+        check_actions(&c["actions"], "ResourceClaims", e);
         let mut claim =
             claims_of.on_claim_set(system, c["actions"].as_array().map_or(&[], Vec::as_slice));
         claim["authorizationStrategyOverridesForCRUD"] = c["authorizationStrategyOverridesForCRUD"]
@@ -308,7 +317,7 @@ fn remove(claims: &mut Value, id: i64) {
 /// Runs `f` on resource claim `rc` of modifiable claim set `cs` (404s for either when absent).
 fn with_claim(db: &mut Db, cs: &str, rc: &str, f: impl FnOnce(&mut Value) -> Answer) -> Answer {
     let id = db.claim_sets.id(cs)?;
-    modifiable(db, id)?;
+    modifiable(db, id, "claimSetId")?;
     let rc_id = rc
         .parse::<i64>()
         .map_err(|_| not_found("ResourceClaim", rc))?;
@@ -318,33 +327,43 @@ fn with_claim(db: &mut Db, cs: &str, rc: &str, f: impl FnOnce(&mut Value) -> Ans
     f(claim)
 }
 
-fn add_claim(db: &mut Db, cs: &str, body: &Value) -> Answer {
+/// Adds resource claim `rc` to claim set `cs` with the body's actions, or sets the actions of
+/// the claim set's claim (the server runs one command for `POST` and `PUT`). Every rule
+/// reports, as the server's validator does: a system-reserved claim set under `ClaimSetId`,
+/// then under `ResourceClaimActions` a claim that is not in the system and the actions' rules.
+fn set_claim_actions(db: &mut Db, cs: &str, rc: i64, body: &Value) -> Answer {
     let id = db.claim_sets.id(cs)?;
-    let set_name = modifiable(db, id)?;
     let mut e = Errors::default();
-    check_actions(&body["resourceClaimActions"], &mut e);
-    let rc = body["resourceClaimId"].as_i64().unwrap_or(0);
-    let set = db.claim_sets.get_mut(cs)?;
-    match db.claims.claim(rc) {
-        None => e.add("ResourceClaimId", format!(
-            "This Claim Set contains a resource which is not in the system. Claimset Name: '{set_name}' Resource: '{rc}'."
-        )),
-        Some(c) => e.check(
-            find(&mut set["resourceClaims"], rc).is_none(),
-            "ResourceClaimId",
-            format!("Only unique resource claims can be added. The following is a duplicate resource: '{}'.", c.name),
-        ),
+    if let Some(message) = reserved(db, id) {
+        e.add("ClaimSetId", message);
+    }
+    const KEY: &str = "ResourceClaimActions";
+    // The request's list starts empty: left out, it is an empty list; `null`, no list.
+    let empty = json!([]);
+    let actions = body.get("resourceClaimActions").unwrap_or(&empty);
+    if actions.is_array() {
+        if db.claims.claim(rc).is_none() {
+            e.add(KEY, format!(
+                "This Claim Set contains a resource which is not in the system. Claimset Name: '{}' Resource: '{rc}'.",
+                text(&db.claim_sets.rows[&id], "name")
+            ));
+        }
+        check_actions(actions, KEY, &mut e);
+    } else {
+        e.add(KEY, "Please provide a valid resourceClaimActions object.");
     }
     e.result()?;
     let Some(system) = db.claims.claim(rc) else {
         return Err(not_found("ResourceClaim", rc));
     };
-    let claim = db.claims.on_claim_set(
-        system,
-        body["resourceClaimActions"]
-            .as_array()
-            .map_or(&[], Vec::as_slice),
-    );
+    let set = db.claim_sets.get_mut(cs)?;
+    if let Some(claim) = find(&mut set["resourceClaims"], rc) {
+        claim["actions"] = actions.clone();
+        return Ok(ok_empty());
+    }
+    let claim = db
+        .claims
+        .on_claim_set(system, actions.as_array().map_or(&[], Vec::as_slice));
     // Under its parent when the claim set has the parent, else at the top.
     let siblings = match find(&mut set["resourceClaims"], system.parent) {
         Some(parent) => &mut parent["children"],
@@ -360,22 +379,19 @@ fn add_claim(db: &mut Db, cs: &str, body: &Value) -> Answer {
 
 fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
     let id = db.claim_sets.id(cs)?;
-    modifiable(db, id)?;
+    let reserved = reserved(db, id);
     let set = db.claim_sets.get_mut(cs)?;
     let rc_id = rc.parse::<i64>().unwrap_or(0);
-    // Every failure of the request is reported at once, as the server's validator does.
+    // Every failure of the request is reported at once, in the server validator's order.
     let mut e = Errors::default();
     e.check(
         find(&mut set["resourceClaims"], rc_id).is_some(),
         "ResourceClaim",
         "Resource claim doesn't exist for the Claim set provided",
     );
-    let action = text(body, "actionName");
-    e.check(
-        seed::action_id(action).is_some(),
-        "ActionName",
-        "ActionName doesn't exist.",
-    );
+    if let Some(message) = reserved {
+        e.add("ClaimSetId", message);
+    }
     let mut strategies = Vec::new();
     for name in body["authorizationStrategies"]
         .as_array()
@@ -388,6 +404,12 @@ fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
             None => e.add("AuthorizationStrategies", format!("{name} doesn't exist.")),
         }
     }
+    let action = text(body, "actionName");
+    e.check(
+        seed::action_id(action).is_some(),
+        "ActionName",
+        "ActionName doesn't exist.",
+    );
     e.result()?;
     let Some(claim) = find(&mut set["resourceClaims"], rc_id) else {
         return Err(validation(

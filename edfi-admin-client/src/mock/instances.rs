@@ -2,9 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::reply::{
-    Answer, Errors, Reply, Table, deleted, not_found, ok, ok_empty, text, validation,
-};
+use super::reply::{Answer, Errors, Reply, Table, deleted, not_found, ok, ok_empty, text};
 use super::{Db, Req};
 
 pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
@@ -209,41 +207,53 @@ enum Child {
 }
 
 /// Creates (`editing` is `None`) or replaces an ODS instance context or derivative.
+///
+/// Every rule runs and reports, as FluentValidation does (an invalid ODS instance id does not
+/// hide a bad derivative type or connection string), except that an instance id that is not 0
+/// and names no instance ends the check with a 404, as the server's lookup throws. The combined
+/// key's uniqueness is a rule on the whole request, so it is reported under the empty key.
 fn save_child(db: &mut Db, kind: Child, body: &Value, editing: Option<i64>) -> Answer {
     let instance = body["odsInstanceId"].as_i64().unwrap_or(0);
-    if instance == 0 {
-        return Err(validation(json!({"OdsInstanceId": [format!(
-            "Please provide valid ods instance id. The id {instance} does not exist."
-        )]})));
-    }
-    if !db.ods_instances.rows.contains_key(&instance) {
-        return Err(not_found("odsInstance", instance));
-    }
     let mut e = Errors::default();
-    let (table, field, unique) = match kind {
+    let (field, unique) = match kind {
         Child::Context => {
             e.not_empty(body, "contextKey");
             e.not_empty(body, "contextValue");
             (
-                &mut db.contexts,
                 "contextKey",
                 "The combined key ODS instance id and context key must be unique.",
             )
         }
         Child::Derivative => {
+            e.not_empty(body, "derivativeType");
             let t = text(body, "derivativeType");
             e.check(
-                t.eq_ignore_ascii_case("ReadReplica") || t.eq_ignore_ascii_case("Snapshot"),
+                t.is_empty()
+                    || t.eq_ignore_ascii_case("ReadReplica")
+                    || t.eq_ignore_ascii_case("Snapshot"),
                 "DerivativeType",
                 "The value for the Derivative type is not allowed. The only accepted values are: 'ReadReplica' or 'Snapshot'.",
             );
-            check_connection_string(&mut e, body, editing.is_none());
             (
-                &mut db.derivatives,
                 "derivativeType",
                 "The combined key ODS instance id and derivative type must be unique.",
             )
         }
+    };
+    if instance == 0 {
+        e.add(
+            "OdsInstanceId",
+            format!("Please provide valid ods instance id. The id {instance} does not exist."),
+        );
+    } else if !db.ods_instances.rows.contains_key(&instance) {
+        return Err(not_found("odsInstance", instance));
+    }
+    if matches!(kind, Child::Derivative) {
+        check_connection_string(&mut e, body, editing.is_none());
+    }
+    let table = match kind {
+        Child::Context => &mut db.contexts,
+        Child::Derivative => &mut db.derivatives,
     };
     let value = text(body, field);
     let clash = table.rows.iter().any(|(id, row)| {
@@ -253,7 +263,7 @@ fn save_child(db: &mut Db, kind: Child, body: &Value, editing: Option<i64>) -> A
                 .as_str()
                 .is_some_and(|v| v.eq_ignore_ascii_case(value))
     });
-    e.check(!clash, "OdsInstanceId", unique);
+    e.check(!clash, "", unique);
     e.result()?;
     let mut row = match kind {
         Child::Context => json!({"contextKey": value, "contextValue": text(body, "contextValue")}),
@@ -313,11 +323,23 @@ fn check_profile(db: &Db, body: &Value, editing: Option<i64>) -> Result<(), Repl
         "Name",
         format!("{who} with this name already exists in the database. Please enter a unique name."),
     );
+    // Checked against the profile schema first; the name only once the XML is well-formed.
     let definition = text(body, "definition");
-    e.check(
-        definition.is_empty() || profile_name(definition) == Some(name),
-        "Definition",
-        format!("Profile name attribute value should match with {name}."),
-    );
+    if !definition.is_empty() {
+        let checked = super::profile_xml::problems(definition);
+        let well_formed = checked.is_ok();
+        for p in checked.unwrap_or_else(|message| vec![message]) {
+            e.add("Definition", p);
+        }
+        if well_formed
+            && !name.is_empty()
+            && !profile_name(definition).is_some_and(|n| n.eq_ignore_ascii_case(name))
+        {
+            e.add(
+                "Definition",
+                format!("Profile name attribute value should match with {name}."),
+            );
+        }
+    }
     e.result()
 }

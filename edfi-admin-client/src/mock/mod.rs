@@ -29,6 +29,7 @@
 mod applications;
 mod claim_sets;
 mod instances;
+mod profile_xml;
 mod reply;
 mod seed;
 

@@ -465,7 +465,9 @@ impl Hierarchy {
         })
     }
 
-    /// The seeded claim sets: `(name, system reserved, resource claims)`. On the default
+    /// The seeded claim sets: `(name, system reserved, resource claims)`, in the order a real
+    /// `EdFi_Admin` database lists them, so the first system-reserved one is `AB Connect` (here
+    /// with read on types). On the default
     /// hierarchy: `Ed-Fi Sandbox` (reserved) with types, education organizations, people and
     /// primary relationships, and `SIS Vendor` with types read-only, education organizations,
     /// and people with read on students. On a custom one: both with every top-level claim
@@ -483,6 +485,7 @@ impl Hierarchy {
             let mut people = on(5, CRUD);
             people["children"] = json!([on(266, &["Read"])]);
             return vec![
+                ("AB Connect", true, json!([on(1, &["Read"])])),
                 (
                     "Ed-Fi Sandbox",
                     true,
@@ -512,6 +515,7 @@ impl Hierarchy {
             )
         };
         vec![
+            ("AB Connect", true, all(true)),
             ("Ed-Fi Sandbox", true, all(false)),
             ("SIS Vendor", false, all(true)),
         ]

@@ -100,10 +100,7 @@ fn relax(schema: &mut Value, name: Option<&str>) {
         match v {
             Value::Object(map) => {
                 if let Some(Value::Array(req)) = map.get_mut("required") {
-                    req.retain(|r| {
-                        r.as_str()
-                            .is_some_and(|r| r == "id" || Some(r) == own_id)
-                    });
+                    req.retain(|r| r.as_str().is_some_and(|r| r == "id" || Some(r) == own_id));
                     if req.is_empty() {
                         map.remove("required");
                     }
