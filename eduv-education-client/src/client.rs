@@ -51,7 +51,7 @@ impl<T> Versioned<T> {
 ///     .build()?;
 /// let offerings = client.study_offerings(School::org_id(OrgIdType::OieCode, "12AB")).send().await?;
 /// for o in offerings.value.iter().filter(|o| eduv_education_client::is_active(*o)) {
-///     println!("{}", o.study_offering_name);
+///     println!("{}", o.study_offering_name.as_deref().unwrap_or("(no name)"));
 /// }
 /// # Ok(()) }
 /// ```
