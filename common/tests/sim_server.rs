@@ -1,11 +1,11 @@
-//! The server every simulator runs on (`edu_common::mock::server`): answers compressed the way
-//! a real API's web server does when the client asks, and counts the bytes it sent.
+//! The server every simulator runs on (`edu_common::mock::serve`): answers compressed the way
+//! a real API's web server does when the client asks, counts the bytes it sent, keeps a log of
+//! what it received, and catches a handler's panic.
 #![cfg(feature = "mock")]
 
 use std::io::Read;
 
-use wiremock::matchers::any;
-use wiremock::{Mock, ResponseTemplate};
+use edu_common::mock::{Request, Response};
 
 /// A JSON body of about 60 KiB that compresses well, as listing pages do.
 fn page() -> serde_json::Value {
@@ -16,14 +16,9 @@ fn page() -> serde_json::Value {
 }
 
 async fn started() -> edu_common::mock::SimServer {
-    let server = edu_common::mock::server(None)
+    edu_common::mock::serve(None, |_: &Request| Response::new(200).set_body_json(page()))
         .await
-        .expect("a loopback port");
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(page()))
-        .mount(&server)
-        .await;
-    server
+        .expect("a loopback port")
 }
 
 fn plain_http() -> reqwest::Client {
@@ -106,8 +101,12 @@ async fn the_clients_decode_what_the_simulators_compress() {
         .await
         .expect("a decoded answer");
     assert_eq!(value, page());
-    let request = &server.received_requests().await.expect("recorded")[0];
-    let asked = request.headers["accept-encoding"]
+    let logged = &server.requests()[0];
+    assert_eq!(
+        (logged.request.url.path(), logged.status),
+        ("/students", 200)
+    );
+    let asked = logged.request.headers["accept-encoding"]
         .to_str()
         .unwrap_or_default();
     assert!(asked.contains("gzip"), "the client asks for gzip: {asked}");
@@ -144,37 +143,31 @@ async fn drop_next_still_drops_after_the_server_answered() {
     assert!(dropped.is_err(), "the first request gets no answer");
     let answered = http.get(server.uri()).send().await.expect("an answer");
     assert!(answered.status().is_success());
-    assert_eq!(
-        server.received_requests().await.expect("recorded").len(),
-        2,
-        "the server saw both"
-    );
+    assert_eq!(server.requests().len(), 2, "the server saw both");
 }
 
 /// A panic inside a simulator's handler is answered 500 in the API's error body and recorded,
 /// never a dropped connection; the simulator keeps serving (issue #26).
 #[tokio::test]
 async fn a_panicking_handler_is_answered_500_and_recorded() {
-    struct Panics;
-    impl wiremock::Respond for Panics {
-        fn respond(&self, req: &wiremock::Request) -> wiremock::ResponseTemplate {
-            if req.url.path() == "/boom" {
-                let empty: Vec<u8> = Vec::new();
-                let _ = empty[usize::from(req.url.path().len() > 1)];
-            }
-            wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true}))
+    fn panics(req: &Request) -> Response {
+        if req.url.path() == "/boom" {
+            let empty: Vec<u8> = Vec::new();
+            let _ = empty[usize::from(req.url.path().len() > 1)];
         }
+        Response::new(200).set_body_json(serde_json::json!({"ok": true}))
     }
-    let server = edu_common::mock::server(None).await.unwrap();
     let faults = edu_common::mock::Faults::default();
-    wiremock::Mock::given(wiremock::matchers::any())
-        .respond_with(faults.wrap(
-            Panics,
+    let server = edu_common::mock::serve(
+        None,
+        faults.wrap(
+            panics,
             |_| true,
             |status, message| serde_json::json!({"code": status, "message": message}),
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await
+    .unwrap();
     edu_common::install_crypto_provider();
     let http = reqwest::Client::new();
     let resp = http
@@ -202,4 +195,32 @@ async fn a_panicking_handler_is_answered_500_and_recorded() {
         .unwrap();
     assert_eq!(ok.status().as_u16(), 200);
     assert_eq!(faults.panics().len(), 1);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_413_and_a_bad_header_never_panics() {
+    let server = edu_common::mock::serve(None, |req: &Request| {
+        Response::new(200)
+            .insert_header("x-echo", String::from_utf8_lossy(&req.body))
+            .insert_header("bad name", "v")
+            .set_body_string("ok")
+    })
+    .await
+    .unwrap();
+    let http = plain_http();
+    let big = vec![b'a'; 16 * 1024 * 1024 + 1];
+    let resp = http.post(server.uri()).body(big).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    // A header value a handler cannot send (a newline) is left out, not a panic.
+    let resp = http
+        .post(server.uri())
+        .body("line\nbreak")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(resp.headers().get("x-echo").is_none());
+    assert!(resp.headers().get("bad name").is_none());
+    let resp = http.post(server.uri()).body("fine").send().await.unwrap();
+    assert_eq!(resp.headers()["x-echo"], "fine");
 }

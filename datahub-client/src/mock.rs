@@ -1,4 +1,4 @@
-//! A stateful simulator of the datahub API on wiremock (feature `mock`).
+//! A stateful simulator of the datahub API (feature `mock`).
 //!
 //! It issues and expires tokens, serves a generated district (schools, teachers, students,
 //! sections, contacts, admins, events) in the real envelopes with working `next` links and page
@@ -23,9 +23,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
+use edu_common::mock::{Request, Respond, Response};
 use edu_common::mock::{TokenDesk, bearer};
 use serde_json::{Value, json};
-use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 
@@ -111,18 +111,15 @@ impl SimulatorBuilder {
 
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
-        let server = edu_common::mock::server(self.port).await?;
+        let bound = edu_common::mock::bind(self.port).await?;
         let state = Arc::new(Mutex::new(State::generate(&self)));
         let faults = edu_common::mock::Faults::default();
         faults.set_latency(self.page_latency);
-        Mock::given(wiremock::matchers::any())
-            .respond_with(faults.wrap(
-                Handler(state.clone()),
-                |req| req.url.path().starts_with("/datahub/services/"),
-                |_, message| json!({ "error": message }),
-            ))
-            .mount(&server)
-            .await;
+        let server = bound.serve(faults.wrap(
+            Handler(state.clone()),
+            |req| req.url.path().starts_with("/datahub/services/"),
+            |_, message| json!({ "error": message }),
+        ));
         Ok(Simulator {
             server,
             state,
@@ -371,8 +368,8 @@ impl State {
     }
 }
 
-fn error(status: u16, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({ "error": message }))
+fn error(status: u16, message: &str) -> Response {
+    Response::new(status).set_body_json(json!({ "error": message }))
 }
 
 fn fail(status: u16, message: &str) -> (u16, Value) {
@@ -382,7 +379,7 @@ fn fail(status: u16, message: &str) -> (u16, Value) {
 struct Handler(Arc<Mutex<State>>);
 
 impl Respond for Handler {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
+    fn respond(&self, req: &Request) -> Response {
         let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let state = &mut *guard;
         let path = req.url.path().to_owned();
@@ -410,13 +407,13 @@ impl Respond for Handler {
                 rendered
             }
         };
-        ResponseTemplate::new(status)
+        Response::new(status)
             .set_body_raw(body, "application/json")
             .insert_header("x-ratelimit-limit", "1200")
     }
 }
 
-fn token(state: &mut State, req: &Request) -> ResponseTemplate {
+fn token(state: &mut State, req: &Request) -> Response {
     let expected = format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
@@ -426,20 +423,19 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
         .get("authorization")
         .and_then(|v| v.to_str().ok());
     let body = String::from_utf8_lossy(&req.body);
-    if req.method != wiremock::http::Method::POST || !body.contains("grant_type=client_credentials")
-    {
+    if req.method != http::Method::POST || !body.contains("grant_type=client_credentials") {
         return error(400, "unsupported_grant_type");
     }
     if auth != Some(expected.as_str()) {
         return error(401, "invalid_client");
     }
     let token = state.tokens.issue(());
-    ResponseTemplate::new(200).set_body_json(json!({
+    Response::new(200).set_body_json(json!({
         "access_token": token, "token_type": "bearer", "expires_in": state.tokens.lifetime().as_secs()
     }))
 }
 
-fn authorize(state: &State, req: &Request) -> Option<ResponseTemplate> {
+fn authorize(state: &State, req: &Request) -> Option<Response> {
     let from_query = req
         .url
         .query_pairs()

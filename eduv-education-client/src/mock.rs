@@ -1,4 +1,4 @@
-//! A stateful simulator of an Edu-V Education API supplier on wiremock (feature `mock`).
+//! A stateful simulator of an Edu-V Education API supplier (feature `mock`).
 //!
 //! Three schools: a primary school (PO, `filterByOrgId` defaults to true), a secondary school
 //! (VO, defaults to false) and a school that has not given consent (answers `0022`). Each has
@@ -14,11 +14,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
+use edu_common::mock::{Request, Respond, Response};
 use edu_common::mock::{TokenDesk, bearer};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 use crate::auth::{AssertionClaims, PrivateKeyJwt};
@@ -166,8 +166,8 @@ impl State {
     }
 }
 
-fn status(http: u16, code: u16, message: &str) -> ResponseTemplate {
-    ResponseTemplate::new(http)
+fn status(http: u16, code: u16, message: &str) -> Response {
+    Response::new(http)
         .set_body_json(json!({ "status": code, "statusMessage": message }))
         .insert_header("api-version", "1.1.1")
 }
@@ -177,7 +177,7 @@ fn select(
     state: &State,
     q: &HashMap<String, String>,
     filter_allowed: bool,
-) -> Result<(usize, Option<&'static str>), Box<ResponseTemplate>> {
+) -> Result<(usize, Option<&'static str>), Box<Response>> {
     let master = q.get("orgMasterId");
     let org_id = q.get("orgId");
     let org_type = q.get("orgIdType");
@@ -255,17 +255,17 @@ fn select(
 struct Handler(Arc<Mutex<State>>);
 
 impl Respond for Handler {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
+    fn respond(&self, req: &Request) -> Response {
         let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let path = req.url.path().to_owned();
         if path == "/oauth2/token" {
             return token(&mut state, req);
         }
         let Some(rest) = path.strip_prefix("/education/v1") else {
-            return ResponseTemplate::new(404);
+            return Response::new(404);
         };
         if !state.tokens.check(bearer(&req.headers)).is_valid() {
-            return ResponseTemplate::new(401).insert_header(
+            return Response::new(401).insert_header(
                 "www-authenticate",
                 r#"Bearer realm="eduv", error="invalid_token", scope="eduv.education""#,
             );
@@ -273,7 +273,7 @@ impl Respond for Handler {
         let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
         let sparse = state.sparse;
         let ok = |body: Value| {
-            ResponseTemplate::new(200)
+            Response::new(200)
                 .set_body_json(if sparse { sparse_record(body) } else { body })
                 .insert_header("api-version", "1.1.1")
         };
@@ -370,15 +370,14 @@ impl Respond for Handler {
                     None => status(404, 99, "object not found"),
                 }
             }
-            _ => ResponseTemplate::new(404),
+            _ => Response::new(404),
         }
     }
 }
 
-fn token(state: &mut State, req: &Request) -> ResponseTemplate {
+fn token(state: &mut State, req: &Request) -> Response {
     let fail = |code: u16, error: &str, description: &str| {
-        ResponseTemplate::new(code)
-            .set_body_json(json!({"error": error, "error_description": description}))
+        Response::new(code).set_body_json(json!({"error": error, "error_description": description}))
     };
     let form_type = req
         .headers
@@ -460,7 +459,7 @@ fn token(state: &mut State, req: &Request) -> ResponseTemplate {
     }
     let token = state.tokens.issue(());
     let lifetime = state.tokens.lifetime().as_secs();
-    ResponseTemplate::new(200).set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": crate::SCOPE}))
+    Response::new(200).set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": crate::SCOPE}))
 }
 
 fn verify(state: &mut State, assertion: &str, client_id: Option<&str>) -> Result<(), String> {
@@ -548,19 +547,16 @@ impl SimulatorBuilder {
 
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
-        let server = edu_common::mock::server(self.port).await?;
-        let mut state = State::new(format!("{}/oauth2/token", server.uri()));
+        let bound = edu_common::mock::bind(self.port).await?;
+        let mut state = State::new(format!("{}/oauth2/token", bound.uri()));
         state.sparse = self.sparse;
         let state = Arc::new(Mutex::new(state));
         let faults = edu_common::mock::Faults::default();
-        Mock::given(wiremock::matchers::any())
-            .respond_with(faults.wrap(
-                Handler(state.clone()),
-                |req| !req.url.path().ends_with("/oauth2/token"),
-                |_, message| json!({"status": 99, "statusMessage": message}),
-            ))
-            .mount(&server)
-            .await;
+        let server = bound.serve(faults.wrap(
+            Handler(state.clone()),
+            |req| !req.url.path().ends_with("/oauth2/token"),
+            |_, message| json!({"status": 99, "statusMessage": message}),
+        ));
         Ok(Simulator {
             server,
             state,

@@ -1,4 +1,4 @@
-//! A stateful simulator of the Onderwijsregio API v2 on wiremock (feature `mock`).
+//! A stateful simulator of the Onderwijsregio API v2 (feature `mock`).
 //!
 //! It checks the API key, serves a realistic region schema (shared fields plus custom fields),
 //! validates writes and answers validation errors, accepts writes with 202 into a queue that is
@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
+use edu_common::mock::{Request, Respond, Response};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
-use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 use crate::callbacks::Signer;
@@ -253,18 +253,18 @@ fn merge(target: &mut Value, patch: &Value) {
     }
 }
 
-fn envelope(status: u16, message: &str, data: Value, sandbox: bool) -> ResponseTemplate {
+fn envelope(status: u16, message: &str, data: Value, sandbox: bool) -> Response {
     let mut meta = json!({});
     if sandbox {
         meta["sandboxEnabled"] = json!(true);
     }
-    ResponseTemplate::new(status).set_body_json(
+    Response::new(status).set_body_json(
         json!({"statusCode": status, "message": message, "data": data, "meta": meta}),
     )
 }
 
-fn error(status: u16, message: &str, errors: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
+fn error(status: u16, message: &str, errors: Value) -> Response {
+    Response::new(status)
         .set_body_json(json!({"statusCode": status, "message": message, "errors": errors}))
 }
 
@@ -283,13 +283,7 @@ impl Handler {
             .collect()
     }
 
-    fn accept(
-        &self,
-        state: &mut State,
-        req: &Request,
-        sandbox: bool,
-        change: Change,
-    ) -> ResponseTemplate {
+    fn accept(&self, state: &mut State, req: &Request, sandbox: bool, change: Change) -> Response {
         let q: HashMap<String, String> = req.url.query_pairs().into_owned().collect();
         let key = q
             .get("idempotencyKey")
@@ -302,7 +296,7 @@ impl Handler {
             // The same write again (a retry): the first acceptance, and nothing new is queued.
             // The key with another write: refused, every time (see the module docs).
             return if *first == sent {
-                ResponseTemplate::new(202).set_body_json(previous.clone())
+                Response::new(202).set_body_json(previous.clone())
             } else {
                 error(
                     409,
@@ -325,12 +319,12 @@ impl Handler {
             callback: q.get("callbackUrl").cloned(),
             change,
         });
-        ResponseTemplate::new(202).set_body_json(body)
+        Response::new(202).set_body_json(body)
     }
 }
 
 impl Respond for Handler {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
+    fn respond(&self, req: &Request) -> Response {
         if req.headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(API_KEY) {
             return error(401, "Missing or invalid API key", json!([]));
         }
@@ -383,7 +377,7 @@ impl Respond for Handler {
                 if sandbox {
                     resp["meta"]["sandboxEnabled"] = json!(true);
                 }
-                ResponseTemplate::new(200).set_body_json(resp)
+                Response::new(200).set_body_json(resp)
             }
             ("GET", ["candidates", "find"]) => {
                 let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
@@ -570,7 +564,7 @@ impl SimulatorBuilder {
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
         let delay = self.delay;
-        let server = edu_common::mock::server(self.port).await?;
+        let bound = edu_common::mock::bind(self.port).await?;
         let state = Arc::new(Mutex::new(State::default()));
         let (tx, mut rx) = mpsc::unbounded_channel::<Mutation>();
         let compile = |s: Value| {
@@ -579,19 +573,16 @@ impl SimulatorBuilder {
         };
         let create_item = region_schema()["items"].clone();
         let faults = edu_common::mock::Faults::default();
-        Mock::given(wiremock::matchers::any())
-            .respond_with(faults.wrap(
-                Handler {
-                    state: state.clone(),
-                    queue: tx,
-                    create: compile(create_item),
-                    update: compile(region_update_schema()),
-                },
-                |_| true,
-                |status, message| json!({"statusCode": status, "message": message, "errors": []}),
-            ))
-            .mount(&server)
-            .await;
+        let server = bound.serve(faults.wrap(
+            Handler {
+                state: state.clone(),
+                queue: tx,
+                create: compile(create_item),
+                update: compile(region_update_schema()),
+            },
+            |_| true,
+            |status, message| json!({"statusCode": status, "message": message, "errors": []}),
+        ));
         let worker_state = state.clone();
         tokio::spawn(async move {
             // A simulator may run with no client in its process (`edu-sim`): its own HTTP client

@@ -1,4 +1,4 @@
-//! A stateful simulator of the Ed-Fi Admin API 2.3 on wiremock (feature `mock`).
+//! A stateful simulator of the Ed-Fi Admin API 2.3 (feature `mock`).
 //!
 //! It serves every operation of the 2.3 spec with the real server's behaviour (from its code, not
 //! just the spec): 30-minute tokens for form client credentials with the
@@ -40,9 +40,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use edu_common::mock::{Respond, Response};
 use edu_common::mock::{TokenCheck, TokenDesk, bearer};
 use serde_json::{Value, json};
-use wiremock::{Mock, Respond, ResponseTemplate};
 
 use crate::Client;
 use reply::{Errors, Query, Reply, Table, message, ok, problem, validation};
@@ -223,7 +223,7 @@ fn tenant_json(name: &str) -> Value {
 }
 
 impl State {
-    fn respond(&mut self, req: &wiremock::Request) -> Reply {
+    fn respond(&mut self, req: &edu_common::mock::Request) -> Reply {
         let raw = req.url.path();
         let canonical = match raw.strip_prefix(BASE_PATH).unwrap_or(raw) {
             "" => "/".to_owned(),
@@ -398,7 +398,7 @@ impl State {
 struct Handler(Arc<Mutex<State>>);
 
 impl Respond for Handler {
-    fn respond(&self, req: &wiremock::Request) -> ResponseTemplate {
+    fn respond(&self, req: &edu_common::mock::Request) -> Response {
         let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let reply = state.respond(req);
         if (200..300).contains(&reply.status) {
@@ -511,16 +511,13 @@ impl SimulatorBuilder {
             tokens: TokenDesk::new("edfi-sim-token", self.token_lifetime),
             served: BTreeSet::new(),
         }));
-        let server = edu_common::mock::server(self.port).await?;
+        let bound = edu_common::mock::bind(self.port).await?;
         let faults = edu_common::mock::Faults::default();
-        Mock::given(wiremock::matchers::any())
-            .respond_with(faults.wrap(
-                Handler(state.clone()),
-                |req| !req.url.path().ends_with("/connect/token"),
-                |_, message| json!({ "message": message }),
-            ))
-            .mount(&server)
-            .await;
+        let server = bound.serve(faults.wrap(
+            Handler(state.clone()),
+            |req| !req.url.path().ends_with("/connect/token"),
+            |_, message| json!({ "message": message }),
+        ));
         Ok(Simulator {
             server,
             state,

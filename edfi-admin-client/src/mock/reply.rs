@@ -3,15 +3,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use edu_common::mock::Response;
 use serde_json::{Map, Value, json};
-use wiremock::ResponseTemplate;
 
 /// A response and its status (kept, so the simulator can record what it served).
 pub(super) struct Reply {
     /// The status code.
     pub(super) status: u16,
     /// The response.
-    pub(super) template: Box<ResponseTemplate>,
+    pub(super) template: Box<Response>,
 }
 
 impl Reply {
@@ -19,11 +19,11 @@ impl Reply {
     pub(super) fn new(status: u16) -> Reply {
         Reply {
             status,
-            template: Box::new(ResponseTemplate::new(status)),
+            template: Box::new(Response::new(status)),
         }
     }
 
-    fn map(self, f: impl FnOnce(ResponseTemplate) -> ResponseTemplate) -> Reply {
+    fn map(self, f: impl FnOnce(Response) -> Response) -> Reply {
         Reply {
             status: self.status,
             template: Box::new(f(*self.template)),

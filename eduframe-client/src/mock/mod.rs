@@ -1,4 +1,4 @@
-//! A stateful simulator of the Eduframe API on wiremock (feature `mock`), driven by the kept spec.
+//! A stateful simulator of the Eduframe API (feature `mock`), driven by the kept spec.
 //!
 //! - **Every operation of the spec** (183) is routed from the spec's paths, not written per
 //!   resource; the header `x-edu-sim-operation` names the operation that answered, and
@@ -30,8 +30,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use edu_common::WindowLog;
+use edu_common::mock::{Request, Respond, Response};
 use serde_json::{Value, json};
-use wiremock::{Mock, Request, Respond, ResponseTemplate};
 
 use crate::Client;
 
@@ -101,17 +101,14 @@ impl SimulatorBuilder {
     pub async fn try_start(self) -> std::io::Result<Simulator> {
         // The spec is read and routed before the first request, not during it.
         spec::warm_up();
-        let server = edu_common::mock::server(self.port).await?;
-        let state = Arc::new(Mutex::new(State::new(&self, server.uri())));
+        let bound = edu_common::mock::bind(self.port).await?;
+        let state = Arc::new(Mutex::new(State::new(&self, bound.uri())));
         let faults = edu_common::mock::Faults::default();
-        Mock::given(wiremock::matchers::any())
-            .respond_with(faults.wrap(
-                Handler(state.clone()),
-                |_| true,
-                |status, message| json!({"errors": {}, "code": status, "message": message}),
-            ))
-            .mount(&server)
-            .await;
+        let server = bound.serve(faults.wrap(
+            Handler(state.clone()),
+            |_| true,
+            |status, message| json!({"errors": {}, "code": status, "message": message}),
+        ));
         Ok(Simulator {
             server,
             state,
@@ -268,12 +265,12 @@ fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
         })
 }
 
-fn error(status: u16, message: &str, errors: Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
+fn error(status: u16, message: &str, errors: Value) -> Response {
+    Response::new(status)
         .set_body_json(json!({"errors": errors, "code": status, "message": message}))
 }
 
-fn not_found() -> ResponseTemplate {
+fn not_found() -> Response {
     error(404, "Not found", json!({}))
 }
 
@@ -366,7 +363,7 @@ fn overlay(key: &str, record: &mut Value, body: &Value) {
 struct Handler(Arc<Mutex<State>>);
 
 impl Respond for Handler {
-    fn respond(&self, req: &Request) -> ResponseTemplate {
+    fn respond(&self, req: &Request) -> Response {
         // The arrival time, taken before waiting for the state: the limiter counts arrivals, as
         // a server does, not the moment a busy simulator got round to the request.
         let arrived = tokio::time::Instant::now();
@@ -465,7 +462,7 @@ impl State {
         q: &HashMap<String, Vec<String>>,
         body: &Value,
         path: &str,
-    ) -> ResponseTemplate {
+    ) -> Response {
         use spec::{Answer, Seg};
         let ends_in_param = matches!(route.segs.last(), Some(Seg::Param(_)));
         // The record's own id: the last path parameter when the path ends in it, or before an
@@ -499,7 +496,7 @@ impl State {
             .as_ref()
             .and_then(|p| params.iter().find(|(n, _)| n == p).map(|(_, v)| v.clone()));
         if let Answer::Other(schema) = &route.answer {
-            return ResponseTemplate::new(route.status)
+            return Response::new(route.status)
                 .set_body_json(spec::value_for("", "", schema, 1, 0));
         }
         let key = route.store.clone();
@@ -521,7 +518,7 @@ impl State {
                         .filter(|r| matches_filters(r, q))
                         .map(|r| self.shown(&key, r))
                         .collect();
-                    ResponseTemplate::new(status).set_body_json(json!(items))
+                    Response::new(status).set_body_json(json!(items))
                 }
             }
             ("get", _) => {
@@ -535,7 +532,7 @@ impl State {
                     None => self.records(&key).first().cloned(),
                 };
                 match found {
-                    Some(r) => ResponseTemplate::new(status).set_body_json(self.shown(&key, &r)),
+                    Some(r) => Response::new(status).set_body_json(self.shown(&key, &r)),
                     None => not_found(),
                 }
             }
@@ -589,11 +586,11 @@ impl State {
                 );
                 self.records(&key).push(record.clone());
                 match &route.answer {
-                    Answer::Created(_) => ResponseTemplate::new(status)
+                    Answer::Created(_) => Response::new(status)
                         .set_body_json(json!({"result": "Success", "location": location}))
                         .insert_header("location", location.as_str()),
-                    Answer::Empty => ResponseTemplate::new(status),
-                    _ => ResponseTemplate::new(status).set_body_json(self.shown(&key, &record)),
+                    Answer::Empty => Response::new(status),
+                    _ => Response::new(status).set_body_json(self.shown(&key, &record)),
                 }
             }
             ("delete", _) if route.last_static().is_none() => {
@@ -610,9 +607,9 @@ impl State {
                 let removed = records.remove(pos);
                 match &route.answer {
                     Answer::One(_) => {
-                        ResponseTemplate::new(status).set_body_json(self.shown(&key, &removed))
+                        Response::new(status).set_body_json(self.shown(&key, &removed))
                     }
-                    _ => ResponseTemplate::new(status),
+                    _ => Response::new(status),
                 }
             }
             _ => {
@@ -646,9 +643,9 @@ impl State {
                 let record = record.clone();
                 match &route.answer {
                     Answer::One(_) => {
-                        ResponseTemplate::new(status).set_body_json(self.shown(&key, &record))
+                        Response::new(status).set_body_json(self.shown(&key, &record))
                     }
-                    _ => ResponseTemplate::new(status),
+                    _ => Response::new(status),
                 }
             }
         }
@@ -662,7 +659,7 @@ impl State {
         path: &str,
         q: &HashMap<String, Vec<String>>,
         records: Vec<&Value>,
-    ) -> ResponseTemplate {
+    ) -> Response {
         let first = |name: &str| q.get(name).and_then(|v| v.first()).cloned();
         let per_page = match first("per_page").map(|p| p.parse::<usize>()) {
             None => 25,
@@ -706,7 +703,7 @@ impl State {
             .take(per_page)
             .map(|v| self.shown(key, v))
             .collect();
-        let mut resp = ResponseTemplate::new(200).set_body_json(Value::Array(page.clone()));
+        let mut resp = Response::new(200).set_body_json(Value::Array(page.clone()));
         let base = format!("{}{}", self.origin, path);
         let mut links = Vec::new();
         if start > 0 {
