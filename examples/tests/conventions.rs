@@ -54,6 +54,7 @@ macro_rules! same_simulator_controls {
         let _: usize = sim.api_requests();
         let _: u64 = sim.bytes_sent();
         assert!(sim.panics().is_empty());
+        let _: Vec<edu_common::mock::Logged> = sim.requests();
     }};
 }
 

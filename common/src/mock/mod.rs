@@ -132,5 +132,12 @@ macro_rules! simulator_fault_methods {
         pub fn bytes_sent(&self) -> u64 {
             self.server.bytes_sent()
         }
+
+        /// The requests this simulator received (the most recent 10,000, token requests
+        /// included), oldest first, each with its status and the operation that answered it:
+        /// what a test asserts a client sent (a query parameter, a header, a body).
+        pub fn requests(&self) -> ::std::vec::Vec<$crate::mock::Logged> {
+            self.server.requests()
+        }
     };
 }
