@@ -126,6 +126,12 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         self.set("ending_before", id)
     }
 
+    /// Resumes at a page the server named: the `search_token` of a page's `next` link (the
+    /// listing follows those links itself; this is for starting where an earlier run stopped).
+    pub fn search_token(self, token: &str) -> Self {
+        self.set("search_token", token)
+    }
+
     /// A `where` filter, as the API's JSON query document.
     pub fn filter(self, where_json: &serde_json::Value) -> Self {
         self.set("where", where_json)
