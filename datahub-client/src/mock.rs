@@ -43,6 +43,7 @@ pub struct SimulatorBuilder {
     token_lifetime: Duration,
     page_latency: Duration,
     range_paging: bool,
+    seed: usize,
     port: Option<u16>,
 }
 
@@ -56,6 +57,7 @@ impl Default for SimulatorBuilder {
             token_lifetime: Duration::from_secs(7199),
             page_latency: Duration::ZERO,
             range_paging: true,
+            seed: 0,
             port: None,
         }
     }
@@ -98,6 +100,14 @@ impl SimulatorBuilder {
     /// from the top) and its `next` links carry `page=N`.
     pub fn starting_after(mut self, honoured: bool) -> Self {
         self.range_paging = honoured;
+        self
+    }
+
+    /// Which data set to generate: the same seed gives the same district on every run (the
+    /// default, 0, included); another seed gives other names, grades and genders under the same
+    /// ids and memberships.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed as usize;
         self
     }
 
@@ -173,7 +183,12 @@ impl State {
                 })
             })
             .collect();
-        let name = |i: usize| json!({"first": FIRST[i % FIRST.len()], "last": LAST[(i / FIRST.len()) % LAST.len()]});
+        let seed = cfg.seed;
+        let name = |i: usize| {
+            let i = i.wrapping_add(seed);
+            json!({"first": FIRST[i % FIRST.len()], "last": LAST[(i / FIRST.len()) % LAST.len()]})
+        };
+        let grade = |i: usize| format!("{}", 1 + i.wrapping_add(seed) % 8);
         let teachers: Vec<Value> = (0..cfg.teachers)
             .map(|i| {
                 json!({
@@ -190,7 +205,7 @@ impl State {
                 json!({
                     "id": oid(0x1_000_000 + i), "district": district_id, "school": schools[i % schools.len()]["id"],
                     "name": name(i), "sis_id": format!("{}", 50_000 + i), "student_number": format!("{}", 50_000 + i),
-                    "grade": format!("{}", 1 + i % 8), "gender": if i % 2 == 0 { "F" } else { "M" },
+                    "grade": grade(i), "gender": if i.wrapping_add(seed) % 2 == 0 { "F" } else { "M" },
                     "dob": format!("{}/{}/2015", 1 + i % 12, 1 + i % 28), "email": format!("student{i}@example.org"),
                     "credentials": {"district_username": format!("s{i}")}, "created": ts, "last_modified": ts
                 })

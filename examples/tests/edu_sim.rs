@@ -190,6 +190,7 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
         "--no-rate-limit",
         "--records",
         "--sparse",
+        "--seed",
         "--latency",
         "--log",
         "--until-eof",
@@ -211,6 +212,8 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
         &["eduv", "--records", "5"],
         &["datahub", "--tenants", "a"],
         &["datahub", "--sparse"],
+        &["eduv", "--seed", "3"],
+        &["eduframe", "--seed", "x"],
         &["eduframe", "--rate-limit", "5/60", "--no-rate-limit"],
     ] {
         let out = run(bad);
@@ -353,4 +356,34 @@ async fn sparse_answers_carry_only_identifiers() {
         .await
         .unwrap();
     assert_eq!(courses, serde_json::json!([{"id": 1}, {"id": 2}]));
+}
+
+#[tokio::test]
+async fn the_same_seed_serves_the_same_data_and_another_seed_other_data() {
+    edu_common::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let mut bodies = Vec::new();
+    for seed in ["7", "7", "8"] {
+        let (_sim, vars) = start(&["eduframe", "--seed", seed, "--records", "3"], 2);
+        let body: serde_json::Value = http
+            .get(format!("{}/enrollments", vars[0].1))
+            .bearer_auth(&vars[1].1)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        bodies.push(body);
+    }
+    assert_eq!(bodies[0], bodies[1], "the same seed, the same data");
+    assert_ne!(bodies[0], bodies[2], "another seed, other data");
+    let ids = |b: &serde_json::Value| -> Vec<serde_json::Value> {
+        b.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&bodies[0]), ids(&bodies[2]), "under the same ids");
 }

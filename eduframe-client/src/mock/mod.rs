@@ -48,6 +48,7 @@ pub struct SimulatorBuilder {
     window: Duration,
     records: usize,
     sparse: bool,
+    seed: u64,
     port: Option<u16>,
 }
 
@@ -58,6 +59,7 @@ impl Default for SimulatorBuilder {
             window: crate::RATE_LIMIT_WINDOW,
             records: 60,
             sparse: false,
+            seed: 0,
             port: None,
         }
     }
@@ -92,6 +94,14 @@ impl SimulatorBuilder {
     /// property of their schema.
     pub fn sparse(mut self, sparse: bool) -> Self {
         self.sparse = sparse;
+        self
+    }
+
+    /// Which data set to synthesise: the same seed gives the same records on every run (the
+    /// default, 0, included); another seed gives other values (enum choices, flags, numbers)
+    /// under the same ids, names and links.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
         self
     }
 
@@ -133,6 +143,8 @@ struct State {
     throttled: usize,
     /// Answers leave out optional properties ([`SimulatorBuilder::sparse`]).
     sparse: bool,
+    /// The data seed ([`SimulatorBuilder::seed`]).
+    variant: u64,
 }
 
 impl State {
@@ -151,6 +163,7 @@ impl State {
             log: cfg.limit.map(|n| WindowLog::new(n, cfg.window)),
             throttled: 0,
             sparse: cfg.sparse,
+            variant: cfg.seed,
         }
     }
 
@@ -165,7 +178,10 @@ impl State {
     fn records(&mut self, key: &str) -> &mut Vec<Value> {
         let seed = self.seed;
         if !self.data.contains_key(key) {
-            let records: Vec<Value> = (1..=seed).map(|i| spec::synthesize(key, i)).collect();
+            let variant = self.variant;
+            let records: Vec<Value> = (1..=seed)
+                .map(|i| spec::synthesize(key, i, variant))
+                .collect();
             self.next_id.insert(key.to_owned(), seed as u64 + 1);
             self.data.insert(key.to_owned(), records);
         }
@@ -496,8 +512,13 @@ impl State {
             .as_ref()
             .and_then(|p| params.iter().find(|(n, _)| n == p).map(|(_, v)| v.clone()));
         if let Answer::Other(schema) = &route.answer {
-            return Response::new(route.status)
-                .set_body_json(spec::value_for("", "", schema, 1, 0));
+            return Response::new(route.status).set_body_json(spec::value_for(
+                "",
+                "",
+                schema,
+                (1, 1),
+                0,
+            ));
         }
         let key = route.store.clone();
         let status = route.status;
@@ -556,7 +577,7 @@ impl State {
                     return not_found();
                 }
                 let id = self.new_id(&key);
-                let mut record = spec::synthesize(&key, id as usize);
+                let mut record = spec::synthesize(&key, id as usize, self.variant);
                 overlay(&key, &mut record, body);
                 if let Some(o) = record.as_object_mut() {
                     if o.get("id").is_some_and(Value::is_string) {

@@ -310,9 +310,10 @@ pub(super) fn required(schema: &Value) -> Vec<String> {
 
 /// The `i`-th record (1-based) of resource `key`: every property filled with a value of its
 /// schema's type, format and enum, plausible for its name.
-pub(super) fn synthesize(key: &str, i: usize) -> Value {
+pub(super) fn synthesize(key: &str, i: usize, seed: u64) -> Value {
+    let v = i.wrapping_add(seed as usize);
     match RECORD_SCHEMAS.get(key) {
-        Some(schema) => value_for(key, "", schema, i, 0),
+        Some(schema) => value_for(key, "", schema, (i, v), 0),
         None => json!({ "id": i }),
     }
 }
@@ -321,19 +322,27 @@ pub(super) fn now() -> String {
     "2026-09-01T08:00:00.000Z".to_owned()
 }
 
-/// A value for property `name` of schema `schema`.
-pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: usize) -> Value {
+/// A value for property `name` of schema `schema`, for record `i`; `v` chooses among the
+/// values that do not identify the record (enums, booleans, numbers), so another seed gives
+/// other data with the same ids.
+pub(super) fn value_for(
+    key: &str,
+    name: &str,
+    schema: &Value,
+    (i, v): (usize, usize),
+    depth: usize,
+) -> Value {
     let schema = resolve(schema);
     if depth > 5 {
         return Value::Null;
     }
     for k in ["oneOf", "anyOf"] {
         if let Some(first) = schema[k].as_array().and_then(|a| a.first()) {
-            return value_for(key, name, first, i, depth + 1);
+            return value_for(key, name, first, (i, v), depth + 1);
         }
     }
     if let Some(values) = schema["enum"].as_array().filter(|v| !v.is_empty()) {
-        return values[i % values.len()].clone();
+        return values[v % values.len()].clone();
     }
     let ty = schema["type"].as_str().unwrap_or_else(|| {
         if schema.get("properties").is_some() || schema.get("allOf").is_some() {
@@ -350,16 +359,16 @@ pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: 
                 // Record 1 points at record 1 of every parent, so nested paths find it.
                 json!(1 + (i - 1) % 10)
             } else {
-                json!(i)
+                json!(v)
             }
         }
-        "number" => json!(i as f64),
-        "boolean" => json!(!i.is_multiple_of(3)),
+        "number" => json!(v as f64),
+        "boolean" => json!(!v.is_multiple_of(3)),
         "array" => {
             let min = schema["minItems"].as_u64().unwrap_or(0) as usize;
             Value::Array(
                 (0..min)
-                    .map(|_| value_for(key, name, &schema["items"], i, depth + 1))
+                    .map(|_| value_for(key, name, &schema["items"], (i, v), depth + 1))
                     .collect(),
             )
         }
@@ -393,7 +402,7 @@ pub(super) fn value_for(key: &str, name: &str, schema: &Value, i: usize, depth: 
         "object" => {
             let mut obj = Map::new();
             for (prop, s) in properties(schema) {
-                obj.insert(prop.clone(), value_for(key, &prop, &s, i, depth + 1));
+                obj.insert(prop.clone(), value_for(key, &prop, &s, (i, v), depth + 1));
             }
             Value::Object(obj)
         }

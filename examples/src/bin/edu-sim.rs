@@ -51,6 +51,11 @@ struct Args {
     /// Eduframe: records of each resource; datahub: students in the district.
     #[arg(long, value_name = "N")]
     records: Option<usize>,
+    /// Eduframe and datahub: which data set to synthesise. Every simulator serves the same data
+    /// on every run; another seed gives other values (enum choices, names, grades) under the
+    /// same ids.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     /// Eduframe and Edu-V: sparse records, carrying only their identifiers (the sparsest answer
     /// the API could send), so code that assumes an optional field fails in tests.
     #[arg(long)]
@@ -191,6 +196,9 @@ async fn start(args: &Args) -> Result<Running, Failure> {
     if args.records.is_some() && !matches!(args.api, Api::Eduframe | Api::Datahub) {
         return Err(unsupported("--records", args.api));
     }
+    if args.seed.is_some() && !matches!(args.api, Api::Eduframe | Api::Datahub) {
+        return Err(unsupported("--seed", args.api));
+    }
     if args.sparse && !matches!(args.api, Api::Eduframe | Api::Eduv) {
         return Err(unsupported("--sparse", args.api));
     }
@@ -203,7 +211,7 @@ async fn start(args: &Args) -> Result<Running, Failure> {
             if let Some(n) = args.records {
                 b = b.records(n);
             }
-            b = b.sparse(args.sparse);
+            b = b.sparse(args.sparse).seed(args.seed.unwrap_or(0));
             if let Some((n, window)) = args.rate_limit {
                 b = b.rate_limit(n, window);
             } else if args.no_rate_limit {
@@ -240,6 +248,7 @@ async fn start(args: &Args) -> Result<Running, Failure> {
             if let Some(n) = args.records {
                 b = b.students(n);
             }
+            b = b.seed(args.seed.unwrap_or(0));
             Running::Datahub(b.try_start().await?)
         }
     };
