@@ -1,7 +1,7 @@
 //! The attempt loop: one operation's attempts, waits and retries, the body read with each
 //! attempt, and the rate-limit slot it holds while in flight.
 
-use super::stash::encode_reason;
+use super::gave_up::encode_reason;
 use super::*;
 
 impl Transport {
@@ -95,9 +95,10 @@ impl Transport {
                 let ticket = match (authorized, auth_mode) {
                     (Ok(t), _) => t,
                     (Err(e), AuthMode::Required) => return Err(Failure::Error(e)),
+                    #[cfg(feature = "progenitor")]
                     (Err(e), AuthMode::Preauthorized) => {
                         tracing::warn!(error = %e, "re-authorizing a retry failed; sending it with the credentials it had");
-                        AuthTicket::default()
+                        crate::auth::AuthTicket::default()
                     }
                 };
                 let attempt_span = tracing::debug_span!(

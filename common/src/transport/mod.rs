@@ -32,20 +32,27 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-use crate::auth::{AuthProvider, AuthTicket, Credentials};
+#[cfg(feature = "progenitor")]
+use crate::auth::AuthTicket;
+use crate::auth::{AuthProvider, Credentials};
 use crate::error::{Error, HttpError, RateLimitReason, Result, TimeoutKind};
 use crate::limiter::{self, PauseGate, RateLimit};
 use crate::retry::{self, RetryBudget, RetryConfig, Verdict};
 
 mod attempt;
+mod gave_up;
 mod options;
 mod request;
+#[cfg(feature = "progenitor")]
 mod stash;
 
+use gave_up::{GAVE_UP_HEADER, decode_reason};
 use options::origin_of;
 pub use options::{DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, path_id};
 pub use request::{ApiResponse, RequestBuilder};
-use stash::{GAVE_UP_HEADER, Stash, decode_reason};
+#[cfg(feature = "progenitor")]
+use stash::Stash;
+#[cfg(feature = "progenitor")]
 pub(crate) use stash::{STASH_HEADER, STASH_STATUS};
 
 /// Time limits. Every request has all three; none is infinite.
@@ -83,6 +90,7 @@ struct Inner {
     timeouts: Timeouts,
     max_body_bytes: usize,
     default_headers: HeaderMap,
+    #[cfg(feature = "progenitor")]
     stash: std::sync::Mutex<Stash>,
     /// Whether `http` is the caller's (its redirect policy is its own: see `crate::redirect`).
     caller_client: bool,
@@ -133,6 +141,7 @@ pub(crate) enum AuthMode {
     /// Authorize each attempt; a failure to get credentials is returned.
     Required,
     /// The request was already authorized (progenitor's `pre` hook); re-authorize best-effort.
+    #[cfg(feature = "progenitor")]
     Preauthorized,
 }
 
@@ -275,6 +284,7 @@ impl Transport {
     }
 
     /// Puts the configured credentials on `request` (fetching a token if needed).
+    #[cfg(feature = "progenitor")]
     pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<AuthTicket> {
         self.inner.auth.authorize(&self.inner.http, request).await
     }

@@ -439,6 +439,7 @@ impl TransportBuilder {
                 timeouts: self.timeouts,
                 max_body_bytes: self.max_body_bytes,
                 default_headers: self.default_headers,
+                #[cfg(feature = "progenitor")]
                 stash: Default::default(),
                 caller_client,
                 #[cfg(feature = "redis")]

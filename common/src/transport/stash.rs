@@ -1,5 +1,5 @@
 //! Errors the progenitor glue cannot carry through reqwest's types travel in a stand-in response
-//! that names them; the reason a throttled answer was handed back travels in a header.
+//! that names them (feature `progenitor`).
 
 use super::*;
 
@@ -54,7 +54,6 @@ impl Transport {
     }
 
     /// Takes back a stashed error.
-    #[cfg(feature = "progenitor")]
     pub(crate) fn take_stashed(&self, id: u64) -> Option<Error> {
         let mut stash = self.inner.stash.lock().unwrap_or_else(|p| p.into_inner());
         let at = stash.errors.iter().position(|(i, _)| *i == id)?;
@@ -69,34 +68,10 @@ pub(crate) const STASH_STATUS: StatusCode = match StatusCode::from_u16(599) {
 };
 /// The header of a stand-in response that names a stashed error.
 pub(crate) const STASH_HEADER: &str = "x-edu-common-error";
-/// The header the retry loop puts on a throttled response it hands back, saying why.
-pub(crate) const GAVE_UP_HEADER: &str = "x-edu-common-gave-up";
 
 /// Errors waiting to be taken back by `progenitor::into_error`.
 #[derive(Default)]
 pub(crate) struct Stash {
     next: u64,
     errors: std::collections::VecDeque<(u64, Error)>,
-}
-
-pub(super) fn encode_reason(reason: RateLimitReason) -> String {
-    match reason {
-        RateLimitReason::WaitTooLong => "wait-too-long".into(),
-        RateLimitReason::AttemptsExhausted { attempts } => format!("attempts={attempts}"),
-        RateLimitReason::Deadline => "deadline".into(),
-        RateLimitReason::BudgetExhausted => "budget".into(),
-        RateLimitReason::NotRetrySafe => "not-retry-safe".into(),
-    }
-}
-
-pub(super) fn decode_reason(text: &str) -> Option<RateLimitReason> {
-    Some(match text {
-        "wait-too-long" => RateLimitReason::WaitTooLong,
-        "deadline" => RateLimitReason::Deadline,
-        "budget" => RateLimitReason::BudgetExhausted,
-        "not-retry-safe" => RateLimitReason::NotRetrySafe,
-        other => RateLimitReason::AttemptsExhausted {
-            attempts: other.strip_prefix("attempts=")?.parse().ok()?,
-        },
-    })
 }
