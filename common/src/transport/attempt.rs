@@ -1,6 +1,7 @@
 //! The attempt loop: one operation's attempts, waits and retries, the body read with each
 //! attempt, and the rate-limit slot it holds while in flight.
 
+use super::decision::{Decision, Outcome, Standing, decide};
 use super::gave_up::encode_reason;
 use super::*;
 
@@ -117,16 +118,13 @@ impl Transport {
                 // ends earlier, or is cancelled, completes its slot when the slot is dropped.)
                 drop(slot);
                 let next = || template.as_ref().and_then(reqwest::Request::try_clone);
-                let may_retry = attempt < inner.retry.max_attempts;
-                // A retry after a backoff, if attempts, deadline, a resendable body and the
-                // retry budget all allow one.
-                let back_off = |cost: u32| {
-                    let backoff = inner.retry.backoff(attempt);
-                    if !may_retry || limiter::later(Instant::now(), backoff) >= deadline {
-                        return None;
-                    }
-                    let r = next()?;
-                    inner.budget.try_spend(cost).then_some((r, backoff))
+                // Where the operation stands, for `decision::decide`.
+                let standing = |attempt| Standing {
+                    attempt,
+                    retry_safe,
+                    can_resend: template.is_some(),
+                    until_deadline: deadline.saturating_duration_since(Instant::now()),
+                    backoff: inner.retry.backoff(attempt),
                 };
                 let failed = match outcome {
                     Ok(resp) => {
@@ -169,53 +167,30 @@ impl Transport {
                                 continue;
                             }
                         }
-                        let gave_up = match retry::classify(status, resp.headers(), &inner.retry) {
-                            Verdict::Done => None,
-                            Verdict::ThrottledTooLong(_) => Some(RateLimitReason::WaitTooLong),
-                            Verdict::Throttled(_) if status == StatusCode::SERVICE_UNAVAILABLE && !retry_safe => {
-                                Some(RateLimitReason::NotRetrySafe)
-                            }
-                            Verdict::Throttled(wait) => {
-                                let reason = if !may_retry {
-                                    Some(RateLimitReason::AttemptsExhausted { attempts: attempt })
-                                } else if limiter::later(Instant::now(), wait) >= deadline {
-                                    Some(RateLimitReason::Deadline)
-                                } else {
-                                    None
-                                };
-                                match (reason, next()) {
-                                    (Some(reason), _) => Some(reason),
-                                    // The body cannot be sent again (a stream): hand the answer back.
-                                    (None, None) => Some(RateLimitReason::AttemptsExhausted { attempts: attempt }),
-                                    (None, Some(r)) => {
-                                        if !inner.budget.try_spend(RetryBudget::RETRY_COST) {
-                                            Some(RateLimitReason::BudgetExhausted)
-                                        } else {
-                                            // Only a retry that will happen holds back the other requests.
-                                            inner.pause.pause_for(wait);
-                                            #[cfg(feature = "redis")]
-                                            if let Some(shared) = &inner.shared {
-                                                shared.store.pause_for(&shared.ns, wait).await;
-                                            }
-                                            tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled: waiting as asked");
-                                            pending = Some(r);
-                                            continue;
+                        let verdict = retry::classify(status, resp.headers(), &inner.retry);
+                        let gave_up = match decide(Outcome::Answer { status, verdict }, standing(attempt), &inner.retry) {
+                            Decision::Done { gave_up } => gave_up,
+                            Decision::Retry { wait, server_asked, cost, if_unpaid } => match next() {
+                                Some(r) if inner.budget.try_spend(cost) => {
+                                    if server_asked {
+                                        // Only a retry that will happen holds back the other requests;
+                                        // the next attempt waits at the pause like every request.
+                                        inner.pause.pause_for(wait);
+                                        #[cfg(feature = "redis")]
+                                        if let Some(shared) = &inner.shared {
+                                            shared.store.pause_for(&shared.ns, wait).await;
                                         }
+                                        tracing::debug!(wait_ms = wait.as_millis() as u64, "throttled: waiting as asked");
+                                    } else {
+                                        tracing::debug!(backoff_ms = wait.as_millis() as u64, %status, "transient failure: backing off");
+                                        drop(resp);
+                                        tokio::time::sleep(wait).await;
                                     }
-                                }
-                            }
-                            Verdict::Transient => {
-                                if retry_safe
-                                    && let Some((r, backoff)) = back_off(RetryBudget::RETRY_COST)
-                                {
-                                    tracing::debug!(backoff_ms = backoff.as_millis() as u64, %status, "transient failure: backing off");
-                                    drop(resp);
-                                    tokio::time::sleep(backoff).await;
                                     pending = Some(r);
                                     continue;
                                 }
-                                None
-                            }
+                                _ => if_unpaid,
+                            },
                         };
                         // Reading the body is part of the attempt: a connection that drops
                         // mid-body is retried like one that drops before the headers.
@@ -248,15 +223,17 @@ impl Transport {
                 } else {
                     timeout_kind
                 };
-                let retryable = e.is_connect() || (retry_safe && (e.is_timeout() || e.is_request() || e.is_body() || mid_body));
-                let cost = if e.is_timeout() {
-                    RetryBudget::TIMEOUT_COST
-                } else {
-                    RetryBudget::RETRY_COST
+                let outcome = Outcome::Failed {
+                    connect: e.is_connect(),
+                    timeout: e.is_timeout(),
+                    maybe_sent: e.is_request() || e.is_body() || mid_body,
                 };
-                if retryable && let Some((r, backoff)) = back_off(cost) {
-                    tracing::debug!(error = %e.without_url_ref(), mid_body, backoff_ms = backoff.as_millis() as u64, "attempt failed: backing off");
-                    tokio::time::sleep(backoff).await;
+                if let Decision::Retry { wait, cost, .. } = decide(outcome, standing(attempt), &inner.retry)
+                    && let Some(r) = next()
+                    && inner.budget.try_spend(cost)
+                {
+                    tracing::debug!(error = %e.without_url_ref(), mid_body, backoff_ms = wait.as_millis() as u64, "attempt failed: backing off");
+                    tokio::time::sleep(wait).await;
                     pending = Some(r);
                     continue;
                 }

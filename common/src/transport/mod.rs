@@ -37,9 +37,10 @@ use crate::auth::AuthTicket;
 use crate::auth::{AuthProvider, Credentials};
 use crate::error::{Error, HttpError, RateLimitReason, Result, TimeoutKind};
 use crate::limiter::{self, PauseGate, RateLimit};
-use crate::retry::{self, RetryBudget, RetryConfig, Verdict};
+use crate::retry::{self, RetryBudget, RetryConfig};
 
 mod attempt;
+mod decision;
 mod gave_up;
 mod options;
 mod request;
