@@ -44,27 +44,18 @@ async fn every_documented_parameter_has_a_setter_that_sends_it() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(
-            "/education/v1/studyofferings/school/00000000-0000-4000-8000-000000000001",
-        ))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"studyOfferingId": "00000000-0000-4000-8000-000000000001"})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(
-            "/education/v1/subjectofferings/school/00000000-0000-4000-8000-000000000001",
-        ))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"subjectOfferingId": "00000000-0000-4000-8000-000000000001"}),
-            ),
-        )
-        .mount(&server)
-        .await;
+    // One offering of each kind, as the gets answer; every listing answers `[]`.
+    for (kind, key) in [
+        ("studyofferings", "studyOfferingId"),
+        ("subjectofferings", "subjectOfferingId"),
+    ] {
+        let id = "00000000-0000-4000-8000-000000000001";
+        Mock::given(method("GET"))
+            .and(path(format!("/education/v1/{kind}/school/{id}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ key: id })))
+            .mount(&server)
+            .await;
+    }
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
         .mount(&server)

@@ -341,40 +341,33 @@ async fn eduframe_runs_without_its_production_budget_when_asked() {
     }
 }
 
-#[tokio::test]
-async fn sparse_answers_carry_only_identifiers() {
+/// The JSON body of `GET {EDUFRAME_BASE_URL}/{path}` from an Eduframe `edu-sim`.
+async fn eduframe_json(vars: &[(String, String)], path: &str) -> serde_json::Value {
     edu_common::install_crypto_provider();
-    let http = reqwest::Client::new();
-    let (_sim, vars) = start(&["eduframe", "--sparse", "--records", "2"], 2);
-    let courses: serde_json::Value = http
-        .get(format!("{}/courses", vars[0].1))
+    reqwest::Client::new()
+        .get(format!("{}/{path}", vars[0].1))
         .bearer_auth(&vars[1].1)
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sparse_answers_carry_only_identifiers() {
+    let (_sim, vars) = start(&["eduframe", "--sparse", "--records", "2"], 2);
+    let courses = eduframe_json(&vars, "courses").await;
     assert_eq!(courses, serde_json::json!([{"id": 1}, {"id": 2}]));
 }
 
 #[tokio::test]
 async fn the_same_seed_serves_the_same_data_and_another_seed_other_data() {
-    edu_common::install_crypto_provider();
-    let http = reqwest::Client::new();
     let mut bodies = Vec::new();
     for seed in ["7", "7", "8"] {
         let (_sim, vars) = start(&["eduframe", "--seed", seed, "--records", "3"], 2);
-        let body: serde_json::Value = http
-            .get(format!("{}/enrollments", vars[0].1))
-            .bearer_auth(&vars[1].1)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        bodies.push(body);
+        bodies.push(eduframe_json(&vars, "enrollments").await);
     }
     assert_eq!(bodies[0], bodies[1], "the same seed, the same data");
     assert_ne!(bodies[0], bodies[2], "another seed, other data");
