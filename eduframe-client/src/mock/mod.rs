@@ -28,14 +28,20 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine as _;
 use edu_common::WindowLog;
 use edu_common::mock::{Request, Respond, Response};
 use serde_json::{Value, json};
 
 use crate::Client;
 
+mod listing;
+mod records;
+mod schema;
 mod spec;
+mod validate;
+
+use listing::{matches_filters, query_map};
+use records::{apply_action, overlay};
 
 const API_KEY: &str = "eduframe-sim-key";
 
@@ -205,9 +211,6 @@ impl State {
     }
 }
 
-/// Query parameters that page or sort rather than filter.
-const NOT_FILTERS: &[&str] = &["per_page", "cursor", "page", "sort", "search"];
-
 fn text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -232,55 +235,6 @@ fn parent_field(route: &spec::Route, param: &str) -> String {
     format!("{}_id", prev.strip_suffix('s').unwrap_or(prev))
 }
 
-/// Whether `record` passes the listing's filters: equality (any of the values given) on a field
-/// the record has, `*_from`/`*_after` and `*_until` bounds on the field they name, `role` within
-/// `roles`, `search` as a case-insensitive substring of any text field. A parameter that names no
-/// field of the resource is ignored, as the API ignores parameters it does not know.
-fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
-    q.iter()
-        .filter(|(k, _)| !NOT_FILTERS.contains(&k.as_str()))
-        .all(|(k, wants)| {
-            let field = |name: &str| record.get(name).filter(|v| !v.is_null());
-            if let Some(v) = field(k) {
-                return match v {
-                    Value::Array(items) => {
-                        wants.iter().any(|w| items.iter().any(|i| text(i) == *w))
-                    }
-                    Value::Bool(b) => wants.iter().any(|w| (w == "true" || w == "1") == *b),
-                    v => wants.iter().any(|w| text(v) == *w),
-                };
-            }
-            for (suffix, lower) in [("_from", true), ("_after", true), ("_until", false)] {
-                if let Some(name) = k.strip_suffix(suffix) {
-                    let Some(v) = field(name).or_else(|| field(&format!("{name}_at"))) else {
-                        return true;
-                    };
-                    let (have, want) = (text(v), wants.first().cloned().unwrap_or_default());
-                    return if lower { have >= want } else { have <= want };
-                }
-            }
-            if k == "role"
-                && let Some(Value::Array(roles)) = field("roles")
-            {
-                return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
-            }
-            if k == "published"
-                && let Some(Value::Bool(b)) = field("is_published")
-            {
-                return *b;
-            }
-            true
-        })
-        && q.get("search").and_then(|s| s.first()).is_none_or(|term| {
-            let term = term.to_lowercase();
-            record.as_object().is_some_and(|o| {
-                o.values()
-                    .filter_map(Value::as_str)
-                    .any(|s| s.to_lowercase().contains(&term))
-            })
-        })
-}
-
 fn error(status: u16, message: &str, errors: Value) -> Response {
     Response::new(status)
         .set_body_json(json!({"errors": errors, "code": status, "message": message}))
@@ -288,92 +242,6 @@ fn error(status: u16, message: &str, errors: Value) -> Response {
 
 fn not_found() -> Response {
     error(404, "Not found", json!({}))
-}
-
-/// `name=a&name=b` and `name[]=a&name[]=b` both give `name: [a, b]`.
-fn query_map(req: &Request) -> HashMap<String, Vec<String>> {
-    let mut q: HashMap<String, Vec<String>> = HashMap::new();
-    for (k, v) in req.url.query_pairs() {
-        let k = k.trim_end_matches("[]").to_owned();
-        q.entry(k).or_default().push(v.into_owned());
-    }
-    q
-}
-
-fn cursor_of(id: &Value) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({ "id": id }).to_string())
-}
-
-fn decode_cursor(c: &str) -> Option<Value> {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .map(|v| v["id"].clone())
-        .filter(|v| !v.is_null())
-}
-
-/// The state change an action names (`PUT /enrollments/{id}/cancel`).
-fn apply_action(record: &mut Value, action: &str) {
-    let set = |record: &mut Value, field: &str, value: Value| {
-        if let Some(o) = record.as_object_mut()
-            && o.contains_key(field)
-        {
-            o.insert(field.to_owned(), value);
-        }
-    };
-    match action {
-        "cancel" => set(record, "status", json!("canceled")),
-        "approve" => set(record, "status", json!("active")),
-        "deny" => set(record, "status", json!("denied")),
-        "open" => set(record, "status", json!("open")),
-        "activate" => set(record, "active", json!(true)),
-        "deactivate" => set(record, "active", json!(false)),
-        _ => {}
-    }
-    set(record, "updated_at", json!(spec::now()));
-}
-
-/// Fields of `body` that the record has, laid over it in the record's own types: a body may
-/// send a number where the record keeps text (`cost: 12.5` is stored as `"12.5"`), as the API's
-/// model layer converts it.
-fn overlay(key: &str, record: &mut Value, body: &Value) {
-    let props = spec::RECORD_SCHEMAS
-        .get(key)
-        .map(spec::properties)
-        .unwrap_or_default();
-    let Some(o) = record.as_object_mut() else {
-        return;
-    };
-    if let Some(b) = body.as_object() {
-        for (k, v) in b {
-            if !o.contains_key(k) {
-                continue;
-            }
-            let mut errors = serde_json::Map::new();
-            match props.get(k) {
-                // A blank date, e-mail or URI is stored as none where the record may hold none
-                // (Rails casts a blank date to nil; the answer stays within the spec).
-                Some(schema) if v == "" && spec::blank_is_null(schema) => {
-                    o.insert(k.clone(), Value::Null);
-                }
-                Some(schema) => {
-                    spec::validate(schema, v, k, false, &mut errors);
-                    if errors.is_empty() {
-                        o.insert(k.clone(), v.clone());
-                    } else if spec::resolve(schema)["type"] == "string"
-                        && (v.is_number() || v.is_boolean())
-                    {
-                        o.insert(k.clone(), json!(text(v)));
-                    }
-                    // Anything else the record cannot hold is left as it was.
-                }
-                None => {
-                    o.insert(k.clone(), v.clone());
-                }
-            }
-        }
-    }
 }
 
 struct Handler(Arc<Mutex<State>>);
@@ -421,7 +289,7 @@ impl Respond for Handler {
         let mut bad = serde_json::Map::new();
         for p in &route.query {
             for v in q.get(&p.name).into_iter().flatten() {
-                if !spec::query_value_ok(&p.schema, v) {
+                if !validate::query_value_ok(&p.schema, v) {
                     bad.insert(p.name.clone(), json!(["is invalid"]));
                 }
             }
@@ -449,7 +317,7 @@ impl Respond for Handler {
             if body.is_null() && !partial {
                 errors.insert("base".into(), json!(["a request body is required"]));
             } else if !body.is_null() {
-                spec::validate(schema, &body, "", partial, &mut errors);
+                validate::validate(schema, &body, "", partial, &mut errors);
             }
             if !errors.is_empty() {
                 let first = errors.keys().next().cloned().unwrap_or_default();
@@ -459,7 +327,7 @@ impl Respond for Handler {
                     Value::Object(errors),
                 );
             }
-            spec::coerce(schema, &mut body);
+            validate::coerce(schema, &mut body);
         }
         // Which operation of the spec answered: tests (and curious users) can see it.
         let resp = s.serve(route, &params, &q, &body, &path);
@@ -563,12 +431,12 @@ impl State {
                 // exist: Rails finds no record.
                 let props = spec::RECORD_SCHEMAS
                     .get(&key)
-                    .map(spec::properties)
+                    .map(schema::properties)
                     .unwrap_or_default();
                 let integer = |f: &str| {
                     props
                         .get(f)
-                        .is_some_and(|s| spec::resolve(s)["type"] == "integer")
+                        .is_some_and(|s| schema::resolve(s)["type"] == "integer")
                 };
                 if parents
                     .iter()
@@ -670,87 +538,6 @@ impl State {
                 }
             }
         }
-    }
-
-    /// One page of a cursor listing: filters and `sort` applied, `per_page` items after the
-    /// cursor's record, and `Link` prev/next as the API writes them.
-    fn list_page(
-        &self,
-        key: &str,
-        path: &str,
-        q: &HashMap<String, Vec<String>>,
-        records: Vec<&Value>,
-    ) -> Response {
-        let first = |name: &str| q.get(name).and_then(|v| v.first()).cloned();
-        let per_page = match first("per_page").map(|p| p.parse::<usize>()) {
-            None => 25,
-            Some(Ok(n)) if (1..=100).contains(&n) => n,
-            _ => {
-                return error(
-                    400,
-                    "per_page must be between 1 and 100",
-                    json!({"per_page": ["must be between 1 and 100"]}),
-                );
-            }
-        };
-        let mut items: Vec<&Value> = records
-            .into_iter()
-            .filter(|v| matches_filters(v, q))
-            .collect();
-        if let Some(sort) = first("sort") {
-            let (field, dir) = sort.split_once(':').unwrap_or((sort.as_str(), "asc"));
-            items.sort_by(|a, b| {
-                let o = text(&a[field]).cmp(&text(&b[field]));
-                if dir == "desc" { o.reverse() } else { o }
-            });
-        }
-        let start = match first("cursor") {
-            None => 0,
-            Some(c) => match decode_cursor(&c) {
-                Some(id) => match items.iter().position(|v| v["id"] == id) {
-                    Some(p) => p + 1,
-                    // The cursor's record is gone: continue after its id.
-                    None => items
-                        .iter()
-                        .position(|v| v["id"].as_u64() > id.as_u64())
-                        .unwrap_or(items.len()),
-                },
-                None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
-            },
-        };
-        let page: Vec<Value> = items
-            .iter()
-            .skip(start)
-            .take(per_page)
-            .map(|v| self.shown(key, v))
-            .collect();
-        let mut resp = Response::new(200).set_body_json(Value::Array(page.clone()));
-        let base = format!("{}{}", self.origin, path);
-        let mut links = Vec::new();
-        if start > 0 {
-            let prev = start.saturating_sub(per_page);
-            let target = if prev == 0 {
-                format!("{base}?per_page={per_page}")
-            } else {
-                format!(
-                    "{base}?cursor={}&per_page={per_page}",
-                    cursor_of(&items[prev - 1]["id"])
-                )
-            };
-            links.push(format!(r#"<{target}>; rel="prev""#));
-        }
-        if start + page.len() < items.len()
-            && let Some(last) = page.last()
-        {
-            links.push(format!(
-                r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
-                cursor_of(&last["id"])
-            ));
-        }
-        if !links.is_empty() {
-            resp = resp.insert_header("link", links.join(", ").as_str());
-        }
-        resp
     }
 }
 

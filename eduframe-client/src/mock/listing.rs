@@ -1,0 +1,167 @@
+//! Listings: filters, `sort`, cursors and the `Link` header, as the API pages.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use edu_common::mock::{Request, Response};
+use serde_json::{Value, json};
+
+use super::{State, error, text};
+
+/// Query parameters that page or sort rather than filter.
+pub(super) const NOT_FILTERS: &[&str] = &["per_page", "cursor", "page", "sort", "search"];
+
+/// Whether `record` passes the listing's filters: equality (any of the values given) on a field
+/// the record has, `*_from`/`*_after` and `*_until` bounds on the field they name, `role` within
+/// `roles`, `search` as a case-insensitive substring of any text field. A parameter that names no
+/// field of the resource is ignored, as the API ignores parameters it does not know.
+pub(super) fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
+    q.iter()
+        .filter(|(k, _)| !NOT_FILTERS.contains(&k.as_str()))
+        .all(|(k, wants)| {
+            let field = |name: &str| record.get(name).filter(|v| !v.is_null());
+            if let Some(v) = field(k) {
+                return match v {
+                    Value::Array(items) => {
+                        wants.iter().any(|w| items.iter().any(|i| text(i) == *w))
+                    }
+                    Value::Bool(b) => wants.iter().any(|w| (w == "true" || w == "1") == *b),
+                    v => wants.iter().any(|w| text(v) == *w),
+                };
+            }
+            for (suffix, lower) in [("_from", true), ("_after", true), ("_until", false)] {
+                if let Some(name) = k.strip_suffix(suffix) {
+                    let Some(v) = field(name).or_else(|| field(&format!("{name}_at"))) else {
+                        return true;
+                    };
+                    let (have, want) = (text(v), wants.first().cloned().unwrap_or_default());
+                    return if lower { have >= want } else { have <= want };
+                }
+            }
+            if k == "role"
+                && let Some(Value::Array(roles)) = field("roles")
+            {
+                return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
+            }
+            if k == "published"
+                && let Some(Value::Bool(b)) = field("is_published")
+            {
+                return *b;
+            }
+            true
+        })
+        && q.get("search").and_then(|s| s.first()).is_none_or(|term| {
+            let term = term.to_lowercase();
+            record.as_object().is_some_and(|o| {
+                o.values()
+                    .filter_map(Value::as_str)
+                    .any(|s| s.to_lowercase().contains(&term))
+            })
+        })
+}
+
+/// `name=a&name=b` and `name[]=a&name[]=b` both give `name: [a, b]`.
+pub(super) fn query_map(req: &Request) -> HashMap<String, Vec<String>> {
+    let mut q: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in req.url.query_pairs() {
+        let k = k.trim_end_matches("[]").to_owned();
+        q.entry(k).or_default().push(v.into_owned());
+    }
+    q
+}
+
+fn cursor_of(id: &Value) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json!({ "id": id }).to_string())
+}
+
+fn decode_cursor(c: &str) -> Option<Value> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .map(|v| v["id"].clone())
+        .filter(|v| !v.is_null())
+}
+
+impl State {
+    /// One page of a cursor listing: filters and `sort` applied, `per_page` items after the
+    /// cursor's record, and `Link` prev/next as the API writes them.
+    pub(super) fn list_page(
+        &self,
+        key: &str,
+        path: &str,
+        q: &HashMap<String, Vec<String>>,
+        records: Vec<&Value>,
+    ) -> Response {
+        let first = |name: &str| q.get(name).and_then(|v| v.first()).cloned();
+        let per_page = match first("per_page").map(|p| p.parse::<usize>()) {
+            None => 25,
+            Some(Ok(n)) if (1..=100).contains(&n) => n,
+            _ => {
+                return error(
+                    400,
+                    "per_page must be between 1 and 100",
+                    json!({"per_page": ["must be between 1 and 100"]}),
+                );
+            }
+        };
+        let mut items: Vec<&Value> = records
+            .into_iter()
+            .filter(|v| matches_filters(v, q))
+            .collect();
+        if let Some(sort) = first("sort") {
+            let (field, dir) = sort.split_once(':').unwrap_or((sort.as_str(), "asc"));
+            items.sort_by(|a, b| {
+                let o = text(&a[field]).cmp(&text(&b[field]));
+                if dir == "desc" { o.reverse() } else { o }
+            });
+        }
+        let start = match first("cursor") {
+            None => 0,
+            Some(c) => match decode_cursor(&c) {
+                Some(id) => match items.iter().position(|v| v["id"] == id) {
+                    Some(p) => p + 1,
+                    // The cursor's record is gone: continue after its id.
+                    None => items
+                        .iter()
+                        .position(|v| v["id"].as_u64() > id.as_u64())
+                        .unwrap_or(items.len()),
+                },
+                None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
+            },
+        };
+        let page: Vec<Value> = items
+            .iter()
+            .skip(start)
+            .take(per_page)
+            .map(|v| self.shown(key, v))
+            .collect();
+        let mut resp = Response::new(200).set_body_json(Value::Array(page.clone()));
+        let base = format!("{}{}", self.origin, path);
+        let mut links = Vec::new();
+        if start > 0 {
+            let prev = start.saturating_sub(per_page);
+            let target = if prev == 0 {
+                format!("{base}?per_page={per_page}")
+            } else {
+                format!(
+                    "{base}?cursor={}&per_page={per_page}",
+                    cursor_of(&items[prev - 1]["id"])
+                )
+            };
+            links.push(format!(r#"<{target}>; rel="prev""#));
+        }
+        if start + page.len() < items.len()
+            && let Some(last) = page.last()
+        {
+            links.push(format!(
+                r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
+                cursor_of(&last["id"])
+            ));
+        }
+        if !links.is_empty() {
+            resp = resp.insert_header("link", links.join(", ").as_str());
+        }
+        resp
+    }
+}

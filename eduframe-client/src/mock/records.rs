@@ -1,0 +1,68 @@
+//! What writes do to a stored record: the body laid over it, and the state an action names.
+
+use serde_json::{Value, json};
+
+use super::{schema, spec, text, validate};
+
+/// The state change an action names (`PUT /enrollments/{id}/cancel`).
+pub(super) fn apply_action(record: &mut Value, action: &str) {
+    let set = |record: &mut Value, field: &str, value: Value| {
+        if let Some(o) = record.as_object_mut()
+            && o.contains_key(field)
+        {
+            o.insert(field.to_owned(), value);
+        }
+    };
+    match action {
+        "cancel" => set(record, "status", json!("canceled")),
+        "approve" => set(record, "status", json!("active")),
+        "deny" => set(record, "status", json!("denied")),
+        "open" => set(record, "status", json!("open")),
+        "activate" => set(record, "active", json!(true)),
+        "deactivate" => set(record, "active", json!(false)),
+        _ => {}
+    }
+    set(record, "updated_at", json!(spec::now()));
+}
+
+/// Fields of `body` that the record has, laid over it in the record's own types: a body may
+/// send a number where the record keeps text (`cost: 12.5` is stored as `"12.5"`), as the API's
+/// model layer converts it.
+pub(super) fn overlay(key: &str, record: &mut Value, body: &Value) {
+    let props = spec::RECORD_SCHEMAS
+        .get(key)
+        .map(schema::properties)
+        .unwrap_or_default();
+    let Some(o) = record.as_object_mut() else {
+        return;
+    };
+    if let Some(b) = body.as_object() {
+        for (k, v) in b {
+            if !o.contains_key(k) {
+                continue;
+            }
+            let mut errors = serde_json::Map::new();
+            match props.get(k) {
+                // A blank date, e-mail or URI is stored as none where the record may hold none
+                // (Rails casts a blank date to nil; the answer stays within the spec).
+                Some(schema) if v == "" && validate::blank_is_null(schema) => {
+                    o.insert(k.clone(), Value::Null);
+                }
+                Some(schema) => {
+                    validate::validate(schema, v, k, false, &mut errors);
+                    if errors.is_empty() {
+                        o.insert(k.clone(), v.clone());
+                    } else if schema::resolve(schema)["type"] == "string"
+                        && (v.is_number() || v.is_boolean())
+                    {
+                        o.insert(k.clone(), json!(text(v)));
+                    }
+                    // Anything else the record cannot hold is left as it was.
+                }
+                None => {
+                    o.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+}
