@@ -6,7 +6,7 @@ use base64::Engine as _;
 use edu_common::mock::{Request, Response};
 use serde_json::{Value, json};
 
-use super::{State, error, text};
+use super::reply::{error, text};
 
 /// Query parameters that page or sort rather than filter.
 pub(super) const NOT_FILTERS: &[&str] = &["per_page", "cursor", "page", "sort", "search"];
@@ -83,85 +83,83 @@ fn decode_cursor(c: &str) -> Option<Value> {
         .filter(|v| !v.is_null())
 }
 
-impl State {
-    /// One page of a cursor listing: filters and `sort` applied, `per_page` items after the
-    /// cursor's record, and `Link` prev/next as the API writes them.
-    pub(super) fn list_page(
-        &self,
-        key: &str,
-        path: &str,
-        q: &HashMap<String, Vec<String>>,
-        records: Vec<&Value>,
-    ) -> Response {
-        let first = |name: &str| q.get(name).and_then(|v| v.first()).cloned();
-        let per_page = match first("per_page").map(|p| p.parse::<usize>()) {
-            None => 25,
-            Some(Ok(n)) if (1..=100).contains(&n) => n,
-            _ => {
-                return error(
-                    400,
-                    "per_page must be between 1 and 100",
-                    json!({"per_page": ["must be between 1 and 100"]}),
-                );
-            }
-        };
-        let mut items: Vec<&Value> = records
-            .into_iter()
-            .filter(|v| matches_filters(v, q))
-            .collect();
-        if let Some(sort) = first("sort") {
-            let (field, dir) = sort.split_once(':').unwrap_or((sort.as_str(), "asc"));
-            items.sort_by(|a, b| {
-                let o = text(&a[field]).cmp(&text(&b[field]));
-                if dir == "desc" { o.reverse() } else { o }
-            });
+/// One page of a cursor listing: filters and `sort` applied, `per_page` items after the
+/// cursor's record, and `Link` prev/next as the API writes them.
+pub(super) fn page(
+    origin: &str,
+    path: &str,
+    q: &HashMap<String, Vec<String>>,
+    records: Vec<&Value>,
+    show: impl Fn(&Value) -> Value,
+) -> Response {
+    let first = |name: &str| q.get(name).and_then(|v| v.first()).cloned();
+    let per_page = match first("per_page").map(|p| p.parse::<usize>()) {
+        None => 25,
+        Some(Ok(n)) if (1..=100).contains(&n) => n,
+        _ => {
+            return error(
+                400,
+                "per_page must be between 1 and 100",
+                json!({"per_page": ["must be between 1 and 100"]}),
+            );
         }
-        let start = match first("cursor") {
-            None => 0,
-            Some(c) => match decode_cursor(&c) {
-                Some(id) => match items.iter().position(|v| v["id"] == id) {
-                    Some(p) => p + 1,
-                    // The cursor's record is gone: continue after its id.
-                    None => items
-                        .iter()
-                        .position(|v| v["id"].as_u64() > id.as_u64())
-                        .unwrap_or(items.len()),
-                },
-                None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
-            },
-        };
-        let page: Vec<Value> = items
-            .iter()
-            .skip(start)
-            .take(per_page)
-            .map(|v| self.shown(key, v))
-            .collect();
-        let mut resp = Response::new(200).set_body_json(Value::Array(page.clone()));
-        let base = format!("{}{}", self.origin, path);
-        let mut links = Vec::new();
-        if start > 0 {
-            let prev = start.saturating_sub(per_page);
-            let target = if prev == 0 {
-                format!("{base}?per_page={per_page}")
-            } else {
-                format!(
-                    "{base}?cursor={}&per_page={per_page}",
-                    cursor_of(&items[prev - 1]["id"])
-                )
-            };
-            links.push(format!(r#"<{target}>; rel="prev""#));
-        }
-        if start + page.len() < items.len()
-            && let Some(last) = page.last()
-        {
-            links.push(format!(
-                r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
-                cursor_of(&last["id"])
-            ));
-        }
-        if !links.is_empty() {
-            resp = resp.insert_header("link", links.join(", ").as_str());
-        }
-        resp
+    };
+    let mut items: Vec<&Value> = records
+        .into_iter()
+        .filter(|v| matches_filters(v, q))
+        .collect();
+    if let Some(sort) = first("sort") {
+        let (field, dir) = sort.split_once(':').unwrap_or((sort.as_str(), "asc"));
+        items.sort_by(|a, b| {
+            let o = text(&a[field]).cmp(&text(&b[field]));
+            if dir == "desc" { o.reverse() } else { o }
+        });
     }
+    let start = match first("cursor") {
+        None => 0,
+        Some(c) => match decode_cursor(&c) {
+            Some(id) => match items.iter().position(|v| v["id"] == id) {
+                Some(p) => p + 1,
+                // The cursor's record is gone: continue after its id.
+                None => items
+                    .iter()
+                    .position(|v| v["id"].as_u64() > id.as_u64())
+                    .unwrap_or(items.len()),
+            },
+            None => return error(400, "Invalid cursor", json!({"cursor": ["is invalid"]})),
+        },
+    };
+    let page: Vec<Value> = items
+        .iter()
+        .skip(start)
+        .take(per_page)
+        .map(|v| show(v))
+        .collect();
+    let mut resp = Response::new(200).set_body_json(Value::Array(page.clone()));
+    let base = format!("{origin}{path}");
+    let mut links = Vec::new();
+    if start > 0 {
+        let prev = start.saturating_sub(per_page);
+        let target = if prev == 0 {
+            format!("{base}?per_page={per_page}")
+        } else {
+            format!(
+                "{base}?cursor={}&per_page={per_page}",
+                cursor_of(&items[prev - 1]["id"])
+            )
+        };
+        links.push(format!(r#"<{target}>; rel="prev""#));
+    }
+    if start + page.len() < items.len()
+        && let Some(last) = page.last()
+    {
+        links.push(format!(
+            r#"<{base}?cursor={}&per_page={per_page}>; rel="next""#,
+            cursor_of(&last["id"])
+        ));
+    }
+    if !links.is_empty() {
+        resp = resp.insert_header("link", links.join(", ").as_str());
+    }
+    resp
 }

@@ -36,12 +36,14 @@ use crate::Client;
 
 mod listing;
 mod records;
+mod reply;
 mod schema;
 mod spec;
 mod validate;
 
 use listing::{matches_filters, query_map};
 use records::{apply_action, overlay};
+use reply::{error, not_found, text};
 
 const API_KEY: &str = "eduframe-sim-key";
 
@@ -211,13 +213,6 @@ impl State {
     }
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// The record field a path parameter names: `course_id` itself, or `meeting_id` for the `{id}`
 /// of `/meetings/{id}/materials`.
 fn parent_field(route: &spec::Route, param: &str) -> String {
@@ -233,15 +228,6 @@ fn parent_field(route: &spec::Route, param: &str) -> String {
         }
     }
     format!("{}_id", prev.strip_suffix('s').unwrap_or(prev))
-}
-
-fn error(status: u16, message: &str, errors: Value) -> Response {
-    Response::new(status)
-        .set_body_json(json!({"errors": errors, "code": status, "message": message}))
-}
-
-fn not_found() -> Response {
-    error(404, "Not found", json!({}))
 }
 
 struct Handler(Arc<Mutex<State>>);
@@ -272,7 +258,13 @@ impl Respond for Handler {
                 return not_found();
             }
             let contacts = s.contacts.clone();
-            return s.list_page("", &path, &q, contacts.iter().collect());
+            return listing::page(
+                &s.origin,
+                &path,
+                &q,
+                contacts.iter().collect(),
+                Value::clone,
+            );
         }
         let Some(rest) = path.strip_prefix("/api/v1/") else {
             return not_found();
@@ -400,7 +392,9 @@ impl State {
                     .cloned()
                     .collect();
                 if route.paged {
-                    self.list_page(&key, path, q, records.iter().collect())
+                    listing::page(&self.origin, path, q, records.iter().collect(), |r| {
+                        self.shown(&key, r)
+                    })
                 } else {
                     let items: Vec<Value> = records
                         .iter()

@@ -2,7 +2,8 @@
 
 use serde_json::{Value, json};
 
-use super::{schema, spec, text, validate};
+use super::reply::text;
+use super::{schema, spec, validate};
 
 /// The state change an action names (`PUT /enrollments/{id}/cancel`).
 pub(super) fn apply_action(record: &mut Value, action: &str) {
