@@ -120,6 +120,32 @@ async fn claim_set_import_follows_the_hierarchy() {
             .any(|m| m.contains("not in the system") && m.contains("'shoeSizes'")),
         "{messages:?}"
     );
+    // The server's order for one claim: a name given twice among its siblings (said once),
+    // the actions, a claim the system lacks, a strategy the system lacks.
+    let none: Value = json!([{"name": "Read", "enabled": false}]);
+    let messages = import(
+        &c,
+        json!({"name": "Ordered", "resourceClaims": [
+            {"name": "shoeSizes", "actions": none, "authorizationStrategyOverridesForCRUD": [
+                {"actionName": "Read", "authorizationStrategies": [{"authStrategyName": "ByShoeSize"}]}
+            ]},
+            {"name": "shoeSizes", "actions": read}
+        ]}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(messages.len(), 5, "{messages:?}");
+    assert!(
+        messages[0].contains("duplicate resource: 'shoeSizes'"),
+        "{messages:?}"
+    );
+    assert!(messages[1].contains("at least one action"), "{messages:?}");
+    assert!(messages[2].contains("not in the system"), "{messages:?}");
+    assert!(
+        messages[3].contains("Authorization strategy: 'ByShoeSize'"),
+        "{messages:?}"
+    );
+    assert!(messages[4].contains("not in the system"), "{messages:?}");
 }
 
 #[tokio::test]

@@ -112,7 +112,7 @@ pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
         ("POST", ["claimSets", "import"]) => check_name(db, &r.body, None).and_then(|name| {
             let mut e = Errors::default();
             let mut seen = Vec::new();
-            let claims = import_claims(&db.claims, &r.body["resourceClaims"], 0, &name, &mut seen, &mut e);
+            let claims = import_claims(&db.claims, &r.body["resourceClaims"], &name, &mut seen, &mut e);
             e.result()?;
             let id = db.claim_sets.insert(json!({"name": name, "_isSystemReserved": false, "resourceClaims": claims}));
             Ok(db.claim_sets.created(id, None))
@@ -240,53 +240,85 @@ fn check_actions(actions: &Value, key: &str, e: &mut Errors) {
     }
 }
 
-/// Rebuilds imported resource claims from the system's, checking names, parents and actions.
+/// Rebuilds imported resource claims from the system's, checking each as the server's
+/// validator does, in its order: a name given twice among its siblings (said once), the
+/// actions, a claim the system does not have, authorization strategies the system does not
+/// have (defaults and overrides), then each child's place (a top-level claim, or one under
+/// another parent) before the child's own checks.
 fn import_claims(
     claims_of: &Hierarchy,
     claims: &Value,
-    parent: i64,
     set: &str,
-    seen: &mut Vec<i64>,
+    reported: &mut Vec<String>,
     e: &mut Errors,
 ) -> Vec<Value> {
+    const KEY: &str = "ResourceClaims";
+    let list = claims.as_array().map_or(&[][..], Vec::as_slice);
     let mut out = Vec::new();
-    for c in claims.as_array().into_iter().flatten() {
+    for c in list {
         let name = text(c, "name");
-        let Some(system) = claims_of.named(name) else {
-            e.add("ResourceClaims", format!(
-                "This Claim Set contains a resource which is not in the system. Claimset Name: '{set}' Resource: '{name}'."
-            ));
-            continue;
-        };
-        if seen.contains(&system.id) {
-            e.add("ResourceClaims", format!(
+        let twice = list.iter().filter(|x| text(x, "name") == name).count() > 1;
+        if twice && !reported.iter().any(|r| r == name) {
+            reported.push(name.to_owned());
+            e.add(KEY, format!(
                 "Only unique resource claims can be added. The following is a duplicate resource: '{name}'."
             ));
         }
-        seen.push(system.id);
-        if parent != 0 && system.parent != parent {
-            match claims_of.claim(system.parent) {
-                Some(p) => e.add("ResourceClaims", format!(
-                    "Child resource: '{name}' added to the wrong parent resource. Correct parent resource is: '{}'.",
-                    p.name
-                )),
-                None => e.add("ResourceClaims", format!("'{name}' can not be added as a child resource.")),
+        check_actions(&c["actions"], KEY, e);
+        let system = claims_of.named(name);
+        if system.is_none() {
+            e.add(KEY, format!(
+                "This Claim Set contains a resource which is not in the system. Claimset Name: '{set}' Resource: '{name}'."
+            ));
+        }
+        for field in [
+            "_defaultAuthorizationStrategiesForCRUD",
+            "authorizationStrategyOverridesForCRUD",
+        ] {
+            let strategies = c[field]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|a| {
+                    a["authorizationStrategies"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                })
+                .filter_map(|s| s["authStrategyName"].as_str());
+            for strategy in strategies {
+                e.check(seed::strategy_id(strategy).is_some(), KEY, format!(
+                    "This resource claim contains an authorization strategy which is not in the system. Claimset Name: '{set}' Resource name: '{name}' Authorization strategy: '{strategy}'."
+                ));
             }
         }
-        check_actions(&c["actions"], "ResourceClaims", e);
+        for child in c["children"].as_array().into_iter().flatten() {
+            let Some(child) = claims_of.named(text(child, "name")) else {
+                continue;
+            };
+            if child.parent == 0 {
+                e.add(
+                    KEY,
+                    format!("'{}' can not be added as a child resource.", child.name),
+                );
+            } else if system.is_none_or(|s| s.id != child.parent) {
+                let parent = claims_of
+                    .claim(child.parent)
+                    .map_or("", |p| p.name.as_str());
+                e.add(KEY, format!(
+                    "Child resource: '{}' added to the wrong parent resource. Correct parent resource is: '{parent}'.",
+                    child.name
+                ));
+            }
+        }
+        let children = import_claims(claims_of, &c["children"], set, reported, e);
+        let Some(system) = system else { continue };
         let mut claim =
             claims_of.on_claim_set(system, c["actions"].as_array().map_or(&[], Vec::as_slice));
         claim["authorizationStrategyOverridesForCRUD"] = c["authorizationStrategyOverridesForCRUD"]
             .as_array()
             .map_or(json!([]), |o| json!(o));
-        claim["children"] = json!(import_claims(
-            claims_of,
-            &c["children"],
-            system.id,
-            set,
-            seen,
-            e
-        ));
+        claim["children"] = json!(children);
         out.push(claim);
     }
     out
