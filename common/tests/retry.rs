@@ -211,22 +211,33 @@ async fn writes_marked_retry_safe_are_retried() {
     assert_eq!(seq.count(), 2);
 }
 
-#[tokio::test]
-async fn the_retry_budget_stops_hammering_a_failing_server() {
+/// Up to 10 attempts with tiny backoffs, and a budget that pays for two retries.
+fn ten_attempts_two_retries_of_budget() -> RetryConfig {
+    RetryConfig {
+        max_attempts: 10,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(2),
+        budget_capacity: 2 * RetryBudget::RETRY_COST,
+        ..RetryConfig::default()
+    }
+}
+
+/// A server whose `/x` always answers 500, and the sequence that counts its requests.
+async fn always_500() -> (MockServer, Sequence) {
     let server = MockServer::start().await;
     let seq = Sequence::new(vec![ResponseTemplate::new(500)]);
     Mock::given(path("/x"))
         .respond_with(seq.clone())
         .mount(&server)
         .await;
+    (server, seq)
+}
+
+#[tokio::test]
+async fn the_retry_budget_stops_hammering_a_failing_server() {
+    let (server, seq) = always_500().await;
     let t = fast(&server.uri())
-        .retry(RetryConfig {
-            max_attempts: 10,
-            initial_backoff: Duration::from_millis(1),
-            max_backoff: Duration::from_millis(2),
-            budget_capacity: 2 * RetryBudget::RETRY_COST,
-            ..RetryConfig::default()
-        })
+        .retry(ten_attempts_two_retries_of_budget())
         .build()
         .unwrap();
     assert!(t.get("x").send().await.is_err());
@@ -242,19 +253,8 @@ async fn the_retry_budget_stops_hammering_a_failing_server() {
 /// two clients share one only when they are given the same `RetryBudget`.
 #[tokio::test]
 async fn a_config_reused_for_two_clients_shares_no_budget_unless_asked() {
-    let server = MockServer::start().await;
-    let seq = Sequence::new(vec![ResponseTemplate::new(500)]);
-    Mock::given(path("/x"))
-        .respond_with(seq.clone())
-        .mount(&server)
-        .await;
-    let cfg = RetryConfig {
-        max_attempts: 10,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-        budget_capacity: 2 * RetryBudget::RETRY_COST,
-        ..RetryConfig::default()
-    };
+    let (server, seq) = always_500().await;
+    let cfg = ten_attempts_two_retries_of_budget();
     let a = fast(&server.uri()).retry(cfg).build().unwrap();
     assert!(a.get("x").send().await.is_err());
     assert_eq!(
