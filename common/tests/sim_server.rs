@@ -224,3 +224,30 @@ async fn a_body_over_the_limit_is_refused_413_and_a_bad_header_never_panics() {
     let resp = http.post(server.uri()).body("fine").send().await.unwrap();
     assert_eq!(resp.headers()["x-echo"], "fine");
 }
+
+#[tokio::test]
+async fn the_request_log_shows_no_credentials_and_keeps_bodies_bounded() {
+    let server = edu_common::mock::serve(None, |_: &Request| Response::new(204))
+        .await
+        .unwrap();
+    let http = plain_http();
+    http.post(format!("{}/x?client_secret=s3cr3t", server.uri()))
+        .bearer_auth("t0ken-value")
+        .header("x-api-key", "k3y-value")
+        .body(vec![b'a'; 100_000])
+        .send()
+        .await
+        .unwrap();
+    let logged = &server.requests()[0];
+    assert_eq!(logged.status, 204);
+    assert_eq!(
+        logged.request.body.len(),
+        64 * 1024,
+        "the log keeps 64 KiB of a body"
+    );
+    let shown = format!("{logged:?}");
+    for secret in ["t0ken-value", "k3y-value", "s3cr3t"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(shown.contains("body_bytes"), "{shown}");
+}

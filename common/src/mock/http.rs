@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
-/// One request, read whole before the handler sees it.
-#[derive(Debug, Clone)]
+/// One request, read whole before the handler sees it. Its `Debug` leaves out credentials
+/// (`Authorization`, `x-api-key`, cookies, secret query parameters) and shows the body's length.
+#[derive(Clone)]
 pub struct Request {
     /// The method.
     pub method: Method,
@@ -16,6 +17,35 @@ pub struct Request {
     pub headers: HeaderMap,
     /// The body, decoded from nothing: as sent.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const SECRET: &[&str] = &[
+            "authorization",
+            "proxy-authorization",
+            "x-api-key",
+            "cookie",
+        ];
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if SECRET.contains(&name.as_str()) {
+                    crate::redact::REDACTED
+                } else {
+                    value.to_str().unwrap_or("(not text)")
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &crate::redact::url(&self.url))
+            .field("headers", &headers)
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
 }
 
 /// An answer: a status, headers, a body, and how long to wait before sending it.

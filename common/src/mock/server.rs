@@ -19,6 +19,9 @@ const MAX_BODY: usize = 16 * 1024 * 1024;
 /// How many requests [`SimServer::requests`] keeps (the oldest are forgotten first).
 const LOG_KEPT: usize = 10_000;
 
+/// How much of each request body the log keeps (at most 10,000 x 64 KiB in all).
+const LOG_BODY_KEPT: usize = 64 * 1024;
+
 /// Starts a simulator's server on `127.0.0.1:port`, or any free loopback port when `port` is
 /// `None`, answering every request with `handler`. Every simulator's
 /// `SimulatorBuilder::try_start` ends up here (through [`bind`] when its state needs to know
@@ -122,8 +125,9 @@ impl SimServer {
         self.shared.print.store(on, Ordering::Relaxed);
     }
 
-    /// The requests this server received (the most recent 10,000), oldest first, each with
-    /// its status and the operation that answered: what a test asserts a client sent.
+    /// The requests this server received (the most recent 10,000, each body cut to its first
+    /// 64 KiB), oldest first, each with its status and the operation that answered: what a
+    /// test asserts a client sent.
     pub fn requests(&self) -> Vec<Logged> {
         let log = self.shared.log.lock().unwrap_or_else(|p| p.into_inner());
         log.iter().cloned().collect()
@@ -282,7 +286,11 @@ fn url_of(uri: &http::Uri, address: std::net::SocketAddr) -> Option<url::Url> {
 }
 
 /// Adds a request to the server's log of recent requests.
-fn remember(shared: &Shared, request: Request, response: &Response) {
+fn remember(shared: &Shared, mut request: Request, response: &Response) {
+    if request.body.len() > LOG_BODY_KEPT {
+        request.body.truncate(LOG_BODY_KEPT);
+        request.body.shrink_to_fit();
+    }
     let operation = response
         .headers
         .get("x-edu-sim-operation")
