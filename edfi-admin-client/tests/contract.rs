@@ -3,6 +3,8 @@
 //! error bodies of the resources beyond vendors and applications.
 #![cfg(feature = "mock")]
 
+mod support;
+
 use std::collections::BTreeSet;
 
 use edfi_admin_client::error::{AdminApiError, admin_error};
@@ -910,18 +912,11 @@ async fn tenants_have_their_own_data_clients_and_tokens() {
 
 #[tokio::test]
 async fn forbidden_and_unauthorized_are_told_apart() {
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use wiremock::matchers::path;
+    use wiremock::{Mock, ResponseTemplate};
     // A token without the full-access scope (from an external identity provider, say) is a 403;
     // a missing or refused token is a 401.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"access_token": "t", "token_type": "Bearer", "expires_in": 1800}),
-        ))
-        .mount(&server)
-        .await;
+    let (server, c) = support::token_server().await;
     Mock::given(path("/v2/vendors/1"))
         .respond_with(ResponseTemplate::new(403))
         .mount(&server)
@@ -930,11 +925,6 @@ async fn forbidden_and_unauthorized_are_told_apart() {
         .respond_with(ResponseTemplate::new(401))
         .mount(&server)
         .await;
-    let c = Client::builder()
-        .base_url(server.uri())
-        .client_credentials("id", "secret")
-        .build()
-        .unwrap();
     let forbidden = c.vendors().get(1).await.unwrap_err();
     assert!(forbidden.is_forbidden(), "{forbidden:?}");
     assert!(!forbidden.is_unauthorized());

@@ -1,6 +1,8 @@
 //! The API adds values and fields; the SDK keeps them (issue #14): an unknown string enum value
 //! decodes as `Other(value)`, and an unknown field lands in `extra` and is sent back as it came.
 
+mod support;
+
 use edfi_admin_client::types::{SortDirection, VendorModel};
 
 #[test]
@@ -28,19 +30,10 @@ fn an_unknown_enum_value_and_an_unknown_field_are_kept() {
 /// that leaves every property out (`{}`) still decodes.
 #[tokio::test]
 async fn every_typed_listing_and_get_decodes_sparse_records() {
-    use edfi_admin_client::Client;
     use futures::TryStreamExt;
-    use wiremock::matchers::{method, path, path_regex};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-    edu_common::install_crypto_provider();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/connect/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            serde_json::json!({"access_token": "t", "token_type": "Bearer", "expires_in": 1800}),
-        ))
-        .mount(&server)
-        .await;
+    use wiremock::matchers::{method, path_regex};
+    use wiremock::{Mock, ResponseTemplate};
+    let (server, c) = support::token_server().await;
     // A record by id (a path ending in a number or a tenant's name): one empty object.
     Mock::given(method("GET"))
         .and(path_regex(r"^/v2/[A-Za-z]+/[^/]+$"))
@@ -53,11 +46,6 @@ async fn every_typed_listing_and_get_decodes_sparse_records() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([{}])))
         .mount(&server)
         .await;
-    let c = Client::builder()
-        .base_url(server.uri())
-        .client_credentials("id", "secret")
-        .build()
-        .unwrap();
     macro_rules! one {
         ($listing:expr) => {{
             let items: Vec<_> = $listing.stream().try_collect().await.unwrap();
