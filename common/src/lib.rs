@@ -47,6 +47,7 @@ pub mod redirect;
 pub mod retry;
 #[cfg(feature = "redis")]
 pub mod shared;
+mod tls;
 pub mod transport;
 
 pub use auth::Credentials;
@@ -56,6 +57,7 @@ pub use error::{
 pub use limiter::{RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
 pub use retry::{RetryBudget, RetryConfig};
+pub use tls::install_crypto_provider;
 pub use transport::{
     ApiResponse, CallOptions, RequestBuilder, Timeouts, Transport, TransportBuilder,
     TransportOptions,
@@ -65,15 +67,3 @@ pub use transport::{
 pub use reqwest;
 pub use secrecy;
 pub use url::Url;
-
-/// With the `rustls-ring` feature, makes `ring` the process's rustls crypto provider unless one is
-/// installed already; otherwise does nothing. Every client does this when it builds its HTTP
-/// client. Call it yourself before building a `reqwest::Client` of your own in a program whose
-/// reqwest has no provider of its own (reqwest without default features, as this workspace builds
-/// it): such a client panics with "No rustls crypto provider is configured" otherwise.
-pub fn install_crypto_provider() {
-    #[cfg(feature = "rustls-ring")]
-    {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
-}

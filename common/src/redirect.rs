@@ -296,7 +296,7 @@ mod tests {
 
     #[test]
     fn the_policy_of_a_callers_client_is_read() {
-        crate::install_crypto_provider();
+        crate::tls::install_crypto_provider();
         assert!(follows_redirects(&reqwest::Client::new()));
         let none = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

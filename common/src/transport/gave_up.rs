@@ -1,7 +1,7 @@
 //! The reason a throttled answer was handed back unretried travels in a header of that answer,
 //! so the progenitor glue (and anything else that only sees the response) can name it.
 
-use crate::RateLimitReason;
+use crate::error::RateLimitReason;
 
 /// The header the retry loop puts on a throttled response it hands back, saying why.
 pub(crate) const GAVE_UP_HEADER: &str = "x-edu-common-gave-up";

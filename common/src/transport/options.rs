@@ -394,7 +394,7 @@ impl TransportBuilder {
             None => {
                 // reqwest is built without a crypto provider: rustls uses the process default,
                 // which this installs unless the application installed one already.
-                crate::install_crypto_provider();
+                crate::tls::install_crypto_provider();
                 reqwest::Client::builder()
                     .user_agent(user_agent)
                     .connect_timeout(self.timeouts.connect)
