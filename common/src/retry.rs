@@ -26,7 +26,19 @@ use http::{HeaderMap, Method, StatusCode};
 /// How a client retries: plain data. The retry budget itself (runtime state) belongs to the
 /// client built with it, so a config reused for two clients never shares a budget by accident;
 /// to share one, give both builders the same [`RetryBudget`] (`.retry_budget(..)`).
+///
+/// Start from [`RetryConfig::default`] (or [`RetryConfig::disabled`]) and change what you need:
+///
+/// ```
+/// # use edu_common::RetryConfig;
+/// # use std::time::Duration;
+/// let patient = RetryConfig::default()
+///     .max_attempts(6)
+///     .max_retry_after(Duration::from_secs(600));
+/// assert_eq!(patient.max_attempts, 6);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// Total attempts per operation, the first included. `1` disables retries.
     pub max_attempts: u32,
@@ -63,6 +75,42 @@ impl RetryConfig {
             max_attempts: 1,
             ..RetryConfig::default()
         }
+    }
+
+    /// Sets the total attempts per operation, the first included (`1` disables retries).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets the base of the exponential backoff.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Sets the largest backoff between two attempts.
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// Sets the longest `Retry-After` honoured; a longer one returns `RateLimited` at once.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+
+    /// Sets the wait used for a 429 that carries no `Retry-After`.
+    pub fn default_rate_limit_wait(mut self, wait: Duration) -> Self {
+        self.default_rate_limit_wait = wait;
+        self
+    }
+
+    /// Sets the capacity of the retry budget each client built with this config starts with.
+    pub fn budget_capacity(mut self, capacity: u32) -> Self {
+        self.budget_capacity = capacity;
+        self
     }
 
     /// The full-jitter backoff before retry number `retry` (1 for the first retry):

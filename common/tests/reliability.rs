@@ -369,10 +369,7 @@ async fn item12_attempts_exhausted_is_not_reported_as_a_long_wait() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .retry(RetryConfig {
-            max_attempts: 2,
-            ..RetryConfig::default()
-        })
+        .retry(RetryConfig::default().max_attempts(2))
         .build()
         .unwrap();
     let err = t.get("x").send().await.unwrap_err();
@@ -723,11 +720,9 @@ async fn the_user_agent_is_sent_with_a_callers_own_http_client() {
     .mount(&server)
     .await;
     edu_common::install_crypto_provider();
-    let options = edu_common::TransportOptions {
-        http_client: Some(reqwest::Client::new()),
-        user_agent: Some("my-app/1.2".into()),
-        ..Default::default()
-    };
+    let mut options = edu_common::TransportOptions::default();
+    options.http_client = Some(reqwest::Client::new());
+    options.user_agent = Some("my-app/1.2".into());
     let t = fast(&server.uri()).options(options).build().unwrap();
     t.get("x").send().await.unwrap();
 }

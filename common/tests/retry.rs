@@ -71,10 +71,7 @@ async fn retry_after_beyond_the_cap_returns_rate_limited_at_once() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .retry(RetryConfig {
-            max_retry_after: Duration::from_secs(60),
-            ..RetryConfig::default()
-        })
+        .retry(RetryConfig::default().max_retry_after(Duration::from_secs(60)))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -103,10 +100,7 @@ async fn a_429_storm_ends_in_a_typed_error_after_the_attempt_limit() {
         .mount(&server)
         .await;
     let t = fast(&server.uri())
-        .retry(RetryConfig {
-            max_attempts: 3,
-            ..RetryConfig::default()
-        })
+        .retry(RetryConfig::default().max_attempts(3))
         .build()
         .unwrap();
     let err = t.get("x").send().await.unwrap_err();
@@ -213,13 +207,11 @@ async fn writes_marked_retry_safe_are_retried() {
 
 /// Up to 10 attempts with tiny backoffs, and a budget that pays for two retries.
 fn ten_attempts_two_retries_of_budget() -> RetryConfig {
-    RetryConfig {
-        max_attempts: 10,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(2),
-        budget_capacity: 2 * RetryBudget::RETRY_COST,
-        ..RetryConfig::default()
-    }
+    RetryConfig::default()
+        .max_attempts(10)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(2))
+        .budget_capacity(2 * RetryBudget::RETRY_COST)
 }
 
 /// A server whose `/x` always answers 500, and the sequence that counts its requests.
@@ -293,11 +285,11 @@ async fn a_slow_server_gives_a_typed_timeout_after_retries() {
         .await;
     let t = fast(&server.uri())
         .attempt_timeout(Duration::from_millis(150))
-        .retry(RetryConfig {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(1),
-            ..RetryConfig::default()
-        })
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let err = t.get("x").send().await.unwrap_err();
@@ -364,11 +356,11 @@ async fn dropping_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU
 async fn a_dropped_connection_is_retried_for_gets_and_then_reported() {
     let (uri, count) = dropping_server().await;
     let t = fast(&uri)
-        .retry(RetryConfig {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(1),
-            ..RetryConfig::default()
-        })
+        .retry(
+            RetryConfig::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let err = t.get("x").send().await.unwrap_err();
@@ -405,11 +397,11 @@ async fn a_refused_connection_is_a_transport_error() {
         l.local_addr().unwrap().port()
     };
     let t = fast(&format!("http://127.0.0.1:{port}"))
-        .retry(RetryConfig {
-            max_attempts: 2,
-            initial_backoff: Duration::from_millis(1),
-            ..RetryConfig::default()
-        })
+        .retry(
+            RetryConfig::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let err = t.post("x").send().await.unwrap_err();

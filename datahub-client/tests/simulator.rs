@@ -365,10 +365,7 @@ async fn throttling_and_server_errors_are_retried() {
     let c = Client::builder()
         .base_url(sim.base_url())
         .client_credentials(sim.client_id(), sim.client_secret())
-        .retry(RetryConfig {
-            initial_backoff: Duration::from_millis(5),
-            ..RetryConfig::default()
-        })
+        .retry(RetryConfig::default().initial_backoff(Duration::from_millis(5)))
         .build()
         .unwrap();
     sim.throttle_next(1, 1);

@@ -13,6 +13,7 @@ use crate::envelope::Meta;
 
 /// Options of one logical write.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct WriteOptions {
     /// The idempotency key; generated when `None`.
     pub idempotency_key: Option<String>,

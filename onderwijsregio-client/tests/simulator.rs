@@ -480,10 +480,7 @@ async fn a_create_retried_after_a_dropped_connection_creates_one_candidate() {
     let c = Client::builder()
         .base_url(proxy)
         .api_key(sim.api_key())
-        .retry(edu_common::RetryConfig {
-            initial_backoff: Duration::from_millis(5),
-            ..edu_common::RetryConfig::default()
-        })
+        .retry(edu_common::RetryConfig::default().initial_backoff(Duration::from_millis(5)))
         .build()
         .unwrap();
     // Fetch the schema through the proxy first so that the create is the dropped request.

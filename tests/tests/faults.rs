@@ -22,10 +22,7 @@ fn datahub(server: &MockServer) -> datahub_client::Client {
     datahub_client::Client::builder()
         .base_url(server.uri())
         .client_credentials("id", "secret")
-        .retry(edu_common::RetryConfig {
-            max_retry_after: Duration::from_secs(30),
-            ..edu_common::RetryConfig::default()
-        })
+        .retry(edu_common::RetryConfig::default().max_retry_after(Duration::from_secs(30)))
         .build()
         .unwrap()
 }

@@ -136,11 +136,9 @@ impl Elsewhere {
 }
 
 fn fast() -> RetryConfig {
-    RetryConfig {
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        ..RetryConfig::default()
-    }
+    RetryConfig::default()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
 }
 
 /// Asserts the error is a refused redirect that names where it pointed.

@@ -323,10 +323,7 @@ fn fuzz(name: &str, transport: &Transport, routes: &[Route], panics: impl Fn() -
 }
 
 fn one_attempt() -> RetryConfig {
-    RetryConfig {
-        max_attempts: 1,
-        ..RetryConfig::default()
-    }
+    RetryConfig::default().max_attempts(1)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,11 +8,9 @@ use std::time::{Duration, Instant};
 use edu_common::RetryConfig;
 
 fn fast_retry() -> RetryConfig {
-    RetryConfig {
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        ..RetryConfig::default()
-    }
+    RetryConfig::default()
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
 }
 
 /// Clients of the simulators that retry fast (each simulator's own credentials).

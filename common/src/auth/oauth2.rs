@@ -51,7 +51,10 @@ pub trait ClientAssertion: Send + Sync + fmt::Debug {
 }
 
 /// OAuth2 client-credentials settings.
+///
+/// Made with [`OAuth2Config::new`] and changed with its setters.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct OAuth2Config {
     /// The token endpoint.
     pub token_url: Url,
@@ -93,6 +96,24 @@ impl OAuth2Config {
     /// Sets the scope.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
         self.scope = Some(scope.into());
+        self
+    }
+
+    /// Sets how long before expiry the token is refreshed (scaled down for short-lived tokens).
+    pub fn refresh_buffer(mut self, buffer: Duration) -> Self {
+        self.refresh_buffer = buffer;
+        self
+    }
+
+    /// Sets the token lifetime assumed when the server sends no `expires_in`.
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = lifetime;
+        self
+    }
+
+    /// Sets the time limit for obtaining a token, retries included.
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = limit;
         self
     }
 

@@ -16,11 +16,19 @@ use crate::error::{Error, Result};
 
 /// An access token and how long it lives.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct AccessToken {
     /// The token.
     pub secret: SecretString,
     /// Its lifetime from the moment it was requested, when known.
     pub expires_in: Option<Duration>,
+}
+
+impl AccessToken {
+    /// A token that lives `expires_in` from the moment it was requested (`None`: not said).
+    pub fn new(secret: SecretString, expires_in: Option<Duration>) -> Self {
+        AccessToken { secret, expires_in }
+    }
 }
 
 impl fmt::Debug for AccessToken {

@@ -57,7 +57,15 @@ use stash::Stash;
 pub(crate) use stash::{STASH_HEADER, STASH_STATUS};
 
 /// Time limits. Every request has all three; none is infinite.
+///
+/// ```
+/// # use edu_common::Timeouts;
+/// # use std::time::Duration;
+/// let t = Timeouts::default().attempt(Duration::from_secs(60));
+/// assert_eq!((t.attempt, t.connect), (Duration::from_secs(60), Duration::from_secs(10)));
+/// ```
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Establishing a connection (default 10 s).
     pub connect: Duration,
@@ -75,6 +83,26 @@ impl Default for Timeouts {
             attempt: Duration::from_secs(30),
             operation: Duration::from_secs(300),
         }
+    }
+}
+
+impl Timeouts {
+    /// Sets the connect timeout.
+    pub fn connect(mut self, limit: Duration) -> Self {
+        self.connect = limit;
+        self
+    }
+
+    /// Sets the per-attempt timeout.
+    pub fn attempt(mut self, limit: Duration) -> Self {
+        self.attempt = limit;
+        self
+    }
+
+    /// Sets the whole-operation timeout.
+    pub fn operation(mut self, limit: Duration) -> Self {
+        self.operation = limit;
+        self
     }
 }
 
@@ -119,12 +147,28 @@ impl fmt::Debug for Transport {
 
 /// Per-call settings for [`Transport::execute`].
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct CallOptions {
     /// The operation name used in spans and errors (defaults to the path).
     pub operation: Option<Cow<'static, str>>,
     /// Whether the request may be sent more than once. `None` decides by method; set `Some(true)`
     /// for a request that carries an idempotency key.
     pub retry_safe: Option<bool>,
+}
+
+impl CallOptions {
+    /// Sets the operation name used in spans and errors.
+    pub fn operation(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.operation = Some(name.into());
+        self
+    }
+
+    /// Says whether the request may be sent more than once (`true` for a request that carries
+    /// an idempotency key); by default the method decides.
+    pub fn retry_safe(mut self, safe: bool) -> Self {
+        self.retry_safe = Some(safe);
+        self
+    }
 }
 
 /// Why the retry loop gave up without a response to hand back.

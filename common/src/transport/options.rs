@@ -3,7 +3,11 @@
 use super::*;
 
 /// Transport settings a client's builder passes through unchanged (every client has them).
+///
+/// Start from `TransportOptions::default()` and set fields, or use the setters every client
+/// builder has (see [`transport_option_setters!`](crate::transport_option_setters)).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct TransportOptions {
     /// The retry policy (default [`RetryConfig::default`]).
     pub retry: Option<RetryConfig>,

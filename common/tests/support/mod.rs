@@ -9,11 +9,11 @@ use wiremock::{Request, Respond, ResponseTemplate};
 
 /// A transport builder for `server` with fast backoff, so tests do not sleep long.
 pub fn fast(uri: &str) -> TransportBuilder {
-    Transport::builder(uri).retry(RetryConfig {
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        ..RetryConfig::default()
-    })
+    Transport::builder(uri).retry(
+        RetryConfig::default()
+            .initial_backoff(Duration::from_millis(5))
+            .max_backoff(Duration::from_millis(20)),
+    )
 }
 
 /// Answers with each template in turn, then repeats the last; records when each request arrived.
