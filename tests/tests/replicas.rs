@@ -1,9 +1,10 @@
 //! Several replicas, one budget and one token, through a real Redis (issue #16).
 //!
 //! Each test builds separate `Client`s, as separate processes would have, sharing nothing but the
-//! Redis at `EDU_TEST_REDIS_URL` (`.ci/run` starts one). Without that variable every test here
-//! says by name that it was skipped. The stop-and-restart test starts a Redis of its own with the
-//! `redis-server` binary (`EDU_TEST_REDIS_SERVER`, or the one on `PATH`).
+//! Redis at `EDU_TEST_REDIS_URL` (`.ci/run` starts one). Without that variable every test that
+//! needs Redis says by name that it was skipped (under `CI=true` it fails instead). The tests that
+//! stop Redis mid-run start one of their own with the `redis-server` binary
+//! (`EDU_TEST_REDIS_SERVER`, or the one on `PATH`); the unreachable-from-the-start test needs none.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -44,6 +45,24 @@ fn fastrand_id() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos() as u64
+}
+
+/// A `redis-server` of the test's own (to stop mid-run), or a line on stderr naming the skipped
+/// test; under CI a binary that cannot be started is a failure.
+fn own_redis(test: &str) -> Option<OwnRedis> {
+    match OwnRedis::start(None) {
+        Ok(redis) => Some(redis),
+        Err(e) if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
+            panic!("{test}: CI=true but no redis-server binary could be started: {e}")
+        }
+        Err(_) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED {test}: no redis-server binary (set EDU_TEST_REDIS_SERVER)"
+            );
+            None
+        }
+    }
 }
 
 const LIMIT: u32 = 20;
@@ -187,15 +206,7 @@ async fn redis_stopped_and_restarted_mid_run_fails_no_call() {
     if redis_url(test).is_none() {
         return;
     }
-    let own = OwnRedis::start(None);
-    if own.is_err() && std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-        panic!("{test}: CI=true but no redis-server binary could be started");
-    }
-    let Ok(mut redis) = own else {
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED {test}: no redis-server binary (set EDU_TEST_REDIS_SERVER)"
-        );
+    let Some(mut redis) = own_redis(test) else {
         return;
     };
     let port = redis.port;
@@ -245,4 +256,90 @@ async fn redis_stopped_and_restarted_mid_run_fails_no_call() {
     }
     calls(20).await;
     assert!(!store.is_degraded(), "back on Redis once it returned");
+}
+
+/// A datahub replica with a client-side budget, sharing its token and budget through `store`.
+fn paced_datahub(
+    sim: &datahub_client::mock::Simulator,
+    store: &RedisStore,
+) -> datahub_client::Client {
+    datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .rate_limit(1000, Duration::from_secs(2))
+        .shared_state(store.clone())
+        .build()
+        .unwrap()
+}
+
+/// Three calls on each replica, all of which must succeed.
+async fn three_calls_each(clients: &[datahub_client::Client]) {
+    let calls = clients
+        .iter()
+        .flat_map(|c| (0..3).map(move |_| async move { c.districts().list().first_page().await }));
+    for r in join_all(calls).await {
+        r.expect("no call fails while Redis is away");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_unreachable_from_the_start_leaves_each_replica_its_own_token_and_budget() {
+    // Nothing listens on this port: the store is degraded from its first call.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store = RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap();
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let clients: Vec<_> = (0..2).map(|_| paced_datahub(&sim, &store)).collect();
+    three_calls_each(&clients).await;
+    assert!(store.is_degraded(), "the store knows Redis is away");
+    // Each replica fetched its own token once (its in-process cache), and kept it.
+    assert_eq!(
+        sim.tokens_issued(),
+        2,
+        "one token per replica, not per call"
+    );
+    three_calls_each(&clients).await;
+    assert_eq!(
+        sim.tokens_issued(),
+        2,
+        "the in-process cache serves later calls"
+    );
+    assert_eq!(sim.api_requests(), 12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_mid_run_each_replica_refreshes_its_own_token_and_no_call_fails() {
+    let test = "redis_killed_mid_run_each_replica_refreshes_its_own_token_and_no_call_fails";
+    if redis_url(test).is_none() {
+        return;
+    }
+    let Some(mut redis) = own_redis(test) else {
+        return;
+    };
+    let sim = datahub_client::mock::Simulator::builder()
+        .token_lifetime(Duration::from_secs(2))
+        .start()
+        .await;
+    let store = store(&redis.url(), test);
+    let clients: Vec<_> = (0..2).map(|_| paced_datahub(&sim, &store)).collect();
+    three_calls_each(&clients).await;
+    assert_eq!(
+        sim.tokens_issued(),
+        1,
+        "while Redis is up the replicas share one token"
+    );
+    assert!(!store.is_degraded());
+    redis.stop();
+    // Past the shared token's life (2 s): each replica now refreshes on its own.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    three_calls_each(&clients).await;
+    assert!(store.is_degraded(), "the store noticed Redis went away");
+    assert_eq!(
+        sim.tokens_issued(),
+        3,
+        "with Redis gone, one fresh token per replica (not one per call)"
+    );
 }
