@@ -128,11 +128,15 @@ async fn after_a_429_other_requests_wait_out_the_same_pause() {
 
     let t1 = t.clone();
     let first = tokio::spawn(async move { t1.get("a").send().await });
-    // Start the second request once the first has been throttled.
-    while throttled.count() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Start the second request once the client has taken in the 429 and set the pause.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while t.pause_remaining().is_none() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the 429 set a pause");
+    assert_eq!(throttled.count(), 1);
     t.get("b").send().await.unwrap();
     first.await.unwrap().unwrap();
 
@@ -307,7 +311,7 @@ async fn a_slow_server_gives_a_typed_timeout_after_retries() {
     assert_eq!(seq.count(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn the_operation_timeout_bounds_all_attempts() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
@@ -319,9 +323,9 @@ async fn the_operation_timeout_bounds_all_attempts() {
         .operation_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let err = t.get("x").send().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(started.elapsed(), Duration::from_millis(300));
     assert!(
         matches!(
             err,

@@ -192,7 +192,19 @@ async fn a_lock_holder_that_dies_does_not_stall_the_others_beyond_the_lock_ttl()
     };
     let doomed = replica();
     let dying = tokio::spawn(async move { doomed.districts().list().first_page().await });
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Once its token request has arrived, the doomed replica holds the lock.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the doomed replica asked for a token");
     dying.abort(); // the replica is gone; its lock stays until its TTL (1 s)
     let started = Instant::now();
     replica().districts().list().first_page().await.unwrap();

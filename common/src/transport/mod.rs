@@ -221,6 +221,17 @@ impl Transport {
         self.inner.limiter.as_ref()
     }
 
+    /// How much longer this client (and its clones) holds every request back after the server
+    /// throttled it (a 429 or 503 whose `Retry-After` the client is waiting out); `None` when no
+    /// pause is in force. With shared state (feature `redis`) a pause another replica set counts
+    /// only once this client has seen it.
+    pub fn pause_remaining(&self) -> Option<Duration> {
+        self.inner
+            .pause
+            .paused_until()
+            .map(|until| until.saturating_duration_since(tokio::time::Instant::now()))
+    }
+
     /// The time limits.
     pub fn timeouts(&self) -> Timeouts {
         self.inner.timeouts
