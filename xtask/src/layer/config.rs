@@ -1,0 +1,33 @@
+//! What to generate for one API: its output file, its paging and whether it gets handlers.
+
+/// How an API pages its lists.
+#[derive(Clone, Copy)]
+pub enum Paging {
+    /// A `cursor` query parameter, the next one in the `Link` header's `rel="next"`, and a page
+    /// size parameter (Eduframe).
+    Cursor {
+        cursor: &'static str,
+        page_size: &'static str,
+    },
+    /// `offset` and `limit` query parameters; a short page is the last (Ed-Fi).
+    Offset {
+        offset: &'static str,
+        limit: &'static str,
+    },
+}
+
+/// What to generate for one API.
+pub struct LayerConfig {
+    /// Output file, relative to the crate folder.
+    pub output: &'static str,
+    /// Resource handlers and request types for every operation (`true`), or only the listings
+    /// (`false`: the crate's hand-written handlers cover the other operations).
+    pub handlers: bool,
+    /// The API's paging.
+    pub paging: Paging,
+    /// The crate's function that checks a page size: `fn(Option<u32>) -> Result<u32>`.
+    pub page_size_fn: &'static str,
+    /// A test that calls every operation through the layer against the crate's simulator
+    /// (`handlers` only): file relative to the crate folder, and the crate's name in Rust.
+    pub test: Option<(&'static str, &'static str)>,
+}

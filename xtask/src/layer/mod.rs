@@ -1,0 +1,152 @@
+//! The typed layer over a progenitor client, generated from the same kept spec.
+//!
+//! progenitor writes one method (or builder) per operation; its calls return `progenitor_client`
+//! types and do not paginate. This pass writes, for every operation the configuration selects:
+//!
+//! - a request type of the crate's own, whose `send()` (or `.await`) returns the crate's
+//!   `Result<T>` (`edu_common::Error`), with the operation's query parameters as typed setters and
+//!   its path parameters and body as arguments;
+//! - for every `GET` that answers an array, a listing instead: typed filters, a page-size setter,
+//!   `.pages()` and `.stream()`, driven by the API's paging (a cursor in the `Link` header, or
+//!   offset and limit);
+//! - optionally, one resource handler per spec tag (`client.leads().get(42)`), with method
+//!   names derived from the path's shape, not written per operation.
+//!
+//! The parameter and result types are read from progenitor's own output (the syntax tree it
+//! produced), so the layer cannot disagree with the code it wraps. Either of progenitor's
+//! interfaces works: with the builder interface a request sets the builder's setters; with the
+//! positional one (Eduframe: a third of the code) it keeps the parameters itself and passes them
+//! to the operation's `async fn`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+mod config;
+mod emit;
+mod every_operation;
+mod model;
+mod naming;
+mod progenitor_ast;
+
+pub use config::{LayerConfig, Paging};
+
+use emit::{write_handler, write_listing, write_request};
+use every_operation::every_operation_test;
+use model::{Op, method_names, operations, tag_docs, vec_item};
+use progenitor_ast::{builders, client_fns, has_builders, positional_fns};
+
+/// What the generation produced, for the log line.
+pub struct Stats {
+    pub operations: usize,
+    pub typed: usize,
+    pub listings: usize,
+    pub paginated: usize,
+}
+
+/// What one run writes: the layer, and the every-operation test if configured.
+pub struct Output {
+    pub layer: String,
+    pub test: Option<String>,
+    pub stats: Stats,
+}
+
+/// Writes the layer for `spec` over the generated client `file`.
+pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<Output> {
+    let (builders, raw_fns) = if has_builders(file) {
+        (builders(file)?, client_fns(file))
+    } else {
+        positional_fns(file)?
+    };
+    let ops = operations(spec, &builders, &raw_fns)?;
+    let tag_docs = tag_docs(spec);
+    let mut out = String::new();
+    out.push_str(if config.handlers {
+        "use std::future::IntoFuture;\n\nuse futures::future::BoxFuture;\n"
+    } else {
+        ""
+    });
+    out.push_str(
+        "use edu_common::Result;\n\
+         use edu_common::paginate::{self, ItemStream, PageStream};\n\n\
+         use crate::Client;\n\
+         use crate::generated::types;\n\n",
+    );
+    let mut stats = Stats {
+        operations: ops.len(),
+        typed: 0,
+        listings: 0,
+        paginated: 0,
+    };
+    let mut by_tag: BTreeMap<String, Vec<(&Op, String)>> = BTreeMap::new();
+    let names = if config.handlers {
+        method_names(&ops)?
+    } else {
+        HashMap::new()
+    };
+    for op in &ops {
+        let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
+        if listing {
+            let paginated = write_listing(&mut out, op, config)?;
+            stats.listings += 1;
+            stats.paginated += usize::from(paginated);
+            stats.typed += 1;
+        } else if config.handlers {
+            write_request(&mut out, op)?;
+            stats.typed += 1;
+        } else {
+            continue;
+        }
+        if config.handlers {
+            by_tag
+                .entry(op.tag.clone())
+                .or_default()
+                .push((op, names[&op.id].clone()));
+        }
+    }
+    for (tag, ops) in &by_tag {
+        write_handler(&mut out, tag, tag_docs.get(tag), ops);
+    }
+    let file: syn::File = syn::parse_file(&out).context("the generated layer does not parse")?;
+    let test = match config.test {
+        Some((_, krate)) if config.handlers => {
+            let paging: Vec<&str> = match config.paging {
+                Paging::Cursor { cursor, page_size } => vec![cursor, page_size],
+                Paging::Offset { offset, limit } => vec![offset, limit],
+            };
+            let code = every_operation_test(spec, &ops, &names, krate, &paging);
+            let file: syn::File =
+                syn::parse_file(&code).context("the generated test does not parse")?;
+            Some(rustfmt(&prettyplease::unparse(&file))?)
+        }
+        _ => None,
+    };
+    Ok(Output {
+        layer: prettyplease::unparse(&file),
+        test,
+        stats,
+    })
+}
+
+/// Formats a test file as `cargo fmt` would (it lives under `tests/`, where `cargo fmt --check`
+/// looks).
+fn rustfmt(code: &str) -> Result<String> {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .context("running rustfmt on the generated test")?;
+    child
+        .stdin
+        .take()
+        .context("rustfmt's stdin")?
+        .write_all(code.as_bytes())?;
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        bail!("rustfmt refused the generated test");
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
