@@ -1,53 +1,59 @@
-//! Writing the layer: request types, listings and resource handlers.
-
-use std::fmt::Write as _;
+//! Writing the layer as tokens: request types, listings and resource handlers.
 
 use anyhow::{Context, Result, bail};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::{Expr, Ident, Type};
 
 use super::config::{LayerConfig, Paging};
 use super::model::{Op, Param, Pass, Setter, body_ty, optional, positional, setter_of, vec_item};
 use super::naming::{camel, snake};
 
-/// A doc string as a `#[doc = ".."]` attribute: lines trimmed so no text turns into an indented
-/// code block, and unlabelled fences marked `text` so none becomes a doctest.
-pub(super) fn doc(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.trim().lines() {
-        let mut l = line.trim().to_owned();
-        if l == "```" && !out.matches("```").count().is_multiple_of(2) {
-            // a closing fence
-        } else if l == "```" {
-            l = "```text".to_owned();
-        }
-        let _ = writeln!(out, "#[doc = {:?}]", format!(" {l}"));
-    }
-    out
+fn ident(name: &str) -> Ident {
+    format_ident!("{}", name)
 }
 
-pub(super) fn op_doc(op: &Op) -> String {
+/// A doc string as `#[doc = ".."]` attributes: lines trimmed so no text turns into an indented
+/// code block, and unlabelled fences marked `text` so none becomes a doctest.
+fn doc(text: &str) -> TokenStream {
+    let mut fences = 0usize;
+    let lines = text.trim().lines().map(|line| {
+        let mut l = line.trim().to_owned();
+        if l == "```" {
+            if fences.is_multiple_of(2) {
+                l = "```text".to_owned();
+            }
+            fences += 1;
+        } else if l.starts_with("```") {
+            fences += 1;
+        }
+        format!(" {l}")
+    });
+    let lines: Vec<String> = lines.collect();
+    quote!(#(#[doc = #lines])*)
+}
+
+fn op_doc(op: &Op) -> TokenStream {
     let mut text = String::new();
     if !op.summary.trim().is_empty() {
-        let _ = writeln!(text, "{}\n", op.summary.trim().trim_end_matches('.'));
+        text.push_str(op.summary.trim().trim_end_matches('.'));
+        text.push_str("\n\n");
     }
-    let _ = writeln!(
-        text,
-        "`{} {}` (operation `{}`).",
+    text.push_str(&format!(
+        "`{} {}` (operation `{}`).\n",
         op.method.to_uppercase(),
         op.path,
         op.id
-    );
+    ));
     if !op.description.trim().is_empty() && op.description.trim() != op.summary.trim() {
-        let _ = writeln!(text, "\n{}", op.description.trim());
+        text.push('\n');
+        text.push_str(op.description.trim());
+        text.push('\n');
     }
     doc(&text)
 }
 
-/// The argument type of a positional parameter: `impl Into<T>`.
-pub(super) fn arg_ty(ty: &str) -> String {
-    format!("impl Into<{ty}>")
-}
-
-pub(super) fn setter_doc(p: &Param) -> String {
+fn setter_doc(p: &Param) -> TokenStream {
     let d = p.description.trim();
     if d.is_empty() {
         doc(&format!("The `{}` parameter.", p.name))
@@ -56,135 +62,196 @@ pub(super) fn setter_doc(p: &Param) -> String {
     }
 }
 
+/// One optional parameter's setter: `pub fn name(mut self, value: impl Into<T>) -> Self`.
+fn setter_fn(p: &Param, s: &Setter) -> Result<TokenStream> {
+    let docs = setter_doc(p);
+    let name = ident(&s.name);
+    let t = &s.ty;
+    Ok(quote! {
+        #docs
+        pub fn #name(mut self, value: impl Into<#t>) -> Self {
+            self.#name = Some(value.into());
+            self
+        }
+    })
+}
+
+/// A parameter a listing sets per page: its setter, the builder statement, and the positional
+/// method's argument.
+struct Override {
+    setter: &'static str,
+    statement: TokenStream,
+    argument: Expr,
+}
+
 /// The statements that send `op` from `this`, an owned request or listing whose fields are
 /// named after the setters in `fields` (`true`: required, kept as `T`; `false`: kept as
-/// `Option<T>`), ending with `let r = …;`. `overrides` are the parameters a listing sets per
-/// page: the setter, the builder statement, and the positional method's argument.
-pub(super) fn call(
-    op: &Op,
-    fields: &[(&Setter, bool)],
-    overrides: &[(&str, String, String)],
-) -> Result<String> {
-    let raw = &op.raw_fn;
+/// `Option<T>`), ending with `let r = …;`.
+fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<TokenStream> {
+    let raw = ident(&op.raw_fn);
     let Some(order) = &op.builder.call else {
-        let mut out = format!("#[allow(unused_mut)]\nlet mut b = this.client.raw().{raw}();\n");
-        for (s, required) in fields {
-            let n = &s.name;
+        let sets = fields.iter().map(|(s, required)| {
+            let n = ident(&s.name);
             if *required {
-                let _ = writeln!(out, "b = b.{n}(this.{n});");
+                quote!(b = b.#n(this.#n);)
             } else {
-                let _ = writeln!(out, "if let Some(v) = this.{n} {{ b = b.{n}(v); }}");
+                quote!(if let Some(v) = this.#n { b = b.#n(v); })
             }
-        }
-        for (_, statement, _) in overrides {
-            let _ = writeln!(out, "{statement}");
-        }
-        out.push_str("let r = b.send().await;\n");
-        return Ok(out);
+        });
+        let extra = overrides.iter().map(|o| &o.statement);
+        return Ok(quote! {
+            #[allow(unused_mut)]
+            let mut b = this.client.raw().#raw();
+            #(#sets)*
+            #(#extra)*
+            let r = b.send().await;
+        });
     };
-    let mut args = Vec::new();
+    let mut args: Vec<Expr> = Vec::new();
     for name in order {
         let setter = setter_of(op, name).context("an argument is a parameter")?;
-        let arg = if let Some((_, _, arg)) = overrides.iter().find(|o| o.0 == name) {
-            arg.clone()
+        let n = ident(name);
+        let arg: Expr = if let Some(o) = overrides.iter().find(|o| o.setter == name) {
+            o.argument.clone()
         } else if let Some((_, required)) = fields.iter().find(|f| f.0.name == *name) {
-            let value = match (setter.pass, required) {
-                (Pass::Str | Pass::Ref, true) => format!("&this.{name}"),
-                (Pass::Str, false) => format!("this.{name}.as_deref()"),
-                (Pass::Ref, false) => format!("this.{name}.as_ref()"),
-                (Pass::Value | Pass::Setter, _) => format!("this.{name}"),
+            let value: Expr = match (setter.pass, required) {
+                (Pass::Str | Pass::Ref, true) => syn::parse_quote!(&this.#n),
+                (Pass::Str, false) => syn::parse_quote!(this.#n.as_deref()),
+                (Pass::Ref, false) => syn::parse_quote!(this.#n.as_ref()),
+                (Pass::Value | Pass::Setter, _) => syn::parse_quote!(this.#n),
             };
             match (setter.optional, required) {
-                (true, true) => format!("Some({value})"),
+                (true, true) => syn::parse_quote!(Some(#value)),
                 (false, false) => {
                     bail!("{}: `{name}` is optional here but not in the method", op.id)
                 }
                 _ => value,
             }
         } else if setter.optional {
-            "None".to_owned()
+            syn::parse_quote!(None)
         } else {
             bail!("{}: nothing to pass for the required `{name}`", op.id);
         };
         args.push(arg);
     }
-    Ok(format!(
-        "let r = this.client.raw().{raw}({}).await;\n",
-        args.join(", ")
-    ))
+    Ok(quote!(let r = this.client.raw().#raw(#(#args),*).await;))
+}
+
+/// The fields a request or listing keeps, and how its `new` takes and stores them.
+#[derive(Default)]
+struct Kept {
+    fields: Vec<TokenStream>,
+    args: Vec<TokenStream>,
+    init: Vec<TokenStream>,
+}
+
+impl Kept {
+    /// The required parameters, taken by `new` and kept as they are.
+    fn required(&mut self, pos: &[(String, String, Type)]) -> Result<()> {
+        for (arg, setter, t) in pos {
+            let (arg, setter) = (ident(arg), ident(setter));
+            self.fields.push(quote!(#setter: #t));
+            self.args.push(quote!(#arg: #t));
+            self.init.push(if arg == setter {
+                quote!(#arg)
+            } else {
+                quote!(#setter: #arg)
+            });
+        }
+        Ok(())
+    }
+
+    /// The optional parameters, kept as `Option`s that start empty.
+    fn optional(&mut self, opt: &[(&Param, &Setter)]) -> Result<()> {
+        for (_, s) in opt {
+            let (n, t) = (ident(&s.name), &s.ty);
+            self.fields.push(quote!(#n: Option<#t>));
+            self.init.push(quote!(#n: None));
+        }
+        Ok(())
+    }
 }
 
 /// A request type for an operation that is not a listing.
-pub(super) fn write_request(out: &mut String, op: &Op) -> Result<()> {
-    let name = &op.type_name;
+pub(super) fn request(op: &Op) -> Result<TokenStream> {
+    let name = ident(&op.type_name);
     let ok = &op.builder.ok;
     let pos = positional(op, &[]);
     let opt = optional(op, &[]);
     let body = body_ty(op).and_then(|_| setter_of(op, "body"));
-    let _ = write!(
-        out,
-        "/// The request of [`{name}::send`]: `{} {}`.\n///\n/// Send it with `.send().await` or `.await`; \
-         set the optional parameters first.\n\
-         #[derive(Debug)]\n#[must_use = \"a request does nothing until it is sent or awaited\"]\n\
-         pub struct {name}<'a> {{\n    client: &'a Client,\n",
+    let head = format!(
+        " The request of [`{}::send`]: `{} {}`.",
+        op.type_name,
         op.method.to_uppercase(),
         op.path
     );
+    let mut kept = Kept::default();
+    kept.required(&pos)?;
+    kept.optional(&opt)?;
     let mut fields: Vec<(&Setter, bool)> = Vec::new();
-    let mut args: Vec<String> = vec!["client: &'a Client".into()];
-    let mut init = vec!["client".to_owned()];
-    for (ident, setter, ty) in &pos {
-        let _ = writeln!(out, "    {setter}: {ty},");
-        args.push(format!("{ident}: {ty}"));
-        init.push(if ident == setter {
-            ident.clone()
-        } else {
-            format!("{setter}: {ident}")
-        });
+    for (_, setter, _) in &pos {
         fields.push((setter_of(op, setter).context("a setter")?, true));
     }
-    for (_, s) in &opt {
-        let _ = writeln!(out, "    {}: Option<{}>,", s.name, s.ty);
-        init.push(format!("{}: None", s.name));
-        fields.push((s, false));
-    }
+    fields.extend(opt.iter().map(|(_, s)| (*s, false)));
     if let Some(b) = body {
-        let _ = writeln!(out, "    body: {},", b.ty);
-        args.push(format!("body: &{}", b.ty));
-        init.push("body: body.clone()".into());
+        let t = &b.ty;
+        kept.fields.push(quote!(body: #t));
+        kept.args.push(quote!(body: &#t));
+        kept.init.push(quote!(body: body.clone()));
         fields.push((b, true));
     }
-    let _ = write!(
-        out,
-        "}}\n\nimpl<'a> {name}<'a> {{\n    pub(crate) fn new({}) -> Self {{\n        {name} {{ {} }}\n    }}\n\n",
-        args.join(", "),
-        init.join(", ")
-    );
-    for (p, s) in &opt {
-        let _ = write!(
-            out,
-            "{}    pub fn {}(mut self, value: {}) -> Self {{\n        self.{} = Some(value.into());\n        self\n    }}\n\n",
-            setter_doc(p),
-            s.name,
-            arg_ty(&s.ty),
-            s.name
-        );
-    }
+    let Kept {
+        fields: kept_fields,
+        args,
+        init,
+    } = kept;
+    let setters = opt
+        .iter()
+        .map(|(p, s)| setter_fn(p, s))
+        .collect::<Result<Vec<_>>>()?;
     let send = call(op, &fields, &[])?;
-    let _ = write!(
-        out,
-        "{}    pub async fn send(self) -> Result<{ok}> {{\n        let this = self;\n        {send}        this.client.value({:?}, r).await\n    }}\n}}\n\n\
-         impl<'a> IntoFuture for {name}<'a> {{\n    type Output = Result<{ok}>;\n    type IntoFuture = BoxFuture<'a, Result<{ok}>>;\n\n    \
-         fn into_future(self) -> Self::IntoFuture {{\n        Box::pin(self.send())\n    }}\n}}\n\n",
-        op_doc(op),
-        op.id
-    );
-    Ok(())
+    let docs = op_doc(op);
+    let id = &op.id;
+    Ok(quote! {
+        #[doc = #head]
+        ///
+        /// Send it with `.send().await` or `.await`; set the optional parameters first.
+        #[derive(Debug)]
+        #[must_use = "a request does nothing until it is sent or awaited"]
+        pub struct #name<'a> {
+            client: &'a Client,
+            #(#kept_fields,)*
+        }
+
+        impl<'a> #name<'a> {
+            pub(crate) fn new(client: &'a Client, #(#args),*) -> Self {
+                #name { client, #(#init),* }
+            }
+
+            #(#setters)*
+
+            #docs
+            pub async fn send(self) -> Result<#ok> {
+                let this = self;
+                #send
+                this.client.value(#id, r).await
+            }
+        }
+
+        impl<'a> IntoFuture for #name<'a> {
+            type Output = Result<#ok>;
+            type IntoFuture = BoxFuture<'a, Result<#ok>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    })
 }
 
-/// A listing: typed filters, page size, `pages()` and `stream()`. Returns whether it pages.
-pub(super) fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> Result<bool> {
-    let name = &op.type_name;
+/// A listing: typed filters, page size, `pages()` and `stream()`; and whether it pages.
+pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, bool)> {
+    let name = ident(&op.type_name);
     let item = vec_item(&op.builder.ok).context("a listing answers an array")?;
     let has = |n: &str| op.builder.setters.iter().any(|s| s.name == n);
     let (paged, skip): (Option<Paging>, Vec<&str>) = match config.paging {
@@ -198,243 +265,295 @@ pub(super) fn write_listing(out: &mut String, op: &Op, config: &LayerConfig) -> 
     };
     let pos = positional(op, &skip);
     let opt = optional(op, &skip);
-    let _ = writeln!(
-        out,
-        "/// The listing of `{} {}`: typed filters, then `.stream()` for the items or `.pages()` for \
-         the pages.",
+    let head = format!(
+        " The listing of `{} {}`: typed filters, then `.stream()` for the items or `.pages()` for the pages.",
         op.method.to_uppercase(),
         op.path
     );
-    match paged {
-        Some(Paging::Cursor { .. }) => out.push_str(
-            "///\n/// Pages follow the cursor in each answer's `Link` header until there is none; \
-             set the page size with `.page_size(n)`.\n",
-        ),
-        Some(Paging::Offset { .. }) => out.push_str(
-            "///\n/// Pages are fetched by offset until a short page; set the page size with \
-             `.page_size(n)`.\n",
-        ),
-        None => out.push_str("///\n/// The API answers the whole list in one response.\n"),
-    }
-    out.push_str(&op_doc(op));
-    let _ = write!(
-        out,
-        "#[derive(Debug, Clone)]\n#[must_use = \"a listing does nothing until it is streamed\"]\n\
-         pub struct {name} {{\n    client: Client,\n"
-    );
-    for (_, setter, ty) in &pos {
-        let _ = writeln!(out, "    {setter}: {ty},");
-    }
-    for (_, s) in &opt {
-        let _ = writeln!(out, "    {}: Option<{}>,", s.name, s.ty);
-    }
+    let how = match paged {
+        Some(Paging::Cursor { .. }) => {
+            " Pages follow the cursor in each answer's `Link` header until there is none; set the page size with `.page_size(n)`."
+        }
+        Some(Paging::Offset { .. }) => {
+            " Pages are fetched by offset until a short page; set the page size with `.page_size(n)`."
+        }
+        None => " The API answers the whole list in one response.",
+    };
+    let mut kept = Kept::default();
+    kept.required(&pos)?;
+    kept.optional(&opt)?;
     if paged.is_some() {
-        out.push_str("    paging_size: Option<u32>,\n");
+        kept.fields.push(quote!(paging_size: Option<u32>));
+        kept.init.push(quote!(paging_size: None));
     }
     if matches!(paged, Some(Paging::Cursor { .. })) {
-        out.push_str("    paging_start: Option<String>,\n");
+        kept.fields.push(quote!(paging_start: Option<String>));
+        kept.init.push(quote!(paging_start: None));
     }
-    out.push_str("}\n\n");
-    // new
-    let mut args = vec!["client: Client".to_owned()];
-    let mut fields = vec!["client".to_owned()];
-    for (ident, setter, ty) in &pos {
-        args.push(format!("{ident}: {ty}"));
-        fields.push(if ident == setter {
-            ident.clone()
-        } else {
-            format!("{setter}: {ident}")
-        });
-    }
-    for (_, s) in &opt {
-        fields.push(format!("{}: None", s.name));
-    }
-    if paged.is_some() {
-        fields.push("paging_size: None".into());
-    }
-    if matches!(paged, Some(Paging::Cursor { .. })) {
-        fields.push("paging_start: None".into());
-    }
-    let _ = write!(
-        out,
-        "impl {name} {{\n    pub(crate) fn new({}) -> Self {{\n        {name} {{ {} }}\n    }}\n\n",
-        args.join(", "),
-        fields.join(", ")
-    );
-    for (p, s) in &opt {
-        let _ = write!(
-            out,
-            "{}    pub fn {}(mut self, value: {}) -> Self {{\n        self.{} = Some(value.into());\n        self\n    }}\n\n",
-            setter_doc(p),
-            s.name,
-            arg_ty(&s.ty),
-            s.name
-        );
-    }
+    let Kept {
+        fields: kept_fields,
+        args,
+        init,
+    } = kept;
+    let setters = opt
+        .iter()
+        .map(|(p, s)| setter_fn(p, s))
+        .collect::<Result<Vec<_>>>()?;
     // The request of one page, from `this` (an owned clone of the listing).
-    let mut kept: Vec<(&Setter, bool)> = Vec::new();
+    let mut fields: Vec<(&Setter, bool)> = Vec::new();
     for (_, setter, _) in &pos {
-        kept.push((setter_of(op, setter).context("a setter")?, true));
+        fields.push((setter_of(op, setter).context("a setter")?, true));
     }
-    for (_, s) in &opt {
-        kept.push((s, false));
-    }
+    fields.extend(opt.iter().map(|(_, s)| (*s, false)));
     let id = &op.id;
-    match paged {
+    let page_size_fn: Expr = syn::parse_str(config.page_size_fn)?;
+    let paging = match paged {
         Some(Paging::Cursor { cursor, page_size }) => {
-            let _ = write!(
-                out,
-                "    /// Items per page (checked when the listing starts); without it, the crate's \
-                 default page size.\n    pub fn page_size(mut self, n: u32) -> Self {{\n        self.paging_size = Some(n);\n        self\n    }}\n\n\
-                 /// The API's name for [`Self::page_size`].\n    pub fn {page_size}(self, n: u32) -> Self {{\n        self.page_size(n)\n    }}\n\n\
-                 /// Starts at this cursor (from a page's `next`) instead of the first page, to resume a listing.\n    \
-                 pub fn start_after_cursor(mut self, cursor: impl Into<String>) -> Self {{\n        self.paging_start = Some(cursor.into());\n        self\n    }}\n\n\
-                 /// The pages, each with its items and the cursor of the next.\n    pub fn pages(self) -> PageStream<{item}, String> {{\n        \
-                 let size = match {psf}(self.paging_size) {{\n            Ok(n) => n,\n            Err(e) => return paginate::failed(e),\n        }};\n        \
-                 let start = self.paging_start.clone();\n        paginate::pages_from(start, move |cursor: Option<String>| {{\n            let this = self.clone();\n            async move {{\n                \
-                 {send}                this.client.cursor_page({id:?}, r).await\n            }}\n        }})\n    }}\n\n",
-                psf = config.page_size_fn,
-                send = call(
-                    op,
-                    &kept,
-                    &[
-                        (
-                            page_size,
-                            format!("b = b.{page_size}(std::num::NonZeroU64::from(size));"),
-                            "Some(std::num::NonZeroU64::from(size))".to_owned(),
-                        ),
-                        (
-                            cursor,
-                            format!("if let Some(c) = cursor {{ b = b.{cursor}(c); }}"),
-                            "cursor.as_deref()".to_owned(),
-                        ),
-                    ],
-                )?,
-            );
+            let (c, ps) = (ident(cursor), ident(page_size));
+            let send = call(
+                op,
+                &fields,
+                &[
+                    Override {
+                        setter: page_size,
+                        statement: quote!(b = b.#ps(std::num::NonZeroU64::from(size));),
+                        argument: syn::parse_quote!(Some(std::num::NonZeroU64::from(size))),
+                    },
+                    Override {
+                        setter: cursor,
+                        statement: quote!(if let Some(c) = cursor { b = b.#c(c); }),
+                        argument: syn::parse_quote!(cursor.as_deref()),
+                    },
+                ],
+            )?;
+            quote! {
+                /// Items per page (checked when the listing starts); without it, the crate's default page size.
+                pub fn page_size(mut self, n: u32) -> Self {
+                    self.paging_size = Some(n);
+                    self
+                }
+
+                /// The API's name for [`Self::page_size`].
+                pub fn #ps(self, n: u32) -> Self {
+                    self.page_size(n)
+                }
+
+                /// Starts at this cursor (from a page's `next`) instead of the first page, to resume a listing.
+                pub fn start_after_cursor(mut self, cursor: impl Into<String>) -> Self {
+                    self.paging_start = Some(cursor.into());
+                    self
+                }
+
+                /// The pages, each with its items and the cursor of the next.
+                pub fn pages(self) -> PageStream<#item, String> {
+                    let size = match #page_size_fn(self.paging_size) {
+                        Ok(n) => n,
+                        Err(e) => return paginate::failed(e),
+                    };
+                    let start = self.paging_start.clone();
+                    paginate::pages_from(start, move |cursor: Option<String>| {
+                        let this = self.clone();
+                        async move {
+                            #send
+                            this.client.cursor_page(#id, r).await
+                        }
+                    })
+                }
+            }
         }
         Some(Paging::Offset { offset, limit }) => {
-            let _ = write!(
-                out,
-                "    /// Items per page (checked when the listing starts); without it, the crate's \
-                 default page size.\n    pub fn page_size(mut self, n: u32) -> Self {{\n        self.paging_size = Some(n);\n        self\n    }}\n\n\
-                 /// The API's name for [`Self::page_size`].\n    pub fn {limit}(self, n: u32) -> Self {{\n        self.page_size(n)\n    }}\n\n\
-                 /// The pages, each with its items and the offset of the next.\n    pub fn pages(self) -> PageStream<{item}, u64> {{\n        \
-                 let size = match {psf}(self.paging_size) {{\n            Ok(n) => n,\n            Err(e) => return paginate::failed(e),\n        }};\n        \
-                 paginate::offset_pages(0, u64::from(size), move |offset, limit| {{\n            let this = self.clone();\n            async move {{\n                \
-                 {send}                this.client.value({id:?}, r).await\n            }}\n        }})\n    }}\n\n",
-                psf = config.page_size_fn,
-                send = call(
-                    op,
-                    &kept,
-                    &[
-                        (
-                            offset,
-                            format!("b = b.{offset}(crate::window(offset)?);"),
-                            "Some(crate::window(offset)?)".to_owned(),
-                        ),
-                        (
-                            limit,
-                            format!("b = b.{limit}(crate::window(limit)?);"),
-                            "Some(crate::window(limit)?)".to_owned(),
-                        ),
-                    ],
-                )?,
-            );
+            let (o, l) = (ident(offset), ident(limit));
+            let send = call(
+                op,
+                &fields,
+                &[
+                    Override {
+                        setter: offset,
+                        statement: quote!(b = b.#o(crate::window(offset)?);),
+                        argument: syn::parse_quote!(Some(crate::window(offset)?)),
+                    },
+                    Override {
+                        setter: limit,
+                        statement: quote!(b = b.#l(crate::window(limit)?);),
+                        argument: syn::parse_quote!(Some(crate::window(limit)?)),
+                    },
+                ],
+            )?;
+            quote! {
+                /// Items per page (checked when the listing starts); without it, the crate's default page size.
+                pub fn page_size(mut self, n: u32) -> Self {
+                    self.paging_size = Some(n);
+                    self
+                }
+
+                /// The API's name for [`Self::page_size`].
+                pub fn #l(self, n: u32) -> Self {
+                    self.page_size(n)
+                }
+
+                /// The pages, each with its items and the offset of the next.
+                pub fn pages(self) -> PageStream<#item, u64> {
+                    let size = match #page_size_fn(self.paging_size) {
+                        Ok(n) => n,
+                        Err(e) => return paginate::failed(e),
+                    };
+                    paginate::offset_pages(0, u64::from(size), move |offset, limit| {
+                        let this = self.clone();
+                        async move {
+                            #send
+                            this.client.value(#id, r).await
+                        }
+                    })
+                }
+            }
         }
         None => {
-            let build = call(op, &kept, &[])?;
-            let _ = write!(
-                out,
-                "    /// The whole list, as one page.\n    pub fn pages(self) -> PageStream<{item}, String> {{\n        \
-                 paginate::pages(move |_: Option<String>| {{\n            let this = self.clone();\n            async move {{\n                \
-                 {build}                \
-                 Ok(paginate::Page::new(this.client.value({id:?}, r).await?, None))\n            }}\n        }})\n    }}\n\n\
-                 /// The whole list in one call.\n    pub async fn send(self) -> Result<Vec<{item}>> {{\n        let this = self;\n        \
-                 {build}        this.client.value({id:?}, r).await\n    }}\n\n",
-            );
+            let build = call(op, &fields, &[])?;
+            quote! {
+                /// The whole list, as one page.
+                pub fn pages(self) -> PageStream<#item, String> {
+                    paginate::pages(move |_: Option<String>| {
+                        let this = self.clone();
+                        async move {
+                            #build
+                            Ok(paginate::Page::new(this.client.value(#id, r).await?, None))
+                        }
+                    })
+                }
+
+                /// The whole list in one call.
+                pub async fn send(self) -> Result<Vec<#item>> {
+                    let this = self;
+                    #build
+                    this.client.value(#id, r).await
+                }
+            }
         }
-    }
-    let _ = write!(
-        out,
-        "    /// The items, lazily, page after page.\n    pub fn stream(self) -> ItemStream<{item}> {{\n        paginate::items(self.pages())\n    }}\n}}\n\n"
-    );
-    if paged.is_none() {
-        // One response holds the whole list: `.await` gives it, as `.send().await` does.
-        let _ = write!(
-            out,
-            "impl std::future::IntoFuture for {name} {{\n    type Output = Result<Vec<{item}>>;\n    \
-             type IntoFuture = futures::future::BoxFuture<'static, Result<Vec<{item}>>>;\n\n    \
-             fn into_future(self) -> Self::IntoFuture {{\n        Box::pin(self.send())\n    }}\n}}\n\n"
-        );
-    }
-    Ok(paged.is_some())
+    };
+    // One response holds the whole list: `.await` gives it, as `.send().await` does.
+    let awaitable = paged.is_none().then(|| {
+        quote! {
+            impl std::future::IntoFuture for #name {
+                type Output = Result<Vec<#item>>;
+                type IntoFuture = futures::future::BoxFuture<'static, Result<Vec<#item>>>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    Box::pin(self.send())
+                }
+            }
+        }
+    });
+    let docs = op_doc(op);
+    let code = quote! {
+        #[doc = #head]
+        ///
+        #[doc = #how]
+        #docs
+        #[derive(Debug, Clone)]
+        #[must_use = "a listing does nothing until it is streamed"]
+        pub struct #name {
+            client: Client,
+            #(#kept_fields,)*
+        }
+
+        impl #name {
+            pub(crate) fn new(client: Client, #(#args),*) -> Self {
+                #name { client, #(#init),* }
+            }
+
+            #(#setters)*
+
+            #paging
+
+            /// The items, lazily, page after page.
+            pub fn stream(self) -> ItemStream<#item> {
+                paginate::items(self.pages())
+            }
+        }
+
+        #awaitable
+    };
+    Ok((code, paged.is_some()))
 }
 
 /// A resource handler for one tag, and the client's method that returns it.
-pub(super) fn write_handler(
-    out: &mut String,
+pub(super) fn handler(
     tag: &str,
     tag_doc: Option<&String>,
     ops: &[(&Op, String)],
-) {
+) -> Result<TokenStream> {
     let field = snake(tag);
-    let ty = camel(&field);
+    let handler = ident(&camel(&field));
+    let field = ident(&field);
     let mut text = format!("The `{tag}` operations.");
     if let Some(d) = tag_doc.filter(|d| !d.trim().is_empty()) {
-        let _ = write!(text, "\n\n{}", d.trim());
+        text.push_str("\n\n");
+        text.push_str(d.trim());
     }
-    out.push_str(&doc(&text));
-    let _ = write!(
-        out,
-        "#[derive(Debug, Clone, Copy)]\npub struct {ty}<'a> {{\n    client: &'a Client,\n}}\n\nimpl<'a> {ty}<'a> {{\n"
-    );
+    let docs = doc(&text);
     let mut sorted: Vec<&(&Op, String)> = ops.iter().collect();
     sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut methods = Vec::new();
     for (op, method) in sorted {
         let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
-        let pos = positional(op, &[]);
-        let mut args = vec!["&self".to_owned()];
+        let mut params = Vec::new();
         let mut pass = Vec::new();
-        for (ident, _, ty) in &pos {
-            args.push(format!("{ident}: {}", arg_ty(ty)));
-            pass.push(format!("{ident}.into()"));
+        for (arg, _, t) in positional(op, &[]) {
+            let arg = ident(&arg);
+            params.push(quote!(#arg: impl Into<#t>));
+            pass.push(quote!(#arg.into()));
         }
         if !listing && let Some(bt) = body_ty(op) {
-            args.push(format!("body: &{bt}"));
-            pass.push("body".into());
+            params.push(quote!(body: &#bt));
+            pass.push(quote!(body));
         }
-        let name = &op.type_name;
+        let name = ident(&op.type_name);
         let summary = op.summary.trim().trim_end_matches('.');
         let mut d = String::new();
         if !summary.is_empty() {
-            let _ = writeln!(d, "{summary}.\n");
+            d.push_str(&format!("{summary}.\n\n"));
         }
-        let _ = writeln!(
-            d,
-            "`{} {}`: returns [`{name}`].",
+        d.push_str(&format!(
+            "`{} {}`: returns [`{}`].",
             op.method.to_uppercase(),
-            op.path
-        );
-        out.push_str(&doc(&d));
-        if listing {
-            let _ = write!(
-                out,
-                "    pub fn {method}({}) -> {name} {{\n        {name}::new(self.client.clone(){})\n    }}\n\n",
-                args.join(", "),
-                pass.iter().map(|p| format!(", {p}")).collect::<String>()
-            );
+            op.path,
+            op.type_name
+        ));
+        let method_docs = doc(&d);
+        let method = ident(method);
+        methods.push(if listing {
+            quote! {
+                #method_docs
+                pub fn #method(&self, #(#params),*) -> #name {
+                    #name::new(self.client.clone(), #(#pass),*)
+                }
+            }
         } else {
-            let _ = write!(
-                out,
-                "    pub fn {method}({}) -> {name}<'a> {{\n        {name}::new(self.client{})\n    }}\n\n",
-                args.join(", "),
-                pass.iter().map(|p| format!(", {p}")).collect::<String>()
-            );
-        }
+            quote! {
+                #method_docs
+                pub fn #method(&self, #(#params),*) -> #name<'a> {
+                    #name::new(self.client, #(#pass),*)
+                }
+            }
+        });
     }
-    out.push_str("}\n\n");
-    let _ = write!(
-        out,
-        "impl Client {{\n    /// The `{tag}` operations: [`{ty}`].\n    pub fn {field}(&self) -> {ty}<'_> {{\n        {ty} {{ client: self }}\n    }}\n}}\n\n"
-    );
+    let getter_doc = format!(" The `{tag}` operations: [`{handler}`].");
+    Ok(quote! {
+        #docs
+        #[derive(Debug, Clone, Copy)]
+        pub struct #handler<'a> {
+            client: &'a Client,
+        }
+
+        impl<'a> #handler<'a> {
+            #(#methods)*
+        }
+
+        impl Client {
+            #[doc = #getter_doc]
+            pub fn #field(&self) -> #handler<'_> {
+                #handler { client: self }
+            }
+        }
+    })
 }

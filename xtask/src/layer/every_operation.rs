@@ -8,7 +8,9 @@ use quote::format_ident;
 use serde_json::Value;
 use syn::{Expr, Stmt, Type, parse_quote};
 
-use super::model::{Op, Param, body_ty, example, optional, positional, resolve, vec_item};
+use super::model::{
+    Op, Param, body_ty, example, is_model, optional, positional, resolve, type_name, vec_item,
+};
 use super::naming::{rust_ident, snake};
 
 /// What the generator knows of one operation's call: the expression, and the values it sends.
@@ -23,14 +25,8 @@ struct Call {
     listing: bool,
 }
 
-/// A type written by progenitor, as the layer spells it.
-fn ty(text: &str) -> Type {
-    syn::parse_str(text).unwrap_or_else(|e| panic!("`{text}` is not a type: {e}"))
-}
-
 /// `arg::<T>("<json>")`: the example value as the generated type.
-fn arg_expr(t: &str, value: &Value) -> Expr {
-    let t = ty(t);
+fn arg_expr(t: &Type, value: &Value) -> Expr {
     let json = value.to_string();
     parse_quote!(arg::<#t>(#json))
 }
@@ -48,7 +44,9 @@ fn call_of(spec: &Value, op: &Op, method: &str, args_of: impl Fn(&Param) -> Valu
             .find(|p| rust_ident(&snake(&p.name)) == ident)
             .expect("a positional parameter is a parameter");
         let value = match args_of(p) {
-            Value::String(s) if t.contains("String") || t.starts_with("types") => Value::String(s),
+            Value::String(s) if type_name(&t).as_deref() == Some("String") || is_model(&t) => {
+                Value::String(s)
+            }
             Value::String(_) => serde_json::json!(1),
             v => v,
         };
@@ -69,9 +67,8 @@ fn call_of(spec: &Value, op: &Op, method: &str, args_of: impl Fn(&Param) -> Valu
             .cloned()
             .unwrap_or(Value::Null);
         let value = example(spec, &schema, "", 0);
-        let t = ty(&bt);
         let json = value.to_string();
-        args.push(parse_quote!(&arg::<#t>(#json)));
+        args.push(parse_quote!(&arg::<#bt>(#json)));
         body = Some(value);
     }
     Call {
@@ -197,7 +194,9 @@ fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) ->
                     && o.path.starts_with(&format!("{}/{{", op.path))
             });
             match reader.map(|r| (r, positional(r, &[]))) {
-                Some((reader, params)) if params.len() == 1 && params[0].2.contains("i64") => {
+                Some((reader, params))
+                    if params.len() == 1 && type_name(&params[0].2).as_deref() == Some("i64") =>
+                {
                     let handler = format_ident!("{}", snake(&reader.tag));
                     let method = format_ident!("{}", names[&reader.id]);
                     let label = format!("{id} (read back)");
@@ -261,11 +260,10 @@ fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Optio
     }
     let mut expr = call.expr;
     for (p, setter) in optional(op, &skip) {
-        let numeric = [
-            "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
-        ]
-        .iter()
-        .any(|n| setter.ty.ends_with(n) || setter.ty.contains("NonZero"));
+        let numeric = type_name(&setter.ty).is_some_and(|n| {
+            ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64"].contains(&n.as_str())
+                || n.starts_with("NonZero")
+        });
         // An array parameter gets one item: an empty one is not sent at all.
         let schema = resolve(spec, &p.schema);
         let value = if schema["type"] == "array" {

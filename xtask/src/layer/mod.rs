@@ -21,6 +21,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result, bail};
+use proc_macro2::TokenStream;
+use quote::quote;
 use serde_json::Value;
 
 mod config;
@@ -32,7 +34,7 @@ mod progenitor_ast;
 
 pub use config::{LayerConfig, Paging};
 
-use emit::{write_handler, write_listing, write_request};
+use emit::{handler, listing, request};
 use every_operation::every_operation_test;
 use model::{Op, method_names, operations, tag_docs, vec_item};
 use progenitor_ast::{builders, client_fns, has_builders, positional_fns};
@@ -61,18 +63,21 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
     };
     let ops = operations(spec, &builders, &raw_fns)?;
     let tag_docs = tag_docs(spec);
-    let mut out = String::new();
-    out.push_str(if config.handlers {
-        "use std::future::IntoFuture;\n\nuse futures::future::BoxFuture;\n"
-    } else {
-        ""
+    let mut items: Vec<TokenStream> = Vec::new();
+    if config.handlers {
+        items.push(quote! {
+            use std::future::IntoFuture;
+
+            use futures::future::BoxFuture;
+        });
+    }
+    items.push(quote! {
+        use edu_common::Result;
+        use edu_common::paginate::{self, ItemStream, PageStream};
+
+        use crate::Client;
+        use crate::generated::types;
     });
-    out.push_str(
-        "use edu_common::Result;\n\
-         use edu_common::paginate::{self, ItemStream, PageStream};\n\n\
-         use crate::Client;\n\
-         use crate::generated::types;\n\n",
-    );
     let mut stats = Stats {
         operations: ops.len(),
         typed: 0,
@@ -86,14 +91,15 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
         HashMap::new()
     };
     for op in &ops {
-        let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
-        if listing {
-            let paginated = write_listing(&mut out, op, config)?;
+        let is_listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
+        if is_listing {
+            let (code, paginated) = listing(op, config)?;
+            items.push(code);
             stats.listings += 1;
             stats.paginated += usize::from(paginated);
             stats.typed += 1;
         } else if config.handlers {
-            write_request(&mut out, op)?;
+            items.push(request(op)?);
             stats.typed += 1;
         } else {
             continue;
@@ -106,9 +112,10 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
         }
     }
     for (tag, ops) in &by_tag {
-        write_handler(&mut out, tag, tag_docs.get(tag), ops);
+        items.push(handler(tag, tag_docs.get(tag), ops)?);
     }
-    let file: syn::File = syn::parse_file(&out).context("the generated layer does not parse")?;
+    let file: syn::File =
+        syn::parse2(quote!(#(#items)*)).context("the generated layer does not parse")?;
     let test = match config.test {
         Some((_, krate)) if config.handlers => {
             let paging: Vec<&str> = match config.paging {

@@ -5,8 +5,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
+use syn::Type;
 
 use super::naming::{is_collection, is_param, rust_ident, singular, snake};
+use super::progenitor_ast::first_arg;
 
 /// One parameter of a generated operation: a setter of its progenitor builder, or an argument
 /// of its positional method.
@@ -14,7 +16,7 @@ use super::naming::{is_collection, is_param, rust_ident, singular, snake};
 pub(super) struct Setter {
     pub(super) name: String,
     /// The owned type the layer keeps the value in.
-    pub(super) ty: String,
+    pub(super) ty: Type,
     /// How the positional method takes it (`Pass::Setter` in the builder interface).
     pub(super) pass: Pass,
     /// Whether the positional method takes it as an `Option`.
@@ -39,7 +41,7 @@ pub(super) enum Pass {
 #[derive(Clone)]
 pub(super) struct Builder {
     pub(super) setters: Vec<Setter>,
-    pub(super) ok: String,
+    pub(super) ok: Type,
     pub(super) call: Option<Vec<String>>,
 }
 
@@ -264,11 +266,26 @@ pub(super) fn example(spec: &Value, schema: &Value, name: &str, depth: usize) ->
     }
 }
 
-/// `:: std :: vec :: Vec < T >` → `T`.
-pub(super) fn vec_item(ty: &str) -> Option<&str> {
-    ty.strip_prefix(":: std :: vec :: Vec <")
-        .and_then(|s| s.strip_suffix('>'))
-        .map(str::trim)
+/// `Vec<T>` → `T`: what a listing's pages hold.
+pub(super) fn vec_item(ty: &Type) -> Option<Type> {
+    let Type::Path(p) = ty else { return None };
+    if p.path.segments.last()?.ident != "Vec" {
+        return None;
+    }
+    first_arg(ty)
+}
+
+/// The last segment of a path type's name (`String`, `i64`, `NonZeroU64`), if it is one.
+pub(super) fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a type is a generated model (`types::…`).
+pub(super) fn is_model(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.path.segments.first().is_some_and(|s| s.ident == "types"))
 }
 
 pub(super) fn setter_of<'a>(op: &'a Op, name: &str) -> Option<&'a Setter> {
@@ -276,7 +293,7 @@ pub(super) fn setter_of<'a>(op: &'a Op, name: &str) -> Option<&'a Setter> {
 }
 
 /// Path (and required query) parameters, taken as arguments: `(ident, type)`.
-pub(super) fn positional(op: &Op, skip: &[&str]) -> Vec<(String, String, String)> {
+pub(super) fn positional(op: &Op, skip: &[&str]) -> Vec<(String, String, Type)> {
     op.params
         .iter()
         .filter(|p| p.required && !skip.contains(&p.setter.as_str()))
@@ -296,7 +313,7 @@ pub(super) fn optional<'a>(op: &'a Op, skip: &[&str]) -> Vec<(&'a Param, &'a Set
         .collect()
 }
 
-pub(super) fn body_ty(op: &Op) -> Option<String> {
+pub(super) fn body_ty(op: &Op) -> Option<Type> {
     op.has_body
         .then(|| setter_of(op, "body").map(|s| s.ty.clone()))
         .flatten()

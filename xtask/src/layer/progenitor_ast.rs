@@ -39,7 +39,7 @@ pub(super) fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
             .to_string();
         let mut b = Builder {
             setters: Vec::new(),
-            ok: String::new(),
+            ok: syn::parse_quote!(()),
             call: None,
         };
         for it in &imp.items {
@@ -66,7 +66,7 @@ pub(super) fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
 }
 
 /// `V: std::convert::TryInto<T>` → `T`.
-pub(super) fn setter_type(f: &syn::ImplItemFn) -> Option<String> {
+pub(super) fn setter_type(f: &syn::ImplItemFn) -> Option<Type> {
     let wc = f.sig.generics.where_clause.as_ref()?;
     for pred in &wc.predicates {
         let WherePredicate::Type(pt) = pred else {
@@ -81,7 +81,7 @@ pub(super) fn setter_type(f: &syn::ImplItemFn) -> Option<String> {
                 && let PathArguments::AngleBracketed(a) = &seg.arguments
                 && let Some(GenericArgument::Type(t)) = a.args.first()
             {
-                return Some(tokens(t));
+                return Some(t.clone());
             }
         }
     }
@@ -89,13 +89,13 @@ pub(super) fn setter_type(f: &syn::ImplItemFn) -> Option<String> {
 }
 
 /// `Result<ResponseValue<T>, Error<E>>` → `T`.
-pub(super) fn send_ok(output: &ReturnType) -> Result<String> {
+pub(super) fn send_ok(output: &ReturnType) -> Result<Type> {
     let ReturnType::Type(_, ty) = output else {
         bail!("send() returns nothing");
     };
     let rv = first_arg(ty).context("send() does not return Result<..>")?;
     let t = first_arg(&rv).context("send() does not return Result<ResponseValue<..>>")?;
-    Ok(tokens(&t))
+    Ok(t)
 }
 
 /// The methods of the generated `Client`'s own `impl` blocks that take `self`.
@@ -163,10 +163,10 @@ pub(super) fn positional_fns(
             };
             let (pass, ty) = match &inner {
                 Type::Reference(r) if tokens(&r.elem) == "str" => {
-                    (Pass::Str, ":: std :: string :: String".to_owned())
+                    (Pass::Str, syn::parse_quote!(::std::string::String))
                 }
-                Type::Reference(r) => (Pass::Ref, tokens(&r.elem)),
-                other => (Pass::Value, tokens(other)),
+                Type::Reference(r) => (Pass::Ref, (*r.elem).clone()),
+                other => (Pass::Value, other.clone()),
             };
             if let Some(call) = b.call.as_mut() {
                 call.push(name.clone());
