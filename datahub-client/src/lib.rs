@@ -28,6 +28,7 @@ mod list;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod models;
+mod page_body;
 pub mod resources;
 
 pub use client::{Client, ClientBuilder, DEFAULT_API_VERSION};

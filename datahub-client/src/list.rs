@@ -8,28 +8,8 @@ use edu_common::paginate::{self, ItemStream, Page, PageInfo, PageStream};
 use edu_common::{Error, Result, Transport, Url};
 use serde::de::DeserializeOwned;
 
-use crate::envelope::{self, Link, Paging};
-
-/// The list envelope as the stream reads it: each record's `uri` borrowed from the body (no
-/// allocation per record), for the last record's id.
-#[derive(serde::Deserialize)]
-#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
-struct ListBody<'a, T> {
-    #[serde(borrow)]
-    data: Vec<DataOnly<'a, T>>,
-    #[serde(default)]
-    paging: Option<Paging>,
-    #[serde(default)]
-    links: Vec<Link>,
-}
-
-#[derive(serde::Deserialize)]
-#[serde(bound(deserialize = "T: serde::Deserialize<'de>"))]
-struct DataOnly<'a, T> {
-    data: T,
-    #[serde(borrow, default)]
-    uri: Option<std::borrow::Cow<'a, str>>,
-}
+use crate::envelope;
+use crate::page_body;
 
 /// The same envelope, owned, to say where a body that does not decode went wrong.
 #[derive(serde::Deserialize)]
@@ -316,7 +296,15 @@ fn decode_page<T: DeserializeOwned>(
     operation: &'static str,
     body: &[u8],
 ) -> Result<(Page<T, String>, Option<Error>)> {
-    let list: ListBody<'_, T> = match serde_json::from_slice(body) {
+    // Room for the page asked for, but never more than the body could hold (a record is at
+    // least some twenty bytes), so a short page does not reserve a whole page's memory.
+    let capacity = url
+        .query_pairs()
+        .find(|(k, _)| k == "limit")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(body.len() / 20);
+    let list = match page_body::read::<T>(body, capacity) {
         Ok(list) => list,
         Err(e) => {
             return Err(
@@ -334,8 +322,8 @@ fn decode_page<T: DeserializeOwned>(
     };
     let last_id = list
         .data
-        .last()
-        .and_then(|w| w.uri.as_deref())
+        .last_uri
+        .as_deref()
         .and_then(|u| u.trim_end_matches('/').rsplit('/').next())
         .map(str::to_owned);
     let next = envelope::find(&list.links, "next").map(|l| match transport.url(&l.uri) {
@@ -362,10 +350,7 @@ fn decode_page<T: DeserializeOwned>(
                 "the server's next link starts after `{after}`, before this page's last record `{last}`: following it would list records again, so the listing stops here"
             ))
         });
-    Ok((
-        Page::new(list.data.into_iter().map(|w| w.data).collect(), next).with_info(info),
-        backwards,
-    ))
+    Ok((Page::new(list.data.items, next).with_info(info), backwards))
 }
 
 /// Checks an id before it goes into a path (see [`edu_common::transport::path_id`]).

@@ -169,10 +169,46 @@ struct RawLink {
     uri: String,
 }
 
+/// How the server sends each page: gzip-compressed when the client asks (both clients ask by
+/// default), or plain with a `Content-Length` (neither client asks).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Gzip,
+    Plain,
+}
+
+impl Coding {
+    fn name(self) -> &'static str {
+        match self {
+            Coding::Gzip => "gzip",
+            Coding::Plain => "plain",
+        }
+    }
+
+    fn parse(arg: Option<&String>) -> Coding {
+        if arg.is_some_and(|a| a == "plain") {
+            Coding::Plain
+        } else {
+            Coding::Gzip
+        }
+    }
+
+    /// A reqwest client that asks for this coding, or `None` for each side's default (gzip).
+    fn http(self) -> Option<reqwest::Client> {
+        (self == Coding::Plain).then(|| {
+            reqwest::Client::builder()
+                .no_gzip()
+                .no_brotli()
+                .build()
+                .expect("a client")
+        })
+    }
+}
+
 /// What a careful hand-written integration would do: a token once, then follow `next`.
-async fn raw(t: &str, max: usize) -> usize {
+async fn raw(t: &str, max: usize, coding: Coding) -> usize {
     let (base, id, secret) = target(t);
-    let http = reqwest::Client::new();
+    let http = coding.http().unwrap_or_default();
     #[derive(Deserialize)]
     struct Token {
         access_token: String,
@@ -226,6 +262,11 @@ async fn sdk(t: &str, max: usize, concurrency: usize, page: u32) -> usize {
     sdk_with(t, max, concurrency, page, None).await
 }
 
+/// `sdk` at one page at a time, asking for `coding`.
+async fn sdk_coded(t: &str, max: usize, coding: Coding) -> usize {
+    sdk_with(t, max, 1, PAGE, coding.http()).await
+}
+
 /// `sdk`, with the caller's own reqwest client when given one.
 async fn sdk_with(
     t: &str,
@@ -274,14 +315,17 @@ async fn stream_all(
     count
 }
 
-/// `client <raw|sdk> <url,id,secret> <max> <concurrency>`: streams, then prints `count=… peak_rss_kb=…`.
+/// `client <raw|sdk> <url,id,secret> <max> <concurrency> [gzip|plain]`: streams, then prints
+/// `count=… peak_rss_kb=…`.
 async fn client_process(args: &[String]) {
     let mode = args.first().map(String::as_str).unwrap_or("sdk");
     let url = args.get(1).cloned().unwrap_or_default().replace(',', " ");
     let max: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(RECORDS);
     let concurrency: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(1);
-    let count = match mode {
-        "raw" => raw(&url, max).await,
+    let coding = Coding::parse(args.get(4));
+    let count = match (mode, coding) {
+        ("raw", coding) => raw(&url, max, coding).await,
+        (_, Coding::Plain) => sdk_coded(&url, max, coding).await,
         _ => sdk(&url, max, concurrency, PAGE).await,
     };
     println!("count={count} peak_rss_kb={}", peak_rss_kb().unwrap_or(0));
@@ -382,7 +426,7 @@ async fn streaming_figures(callgrind: bool, want: &dyn Fn(&str) -> bool) {
     let server = Server::start(RECORDS, 0);
     let url = server.url.clone();
     // Warm-up: the simulator renders each page once.
-    raw(&url, RECORDS).await;
+    raw(&url, RECORDS, Coding::Gzip).await;
     sdk(&url, RECORDS, 1, PAGE).await;
 
     if want("P1") {
@@ -393,41 +437,49 @@ async fn streaming_figures(callgrind: bool, want: &dyn Fn(&str) -> bool) {
     }
 }
 
-/// P1: wall clock, rounds interleaved; with `callgrind`, instructions.
+/// P1: wall clock, rounds interleaved; with `callgrind`, instructions. Measured for gzip bodies
+/// (what both sides ask for by default) and plain ones with a `Content-Length`.
 async fn p1(url: &str, callgrind: bool) {
+    for coding in [Coding::Gzip, Coding::Plain] {
+        p1_coded(url, callgrind, coding).await;
+    }
+}
+
+async fn p1_coded(url: &str, callgrind: bool, coding: Coding) {
     let url_arg = url.replace(' ', ",");
+    let name = coding.name();
     let mut p1 = Vec::new();
     for round in 0..5 {
         let (r, s) = if round % 2 == 0 {
             let t = Instant::now();
-            raw(url, RECORDS).await;
+            raw(url, RECORDS, coding).await;
             let r = t.elapsed();
             let t = Instant::now();
-            sdk(url, RECORDS, 1, PAGE).await;
+            sdk_coded(url, RECORDS, coding).await;
             (r, t.elapsed())
         } else {
             let t = Instant::now();
-            sdk(url, RECORDS, 1, PAGE).await;
+            sdk_coded(url, RECORDS, coding).await;
             let s = t.elapsed();
             let t = Instant::now();
-            raw(url, RECORDS).await;
+            raw(url, RECORDS, coding).await;
             (t.elapsed(), s)
         };
         p1.push(s.as_secs_f64() / r.as_secs_f64());
     }
     println!(
-        "P1 stream {RECORDS} records, wall: {:.3}x (rounds {}; goal <= 1.03x)",
+        "P1 stream {RECORDS} records ({name} bodies), wall: {:.3}x (rounds {}; goal <= 1.03x)",
         median(p1.clone()),
         ratios(&p1)
     );
     if callgrind {
         let n = "20000";
         match (
-            instructions(&["raw", &url_arg, n, "1"]),
-            instructions(&["sdk", &url_arg, n, "1"]),
+            instructions(&["raw", &url_arg, n, "1", name]),
+            instructions(&["sdk", &url_arg, n, "1", name]),
         ) {
             (Some(r), Some(s)) => println!(
-                "P1 stream {n} records, instructions: {:.4}x ({s} vs {r}; goal <= 1.02x)",
+                "P1 stream {n} records ({name} bodies), instructions: {:.4}x ({s} vs {r}; goal <= 1.02x)",
                 s as f64 / r as f64
             ),
             _ => println!("P1 instructions: valgrind is not available"),

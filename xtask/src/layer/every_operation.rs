@@ -139,7 +139,9 @@ fn has_id(spec: &Value, schema: &Value, depth: usize) -> bool {
 /// The statements that call one operation and check its answer.
 fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) -> Vec<Stmt> {
     let id = op.id.as_str();
-    let call = call_of(spec, op, &names[&op.id], |p| example(spec, &p.schema, &p.name, 0));
+    let call = call_of(spec, op, &names[&op.id], |p| {
+        example(spec, &p.schema, &p.name, 0)
+    });
     let expr = &call.expr;
     let segs = segments(&op.path);
     let ends_in_param = segs.last().is_some_and(|s| is_param(s));
@@ -249,7 +251,11 @@ fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) ->
 /// for an operation without query parameters (paging aside).
 fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Option<(Stmt, usize)> {
     let call = call_of(spec, op, method, |p| example(spec, &p.schema, &p.name, 0));
-    let skip: Vec<&str> = if call.listing { paging.to_vec() } else { vec![] };
+    let skip: Vec<&str> = if call.listing {
+        paging.to_vec()
+    } else {
+        vec![]
+    };
     let queried: Vec<&Param> = op
         .params
         .iter()
@@ -261,7 +267,10 @@ fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Optio
     let mut expr = call.expr;
     for (p, setter) in optional(op, &skip) {
         let numeric = type_name(&setter.ty).is_some_and(|n| {
-            ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64"].contains(&n.as_str())
+            [
+                "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64",
+            ]
+            .contains(&n.as_str())
                 || n.starts_with("NonZero")
         });
         // An array parameter gets one item: an empty one is not sent at all.
@@ -284,7 +293,10 @@ fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Optio
     }
     let id = op.id.as_str();
     let names = queried.iter().map(|p| p.name.as_str());
-    Some((parse_quote!(sent!(#id, [#(#names),*], #expr);), queried.len()))
+    Some((
+        parse_quote!(sent!(#id, [#(#names),*], #expr);),
+        queried.len(),
+    ))
 }
 
 /// The every-operation test file.
