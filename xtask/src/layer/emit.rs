@@ -6,8 +6,9 @@ use quote::{format_ident, quote};
 use syn::{Expr, Ident, Type};
 
 use super::config::{LayerConfig, Paging};
-use super::model::{Op, Param, Pass, Setter, body_ty, optional, positional, setter_of, vec_item};
+use super::model::{Op, Param, Pass, Setter, body_ty, optional, positional, setter_of};
 use super::naming::{camel, snake};
+use super::types::vec_item;
 
 fn ident(name: &str) -> Ident {
     format_ident!("{}", name)
@@ -74,6 +75,26 @@ fn setter_fn(p: &Param, s: &Setter) -> Result<TokenStream> {
             self
         }
     })
+}
+
+/// The setters of the optional parameters.
+fn setters(opt: &[(&Param, &Setter)]) -> Result<Vec<TokenStream>> {
+    opt.iter().map(|(p, s)| setter_fn(p, s)).collect()
+}
+
+/// The parameters a request sends from its fields: the required ones as they are, the optional
+/// ones when set.
+fn sent_fields<'o>(
+    op: &'o Op,
+    pos: &[(String, String, Type)],
+    opt: &[(&'o Param, &'o Setter)],
+) -> Result<Vec<(&'o Setter, bool)>> {
+    let mut fields = Vec::new();
+    for (_, setter, _) in pos {
+        fields.push((setter_of(op, setter).context("a setter")?, true));
+    }
+    fields.extend(opt.iter().map(|(_, s)| (*s, false)));
+    Ok(fields)
 }
 
 /// A parameter a listing sets per page: its setter, the builder statement, and the positional
@@ -188,11 +209,7 @@ pub(super) fn request(op: &Op) -> Result<TokenStream> {
     let mut kept = Kept::default();
     kept.required(&pos)?;
     kept.optional(&opt)?;
-    let mut fields: Vec<(&Setter, bool)> = Vec::new();
-    for (_, setter, _) in &pos {
-        fields.push((setter_of(op, setter).context("a setter")?, true));
-    }
-    fields.extend(opt.iter().map(|(_, s)| (*s, false)));
+    let mut fields = sent_fields(op, &pos, &opt)?;
     if let Some(b) = body {
         let t = &b.ty;
         kept.fields.push(quote!(body: #t));
@@ -205,10 +222,7 @@ pub(super) fn request(op: &Op) -> Result<TokenStream> {
         args,
         init,
     } = kept;
-    let setters = opt
-        .iter()
-        .map(|(p, s)| setter_fn(p, s))
-        .collect::<Result<Vec<_>>>()?;
+    let setters = setters(&opt)?;
     let send = call(op, &fields, &[])?;
     let docs = op_doc(op);
     let id = &op.id;
@@ -295,16 +309,9 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
         args,
         init,
     } = kept;
-    let setters = opt
-        .iter()
-        .map(|(p, s)| setter_fn(p, s))
-        .collect::<Result<Vec<_>>>()?;
+    let setters = setters(&opt)?;
     // The request of one page, from `this` (an owned clone of the listing).
-    let mut fields: Vec<(&Setter, bool)> = Vec::new();
-    for (_, setter, _) in &pos {
-        fields.push((setter_of(op, setter).context("a setter")?, true));
-    }
-    fields.extend(opt.iter().map(|(_, s)| (*s, false)));
+    let fields = sent_fields(op, &pos, &opt)?;
     let id = &op.id;
     let page_size_fn: Expr = syn::parse_str(config.page_size_fn)?;
     let paging = match paged {

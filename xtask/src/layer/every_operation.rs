@@ -8,10 +8,9 @@ use quote::format_ident;
 use serde_json::Value;
 use syn::{Expr, Stmt, Type, parse_quote};
 
-use super::model::{
-    Op, Param, body_ty, example, is_model, optional, positional, resolve, type_name, vec_item,
-};
+use super::model::{Op, Param, body_ty, example, optional, positional, resolve};
 use super::naming::{rust_ident, snake};
+use super::types::{is_model, type_name, vec_item};
 
 /// What the generator knows of one operation's call: the expression, and the values it sends.
 struct Call {

@@ -31,13 +31,15 @@ mod every_operation;
 mod model;
 mod naming;
 mod progenitor_ast;
+mod types;
 
 pub use config::{LayerConfig, Paging};
 
 use emit::{handler, listing, request};
 use every_operation::every_operation_test;
-use model::{Op, method_names, operations, tag_docs, vec_item};
+use model::{Op, method_names, operations, tag_docs};
 use progenitor_ast::{builders, client_fns, has_builders, positional_fns};
+use types::vec_item;
 
 /// What the generation produced, for the log line.
 pub struct Stats {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use syn::Type;
 
 use super::naming::{is_collection, is_param, rust_ident, singular, snake};
-use super::progenitor_ast::first_arg;
+use super::types::vec_item;
 
 /// One parameter of a generated operation: a setter of its progenitor builder, or an argument
 /// of its positional method.
@@ -264,28 +264,6 @@ pub(super) fn example(spec: &Value, schema: &Value, name: &str, depth: usize) ->
         }
         _ => Value::Null,
     }
-}
-
-/// `Vec<T>` → `T`: what a listing's pages hold.
-pub(super) fn vec_item(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    if p.path.segments.last()?.ident != "Vec" {
-        return None;
-    }
-    first_arg(ty)
-}
-
-/// The last segment of a path type's name (`String`, `i64`, `NonZeroU64`), if it is one.
-pub(super) fn type_name(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-}
-
-/// Whether a type is a generated model (`types::…`).
-pub(super) fn is_model(ty: &Type) -> bool {
-    matches!(ty, Type::Path(p) if p.path.segments.first().is_some_and(|s| s.ident == "types"))
 }
 
 pub(super) fn setter_of<'a>(op: &'a Op, name: &str) -> Option<&'a Setter> {

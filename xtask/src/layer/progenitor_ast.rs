@@ -11,6 +11,7 @@ use syn::{
 
 use super::model::{Builder, Pass, Setter};
 use super::naming::camel;
+use super::types::{first_arg, option_inner};
 
 pub(super) fn tokens(t: &impl ToTokens) -> String {
     t.to_token_stream().to_string()
@@ -183,25 +184,4 @@ pub(super) fn positional_fns(
         builders.insert(type_name, b);
     }
     Ok((builders, names))
-}
-
-/// `Option<T>` → `T`.
-pub(super) fn option_inner(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    if p.path.segments.last()?.ident != "Option" {
-        return None;
-    }
-    first_arg(ty)
-}
-
-/// `X<T, ..>` → `T`.
-pub(super) fn first_arg(ty: &Type) -> Option<Type> {
-    let Type::Path(p) = ty else { return None };
-    let PathArguments::AngleBracketed(a) = &p.path.segments.last()?.arguments else {
-        return None;
-    };
-    match a.args.first()? {
-        GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
 }
