@@ -114,7 +114,7 @@ impl OAuth2Provider {
     ///
     /// The request is retried like an idempotent one (a connection that could not be made, a
     /// timeout, a dropped response, 5xx, 429 with a `Retry-After` that fits), all within
-    /// [`OAuth2Config::timeout`]. The response body is capped at [`MAX_TOKEN_BODY_BYTES`].
+    /// [`OAuth2Config::timeout`](super::OAuth2Config::timeout). The response body is capped at [`MAX_TOKEN_BODY_BYTES`].
     pub async fn fetch_token(&self, http: &reqwest::Client) -> Result<AccessToken> {
         let cfg = &self.config;
         let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty, attempts = tracing::field::Empty);

@@ -39,7 +39,7 @@ impl DecodeError {
         }
     }
 
-    /// The first [`BODY_EXCERPT_LIMIT`] bytes of the body. It may hold record data (names,
+    /// The first [`BODY_EXCERPT_LIMIT`](super::BODY_EXCERPT_LIMIT) bytes of the body. It may hold record data (names,
     /// passwords): log it only where such data may go.
     pub fn body_excerpt(&self) -> &str {
         &self.body_excerpt

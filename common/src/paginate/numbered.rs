@@ -27,7 +27,7 @@ where
     })
 }
 
-/// Page-number paging. `fetch(n)` returns page `n` (1-based) with [`PageInfo::total_pages`] set
+/// Page-number paging. `fetch(n)` returns page `n` (1-based) with [`PageInfo::total_pages`](super::PageInfo::total_pages) set
 /// when the server says it, and `next` set to `Some(n + 1)` when the server says there is more.
 /// With `concurrency > 1` and a known total, pages 2..=total are fetched up to `concurrency` at
 /// a time, and still yielded in order. The total is not trusted alone: it may be stale (records
