@@ -49,6 +49,8 @@ pub mod retry;
 pub mod shared;
 mod tls;
 pub mod transport;
+#[cfg(feature = "webhooks")]
+pub mod webhook;
 
 pub use auth::Credentials;
 pub use error::{

@@ -415,6 +415,35 @@ impl RedisStore {
         Some(taken.map(|_| owner))
     }
 
+    /// Records a delivery `key` in `scope` for `keep_for`: `Some(true)` the first time,
+    /// `Some(false)` when it was recorded before, `None` when Redis is unavailable. The key is
+    /// stored hashed.
+    #[cfg(feature = "webhooks")]
+    pub(crate) async fn first_sighting(
+        &self,
+        scope: &str,
+        key: &str,
+        keep_for: Duration,
+    ) -> Option<bool> {
+        let digest = Sha256::digest(key.as_bytes());
+        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let key = format!("{}:replay:{scope}:{hex}", self.prefix);
+        let ms = keep_for.as_millis().clamp(1, u64::MAX as u128) as u64;
+        let set: Option<String> = self
+            .call(|mut con| async move {
+                redis::cmd("SET")
+                    .arg(key)
+                    .arg(1)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(ms)
+                    .query_async(&mut con)
+                    .await
+            })
+            .await?;
+        Some(set.is_some())
+    }
+
     /// Releases a lock taken with [`RedisStore::lock`] (only if still ours).
     pub(crate) async fn unlock(&self, ns: &str, owner: &str) {
         let key = format!("{ns}:lock");

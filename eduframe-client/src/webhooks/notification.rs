@@ -1,7 +1,4 @@
 //! Typed Eduframe webhook notifications: `{tenant_id, educator, event, event_data}`.
-//!
-//! Eduframe publishes no signature scheme for webhooks, so there is nothing to verify; check the
-//! `tenant_id` against yours and treat the payload as a hint to fetch the record.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -65,7 +62,8 @@ pub struct Notification {
     pub extra: Map<String, Value>,
 }
 
-/// Parses a notification from the raw request body.
+/// Parses a notification from the raw request body. Verify it first ([`super::Verifier`]);
+/// check the `tenant_id` against yours, and treat the payload as a hint to fetch the record.
 ///
 /// ```
 /// let n = eduframe_client::webhooks::parse(
