@@ -3,12 +3,12 @@
 //! in-process simulator otherwise.
 #![deny(missing_docs)]
 
-pub mod callback_server;
 pub mod datahub;
 pub mod edfi;
 pub mod eduframe;
 pub mod eduv;
 pub mod onderwijsregio;
+pub mod receiver;
 pub mod redis_server;
 pub mod report;
 pub mod tour;

@@ -46,27 +46,36 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
     }
 
     // A callback receiver on loopback; a live run only gets callbacks if it is reachable.
-    let mut receiver = crate::callback_server::start(
+    let mut receiver = crate::receiver::start(
         "127.0.0.1:0",
-        "/hooks/onderwijsregio",
-        Verifier::new([secret]),
+        crate::receiver::Verifiers {
+            onderwijsregio: Some(Verifier::new(secret)),
+            ..Default::default()
+        },
     )
     .await?;
+    let callback_url = format!("{}/hooks/onderwijsregio", receiver.url);
     let mut ada = Candidate::new("Ada", "de Vries", "ada.devries@example.nl");
     ada.privacy_consent = Some(true);
     let accepted = client
         .candidates()
-        .create(&[ada], &WriteOptions::callback(receiver.url.parse()?))
+        .create(&[ada], &WriteOptions::callback(callback_url.parse()?))
         .await?;
     log.say(format!(
         "submitted 1 candidate: {} Accepted, idempotency key {}",
         accepted.status, accepted.idempotency_key
     ));
     if matches!(target, Target::Simulator(_)) {
-        let callback = tokio::time::timeout(Duration::from_secs(10), receiver.results.recv())
+        let outcome = tokio::time::timeout(Duration::from_secs(10), receiver.queue.recv())
             .await
             .map_err(|_| anyhow::anyhow!("no callback within 10 s"))?
-            .ok_or_else(|| anyhow::anyhow!("the callback receiver stopped"))??;
+            .ok_or_else(|| anyhow::anyhow!("the callback receiver stopped"))?;
+        let crate::receiver::Outcome::Accepted(delivery) = outcome else {
+            anyhow::bail!("the callback was refused: {outcome:?}");
+        };
+        let crate::receiver::Parsed::Onderwijsregio(callback) = delivery.parse()? else {
+            anyhow::bail!("a callback arrived on the Eduframe route");
+        };
         anyhow::ensure!(
             callback.idempotency_key.as_deref() == Some(accepted.idempotency_key.as_str()),
             "the callback reports another write"

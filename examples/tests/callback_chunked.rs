@@ -4,7 +4,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use edu_examples::callback_server;
+use edu_examples::receiver::{self, Outcome, Verifiers};
 use onderwijsregio_client::callbacks::{Signer, Verifier};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -41,31 +41,32 @@ async fn post_chunked(url: &str, headers: &http::HeaderMap, body: &[u8], chunk: 
 
 #[tokio::test]
 async fn item18_chunked_callbacks_are_verified_over_their_raw_bytes() {
-    let mut receiver = callback_server::start(
+    let receiver = receiver::start(
         "127.0.0.1:0",
-        "/callbacks",
-        Verifier::new(["region-secret"]),
+        Verifiers {
+            onderwijsregio: Some(Verifier::new("region-secret")),
+            ..Default::default()
+        },
     )
     .await
     .unwrap();
+    let url = format!("{}/hooks/onderwijsregio", receiver.url);
+    let mut queue = receiver.queue;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs();
     let body = br#"{"idempotencyKey":"write-7","status":"succeeded","candidateId":"c-1"}"#;
-    let signed = Signer::new("region-secret").sign("/callbacks", body, now, "nonce-a");
-    assert_eq!(post_chunked(&receiver.url, &signed, body, 7).await, 204);
-    assert!(receiver.results.recv().await.unwrap().is_ok());
+    let signed = Signer::new("region-secret").sign("/hooks/onderwijsregio", body, now, "nonce-a");
+    assert_eq!(post_chunked(&url, &signed, body, 7).await, 204);
+    assert!(matches!(queue.recv().await.unwrap(), Outcome::Accepted(_)));
 
     let tampered = br#"{"idempotencyKey":"write-7","status":"succeeded","candidateId":"c-2"}"#;
-    let signed = Signer::new("region-secret").sign("/callbacks", body, now, "nonce-b");
-    assert_eq!(post_chunked(&receiver.url, &signed, tampered, 5).await, 401);
-    assert!(receiver.results.recv().await.unwrap().is_err());
+    let signed = Signer::new("region-secret").sign("/hooks/onderwijsregio", body, now, "nonce-b");
+    assert_eq!(post_chunked(&url, &signed, tampered, 5).await, 401);
+    assert!(matches!(queue.recv().await.unwrap(), Outcome::Refused(_)));
 
-    let huge = vec![b' '; callback_server::MAX_BODY_BYTES + 1];
-    let signed = Signer::new("region-secret").sign("/callbacks", &huge, now, "nonce-c");
-    assert_eq!(
-        post_chunked(&receiver.url, &signed, &huge, 64 * 1024).await,
-        413
-    );
+    let huge = vec![b' '; receiver::MAX_BODY_BYTES + 1];
+    let signed = Signer::new("region-secret").sign("/hooks/onderwijsregio", &huge, now, "nonce-c");
+    assert_eq!(post_chunked(&url, &signed, &huge, 64 * 1024).await, 413);
 }

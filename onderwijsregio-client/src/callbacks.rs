@@ -1,34 +1,43 @@
-//! Verifying (and, for tests and the simulator, signing) the Mutation Engine's callbacks.
+//! Verifying (and, for tests and the simulator, signing) the Mutation Engine's callbacks, in
+//! the same shape as Eduframe's webhooks (`Verifier`, `Signer`, `verify`, `tolerance`,
+//! `Verified`; the shared pieces are in `edu_common::webhook`).
 //!
 //! Each callback is a POST with three headers: `x-mutationengine-timestamp`,
 //! `x-mutationengine-nonce` and `x-mutationengine-signature: v2=<base64 HMAC-SHA256>`, keyed with
 //! the region's signing secret over the callback URL's path and query, the raw body, the
-//! timestamp and the nonce. [`Verifier::verify`] checks, in this order and before parsing
-//! anything: the headers are present, the timestamp is within the window, one of the `v2=`
-//! signatures matches one of the secrets (constant-time), and the nonce has not been seen; only
-//! then is the body decoded.
+//! timestamp and the nonce. [`Verifier::verify`] checks, in this order and before reading the
+//! body: the headers are present, the timestamp is within the tolerance, one of the `v2=`
+//! signatures matches the primary or the secondary secret (constant time), and the nonce was
+//! not accepted before (the [`ReplayGuard`], in-process by default, in Redis with the `redis`
+//! feature so that replicas refuse a callback another accepted). It returns the checked bytes
+//! ([`Verified`]); [`Verified::parse`] (or [`parse`] on bytes taken from a queue) decodes them.
 //!
 //! ```
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use onderwijsregio_client::callbacks::{Signer, Verifier};
-//! let secret = "whsec_test";
 //! let body = br#"{"idempotencyKey":"k1","status":"succeeded"}"#;
-//! let headers = Signer::new(secret).sign("/hooks/onderwijsregio?tenant=7", body, 1_700_000_000, "n-1");
-//! let verifier = Verifier::new([secret]).with_clock(|| 1_700_000_010);
-//! let callback = verifier.verify("/hooks/onderwijsregio?tenant=7", &headers, body).unwrap();
-//! assert_eq!(callback.idempotency_key.as_deref(), Some("k1"));
+//! let headers = Signer::new("whsec_test").sign("/hooks/onderwijsregio?tenant=7", body, 1_700_000_000, "n-1");
+//! let verifier = Verifier::new("whsec_test").with_clock(|| 1_700_000_010);
+//! let verified = verifier.verify("/hooks/onderwijsregio?tenant=7", &headers, body).await?;
+//! assert_eq!(verified.parse()?.idempotency_key.as_deref(), Some("k1"));
+//! // The same nonce again is refused.
+//! assert!(verifier.verify("/hooks/onderwijsregio?tenant=7", &headers, body).await.is_err());
+//! # Ok(()) }
 //! ```
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
+use edu_common::webhook::{self, Clock};
 use http::{HeaderMap, HeaderValue};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use sha2::Sha256;
+
+#[cfg(feature = "redis")]
+pub use edu_common::webhook::SharedReplayGuard;
+pub use edu_common::webhook::{MemoryReplayGuard, ReplayGuard, SignatureError};
 
 /// The timestamp header.
 pub const TIMESTAMP_HEADER: &str = "x-mutationengine-timestamp";
@@ -51,18 +60,20 @@ pub type Layout = Arc<dyn Fn(&str, &[u8], &str, &str) -> Vec<u8> + Send + Sync>;
 /// yours to [`Verifier::layout`] (and [`Signer::layout`]) without forking the crate:
 ///
 /// ```
+/// # async fn demo() {
 /// use onderwijsregio_client::callbacks::{Signer, Verifier};
 /// // Say the region signs `timestamp\npath\nbody`:
 /// let layout = |path: &str, body: &[u8], ts: &str, _nonce: &str| {
 ///     [ts.as_bytes(), b"\n", path.as_bytes(), b"\n", body].concat()
 /// };
 /// let signer = Signer::new("s3cret").layout(layout);
-/// let verifier = Verifier::new(["s3cret"]).layout(layout).with_clock(|| 1_700_000_000);
+/// let verifier = Verifier::new("s3cret").layout(layout).with_clock(|| 1_700_000_000);
 /// let headers = signer.sign("/hooks", b"{}", 1_700_000_000, "n-1");
-/// assert!(verifier.verify("/hooks", &headers, b"{}").is_ok());
+/// assert!(verifier.verify("/hooks", &headers, b"{}").await.is_ok());
 /// // The default layout does not verify what the other signed.
-/// let default = Verifier::new(["s3cret"]).with_clock(|| 1_700_000_000);
-/// assert!(default.verify("/hooks", &headers, b"{}").is_err());
+/// let default = Verifier::new("s3cret").with_clock(|| 1_700_000_000);
+/// assert!(default.verify("/hooks", &headers, b"{}").await.is_err());
+/// # }
 /// ```
 pub fn signed_message(path_and_query: &str, body: &[u8], timestamp: &str, nonce: &str) -> Vec<u8> {
     let mut m =
@@ -77,105 +88,12 @@ pub fn signed_message(path_and_query: &str, body: &[u8], timestamp: &str, nonce:
     m
 }
 
-fn mac(secret: &[u8], message: &[u8]) -> Hmac<Sha256> {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret)
-        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-    m.update(message);
-    m
-}
+/// The most `v2=` values one header may carry (one per secret in use: two during a rotation).
+const MAX_SIGNATURES: usize = 8;
 
-/// Why a callback was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CallbackError {
-    /// A required header is missing or not text.
-    #[error("callback refused: header `{0}` is missing or not valid text")]
-    MissingHeader(&'static str),
-    /// The timestamp is not a number of seconds.
-    #[error("callback refused: the timestamp is not a Unix time in seconds")]
-    BadTimestamp,
-    /// The timestamp is outside the allowed window.
-    #[error(
-        "callback refused: its timestamp is {skew_secs} s away from now, outside the {window_secs} s window (old or replayed)"
-    )]
-    OutsideWindow {
-        /// How far off the timestamp is.
-        skew_secs: u64,
-        /// The allowed window.
-        window_secs: u64,
-    },
-    /// No signature matched.
-    #[error(
-        "callback refused: no valid v2 signature (tampered with, or signed with another secret)"
-    )]
-    BadSignature,
-    /// The nonce was seen before within the window.
-    #[error("callback refused: the nonce was already used (replay)")]
-    Replayed,
-    /// The signature was valid but the body is not a JSON object.
-    #[error("callback payload is not a JSON object: {0}")]
-    Payload(String),
-}
-
-/// Remembers nonces so a callback cannot be replayed within the window.
-pub trait NonceStore: Send + Sync {
-    /// Records `nonce` seen at `timestamp`; false if it was already recorded within `window`.
-    fn check_and_record(&self, nonce: &str, timestamp: u64, window: Duration) -> bool;
-}
-
-/// A bounded in-memory [`NonceStore`]: entries older than the window are dropped, and beyond
-/// `capacity` the oldest go first (a replay that old is then refused by the timestamp check
-/// only if it is also outside the window, so keep the capacity above your callback rate × window).
-#[derive(Debug)]
-pub struct MemoryNonceStore {
-    capacity: usize,
-    inner: Mutex<Seen>,
-}
-
-/// Nonces by value, and in arrival order for eviction.
-type Seen = (HashMap<String, u64>, VecDeque<(u64, String)>);
-
-impl MemoryNonceStore {
-    /// A store holding at most `capacity` nonces.
-    pub fn new(capacity: usize) -> Self {
-        MemoryNonceStore {
-            capacity: capacity.max(1),
-            inner: Mutex::new((HashMap::new(), VecDeque::new())),
-        }
-    }
-}
-
-impl Default for MemoryNonceStore {
-    fn default() -> Self {
-        MemoryNonceStore::new(100_000)
-    }
-}
-
-impl NonceStore for MemoryNonceStore {
-    fn check_and_record(&self, nonce: &str, timestamp: u64, window: Duration) -> bool {
-        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let (seen, order) = &mut *guard;
-        let horizon = timestamp.saturating_sub(window.as_secs().saturating_mul(2));
-        while let Some((ts, _)) = order.front() {
-            if *ts >= horizon && order.len() < self.capacity {
-                break;
-            }
-            if let Some((_, n)) = order.pop_front() {
-                seen.remove(&n);
-            }
-        }
-        if seen.contains_key(nonce) {
-            return false;
-        }
-        seen.insert(nonce.to_owned(), timestamp);
-        order.push_back((timestamp, nonce.to_owned()));
-        true
-    }
-}
-
-/// A verified callback.
+/// A callback's decoded payload.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Callback {
     /// The idempotency key of the write it reports on, when present.
     pub idempotency_key: Option<String>,
@@ -183,10 +101,6 @@ pub struct Callback {
     pub status: Option<String>,
     /// The whole payload (its fields are not documented).
     pub raw: Map<String, Value>,
-    /// The signed timestamp.
-    pub timestamp: u64,
-    /// The nonce.
-    pub nonce: String,
 }
 
 #[derive(Deserialize)]
@@ -197,14 +111,73 @@ struct Known {
     status: Option<Value>,
 }
 
-type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+/// Decodes a callback's raw body (after [`Verifier::verify`]: from a queue, say). A body that
+/// is not a JSON object is an [`edu_common::Error::Decode`].
+pub fn parse(body: &[u8]) -> edu_common::Result<Callback> {
+    let raw: Map<String, Value> = edu_common::Error::decode_json("callback", body)?;
+    let known: Known = edu_common::Error::decode_json("callback", body)?;
+    Ok(Callback {
+        idempotency_key: known.idempotency_key,
+        status: known.status.map(|s| match s {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }),
+        raw,
+    })
+}
 
-/// Verifies callbacks. Cheap to clone; clones share the nonce store.
+/// Which of the region's secrets signed a callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretSlot {
+    /// The current secret.
+    Primary,
+    /// The secret a rotation retired.
+    Secondary,
+}
+
+/// A callback whose signature checked out: its raw bytes, to parse now or queue and parse later.
+#[derive(Debug, Clone)]
+pub struct Verified<'b> {
+    body: &'b [u8],
+    timestamp: u64,
+    nonce: String,
+    slot: SecretSlot,
+}
+
+impl<'b> Verified<'b> {
+    /// The raw body, exactly as signed.
+    pub fn body(&self) -> &'b [u8] {
+        self.body
+    }
+
+    /// The signed timestamp (Unix seconds).
+    pub fn timestamp(&self) -> u64 {
+        self.timestamp
+    }
+
+    /// The nonce.
+    pub fn nonce(&self) -> &str {
+        &self.nonce
+    }
+
+    /// Which secret matched.
+    pub fn secret(&self) -> SecretSlot {
+        self.slot
+    }
+
+    /// The decoded payload.
+    pub fn parse(&self) -> edu_common::Result<Callback> {
+        parse(self.body)
+    }
+}
+
+/// Verifies callbacks. Cheap to clone; clones share the replay guard.
 #[derive(Clone)]
 pub struct Verifier {
-    secrets: Vec<SecretString>,
-    window: Duration,
-    nonces: Arc<dyn NonceStore>,
+    primary: SecretString,
+    secondary: Option<SecretString>,
+    tolerance: Duration,
+    guard: Arc<dyn ReplayGuard>,
     clock: Clock,
     layout: Layout,
 }
@@ -212,31 +185,32 @@ pub struct Verifier {
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
-            .field("secrets", &format!("[{} REDACTED]", self.secrets.len()))
-            .field("window", &self.window)
+            .field("primary", &"[REDACTED]")
+            .field("secondary", &self.secondary.as_ref().map(|_| "[REDACTED]"))
+            .field("tolerance", &self.tolerance)
+            .field("replay_guard", &self.guard)
             .finish_non_exhaustive()
     }
 }
 
 impl Verifier {
-    /// A verifier accepting signatures by any of `secrets` (several during a rotation), with a
-    /// 5-minute window and an in-memory nonce store.
-    pub fn new<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Self {
+    /// A verifier for the region's signing secret, with a 5-minute tolerance and an in-process
+    /// replay guard.
+    pub fn new(primary: impl Into<SecretString>) -> Self {
         Verifier {
-            secrets: secrets
-                .into_iter()
-                .map(|s| SecretString::from(s.as_ref().to_owned()))
-                .collect(),
-            window: Duration::from_secs(300),
-            nonces: Arc::new(MemoryNonceStore::default()),
-            clock: Arc::new(|| {
-                SystemTime::now()
-                    .duration_since(UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs()
-            }),
+            primary: primary.into(),
+            secondary: None,
+            tolerance: Duration::from_secs(300),
+            guard: Arc::new(MemoryReplayGuard::default()),
+            clock: webhook::system_clock(),
             layout: Arc::new(signed_message),
         }
+    }
+
+    /// Also accepts a secondary secret (the one a rotation retired).
+    pub fn secondary(mut self, secret: impl Into<SecretString>) -> Self {
+        self.secondary = Some(secret.into());
+        self
     }
 
     /// The layout of the signed bytes (default [`signed_message`]).
@@ -248,15 +222,15 @@ impl Verifier {
         self
     }
 
-    /// Sets the timestamp window (both directions).
-    pub fn window(mut self, window: Duration) -> Self {
-        self.window = window;
+    /// How far the signed timestamp may be from now, either way (default 5 minutes).
+    pub fn tolerance(mut self, tolerance: Duration) -> Self {
+        self.tolerance = tolerance;
         self
     }
 
-    /// Uses another nonce store (shared across processes, say).
-    pub fn nonce_store(mut self, store: Arc<dyn NonceStore>) -> Self {
-        self.nonces = store;
+    /// Where accepted nonces are remembered (default: this process's memory).
+    pub fn replay_guard(mut self, guard: Arc<dyn ReplayGuard>) -> Self {
+        self.guard = guard;
         self
     }
 
@@ -267,63 +241,68 @@ impl Verifier {
     }
 
     /// Verifies a callback received at `path_and_query` with these headers and raw body.
-    pub fn verify(
+    pub async fn verify<'b>(
         &self,
         path_and_query: &str,
         headers: &HeaderMap,
-        body: &[u8],
-    ) -> Result<Callback, CallbackError> {
+        body: &'b [u8],
+    ) -> Result<Verified<'b>, SignatureError> {
         let header = |name: &'static str| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .ok_or(CallbackError::MissingHeader(name))
+                .ok_or(SignatureError::MissingHeader { header: name })
         };
         let ts_text = header(TIMESTAMP_HEADER)?;
         let nonce = header(NONCE_HEADER)?;
         let signatures = header(SIGNATURE_HEADER)?;
-        let ts: u64 = ts_text.parse().map_err(|_| CallbackError::BadTimestamp)?;
-        let now = (self.clock)();
-        let skew = now.abs_diff(ts);
-        if skew > self.window.as_secs() {
-            return Err(CallbackError::OutsideWindow {
-                skew_secs: skew,
-                window_secs: self.window.as_secs(),
-            });
-        }
-        let message = (self.layout)(path_and_query, body, ts_text, nonce);
+        let ts: u64 = ts_text
+            .parse()
+            .ok()
+            .filter(|_| ts_text.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or(SignatureError::Malformed {
+                header: TIMESTAMP_HEADER,
+                reason: "not a Unix time in seconds",
+            })?;
+        webhook::check_timestamp(ts, (self.clock)(), self.tolerance)?;
         let candidates: Vec<Vec<u8>> = signatures
             .split([',', ' '])
             .filter_map(|part| part.trim().strip_prefix("v2="))
             .filter_map(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+            .take(MAX_SIGNATURES)
             .collect();
-        let valid = self.secrets.iter().any(|secret| {
-            let expected = mac(secret.expose_secret().as_bytes(), &message);
-            candidates
-                .iter()
-                .any(|sig| expected.clone().verify_slice(sig).is_ok())
-        });
-        if !valid {
-            return Err(CallbackError::BadSignature);
+        if candidates.is_empty() {
+            return Err(SignatureError::Malformed {
+                header: SIGNATURE_HEADER,
+                reason: "there is no `v2=` base64 signature",
+            });
         }
-        if !self.nonces.check_and_record(nonce, ts, self.window) {
-            return Err(CallbackError::Replayed);
+        let message = (self.layout)(path_and_query, body, ts_text, nonce);
+        let secrets = [
+            (SecretSlot::Primary, Some(&self.primary)),
+            (SecretSlot::Secondary, self.secondary.as_ref()),
+        ];
+        let slot = secrets
+            .iter()
+            .find(|(_, secret)| {
+                secret.is_some_and(|secret| {
+                    candidates
+                        .iter()
+                        .any(|sig| webhook::hmac::matches(secret, &message, sig))
+                })
+            })
+            .map(|(slot, _)| *slot)
+            .ok_or(SignatureError::NoMatch)?;
+        if !self.guard.first_sighting(nonce, self.tolerance * 2).await {
+            return Err(SignatureError::Replayed);
         }
-        let raw: Map<String, Value> =
-            serde_json::from_slice(body).map_err(|e| CallbackError::Payload(e.to_string()))?;
-        let known = Known::deserialize(Value::Object(raw.clone()))
-            .map_err(|e| CallbackError::Payload(e.to_string()))?;
-        Ok(Callback {
-            idempotency_key: known.idempotency_key,
-            status: known.status.map(|s| match s {
-                Value::String(s) => s,
-                other => other.to_string(),
-            }),
-            raw,
+        Ok(Verified {
+            body,
             timestamp: ts,
             nonce: nonce.to_owned(),
+            slot,
         })
     }
 }
@@ -344,9 +323,9 @@ impl std::fmt::Debug for Signer {
 
 impl Signer {
     /// A signer with the region's secret.
-    pub fn new(secret: impl Into<String>) -> Self {
+    pub fn new(secret: impl Into<SecretString>) -> Self {
         Signer {
-            secret: SecretString::from(secret.into()),
+            secret: secret.into(),
             layout: Arc::new(signed_message),
         }
     }
@@ -368,11 +347,9 @@ impl Signer {
         timestamp: u64,
         nonce: &str,
     ) -> String {
-        let m = mac(
-            self.secret.expose_secret().as_bytes(),
-            &(self.layout)(path_and_query, body, &timestamp.to_string(), nonce),
-        );
-        base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+        let message = (self.layout)(path_and_query, body, &timestamp.to_string(), nonce);
+        base64::engine::general_purpose::STANDARD
+            .encode(webhook::hmac::sign(&self.secret, &message))
     }
 
     /// The three headers of a signed callback.

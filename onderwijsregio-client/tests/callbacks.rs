@@ -1,141 +1,179 @@
-//! Callback verification: valid, tampered, old, replayed, rotated; never panics.
+//! Callback verification: valid, tampered, old, replayed, rotated; never panics; verifying apart
+//! from parsing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use onderwijsregio_client::callbacks::{CallbackError, SIGNATURE_HEADER, Signer, Verifier};
+use onderwijsregio_client::callbacks::{
+    MemoryReplayGuard, NONCE_HEADER, SIGNATURE_HEADER, SecretSlot, SignatureError, Signer,
+    TIMESTAMP_HEADER, Verifier, parse,
+};
 use proptest::prelude::*;
 
 const NOW: u64 = 1_800_000_000;
 const PATH: &str = "/hooks/onderwijsregio?region=rotterdam";
 const BODY: &[u8] = br#"{"mutationId":"mut1","idempotencyKey":"k-42","status":"succeeded"}"#;
 
-fn verifier(secrets: &[&str]) -> Verifier {
-    Verifier::new(secrets.iter().copied()).with_clock(|| NOW)
+fn verifier(primary: &str) -> Verifier {
+    Verifier::new(primary.to_owned()).with_clock(|| NOW)
 }
 
-#[test]
-fn a_valid_callback_is_accepted_and_typed() {
+#[tokio::test]
+async fn a_valid_callback_is_accepted_then_parsed() {
     let h = Signer::new("s1").sign(PATH, BODY, NOW - 3, "n-1");
-    let cb = verifier(&["s1"]).verify(PATH, &h, BODY).unwrap();
+    let v = verifier("s1").verify(PATH, &h, BODY).await.unwrap();
+    assert_eq!(
+        (v.timestamp(), v.nonce(), v.secret()),
+        (NOW - 3, "n-1", SecretSlot::Primary)
+    );
+    assert_eq!(v.body(), BODY);
+    let cb = v.parse().unwrap();
     assert_eq!(cb.idempotency_key.as_deref(), Some("k-42"));
     assert_eq!(cb.status.as_deref(), Some("succeeded"));
     assert_eq!(cb.raw["mutationId"], "mut1");
+    // The same bytes parsed later, from a queue.
+    assert_eq!(parse(BODY).unwrap(), cb);
 }
 
-#[test]
-fn a_tampered_body_is_refused() {
+#[tokio::test]
+async fn a_tampered_body_is_refused() {
     let h = Signer::new("s1").sign(PATH, BODY, NOW, "n-1");
     let tampered = br#"{"mutationId":"mut1","idempotencyKey":"k-42","status":"failed"}"#;
     assert_eq!(
-        verifier(&["s1"]).verify(PATH, &h, tampered).unwrap_err(),
-        CallbackError::BadSignature
+        verifier("s1").verify(PATH, &h, tampered).await.unwrap_err(),
+        SignatureError::NoMatch
     );
 }
 
-#[test]
-fn a_tampered_path_or_query_is_refused() {
+#[tokio::test]
+async fn a_tampered_path_or_query_is_refused() {
     let h = Signer::new("s1").sign(PATH, BODY, NOW, "n-1");
-    let v = verifier(&["s1"]);
-    assert_eq!(
-        v.verify("/hooks/onderwijsregio?region=utrecht", &h, BODY)
-            .unwrap_err(),
-        CallbackError::BadSignature
-    );
-    assert_eq!(
-        v.verify("/hooks/other?region=rotterdam", &h, BODY)
-            .unwrap_err(),
-        CallbackError::BadSignature
-    );
+    let v = verifier("s1");
+    for path in [
+        "/hooks/onderwijsregio?region=utrecht",
+        "/hooks/other?region=rotterdam",
+    ] {
+        assert_eq!(
+            v.verify(path, &h, BODY).await.unwrap_err(),
+            SignatureError::NoMatch
+        );
+    }
 }
 
-#[test]
-fn an_old_or_future_timestamp_is_refused() {
+#[tokio::test]
+async fn an_old_or_future_timestamp_is_refused() {
     let s = Signer::new("s1");
-    let v = verifier(&["s1"]);
+    let v = verifier("s1");
     let old = s.sign(PATH, BODY, NOW - 301, "n-old");
-    assert!(matches!(
-        v.verify(PATH, &old, BODY),
-        Err(CallbackError::OutsideWindow { skew_secs: 301, .. })
-    ));
+    assert_eq!(
+        v.verify(PATH, &old, BODY).await.unwrap_err(),
+        SignatureError::OutsideTolerance {
+            skew_secs: 301,
+            tolerance_secs: 300
+        }
+    );
     let future = s.sign(PATH, BODY, NOW + 400, "n-future");
     assert!(matches!(
-        v.verify(PATH, &future, BODY),
-        Err(CallbackError::OutsideWindow { .. })
+        v.verify(PATH, &future, BODY).await,
+        Err(SignatureError::OutsideTolerance { .. })
     ));
-    let narrow = verifier(&["s1"]).window(Duration::from_secs(10));
-    let ten_ago = s.sign(PATH, BODY, NOW - 11, "n-narrow");
+    let narrow = verifier("s1").tolerance(Duration::from_secs(10));
+    let eleven_ago = s.sign(PATH, BODY, NOW - 11, "n-narrow");
     assert!(matches!(
-        narrow.verify(PATH, &ten_ago, BODY),
-        Err(CallbackError::OutsideWindow { .. })
+        narrow.verify(PATH, &eleven_ago, BODY).await,
+        Err(SignatureError::OutsideTolerance { .. })
     ));
 }
 
-#[test]
-fn a_replayed_nonce_is_refused() {
+#[tokio::test]
+async fn a_replayed_nonce_is_refused_and_clones_share_the_guard() {
     let h = Signer::new("s1").sign(PATH, BODY, NOW, "n-once");
-    let v = verifier(&["s1"]);
-    v.verify(PATH, &h, BODY).unwrap();
+    let v = verifier("s1");
+    v.verify(PATH, &h, BODY).await.unwrap();
     assert_eq!(
-        v.clone().verify(PATH, &h, BODY).unwrap_err(),
-        CallbackError::Replayed
+        v.clone().verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::Replayed
+    );
+    // Two verifiers given one guard (two handlers of one service) refuse it across.
+    let guard = Arc::new(MemoryReplayGuard::default());
+    let a = verifier("s1").replay_guard(guard.clone());
+    let b = verifier("s1").replay_guard(guard);
+    a.verify(PATH, &h, BODY).await.unwrap();
+    assert_eq!(
+        b.verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::Replayed
     );
 }
 
-#[test]
-fn rotated_secrets_and_several_signatures_are_accepted() {
-    // The verifier knows the old and the new secret during a rotation.
-    let v = verifier(&["old-secret", "new-secret"]);
+#[tokio::test]
+async fn rotated_secrets_and_several_signatures_are_accepted() {
+    // During a rotation the verifier knows the new secret and the retired one.
+    let v = verifier("new-secret").secondary("old-secret".to_owned());
     let h = Signer::new("new-secret").sign(PATH, BODY, NOW, "n-rot-1");
-    v.verify(PATH, &h, BODY).unwrap();
-    // The sender signs with both; the header carries two v2 values, one of them unknown here.
+    assert_eq!(
+        v.verify(PATH, &h, BODY).await.unwrap().secret(),
+        SecretSlot::Primary
+    );
+    // The header carries two v2 values, one of them by a secret unknown here.
     let a = Signer::new("old-secret").signature(PATH, BODY, NOW, "n-rot-2");
     let b = Signer::new("retired").signature(PATH, BODY, NOW, "n-rot-2");
     let mut h = Signer::new("x").sign(PATH, BODY, NOW, "n-rot-2");
     h.insert(SIGNATURE_HEADER, format!("v2={b}, v2={a}").parse().unwrap());
-    v.verify(PATH, &h, BODY).unwrap();
-    // Neither secret known: refused.
     assert_eq!(
-        verifier(&["other"])
-            .verify(
-                PATH,
-                &Signer::new("new-secret").sign(PATH, BODY, NOW, "n-3"),
-                BODY
-            )
-            .unwrap_err(),
-        CallbackError::BadSignature
+        v.verify(PATH, &h, BODY).await.unwrap().secret(),
+        SecretSlot::Secondary
+    );
+    // Neither secret known: refused.
+    let h = Signer::new("new-secret").sign(PATH, BODY, NOW, "n-3");
+    assert_eq!(
+        verifier("other").verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::NoMatch
     );
 }
 
-#[test]
-fn missing_headers_and_bad_timestamps_are_reported() {
-    let v = verifier(&["s1"]);
+#[tokio::test]
+async fn missing_headers_and_bad_values_are_reported_by_name() {
+    let v = verifier("s1");
     let mut h = Signer::new("s1").sign(PATH, BODY, NOW, "n-1");
-    h.remove("x-mutationengine-nonce");
+    h.remove(NONCE_HEADER);
+    assert_eq!(
+        v.verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::MissingHeader {
+            header: NONCE_HEADER
+        }
+    );
+    let mut h = Signer::new("s1").sign(PATH, BODY, NOW, "n-1");
+    h.insert(TIMESTAMP_HEADER, "yesterday".parse().unwrap());
     assert!(matches!(
-        v.verify(PATH, &h, BODY),
-        Err(CallbackError::MissingHeader(_))
+        v.verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::Malformed {
+            header: TIMESTAMP_HEADER,
+            ..
+        }
     ));
     let mut h = Signer::new("s1").sign(PATH, BODY, NOW, "n-1");
-    h.insert("x-mutationengine-timestamp", "yesterday".parse().unwrap());
-    assert_eq!(
-        v.verify(PATH, &h, BODY).unwrap_err(),
-        CallbackError::BadTimestamp
-    );
+    h.insert(SIGNATURE_HEADER, "v1=abc".parse().unwrap());
+    assert!(matches!(
+        v.verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::Malformed {
+            header: SIGNATURE_HEADER,
+            ..
+        }
+    ));
 }
 
-#[test]
-fn a_signed_body_that_is_not_json_is_a_payload_error() {
+#[tokio::test]
+async fn a_signed_body_that_is_not_json_verifies_but_does_not_parse() {
     let body = b"not json";
     let h = Signer::new("s1").sign(PATH, body, NOW, "n-json");
-    assert!(matches!(
-        verifier(&["s1"]).verify(PATH, &h, body),
-        Err(CallbackError::Payload(_))
-    ));
+    let v = verifier("s1").verify(PATH, &h, body).await.unwrap();
+    let err = v.parse().unwrap_err();
+    assert!(matches!(err, edu_common::Error::Decode(_)), "{err:?}");
 }
 
 proptest! {
     #[test]
-    fn the_verifier_never_panics(
+    fn the_verifier_never_panics_and_accepts_nothing_unsigned(
         ts in ".{0,20}",
         nonce in ".{0,40}",
         sig in ".{0,120}",
@@ -143,19 +181,21 @@ proptest! {
         body in prop::collection::vec(any::<u8>(), 0..256),
     ) {
         let mut h = http::HeaderMap::new();
-        for (name, value) in [("x-mutationengine-timestamp", ts), ("x-mutationengine-nonce", nonce), ("x-mutationengine-signature", sig)] {
+        for (name, value) in [(TIMESTAMP_HEADER, ts), (NONCE_HEADER, nonce), (SIGNATURE_HEADER, sig)] {
             if let Ok(v) = http::HeaderValue::from_str(&value) {
                 h.insert(name, v);
             }
         }
-        let _ = verifier(&["s1"]).verify(&path, &h, &body);
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        prop_assert!(rt.block_on(verifier("s1").verify(&path, &h, &body)).is_err());
     }
 
     #[test]
     fn any_signed_object_round_trips(secret in "[a-z0-9]{1,32}", nonce in "[a-zA-Z0-9-]{1,36}", key in "[a-z0-9-]{1,36}") {
         let body = serde_json::to_vec(&serde_json::json!({"idempotencyKey": key})).unwrap();
         let h = Signer::new(secret.clone()).sign(PATH, &body, NOW, &nonce);
-        let cb = Verifier::new([secret]).with_clock(|| NOW).verify(PATH, &h, &body).unwrap();
-        prop_assert_eq!(cb.idempotency_key, Some(key));
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let v = rt.block_on(verifier(&secret).verify(PATH, &h, &body)).unwrap();
+        prop_assert_eq!(v.parse().unwrap().idempotency_key, Some(key));
     }
 }

@@ -341,7 +341,7 @@ async fn callback_receiver(
     let addr = listener.local_addr().unwrap();
     let got: Arc<Mutex<Vec<Result<String, String>>>> = Arc::default();
     let store = got.clone();
-    let verifier = Verifier::new([secret]);
+    let verifier = Verifier::new(secret);
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
             let (head, body) = read_request(&mut sock).await;
@@ -362,10 +362,13 @@ async fn callback_receiver(
                     headers.insert(k, v);
                 }
             }
-            let r = verifier
-                .verify(&target, &headers, &body)
-                .map(|cb| cb.idempotency_key.unwrap_or_default())
-                .map_err(|e| e.to_string());
+            let r = match verifier.verify(&target, &headers, &body).await {
+                Ok(v) => v
+                    .parse()
+                    .map(|cb| cb.idempotency_key.unwrap_or_default())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
             store.lock().unwrap().push(r);
             let _ = sock
                 .write_all(

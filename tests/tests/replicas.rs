@@ -355,3 +355,32 @@ async fn redis_killed_mid_run_each_replica_refreshes_its_own_token_and_no_call_f
         "with Redis gone, one fresh token per replica (not one per call)"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_one_replica_accepted_is_refused_by_another() {
+    use eduframe_client::webhooks::{SharedReplayGuard, SignatureError, Signer, Verifier};
+    let test = "a_webhook_one_replica_accepted_is_refused_by_another";
+    let Some(url) = redis_url(test) else { return };
+    let store = store(&url, test);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let replica = || {
+        Verifier::new("primary".to_owned()).replay_guard(std::sync::Arc::new(
+            SharedReplayGuard::new(store.clone(), "eduframe-webhooks"),
+        ))
+    };
+    let (a, b) = (replica(), replica());
+    let body = br#"{"tenant_id":"t","educator":"e","event":"lead.created","event_data":{"id":1}}"#;
+    let headers = Signer::new("primary".to_owned()).sign(body, now);
+    assert!(a.verify(&headers, body).await.is_ok());
+    assert_eq!(
+        b.verify(&headers, body).await.unwrap_err(),
+        SignatureError::Replayed
+    );
+    // Another delivery is still accepted by the other replica.
+    let other = Signer::new("primary".to_owned()).sign(body, now - 1);
+    assert!(b.verify(&other, body).await.is_ok());
+    assert!(!store.is_degraded());
+}
