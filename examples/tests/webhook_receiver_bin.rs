@@ -25,8 +25,11 @@ fn post(url: &str, headers: &http::HeaderMap, body: &[u8]) -> u16 {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_at(rest.find('/').unwrap());
     let mut sock = TcpStream::connect(host).unwrap();
+    // A receiver that keeps the connection open fails the test instead of hanging it.
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
     let mut req = format!(
-        "POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+        "POST {path} HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
         body.len()
     );
     for (name, value) in headers {

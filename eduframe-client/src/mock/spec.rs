@@ -13,10 +13,24 @@ use super::validate::query_value_ok;
 /// Every operation of the spec, parsed once per process.
 pub(super) static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| routes(&SPEC));
 
+/// The webhook events the spec lists (`WebhookEvent`), which the simulator delivers.
+pub(super) static WEBHOOK_EVENTS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    SPEC.pointer("/components/schemas/WebhookEvent/enum")
+        .and_then(Value::as_array)
+        .map(|events| {
+            events
+                .iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+});
+
 /// Parses the spec, its routes and its record schemas now (once per process).
 pub(super) fn warm_up() {
     LazyLock::force(&ROUTES);
     LazyLock::force(&RECORD_SCHEMAS);
+    LazyLock::force(&WEBHOOK_EVENTS);
 }
 
 /// One segment of a path template.
