@@ -247,3 +247,33 @@ async fn the_same_listing_on_every_client_that_pages() {
     lists!(regio.client().candidates().list());
     // Edu-V does not page: each of its lists is one response (`send()`).
 }
+
+/// The two verifiers of signed deliveries are built and used the same way, and share a guard.
+#[tokio::test]
+async fn both_delivery_verifiers_have_one_shape() {
+    use std::sync::Arc;
+    use std::time::Duration;
+    let guard: Arc<dyn eduframe_client::webhooks::ReplayGuard> =
+        Arc::new(onderwijsregio_client::callbacks::MemoryReplayGuard::default());
+    let eduframe = eduframe_client::webhooks::Verifier::new("current")
+        .secondary("retired")
+        .tolerance(Duration::from_secs(60))
+        .replay_guard(guard.clone())
+        .with_clock(|| 1_700_000_000);
+    let onderwijsregio = onderwijsregio_client::callbacks::Verifier::new("current")
+        .secondary("retired")
+        .tolerance(Duration::from_secs(60))
+        .replay_guard(guard)
+        .with_clock(|| 1_700_000_000);
+    let e = eduframe_client::webhooks::Signer::new("retired").sign(b"{}", 1_700_000_000);
+    let o = onderwijsregio_client::callbacks::Signer::new("retired").sign(
+        "/h",
+        b"{}",
+        1_700_000_000,
+        "n",
+    );
+    let e = eduframe.verify(&e, b"{}").await.unwrap();
+    let o = onderwijsregio.verify("/h", &o, b"{}").await.unwrap();
+    assert_eq!(format!("{:?}", e.secret()), format!("{:?}", o.secret()));
+    assert_eq!((e.body(), e.timestamp()), (o.body(), o.timestamp()));
+}

@@ -227,3 +227,39 @@ async fn a_receiver_that_is_down_gets_retries_then_a_failed_notification() {
     );
     assert_eq!(n["data"]["event"], "order.approved");
 }
+
+#[tokio::test]
+async fn a_webhook_outside_the_machine_is_not_delivered_and_says_why() {
+    edu_common::install_crypto_provider();
+    let sim = Simulator::builder().records(3).start().await;
+    let c = sim.client();
+    let hook = c
+        .webhooks()
+        .create(&body::<types::CreateWebhookBody>(serde_json::json!({
+            "url": "https://example.com/hooks",
+            "events": ["order.approved"],
+        })))
+        .await
+        .unwrap();
+    c.orders().approve(1).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let n = loop {
+        let all = c
+            .webhook_notifications()
+            .list(hook.id.clone())
+            .await
+            .unwrap();
+        let n = serde_json::to_value(&all[0]).unwrap();
+        if n["status"] != "pending" || tokio::time::Instant::now() > deadline {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(n["status"], "failed", "{n}");
+    let attempt = &n["send_attempts"][0];
+    assert_eq!(attempt["status_code"], 0);
+    assert!(
+        attempt["response"].as_str().unwrap().contains("loopback"),
+        "{attempt}"
+    );
+}

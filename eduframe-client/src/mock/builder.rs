@@ -29,6 +29,7 @@ impl Default for SimulatorBuilder {
                 seed: 0,
                 webhook_attempts: 3,
                 webhook_delay: Duration::from_secs(1),
+                webhooks_to_any_host: false,
             },
             port: None,
         }
@@ -80,6 +81,13 @@ impl SimulatorBuilder {
     pub fn webhook_retries(mut self, attempts: u32, delay: Duration) -> Self {
         self.settings.webhook_attempts = attempts;
         self.settings.webhook_delay = delay;
+        self
+    }
+
+    /// Delivers webhooks to any host, not only loopback ones (the default keeps a simulator
+    /// from reaching outside the machine).
+    pub fn webhooks_to_any_host(mut self) -> Self {
+        self.settings.webhooks_to_any_host = true;
         self
     }
 

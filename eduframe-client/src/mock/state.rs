@@ -29,6 +29,7 @@ pub(super) struct Settings {
     pub(super) seed: u64,
     pub(super) webhook_attempts: u32,
     pub(super) webhook_delay: Duration,
+    pub(super) webhooks_to_any_host: bool,
 }
 
 pub(super) struct State {
@@ -73,6 +74,7 @@ impl State {
             hooks: Arc::new(Mutex::new(webhooks::Hooks::new(
                 cfg.webhook_attempts,
                 cfg.webhook_delay,
+                cfg.webhooks_to_any_host,
             ))),
         }
     }

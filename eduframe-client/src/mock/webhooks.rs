@@ -8,6 +8,12 @@
 //!
 //! Eduframe does not publish its retry schedule: the simulator makes 3 attempts, 1 s apart, by
 //! default ([`SimulatorBuilder::webhook_retries`](super::SimulatorBuilder::webhook_retries)).
+//!
+//! Deliveries go to loopback addresses only (`127.0.0.0/8`, `::1`, `localhost`), so a fuzzer or
+//! a test that registers `https://example.com/` never makes the simulator reach the internet;
+//! such a delivery fails at once, saying why, in its notification.
+//! [`SimulatorBuilder::webhooks_to_any_host`](super::SimulatorBuilder::webhooks_to_any_host)
+//! lifts this (a simulator in one container delivering to a service in another).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -73,11 +79,13 @@ pub(super) struct Hooks {
     next: u64,
     pub(super) attempts: u32,
     pub(super) retry_delay: Duration,
+    /// Deliver to any host, not only loopback ones.
+    pub(super) any_host: bool,
     http: Option<reqwest::Client>,
 }
 
 impl Hooks {
-    pub(super) fn new(attempts: u32, retry_delay: Duration) -> Hooks {
+    pub(super) fn new(attempts: u32, retry_delay: Duration, any_host: bool) -> Hooks {
         Hooks {
             secrets: HashMap::new(),
             notifications: HashMap::new(),
@@ -85,6 +93,7 @@ impl Hooks {
             next: 1,
             attempts: attempts.max(1),
             retry_delay,
+            any_host,
             http: None,
         }
     }
@@ -248,10 +257,15 @@ fn snake(camel: &str) -> String {
 /// Makes one delivery, with retries, recording each attempt on its notification.
 pub(super) async fn deliver(hooks: Arc<Mutex<Hooks>>, job: Job) {
     let lock = || hooks.lock().unwrap_or_else(|p| p.into_inner());
-    let (attempts, delay, http) = {
+    let (attempts, delay, http, any_host) = {
         let mut h = lock();
-        (h.attempts, h.retry_delay, h.http())
+        (h.attempts, h.retry_delay, h.http(), h.any_host)
     };
+    if !any_host && !is_loopback(&job.url) {
+        let record = json!({"response": "not delivered: the simulator delivers webhooks to loopback addresses only", "status_code": 0, "created_at": super::spec::now()});
+        lock().set_status(&job, "failed", Some(record));
+        return;
+    }
     for attempt in 1..=attempts {
         // Signed at each attempt, with the secrets as they are now (a rotation in between counts).
         let Some(signer) = lock().secrets(&job.webhook_id).map(|s| s.signer()) else {
@@ -290,6 +304,19 @@ pub(super) async fn deliver(hooks: Arc<Mutex<Hooks>>, job: Job) {
             return;
         }
         tokio::time::sleep(delay).await;
+    }
+}
+
+/// Whether `url` names a loopback host.
+fn is_loopback(url: &str) -> bool {
+    let Ok(url) = url::Url::parse(url) else {
+        return false;
+    };
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
     }
 }
 
