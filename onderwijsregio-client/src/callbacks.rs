@@ -26,10 +26,9 @@
 //! ```
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use base64::Engine as _;
-use edu_common::webhook::{self, Clock};
+use edu_common::webhook::{self, Checks};
 use http::{HeaderMap, HeaderValue};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -37,7 +36,7 @@ use serde_json::{Map, Value};
 
 #[cfg(feature = "redis")]
 pub use edu_common::webhook::SharedReplayGuard;
-pub use edu_common::webhook::{MemoryReplayGuard, ReplayGuard, SignatureError};
+pub use edu_common::webhook::{MemoryReplayGuard, ReplayGuard, SecretSlot, SignatureError};
 
 /// The timestamp header.
 pub const TIMESTAMP_HEADER: &str = "x-mutationengine-timestamp";
@@ -126,15 +125,6 @@ pub fn parse(body: &[u8]) -> edu_common::Result<Callback> {
     })
 }
 
-/// Which of the region's secrets signed a callback.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretSlot {
-    /// The current secret.
-    Primary,
-    /// The secret a rotation retired.
-    Secondary,
-}
-
 /// A callback whose signature checked out: its raw bytes, to parse now or queue and parse later.
 #[derive(Debug, Clone)]
 pub struct Verified<'b> {
@@ -174,21 +164,14 @@ impl<'b> Verified<'b> {
 /// Verifies callbacks. Cheap to clone; clones share the replay guard.
 #[derive(Clone)]
 pub struct Verifier {
-    primary: SecretString,
-    secondary: Option<SecretString>,
-    tolerance: Duration,
-    guard: Arc<dyn ReplayGuard>,
-    clock: Clock,
+    checks: Checks,
     layout: Layout,
 }
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
-            .field("primary", &"[REDACTED]")
-            .field("secondary", &self.secondary.as_ref().map(|_| "[REDACTED]"))
-            .field("tolerance", &self.tolerance)
-            .field("replay_guard", &self.guard)
+            .field("checks", &self.checks)
             .finish_non_exhaustive()
     }
 }
@@ -198,20 +181,12 @@ impl Verifier {
     /// replay guard.
     pub fn new(primary: impl Into<SecretString>) -> Self {
         Verifier {
-            primary: primary.into(),
-            secondary: None,
-            tolerance: Duration::from_secs(300),
-            guard: Arc::new(MemoryReplayGuard::default()),
-            clock: webhook::system_clock(),
+            checks: Checks::new(primary),
             layout: Arc::new(signed_message),
         }
     }
 
-    /// Also accepts a secondary secret (the one a rotation retired).
-    pub fn secondary(mut self, secret: impl Into<SecretString>) -> Self {
-        self.secondary = Some(secret.into());
-        self
-    }
+    edu_common::delivery_verifier_setters!();
 
     /// The layout of the signed bytes (default [`signed_message`]).
     pub fn layout(
@@ -219,24 +194,6 @@ impl Verifier {
         layout: impl Fn(&str, &[u8], &str, &str) -> Vec<u8> + Send + Sync + 'static,
     ) -> Self {
         self.layout = Arc::new(layout);
-        self
-    }
-
-    /// How far the signed timestamp may be from now, either way (default 5 minutes).
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
-        self
-    }
-
-    /// Where accepted nonces are remembered (default: this process's memory).
-    pub fn replay_guard(mut self, guard: Arc<dyn ReplayGuard>) -> Self {
-        self.guard = guard;
-        self
-    }
-
-    /// Replaces the clock (Unix seconds), for tests.
-    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
         self
     }
 
@@ -266,7 +223,7 @@ impl Verifier {
                 header: TIMESTAMP_HEADER,
                 reason: "not a Unix time in seconds",
             })?;
-        webhook::check_timestamp(ts, (self.clock)(), self.tolerance)?;
+        self.checks.check_timestamp(ts)?;
         let candidates: Vec<Vec<u8>> = signatures
             .split([',', ' '])
             .filter_map(|part| part.trim().strip_prefix("v2="))
@@ -280,24 +237,8 @@ impl Verifier {
             });
         }
         let message = (self.layout)(path_and_query, body, ts_text, nonce);
-        let secrets = [
-            (SecretSlot::Primary, Some(&self.primary)),
-            (SecretSlot::Secondary, self.secondary.as_ref()),
-        ];
-        let slot = secrets
-            .iter()
-            .find(|(_, secret)| {
-                secret.is_some_and(|secret| {
-                    candidates
-                        .iter()
-                        .any(|sig| webhook::hmac::matches(secret, &message, sig))
-                })
-            })
-            .map(|(slot, _)| *slot)
-            .ok_or(SignatureError::NoMatch)?;
-        if !self.guard.first_sighting(nonce, self.tolerance * 2).await {
-            return Err(SignatureError::Replayed);
-        }
+        let (slot, _) = self.checks.matching(&message, &candidates)?;
+        self.checks.first_sighting(nonce).await?;
         Ok(Verified {
             body,
             timestamp: ts,

@@ -18,12 +18,14 @@
 //! Verifying is apart from parsing: a verifier returns the checked raw bytes, so a service can
 //! verify, queue the bytes and parse later.
 
+mod checks;
 mod error;
 pub mod hmac;
 mod replay;
 #[cfg(feature = "redis")]
 mod shared_replay;
 
+pub use checks::{Checks, SecretSlot};
 pub use error::SignatureError;
 pub use replay::{MemoryReplayGuard, ReplayGuard};
 #[cfg(feature = "redis")]

@@ -55,11 +55,11 @@ mod verify;
 
 #[cfg(feature = "redis")]
 pub use edu_common::webhook::SharedReplayGuard;
-pub use edu_common::webhook::{MemoryReplayGuard, ReplayGuard, SignatureError};
+pub use edu_common::webhook::{MemoryReplayGuard, ReplayGuard, SecretSlot, SignatureError};
 pub use header::{SIGNATURE_HEADER, SignatureHeader};
 pub use notification::{Event, Notification, parse};
 pub use sign::Signer;
-pub use verify::{SecretSlot, Verified, Verifier};
+pub use verify::{Verified, Verifier};
 
 use std::sync::Arc;
 

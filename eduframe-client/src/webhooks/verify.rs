@@ -1,22 +1,12 @@
 //! Verifying a delivery: header, timestamp, signature, replay; then the checked bytes.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use edu_common::webhook::{self, Clock, MemoryReplayGuard, ReplayGuard, SignatureError};
+use edu_common::webhook::{Checks, SecretSlot, SignatureError};
 use http::HeaderMap;
 use secrecy::SecretString;
 
 use super::{Layout, Notification, SIGNATURE_HEADER, SignatureHeader, signed_bytes};
-
-/// Which of the webhook's secrets signed a delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretSlot {
-    /// The current secret.
-    Primary,
-    /// The secret a rotation retired.
-    Secondary,
-}
 
 /// A delivery whose signature checked out: its raw bytes, to parse now or queue and parse later.
 #[derive(Debug, Clone, Copy)]
@@ -53,21 +43,14 @@ impl<'b> Verified<'b> {
 /// share the replay guard.
 #[derive(Clone)]
 pub struct Verifier {
-    primary: SecretString,
-    secondary: Option<SecretString>,
-    tolerance: Duration,
+    checks: Checks,
     layout: Layout,
-    guard: Arc<dyn ReplayGuard>,
-    clock: Clock,
 }
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
-            .field("primary", &"[REDACTED]")
-            .field("secondary", &self.secondary.as_ref().map(|_| "[REDACTED]"))
-            .field("tolerance", &self.tolerance)
-            .field("replay_guard", &self.guard)
+            .field("checks", &self.checks)
             .finish_non_exhaustive()
     }
 }
@@ -77,26 +60,12 @@ impl Verifier {
     /// in-process replay guard.
     pub fn new(primary: impl Into<SecretString>) -> Self {
         Verifier {
-            primary: primary.into(),
-            secondary: None,
-            tolerance: Duration::from_secs(300),
+            checks: Checks::new(primary),
             layout: Arc::new(signed_bytes),
-            guard: Arc::new(MemoryReplayGuard::default()),
-            clock: webhook::system_clock(),
         }
     }
 
-    /// Also accepts the secondary secret (the one a rotation retired).
-    pub fn secondary(mut self, secret: impl Into<SecretString>) -> Self {
-        self.secondary = Some(secret.into());
-        self
-    }
-
-    /// How far the signed timestamp may be from now, either way (default 5 minutes).
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.tolerance = tolerance;
-        self
-    }
+    edu_common::delivery_verifier_setters!();
 
     /// The layout of the signed bytes (default [`signed_bytes`], an assumption: see the
     /// [module docs](super)).
@@ -105,18 +74,6 @@ impl Verifier {
         layout: impl Fn(&str, &[u8]) -> Vec<u8> + Send + Sync + 'static,
     ) -> Self {
         self.layout = Arc::new(layout);
-        self
-    }
-
-    /// Where accepted deliveries are remembered (default: this process's memory).
-    pub fn replay_guard(mut self, guard: Arc<dyn ReplayGuard>) -> Self {
-        self.guard = guard;
-        self
-    }
-
-    /// Replaces the clock (Unix seconds), for tests.
-    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
         self
     }
 
@@ -134,30 +91,10 @@ impl Verifier {
                 header: SIGNATURE_HEADER,
             })?;
         let header = SignatureHeader::parse(value)?;
-        webhook::check_timestamp(header.timestamp, (self.clock)(), self.tolerance)?;
+        self.checks.check_timestamp(header.timestamp)?;
         let message = (self.layout)(&header.timestamp_text, body);
-        let secrets = [
-            (SecretSlot::Primary, Some(&self.primary)),
-            (SecretSlot::Secondary, self.secondary.as_ref()),
-        ];
-        let matched = secrets.iter().find_map(|(slot, secret)| {
-            let secret = (*secret)?;
-            header
-                .signatures
-                .iter()
-                .find(|sig| webhook::hmac::matches(secret, &message, sig.as_slice()))
-                .map(|sig| (*slot, sig))
-        });
-        let Some((slot, signature)) = matched else {
-            return Err(SignatureError::NoMatch);
-        };
-        if !self
-            .guard
-            .first_sighting(&hex::encode(signature), self.tolerance * 2)
-            .await
-        {
-            return Err(SignatureError::Replayed);
-        }
+        let (slot, signature) = self.checks.matching(&message, &header.signatures)?;
+        self.checks.first_sighting(&hex::encode(signature)).await?;
         Ok(Verified {
             body,
             timestamp: header.timestamp,
