@@ -45,24 +45,30 @@ impl MemoryReplayGuard {
         let now = Instant::now();
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let Seen { until, order } = &mut *seen;
-        // Drop what has expired, and the oldest beyond the capacity.
-        while let Some((expires, _)) = order.front() {
-            if *expires > now && order.len() < self.capacity {
-                break;
-            }
-            if let Some((expires, k)) = order.pop_front()
-                && until.get(&k) == Some(&expires)
-            {
-                until.remove(&k);
-            }
+        // Drop what has expired.
+        while order.front().is_some_and(|(expires, _)| *expires <= now) {
+            drop_oldest(until, order);
         }
         if until.get(key).is_some_and(|expires| *expires > now) {
             return false;
+        }
+        // Room for one more: the oldest go first.
+        while order.len() >= self.capacity {
+            drop_oldest(until, order);
         }
         let expires = now + keep_for;
         until.insert(key.to_owned(), expires);
         order.push_back((expires, key.to_owned()));
         true
+    }
+}
+
+/// Drops the oldest entry (from the map too, unless the key was seen again since).
+fn drop_oldest(until: &mut HashMap<String, Instant>, order: &mut VecDeque<(Instant, String)>) {
+    if let Some((expires, k)) = order.pop_front()
+        && until.get(&k) == Some(&expires)
+    {
+        until.remove(&k);
     }
 }
 
