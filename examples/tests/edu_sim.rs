@@ -191,6 +191,8 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
         "--records",
         "--sparse",
         "--seed",
+        "--webhook-secret",
+        "--webhooks-to-any-host",
         "--latency",
         "--log",
         "--until-eof",
@@ -213,6 +215,8 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
         &["datahub", "--tenants", "a"],
         &["datahub", "--sparse"],
         &["eduv", "--seed", "3"],
+        &["datahub", "--webhook-secret", "s"],
+        &["onderwijsregio", "--webhooks-to-any-host"],
         &["eduframe", "--seed", "x"],
         &["eduframe", "--rate-limit", "5/60", "--no-rate-limit"],
     ] {

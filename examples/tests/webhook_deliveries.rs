@@ -263,3 +263,39 @@ async fn a_webhook_outside_the_machine_is_not_delivered_and_says_why() {
         "{attempt}"
     );
 }
+
+#[tokio::test]
+async fn a_secret_set_ahead_verifies_deliveries_to_a_receiver_started_first() {
+    edu_common::install_crypto_provider();
+    let sim = Simulator::builder()
+        .records(3)
+        .webhook_secret("known-ahead")
+        .start()
+        .await;
+    // The receiver exists, with its secret, before the webhook is registered.
+    let mut rx = receiver::start(
+        "127.0.0.1:0",
+        Verifiers {
+            eduframe: Some(Verifier::new("known-ahead")),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let c = sim.client();
+    c.webhooks()
+        .create(&body::<types::CreateWebhookBody>(serde_json::json!({
+            "url": format!("{}/hooks/eduframe", rx.url),
+            "events": ["order.approved"],
+        })))
+        .await
+        .unwrap();
+    c.orders().approve(2).await.unwrap();
+    match next(&mut rx.queue).await {
+        Outcome::Accepted(d) => match d.parse().unwrap() {
+            Parsed::Eduframe(n) => assert_eq!(n.event.to_string(), "order.approved"),
+            other => panic!("{other:?}"),
+        },
+        Outcome::Refused(e) => panic!("refused: {e}"),
+    }
+}

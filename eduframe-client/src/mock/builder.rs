@@ -30,6 +30,7 @@ impl Default for SimulatorBuilder {
                 webhook_attempts: 3,
                 webhook_delay: Duration::from_secs(1),
                 webhooks_to_any_host: false,
+                webhook_secret: None,
             },
             port: None,
         }
@@ -88,6 +89,15 @@ impl SimulatorBuilder {
     /// from reaching outside the machine).
     pub fn webhooks_to_any_host(mut self) -> Self {
         self.settings.webhooks_to_any_host = true;
+        self
+    }
+
+    /// The primary secret of every webhook registered through the API (by default each gets a
+    /// fresh random one, read with [`Simulator::webhook_secrets`]). For a receiver that must
+    /// know the secret before the webhook exists: a test in another language through `edu-sim
+    /// --webhook-secret`, say.
+    pub fn webhook_secret(mut self, secret: impl Into<secrecy::SecretString>) -> Self {
+        self.settings.webhook_secret = Some(secret.into());
         self
     }
 

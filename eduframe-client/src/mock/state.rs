@@ -30,6 +30,7 @@ pub(super) struct Settings {
     pub(super) webhook_attempts: u32,
     pub(super) webhook_delay: Duration,
     pub(super) webhooks_to_any_host: bool,
+    pub(super) webhook_secret: Option<secrecy::SecretString>,
 }
 
 pub(super) struct State {
@@ -75,6 +76,7 @@ impl State {
                 cfg.webhook_attempts,
                 cfg.webhook_delay,
                 cfg.webhooks_to_any_host,
+                cfg.webhook_secret.clone(),
             ))),
         }
     }

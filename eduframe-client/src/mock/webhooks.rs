@@ -81,11 +81,18 @@ pub(super) struct Hooks {
     pub(super) retry_delay: Duration,
     /// Deliver to any host, not only loopback ones.
     pub(super) any_host: bool,
+    /// The primary secret every registered webhook gets, when set.
+    fixed_secret: Option<SecretString>,
     http: Option<reqwest::Client>,
 }
 
 impl Hooks {
-    pub(super) fn new(attempts: u32, retry_delay: Duration, any_host: bool) -> Hooks {
+    pub(super) fn new(
+        attempts: u32,
+        retry_delay: Duration,
+        any_host: bool,
+        fixed_secret: Option<SecretString>,
+    ) -> Hooks {
         Hooks {
             secrets: HashMap::new(),
             notifications: HashMap::new(),
@@ -94,6 +101,7 @@ impl Hooks {
             attempts: attempts.max(1),
             retry_delay,
             any_host,
+            fixed_secret,
             http: None,
         }
     }
@@ -103,7 +111,10 @@ impl Hooks {
         self.secrets.insert(
             webhook_id.to_owned(),
             WebhookSecrets {
-                primary: WebhookSecrets::fresh(),
+                primary: self
+                    .fixed_secret
+                    .clone()
+                    .unwrap_or_else(WebhookSecrets::fresh),
                 secondary: None,
             },
         );

@@ -60,6 +60,14 @@ struct Args {
     /// the API could send), so code that assumes an optional field fails in tests.
     #[arg(long)]
     sparse: bool,
+    /// Eduframe: the primary secret of every webhook registered through the API, so a receiver
+    /// can verify the simulator's signed deliveries (by default each webhook gets a random one).
+    #[arg(long, value_name = "SECRET")]
+    webhook_secret: Option<String>,
+    /// Eduframe: deliver webhooks to any host, not only loopback ones (a simulator in one
+    /// container delivering to a service in another).
+    #[arg(long)]
+    webhooks_to_any_host: bool,
     /// Delay every API answer by this many milliseconds.
     #[arg(long, value_name = "MS")]
     latency: Option<u64>,
@@ -202,6 +210,12 @@ async fn start(args: &Args) -> Result<Running, Failure> {
     if args.sparse && !matches!(args.api, Api::Eduframe | Api::Eduv) {
         return Err(unsupported("--sparse", args.api));
     }
+    if args.webhook_secret.is_some() && !matches!(args.api, Api::Eduframe) {
+        return Err(unsupported("--webhook-secret", args.api));
+    }
+    if args.webhooks_to_any_host && !matches!(args.api, Api::Eduframe) {
+        return Err(unsupported("--webhooks-to-any-host", args.api));
+    }
     let running = match args.api {
         Api::Eduframe => {
             let mut b = eduframe_client::mock::Simulator::builder();
@@ -212,6 +226,12 @@ async fn start(args: &Args) -> Result<Running, Failure> {
                 b = b.records(n);
             }
             b = b.sparse(args.sparse).seed(args.seed.unwrap_or(0));
+            if let Some(secret) = &args.webhook_secret {
+                b = b.webhook_secret(secret.clone());
+            }
+            if args.webhooks_to_any_host {
+                b = b.webhooks_to_any_host();
+            }
             if let Some((n, window)) = args.rate_limit {
                 b = b.rate_limit(n, window);
             } else if args.no_rate_limit {
