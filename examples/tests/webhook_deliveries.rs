@@ -135,7 +135,19 @@ async fn the_receiver_verifies_and_parses_every_delivery_across_a_rotation() {
     assert_eq!(got, want, "every change delivered once");
 
     // The notification records: five, all succeeded at the first attempt.
-    let notifications = c.webhook_notifications().list(id.clone()).await.unwrap();
+    // The receiver has each delivery before the simulator has read the answer and recorded it:
+    // wait (10 s at most) until no notification is pending.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let notifications = loop {
+        let all = c.webhook_notifications().list(id.clone()).await.unwrap();
+        let pending = all
+            .iter()
+            .any(|n| serde_json::to_value(n).unwrap()["status"] == "pending");
+        if !pending || tokio::time::Instant::now() > deadline {
+            break all;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
     assert_eq!(notifications.len(), 5);
     for n in &notifications {
         let n = serde_json::to_value(n).unwrap();
