@@ -44,9 +44,11 @@ pub mod paginate;
 pub mod progenitor;
 pub mod redact;
 pub mod redirect;
+pub mod report;
 pub mod retry;
 #[cfg(feature = "redis")]
 pub mod shared;
+pub mod telemetry;
 mod tls;
 pub mod transport;
 #[cfg(feature = "webhooks")]
@@ -58,6 +60,7 @@ pub use error::{
 };
 pub use limiter::{RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};
+pub use report::{CallReport, RetryReason, Waits};
 pub use retry::{RetryBudget, RetryConfig};
 pub use tls::install_crypto_provider;
 pub use transport::{

@@ -225,6 +225,9 @@ impl PauseGate {
 
     /// Waits out the current pause, if any. Returns how long it waited.
     pub async fn wait(&self) -> Duration {
+        if self.paused_until().is_none() {
+            return Duration::ZERO;
+        }
         let start = Instant::now();
         while let Some(until) = self.paused_until() {
             tokio::time::sleep_until(until).await;

@@ -141,6 +141,7 @@ pub async fn into_error<E: Serialize>(
                     .and_then(|(id, _)| id.parse().ok())
                     .and_then(|id| transport.take_stashed(id));
                 stashed.unwrap_or_else(|| Error::Auth {
+                    report: None,
                     message: m.to_owned(),
                     status: None,
                     transient: false,
@@ -158,14 +159,18 @@ pub async fn into_error<E: Serialize>(
             if let Some(e) = stashed(transport, StashRef::Response(status, &headers)) {
                 return e;
             }
-            if let Some(e) = transport.rate_limit_error(status, &headers) {
-                return e;
-            }
-            let body = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
-            let body = if body == b"null" { Vec::new() } else { body };
-            Error::Http(Box::new(HttpError::new(
-                status, None, operation, &headers, &body,
-            )))
+            let report = transport.take_report(&headers);
+            let err = match transport.rate_limit_error(status, &headers) {
+                Some(e) => e,
+                None => {
+                    let body = serde_json::to_vec(&rv.into_inner()).unwrap_or_default();
+                    let body = if body == b"null" { Vec::new() } else { body };
+                    Error::Http(Box::new(HttpError::new(
+                        status, None, operation, &headers, &body,
+                    )))
+                }
+            };
+            with_report(err, report)
         }
         P::InvalidResponsePayload(bytes, e) => {
             if let Some(e) = stashed(transport, StashRef::Body(&bytes)) {
@@ -182,8 +187,17 @@ pub async fn into_error<E: Serialize>(
             if let Some(e) = stashed(transport, StashRef::Response(resp.status(), resp.headers())) {
                 return e;
             }
-            transport.error_from_response(resp, None, operation).await
+            let report = transport.take_report(resp.headers());
+            let err = transport.error_from_response(resp, None, operation).await;
+            with_report(err, report)
         }
+    }
+}
+
+fn with_report(err: Error, report: Option<crate::report::CallReport>) -> Error {
+    match report {
+        Some(r) => err.with_report(&r),
+        None => err,
     }
 }
 
@@ -214,6 +228,7 @@ fn stashed(transport: &Transport, at: StashRef<'_>) -> Option<Error> {
 fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::Timeout {
+            report: None,
             kind: if e.is_connect() {
                 TimeoutKind::Connect
             } else {
@@ -228,6 +243,7 @@ fn from_reqwest(transport: &Transport, e: reqwest::Error) -> Error {
         transport.interrupted(e)
     } else {
         Error::Transport {
+            report: None,
             origin: transport.base_url().origin().ascii_serialization(),
             source: e.without_url(),
         }

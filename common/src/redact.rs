@@ -38,8 +38,20 @@ pub fn is_secret_param(name: &str) -> bool {
     SECRET_PARAMS.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
-/// `url` as text, with the values of credential parameters replaced by `[REDACTED]`.
+/// `url` as text, with the values of credential parameters replaced by `[REDACTED]` and any
+/// user name and password left out.
+///
+/// ```
+/// let url: url::Url = "https://me:pw@h.example/v1?key=k".parse().unwrap();
+/// assert_eq!(edu_common::redact::url(&url), "https://h.example/v1?key=[REDACTED]");
+/// ```
 pub fn url(url: &url::Url) -> String {
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut bare = url.clone();
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
+        return self::url(&bare);
+    }
     match url.query() {
         None => url.to_string(),
         Some(_) => {

@@ -125,6 +125,7 @@ pub(crate) fn next_hop(
 ) -> Result<Option<Hop>, Error> {
     if !same_origin(final_url, sent) {
         return Err(Error::Redirect {
+            report: None,
             status: None,
             location: shown(final_url),
             allowed: origin_of(allowed),
@@ -142,6 +143,7 @@ pub(crate) fn next_hop(
     };
     if !matches!(url.scheme(), "http" | "https") || !same_origin(&url, allowed) {
         return Err(Error::Redirect {
+            report: None,
             status: Some(status),
             location: shown(&url),
             allowed: origin_of(allowed),
@@ -158,6 +160,7 @@ pub(crate) fn next_hop(
 pub(crate) fn failed_elsewhere(e: &reqwest::Error, sent: &Url, allowed: &Url) -> Option<Error> {
     let url = e.url()?;
     (!same_origin(url, sent)).then(|| Error::Redirect {
+        report: None,
         status: None,
         location: shown(url),
         allowed: origin_of(allowed),
@@ -168,6 +171,7 @@ pub(crate) fn failed_elsewhere(e: &reqwest::Error, sent: &Url, allowed: &Url) ->
 /// The error for a chain of same-origin redirects longer than [`MAX_HOPS`].
 pub(crate) fn too_many(status: StatusCode, location: &Url, allowed: &Url) -> Error {
     Error::Redirect {
+        report: None,
         status: Some(status),
         location: shown(location),
         allowed: origin_of(allowed),

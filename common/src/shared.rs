@@ -465,21 +465,26 @@ pub(crate) struct Shared {
 impl Shared {
     /// Waits until the shared pause is over and (with a budget) a request is admitted, held as
     /// in flight for at most `hold` (see [`crate::limiter::RateLimit::acquire_in_flight`]).
-    /// Returns the ticket to [`complete`](Self::complete) (`Some(None)` without a budget), or
-    /// `None` when Redis is unavailable, so the caller uses its in-process limiter.
+    /// Returns the ticket to [`complete`](Self::complete) (`None` without a budget) and whether
+    /// the request had to wait, or `None` when Redis is unavailable, so the caller uses its
+    /// in-process limiter.
     pub(crate) async fn admit(
         &self,
         budget: Option<(u32, Duration)>,
         hold: Duration,
-    ) -> Option<Option<u64>> {
+    ) -> Option<(Option<u64>, bool)> {
         let (max, window) = budget.unwrap_or((0, Duration::ZERO));
         let nonce = fastrand::u64(..);
+        let mut waited = false;
         loop {
             match self.store.acquire(&self.ns, max, window, nonce, hold).await {
                 None => return None,
-                Some(wait) if wait.is_zero() => return Some(budget.map(|_| nonce)),
+                Some(wait) if wait.is_zero() => return Some((budget.map(|_| nonce), waited)),
                 // Ask again after the wait: another replica may have taken the slot.
-                Some(wait) => tokio::time::sleep(wait).await,
+                Some(wait) => {
+                    waited = true;
+                    tokio::time::sleep(wait).await
+                }
             }
         }
     }

@@ -1,43 +1,76 @@
-//! Spans carry what an operator needs and never a secret.
+//! Spans are shaped like OpenTelemetry's HTTP client spans, carry what an operator needs, and
+//! never a secret.
 //!
 //! This file holds one test on purpose: `tracing` caches per-callsite interest process-wide, so a
 //! test without a subscriber running in parallel could disable these spans for this one.
 
 mod support;
 
-use std::io::Write;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use edu_common::Credentials;
 use edu_common::auth::{ClientAuth, OAuth2Config};
 use secrecy::SecretString;
 use support::{Sequence, fast};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+/// Every span's name and fields, as recorded (later records overwrite).
 #[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
+struct Spans(Arc<Mutex<BTreeMap<u64, (String, BTreeMap<String, String>)>>>);
 
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(
+            field.name().to_owned(),
+            format!("{value:?}").trim_matches('"').to_owned(),
+        );
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Spans {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut Fields(&mut fields));
+        self.0
+            .lock()
+            .unwrap()
+            .insert(id.into_u64(), (attrs.metadata().name().to_owned(), fields));
+    }
+    fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
+        if let Some((_, fields)) = self.0.lock().unwrap().get_mut(&id.into_u64()) {
+            values.record(&mut Fields(fields));
+        }
+    }
+}
+
+impl Spans {
+    fn named(&self, name: &str) -> Vec<BTreeMap<String, String>> {
+        self.0
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|(n, _)| n == name)
+            .map(|(_, f)| f.clone())
+            .collect()
     }
 }
 
 #[tokio::test]
-async fn spans_record_operation_attempts_and_status_but_no_secret() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+async fn spans_follow_the_http_client_conventions_and_hold_no_secret() {
+    let spans = Spans::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(spans.clone())
+        .with(tracing_subscriber::filter::LevelFilter::DEBUG);
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start().await;
@@ -48,42 +81,79 @@ async fn spans_record_operation_attempts_and_status_but_no_secret() {
         .mount(&server)
         .await;
     let seq = Sequence::new(vec![
-        ResponseTemplate::new(503),
-        ResponseTemplate::new(200).set_body_json(serde_json::json!({})),
+        ResponseTemplate::new(503).insert_header("x-request-id", "req-first"),
+        ResponseTemplate::new(200)
+            .insert_header("x-request-id", "req-42")
+            .set_body_json(serde_json::json!({})),
     ]);
     Mock::given(path("/students"))
         .respond_with(seq)
         .mount(&server)
         .await;
     let t = fast(&server.uri())
+        .api_name("datahub")
         .credentials(Credentials::oauth2(OAuth2Config::new(
             format!("{}/oauth/token", server.uri()).parse().unwrap(),
-            "client-1",
+            "client-id-very-private",
             ClientAuth::Basic(SecretString::from("secret-very-private")),
         )))
         .build()
         .unwrap();
-    t.get("students?access_token=query-very-private")
+    t.get("students?access_token=query-very-private&limit=2")
         .operation("listStudents")
         .send()
         .await
         .unwrap();
 
-    let out = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    assert!(out.contains("edu.operation"), "{out}");
+    let calls = spans.named("edu.operation");
+    assert_eq!(calls.len(), 1, "one span per call: {calls:?}");
+    let call = &calls[0];
+    let port = server.address().port().to_string();
+    for (field, expected) in [
+        ("otel.name", "GET listStudents"),
+        ("otel.kind", "client"),
+        ("edu.api", "datahub"),
+        ("edu.operation", "listStudents"),
+        ("http.request.method", "GET"),
+        ("server.address", "127.0.0.1"),
+        ("server.port", port.as_str()),
+        ("http.response.status_code", "200"),
+        ("http.request.resend_count", "1"),
+        ("edu.request_id", "req-42"),
+    ] {
+        assert_eq!(
+            call.get(field).map(String::as_str),
+            Some(expected),
+            "{field} in {call:?}"
+        );
+    }
+    let url = &call["url.full"];
     assert!(
-        out.contains("operation=\"listStudents\"") || out.contains("operation=listStudents"),
-        "{out}"
+        url.ends_with("/students?access_token=[REDACTED]&limit=2"),
+        "url.full keeps the query's shape without its credential: {url}"
     );
-    assert!(out.contains("edu.attempt"), "{out}");
-    assert!(out.contains("attempt=2"), "{out}");
     assert!(
-        out.contains("status=503") && out.contains("status=200"),
-        "{out}"
+        !call.contains_key("error.type"),
+        "the call succeeded: {call:?}"
     );
-    assert!(out.contains("attempts=2"), "{out}");
-    assert!(
-        !out.contains("very-private"),
-        "a secret leaked into the logs:\n{out}"
-    );
+
+    let mut attempts = spans.named("edu.attempt");
+    attempts.sort_by_key(|a| a["http.request.resend_count"].clone());
+    assert_eq!(attempts.len(), 2, "one span per attempt: {attempts:?}");
+    assert_eq!(attempts[0]["http.request.resend_count"], "0");
+    assert_eq!(attempts[0]["http.response.status_code"], "503");
+    assert_eq!(attempts[0]["error.type"], "503");
+    assert_eq!(attempts[0]["edu.request_id"], "req-first");
+    assert_eq!(attempts[1]["http.request.resend_count"], "1");
+    assert_eq!(attempts[1]["http.response.status_code"], "200");
+
+    let everything = format!("{:?}", spans.0.lock().unwrap());
+    for secret in [
+        "very-private", // the token, the client secret, the query credential, the client id
+    ] {
+        assert!(
+            !everything.contains(secret),
+            "a secret leaked into a span:\n{everything}"
+        );
+    }
 }

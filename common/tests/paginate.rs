@@ -452,7 +452,7 @@ async fn bodies_over_the_cap_are_refused() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::BodyTooLarge { limit: 1_000 }),
+        matches!(err, Error::BodyTooLarge { limit: 1_000, .. }),
         "{err:?}"
     );
 }

@@ -627,7 +627,8 @@ async fn the_token_timeout_is_set_on_the_builder() {
             err,
             Error::Timeout {
                 kind: TimeoutKind::Token,
-                after
+                after,
+                ..
             } if after == Duration::from_millis(300)
         ),
         "{err:?}"

@@ -82,6 +82,7 @@ async fn retry_after_beyond_the_cap_returns_rate_limited_at_once() {
             retry_after,
             status,
             reason,
+            ..
         } => {
             assert_eq!(reason, edu_common::RateLimitReason::WaitTooLong);
             assert_eq!(status.as_u16(), 429);

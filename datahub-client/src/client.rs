@@ -132,7 +132,8 @@ impl ClientBuilder {
         };
         let mut b = Transport::builder(api_base)
             .credentials(credentials)
-            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+            .api_name("datahub");
         b = b.options(self.options);
         Ok(Client {
             transport: b.build()?,

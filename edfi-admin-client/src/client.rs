@@ -92,7 +92,8 @@ impl ClientBuilder {
         }
         let mut b = Transport::builder(root)
             .credentials(Credentials::oauth2(oauth))
-            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+            .api_name("edfi_admin");
         if let Some(t) = &self.tenant {
             b = b.default_header("tenant", t)?;
         }

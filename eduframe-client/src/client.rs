@@ -102,7 +102,8 @@ impl ClientBuilder {
         };
         let mut b = Transport::builder(main.clone())
             .credentials(Credentials::bearer(key))
-            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+            .api_name("eduframe");
         // The API's budget unless the caller chose another (or none).
         self.options.rate_limit = Some(
             self.options

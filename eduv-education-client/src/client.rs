@@ -148,7 +148,8 @@ impl ClientBuilder {
             .credentials(Credentials::oauth2(
                 OAuth2Config::new(token_url, client_id, auth).scope(SCOPE),
             ))
-            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+            .api_name("eduv");
         b = b.options(self.options);
         let transport = b.build()?;
         let base = transport

@@ -82,7 +82,8 @@ impl ClientBuilder {
             .ok_or_else(|| Error::Config("onderwijsregio: set api_key".into()))?;
         let mut b = Transport::builder(self.base_url.unwrap_or_else(|| PRODUCTION.to_owned()))
             .credentials(Credentials::api_key("x-api-key", key)?)
-            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+            .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+            .api_name("onderwijsregio");
         b = b.options(self.options);
         Ok(Client {
             transport: b.build()?,

@@ -126,19 +126,22 @@ impl Credentials {
     #[cfg(feature = "redis")]
     pub(crate) fn into_provider_shared(
         self,
+        api: &'static str,
         shared: Option<crate::shared::Shared>,
     ) -> Result<Arc<dyn AuthProvider>> {
         match (self, shared) {
             (Credentials::OAuth2(cfg), Some(shared)) => {
                 let mut provider = OAuth2Provider::new(*cfg);
                 provider.shared = Some(shared);
+                provider.api = api;
                 Ok(Arc::new(provider))
             }
-            (other, _) => other.into_provider(),
+            (other, _) => other.into_provider(api),
         }
     }
 
-    pub(crate) fn into_provider(self) -> Result<Arc<dyn AuthProvider>> {
+    /// The provider for these credentials; `api` names the API in token metrics.
+    pub(crate) fn into_provider(self, api: &'static str) -> Result<Arc<dyn AuthProvider>> {
         Ok(match self {
             Credentials::None => Arc::new(NoAuth),
             Credentials::Bearer(key) => Arc::new(StaticHeader::new(
@@ -146,7 +149,11 @@ impl Credentials {
                 &SecretString::from(format!("Bearer {}", key.expose_secret())),
             )?),
             Credentials::ApiKey { header, value } => Arc::new(StaticHeader::new(header, &value)?),
-            Credentials::OAuth2(cfg) => Arc::new(OAuth2Provider::new(*cfg)),
+            Credentials::OAuth2(cfg) => {
+                let mut provider = OAuth2Provider::new(*cfg);
+                provider.api = api;
+                Arc::new(provider)
+            }
             Credentials::Custom(p) => p,
         })
     }

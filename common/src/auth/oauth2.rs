@@ -153,6 +153,8 @@ impl fmt::Debug for OAuth2Config {
 pub struct OAuth2Provider {
     pub(super) config: OAuth2Config,
     cache: TokenCache,
+    /// The API's name in token metrics.
+    pub(super) api: &'static str,
     #[cfg(feature = "redis")]
     pub(super) shared: Option<crate::shared::Shared>,
 }
@@ -173,6 +175,7 @@ impl OAuth2Provider {
         OAuth2Provider {
             config,
             cache,
+            api: "unnamed",
             #[cfg(feature = "redis")]
             shared: None,
         }

@@ -65,7 +65,7 @@ enum TokenFailure {
 /// assert_eq!((zero.expires_in, zero_text.expires_in), (None, None));
 /// ```
 pub fn parse_token_response(body: &[u8]) -> Result<AccessToken> {
-    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| Error::Auth {
+    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| Error::Auth { report: None,
         message: format!(
             "the token response was not understood ({} at line {} column {}); check that the token URL is the OAuth2 token endpoint",
             e.classify_name(),
@@ -116,6 +116,19 @@ impl OAuth2Provider {
     /// timeout, a dropped response, 5xx, 429 with a `Retry-After` that fits), all within
     /// [`OAuth2Config::timeout`](super::OAuth2Config::timeout). The response body is capped at [`MAX_TOKEN_BODY_BYTES`].
     pub async fn fetch_token(&self, http: &reqwest::Client) -> Result<AccessToken> {
+        let fetched = self.fetch_token_retrying(http).await;
+        let outcome = match &fetched {
+            Ok(_) => "ok",
+            Err(Error::Auth {
+                transient: false, ..
+            }) => "refused",
+            Err(_) => "failed",
+        };
+        crate::telemetry::token_fetch(self.api, outcome);
+        fetched
+    }
+
+    async fn fetch_token_retrying(&self, http: &reqwest::Client) -> Result<AccessToken> {
         let cfg = &self.config;
         let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty, attempts = tracing::field::Empty);
         async {
@@ -150,6 +163,7 @@ impl OAuth2Provider {
 
     fn token_timeout(&self) -> Error {
         Error::Timeout {
+            report: None,
             kind: TimeoutKind::Token,
             after: self.config.timeout,
         }
@@ -203,6 +217,7 @@ impl OAuth2Provider {
             } else {
                 TokenFailure::Retry {
                     error: Error::Transport {
+                        report: None,
                         origin: origin.clone(),
                         source: e.without_url(),
                     },
@@ -238,6 +253,7 @@ impl OAuth2Provider {
             Err(e) => return Err(TokenFailure::Final(e)),
             Ok(Some(hop)) => {
                 return Err(TokenFailure::Final(Error::Auth {
+                    report: None,
                     message: format!(
                         "the token endpoint answered {status} with a redirect to {}; the client secret is not re-sent on a redirect: configure that URL as the token URL",
                         hop.url.path()
@@ -260,6 +276,7 @@ impl OAuth2Provider {
             Err(e) => {
                 return Err(TokenFailure::Retry {
                     error: Error::Interrupted {
+                        report: None,
                         origin,
                         source: e.without_url(),
                     },
@@ -269,6 +286,7 @@ impl OAuth2Provider {
         };
         if over && status.is_success() {
             return Err(TokenFailure::Final(Error::Auth {
+                report: None,
                 message: format!(
                     "the token response is larger than {MAX_TOKEN_BODY_BYTES} bytes; check that the token URL is the OAuth2 token endpoint"
                 ),
@@ -312,6 +330,7 @@ impl OAuth2Provider {
                 _ => "check the client's settings and the token URL",
             };
             let error = Error::Auth {
+                report: None,
                 message: format!(
                     "the token endpoint answered {status}: {}; {remedy}",
                     crate::error::one_line(&detail, 300)
@@ -336,6 +355,7 @@ impl OAuth2Provider {
                 oauth_error,
                 ..
             } => TokenFailure::Final(Error::Auth {
+                report: None,
                 message,
                 status: Some(status),
                 transient,

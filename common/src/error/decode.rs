@@ -20,6 +20,9 @@ pub struct DecodeError {
     /// serde's message with the offending value replaced by its shape.
     pub message: String,
     body_excerpt: String,
+    /// What happened during the call whose answer this was: see
+    /// [`Error::report`](crate::Error::report).
+    pub report: Option<Box<crate::report::CallReport>>,
 }
 
 impl DecodeError {
@@ -36,6 +39,7 @@ impl DecodeError {
             path: path.into(),
             message: redact_serde_message(message.as_ref()),
             body_excerpt: excerpt(body),
+            report: None,
         }
     }
 

@@ -25,6 +25,9 @@ pub struct HttpError {
     pub raw_body: String,
     /// A human message extracted from the body (`message`, `error`, `title`, `detail`...), when one was found.
     pub message: Option<String>,
+    /// What happened during the call (attempts, waits, the request id): see
+    /// [`Error::report`](crate::Error::report).
+    pub report: Option<Box<crate::report::CallReport>>,
 }
 
 impl HttpError {
@@ -46,6 +49,7 @@ impl HttpError {
             body: parsed,
             raw_body: excerpt(body),
             message,
+            report: None,
         }
     }
 

@@ -10,6 +10,8 @@ use std::time::Duration;
 use http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use crate::report::CallReport;
+
 mod decode;
 mod http_error;
 
@@ -39,6 +41,9 @@ pub enum Error {
         /// The underlying transport error.
         #[source]
         source: reqwest::Error,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// The request was sent but the connection dropped (reset or closed) before the whole
@@ -54,6 +59,9 @@ pub enum Error {
         /// The underlying transport error.
         #[source]
         source: reqwest::Error,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// An attempt or the whole operation ran out of time.
@@ -65,6 +73,9 @@ pub enum Error {
         kind: TimeoutKind,
         /// The limit that was hit.
         after: Duration,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// The server answered with a status that is not a success.
@@ -81,6 +92,9 @@ pub enum Error {
         retry_after: Option<Duration>,
         /// Why the request was not (or no longer) retried.
         reason: RateLimitReason,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// A response body did not have the expected shape.
@@ -100,6 +114,9 @@ pub enum Error {
         transient: bool,
         /// The OAuth2 `error` code (`invalid_client`, `invalid_scope`...), when the endpoint sent one.
         oauth_error: Option<String>,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// The caller's input was rejected before anything was sent.
@@ -140,6 +157,9 @@ pub enum Error {
         allowed: String,
         /// Why it was not followed.
         refusal: RedirectRefusal,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// A response body was larger than the configured cap.
@@ -149,6 +169,9 @@ pub enum Error {
     BodyTooLarge {
         /// The cap in bytes.
         limit: usize,
+        /// What happened during the call (attempts, waits, the request id), when the error came
+        /// from one: see [`Error::report`].
+        report: Option<Box<CallReport>>,
     },
 
     /// A paginated listing misbehaved (for example, the server sent a cursor it had sent before).
@@ -366,6 +389,71 @@ impl Error {
             Error::Auth { transient, .. } => *transient,
             _ => false,
         }
+    }
+
+    /// What happened during the call this error ended: attempts, retries and why, time waited,
+    /// the last status and the server's request id. `None` for errors raised before anything was
+    /// sent ([`Error::InvalidInput`], [`Error::Config`], [`Error::CrossOrigin`]) and for
+    /// [`Error::Pagination`]. See [`crate::report`].
+    pub fn report(&self) -> Option<&CallReport> {
+        match self {
+            Error::Transport { report, .. }
+            | Error::Interrupted { report, .. }
+            | Error::Timeout { report, .. }
+            | Error::RateLimited { report, .. }
+            | Error::Auth { report, .. }
+            | Error::Redirect { report, .. }
+            | Error::BodyTooLarge { report, .. } => report.as_deref(),
+            Error::Http(e) => e.report.as_deref(),
+            Error::Decode(e) => e.report.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The server's request id for the call this error ended, when it sent one (also in
+    /// [`Error::report`]).
+    pub fn request_id(&self) -> Option<&str> {
+        self.report()?.request_id.as_deref()
+    }
+
+    /// A short, fixed name for the kind of error (`timeout`, `http`, `rate_limited`…): the
+    /// `error.type` of spans.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Error::Transport { .. } => "transport",
+            Error::Interrupted { .. } => "interrupted",
+            Error::Timeout { .. } => "timeout",
+            Error::Http(_) => "http",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Decode(_) => "decode",
+            Error::Auth { .. } => "auth",
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::Config(_) => "config",
+            Error::CrossOrigin { .. } => "cross_origin",
+            Error::Redirect { .. } => "redirect",
+            Error::BodyTooLarge { .. } => "body_too_large",
+            Error::Pagination(_) => "pagination",
+        }
+    }
+
+    /// Attaches `report` to an error that has room for one and none yet.
+    pub(crate) fn with_report(mut self, new: &CallReport) -> Self {
+        let slot = match &mut self {
+            Error::Transport { report, .. }
+            | Error::Interrupted { report, .. }
+            | Error::Timeout { report, .. }
+            | Error::RateLimited { report, .. }
+            | Error::Auth { report, .. }
+            | Error::Redirect { report, .. }
+            | Error::BodyTooLarge { report, .. } => report,
+            Error::Http(e) => &mut e.report,
+            Error::Decode(e) => &mut e.report,
+            _ => return self,
+        };
+        if slot.is_none() {
+            *slot = Some(Box::new(new.clone()));
+        }
+        self
     }
 
     /// Shorthand for [`Error::InvalidInput`].

@@ -4,19 +4,22 @@
 use super::decision::{Decision, Outcome, Standing, decide};
 use super::gave_up::encode_reason;
 use super::*;
+use crate::report::{CallReport, RetryReason};
 
 impl Transport {
-    /// The retry loop shared by hand-written and generated clients.
+    /// The retry loop shared by hand-written and generated clients, with the report of what it
+    /// did (also recorded in metrics and handed to an enclosing `report::capture`).
     pub(crate) async fn run(
         &self,
         request: reqwest::Request,
         operation: &str,
         retry_safe: Option<bool>,
         auth_mode: AuthMode,
-    ) -> Result<reqwest::Response, Failure> {
+    ) -> (Result<reqwest::Response, Failure>, CallReport) {
         let inner = &*self.inner;
+        let mut report = CallReport::new(inner.api, operation, request.method().clone());
         if let Err(e) = self.check_origin(request.url()) {
-            return Err(Failure::Error(e));
+            return (Err(Failure::Error(e)), report);
         }
         let mut method = request.method().clone();
         let retry_safe = retry_safe.unwrap_or_else(|| retry::is_idempotent_method(&method));
@@ -24,14 +27,23 @@ impl Transport {
         // Where this attempt goes; moved by a same-origin redirect the transport follows.
         let mut target = request.url().clone();
         let mut hops = 0u32;
+        // Shaped like OpenTelemetry's HTTP client spans (`otel.*` for tracing-opentelemetry).
         let span = tracing::info_span!(
             "edu.operation",
-            operation,
-            method = %method,
-            path = request.url().path(),
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
+            otel.name = %format_args!("{} {operation}", method),
+            otel.kind = "client",
+            edu.api = inner.api,
+            edu.operation = operation,
+            http.request.method = %method,
+            url.full = %crate::redact::url(request.url()),
+            server.address = request.url().host_str().unwrap_or_default(),
+            server.port = request.url().port_or_known_default().unwrap_or_default(),
+            http.response.status_code = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            edu.request_id = tracing::field::Empty,
+            edu.waited_ms = tracing::field::Empty,
+            edu.elapsed_ms = tracing::field::Empty,
         );
         let started = Instant::now();
         // A timeout of `Duration::MAX` means "no limit", not an overflow.
@@ -39,7 +51,11 @@ impl Transport {
         let mut pending = Some(request);
         let mut attempt = 0u32;
         let mut refreshed = false;
+        // The next gate's wait is the server's `Retry-After` (not the rate limit's).
+        let mut waiting_as_asked = false;
+        let mut body_bytes = 0u64;
         let out_of_time = || Error::Timeout {
+            report: None,
             kind: TimeoutKind::Operation,
             after: inner.timeouts.operation,
         };
@@ -61,11 +77,14 @@ impl Transport {
                     if let Some(shared) = &inner.shared {
                         let started = Instant::now();
                         let budget = inner.limiter.as_ref().map(|l| (l.max_requests(), l.window()));
-                        if let Some(ticket) = shared.admit(budget, hold).await {
+                        if let Some((ticket, held)) = shared.admit(budget, hold).await {
                             let slot = ticket.map(|t| Slot::shared(self, t));
+                            let how = if held { "waited" } else { "immediate" };
+                            crate::telemetry::shared_admission(inner.api, how);
                             return (waited + started.elapsed(), slot);
                         }
                         // Redis is unavailable: this process's own limiter paces it.
+                        crate::telemetry::shared_admission(inner.api, "unavailable");
                     }
                     if let Some(l) = &inner.limiter {
                         let (w, ticket) = l.acquire_in_flight(hold).await;
@@ -73,7 +92,20 @@ impl Transport {
                     }
                     (waited, None)
                 };
-                let Ok((waited, slot)) = tokio::time::timeout_at(deadline, gate).await else {
+                let gate_started = Instant::now();
+                let gated = tokio::time::timeout_at(deadline, gate).await;
+                // What the gate says it waited (nothing, without a pause or a limit), or all of
+                // it when the deadline cut it short.
+                let gate_waited = match &gated {
+                    Ok((waited, _)) => *waited,
+                    Err(_) => gate_started.elapsed(),
+                };
+                if std::mem::take(&mut waiting_as_asked) {
+                    report.waited.retry_after += gate_waited;
+                } else {
+                    report.waited.rate_limit += gate_waited;
+                }
+                let Ok((waited, slot)) = gated else {
                     return Err(Failure::Error(out_of_time()));
                 };
                 let remaining = deadline.saturating_duration_since(Instant::now());
@@ -102,12 +134,20 @@ impl Transport {
                         crate::auth::AuthTicket::default()
                     }
                 };
+                report.attempts += 1;
+                let resends = report.attempts - 1;
                 let attempt_span = tracing::debug_span!(
                     "edu.attempt",
-                    attempt,
-                    waited_ms = waited.as_millis() as u64,
-                    status = tracing::field::Empty,
-                    elapsed_ms = tracing::field::Empty,
+                    otel.name = %method,
+                    otel.kind = "client",
+                    http.request.method = %method,
+                    url.full = %crate::redact::url(&target),
+                    http.request.resend_count = resends,
+                    edu.waited_ms = waited.as_millis() as u64,
+                    http.response.status_code = tracing::field::Empty,
+                    error.type = tracing::field::Empty,
+                    edu.request_id = tracing::field::Empty,
+                    edu.elapsed_ms = tracing::field::Empty,
                 );
                 if inner.caller_client {
                     crate::redirect::unreplayable(&mut req);
@@ -129,7 +169,15 @@ impl Transport {
                 let failed = match outcome {
                     Ok(resp) => {
                         let status = resp.status();
-                        attempt_span.record("status", status.as_u16());
+                        attempt_span.record("http.response.status_code", status.as_u16());
+                        if status.as_u16() >= 400 {
+                            attempt_span.record("error.type", status.as_str());
+                        }
+                        report.status = Some(status);
+                        report.note_request_id(resp.headers(), &inner.request_id_headers);
+                        if let Some(id) = &report.request_id {
+                            attempt_span.record("edu.request_id", id.as_str());
+                        }
                         let hop = crate::redirect::next_hop(
                             &target,
                             &method,
@@ -153,6 +201,7 @@ impl Transport {
                                     method = r.method().clone();
                                     pending = Some(r);
                                     attempt -= 1;
+                                    report.attempts -= 1;
                                     continue;
                                 }
                             }
@@ -162,6 +211,7 @@ impl Transport {
                             refreshed = true;
                             if let Some(r) = next() {
                                 tracing::debug!("401: retrying once with fresh credentials");
+                                report.retries.push(RetryReason::Token);
                                 pending = Some(r);
                                 attempt -= 1;
                                 continue;
@@ -172,7 +222,15 @@ impl Transport {
                             Decision::Done { gave_up } => gave_up,
                             Decision::Retry { wait, server_asked, cost, if_unpaid } => match next() {
                                 Some(r) if inner.budget.try_spend(cost) => {
+                                    report.retries.push(if server_asked {
+                                        RetryReason::Throttled
+                                    } else if status == StatusCode::REQUEST_TIMEOUT {
+                                        RetryReason::Timeout
+                                    } else {
+                                        RetryReason::ServerError
+                                    });
                                     if server_asked {
+                                        waiting_as_asked = true;
                                         // Only a retry that will happen holds back the other requests;
                                         // the next attempt waits at the pause like every request.
                                         inner.pause.pause_for(wait);
@@ -185,6 +243,7 @@ impl Transport {
                                         tracing::debug!(backoff_ms = wait.as_millis() as u64, %status, "transient failure: backing off");
                                         drop(resp);
                                         tokio::time::sleep(wait).await;
+                                        report.waited.backoff += wait;
                                     }
                                     pending = Some(r);
                                     continue;
@@ -196,14 +255,15 @@ impl Transport {
                         // mid-body is retried like one that drops before the headers.
                         match buffer(resp, inner.max_body_bytes, gave_up).await {
                             Ok(resp) => {
-                                attempt_span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
+                                attempt_span.record("edu.elapsed_ms", sent_at.elapsed().as_millis() as u64);
+                                body_bytes += resp.content_length().unwrap_or(0);
                                 if resp.status().is_success() {
                                     inner.budget.refund();
                                 }
                                 return Ok(resp);
                             }
                             Err(BodyFailure::TooLarge) => {
-                                return Err(Failure::Error(Error::BodyTooLarge { limit: inner.max_body_bytes }));
+                                return Err(Failure::Error(Error::BodyTooLarge { report: None, limit: inner.max_body_bytes }));
                             }
                             Err(BodyFailure::Read(e)) => (e, true),
                         }
@@ -215,8 +275,9 @@ impl Transport {
                         (e, false)
                     }
                 };
-                attempt_span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
+                attempt_span.record("edu.elapsed_ms", sent_at.elapsed().as_millis() as u64);
                 let (e, mid_body) = failed;
+                attempt_span.record("error.type", failure_type(&e, mid_body));
                 // A connection that was never established sent nothing: safe to retry for any method.
                 let kind = if e.is_connect() {
                     TimeoutKind::Connect
@@ -233,7 +294,9 @@ impl Transport {
                     && inner.budget.try_spend(cost)
                 {
                     tracing::debug!(error = %e.without_url_ref(), mid_body, backoff_ms = wait.as_millis() as u64, "attempt failed: backing off");
+                    report.retries.push(if e.is_timeout() { RetryReason::Timeout } else { RetryReason::Transport });
                     tokio::time::sleep(wait).await;
+                    report.waited.backoff += wait;
                     pending = Some(r);
                     continue;
                 }
@@ -246,12 +309,48 @@ impl Transport {
         }
         .instrument(span.clone())
         .await;
-        span.record("attempts", attempt);
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        if let Ok(resp) = &result {
-            span.record("status", resp.status().as_u16());
+        report.elapsed = started.elapsed();
+        if report.attempts > 1 {
+            span.record("http.request.resend_count", report.attempts - 1);
         }
-        result
+        span.record("edu.elapsed_ms", report.elapsed.as_millis() as u64);
+        span.record("edu.waited_ms", report.waited.total().as_millis() as u64);
+        if let Some(id) = &report.request_id {
+            span.record("edu.request_id", id.as_str());
+        }
+        match &result {
+            Ok(resp) => {
+                span.record("http.response.status_code", resp.status().as_u16());
+                if resp.status().as_u16() >= 400 {
+                    span.record("error.type", resp.status().as_str());
+                }
+            }
+            Err(Failure::Reqwest(e, _)) => {
+                span.record("error.type", failure_type(e, false));
+            }
+            Err(Failure::Interrupted(_)) => {
+                span.record("error.type", "interrupted");
+            }
+            Err(Failure::Error(e)) => {
+                span.record("error.type", e.type_name());
+            }
+        }
+        crate::telemetry::call_finished(&report, body_bytes);
+        crate::report::deliver(&report);
+        (result, report)
+    }
+}
+
+/// OpenTelemetry's `error.type` for an attempt that got no (whole) answer.
+fn failure_type(e: &reqwest::Error, mid_body: bool) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if mid_body || connection_lost(e) {
+        "interrupted"
+    } else {
+        "transport"
     }
 }
 

@@ -37,6 +37,7 @@ use crate::auth::AuthTicket;
 use crate::auth::{AuthProvider, Credentials};
 use crate::error::{Error, HttpError, RateLimitReason, Result, TimeoutKind};
 use crate::limiter::{self, PauseGate, RateLimit};
+use crate::report::CallReport;
 use crate::retry::{self, RetryBudget, RetryConfig};
 
 mod attempt;
@@ -75,6 +76,10 @@ struct Inner {
     stash: std::sync::Mutex<Stash>,
     /// Whether `http` is the caller's (its redirect policy is its own: see `crate::redirect`).
     caller_client: bool,
+    /// The API's name in metrics, spans and reports.
+    api: &'static str,
+    /// Where the server's request id is read from, first match wins.
+    request_id_headers: Vec<HeaderName>,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::Shared>,
 }
@@ -279,33 +284,47 @@ impl Transport {
         options: &CallOptions,
     ) -> Result<reqwest::Response> {
         let method = request.method().clone();
-        let resp = self.execute_raw(request, options).await?;
+        let mut resp = self.execute_raw(request, options).await?;
         if resp.status().is_success() {
             Ok(resp)
         } else {
             let path = resp.url().path().to_owned();
-            Err(self.error_from_response(resp, Some(method), &path).await)
+            let report = resp.extensions_mut().remove::<CallReport>();
+            let err = self.error_from_response(resp, Some(method), &path).await;
+            Err(match &report {
+                Some(r) => err.with_report(r),
+                None => err,
+            })
         }
     }
 
-    /// Like [`Transport::execute`] but returns the final response whatever its status.
+    /// Like [`Transport::execute`] but returns the final response whatever its status. The
+    /// response's extensions hold the call's [`CallReport`].
     pub async fn execute_raw(
         &self,
         request: reqwest::Request,
         options: &CallOptions,
     ) -> Result<reqwest::Response> {
-        let op = options
-            .operation
-            .clone()
-            .unwrap_or_else(|| Cow::Owned(request.url().path().to_owned()));
-        match self
-            .run(request, &op, options.retry_safe, AuthMode::Required)
-            .await
-        {
-            Ok(resp) => Ok(resp),
-            Err(Failure::Error(e)) => Err(e),
-            Err(Failure::Reqwest(e, kind)) => Err(self.map_reqwest_error(e, kind)),
-            Err(Failure::Interrupted(e)) => Err(self.interrupted(e)),
+        // A metric label: a fixed name, never the path (which may hold ids).
+        let op = options.operation.as_deref().unwrap_or("unnamed");
+        let (result, report) = self
+            .run(request, op, options.retry_safe, AuthMode::Required)
+            .await;
+        match result {
+            Ok(mut resp) => {
+                resp.extensions_mut().insert(report);
+                Ok(resp)
+            }
+            Err(failure) => Err(self.failure_error(failure).with_report(&report)),
+        }
+    }
+
+    /// The error for a call the retry loop gave up on.
+    pub(crate) fn failure_error(&self, failure: Failure) -> Error {
+        match failure {
+            Failure::Error(e) => e,
+            Failure::Reqwest(e, kind) => self.map_reqwest_error(e, kind),
+            Failure::Interrupted(e) => self.interrupted(e),
         }
     }
 
@@ -316,7 +335,11 @@ impl Transport {
                 TimeoutKind::Operation => self.inner.timeouts.operation,
                 _ => self.inner.timeouts.attempt,
             };
-            Error::Timeout { kind, after }
+            Error::Timeout {
+                report: None,
+                kind,
+                after,
+            }
         } else if !e.is_connect() && e.is_request() && connection_lost(&e) {
             // Connected and sent, then the connection closed with no answer.
             self.interrupted(e)
@@ -326,6 +349,7 @@ impl Transport {
                 .map(origin_of)
                 .unwrap_or_else(|| origin_of(&self.inner.base_url));
             Error::Transport {
+                report: None,
                 origin,
                 source: e.without_url(),
             }
@@ -336,12 +360,19 @@ impl Transport {
     pub async fn read_body(&self, resp: reqwest::Response) -> Result<Bytes> {
         let limit = self.inner.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(Error::BodyTooLarge { limit });
+            return Err(Error::BodyTooLarge {
+                report: None,
+                limit,
+            });
         }
         match crate::body::read_capped(resp, limit).await {
             Ok((body, false)) => Ok(body),
-            Ok((_, true)) => Err(Error::BodyTooLarge { limit }),
+            Ok((_, true)) => Err(Error::BodyTooLarge {
+                report: None,
+                limit,
+            }),
             Err(e) if e.is_timeout() => Err(Error::Timeout {
+                report: None,
                 kind: TimeoutKind::Attempt,
                 after: self.inner.timeouts.attempt,
             }),
@@ -353,6 +384,7 @@ impl Transport {
     /// [`Error::Interrupted`] for a body cut off by `e`.
     pub(crate) fn interrupted(&self, e: reqwest::Error) -> Error {
         Error::Interrupted {
+            report: None,
             origin: e
                 .url()
                 .map(origin_of)
@@ -417,6 +449,7 @@ impl Transport {
                 },
             });
         Some(Error::RateLimited {
+            report: None,
             status,
             retry_after,
             reason,

@@ -161,6 +161,8 @@ pub struct TransportBuilder {
     token_timeout: Option<Duration>,
     user_agent: Option<String>,
     retry_budget: Option<RetryBudget>,
+    api: &'static str,
+    request_id_headers: Vec<HeaderName>,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::RedisStore>,
 }
@@ -194,6 +196,11 @@ impl TransportBuilder {
             token_timeout: None,
             user_agent: None,
             retry_budget: None,
+            api: "unnamed",
+            request_id_headers: crate::report::DEFAULT_REQUEST_ID_HEADERS
+                .iter()
+                .map(|n| HeaderName::from_static(n))
+                .collect(),
             #[cfg(feature = "redis")]
             shared: None,
         }
@@ -311,6 +318,22 @@ impl TransportBuilder {
         self
     }
 
+    /// Names the API in metrics, spans and [`CallReport`](crate::CallReport)s (`eduframe`,
+    /// `datahub`…; default `unnamed`). A fixed word: it is a metric label.
+    pub fn api_name(mut self, api: &'static str) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// Also reads the request id from this response header (the API's own), ahead of the
+    /// [default ones](crate::report::DEFAULT_REQUEST_ID_HEADERS).
+    pub fn request_id_header(mut self, name: &str) -> Result<Self> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+        self.request_id_headers.insert(0, name);
+        Ok(self)
+    }
+
     /// Allows plain `http://` to hosts other than loopback. Credentials then travel unencrypted.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
@@ -422,9 +445,11 @@ impl TransportBuilder {
             crate::shared::Shared { store, ns }
         });
         #[cfg(feature = "redis")]
-        let auth = self.credentials.into_provider_shared(shared.clone())?;
+        let auth = self
+            .credentials
+            .into_provider_shared(self.api, shared.clone())?;
         #[cfg(not(feature = "redis"))]
-        let auth = self.credentials.into_provider()?;
+        let auth = self.credentials.into_provider(self.api)?;
         Ok(Transport {
             inner: Arc::new(Inner {
                 http,
@@ -446,6 +471,8 @@ impl TransportBuilder {
                 #[cfg(feature = "progenitor")]
                 stash: Default::default(),
                 caller_client,
+                api: self.api,
+                request_id_headers: self.request_id_headers,
                 #[cfg(feature = "redis")]
                 shared,
             }),

@@ -11,16 +11,24 @@ impl Transport {
         request: reqwest::Request,
         operation_id: &str,
     ) -> reqwest::Result<reqwest::Response> {
-        match self
+        let (result, report) = self
             .run(request, operation_id, None, AuthMode::Preauthorized)
-            .await
-        {
-            Ok(resp) => Ok(resp),
-            Err(Failure::Reqwest(e, _)) => Err(e),
-            // Errors reqwest cannot express (a body over the cap, an operation timeout, a
-            // connection cut mid-body) travel to `progenitor::into_error` through the stash.
-            Err(Failure::Interrupted(e)) => Ok(self.stash_response(self.interrupted(e))),
-            Err(Failure::Error(e)) => Ok(self.stash_response(e)),
+            .await;
+        match result {
+            Ok(resp) if resp.status().is_success() => Ok(resp),
+            // An answer the generated code turns into an error: its report waits in the stash
+            // for `progenitor::into_error`, named by a header.
+            Ok(mut resp) => {
+                let id = self.keep(Stashed::Report(report));
+                resp.headers_mut()
+                    .insert(REPORT_HEADER, HeaderValue::from(id));
+                Ok(resp)
+            }
+            // Every other failure, reqwest's own included, travels to `progenitor::into_error`
+            // through the stash with its report: reqwest's error type cannot carry either.
+            Err(failure) => {
+                Ok(self.stash_response(self.failure_error(failure).with_report(&report)))
+            }
         }
     }
 
@@ -42,22 +50,42 @@ impl Transport {
 
     /// Keeps an error the generated client cannot carry, under a fresh id.
     pub(crate) fn stash(&self, error: Error) -> u64 {
+        self.keep(Stashed::Error(error))
+    }
+
+    fn keep(&self, item: Stashed) -> u64 {
         let mut stash = self.inner.stash.lock().unwrap_or_else(|p| p.into_inner());
         stash.next += 1;
         let id = stash.next;
         // Bounded: an id never claimed (a caller that dropped the result) ages out.
-        if stash.errors.len() >= 256 {
-            stash.errors.pop_front();
+        if stash.items.len() >= 256 {
+            stash.items.pop_front();
         }
-        stash.errors.push_back((id, error));
+        stash.items.push_back((id, item));
         id
+    }
+
+    fn take(&self, id: u64) -> Option<Stashed> {
+        let mut stash = self.inner.stash.lock().unwrap_or_else(|p| p.into_inner());
+        let at = stash.items.iter().position(|(i, _)| *i == id)?;
+        stash.items.remove(at).map(|(_, item)| item)
     }
 
     /// Takes back a stashed error.
     pub(crate) fn take_stashed(&self, id: u64) -> Option<Error> {
-        let mut stash = self.inner.stash.lock().unwrap_or_else(|p| p.into_inner());
-        let at = stash.errors.iter().position(|(i, _)| *i == id)?;
-        stash.errors.remove(at).map(|(_, e)| e)
+        match self.take(id)? {
+            Stashed::Error(e) => Some(e),
+            Stashed::Report(_) => None,
+        }
+    }
+
+    /// Takes back the report of the call whose answer carries `headers`, if one was kept.
+    pub(crate) fn take_report(&self, headers: &HeaderMap) -> Option<CallReport> {
+        let id = headers.get(REPORT_HEADER)?.to_str().ok()?.parse().ok()?;
+        match self.take(id)? {
+            Stashed::Report(r) => Some(r),
+            Stashed::Error(_) => None,
+        }
     }
 }
 
@@ -69,9 +97,18 @@ pub(crate) const STASH_STATUS: StatusCode = match StatusCode::from_u16(599) {
 /// The header of a stand-in response that names a stashed error.
 pub(crate) const STASH_HEADER: &str = "x-edu-common-error";
 
-/// Errors waiting to be taken back by `progenitor::into_error`.
+/// The header of an error answer that names its call's stashed report.
+pub(crate) const REPORT_HEADER: &str = "x-edu-common-report";
+
+/// What waits for `progenitor::into_error`.
+enum Stashed {
+    Error(Error),
+    Report(CallReport),
+}
+
+/// Errors and reports waiting to be taken back by `progenitor::into_error`.
 #[derive(Default)]
 pub(crate) struct Stash {
     next: u64,
-    errors: std::collections::VecDeque<(u64, Error)>,
+    items: std::collections::VecDeque<(u64, Stashed)>,
 }

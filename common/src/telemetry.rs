@@ -1,0 +1,134 @@
+//! Metrics through the [`metrics`](https://docs.rs/metrics) facade (feature `metrics`, off by
+//! default): install any recorder (`metrics-exporter-prometheus`, an OpenTelemetry bridge…) and
+//! every client reports into it. Without the feature these functions are empty and compile away;
+//! with it and no recorder installed, each is a check of the facade's global recorder.
+//!
+//! | metric | kind | labels | what it counts |
+//! |---|---|---|---|
+//! | `edu_client_requests_total` | counter | `api`, `operation`, `method`, `status_class` | calls ended (a call is all of one operation's attempts) |
+//! | `edu_client_request_duration_seconds` | histogram | `api`, `operation`, `method`, `status_class` | a call from start to its last answer, waits included |
+//! | `edu_client_attempts_total` | counter | `api`, `operation`, `method` | attempts sent |
+//! | `edu_client_retries_total` | counter | `api`, `operation`, `reason` | attempts sent again, by [`RetryReason`](crate::report::RetryReason) |
+//! | `edu_client_wait_duration_seconds` | histogram | `api`, `cause` | each wait a call made: `rate_limit`, `retry_after`, `backoff` (its `_sum` is the time held back) |
+//! | `edu_client_response_body_bytes_total` | counter | `api`, `operation` | response body bytes received (after decompression) |
+//! | `edu_client_token_fetches_total` | counter | `api`, `outcome` | OAuth2 token requests: `ok`, `refused` (the endpoint said no), `failed` (unreachable, slow, unreadable) |
+//! | `edu_client_shared_budget_admissions_total` | counter | `api`, `outcome` | with Redis (feature `redis`): `immediate`, `waited`, `unavailable` (Redis away: the local limit paced it) |
+//!
+//! Label values are bounded: `api` is the client's name (`eduframe`, `edfi_admin`, `eduv`,
+//! `onderwijsregio`, `datahub`), `operation` the spec's operation id or a hand-written client's
+//! fixed name (`unnamed` otherwise, never a path), `method` an HTTP method, `status_class` one of
+//! `1xx`…`5xx` or `none` (no answer came), and `reason`, `cause` and `outcome` the fixed words
+//! above. No id, URL, query or credential is ever a label. Names follow the Prometheus
+//! conventions (a unit suffix, `_total` on counters); the spans follow OpenTelemetry's HTTP client
+//! conventions (see [`crate::transport`]).
+
+use crate::report::CallReport;
+
+/// `2xx`… for a status, `none` without one.
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+pub(crate) fn status_class(status: Option<http::StatusCode>) -> &'static str {
+    match status.map(|s| s.as_u16() / 100) {
+        Some(1) => "1xx",
+        Some(2) => "2xx",
+        Some(3) => "3xx",
+        Some(4) => "4xx",
+        Some(5) => "5xx",
+        _ => "none",
+    }
+}
+
+/// Records a finished call: its request, duration, attempts, retries, waits and body bytes.
+#[cfg(feature = "metrics")]
+pub(crate) fn call_finished(report: &CallReport, body_bytes: u64) {
+    use metrics::{Label, counter, histogram};
+    let api = Label::new("api", report.api);
+    let operation = Label::new("operation", report.operation.clone());
+    let method = Label::new("method", method_label(&report.method));
+    let class = Label::new("status_class", status_class(report.status));
+    let call = [api.clone(), operation.clone(), method.clone(), class];
+    counter!("edu_client_requests_total", call.iter()).increment(1);
+    histogram!("edu_client_request_duration_seconds", call.iter())
+        .record(report.elapsed.as_secs_f64());
+    counter!(
+        "edu_client_attempts_total",
+        [api.clone(), operation.clone(), method].iter()
+    )
+    .increment(u64::from(report.attempts));
+    for reason in &report.retries {
+        counter!(
+            "edu_client_retries_total",
+            [
+                api.clone(),
+                operation.clone(),
+                Label::from_static_parts("reason", reason.as_str())
+            ]
+            .iter()
+        )
+        .increment(1);
+    }
+    let waits = [
+        ("rate_limit", report.waited.rate_limit),
+        ("retry_after", report.waited.retry_after),
+        ("backoff", report.waited.backoff),
+    ];
+    for (cause, waited) in waits {
+        if !waited.is_zero() {
+            histogram!(
+                "edu_client_wait_duration_seconds",
+                [api.clone(), Label::from_static_parts("cause", cause)].iter()
+            )
+            .record(waited.as_secs_f64());
+        }
+    }
+    if body_bytes > 0 {
+        counter!(
+            "edu_client_response_body_bytes_total",
+            [api, operation].iter()
+        )
+        .increment(body_bytes);
+    }
+}
+
+#[cfg(not(feature = "metrics"))]
+#[inline(always)]
+pub(crate) fn call_finished(_report: &CallReport, _body_bytes: u64) {}
+
+/// Records one OAuth2 token request's outcome (`ok`, `refused`, `failed`).
+#[cfg(feature = "metrics")]
+pub(crate) fn token_fetch(api: &'static str, outcome: &'static str) {
+    metrics::counter!("edu_client_token_fetches_total", "api" => api, "outcome" => outcome)
+        .increment(1);
+}
+
+#[cfg(not(feature = "metrics"))]
+#[inline(always)]
+pub(crate) fn token_fetch(_api: &'static str, _outcome: &'static str) {}
+
+/// Records how the shared budget admitted a request (`immediate`, `waited`, `unavailable`).
+#[cfg(all(feature = "metrics", feature = "redis"))]
+pub(crate) fn shared_admission(api: &'static str, outcome: &'static str) {
+    metrics::counter!("edu_client_shared_budget_admissions_total", "api" => api, "outcome" => outcome)
+        .increment(1);
+}
+
+#[cfg(all(not(feature = "metrics"), feature = "redis"))]
+#[inline(always)]
+pub(crate) fn shared_admission(_api: &'static str, _outcome: &'static str) {}
+
+/// A method as a bounded label: the standard ones by name, anything else `_OTHER` (as
+/// OpenTelemetry's HTTP conventions say).
+pub(crate) fn method_label(method: &http::Method) -> &'static str {
+    use http::Method as M;
+    match *method {
+        M::GET => "GET",
+        M::POST => "POST",
+        M::PUT => "PUT",
+        M::PATCH => "PATCH",
+        M::DELETE => "DELETE",
+        M::HEAD => "HEAD",
+        M::OPTIONS => "OPTIONS",
+        M::TRACE => "TRACE",
+        M::CONNECT => "CONNECT",
+        _ => "_OTHER",
+    }
+}
