@@ -1,0 +1,105 @@
+//! Call reports through the typed clients (issue #24): generated operations (Ed-Fi Admin,
+//! Eduframe) and a hand-written listing (datahub) report the same way as a raw transport call.
+
+use std::time::Duration;
+
+use edu_common::RetryConfig;
+use edu_common::report::{RetryReason, capture};
+use futures::{StreamExt, TryStreamExt};
+
+fn fast_retry() -> RetryConfig {
+    RetryConfig::default()
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+}
+
+#[tokio::test]
+async fn a_generated_call_through_an_expired_token_a_429_and_a_503_reports_each_retry() {
+    let sim = edfi_admin_client::mock::Simulator::builder().start().await;
+    let client = edfi_admin_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let id = client
+        .vendors()
+        .create(&edfi_admin_client::NewVendor::new(
+            "Acme",
+            "Ann",
+            "ann@acme.example",
+        ))
+        .await
+        .unwrap();
+    sim.expire_tokens();
+    sim.throttle_next(1, 0);
+    sim.fail_next(1, 503);
+    let (vendor, reports) = capture(client.vendors().get(id)).await;
+    assert_eq!(vendor.unwrap().id, Some(id));
+    assert_eq!(reports.len(), 1, "one call: {reports:?}");
+    let r = &reports[0];
+    assert_eq!(r.api, "edfi_admin");
+    assert!(r.operation.to_lowercase().contains("vendor"), "{r:?}");
+    assert_eq!(r.attempts, 4, "{r:?}");
+    for reason in [
+        RetryReason::Throttled,
+        RetryReason::ServerError,
+        RetryReason::Token,
+    ] {
+        assert_eq!(r.retries_for(reason), 1, "{reason:?} in {r:?}");
+    }
+    assert_eq!(r.status.map(|s| s.as_u16()), Some(200));
+
+    // A generated call's error carries the same report.
+    let err = client.vendors().get(987_654).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    let r = err.report().expect("a generated call's error carries its report");
+    assert_eq!((r.api, r.attempts), ("edfi_admin", 1));
+    assert_eq!(r.status.map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn a_generated_call_that_gives_up_reports_every_attempt() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let client = eduframe_client::Client::builder()
+        .base_url(sim.base_url())
+        .api_key(sim.api_key())
+        .retry(fast_retry().max_attempts(3))
+        .build()
+        .unwrap();
+    sim.fail_next(3, 500);
+    let err = client.courses().list().pages().try_next().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
+    let r = err.report().expect("report");
+    assert_eq!((r.api, r.attempts), ("eduframe", 3));
+    assert_eq!(r.retries, vec![RetryReason::ServerError; 2]);
+    assert!(r.waited.backoff > Duration::ZERO);
+}
+
+#[tokio::test]
+async fn a_listing_reports_one_call_per_page() {
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let client = datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .build()
+        .unwrap();
+    let (pages, reports) = capture(
+        client
+            .students()
+            .list()
+            .page_size(2)
+            .pages()
+            .take(3)
+            .try_collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(pages.unwrap().len(), 3);
+    assert_eq!(reports.len(), 3, "one call per page: {reports:?}");
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.api == "datahub" && r.attempts == 1 && r.operation == reports[0].operation),
+        "{reports:?}"
+    );
+}
