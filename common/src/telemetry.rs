@@ -9,7 +9,7 @@
 //! | `edu_client_request_duration_seconds` | histogram | `api`, `operation`, `method`, `status_class` | a call from start to its last answer, waits included |
 //! | `edu_client_attempts_total` | counter | `api`, `operation`, `method` | attempts sent |
 //! | `edu_client_retries_total` | counter | `api`, `operation`, `reason` | attempts sent again, by [`RetryReason`](crate::report::RetryReason) |
-//! | `edu_client_wait_duration_seconds` | histogram | `api`, `cause` | each wait a call made: `rate_limit`, `retry_after`, `backoff` (its `_sum` is the time held back) |
+//! | `edu_client_wait_duration_seconds` | histogram | `api`, `cause` | the time a call was held back, one observation per call and cause: `rate_limit`, `retry_after`, `backoff` (the `_sum` is the total) |
 //! | `edu_client_response_body_bytes_total` | counter | `api`, `operation` | response body bytes received (after decompression) |
 //! | `edu_client_token_fetches_total` | counter | `api`, `outcome` | OAuth2 token requests: `ok`, `refused` (the endpoint said no), `failed` (unreachable, slow, unreadable) |
 //! | `edu_client_shared_budget_admissions_total` | counter | `api`, `outcome` | with Redis (feature `redis`): `immediate`, `waited`, `unavailable` (Redis away: the local limit paced it) |
@@ -117,6 +117,7 @@ pub(crate) fn shared_admission(_api: &'static str, _outcome: &'static str) {}
 
 /// A method as a bounded label: the standard ones by name, anything else `_OTHER` (as
 /// OpenTelemetry's HTTP conventions say).
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
 pub(crate) fn method_label(method: &http::Method) -> &'static str {
     use http::Method as M;
     match *method {

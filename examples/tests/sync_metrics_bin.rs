@@ -32,16 +32,22 @@ fn the_sync_counts_each_retry_by_reason_and_logs_no_secret() {
         3.0
     );
     assert_eq!(
-        value("edu_client_requests_total{api=\"datahub\",operation=\"listStudents\",method=\"GET\",status_class=\"2xx\"}"),
+        value(
+            "edu_client_requests_total{api=\"datahub\",operation=\"listStudents\",method=\"GET\",status_class=\"2xx\"}"
+        ),
         15.0
     );
-    let asked = value("edu_client_wait_duration_seconds_sum{api=\"datahub\",cause=\"retry_after\"}");
+    let asked =
+        value("edu_client_wait_duration_seconds_sum{api=\"datahub\",cause=\"retry_after\"}");
     assert!(asked >= 1.9, "two waits of the second asked for: {asked}");
     assert!(stderr.contains("http.request.resend_count=3"), "{stderr}");
     // The simulator's credentials are the same in every instance: ask one.
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt.block_on(datahub_client::mock::Simulator::start());
     let secret = sim.client_secret();
-    assert!(!stderr.contains(secret) && !stdout.contains(secret), "{stderr}");
+    assert!(
+        !stderr.contains(secret) && !stdout.contains(secret),
+        "{stderr}"
+    );
     assert!(!stderr.contains("access_token"), "{stderr}");
 }

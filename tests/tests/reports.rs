@@ -53,7 +53,9 @@ async fn a_generated_call_through_an_expired_token_a_429_and_a_503_reports_each_
     // A generated call's error carries the same report.
     let err = client.vendors().get(987_654).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
-    let r = err.report().expect("a generated call's error carries its report");
+    let r = err
+        .report()
+        .expect("a generated call's error carries its report");
     assert_eq!((r.api, r.attempts), ("edfi_admin", 1));
     assert_eq!(r.status.map(|s| s.as_u16()), Some(404));
 }
@@ -68,7 +70,13 @@ async fn a_generated_call_that_gives_up_reports_every_attempt() {
         .build()
         .unwrap();
     sim.fail_next(3, 500);
-    let err = client.courses().list().pages().try_next().await.unwrap_err();
+    let err = client
+        .courses()
+        .list()
+        .pages()
+        .try_next()
+        .await
+        .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500), "{err}");
     let r = err.report().expect("report");
     assert_eq!((r.api, r.attempts), ("eduframe", 3));

@@ -30,8 +30,7 @@ async fn main() -> anyhow::Result<()> {
         .context("--serve takes an address such as 127.0.0.1:9000")?;
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("edu_common=info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("edu_common=info")),
         )
         // One line per call when its span closes, with every field it recorded.
         .with_span_events(FmtSpan::CLOSE)
@@ -105,7 +104,10 @@ async fn serve_metrics(
         }),
     );
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("metrics at http://{}/metrics (Ctrl-C to stop)", listener.local_addr()?);
+    println!(
+        "metrics at http://{}/metrics (Ctrl-C to stop)",
+        listener.local_addr()?
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
