@@ -18,9 +18,47 @@ pub fn required_secret(name: &str) -> Result<SecretString> {
     required(name).map(SecretString::from)
 }
 
-/// The value of `name`, or `None` when it is unset, empty or not UTF-8.
+/// The value of `name`, or `None` when it is unset, empty or not UTF-8. Inside [`with_vars`],
+/// the values given there come first.
 pub fn optional(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
+    let overlaid = OVERLAY.with(|o| {
+        o.borrow()
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    });
+    overlaid
+        .or_else(|| std::env::var(name).ok())
+        .filter(|v| !v.is_empty())
+}
+
+thread_local! {
+    static OVERLAY: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` (a `Client::from_env()`, typically) with `vars` read ahead of the process
+/// environment, on this thread only: how a tool applies a profile of settings without changing
+/// its environment. An empty value hides the variable as if it were unset.
+///
+/// ```
+/// let vars = vec![("EDU_COMMON_DOC_VAR".to_owned(), "from-profile".to_owned())];
+/// let seen = edu_common::env::with_vars(&vars, || edu_common::env::optional("EDU_COMMON_DOC_VAR"));
+/// assert_eq!(seen.as_deref(), Some("from-profile"));
+/// assert_eq!(edu_common::env::optional("EDU_COMMON_DOC_VAR"), None);
+/// ```
+pub fn with_vars<R>(vars: &[(String, String)], f: impl FnOnce() -> R) -> R {
+    let previous = OVERLAY.with(|o| std::mem::replace(&mut *o.borrow_mut(), vars.to_vec()));
+    // Restored even if `f` panics.
+    struct Restore(Option<Vec<(String, String)>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            if let Some(v) = self.0.take() {
+                OVERLAY.with(|o| *o.borrow_mut() = v);
+            }
+        }
+    }
+    let _restore = Restore(Some(previous));
+    f()
 }
 
 #[cfg(test)]

@@ -84,14 +84,23 @@ impl RateLimit {
     /// stamp.
     async fn wait_for_slot(&self, stamp: impl Fn(Instant) -> Instant) -> (Duration, Instant) {
         let start = Instant::now();
-        let _turn = self.turn.lock().await;
+        // Waited: behind another request's turn, or for a slot. A request admitted at once
+        // reports no wait (not the microseconds the bookkeeping took).
+        let (_turn, mut waited) = match self.turn.try_lock() {
+            Ok(turn) => (turn, false),
+            Err(_) => (self.turn.lock().await, true),
+        };
         loop {
             let now = Instant::now();
             let at = stamp(now);
             let recorded = self.lock_log().record_at(now, at);
             match recorded {
+                Ok(()) if !waited => return (Duration::ZERO, at),
                 Ok(()) => return (now.duration_since(start), at),
-                Err(wait) => tokio::time::sleep_until(later(now, wait)).await,
+                Err(wait) => {
+                    waited = true;
+                    tokio::time::sleep_until(later(now, wait)).await
+                }
             }
         }
     }

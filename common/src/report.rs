@@ -19,7 +19,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! A report never holds a secret: no header but the request id, no query string, no body.
+//! A report never holds a secret: no header but the request id, no body, and its URL with
+//! credential parameters redacted.
 //!
 //! [`Error::report`]: crate::Error::report
 
@@ -90,6 +91,9 @@ pub struct CallReport {
     pub operation: String,
     /// The method of the last attempt.
     pub method: Method,
+    /// The URL of the last attempt, credential parameters `[REDACTED]` and without user info
+    /// (for people: logs, `edu --verbose`; never a metric label).
+    pub url: String,
     /// Attempts sent (a same-origin redirect followed is part of its attempt).
     pub attempts: u32,
     /// Why each attempt after the first was sent, in order.
@@ -111,6 +115,7 @@ impl CallReport {
             api,
             operation: operation.to_owned(),
             method,
+            url: String::new(),
             attempts: 0,
             retries: Vec::new(),
             waited: Waits::default(),

@@ -195,8 +195,8 @@ impl RedisStore {
 
     /// A store at the URL in `EDU_REDIS_URL`, or `None` when it is not set.
     pub fn from_env() -> Result<Option<Self>> {
-        match std::env::var(REDIS_URL_ENV) {
-            Ok(url) if !url.trim().is_empty() => RedisStore::new(url.trim()).map(Some),
+        match crate::env::optional(REDIS_URL_ENV) {
+            Some(url) if !url.trim().is_empty() => RedisStore::new(url.trim()).map(Some),
             _ => Ok(None),
         }
     }

@@ -68,6 +68,7 @@ pub const APIS: &[Api] = &[
             },
             page_size_fn: "crate::paginate::page_size",
             test: Some(("tests/every_operation.rs", "eduframe_client")),
+            cli_table: Some("cli/src/generated/eduframe.rs"),
         }),
         positional: true,
     },
@@ -87,6 +88,7 @@ pub const APIS: &[Api] = &[
             },
             page_size_fn: "crate::resources::page_size",
             test: None,
+            cli_table: Some("cli/src/generated/edfi_admin.rs"),
         }),
         // The hand-written handlers use the builders.
         positional: false,
@@ -193,10 +195,13 @@ fn run() -> Result<()> {
                     drift.push(out);
                 }
                 if let Some(config) = &api.layer {
-                    let layer::Output { layer, test, stats } =
-                        layer::generate(&spec, &file, config).with_context(|| {
-                            format!("generating the typed layer of {}", api.name)
-                        })?;
+                    let layer::Output {
+                        layer,
+                        test,
+                        cli,
+                        stats,
+                    } = layer::generate(&spec, &file, config)
+                        .with_context(|| format!("generating the typed layer of {}", api.name))?;
                     eprintln!(
                         "{}: {} operations, {} typed, {} listings ({} paginated)",
                         api.name, stats.operations, stats.typed, stats.listings, stats.paginated
@@ -208,6 +213,12 @@ fn run() -> Result<()> {
                     if let (Some(test), Some((path, _))) = (test, config.test) {
                         let out = crate_dir.join(path);
                         if spec::write_or_check(&out, &test, check)? {
+                            drift.push(out);
+                        }
+                    }
+                    if let (Some(cli), Some(path)) = (cli, config.cli_table) {
+                        let out = root.join(path);
+                        if spec::write_or_check(&out, &cli, check)? {
                             drift.push(out);
                         }
                     }

@@ -18,6 +18,7 @@ impl Transport {
     ) -> (Result<reqwest::Response, Failure>, CallReport) {
         let inner = &*self.inner;
         let mut report = CallReport::new(inner.api, operation, request.method().clone());
+        report.url = crate::redact::url(request.url());
         if let Err(e) = self.check_origin(request.url()) {
             return (Err(Failure::Error(e)), report);
         }
@@ -199,6 +200,8 @@ impl Transport {
                                     template = r.try_clone();
                                     target = hop.url;
                                     method = r.method().clone();
+                                    report.url = crate::redact::url(&target);
+                                    report.method = method.clone();
                                     pending = Some(r);
                                     attempt -= 1;
                                     report.attempts -= 1;

@@ -30,4 +30,6 @@ pub struct LayerConfig {
     /// A test that calls every operation through the layer against the crate's simulator
     /// (`handlers` only): file relative to the crate folder, and the crate's name in Rust.
     pub test: Option<(&'static str, &'static str)>,
+    /// The `edu` command line's table of operations, relative to the workspace root.
+    pub cli_table: Option<&'static str>,
 }

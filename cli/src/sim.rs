@@ -1,9 +1,10 @@
-//! Runs one API simulator standalone, for tests in any language, `curl` or Postman.
+//! `edu sim <api>` (also the `edu-sim` binary): one API simulator standalone, for tests in any
+//! language, `curl` or Postman.
 //!
 //! ```sh
-//! cargo run -p edu-examples --bin edu-sim -- eduframe --port 8080
-//! eval "$(cargo run -q -p edu-examples --bin edu-sim -- datahub &)"   # or export the lines
-//! cargo run -p edu-examples --bin edu-sim -- --help
+//! cargo run -p edu-cli --bin edu -- sim eduframe --port 8080
+//! eval "$(cargo run -q -p edu-cli --bin edu-sim -- datahub &)"   # or export the lines
+//! cargo run -p edu-cli --bin edu-sim -- --help
 //! ```
 //!
 //! The simulator listens on 127.0.0.1 (`--port N`, or any free port), prints to standard output
@@ -31,7 +32,7 @@ use clap::{Parser, ValueEnum};
                   eval \"$(edu-sim eduframe --no-rate-limit &)\"; curl -H \"Authorization: Bearer \
                   $EDUFRAME_API_KEY\" \"$EDUFRAME_BASE_URL/courses\""
 )]
-struct Args {
+pub struct Args {
     /// The API to simulate.
     api: Api,
     /// The port to listen on (127.0.0.1); any free port when not given.
@@ -81,7 +82,7 @@ struct Args {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum Api {
+pub enum Api {
     Eduframe,
     EdfiAdmin,
     Eduv,
@@ -285,17 +286,9 @@ async fn start(args: &Args) -> Result<Running, Failure> {
     Ok(running)
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let args = match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) => {
-            // --help and --version print and succeed; anything else is a usage error (2).
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match serve(&args).await {
+/// Serves until stopped; the exit code says how it ended (see the module docs).
+pub async fn run(args: &Args) -> ExitCode {
+    match serve(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Serve(e)) => {
             eprintln!("edu-sim: {}", format!("{e:#}").replace('\n', " "));

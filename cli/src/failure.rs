@@ -1,0 +1,86 @@
+//! Why `edu` failed, and the exit code a script can act on.
+
+use edu_common::Error;
+
+/// A failed run.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The API call (or building the client) failed: the library's error.
+    #[error("{0}")]
+    Api(#[from] Error),
+    /// A step of `edu <api> check` failed.
+    #[error("{step}: {error}")]
+    Step {
+        /// Which step.
+        step: &'static str,
+        /// Why.
+        error: Error,
+    },
+    /// The command line asked for something that cannot be done.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the output failed.
+    #[error("{0}")]
+    Io(String),
+    /// The resume file cannot be used.
+    #[error(transparent)]
+    Resume(#[from] crate::resume::ResumeError),
+    /// The profile cannot be applied.
+    #[error(transparent)]
+    Profile(#[from] crate::profile::ProfileError),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(format!("writing the output: {e}"))
+    }
+}
+
+impl Failure {
+    /// Usage 2, authentication 3, not found 4, rate-limited after retries 5, anything else 1.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) | Failure::Resume(_) | Failure::Profile(_) => 2,
+            Failure::Io(_) => 1,
+            Failure::Api(e) | Failure::Step { error: e, .. } => match e {
+                Error::Config(_) | Error::InvalidInput { .. } => 2,
+                e if e.is_rate_limited() => 5,
+                e if e.is_unauthorized() || e.is_forbidden() || matches!(e, Error::Auth { .. }) => {
+                    3
+                }
+                e if e.is_not_found() => 4,
+                _ => 1,
+            },
+        }
+    }
+
+    /// The message: one line.
+    pub fn line(&self) -> String {
+        self.to_string().replace('\n', " ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_failure_has_its_exit_code() {
+        let http = |status: u16| {
+            Failure::Api(Error::Http(Box::new(edu_common::HttpError::new(
+                http::StatusCode::from_u16(status).unwrap(),
+                None,
+                "op",
+                &http::HeaderMap::new(),
+                b"",
+            ))))
+        };
+        assert_eq!(http(401).exit_code(), 3);
+        assert_eq!(http(403).exit_code(), 3);
+        assert_eq!(http(404).exit_code(), 4);
+        assert_eq!(http(429).exit_code(), 5);
+        assert_eq!(http(500).exit_code(), 1);
+        assert_eq!(Failure::Usage("x".into()).exit_code(), 2);
+        assert_eq!(Failure::Api(Error::Config("x".into())).exit_code(), 2);
+    }
+}

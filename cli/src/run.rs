@@ -1,0 +1,254 @@
+//! Running one operation: its client, its body, its answer written out, a listing's pages with
+//! progress, `--limit` and `--resume`.
+
+use std::io::{IsTerminal, Seek, Write};
+use std::time::Duration;
+
+use bytes::Bytes;
+use clap::ArgMatches;
+use edu_common::report::{CallReport, capture};
+use futures::StreamExt;
+
+use crate::answer::Answer;
+use crate::clients::Clients;
+use crate::command::Api;
+use crate::failure::Failure;
+use crate::output::{Format, Sink};
+use crate::resume::{Position, ResumeFile};
+use crate::table::{Operation, Paging};
+
+/// What the global options asked for.
+pub struct Options {
+    pub format: Option<Format>,
+    pub fields: Option<Vec<String>>,
+    pub limit: Option<u64>,
+    pub resume: Option<std::path::PathBuf>,
+    pub output: Option<std::path::PathBuf>,
+    pub verbose: bool,
+    /// The command line, the resume file left out: what a resume file belongs to.
+    pub command: String,
+}
+
+/// Runs `op` of `api` with its arguments `m`.
+pub async fn operation(
+    clients: &Clients,
+    api: Api,
+    op: &'static Operation,
+    m: &ArgMatches,
+    opts: &Options,
+) -> Result<(), Failure> {
+    let body = match m.try_get_one::<String>("data").ok().flatten() {
+        Some(data) => Some(read_data(data)?),
+        None => None,
+    };
+    let resume_file = opts.resume.as_deref().map(ResumeFile::new);
+    let mut position = match &resume_file {
+        Some(f) => f.load(&opts.command)?.unwrap_or_else(|| Position {
+            command: opts.command.clone(),
+            ..Position::default()
+        }),
+        None => Position::default(),
+    };
+    if position.done {
+        eprintln!(
+            "edu: this export is complete ({} records); delete {} to start over",
+            position.records,
+            opts.resume
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        );
+        return Ok(());
+    }
+    let (out, written): (Box<dyn Write>, u64) = match &opts.output {
+        Some(path) => open_output(path, position.output_bytes)?,
+        None => (Box::new(std::io::stdout().lock()), 0),
+    };
+    let format = opts.format.unwrap_or(
+        if opts.output.is_none() && std::io::stdout().is_terminal() {
+            Format::Json
+        } else {
+            Format::Jsonl
+        },
+    );
+    let mut sink = Sink::new(
+        out,
+        written,
+        format,
+        opts.fields.clone(),
+        position.columns.clone(),
+    );
+
+    let started = position.next.clone();
+    let (answer, reports) =
+        capture(crate::dispatch::call(clients, api, op, m, body, started)).await;
+    show(opts, &reports);
+    match answer? {
+        Answer::One(value) => {
+            sink.answer(&value)?;
+            sink.flush()?;
+        }
+        Answer::Pages(mut pages) => {
+            let progress = Progress::new(op);
+            loop {
+                let (page, reports) = capture(pages.next()).await;
+                show(opts, &reports);
+                progress.waited(&reports);
+                let Some(page) = page else {
+                    position.done = true;
+                    break;
+                };
+                let (items, next) = page?;
+                for item in &items {
+                    if opts.limit.is_some_and(|n| position.records >= n) {
+                        break;
+                    }
+                    sink.record(item)?;
+                    position.records += 1;
+                }
+                progress.page(position.records);
+                // `--limit` reached: the export of that many records is complete.
+                let limited = opts.limit.is_some_and(|n| position.records >= n);
+                // The page is written before its position is saved: a kill in between repeats
+                // at most this page on stdout, and nothing with --output (cut back on resume).
+                position.done = limited || next.is_none();
+                position.next = next;
+                position.output_bytes = opts.output.as_ref().map(|_| sink.written()).transpose()?;
+                sink.flush()?;
+                position.columns = sink.columns().map(<[String]>::to_vec);
+                if let Some(f) = &resume_file {
+                    f.save(&position)?;
+                }
+                if position.done {
+                    break;
+                }
+            }
+            progress.finish();
+            sink.flush()?;
+            if let Some(f) = &resume_file {
+                f.save(&position)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `--data`: inline JSON, `@file`, or `-` for standard input; checked to be JSON.
+fn read_data(data: &str) -> Result<Bytes, Failure> {
+    let bytes = if data == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| Failure::Usage(format!("--data -: {e}")))?;
+        buf
+    } else if let Some(path) = data.strip_prefix('@') {
+        std::fs::read(path).map_err(|e| Failure::Usage(format!("--data @{path}: {e}")))?
+    } else {
+        data.as_bytes().to_vec()
+    };
+    serde_json::from_slice::<serde_json::Value>(&bytes).map_err(|e| {
+        Failure::Usage(format!(
+            "--data is not JSON (line {}, column {}); give inline JSON, @file.json or -",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    Ok(Bytes::from(bytes))
+}
+
+/// The output file: created, or (resuming) cut back to the length saved with the position.
+fn open_output(
+    path: &std::path::Path,
+    saved: Option<u64>,
+) -> Result<(Box<dyn Write>, u64), Failure> {
+    let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(saved.is_none())
+        .open(path)
+        .map_err(io)?;
+    let at = saved.unwrap_or(0);
+    file.set_len(at).map_err(io)?;
+    file.seek(std::io::SeekFrom::Start(at)).map_err(io)?;
+    Ok((Box::new(std::io::BufWriter::new(file)), at))
+}
+
+/// `--verbose`: one line per call on standard error.
+fn show(opts: &Options, reports: &[CallReport]) {
+    if !opts.verbose {
+        return;
+    }
+    for r in reports {
+        let status = r
+            .status
+            .map(|s| s.as_u16().to_string())
+            .unwrap_or_else(|| "no answer".into());
+        let mut line = format!(
+            "{} {} -> {status} in {:?}, {} attempt{}",
+            r.method,
+            r.url,
+            r.elapsed,
+            r.attempts,
+            if r.attempts == 1 { "" } else { "s" }
+        );
+        if !r.retries.is_empty() {
+            let why: Vec<&str> = r.retries.iter().map(|x| x.as_str()).collect();
+            line.push_str(&format!(" (retried: {})", why.join(", ")));
+        }
+        let waited = r.waited.total();
+        if waited > Duration::ZERO {
+            line.push_str(&format!(", waited {waited:?}"));
+        }
+        if let Some(id) = &r.request_id {
+            line.push_str(&format!(", request id {id}"));
+        }
+        eprintln!("{line}");
+    }
+}
+
+/// A progress line on standard error, when it is a terminal.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    pages: std::cell::Cell<u64>,
+    waited: std::cell::Cell<Duration>,
+}
+
+impl Progress {
+    fn new(op: &Operation) -> Self {
+        let bar = (op.paging != Paging::None && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            pages: Default::default(),
+            waited: Default::default(),
+        }
+    }
+
+    fn waited(&self, reports: &[CallReport]) {
+        let w: Duration = reports
+            .iter()
+            .map(|r| r.waited.rate_limit + r.waited.retry_after)
+            .sum();
+        self.waited.set(self.waited.get() + w);
+    }
+
+    fn page(&self, records: u64) {
+        self.pages.set(self.pages.get() + 1);
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!(
+                "{records} records, {} pages, {:.1?} waited for rate limits",
+                self.pages.get(),
+                self.waited.get()
+            ));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

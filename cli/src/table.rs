@@ -1,0 +1,197 @@
+//! An API's operations as the command line sees them, and the `clap` commands built from them.
+//!
+//! Eduframe's and Ed-Fi Admin's tables are generated from their kept specs (`cargo xtask
+//! generate`, into `src/generated/`); datahub's, Edu-V's and Onderwijsregio's are written next
+//! to the typed handlers they call (`src/typed/`). Either way a resource is a subcommand and
+//! each operation a subcommand of it, with the operation's path parameters as positional
+//! arguments and its query parameters as `--flags`.
+
+use clap::builder::PossibleValuesParser;
+use clap::{Arg, ArgAction, ArgMatches, Command};
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A path segment (a positional argument).
+    Path,
+    /// A query parameter (a `--flag`).
+    Query,
+}
+
+/// How a listing pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// One answer.
+    None,
+    /// A cursor in the `Link` header's `rel="next"` (Eduframe).
+    LinkHeader,
+    /// `offset` and `limit` until a short page (Ed-Fi Admin).
+    Offset,
+    /// The typed client's own `.pages()` (datahub, Onderwijsregio).
+    Typed,
+}
+
+/// One parameter.
+#[derive(Debug)]
+pub struct Param {
+    /// The API's name for it.
+    pub name: &'static str,
+    /// The command line's name (`--per-page`, or the positional's value name).
+    pub flag: &'static str,
+    /// Path or query.
+    pub location: Location,
+    /// Its type as the spec says (`integer`, `string`, `date-time`, `string[]`...).
+    pub ty: &'static str,
+    /// The values the spec allows, when it lists them.
+    pub values: &'static [&'static str],
+    /// Whether the operation needs it.
+    pub required: bool,
+    /// The spec's description, one line.
+    pub help: &'static str,
+    /// A paging parameter the listing sets itself (the cursor, the offset, the page size).
+    pub paging: bool,
+}
+
+/// One operation.
+#[derive(Debug)]
+pub struct Operation {
+    /// The resource (`courses`), as the client's handler is named.
+    pub resource: &'static str,
+    /// The operation (`list`, `get`, `create`…), as the handler's method is named.
+    pub name: &'static str,
+    /// The spec's operation id.
+    pub id: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+    /// One line of help.
+    pub summary: &'static str,
+    /// Path and query parameters.
+    pub params: &'static [Param],
+    /// Whether it takes a JSON body (`--data`).
+    pub body: bool,
+    /// Whether and how it pages.
+    pub paging: Paging,
+}
+
+/// The subcommands for `ops`, grouped by resource.
+pub fn resource_commands(ops: &'static [Operation]) -> Vec<Command> {
+    let mut resources: Vec<&'static str> = Vec::new();
+    for op in ops {
+        if !resources.contains(&op.resource) {
+            resources.push(op.resource);
+        }
+    }
+    resources
+        .into_iter()
+        .map(|resource| {
+            let mut cmd = Command::new(resource)
+                .about(format!("The {resource} operations"))
+                .subcommand_required(true)
+                .arg_required_else_help(true);
+            for op in ops.iter().filter(|o| o.resource == resource) {
+                cmd = cmd.subcommand(operation_command(op));
+            }
+            cmd
+        })
+        .collect()
+}
+
+/// One operation's command: positionals for path parameters, flags for the rest.
+fn operation_command(op: &'static Operation) -> Command {
+    let mut long = format!("{}\n\n{} {}", op.summary, op.method, op.path);
+    if !op.id.is_empty() {
+        long.push_str(&format!("  (operation `{}`)", op.id));
+    }
+    if op.paging != Paging::None {
+        long.push_str(
+            "\n\nA listing: every page is fetched in turn and the records stream out \
+             (--limit N to stop early, --resume FILE to continue an interrupted export).",
+        );
+    }
+    let mut cmd = Command::new(op.name)
+        .about(op.summary.to_owned())
+        .long_about(long);
+    for p in op.params.iter().filter(|p| !p.paging) {
+        cmd = cmd.arg(param_arg(p));
+    }
+    if op.paging != Paging::None {
+        cmd = cmd.arg(
+            Arg::new("page-size")
+                .long("page-size")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u32).range(1..))
+                .help("Records per page (the API's own default and maximum apply)"),
+        );
+    }
+    if op.body {
+        cmd = cmd.arg(
+            Arg::new("data")
+                .long("data")
+                .short('d')
+                .value_name("JSON|@FILE|-")
+                .help("The JSON body: inline, @file.json, or - to read standard input"),
+        );
+    }
+    cmd
+}
+
+fn param_arg(p: &'static Param) -> Arg {
+    let mut help = if p.help.is_empty() {
+        format!("({})", p.ty)
+    } else {
+        format!("{} ({})", p.help, p.ty)
+    };
+    let mut arg = Arg::new(p.flag).value_name(p.flag.to_uppercase().replace('-', "_"));
+    if p.location == Location::Path {
+        arg = arg.required(true);
+    } else {
+        arg = arg.long(p.flag).required(p.required);
+    }
+    if p.ty.ends_with("[]") {
+        arg = arg.action(ArgAction::Append);
+        help.push_str("; repeat for several");
+    }
+    let scalar = p.ty.trim_end_matches("[]");
+    if !p.values.is_empty() {
+        arg = arg.value_parser(PossibleValuesParser::new(p.values.iter().copied()));
+    } else if scalar == "boolean" {
+        arg = arg.value_parser(PossibleValuesParser::new(["true", "false"]));
+    } else if scalar == "integer" {
+        arg = arg.value_parser(clap::value_parser!(i64));
+    } else if scalar == "number" {
+        arg = arg.value_parser(clap::value_parser!(f64));
+    }
+    arg.help(help)
+}
+
+/// The values given for `p`, as text, in order.
+pub fn values_of(m: &ArgMatches, p: &Param) -> Vec<String> {
+    let scalar = p.ty.trim_end_matches("[]");
+    if p.values.is_empty() && scalar == "integer" {
+        m.get_many::<i64>(p.flag)
+            .into_iter()
+            .flatten()
+            .map(i64::to_string)
+            .collect()
+    } else if p.values.is_empty() && scalar == "number" {
+        m.get_many::<f64>(p.flag)
+            .into_iter()
+            .flatten()
+            .map(f64::to_string)
+            .collect()
+    } else {
+        m.get_many::<String>(p.flag)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+/// The operation `resource name` of `ops`.
+pub fn find(ops: &'static [Operation], resource: &str, name: &str) -> Option<&'static Operation> {
+    ops.iter()
+        .find(|o| o.resource == resource && o.name == name)
+}

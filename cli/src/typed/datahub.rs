@@ -1,0 +1,197 @@
+//! datahub through its typed handlers: `list` and `get` on every top-level resource, and a
+//! teacher's grade levels.
+
+use clap::ArgMatches;
+use datahub_client::{Client, ListRequest};
+use edu_common::Result;
+use futures::StreamExt;
+
+use crate::answer::{Answer, json};
+use crate::table::{Location, Operation, Paging, Param};
+
+const ID: Param = Param {
+    name: "id",
+    flag: "id",
+    location: Location::Path,
+    ty: "string",
+    values: &[],
+    required: true,
+    help: "The record's id",
+    paging: false,
+};
+
+/// The listing filters every datahub listing takes.
+const FILTERS: &[Param] = &[
+    Param {
+        name: "where",
+        flag: "where",
+        location: Location::Query,
+        ty: "string",
+        values: &[],
+        required: false,
+        help: "A JSON filter on the records' fields, as the API's `where` takes it",
+        paging: false,
+    },
+    Param {
+        name: "created_since",
+        flag: "created-since",
+        location: Location::Query,
+        ty: "string",
+        values: &[],
+        required: false,
+        help: "Only records created after this id or date-time",
+        paging: false,
+    },
+    Param {
+        name: "ending_before",
+        flag: "ending-before",
+        location: Location::Query,
+        ty: "string",
+        values: &[],
+        required: false,
+        help: "Only records before this id (in id order)",
+        paging: false,
+    },
+];
+
+macro_rules! resources {
+    ($( $resource:literal, $handler:ident, $list:literal, $get:literal; )*) => {
+        /// The operations.
+        pub static OPERATIONS: &[Operation] = &[
+            $(
+                Operation {
+                    resource: $resource,
+                    name: "list",
+                    id: $list,
+                    method: "GET",
+                    path: concat!("/v1/", stringify!($handler)),
+                    summary: concat!("Every ", $resource, " record these credentials see, in id order"),
+                    params: FILTERS,
+                    body: false,
+                    paging: Paging::Typed,
+                },
+                Operation {
+                    resource: $resource,
+                    name: "get",
+                    id: $get,
+                    method: "GET",
+                    path: concat!("/v1/", stringify!($handler), "/{id}"),
+                    summary: concat!("One ", $resource, " record"),
+                    params: &[ID],
+                    body: false,
+                    paging: Paging::None,
+                },
+            )*
+            Operation {
+                resource: "teachers",
+                name: "grade-levels",
+                id: "listTeacherGradeLevels",
+                method: "GET",
+                path: "/v1/teachers/{id}/grade_levels",
+                summary: "The grade levels a teacher teaches",
+                params: &[ID],
+                body: false,
+                paging: Paging::None,
+            },
+        ];
+
+        /// Runs `op`, a listing from `resume` (the id to start after) when given.
+        pub async fn call(
+            client: &Client,
+            op: &'static Operation,
+            m: &ArgMatches,
+            resume: Option<String>,
+        ) -> Result<Answer> {
+            let id = || m.get_one::<String>("id").cloned().unwrap_or_default();
+            match (op.resource, op.name) {
+                $(
+                    ($resource, "list") => Ok(listing(client.$handler().list(), m, resume)),
+                    ($resource, "get") => Ok(Answer::One(json(&client.$handler().get(&id()).await?)?)),
+                )*
+                ("teachers", "grade-levels") => {
+                    Ok(Answer::One(json(&client.teachers().grade_levels(&id()).await?)?))
+                }
+                _ => Err(edu_common::Error::Config(format!("{} {}: not an operation", op.resource, op.name))),
+            }
+        }
+    };
+}
+
+resources! {
+    "districts", districts, "listDistricts", "getDistrict";
+    "schools", schools, "listSchools", "getSchool";
+    "teachers", teachers, "listTeachers", "getTeacher";
+    "students", students, "listStudents", "getStudent";
+    "sections", sections, "listSections", "getSection";
+    "contacts", contacts, "listContacts", "getContact";
+    "district-admins", district_admins, "listDistrictAdmins", "getDistrictAdmin";
+    "school-admins", school_admins, "listSchoolAdmins", "getSchoolAdmin";
+    "events", events, "listEvents", "getEvent";
+}
+
+/// A listing with the filters given, from `resume` on; each page's cursor is the id to start
+/// after, so a resumed export continues in id order.
+fn listing<T>(mut req: ListRequest<T>, m: &ArgMatches, resume: Option<String>) -> Answer
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    if let Some(n) = m.get_one::<u32>("page-size") {
+        req = req.page_size(*n);
+    }
+    if let Some(w) = m.get_one::<String>("where") {
+        req = req.param("where", w);
+    }
+    if let Some(s) = m.get_one::<String>("created-since") {
+        req = req.created_since(s);
+    }
+    if let Some(s) = m.get_one::<String>("ending-before") {
+        req = req.ending_before(s);
+    }
+    if let Some(after) = &resume {
+        if after.contains('/') {
+            return Answer::Pages(
+                futures::stream::once(async {
+                    Err(edu_common::Error::Config(
+                        "this listing's position cannot be resumed (its next link has no `starting_after`); delete the resume file to start over".into(),
+                    ))
+                })
+                .boxed(),
+            );
+        }
+        req = req.starting_after(after);
+    }
+    let pages = req.pages().map(|page| {
+        let page = page?;
+        // A next link without `starting_after` is kept whole: the export goes on, and a resume
+        // from it is refused rather than guessed.
+        let next = page
+            .next
+            .as_deref()
+            .map(|n| starting_after(n).unwrap_or_else(|| n.to_owned()));
+        let items = page.items.iter().map(json).collect::<Result<Vec<_>>>()?;
+        Ok((items, next))
+    });
+    Answer::Pages(pages.boxed())
+}
+
+/// The `starting_after` of a next link: the last id of the page before it.
+fn starting_after(next: &str) -> Option<String> {
+    let url = url::Url::parse(next)
+        .or_else(|_| url::Url::parse("http://x/").and_then(|b| b.join(next)))
+        .ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "starting_after")
+        .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_cursor_is_the_next_links_starting_after() {
+        assert_eq!(
+            super::starting_after("/v1/students?limit=2&starting_after=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(super::starting_after("https://h/v1/students?limit=2"), None);
+    }
+}
