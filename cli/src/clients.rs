@@ -16,33 +16,33 @@ impl Clients {
         Clients { vars }
     }
 
-    fn from_env<T>(&self, build: impl FnOnce() -> Result<T>) -> Result<T> {
+    fn build<T>(&self, build: impl FnOnce() -> Result<T>) -> Result<T> {
         edu_common::env::with_vars(&self.vars, build)
     }
 
     /// The Eduframe client.
     pub fn eduframe(&self) -> Result<eduframe_client::Client> {
-        self.from_env(eduframe_client::Client::from_env)
+        self.build(eduframe_client::Client::from_env)
     }
 
     /// The Ed-Fi Admin client.
     pub fn edfi_admin(&self) -> Result<edfi_admin_client::Client> {
-        self.from_env(edfi_admin_client::Client::from_env)
+        self.build(edfi_admin_client::Client::from_env)
     }
 
     /// The Edu-V client.
     pub fn eduv(&self) -> Result<eduv_education_client::Client> {
-        self.from_env(eduv_education_client::Client::from_env)
+        self.build(eduv_education_client::Client::from_env)
     }
 
     /// The Onderwijsregio client.
     pub fn onderwijsregio(&self) -> Result<onderwijsregio_client::Client> {
-        self.from_env(onderwijsregio_client::Client::from_env)
+        self.build(onderwijsregio_client::Client::from_env)
     }
 
     /// The datahub client.
     pub fn datahub(&self) -> Result<datahub_client::Client> {
-        self.from_env(datahub_client::Client::from_env)
+        self.build(datahub_client::Client::from_env)
     }
 
     /// The transport of `api`'s client (for the operations of a generated table).

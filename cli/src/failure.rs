@@ -22,6 +22,9 @@ pub enum Failure {
     /// Writing the output failed.
     #[error("{0}")]
     Io(String),
+    /// Whoever read the output stopped reading (a closed pipe).
+    #[error("the output was closed")]
+    Closed,
     /// The resume file cannot be used.
     #[error(transparent)]
     Resume(#[from] crate::resume::ResumeError),
@@ -32,7 +35,11 @@ pub enum Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure::Io(format!("writing the output: {e}"))
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::Closed
+        } else {
+            Failure::Io(format!("writing the output: {e}"))
+        }
     }
 }
 
@@ -42,6 +49,7 @@ impl Failure {
         match self {
             Failure::Usage(_) | Failure::Resume(_) | Failure::Profile(_) => 2,
             Failure::Io(_) => 1,
+            Failure::Closed => 0,
             Failure::Api(e) | Failure::Step { error: e, .. } => match e {
                 Error::Config(_) | Error::InvalidInput { .. } => 2,
                 e if e.is_rate_limited() => 5,

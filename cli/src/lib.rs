@@ -45,6 +45,8 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(&matches)) {
         Ok(code) => code,
+        // The reader went away (`edu … | head`): nothing more to say.
+        Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("edu: {}", failure.line());
             ExitCode::from(failure.exit_code())
@@ -64,12 +66,10 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         }
         "completions" => {
             if let Some(shell) = sub.get_one::<clap_complete::Shell>("shell") {
-                clap_complete::generate(
-                    *shell,
-                    &mut command::command(),
-                    "edu",
-                    &mut std::io::stdout(),
-                );
+                // Into memory first: the generator panics on a write error (a closed pipe).
+                let mut script = Vec::new();
+                clap_complete::generate(*shell, &mut command::command(), "edu", &mut script);
+                std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
             }
             return Ok(ExitCode::SUCCESS);
         }

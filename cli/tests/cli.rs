@@ -1,0 +1,606 @@
+//! The built `edu` binary against the simulators: listings of every API as JSON Lines and CSV, a
+//! get, a create with `--data`, an Ed-Fi vendor and application with its credentials shown once,
+//! an export killed after a few pages and resumed, and each exit code.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Runs `edu args` with only `vars` (and no profile file) in its environment.
+async fn edu(args: &[&str], vars: &[(&str, String)]) -> Output {
+    let mut cmd = command(args, vars);
+    tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
+        .await
+        .unwrap()
+}
+
+fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_edu"));
+    cmd.args(args)
+        .env_clear()
+        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
+    cmd
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// The output's JSON Lines, after checking the run succeeded.
+fn lines(out: &Output) -> Vec<Value> {
+    assert!(out.status.success(), "{}{}", stdout(out), stderr(out));
+    stdout(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn eduframe_vars(sim: &eduframe_client::mock::Simulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("EDUFRAME_BASE_URL", sim.base_url()),
+        ("EDUFRAME_API_KEY", sim.api_key().to_owned()),
+    ]
+}
+
+fn datahub_vars(sim: &datahub_client::mock::Simulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATAHUB_BASE_URL", sim.base_url()),
+        ("DATAHUB_CLIENT_ID", sim.client_id().to_owned()),
+        ("DATAHUB_CLIENT_SECRET", sim.client_secret().to_owned()),
+    ]
+}
+
+fn edfi_vars(sim: &edfi_admin_client::mock::Simulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("EDFI_ADMIN_BASE_URL", sim.base_url()),
+        ("EDFI_ADMIN_CLIENT_ID", sim.client_id().to_owned()),
+        ("EDFI_ADMIN_CLIENT_SECRET", sim.client_secret().to_owned()),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_of_every_api_as_json_lines_and_as_csv() {
+    let eduframe = eduframe_client::mock::Simulator::builder()
+        .records(30)
+        .no_rate_limit()
+        .start()
+        .await;
+    let datahub = datahub_client::mock::Simulator::builder()
+        .students(45)
+        .start()
+        .await;
+    let edfi = edfi_admin_client::mock::Simulator::builder().start().await;
+    let eduv = eduv_education_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let regio = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let eduv_vars = vec![
+        ("EDUV_BASE_URL", eduv.base_url()),
+        ("EDUV_TOKEN_URL", eduv.token_url()),
+        ("EDUV_CLIENT_ID", eduv.client_id().to_owned()),
+        ("EDUV_CLIENT_SECRET", eduv.client_secret().to_owned()),
+    ];
+    let regio_vars = vec![
+        ("ONDERWIJSREGIO_BASE_URL", regio.base_url()),
+        ("ONDERWIJSREGIO_API_KEY", regio.api_key().to_owned()),
+    ];
+
+    // Eduframe: 30 courses over pages of 7 (cursor after cursor), each once.
+    let args = [
+        "eduframe",
+        "courses",
+        "list",
+        "--page-size",
+        "7",
+        "--format",
+        "jsonl",
+    ];
+    let courses = lines(&edu(&args, &eduframe_vars(&eduframe)).await);
+    let ids: BTreeSet<i64> = courses.iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!((courses.len(), ids.len()), (30, 30));
+    let csv = edu(
+        &[
+            "eduframe", "courses", "list", "--format", "csv", "--fields", "id,name",
+        ],
+        &eduframe_vars(&eduframe),
+    )
+    .await;
+    let text = stdout(&csv);
+    let mut rows = text.lines();
+    assert_eq!(rows.next(), Some("id,name"));
+    assert_eq!(rows.count(), 30);
+
+    // datahub: 45 students over pages of 10, in id order.
+    let args = ["datahub", "students", "list", "--page-size", "10"];
+    let students = lines(&edu(&args, &datahub_vars(&datahub)).await);
+    let ids: Vec<&str> = students.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!((ids.len(), &ids), (45, &sorted));
+    let csv = edu(
+        &["datahub", "students", "list", "--format", "csv"],
+        &datahub_vars(&datahub),
+    )
+    .await;
+    let text = stdout(&csv);
+    let header = text.lines().next().unwrap();
+    assert!(header.split(',').any(|c| c == "id"), "{header}");
+    // A nested value is one JSON cell.
+    assert!(text.contains("\"{\"\"first\"\":"), "{text}");
+    assert_eq!(text.lines().count(), 46);
+
+    // Ed-Fi Admin: the seeded claim sets, paged by offset.
+    let args = ["edfi-admin", "claim-sets", "list", "--page-size", "2"];
+    let sets = lines(&edu(&args, &edfi_vars(&edfi)).await);
+    assert!(sets.len() >= 3, "{sets:?}");
+    let csv = edu(
+        &[
+            "edfi-admin",
+            "claim-sets",
+            "list",
+            "--format",
+            "csv",
+            "--fields",
+            "name",
+        ],
+        &edfi_vars(&edfi),
+    )
+    .await;
+    assert_eq!(stdout(&csv).lines().count(), sets.len() + 1);
+
+    // Edu-V: organisations (one answer, written as records).
+    let orgs = lines(&edu(&["eduv", "organisations", "list"], &eduv_vars).await);
+    assert!(!orgs.is_empty() && orgs.iter().all(|o| o["name"].is_string()));
+    let csv = edu(
+        &[
+            "eduv",
+            "organisations",
+            "list",
+            "--format",
+            "csv",
+            "--fields",
+            "name,status",
+        ],
+        &eduv_vars,
+    )
+    .await;
+    assert_eq!(stdout(&csv).lines().next(), Some("name,status"));
+    assert_eq!(stdout(&csv).lines().count(), orgs.len() + 1);
+
+    // Onderwijsregio: the candidates listing pages through the typed client.
+    let candidates = lines(&edu(&["onderwijsregio", "candidates", "list"], &regio_vars).await);
+    let csv = edu(
+        &[
+            "onderwijsregio",
+            "candidates",
+            "list",
+            "--format",
+            "csv",
+            "--fields",
+            "id",
+        ],
+        &regio_vars,
+    )
+    .await;
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    assert_eq!(
+        stdout(&csv).lines().count(),
+        candidates.len() + usize::from(!candidates.is_empty())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_and_a_create_with_data_from_a_file() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    let dir = temp_dir("create");
+    let body = dir.join("lead.json");
+    std::fs::write(
+        &body,
+        r#"{"first_name": "Annemarie", "last_name": "Visser"}"#,
+    )
+    .unwrap();
+    let data = format!("@{}", body.display());
+    let created = lines(&edu(&["eduframe", "leads", "create", "--data", &data], &vars).await);
+    let id = created[0]["id"]
+        .as_i64()
+        .expect("the created lead's id")
+        .to_string();
+    let got = lines(&edu(&["eduframe", "leads", "get", &id], &vars).await);
+    assert_eq!(got[0]["first_name"], "Annemarie");
+    assert_eq!(got[0]["last_name"], "Visser");
+
+    // Inline JSON and standard input work too; text that is not JSON is a usage error.
+    let inline = edu(
+        &[
+            "eduframe",
+            "leads",
+            "create",
+            "--data",
+            r#"{"first_name":"Bo"}"#,
+        ],
+        &vars,
+    )
+    .await;
+    assert_eq!(lines(&inline)[0]["first_name"], "Bo");
+    let mut cmd = command(&["eduframe", "leads", "create", "--data", "-"], &vars);
+    let piped = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(br#"{"first_name":"Cas"}"#)
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(lines(&piped)[0]["first_name"], "Cas");
+    let bad = edu(&["eduframe", "leads", "create", "--data", "{oops"], &vars).await;
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("--data is not JSON"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edfi_vendor_and_application_are_created_and_the_credentials_shown_once() {
+    let sim = edfi_admin_client::mock::Simulator::builder().start().await;
+    let vars = edfi_vars(&sim);
+    let vendor = lines(
+        &edu(
+            &[
+                "edfi-admin",
+                "vendors",
+                "create",
+                "--data",
+                r#"{"company":"Acme","namespacePrefixes":"uri://acme.org","contactName":"Ann","contactEmailAddress":"ann@acme.example"}"#,
+            ],
+            &vars,
+        )
+        .await,
+    );
+    let vendor_id = vendor[0]["id"]
+        .as_i64()
+        .expect("the vendor's id from Location");
+    let body = format!(
+        r#"{{"applicationName":"Acme SIS","vendorId":{vendor_id},"claimSetName":"SIS Vendor","educationOrganizationIds":[255901],"odsInstanceIds":[1]}}"#
+    );
+    let out = edu(
+        &[
+            "--verbose",
+            "edfi-admin",
+            "applications",
+            "create",
+            "--data",
+            &body,
+        ],
+        &vars,
+    )
+    .await;
+    let app = lines(&out);
+    let key = app[0]["key"].as_str().expect("the key");
+    let secret = app[0]["secret"].as_str().expect("the secret");
+    assert_eq!(stdout(&out).matches(secret).count(), 1, "shown once");
+    let log = stderr(&out);
+    assert!(log.contains("POST ") && log.contains("-> 201"), "{log}");
+    assert!(
+        !log.contains(secret),
+        "the secret in the verbose log: {log}"
+    );
+    assert!(
+        !log.contains(sim.client_secret()),
+        "the client's own secret in the verbose log: {log}"
+    );
+    // The application's credentials work.
+    let vars = vec![
+        ("EDFI_ADMIN_BASE_URL", sim.base_url()),
+        ("EDFI_ADMIN_CLIENT_ID", key.to_owned()),
+        ("EDFI_ADMIN_CLIENT_SECRET", secret.to_owned()),
+    ];
+    let listed = edu(&["edfi-admin", "applications", "list"], &vars).await;
+    assert!(
+        listed.status.success() || listed.status.code() == Some(3),
+        "{}",
+        stderr(&listed)
+    );
+}
+
+/// Starts `args` in the background and kills it once its resume file says `records` are out.
+async fn kill_after(
+    args: Vec<String>,
+    vars: Vec<(&'static str, String)>,
+    resume: PathBuf,
+    records: u64,
+) {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut child = command(&args, &vars)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        loop {
+            let saved = std::fs::read_to_string(&resume)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .and_then(|v| v["records"].as_u64())
+                .unwrap_or(0);
+            if saved >= records {
+                break;
+            }
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the export ended before it could be killed"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the export is stuck"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child.kill().unwrap(); // SIGKILL: no chance to save anything more
+        child.wait().unwrap();
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_export_resumes_with_every_record_exactly_once() {
+    let dir = temp_dir("resume");
+    // datahub: id order; the saved position is the last id written.
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(400)
+        .start()
+        .await;
+    sim.set_latency(Duration::from_millis(40));
+    let resume = dir.join("datahub.json");
+    let output = dir.join("students.jsonl");
+    let args: Vec<String> = [
+        "datahub",
+        "students",
+        "list",
+        "--page-size",
+        "20",
+        "--format",
+        "jsonl",
+        "--resume",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([
+        resume.display().to_string(),
+        "--output".into(),
+        output.display().to_string(),
+    ])
+    .collect();
+    kill_after(args.clone(), datahub_vars(&sim), resume.clone(), 60).await;
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&resume).unwrap()).unwrap();
+    assert!(!saved["done"].as_bool().unwrap(), "killed midway: {saved}");
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rest = edu(&argv, &datahub_vars(&sim)).await;
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    let ids = ids_in(&output, "id");
+    assert_eq!(ids.len(), 400, "every record once, none missing");
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        400,
+        "no record twice"
+    );
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "in id order");
+    // Run again: the export is complete, and nothing is written twice.
+    let again = edu(&argv, &datahub_vars(&sim)).await;
+    assert!(again.status.success());
+    assert!(stderr(&again).contains("complete"), "{}", stderr(&again));
+    assert_eq!(ids_in(&output, "id").len(), 400);
+
+    // Eduframe: the saved position is the next page's cursor.
+    let sim = eduframe_client::mock::Simulator::builder()
+        .records(150)
+        .no_rate_limit()
+        .start()
+        .await;
+    sim.set_latency(Duration::from_millis(40));
+    let resume = dir.join("eduframe.json");
+    let output = dir.join("courses.csv");
+    let args: Vec<String> = [
+        "eduframe",
+        "courses",
+        "list",
+        "--page-size",
+        "10",
+        "--format",
+        "csv",
+        "--resume",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([
+        resume.display().to_string(),
+        "-o".into(),
+        output.display().to_string(),
+    ])
+    .collect();
+    kill_after(args.clone(), eduframe_vars(&sim), resume.clone(), 30).await;
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rest = edu(&argv, &eduframe_vars(&sim)).await;
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let mut rows = text.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let at = header
+        .iter()
+        .position(|c| *c == "id")
+        .expect("an id column");
+    let ids: Vec<&str> = rows.map(|r| r.split(',').nth(at).unwrap()).collect();
+    assert_eq!(ids.len(), 150, "one header, every record once");
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        150,
+        "no record twice"
+    );
+    let header_line = text.lines().next().unwrap();
+    assert_eq!(
+        text.lines().filter(|l| *l == header_line).count(),
+        1,
+        "one header line"
+    );
+}
+
+fn ids_in(path: &Path, field: &str) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            v[field].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_kind_of_failure_has_its_exit_code_and_a_one_line_message() {
+    let sim = eduframe_client::mock::Simulator::builder()
+        .no_rate_limit()
+        .start()
+        .await;
+    let vars = eduframe_vars(&sim);
+    let code = |out: &Output| out.status.code();
+    let one_line = |out: &Output| {
+        let e = stderr(out);
+        assert_eq!(e.trim_end().lines().count(), 1, "one line: {e}");
+        assert!(e.starts_with("edu: ") || e.starts_with("error: "), "{e}");
+        assert!(!e.contains("panicked") && !e.contains("backtrace"), "{e}");
+        e
+    };
+
+    let ok = edu(&["eduframe", "courses", "get", "1"], &vars).await;
+    assert_eq!(code(&ok), Some(0));
+
+    let usage = edu(&["eduframe", "courses", "list", "--no-such-flag"], &vars).await;
+    assert_eq!(code(&usage), Some(2));
+    let missing = edu(&["eduframe", "courses", "get", "1"], &[]).await;
+    assert_eq!(code(&missing), Some(2), "{}", stderr(&missing));
+    assert!(one_line(&missing).contains("EDUFRAME_API_KEY"));
+
+    let wrong_key = vec![
+        ("EDUFRAME_BASE_URL", sim.base_url()),
+        ("EDUFRAME_API_KEY", "not-the-key".to_owned()),
+    ];
+    let refused = edu(&["eduframe", "courses", "get", "1"], &wrong_key).await;
+    assert_eq!(code(&refused), Some(3), "{}", stderr(&refused));
+    assert!(!one_line(&refused).contains("not-the-key"));
+
+    let not_found = edu(&["eduframe", "courses", "get", "987654"], &vars).await;
+    assert_eq!(code(&not_found), Some(4));
+    assert!(one_line(&not_found).contains("404"));
+
+    // The client makes 4 attempts by default.
+    sim.throttle_next(4, 0);
+    let throttled = edu(&["eduframe", "courses", "get", "1"], &vars).await;
+    assert_eq!(code(&throttled), Some(5), "{}", stderr(&throttled));
+    assert!(one_line(&throttled).contains("rate limited"));
+
+    sim.fail_next(4, 500);
+    let failed = edu(&["eduframe", "courses", "get", "1"], &vars).await;
+    assert_eq!(code(&failed), Some(1), "{}", stderr(&failed));
+    one_line(&failed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_supplies_the_settings_and_check_says_what_failed() {
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let dir = temp_dir("profile");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.sim]\nDATAHUB_BASE_URL = \"{}\"\nDATAHUB_CLIENT_ID = \"{}\"\nDATAHUB_CLIENT_SECRET = \"{}\"\n\n[profiles.wrong]\nDATAHUB_BASE_URL = \"{}\"\nDATAHUB_CLIENT_ID = \"{}\"\nDATAHUB_CLIENT_SECRET = \"s3cr3t-wrong\"\n",
+            sim.base_url(),
+            sim.client_id(),
+            sim.client_secret(),
+            sim.base_url(),
+            sim.client_id(),
+        ),
+    )
+    .unwrap();
+    let with_config = |profile: &str| {
+        let mut cmd = command(&["--profile", profile, "datahub", "check"], &[]);
+        cmd.env("EDU_CONFIG", &config);
+        cmd
+    };
+    let mut ok = with_config("sim");
+    let ok = tokio::task::spawn_blocking(move || ok.output().unwrap())
+        .await
+        .unwrap();
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(stdout(&ok).contains("call: ok"), "{}", stdout(&ok));
+
+    let mut wrong = with_config("wrong");
+    let wrong = tokio::task::spawn_blocking(move || wrong.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(3), "{}", stderr(&wrong));
+    let e = stderr(&wrong);
+    assert!(e.contains("the token request failed"), "{e}");
+    assert!(!e.contains("s3cr3t-wrong"), "{e}");
+
+    let mut unknown = with_config("nope");
+    let unknown = tokio::task::spawn_blocking(move || unknown.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("it has: sim, wrong"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[tokio::test]
+async fn completions_and_help_name_every_level() {
+    let bash = edu(&["completions", "bash"], &[]).await;
+    assert!(bash.status.success());
+    assert!(
+        stdout(&bash).contains("edu__subcmd__eduframe__subcmd__courses,list)"),
+        "a completion per operation"
+    );
+    let help = edu(&["eduframe", "courses", "list", "--help"], &[]).await;
+    let text = stdout(&help);
+    assert!(text.contains("GET /courses"), "{text}");
+    assert!(text.contains("--published"), "{text}");
+    assert!(text.contains("[possible values: published]"), "{text}");
+    let api = edu(&["edfi-admin", "--help"], &[]).await;
+    assert!(stdout(&api).contains("claim-sets"), "{}", stdout(&api));
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("edu-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
