@@ -604,3 +604,57 @@ fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn related_records_and_asynchronous_writes_through_the_typed_handlers() {
+    let datahub = datahub_client::mock::Simulator::builder().start().await;
+    let vars = datahub_vars(&datahub);
+    let section = lines(&edu(&["datahub", "sections", "list", "--limit", "1"], &vars).await);
+    let id = section[0]["id"].as_str().unwrap().to_owned();
+    let students = lines(&edu(&["datahub", "sections", "students", &id], &vars).await);
+    let expected: BTreeSet<&str> = section[0]["students"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    let got: BTreeSet<&str> = students.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(got, expected, "the section's students, each once");
+    let teacher = lines(&edu(&["datahub", "sections", "teacher", &id], &vars).await);
+    assert_eq!(teacher[0]["id"], section[0]["teacher"]);
+
+    let regio = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    let vars = vec![
+        ("ONDERWIJSREGIO_BASE_URL", regio.base_url()),
+        ("ONDERWIJSREGIO_API_KEY", regio.api_key().to_owned()),
+    ];
+    let update = lines(
+        &edu(
+            &[
+                "onderwijsregio",
+                "candidates",
+                "update",
+                "c-1",
+                "--data",
+                r#"{"firstName":"Ann","phone":null}"#,
+            ],
+            &vars,
+        )
+        .await,
+    );
+    assert_eq!(update[0]["status"], 202);
+    assert!(
+        update[0]["idempotency_key"]
+            .as_str()
+            .is_some_and(|k| !k.is_empty())
+    );
+    let sent = regio
+        .requests()
+        .into_iter()
+        .rfind(|r| r.request.method == "PATCH")
+        .expect("the update reached the simulator");
+    let body: Value = serde_json::from_slice(&sent.request.body).unwrap();
+    assert_eq!(body, serde_json::json!({"firstName": "Ann", "phone": null}));
+}

@@ -1,5 +1,6 @@
-//! datahub through its typed handlers: `list` and `get` on every top-level resource, and a
-//! teacher's grade levels.
+//! datahub through its typed handlers: `list` and `get` on every resource, the related records
+//! of each (`students sections ID`, `sections teacher ID`…), a district's status and a teacher's
+//! grade levels.
 
 use clap::ArgMatches;
 use datahub_client::{Client, ListRequest};
@@ -20,42 +21,46 @@ const ID: Param = Param {
     paging: false,
 };
 
+const fn filter(name: &'static str, flag: &'static str, help: &'static str) -> Param {
+    Param {
+        name,
+        flag,
+        location: Location::Query,
+        ty: "string",
+        values: &[],
+        required: false,
+        help,
+        paging: false,
+    }
+}
+
+const WHERE: Param = filter(
+    "where",
+    "where",
+    "A JSON filter on the records' fields, as the API's `where` takes it",
+);
+const CREATED_SINCE: Param = filter(
+    "created_since",
+    "created-since",
+    "Only records created after this id or date-time",
+);
+const ENDING_BEFORE: Param = filter(
+    "ending_before",
+    "ending-before",
+    "Only records before this id (in id order)",
+);
+
 /// The listing filters every datahub listing takes.
-const FILTERS: &[Param] = &[
-    Param {
-        name: "where",
-        flag: "where",
-        location: Location::Query,
-        ty: "string",
-        values: &[],
-        required: false,
-        help: "A JSON filter on the records' fields, as the API's `where` takes it",
-        paging: false,
-    },
-    Param {
-        name: "created_since",
-        flag: "created-since",
-        location: Location::Query,
-        ty: "string",
-        values: &[],
-        required: false,
-        help: "Only records created after this id or date-time",
-        paging: false,
-    },
-    Param {
-        name: "ending_before",
-        flag: "ending-before",
-        location: Location::Query,
-        ty: "string",
-        values: &[],
-        required: false,
-        help: "Only records before this id (in id order)",
-        paging: false,
-    },
-];
+const FILTERS: &[Param] = &[WHERE, CREATED_SINCE, ENDING_BEFORE];
+/// A related listing's: the record's id, then the filters.
+const RELATED: &[Param] = &[ID, WHERE, CREATED_SINCE, ENDING_BEFORE];
 
 macro_rules! resources {
-    ($( $resource:literal, $handler:ident, $list:literal, $get:literal; )*) => {
+    (
+        top: [$( $resource:literal, $handler:ident, $list:literal, $get:literal; )*]
+        related_lists: [$( $lr:literal, $lh:ident, $lm:ident, $lid:literal; )*]
+        related_gets: [$( $gr:literal, $gh:ident, $gm:ident, $gid:literal; )*]
+    ) => {
         /// The operations.
         pub static OPERATIONS: &[Operation] = &[
             $(
@@ -82,6 +87,43 @@ macro_rules! resources {
                     paging: Paging::None,
                 },
             )*
+            $(
+                Operation {
+                    resource: $lr,
+                    name: stringify!($lm),
+                    id: $lid,
+                    method: "GET",
+                    path: concat!("/v1/", stringify!($lh), "/{id}/", stringify!($lm)),
+                    summary: concat!("The ", stringify!($lm), " of one ", $lr, " record, in id order"),
+                    params: RELATED,
+                    body: false,
+                    paging: Paging::Typed,
+                },
+            )*
+            $(
+                Operation {
+                    resource: $gr,
+                    name: stringify!($gm),
+                    id: $gid,
+                    method: "GET",
+                    path: concat!("/v1/", stringify!($gh), "/{id}/", stringify!($gm)),
+                    summary: concat!("The ", stringify!($gm), " of one ", $gr, " record"),
+                    params: &[ID],
+                    body: false,
+                    paging: Paging::None,
+                },
+            )*
+            Operation {
+                resource: "districts",
+                name: "status",
+                id: "getDistrictStatus",
+                method: "GET",
+                path: "/v1/districts/{id}/status",
+                summary: "A district's sync status",
+                params: &[ID],
+                body: false,
+                paging: Paging::None,
+            },
             Operation {
                 resource: "teachers",
                 name: "grade-levels",
@@ -108,6 +150,15 @@ macro_rules! resources {
                     ($resource, "list") => Ok(listing(client.$handler().list(), m, resume)),
                     ($resource, "get") => Ok(Answer::One(json(&client.$handler().get(&id()).await?)?)),
                 )*
+                $(
+                    ($lr, stringify!($lm)) => Ok(listing(client.$lh().$lm(&id()), m, resume)),
+                )*
+                $(
+                    ($gr, stringify!($gm)) => Ok(Answer::One(json(&client.$gh().$gm(&id()).await?)?)),
+                )*
+                ("districts", "status") => {
+                    Ok(Answer::One(json(&client.districts().status(&id()).await?)?))
+                }
                 ("teachers", "grade-levels") => {
                     Ok(Answer::One(json(&client.teachers().grade_levels(&id()).await?)?))
                 }
@@ -118,15 +169,52 @@ macro_rules! resources {
 }
 
 resources! {
-    "districts", districts, "listDistricts", "getDistrict";
-    "schools", schools, "listSchools", "getSchool";
-    "teachers", teachers, "listTeachers", "getTeacher";
-    "students", students, "listStudents", "getStudent";
-    "sections", sections, "listSections", "getSection";
-    "contacts", contacts, "listContacts", "getContact";
-    "district-admins", district_admins, "listDistrictAdmins", "getDistrictAdmin";
-    "school-admins", school_admins, "listSchoolAdmins", "getSchoolAdmin";
-    "events", events, "listEvents", "getEvent";
+    top: [
+        "districts", districts, "listDistricts", "getDistrict";
+        "schools", schools, "listSchools", "getSchool";
+        "teachers", teachers, "listTeachers", "getTeacher";
+        "students", students, "listStudents", "getStudent";
+        "sections", sections, "listSections", "getSection";
+        "contacts", contacts, "listContacts", "getContact";
+        "district-admins", district_admins, "listDistrictAdmins", "getDistrictAdmin";
+        "school-admins", school_admins, "listSchoolAdmins", "getSchoolAdmin";
+        "events", events, "listEvents", "getEvent";
+    ]
+    related_lists: [
+        "districts", districts, schools, "listDistrictSchools";
+        "districts", districts, teachers, "listDistrictTeachers";
+        "districts", districts, students, "listDistrictStudents";
+        "districts", districts, sections, "listDistrictSections";
+        "districts", districts, admins, "listDistrictAdmins";
+        "districts", districts, events, "listDistrictEvents";
+        "schools", schools, events, "listSchoolEvents";
+        "schools", schools, teachers, "listSchoolTeachers";
+        "schools", schools, students, "listSchoolStudents";
+        "schools", schools, sections, "listSchoolSections";
+        "sections", sections, events, "listSectionEvents";
+        "sections", sections, students, "listSectionStudents";
+        "sections", sections, teachers, "listSectionTeachers";
+        "students", students, events, "listStudentEvents";
+        "students", students, sections, "listStudentSections";
+        "students", students, teachers, "listStudentTeachers";
+        "students", students, contacts, "listStudentContacts";
+        "teachers", teachers, events, "listTeacherEvents";
+        "teachers", teachers, sections, "listTeacherSections";
+        "teachers", teachers, students, "listTeacherStudents";
+        "school-admins", school_admins, schools, "listSchoolAdminSchools";
+    ]
+    related_gets: [
+        "schools", schools, district, "getSchoolDistrict";
+        "sections", sections, school, "getSectionSchool";
+        "sections", sections, district, "getSectionDistrict";
+        "sections", sections, teacher, "getSectionTeacher";
+        "students", students, school, "getStudentSchool";
+        "students", students, district, "getStudentDistrict";
+        "teachers", teachers, school, "getTeacherSchool";
+        "teachers", teachers, district, "getTeacherDistrict";
+        "contacts", contacts, student, "getContactStudent";
+        "contacts", contacts, district, "getContactDistrict";
+    ]
 }
 
 /// A listing with the filters given, from `resume` on; each page's cursor is the id to start

@@ -1,11 +1,14 @@
 //! Onderwijsregio through its typed client: candidates (list, get, find, create, upsert,
-//! validate, delete) and their interactions. Writes are asynchronous on this API: the answer is
+//! validate, update, delete), their interactions and attachments. Writes are asynchronous on this API: the answer is
 //! the acceptance (202) with the idempotency key the callback will name.
 
 use clap::ArgMatches;
 use edu_common::{Error, Result};
 use futures::StreamExt;
-use onderwijsregio_client::{Accepted, Candidate, Client, Interaction, WriteOptions};
+use onderwijsregio_client::attachments::{Attachment, NewAttachments};
+use onderwijsregio_client::{
+    Accepted, Candidate, CandidateUpdate, Client, Interaction, Patch, WriteOptions,
+};
 use serde_json::{Value, json};
 
 use crate::answer::{Answer, json as to_json};
@@ -132,6 +135,15 @@ pub static OPERATIONS: &[Operation] = &[
     ),
     op(
         "candidates",
+        "update",
+        "updateCandidate",
+        ("PATCH", "/candidates/{id}"),
+        "Change a candidate's fields (--data: the fields to set; null clears one); accepted for processing",
+        &[CANDIDATE],
+        true,
+    ),
+    op(
+        "candidates",
         "delete",
         "deleteCandidate",
         ("DELETE", "/candidates/{id}"),
@@ -157,7 +169,37 @@ pub static OPERATIONS: &[Operation] = &[
         &[OF_CANDIDATE],
         true,
     ),
+    op(
+        "attachments",
+        "add",
+        "addAttachments",
+        ("POST", "/candidates/{candidate-id}/attachments"),
+        "Add files to a candidate: --cv and --other, each a file path or an https:// URL (at most 5 each)",
+        &[OF_CANDIDATE, FILES_CV, FILES_OTHER],
+        false,
+    ),
 ];
+
+const FILES_CV: Param = Param {
+    name: "curriculumVitae",
+    flag: "cv",
+    location: Location::Query,
+    ty: "string[]",
+    values: &[],
+    required: false,
+    help: "A CV: a file to upload, or the https:// URL the server downloads it from",
+    paging: false,
+};
+const FILES_OTHER: Param = Param {
+    name: "otherAttachments",
+    flag: "other",
+    location: Location::Query,
+    ty: "string[]",
+    values: &[],
+    required: false,
+    help: "Another file: a path, or an https:// URL",
+    paging: false,
+};
 
 /// Runs `op` with `body` (the `--data` JSON, when the operation takes one).
 pub async fn call(
@@ -211,6 +253,34 @@ pub async fn call(
             client.candidates().validate(&one).await?;
             json!({ "valid": true })
         }
+        ("candidates", "update") => {
+            let update = candidate_update(body)?;
+            accepted(
+                client
+                    .candidates()
+                    .update(&arg("id"), &update, &options)
+                    .await?,
+            )
+        }
+        ("attachments", "add") => {
+            let files = |flag: &str| -> Result<Vec<Attachment>> {
+                m.get_many::<String>(flag)
+                    .into_iter()
+                    .flatten()
+                    .map(|f| attachment(f))
+                    .collect()
+            };
+            let new = NewAttachments {
+                curriculum_vitae: files("cv")?,
+                other_attachments: files("other")?,
+            };
+            accepted(
+                client
+                    .attachments()
+                    .add(&arg("candidate-id"), &new, &options)
+                    .await?,
+            )
+        }
         ("candidates", "delete") => {
             accepted(client.candidates().delete(&arg("id"), &options).await?)
         }
@@ -259,4 +329,48 @@ fn many<T: serde::de::DeserializeOwned>(body: Option<Value>) -> Result<Vec<T>> {
         Some(Value::Array(items)) => items.into_iter().map(|v| one(Some(v))).collect(),
         other => Ok(vec![one(other)?]),
     }
+}
+
+/// A file path, or an `https://` URL the server fetches.
+fn attachment(given: &str) -> Result<Attachment> {
+    match edu_common::Url::parse(given) {
+        Ok(url) if url.scheme() == "https" || url.scheme() == "http" => Ok(Attachment::url(&url)),
+        _ => Attachment::file(given),
+    }
+}
+
+/// A partial update from `--data`: the named fields set, `null` clearing one, any other key a
+/// custom field.
+fn candidate_update(body: Option<Value>) -> Result<CandidateUpdate> {
+    let Some(Value::Object(fields)) = body else {
+        return Err(Error::invalid_input(
+            Some("data"),
+            "--data must be a JSON object of the fields to change",
+        ));
+    };
+    fn patch<T: serde::de::DeserializeOwned>(name: &str, v: Value) -> Result<Patch<T>> {
+        match v {
+            Value::Null => Ok(Patch::Clear),
+            v => serde_json::from_value(v).map(Patch::Set).map_err(|e| {
+                Error::invalid_input(
+                    Some(name),
+                    edu_common::error::redact_serde_message(&e.to_string()),
+                )
+            }),
+        }
+    }
+    let mut update = CandidateUpdate::default();
+    for (key, value) in fields {
+        match key.as_str() {
+            "firstName" => update.first_name = patch("firstName", value)?,
+            "lastName" => update.last_name = patch("lastName", value)?,
+            "email" => update.email = patch("email", value)?,
+            "phone" => update.phone = patch("phone", value)?,
+            "privacyConsent" => update.privacy_consent = patch("privacyConsent", value)?,
+            _ => {
+                update.custom.insert(key, value);
+            }
+        }
+    }
+    Ok(update)
 }

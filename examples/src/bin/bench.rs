@@ -18,8 +18,8 @@
 //! - P7: bytes on the wire for a 100,000-record datahub export, uncompressed vs gzip (and
 //!   brotli, when built with `--features brotli`), counted by the simulator.
 //! - P8: requests for a full Eduframe sync of 10,000 records with default settings.
-//! - Build (`--build`, minutes): cold debug builds of `datahub-client` (also with `brotli`) and
-//!   `eduframe-client`, each in a fresh target directory, as ratios to a minimal crate using
+//! - Build (`--build [crate…]`, minutes): cold debug builds of `datahub-client` (also with
+//!   `brotli`), `eduframe-client` and the `edu` binary, each in a fresh target directory, as ratios to a minimal crate using
 //!   reqwest (json) + tokio + serde with the same TLS choice (rustls with ring), built from the
 //!   workspace's lock file so the versions are the same.
 //!
@@ -43,7 +43,15 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("serve-datahub") => rt.block_on(serve(&args[1..])),
         Some("client") => rt.block_on(client_process(&args[1..])),
-        _ if args.iter().any(|a| a == "--build") => cold_builds(),
+        _ if args.iter().any(|a| a == "--build") => {
+            // Crate names after --build choose which builds run (all of them by default).
+            let only: Vec<String> = args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .cloned()
+                .collect();
+            cold_builds(&only)
+        }
         _ => {
             // Figures named on the command line (`P2 P6`), or all of them.
             let only: Vec<String> = args
@@ -674,7 +682,7 @@ fn cold_build(dir: &std::path::Path, args: &[&str]) -> Option<f64> {
 }
 
 /// The build figures: cold debug builds, one after another.
-fn cold_builds() {
+fn cold_builds(only: &[String]) {
     let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the examples crate is in the workspace")
@@ -694,7 +702,7 @@ fn cold_builds() {
         return;
     };
     println!("Build minimal crate (reqwest json + tokio + serde, rustls with ring): {base:.1} s");
-    let runs: [(&str, &[&str], &str); 3] = [
+    let runs: [(&str, &[&str], &str); 4] = [
         ("datahub-client", &["-p", "datahub-client"], "goal <= 1.5x"),
         (
             "datahub-client --features brotli",
@@ -702,8 +710,16 @@ fn cold_builds() {
             "opt-in",
         ),
         ("eduframe-client", &["-p", "eduframe-client"], "goal <= 2x"),
+        (
+            "edu-cli (the edu binary, all five clients and simulators)",
+            &["-p", "edu-cli", "--bin", "edu"],
+            "a tool, not a dependency",
+        ),
     ];
     for (name, args, goal) in runs {
+        if !only.is_empty() && !only.iter().any(|o| name.starts_with(o.as_str())) {
+            continue;
+        }
         match cold_build(&workspace, args) {
             Some(t) => println!("Build {name}: {t:.1} s, {:.2}x ({goal})", t / base),
             None => println!("Build {name}: failed"),
