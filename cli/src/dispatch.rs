@@ -27,16 +27,12 @@ pub async fn call(
         Api::Datahub => crate::typed::datahub::call(&clients.datahub()?, op, m, resume).await,
         Api::Eduv => crate::typed::eduv::call(&clients.eduv()?, op, m).await,
         Api::Onderwijsregio => {
-            if resume.is_some() {
-                return Err(Error::Config(
-                    "an Onderwijsregio listing cannot be resumed from a saved position (its client does not start from a cursor); delete the resume file to start over".into(),
-                ));
-            }
             let body = body
                 .map(|b| serde_json::from_slice(&b))
                 .transpose()
                 .map_err(|e| Error::invalid_input(Some("data"), e.to_string()))?;
-            crate::typed::onderwijsregio::call(&clients.onderwijsregio()?, op, m, body).await
+            crate::typed::onderwijsregio::call(&clients.onderwijsregio()?, op, m, body, resume)
+                .await
         }
     }
 }

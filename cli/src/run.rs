@@ -84,7 +84,11 @@ pub async fn operation(
         capture(crate::dispatch::call(clients, api, op, m, body, started)).await;
     show(opts, &reports);
     match answer? {
-        Answer::One(value) => {
+        Answer::One(mut value) => {
+            // A list the API does not page is cut like a listing.
+            if let (Some(n), serde_json::Value::Array(items)) = (opts.limit, &mut value) {
+                items.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+            }
             sink.answer(&value)?;
             sink.flush()?;
         }

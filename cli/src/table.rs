@@ -32,7 +32,7 @@ pub enum Paging {
 }
 
 /// One parameter.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct Param {
     /// The API's name for it.
     pub name: &'static str,

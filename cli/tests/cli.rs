@@ -84,6 +84,7 @@ async fn a_listing_of_every_api_as_json_lines_and_as_csv() {
     let regio = onderwijsregio_client::mock::Simulator::builder()
         .start()
         .await;
+    regio.seed((0..25).map(candidate));
     let eduv_vars = vec![
         ("EDUV_BASE_URL", eduv.base_url()),
         ("EDUV_TOKEN_URL", eduv.token_url()),
@@ -161,7 +162,31 @@ async fn a_listing_of_every_api_as_json_lines_and_as_csv() {
 
     // Edu-V: organisations (one answer, written as records).
     let orgs = lines(&edu(&["eduv", "organisations", "list"], &eduv_vars).await);
-    assert!(!orgs.is_empty() && orgs.iter().all(|o| o["name"].is_string()));
+    assert!(orgs.len() > 1 && orgs.iter().all(|o| o["name"].is_string()));
+    let one = lines(
+        &edu(
+            &["eduv", "organisations", "list", "--limit", "1"],
+            &eduv_vars,
+        )
+        .await,
+    );
+    assert_eq!(one, orgs[..1], "--limit cuts a list the API answers whole");
+    let by_org_id = lines(
+        &edu(
+            &[
+                "eduv",
+                "study-offerings",
+                "list",
+                "--org-id",
+                "12AB",
+                "--org-id-type",
+                "OIE_CODE",
+            ],
+            &eduv_vars,
+        )
+        .await,
+    );
+    assert!(!by_org_id.is_empty(), "a school named by a secondary id");
     let csv = edu(
         &[
             "eduv",
@@ -179,7 +204,14 @@ async fn a_listing_of_every_api_as_json_lines_and_as_csv() {
     assert_eq!(stdout(&csv).lines().count(), orgs.len() + 1);
 
     // Onderwijsregio: the candidates listing pages through the typed client.
-    let candidates = lines(&edu(&["onderwijsregio", "candidates", "list"], &regio_vars).await);
+    let candidates = lines(
+        &edu(
+            &["onderwijsregio", "candidates", "list", "--page-size", "10"],
+            &regio_vars,
+        )
+        .await,
+    );
+    assert_eq!(candidates.len(), 25);
     let csv = edu(
         &[
             "onderwijsregio",
@@ -469,6 +501,56 @@ async fn a_killed_export_resumes_with_every_record_exactly_once() {
         1,
         "one header line"
     );
+
+    // Onderwijsregio: the saved position is the API's own `meta.cursor`.
+    let sim = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    sim.seed((0..120).map(candidate));
+    sim.set_latency(Duration::from_millis(40));
+    let vars = vec![
+        ("ONDERWIJSREGIO_BASE_URL", sim.base_url()),
+        ("ONDERWIJSREGIO_API_KEY", sim.api_key().to_owned()),
+    ];
+    let resume = dir.join("regio.json");
+    let output = dir.join("candidates.jsonl");
+    let args: Vec<String> = [
+        "onderwijsregio",
+        "candidates",
+        "list",
+        "--page-size",
+        "10",
+        "--resume",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([
+        resume.display().to_string(),
+        "-o".into(),
+        output.display().to_string(),
+    ])
+    .collect();
+    kill_after(args.clone(), vars.clone(), resume.clone(), 30).await;
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let rest = edu(&argv, &vars).await;
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    let ids = ids_in(&output, "id");
+    assert_eq!(ids.len(), 120, "every candidate once, none missing");
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        120,
+        "no candidate twice"
+    );
+}
+
+/// A candidate as the Onderwijsregio simulator keeps one.
+fn candidate(i: usize) -> Value {
+    serde_json::json!({
+        "firstName": "Kandidaat",
+        "lastName": format!("Nummer {i}"),
+        "email": format!("kandidaat{i}@example.nl"),
+        "privacyConsent": true,
+    })
 }
 
 fn ids_in(path: &Path, field: &str) -> Vec<String> {

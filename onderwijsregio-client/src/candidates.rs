@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use edu_common::paginate::{self, ItemStream, Page};
 use edu_common::{Error, Result};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::Client;
+pub use crate::candidate_list::ListCandidates;
 use crate::envelope::Envelope;
 use crate::interactions::Interaction;
 use crate::schema::Operation;
@@ -307,10 +307,7 @@ impl Candidates<'_> {
     /// `GET /candidates`: every candidate, as a listing (`.page_size(n)`, `.stream()`,
     /// `.pages()`), following `meta.cursor`.
     pub fn list(&self) -> ListCandidates {
-        ListCandidates {
-            client: self.client.clone(),
-            page_size: None,
-        }
+        ListCandidates::new(self.client.clone())
     }
 
     /// `GET /candidates/find?email=`.
@@ -557,57 +554,5 @@ mod tests {
             serde_json::json!({"firstName": "Ada", "phone": null, "interests": ["po"]})
         );
         assert!(CandidateUpdate::default().is_empty());
-    }
-}
-
-/// The listing of `GET /candidates`: pages follow `meta.cursor` until there is none.
-#[derive(Debug, Clone)]
-#[must_use = "a listing does nothing until it is streamed"]
-pub struct ListCandidates {
-    client: Client,
-    page_size: Option<u32>,
-}
-
-impl ListCandidates {
-    /// The largest page the API serves.
-    pub const MAX_PAGE_SIZE: u32 = 100;
-
-    /// Candidates per request, 1 to 100 (checked when the listing starts; default 100).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(n);
-        self
-    }
-
-    /// The pages, each with its candidates and the cursor of the next.
-    pub fn pages(self) -> paginate::PageStream<Candidate, String> {
-        let page_size = self.page_size.unwrap_or(Self::MAX_PAGE_SIZE);
-        if !(1..=Self::MAX_PAGE_SIZE).contains(&page_size) {
-            return paginate::failed(Error::invalid_input(
-                Some("pageSize"),
-                format!("pageSize must be 1 to 100, not {page_size}"),
-            ));
-        }
-        let client = self.client;
-        paginate::pages(move |cursor: Option<String>| {
-            let client = client.clone();
-            async move {
-                let env: Envelope<Vec<Candidate>> = client
-                    .request(http::Method::GET, "candidates")
-                    .operation("listCandidates")
-                    .query("pageSize", page_size)
-                    .query_opt("cursor", cursor)
-                    .send_json()
-                    .await?;
-                Ok(Page::new(
-                    env.data,
-                    env.meta.cursor.filter(|c| !c.is_empty()),
-                ))
-            }
-        })
-    }
-
-    /// The candidates, lazily, page after page.
-    pub fn stream(self) -> ItemStream<Candidate> {
-        paginate::items(self.pages())
     }
 }

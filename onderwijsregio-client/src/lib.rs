@@ -14,6 +14,7 @@
 
 pub mod attachments;
 pub mod callbacks;
+mod candidate_list;
 pub mod candidates;
 mod client;
 pub mod envelope;
@@ -24,9 +25,10 @@ pub mod schema;
 mod wire;
 pub mod write;
 
+pub use candidate_list::ListCandidates;
 pub use candidates::{
     BatchReport, Candidate, CandidateBuilder, CandidateUpdate, ConsentGiven, ConsentMissing,
-    ListCandidates, Outcome, Patch,
+    Outcome, Patch,
 };
 pub use client::{Client, ClientBuilder, PREVIEW, PRODUCTION};
 pub use interactions::Interaction;

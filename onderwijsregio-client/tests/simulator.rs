@@ -269,6 +269,33 @@ async fn listing_follows_the_cursor() {
 }
 
 #[tokio::test]
+async fn a_listing_resumed_at_a_pages_cursor_yields_the_rest_exactly() {
+    use futures::StreamExt;
+    let sim = Simulator::start().await;
+    sim.seed((0..45).map(|i| serde_json::to_value(valid(i)).unwrap()));
+    let c = sim.client();
+    let mut pages = c.candidates().list().page_size(20).pages();
+    let first = pages.next().await.unwrap().unwrap();
+    let cursor = first.next.clone().expect("more pages");
+    let rest: Vec<Candidate> = c
+        .candidates()
+        .list()
+        .page_size(20)
+        .start_after_cursor(cursor)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let all: Vec<Candidate> = c.candidates().list().stream().try_collect().await.unwrap();
+    let mut resumed = first.items.clone();
+    resumed.extend(rest);
+    assert_eq!(
+        resumed, all,
+        "the first page and the rest are the whole listing, once"
+    );
+}
+
+#[tokio::test]
 async fn a_batch_of_35_with_one_invalid_reports_each_candidate() {
     let sim = Simulator::start().await;
     let c = sim.client();

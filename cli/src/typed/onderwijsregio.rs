@@ -207,6 +207,7 @@ pub async fn call(
     op: &'static Operation,
     m: &ArgMatches,
     body: Option<Value>,
+    resume: Option<String>,
 ) -> Result<Answer> {
     let arg = |name: &str| {
         m.try_get_one::<String>(name)
@@ -221,6 +222,9 @@ pub async fn call(
             let mut req = client.candidates().list();
             if let Some(n) = m.get_one::<u32>("page-size") {
                 req = req.page_size(*n);
+            }
+            if let Some(cursor) = resume {
+                req = req.start_after_cursor(cursor);
             }
             let pages = req.pages().map(|page| {
                 let page = page?;
