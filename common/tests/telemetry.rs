@@ -165,6 +165,64 @@ fn a_call_through_an_expired_token_a_429_and_a_503_is_counted_by_reason() {
 }
 
 #[test]
+fn a_refused_token_and_an_unreachable_endpoint_are_counted_apart() {
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        rt.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(path("/oauth/token"))
+                .respond_with(
+                    ResponseTemplate::new(401)
+                        .set_body_json(serde_json::json!({"error": "invalid_client"})),
+                )
+                .mount(&server)
+                .await;
+            let oauth = |token_url: String| {
+                Credentials::oauth2(
+                    OAuth2Config::new(
+                        token_url.parse().unwrap(),
+                        "client-id-private",
+                        ClientAuth::Basic(SecretString::from("secret-private")),
+                    )
+                    .timeout(std::time::Duration::from_millis(500)),
+                )
+            };
+            let refused = fast(&server.uri())
+                .api_name("datahub")
+                .credentials(oauth(format!("{}/oauth/token", server.uri())))
+                .build()
+                .unwrap();
+            let err = refused.get("x").send().await.unwrap_err();
+            assert!(err.is_unauthorized(), "{err}");
+            // Nothing listens on port 9 of loopback.
+            let unreachable = fast(&server.uri())
+                .api_name("datahub")
+                .credentials(oauth("http://127.0.0.1:9/oauth/token".to_owned()))
+                .build()
+                .unwrap();
+            unreachable.get("x").send().await.unwrap_err();
+        })
+    });
+    let m = read(&snapshotter);
+    assert_eq!(
+        m.get("edu_client_token_fetches_total{api=datahub,outcome=refused}"),
+        Some(&1.0),
+        "{m:#?}"
+    );
+    assert_eq!(
+        m.get("edu_client_token_fetches_total{api=datahub,outcome=failed}"),
+        Some(&1.0),
+        "{m:#?}"
+    );
+    assert!(!m.keys().any(|k| k.contains("outcome=ok")), "{m:#?}");
+}
+
+#[test]
 fn without_a_recorder_nothing_is_recorded_and_nothing_fails() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

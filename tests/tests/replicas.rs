@@ -384,3 +384,74 @@ async fn a_webhook_one_replica_accepted_is_refused_by_another() {
     assert!(b.verify(&other, body).await.is_ok());
     assert!(!store.is_degraded());
 }
+
+/// `edu_client_shared_budget_admissions_total{api,outcome}` after `calls` datahub calls through
+/// `store` (with a budget of `budget` per second), on a recorder of the test's own.
+fn admissions(store: RedisStore, budget: u32, calls: usize) -> Vec<(String, u64)> {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        rt.block_on(async {
+            let sim = datahub_client::mock::Simulator::builder().start().await;
+            let client = datahub_client::Client::builder()
+                .base_url(sim.base_url())
+                .client_credentials(sim.client_id(), sim.client_secret())
+                .rate_limit(budget, Duration::from_secs(1))
+                .shared_state(store)
+                .build()
+                .unwrap();
+            for _ in 0..calls {
+                client.districts().list().first_page().await.unwrap();
+            }
+        })
+    });
+    let mut out: Vec<(String, u64)> = snapshotter
+        .snapshot()
+        .into_vec()
+        .into_iter()
+        .filter(|(k, ..)| k.key().name() == "edu_client_shared_budget_admissions_total")
+        .filter_map(|(k, _, _, v)| {
+            let outcome = k
+                .key()
+                .labels()
+                .find(|l| l.key() == "outcome")?
+                .value()
+                .to_owned();
+            match v {
+                DebugValue::Counter(n) => Some((outcome, n)),
+                _ => None,
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn the_shared_budgets_admissions_are_counted_with_redis_and_without() {
+    // Redis away: each call is paced by the local limit, and counted as such.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let away = RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap();
+    assert_eq!(
+        admissions(away, 100, 3),
+        vec![("unavailable".to_owned(), 3)]
+    );
+    let test = "the_shared_budgets_admissions_are_counted_with_redis_and_without";
+    let Some(url) = redis_url(test) else { return };
+    // A budget of 2 per second: the first two go at once, the third waits for the window.
+    let counted = admissions(store(&url, test), 2, 3);
+    assert_eq!(
+        counted,
+        vec![("immediate".to_owned(), 2), ("waited".to_owned(), 1)],
+        "token requests are not budgeted API calls"
+    );
+}
