@@ -4,8 +4,16 @@ use edu_common::Error;
 use edu_common::paginate::{self, ItemStream, Page};
 
 use crate::Client;
-use crate::candidates::Candidate;
+use crate::candidates::{Candidate, Candidates};
 use crate::envelope::Envelope;
+
+impl Candidates<'_> {
+    /// `GET /candidates`: every candidate, as a listing (`.page_size(n)`, `.stream()`,
+    /// `.pages()`), following `meta.cursor`.
+    pub fn list(&self) -> ListCandidates {
+        ListCandidates::new(self.client.clone())
+    }
+}
 
 /// The listing of `GET /candidates`: pages follow `meta.cursor` until there is none.
 #[derive(Debug, Clone)]
@@ -20,7 +28,7 @@ impl ListCandidates {
     /// The largest page the API serves.
     pub const MAX_PAGE_SIZE: u32 = 100;
 
-    pub(crate) fn new(client: Client) -> Self {
+    fn new(client: Client) -> Self {
         ListCandidates {
             client,
             page_size: None,

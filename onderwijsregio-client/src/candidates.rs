@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::Client;
-pub use crate::candidate_list::ListCandidates;
 use crate::envelope::Envelope;
 use crate::interactions::Interaction;
 use crate::schema::Operation;
@@ -304,12 +303,6 @@ pub struct Candidates<'a> {
 }
 
 impl Candidates<'_> {
-    /// `GET /candidates`: every candidate, as a listing (`.page_size(n)`, `.stream()`,
-    /// `.pages()`), following `meta.cursor`.
-    pub fn list(&self) -> ListCandidates {
-        ListCandidates::new(self.client.clone())
-    }
-
     /// `GET /candidates/find?email=`.
     pub async fn find_by_email(&self, email: &str) -> Result<Option<Candidate>> {
         self.find("email", email).await

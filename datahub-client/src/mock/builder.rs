@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::handler::Handler;
 use super::simulator::Simulator;
-use super::state::State;
+use super::state::{Shape, State};
 
 /// Configures a [`Simulator`].
 #[derive(Debug, Clone)]
@@ -99,7 +99,16 @@ impl SimulatorBuilder {
     /// Starts the simulator, or says why it cannot listen.
     pub async fn try_start(self) -> std::io::Result<Simulator> {
         let bound = edu_common::mock::bind(self.port).await?;
-        let state = Arc::new(Mutex::new(State::generate(&self)));
+        let shape = Shape {
+            schools: self.schools,
+            teachers: self.teachers,
+            students: self.students,
+            sections: self.sections,
+            seed: self.seed,
+            token_lifetime: self.token_lifetime,
+            range_paging: self.range_paging,
+        };
+        let state = Arc::new(Mutex::new(State::generate(&shape)));
         let faults = edu_common::mock::Faults::default();
         faults.set_latency(self.page_latency);
         let server = bound.serve(faults.wrap(
@@ -112,5 +121,14 @@ impl SimulatorBuilder {
             state,
             faults,
         })
+    }
+}
+
+edu_common::simulator_common!();
+
+impl Simulator {
+    /// Starts a simulator with the default district (3 schools, 12 teachers, 240 students, 24 sections).
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
     }
 }

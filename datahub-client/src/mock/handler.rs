@@ -7,16 +7,12 @@ use edu_common::mock::bearer;
 use edu_common::mock::{Request, Respond, Response};
 use serde_json::{Value, json};
 
-use super::listing::list;
+use super::listing::{fail, list};
 use super::state::State;
 use super::{CLIENT_ID, CLIENT_SECRET};
 
 pub(super) fn error(status: u16, message: &str) -> Response {
     Response::new(status).set_body_json(json!({ "error": message }))
-}
-
-pub(super) fn fail(status: u16, message: &str) -> (u16, Value) {
-    (status, json!({ "error": message }))
 }
 
 pub(super) struct Handler(pub(super) Arc<Mutex<State>>);

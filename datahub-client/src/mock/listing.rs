@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use edu_common::mock::Request;
 use serde_json::{Value, json};
 
-use super::handler::fail;
+/// An error answer: its status and the API's `{"error": …}` body.
+pub(super) fn fail(status: u16, message: &str) -> (u16, Value) {
+    (status, json!({ "error": message }))
+}
 
 /// The records `where` and `created_since` select, in id order.
 pub(super) fn filtered<'a>(

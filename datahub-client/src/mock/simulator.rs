@@ -2,7 +2,6 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::builder::SimulatorBuilder;
 use super::state::State;
 use super::{CLIENT_ID, CLIENT_SECRET};
 use crate::Client;
@@ -14,14 +13,7 @@ pub struct Simulator {
     pub(super) faults: edu_common::mock::Faults,
 }
 
-edu_common::simulator_common!();
-
 impl Simulator {
-    /// Starts a simulator with the default district (3 schools, 12 teachers, 240 students, 24 sections).
-    pub async fn start() -> Simulator {
-        SimulatorBuilder::default().start().await
-    }
-
     /// The host root to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
     pub fn base_url(&self) -> String {
         self.server.uri()

@@ -1,11 +1,10 @@
 //! The simulated district: its records, generated from a seed, and the tokens issued.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use edu_common::mock::TokenDesk;
 use serde_json::{Value, json};
-
-use super::builder::SimulatorBuilder;
 
 #[derive(Debug)]
 pub(super) struct State {
@@ -29,8 +28,19 @@ pub(super) const LAST: &[&str] = &[
     "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos",
 ];
 
+/// What a district is generated from.
+pub(super) struct Shape {
+    pub(super) schools: usize,
+    pub(super) teachers: usize,
+    pub(super) students: usize,
+    pub(super) sections: usize,
+    pub(super) seed: usize,
+    pub(super) token_lifetime: Duration,
+    pub(super) range_paging: bool,
+}
+
 impl State {
-    pub(super) fn generate(cfg: &SimulatorBuilder) -> State {
+    pub(super) fn generate(cfg: &Shape) -> State {
         let district_id = oid(1);
         let ts = "2026-08-01T08:00:00.000Z";
         let district = json!({"id": district_id, "name": "Demo District", "mdr_number": "9990001"});
