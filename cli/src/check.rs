@@ -11,16 +11,8 @@ use crate::failure::Failure;
 
 /// Runs the check and prints what it found.
 pub async fn check(clients: &Clients, api: Api) -> std::result::Result<(), Failure> {
-    let built = match api {
-        Api::Eduframe => clients.eduframe().map(drop),
-        Api::EdfiAdmin => clients.edfi_admin().map(drop),
-        Api::Eduv => clients.eduv().map(drop),
-        Api::Onderwijsregio => clients.onderwijsregio().map(drop),
-        Api::Datahub => clients.datahub().map(drop),
-    };
-    if let Err(e) = built {
-        return Err(Failure::Api(e));
-    }
+    // Built once here; the call below uses the same client.
+    clients.transport(api)?;
     println!("settings: ok");
     let (result, reports) = capture(cheap_call(clients, api)).await;
     match result {

@@ -21,18 +21,16 @@ pub async fn call(
 ) -> Result<Answer> {
     match api {
         Api::Eduframe | Api::EdfiAdmin => {
-            let transport = clients.transport(api)?;
-            crate::spec_call::call(&transport, op, m, body, resume).await
+            crate::spec_call::call(clients.transport(api)?, op, m, body, resume).await
         }
-        Api::Datahub => crate::typed::datahub::call(&clients.datahub()?, op, m, resume).await,
-        Api::Eduv => crate::typed::eduv::call(&clients.eduv()?, op, m).await,
+        Api::Datahub => crate::typed::datahub::call(clients.datahub()?, op, m, resume).await,
+        Api::Eduv => crate::typed::eduv::call(clients.eduv()?, op, m).await,
         Api::Onderwijsregio => {
             let body = body
                 .map(|b| serde_json::from_slice(&b))
                 .transpose()
                 .map_err(|e| Error::invalid_input(Some("data"), e.to_string()))?;
-            crate::typed::onderwijsregio::call(&clients.onderwijsregio()?, op, m, body, resume)
-                .await
+            crate::typed::onderwijsregio::call(clients.onderwijsregio()?, op, m, body, resume).await
         }
     }
 }

@@ -117,7 +117,7 @@ pub async fn operation(
                 // at most this page on stdout, and nothing with --output (cut back on resume).
                 position.done = limited || next.is_none();
                 position.next = next;
-                position.output_bytes = opts.output.as_ref().map(|_| sink.written()).transpose()?;
+                position.output_bytes = opts.output.as_ref().map(|_| sink.written());
                 sink.flush()?;
                 position.columns = sink.columns().map(<[String]>::to_vec);
                 if let Some(f) = &resume_file {

@@ -170,7 +170,7 @@ pub async fn into_error<E: Serialize>(
                     )))
                 }
             };
-            with_report(err, report)
+            err.with_report(report.as_ref())
         }
         P::InvalidResponsePayload(bytes, e) => {
             if let Some(e) = stashed(transport, StashRef::Body(&bytes)) {
@@ -189,15 +189,8 @@ pub async fn into_error<E: Serialize>(
             }
             let report = transport.take_report(resp.headers());
             let err = transport.error_from_response(resp, None, operation).await;
-            with_report(err, report)
+            err.with_report(report.as_ref())
         }
-    }
-}
-
-fn with_report(err: Error, report: Option<crate::report::CallReport>) -> Error {
-    match report {
-        Some(r) => err.with_report(&r),
-        None => err,
     }
 }
 

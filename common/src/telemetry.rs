@@ -25,8 +25,8 @@
 use crate::report::CallReport;
 
 /// `2xx`… for a status, `none` without one.
-#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
-pub(crate) fn status_class(status: Option<http::StatusCode>) -> &'static str {
+#[cfg(feature = "metrics")]
+fn status_class(status: Option<http::StatusCode>) -> &'static str {
     match status.map(|s| s.as_u16() / 100) {
         Some(1) => "1xx",
         Some(2) => "2xx",
@@ -117,8 +117,8 @@ pub(crate) fn shared_admission(_api: &'static str, _outcome: &'static str) {}
 
 /// A method as a bounded label: the standard ones by name, anything else `_OTHER` (as
 /// OpenTelemetry's HTTP conventions say).
-#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
-pub(crate) fn method_label(method: &http::Method) -> &'static str {
+#[cfg(feature = "metrics")]
+fn method_label(method: &http::Method) -> &'static str {
     use http::Method as M;
     match *method {
         M::GET => "GET",

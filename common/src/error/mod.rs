@@ -436,8 +436,9 @@ impl Error {
         }
     }
 
-    /// Attaches `report` to an error that has room for one and none yet.
-    pub(crate) fn with_report(mut self, new: &CallReport) -> Self {
+    /// Attaches `report`, when there is one, to an error that has room for one and none yet.
+    pub(crate) fn with_report(mut self, new: Option<&CallReport>) -> Self {
+        let Some(new) = new else { return self };
         let slot = match &mut self {
             Error::Transport { report, .. }
             | Error::Interrupted { report, .. }

@@ -36,7 +36,7 @@ impl Transport {
             edu.api = inner.api,
             edu.operation = operation,
             http.request.method = %method,
-            url.full = %crate::redact::url(request.url()),
+            url.full = %report.url,
             server.address = request.url().host_str().unwrap_or_default(),
             server.port = request.url().port_or_known_default().unwrap_or_default(),
             http.response.status_code = tracing::field::Empty,

@@ -278,23 +278,31 @@ impl Transport {
 
     /// Sends `request` with auth, retries and throttling, and returns the response if it is a
     /// success. A non-success status becomes [`Error::Http`] or [`Error::RateLimited`].
+    /// The response's extensions hold the call's [`CallReport`].
     pub async fn execute(
         &self,
         request: reqwest::Request,
         options: &CallOptions,
     ) -> Result<reqwest::Response> {
+        let (mut resp, report) = self.execute_reported(request, options).await?;
+        resp.extensions_mut().insert(report);
+        Ok(resp)
+    }
+
+    /// [`Transport::execute`], with the call's report beside the successful response.
+    pub(crate) async fn execute_reported(
+        &self,
+        request: reqwest::Request,
+        options: &CallOptions,
+    ) -> Result<(reqwest::Response, CallReport)> {
         let method = request.method().clone();
-        let mut resp = self.execute_raw(request, options).await?;
+        let (resp, report) = self.send(request, options).await?;
         if resp.status().is_success() {
-            Ok(resp)
+            Ok((resp, report))
         } else {
             let path = resp.url().path().to_owned();
-            let report = resp.extensions_mut().remove::<CallReport>();
             let err = self.error_from_response(resp, Some(method), &path).await;
-            Err(match &report {
-                Some(r) => err.with_report(r),
-                None => err,
-            })
+            Err(err.with_report(Some(&report)))
         }
     }
 
@@ -305,17 +313,26 @@ impl Transport {
         request: reqwest::Request,
         options: &CallOptions,
     ) -> Result<reqwest::Response> {
+        let (mut resp, report) = self.send(request, options).await?;
+        resp.extensions_mut().insert(report);
+        Ok(resp)
+    }
+
+    /// The retry loop for a hand-written client's request: the final response whatever its
+    /// status, with the call's report; a failure with the report attached.
+    async fn send(
+        &self,
+        request: reqwest::Request,
+        options: &CallOptions,
+    ) -> Result<(reqwest::Response, CallReport)> {
         // A metric label: a fixed name, never the path (which may hold ids).
         let op = options.operation.as_deref().unwrap_or("unnamed");
         let (result, report) = self
             .run(request, op, options.retry_safe, AuthMode::Required)
             .await;
         match result {
-            Ok(mut resp) => {
-                resp.extensions_mut().insert(report);
-                Ok(resp)
-            }
-            Err(failure) => Err(self.failure_error(failure).with_report(&report)),
+            Ok(resp) => Ok((resp, report)),
+            Err(failure) => Err(self.failure_error(failure).with_report(Some(&report))),
         }
     }
 

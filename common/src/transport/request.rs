@@ -170,42 +170,31 @@ impl RequestBuilder {
     /// Sends the request and decodes a successful JSON response.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
         let (t, req, opts) = self.build()?;
-        let mut resp = t.execute(req, &opts).await?;
+        let (resp, report) = t.execute_reported(req, &opts).await?;
         let context = decode_context(&opts, &resp);
-        let report = resp.extensions_mut().remove::<CallReport>();
         t.decode(resp, &context)
             .await
-            .map_err(|e| reported(e, report.as_ref()))
+            .map_err(|e| e.with_report(Some(&report)))
     }
 
     /// Sends the request and decodes a successful JSON response, keeping its status, headers and
     /// the call's [`CallReport`].
     pub async fn send_json_with_meta<T: DeserializeOwned>(self) -> Result<ApiResponse<T>> {
         let (t, req, opts) = self.build()?;
-        let mut resp = t.execute(req, &opts).await?;
+        let (resp, report) = t.execute_reported(req, &opts).await?;
         let context = decode_context(&opts, &resp);
         let status = resp.status();
         let headers = resp.headers().clone();
-        let report = resp.extensions_mut().remove::<CallReport>();
         let value = t
             .decode(resp, &context)
             .await
-            .map_err(|e| reported(e, report.as_ref()))?;
+            .map_err(|e| e.with_report(Some(&report)))?;
         Ok(ApiResponse {
             value,
             status,
             headers,
-            // `execute` always leaves one; an empty one would only hide that.
-            report: report.unwrap_or_else(|| CallReport::new("unnamed", &context, Method::GET)),
+            report,
         })
-    }
-}
-
-/// `e` with the call's report, when there is one.
-fn reported(e: Error, report: Option<&CallReport>) -> Error {
-    match report {
-        Some(r) => e.with_report(r),
-        None => e,
     }
 }
 
