@@ -13,10 +13,13 @@
 //! retry budget and the one-time retry with fresh credentials after a 401. Convert the
 //! generated `Error<E>` into [`crate::Error`] with [`into_error`].
 
+use std::cell::Cell;
+
 use http::StatusCode;
 use serde::Serialize;
 
 use crate::error::{DecodeError, Error, HttpError, TimeoutKind};
+use crate::report::CallReport;
 use crate::transport::{STASH_HEADER, STASH_STATUS, Transport};
 
 pub use progenitor_client;
@@ -84,15 +87,38 @@ macro_rules! impl_client_hooks {
 
 /// A generated call's outcome in `edu_common`'s terms: the response as it is, or the error
 /// through [`into_error`]. Every hand-written method over a generated client ends with this.
+///
+/// It takes the call's future, not its result, so that an error raised after a successful
+/// answer (a body that does not decode, a connection cut mid-body) still carries the call's
+/// [`CallReport`]: status, attempts and the server's request id.
 pub async fn response<T, E: Serialize>(
     transport: &Transport,
     operation: &str,
-    result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 ) -> crate::Result<ResponseValue<T>> {
+    let (result, answered) = ANSWERED
+        .scope(Cell::new(None), async {
+            let result = call.await;
+            (result, ANSWERED.with(Cell::take))
+        })
+        .await;
     match result {
         Ok(v) => Ok(v),
-        Err(e) => Err(into_error(transport, operation, e).await),
+        Err(e) => Err(into_error(transport, operation, e)
+            .await
+            .with_report(answered.as_ref())),
     }
+}
+
+tokio::task_local! {
+    /// The report of the generated call in flight, once it was answered with a success: kept
+    /// for an error the generated code raises after that (the body).
+    static ANSWERED: Cell<Option<CallReport>>;
+}
+
+/// Keeps the report of a successful answer for [`response`], when a call runs inside one.
+pub(crate) fn keep_answered(report: CallReport) {
+    let _ = ANSWERED.try_with(|slot| slot.set(Some(report)));
 }
 
 /// One page of a cursor listing through a generated client: the items of a successful call, and
@@ -103,9 +129,9 @@ pub async fn cursor_page<T: Send + 'static, E: Serialize>(
     transport: &Transport,
     operation: &str,
     cursor_param: &str,
-    result: Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>,
+    call: impl Future<Output = Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>>,
 ) -> crate::Result<crate::paginate::Page<T, String>> {
-    let rv = response(transport, operation, result).await?;
+    let rv = response(transport, operation, call).await?;
     let next = match crate::link::find_rel(rv.headers(), "next", transport.base_url())? {
         None => None,
         Some(url) => {

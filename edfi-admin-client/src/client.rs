@@ -154,7 +154,7 @@ impl Client {
 
     /// `GET /`: the server's version and build (no token needed).
     pub async fn information(&self) -> Result<types::InformationResult> {
-        let r = self.api.get_information().send().await;
+        let r = self.api.get_information().send();
         self.value("getInformation", r).await
     }
 
@@ -210,7 +210,11 @@ impl Client {
 
     /// Maps a generated call's result into `edu_common`'s types: a failure becomes the typed
     /// [`Error`] (with the response body, for [`crate::error::admin_error`]).
-    pub(crate) async fn call<T>(&self, op: &str, r: Raw<T>) -> Result<ResponseValue<T>> {
+    pub(crate) async fn call<T>(
+        &self,
+        op: &str,
+        r: impl Future<Output = Raw<T>>,
+    ) -> Result<ResponseValue<T>> {
         edu_common::progenitor::response(&self.transport, op, r).await
     }
 }

@@ -91,7 +91,7 @@ impl ListActions {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listActions", r).await
                 }
             },
@@ -131,7 +131,7 @@ impl ListApiclients {
                 #[allow(unused_mut)]
                 let mut b = this.client.raw().list_apiclients();
                 b = b.applicationid(this.applicationid);
-                let r = b.send().await;
+                let r = b.send();
                 Ok(
                     paginate::Page::new(
                         this.client.value("listApiclients", r).await?,
@@ -147,7 +147,7 @@ impl ListApiclients {
         #[allow(unused_mut)]
         let mut b = this.client.raw().list_apiclients();
         b = b.applicationid(this.applicationid);
-        let r = b.send().await;
+        let r = b.send();
         this.client.value("listApiclients", r).await
     }
     /// The items, lazily, page after page.
@@ -271,7 +271,7 @@ impl ListApplications {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listApplications", r).await
                 }
             },
@@ -348,7 +348,7 @@ impl ListAuthorizationStrategies {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listAuthorizationStrategies", r).await
                 }
             },
@@ -445,7 +445,7 @@ impl ListClaimSets {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listClaimSets", r).await
                 }
             },
@@ -522,7 +522,7 @@ impl ListOdsInstanceContexts {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listOdsInstanceContexts", r).await
                 }
             },
@@ -599,7 +599,7 @@ impl ListOdsInstanceDerivatives {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listOdsInstanceDerivatives", r).await
                 }
             },
@@ -706,7 +706,7 @@ impl ListOdsInstances {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listOdsInstances", r).await
                 }
             },
@@ -744,7 +744,7 @@ impl GetOdsInstancesApplicationsById {
                 #[allow(unused_mut)]
                 let mut b = this.client.raw().get_ods_instances_applications_by_id();
                 b = b.id(this.id);
-                let r = b.send().await;
+                let r = b.send();
                 Ok(
                     paginate::Page::new(
                         this.client.value("getOdsInstancesApplicationsById", r).await?,
@@ -760,7 +760,7 @@ impl GetOdsInstancesApplicationsById {
         #[allow(unused_mut)]
         let mut b = this.client.raw().get_ods_instances_applications_by_id();
         b = b.id(this.id);
-        let r = b.send().await;
+        let r = b.send();
         this.client.value("getOdsInstancesApplicationsById", r).await
     }
     /// The items, lazily, page after page.
@@ -864,7 +864,7 @@ impl ListProfiles {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listProfiles", r).await
                 }
             },
@@ -954,7 +954,7 @@ impl ListResourceClaimActionAuthStrategies {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listResourceClaimActionAuthStrategies", r).await
                 }
             },
@@ -1041,7 +1041,7 @@ impl ListResourceClaimActions {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listResourceClaimActions", r).await
                 }
             },
@@ -1138,7 +1138,7 @@ impl ListResourceClaims {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listResourceClaims", r).await
                 }
             },
@@ -1169,7 +1169,7 @@ impl ListTenants {
             async move {
                 #[allow(unused_mut)]
                 let mut b = this.client.raw().list_tenants();
-                let r = b.send().await;
+                let r = b.send();
                 Ok(paginate::Page::new(this.client.value("listTenants", r).await?, None))
             }
         })
@@ -1179,7 +1179,7 @@ impl ListTenants {
         let this = self;
         #[allow(unused_mut)]
         let mut b = this.client.raw().list_tenants();
-        let r = b.send().await;
+        let r = b.send();
         this.client.value("listTenants", r).await
     }
     /// The items, lazily, page after page.
@@ -1319,7 +1319,7 @@ impl ListVendors {
                     }
                     b = b.offset(crate::window(offset)?);
                     b = b.limit(crate::window(limit)?);
-                    let r = b.send().await;
+                    let r = b.send();
                     this.client.value("listVendors", r).await
                 }
             },
@@ -1357,7 +1357,7 @@ impl GetVendorsApplicationsById {
                 #[allow(unused_mut)]
                 let mut b = this.client.raw().get_vendors_applications_by_id();
                 b = b.id(this.id);
-                let r = b.send().await;
+                let r = b.send();
                 Ok(
                     paginate::Page::new(
                         this.client.value("getVendorsApplicationsById", r).await?,
@@ -1373,7 +1373,7 @@ impl GetVendorsApplicationsById {
         #[allow(unused_mut)]
         let mut b = this.client.raw().get_vendors_applications_by_id();
         b = b.id(this.id);
-        let r = b.send().await;
+        let r = b.send();
         this.client.value("getVendorsApplicationsById", r).await
     }
     /// The items, lazily, page after page.

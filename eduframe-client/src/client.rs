@@ -159,7 +159,7 @@ impl Client {
     pub(crate) async fn value<T, E: serde::Serialize>(
         &self,
         op: &str,
-        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>,
+        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     ) -> Result<T> {
         edu_common::progenitor::response(&self.transport, op, r)
             .await
@@ -170,7 +170,7 @@ impl Client {
     pub(crate) async fn cursor_page<T: Send + 'static, E: serde::Serialize>(
         &self,
         op: &str,
-        r: std::result::Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>,
+        r: impl Future<Output = std::result::Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>>,
     ) -> Result<Page<T, String>> {
         edu_common::progenitor::cursor_page(&self.transport, op, "cursor", r).await
     }

@@ -92,8 +92,7 @@ impl GetAccounts {
                             Some(std::num::NonZeroU64::from(size)),
                             this.search.as_deref(),
                             this.user_id,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_accounts", r).await
                 }
             },
@@ -125,7 +124,7 @@ impl<'a> CreateAccount<'a> {
     /// `POST /accounts` (operation `create_account`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_account(&this.body).await;
+        let r = this.client.raw().create_account(&this.body);
         this.client.value("create_account", r).await
     }
 }
@@ -154,7 +153,7 @@ impl<'a> GetAccountById<'a> {
     /// `GET /accounts/{id}` (operation `get_account_by_id`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_account_by_id(this.id).await;
+        let r = this.client.raw().get_account_by_id(this.id);
         this.client.value("get_account_by_id", r).await
     }
 }
@@ -192,7 +191,7 @@ impl<'a> UpdateAccount<'a> {
     /// `PATCH /accounts/{id}` (operation `update_account`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_account(this.id, &this.body).await;
+        let r = this.client.raw().update_account(this.id, &this.body);
         this.client.value("update_account", r).await
     }
 }
@@ -272,8 +271,7 @@ impl GetAffiliations {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.user_id,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_affiliations", r).await
                 }
             },
@@ -305,7 +303,7 @@ impl<'a> CreateAffiliation<'a> {
     /// `POST /affiliations` (operation `create_affiliation`).
     pub async fn send(self) -> Result<types::Affiliation> {
         let this = self;
-        let r = this.client.raw().create_affiliation(&this.body).await;
+        let r = this.client.raw().create_affiliation(&this.body);
         this.client.value("create_affiliation", r).await
     }
 }
@@ -343,7 +341,7 @@ impl<'a> UpdateAffiliationById<'a> {
     /// `PATCH /affiliations/{id}` (operation `update_affiliation_by_id`).
     pub async fn send(self) -> Result<types::Affiliation> {
         let this = self;
-        let r = this.client.raw().update_affiliation_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_affiliation_by_id(this.id, &this.body);
         this.client.value("update_affiliation_by_id", r).await
     }
 }
@@ -375,7 +373,7 @@ impl<'a> DeleteAffiliationById<'a> {
     /// `DELETE /affiliations/{id}` (operation `delete_affiliation_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_affiliation_by_id(this.id).await;
+        let r = this.client.raw().delete_affiliation_by_id(this.id);
         this.client.value("delete_affiliation_by_id", r).await
     }
 }
@@ -447,8 +445,7 @@ impl GetAttendances {
                             cursor.as_deref(),
                             this.meeting_id,
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_attendances", r).await
                 }
             },
@@ -480,7 +477,7 @@ impl<'a> SetAttendance<'a> {
     /// `POST /attendances/upsert` (operation `set_attendance`).
     pub async fn send(self) -> Result<types::Attendance> {
         let this = self;
-        let r = this.client.raw().set_attendance(&this.body).await;
+        let r = this.client.raw().set_attendance(&this.body);
         this.client.value("set_attendance", r).await
     }
 }
@@ -515,7 +512,7 @@ impl<'a> CreateAuthentication<'a> {
     /// `POST /authentications` (operation `create_authentication`).
     pub async fn send(self) -> Result<types::Authentication> {
         let this = self;
-        let r = this.client.raw().create_authentication(&this.body).await;
+        let r = this.client.raw().create_authentication(&this.body);
         this.client.value("create_authentication", r).await
     }
 }
@@ -628,8 +625,7 @@ impl GetCatalogProducts {
                             this.published,
                             this.search.as_deref(),
                             this.sort.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_catalog_products", r).await
                 }
             },
@@ -661,7 +657,7 @@ impl<'a> GetCatalogProductById<'a> {
     /// `GET /catalog/products/{id}` (operation `get_catalog_product_by_id`).
     pub async fn send(self) -> Result<types::ProductWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_catalog_product_by_id(this.id).await;
+        let r = this.client.raw().get_catalog_product_by_id(this.id);
         this.client.value("get_catalog_product_by_id", r).await
     }
 }
@@ -699,11 +695,7 @@ impl<'a> UpdateCatalogProductById<'a> {
     /// `PATCH /catalog/products/{id}` (operation `update_catalog_product_by_id`).
     pub async fn send(self) -> Result<types::ProductWithIncludes> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_catalog_product_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_catalog_product_by_id(this.id, &this.body);
         this.client.value("update_catalog_product_by_id", r).await
     }
 }
@@ -805,8 +797,7 @@ impl GetCatalogVariants {
                             this.published_public,
                             this.variantable_id,
                             this.variantable_type,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_catalog_variants", r).await
                 }
             },
@@ -838,7 +829,7 @@ impl<'a> GetCatalogVariantById<'a> {
     /// `GET /catalog/variants/{id}` (operation `get_catalog_variant_by_id`).
     pub async fn send(self) -> Result<types::VariantWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_catalog_variant_by_id(this.id).await;
+        let r = this.client.raw().get_catalog_variant_by_id(this.id);
         this.client.value("get_catalog_variant_by_id", r).await
     }
 }
@@ -876,11 +867,7 @@ impl<'a> UpdateCatalogVariantById<'a> {
     /// `PATCH /catalog/variants/{id}` (operation `update_catalog_variant_by_id`).
     pub async fn send(self) -> Result<types::VariantWithIncludes> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_catalog_variant_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_catalog_variant_by_id(this.id, &this.body);
         this.client.value("update_catalog_variant_by_id", r).await
     }
 }
@@ -963,8 +950,7 @@ impl GetCategories {
                             Some(std::num::NonZeroU64::from(size)),
                             this.published,
                             this.sort.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_categories", r).await
                 }
             },
@@ -996,7 +982,7 @@ impl<'a> CreateCategory<'a> {
     /// `POST /categories` (operation `create_category`).
     pub async fn send(self) -> Result<types::Category> {
         let this = self;
-        let r = this.client.raw().create_category(&this.body).await;
+        let r = this.client.raw().create_category(&this.body);
         this.client.value("create_category", r).await
     }
 }
@@ -1025,7 +1011,7 @@ impl<'a> GetCategoryById<'a> {
     /// `GET /categories/{id}` (operation `get_category_by_id`).
     pub async fn send(self) -> Result<types::Category> {
         let this = self;
-        let r = this.client.raw().get_category_by_id(this.id).await;
+        let r = this.client.raw().get_category_by_id(this.id);
         this.client.value("get_category_by_id", r).await
     }
 }
@@ -1063,7 +1049,7 @@ impl<'a> UpdateCategoryById<'a> {
     /// `PATCH /categories/{id}` (operation `update_category_by_id`).
     pub async fn send(self) -> Result<types::Category> {
         let this = self;
-        let r = this.client.raw().update_category_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_category_by_id(this.id, &this.body);
         this.client.value("update_category_by_id", r).await
     }
 }
@@ -1095,7 +1081,7 @@ impl<'a> CreateComment<'a> {
     /// `POST /comments` (operation `create_comment`).
     pub async fn send(self) -> Result<types::Comment> {
         let this = self;
-        let r = this.client.raw().create_comment(&this.body).await;
+        let r = this.client.raw().create_comment(&this.body);
         this.client.value("create_comment", r).await
     }
 }
@@ -1133,7 +1119,7 @@ impl<'a> UpdateCommentById<'a> {
     /// `PATCH /comments/{id}` (operation `update_comment_by_id`).
     pub async fn send(self) -> Result<types::Comment> {
         let this = self;
-        let r = this.client.raw().update_comment_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_comment_by_id(this.id, &this.body);
         this.client.value("update_comment_by_id", r).await
     }
 }
@@ -1162,7 +1148,7 @@ impl<'a> DeleteCommentById<'a> {
     /// `DELETE /comments/{id}` (operation `delete_comment_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_comment_by_id(this.id).await;
+        let r = this.client.raw().delete_comment_by_id(this.id);
         this.client.value("delete_comment_by_id", r).await
     }
 }
@@ -1226,8 +1212,7 @@ impl GetCourseLocations {
                         .get_course_locations(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_course_locations", r).await
                 }
             },
@@ -1262,7 +1247,7 @@ impl<'a> CreateCourseLocation<'a> {
     /// `POST /course_locations` (operation `create_course_location`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_course_location(&this.body).await;
+        let r = this.client.raw().create_course_location(&this.body);
         this.client.value("create_course_location", r).await
     }
 }
@@ -1294,7 +1279,7 @@ impl<'a> GetCourseLocationById<'a> {
     /// `GET /course_locations/{id}` (operation `get_course_location_by_id`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_course_location_by_id(this.id).await;
+        let r = this.client.raw().get_course_location_by_id(this.id);
         this.client.value("get_course_location_by_id", r).await
     }
 }
@@ -1332,11 +1317,7 @@ impl<'a> UpdateCourseLocationById<'a> {
     /// `PATCH /course_locations/{id}` (operation `update_course_location_by_id`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_course_location_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_course_location_by_id(this.id, &this.body);
         this.client.value("update_course_location_by_id", r).await
     }
 }
@@ -1368,7 +1349,7 @@ impl<'a> DeleteCourseLocationById<'a> {
     /// `DELETE /course_locations/{id}` (operation `delete_course_location_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_course_location_by_id(this.id).await;
+        let r = this.client.raw().delete_course_location_by_id(this.id);
         this.client.value("delete_course_location_by_id", r).await
     }
 }
@@ -1399,7 +1380,7 @@ impl GetCourseTabs {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                let r = this.client.raw().get_course_tabs().await;
+                let r = this.client.raw().get_course_tabs();
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_course_tabs", r).await?,
@@ -1412,7 +1393,7 @@ impl GetCourseTabs {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::CourseTab>> {
         let this = self;
-        let r = this.client.raw().get_course_tabs().await;
+        let r = this.client.raw().get_course_tabs();
         this.client.value("get_course_tabs", r).await
     }
     /// The items, lazily, page after page.
@@ -1480,8 +1461,7 @@ impl GetCourseVariants {
                         .get_course_variants(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_course_variants", r).await
                 }
             },
@@ -1516,7 +1496,7 @@ impl<'a> CreateCourseVariant<'a> {
     /// `POST /course_variants` (operation `create_course_variant`).
     pub async fn send(self) -> Result<types::CourseVariant> {
         let this = self;
-        let r = this.client.raw().create_course_variant(&this.body).await;
+        let r = this.client.raw().create_course_variant(&this.body);
         this.client.value("create_course_variant", r).await
     }
 }
@@ -1545,7 +1525,7 @@ impl<'a> GetCourseVariantById<'a> {
     /// `GET /course_variants/{id}` (operation `get_course_variant_by_id`).
     pub async fn send(self) -> Result<types::CourseVariant> {
         let this = self;
-        let r = this.client.raw().get_course_variant_by_id(this.id).await;
+        let r = this.client.raw().get_course_variant_by_id(this.id);
         this.client.value("get_course_variant_by_id", r).await
     }
 }
@@ -1617,8 +1597,7 @@ impl GetCourses {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.published,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_courses", r).await
                 }
             },
@@ -1650,7 +1629,7 @@ impl<'a> CreateCourse<'a> {
     /// `POST /courses` (operation `create_course`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_course(&this.body).await;
+        let r = this.client.raw().create_course(&this.body);
         this.client.value("create_course", r).await
     }
 }
@@ -1804,8 +1783,7 @@ impl GetPlannedCoursesByCourseId {
                             this.start_date_until.as_deref(),
                             this.status,
                             this.type_,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planned_courses_by_course_id", r).await
                 }
             },
@@ -1842,8 +1820,7 @@ impl<'a> GetPlannedCoursesByIdAndCourseId<'a> {
         let r = this
             .client
             .raw()
-            .get_planned_courses_by_id_and_course_id(this.course_id, this.id)
-            .await;
+            .get_planned_courses_by_id_and_course_id(this.course_id, this.id);
         this.client.value("get_planned_courses_by_id_and_course_id", r).await
     }
 }
@@ -1872,7 +1849,7 @@ impl<'a> GetCourseById<'a> {
     /// `GET /courses/{id}` (operation `get_course_by_id`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_course_by_id(this.id).await;
+        let r = this.client.raw().get_course_by_id(this.id);
         this.client.value("get_course_by_id", r).await
     }
 }
@@ -1910,7 +1887,7 @@ impl<'a> UpdateCourseById<'a> {
     /// `PATCH /courses/{id}` (operation `update_course_by_id`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_course_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_course_by_id(this.id, &this.body);
         this.client.value("update_course_by_id", r).await
     }
 }
@@ -1974,8 +1951,7 @@ impl GetCreditCategories {
                         .get_credit_categories(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_credit_categories", r).await
                 }
             },
@@ -2047,8 +2023,7 @@ impl GetCredits {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.student_id,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_credits", r).await
                 }
             },
@@ -2114,8 +2089,7 @@ impl GetCustomObjects {
                         .get_custom_objects(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_custom_objects", r).await
                 }
             },
@@ -2149,7 +2123,7 @@ impl<'a> GetCustomObjectByObjectId<'a> {
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomObjectWithFields> {
         let this = self;
-        let r = this.client.raw().get_custom_object_by_object_id(this.object_id).await;
+        let r = this.client.raw().get_custom_object_by_object_id(this.object_id);
         this.client.value("get_custom_object_by_object_id", r).await
     }
 }
@@ -2218,8 +2192,7 @@ impl GetCustomRecords {
                             this.object_id,
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_custom_records", r).await
                 }
             },
@@ -2259,7 +2232,7 @@ impl<'a> CreateCustomRecord<'a> {
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomRecord> {
         let this = self;
-        let r = this.client.raw().create_custom_record(this.object_id, &this.body).await;
+        let r = this.client.raw().create_custom_record(this.object_id, &this.body);
         this.client.value("create_custom_record", r).await
     }
 }
@@ -2295,11 +2268,7 @@ impl<'a> GetCustomRecord<'a> {
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomRecord> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .get_custom_record(this.object_id, this.record_id)
-            .await;
+        let r = this.client.raw().get_custom_record(this.object_id, this.record_id);
         this.client.value("get_custom_record", r).await
     }
 }
@@ -2345,8 +2314,7 @@ impl<'a> UpdateCustomRecord<'a> {
         let r = this
             .client
             .raw()
-            .update_custom_record(this.object_id, this.record_id, &this.body)
-            .await;
+            .update_custom_record(this.object_id, this.record_id, &this.body);
         this.client.value("update_custom_record", r).await
     }
 }
@@ -2382,11 +2350,7 @@ impl<'a> DeleteCustomRecord<'a> {
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .delete_custom_record(this.object_id, this.record_id)
-            .await;
+        let r = this.client.raw().delete_custom_record(this.object_id, this.record_id);
         this.client.value("delete_custom_record", r).await
     }
 }
@@ -2426,11 +2390,7 @@ impl GetAssociationsOfObject {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                let r = this
-                    .client
-                    .raw()
-                    .get_associations_of_object(this.object_type)
-                    .await;
+                let r = this.client.raw().get_associations_of_object(this.object_type);
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_associations_of_object", r).await?,
@@ -2443,7 +2403,7 @@ impl GetAssociationsOfObject {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::CustomAssociation>> {
         let this = self;
-        let r = this.client.raw().get_associations_of_object(this.object_type).await;
+        let r = this.client.raw().get_associations_of_object(this.object_type);
         this.client.value("get_associations_of_object", r).await
     }
     /// The items, lazily, page after page.
@@ -2524,8 +2484,7 @@ impl GetOptionsOfCustomField {
                             &this.field_slug,
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_options_of_custom_field", r).await
                 }
             },
@@ -2569,8 +2528,7 @@ impl<'a> AddOptionToCustomField<'a> {
         let r = this
             .client
             .raw()
-            .add_option_to_custom_field(this.object_type, &this.field_slug, &this.body)
-            .await;
+            .add_option_to_custom_field(this.object_type, &this.field_slug, &this.body);
         this.client.value("add_option_to_custom_field", r).await
     }
 }
@@ -2618,8 +2576,7 @@ impl<'a> GetOptionOfCustomField<'a> {
                 this.object_type,
                 &this.field_slug,
                 this.option_id,
-            )
-            .await;
+            );
         this.client.value("get_option_of_custom_field", r).await
     }
 }
@@ -2671,8 +2628,7 @@ impl<'a> UpdateOptionOfCustomField<'a> {
                 &this.field_slug,
                 this.option_id,
                 &this.body,
-            )
-            .await;
+            );
         this.client.value("update_option_of_custom_field", r).await
     }
 }
@@ -2720,8 +2676,7 @@ impl<'a> DeleteOptionOfCustomField<'a> {
                 this.object_type,
                 &this.field_slug,
                 this.option_id,
-            )
-            .await;
+            );
         this.client.value("delete_option_of_custom_field", r).await
     }
 }
@@ -2785,8 +2740,7 @@ impl GetDiscountCodes {
                         .get_discount_codes(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_discount_codes", r).await
                 }
             },
@@ -2814,7 +2768,7 @@ impl<'a> GetCurrentEducator<'a> {
     /// `GET /educators/current` (operation `get_current_educator`).
     pub async fn send(self) -> Result<types::EducatorWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_current_educator().await;
+        let r = this.client.raw().get_current_educator();
         this.client.value("get_current_educator", r).await
     }
 }
@@ -2913,8 +2867,7 @@ impl GetEnrollments {
                             this.status.as_ref(),
                             this.student_id,
                             this.with_canceled,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_enrollments", r).await
                 }
             },
@@ -2943,7 +2896,7 @@ impl<'a> GetEnrollmentById<'a> {
     /// `GET /enrollments/{id}` (operation `get_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_enrollment_by_id(this.id).await;
+        let r = this.client.raw().get_enrollment_by_id(this.id);
         this.client.value("get_enrollment_by_id", r).await
     }
 }
@@ -2981,7 +2934,7 @@ impl<'a> UpdateEnrollmentById<'a> {
     /// `PATCH /enrollments/{id}` (operation `update_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_enrollment_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_enrollment_by_id(this.id, &this.body);
         this.client.value("update_enrollment_by_id", r).await
     }
 }
@@ -3010,7 +2963,7 @@ impl<'a> CancelEnrollmentById<'a> {
     /// `PUT /enrollments/{id}/cancel` (operation `cancel_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
         let this = self;
-        let r = this.client.raw().cancel_enrollment_by_id(this.id).await;
+        let r = this.client.raw().cancel_enrollment_by_id(this.id);
         this.client.value("cancel_enrollment_by_id", r).await
     }
 }
@@ -3042,7 +2995,7 @@ impl<'a> CreateGrade<'a> {
     /// `POST /grades` (operation `create_grade`).
     pub async fn send(self) -> Result<types::Grade> {
         let this = self;
-        let r = this.client.raw().create_grade(&this.body).await;
+        let r = this.client.raw().create_grade(&this.body);
         this.client.value("create_grade", r).await
     }
 }
@@ -3071,7 +3024,7 @@ impl<'a> GetGradeById<'a> {
     /// `GET /grades/{id}` (operation `get_grade_by_id`).
     pub async fn send(self) -> Result<types::Grade> {
         let this = self;
-        let r = this.client.raw().get_grade_by_id(this.id).await;
+        let r = this.client.raw().get_grade_by_id(this.id);
         this.client.value("get_grade_by_id", r).await
     }
 }
@@ -3109,7 +3062,7 @@ impl<'a> UpdateGradeById<'a> {
     /// `PATCH /grades/{id}` (operation `update_grade_by_id`).
     pub async fn send(self) -> Result<types::Grade> {
         let this = self;
-        let r = this.client.raw().update_grade_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_grade_by_id(this.id, &this.body);
         this.client.value("update_grade_by_id", r).await
     }
 }
@@ -3138,7 +3091,7 @@ impl<'a> DeleteGradeById<'a> {
     /// `DELETE /grades/{id}` (operation `delete_grade_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_grade_by_id(this.id).await;
+        let r = this.client.raw().delete_grade_by_id(this.id);
         this.client.value("delete_grade_by_id", r).await
     }
 }
@@ -3202,8 +3155,7 @@ impl GetInvoiceVats {
                         .get_invoice_vats(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_invoice_vats", r).await
                 }
             },
@@ -3235,7 +3187,7 @@ impl<'a> CreateInvoiceVat<'a> {
     /// `POST /invoice_vats` (operation `create_invoice_vat`).
     pub async fn send(self) -> Result<types::InvoiceVatWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_invoice_vat(&this.body).await;
+        let r = this.client.raw().create_invoice_vat(&this.body);
         this.client.value("create_invoice_vat", r).await
     }
 }
@@ -3318,8 +3270,7 @@ impl GetInvoices {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.status.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_invoices", r).await
                 }
             },
@@ -3351,7 +3302,7 @@ impl<'a> CreateInvoice<'a> {
     /// `POST /invoices` (operation `create_invoice`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_invoice(&this.body).await;
+        let r = this.client.raw().create_invoice(&this.body);
         this.client.value("create_invoice", r).await
     }
 }
@@ -3380,7 +3331,7 @@ impl<'a> GetInvoiceById<'a> {
     /// `GET /invoices/{id}` (operation `get_invoice_by_id`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_invoice_by_id(this.id).await;
+        let r = this.client.raw().get_invoice_by_id(this.id);
         this.client.value("get_invoice_by_id", r).await
     }
 }
@@ -3411,7 +3362,7 @@ impl<'a> OpenInvoiceById<'a> {
     /// `POST /invoices/{id}/open` (operation `open_invoice_by_id`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
         let this = self;
-        let r = this.client.raw().open_invoice_by_id(this.id).await;
+        let r = this.client.raw().open_invoice_by_id(this.id);
         this.client.value("open_invoice_by_id", r).await
     }
 }
@@ -3447,7 +3398,7 @@ impl<'a> GetInvoicePdfById<'a> {
         >,
     > {
         let this = self;
-        let r = this.client.raw().get_invoice_pdf_by_id(this.id).await;
+        let r = this.client.raw().get_invoice_pdf_by_id(this.id);
         this.client.value("get_invoice_pdf_by_id", r).await
     }
 }
@@ -3498,8 +3449,7 @@ impl GetInvoicePaymentsByInvoiceId {
                 let r = this
                     .client
                     .raw()
-                    .get_invoice_payments_by_invoice_id(&this.invoice_id)
-                    .await;
+                    .get_invoice_payments_by_invoice_id(&this.invoice_id);
                 Ok(
                     paginate::Page::new(
                         this
@@ -3515,11 +3465,7 @@ impl GetInvoicePaymentsByInvoiceId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::PaymentWithIncludes>> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .get_invoice_payments_by_invoice_id(&this.invoice_id)
-            .await;
+        let r = this.client.raw().get_invoice_payments_by_invoice_id(&this.invoice_id);
         this.client.value("get_invoice_payments_by_invoice_id", r).await
     }
     /// The items, lazily, page after page.
@@ -3567,8 +3513,7 @@ impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
         let r = this
             .client
             .raw()
-            .create_invoice_payment_by_invoice_id(&this.invoice_id, &this.body)
-            .await;
+            .create_invoice_payment_by_invoice_id(&this.invoice_id, &this.body);
         this.client.value("create_invoice_payment_by_invoice_id", r).await
     }
 }
@@ -3605,8 +3550,7 @@ impl<'a> DeleteInvoicePaymentByIdAndInvoiceId<'a> {
         let r = this
             .client
             .raw()
-            .delete_invoice_payment_by_id_and_invoice_id(this.invoice_id, this.id)
-            .await;
+            .delete_invoice_payment_by_id_and_invoice_id(this.invoice_id, this.id);
         this.client.value("delete_invoice_payment_by_id_and_invoice_id", r).await
     }
 }
@@ -3694,8 +3638,7 @@ impl GetLabels {
                             this.model_type,
                             Some(std::num::NonZeroU64::from(size)),
                             this.search.as_deref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_labels", r).await
                 }
             },
@@ -3727,7 +3670,7 @@ impl<'a> CreateLabel<'a> {
     /// `POST /labels` (operation `create_label`).
     pub async fn send(self) -> Result<types::Label> {
         let this = self;
-        let r = this.client.raw().create_label(&this.body).await;
+        let r = this.client.raw().create_label(&this.body);
         this.client.value("create_label", r).await
     }
 }
@@ -3756,7 +3699,7 @@ impl<'a> GetLabelById<'a> {
     /// `GET /labels/{id}` (operation `get_label_by_id`).
     pub async fn send(self) -> Result<types::Label> {
         let this = self;
-        let r = this.client.raw().get_label_by_id(this.id).await;
+        let r = this.client.raw().get_label_by_id(this.id);
         this.client.value("get_label_by_id", r).await
     }
 }
@@ -3794,7 +3737,7 @@ impl<'a> UpdateLabelById<'a> {
     /// `PATCH /labels/{id}` (operation `update_label_by_id`).
     pub async fn send(self) -> Result<types::Label> {
         let this = self;
-        let r = this.client.raw().update_label_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_label_by_id(this.id, &this.body);
         this.client.value("update_label_by_id", r).await
     }
 }
@@ -3823,7 +3766,7 @@ impl<'a> DeleteLabelById<'a> {
     /// `DELETE /labels/{id}` (operation `delete_label_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_label_by_id(this.id).await;
+        let r = this.client.raw().delete_label_by_id(this.id);
         this.client.value("delete_label_by_id", r).await
     }
 }
@@ -3887,8 +3830,7 @@ impl GetLeads {
                         .get_leads(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_leads", r).await
                 }
             },
@@ -3920,7 +3862,7 @@ impl<'a> CreateLead<'a> {
     /// `POST /leads` (operation `create_lead`).
     pub async fn send(self) -> Result<types::LeadWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_lead(&this.body).await;
+        let r = this.client.raw().create_lead(&this.body);
         this.client.value("create_lead", r).await
     }
 }
@@ -3949,7 +3891,7 @@ impl<'a> GetLeadById<'a> {
     /// `GET /leads/{id}` (operation `get_lead_by_id`).
     pub async fn send(self) -> Result<types::LeadWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_lead_by_id(this.id).await;
+        let r = this.client.raw().get_lead_by_id(this.id);
         this.client.value("get_lead_by_id", r).await
     }
 }
@@ -3978,7 +3920,7 @@ impl<'a> DeleteLeadById<'a> {
     /// `DELETE /leads/{id}` (operation `delete_lead_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_lead_by_id(this.id).await;
+        let r = this.client.raw().delete_lead_by_id(this.id);
         this.client.value("delete_lead_by_id", r).await
     }
 }
@@ -4042,8 +3984,7 @@ impl GetMaterialGroups {
                         .get_material_groups(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_material_groups", r).await
                 }
             },
@@ -4078,7 +4019,7 @@ impl<'a> CreateMaterialGroup<'a> {
     /// `POST /material_groups` (operation `create_material_group`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
         let this = self;
-        let r = this.client.raw().create_material_group(&this.body).await;
+        let r = this.client.raw().create_material_group(&this.body);
         this.client.value("create_material_group", r).await
     }
 }
@@ -4107,7 +4048,7 @@ impl<'a> GetMaterialGroupById<'a> {
     /// `GET /material_groups/{id}` (operation `get_material_group_by_id`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
         let this = self;
-        let r = this.client.raw().get_material_group_by_id(this.id).await;
+        let r = this.client.raw().get_material_group_by_id(this.id);
         this.client.value("get_material_group_by_id", r).await
     }
 }
@@ -4145,7 +4086,7 @@ impl<'a> UpdateMaterialGroupById<'a> {
     /// `PATCH /material_groups/{id}` (operation `update_material_group_by_id`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
         let this = self;
-        let r = this.client.raw().update_material_group_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_material_group_by_id(this.id, &this.body);
         this.client.value("update_material_group_by_id", r).await
     }
 }
@@ -4177,7 +4118,7 @@ impl<'a> DeleteMaterialGroupById<'a> {
     /// `DELETE /material_groups/{id}` (operation `delete_material_group_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_material_group_by_id(this.id).await;
+        let r = this.client.raw().delete_material_group_by_id(this.id);
         this.client.value("delete_material_group_by_id", r).await
     }
 }
@@ -4241,8 +4182,7 @@ impl GetMaterials {
                         .get_materials(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_materials", r).await
                 }
             },
@@ -4274,7 +4214,7 @@ impl<'a> CreateMaterial<'a> {
     /// `POST /materials` (operation `create_material`).
     pub async fn send(self) -> Result<types::MaterialWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_material(&this.body).await;
+        let r = this.client.raw().create_material(&this.body);
         this.client.value("create_material", r).await
     }
 }
@@ -4312,7 +4252,7 @@ impl<'a> UpdateMaterialById<'a> {
     /// `PATCH /materials/{id}` (operation `update_material_by_id`).
     pub async fn send(self) -> Result<types::MaterialWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_material_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_material_by_id(this.id, &this.body);
         this.client.value("update_material_by_id", r).await
     }
 }
@@ -4341,7 +4281,7 @@ impl<'a> DeleteMaterialById<'a> {
     /// `DELETE /materials/{id}` (operation `delete_material_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_material_by_id(this.id).await;
+        let r = this.client.raw().delete_material_by_id(this.id);
         this.client.value("delete_material_by_id", r).await
     }
 }
@@ -4405,8 +4345,7 @@ impl GetMeetingLocations {
                         .get_meeting_locations(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_meeting_locations", r).await
                 }
             },
@@ -4441,7 +4380,7 @@ impl<'a> CreateMeetingLocation<'a> {
     /// `POST /meeting_locations` (operation `create_meeting_location`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_meeting_location(&this.body).await;
+        let r = this.client.raw().create_meeting_location(&this.body);
         this.client.value("create_meeting_location", r).await
     }
 }
@@ -4473,7 +4412,7 @@ impl<'a> GetMeetingLocationById<'a> {
     /// `GET /meeting_locations/{id}` (operation `get_meeting_location_by_id`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_meeting_location_by_id(this.id).await;
+        let r = this.client.raw().get_meeting_location_by_id(this.id);
         this.client.value("get_meeting_location_by_id", r).await
     }
 }
@@ -4511,11 +4450,7 @@ impl<'a> UpdateMeetingLocationById<'a> {
     /// `PATCH /meeting_locations/{id}` (operation `update_meeting_location_by_id`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_meeting_location_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_meeting_location_by_id(this.id, &this.body);
         this.client.value("update_meeting_location_by_id", r).await
     }
 }
@@ -4547,7 +4482,7 @@ impl<'a> DeleteMeetingLocationById<'a> {
     /// `DELETE /meeting_locations/{id}` (operation `delete_meeting_location_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_meeting_location_by_id(this.id).await;
+        let r = this.client.raw().delete_meeting_location_by_id(this.id);
         this.client.value("delete_meeting_location_by_id", r).await
     }
 }
@@ -4641,8 +4576,7 @@ impl GetMeetings {
                             Some(std::num::NonZeroU64::from(size)),
                             this.planned_course_id,
                             this.start.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_meetings", r).await
                 }
             },
@@ -4671,7 +4605,7 @@ impl<'a> GetMeetingById<'a> {
     /// `GET /meetings/{id}` (operation `get_meeting_by_id`).
     pub async fn send(self) -> Result<types::MeetingWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_meeting_by_id(this.id).await;
+        let r = this.client.raw().get_meeting_by_id(this.id);
         this.client.value("get_meeting_by_id", r).await
     }
 }
@@ -4700,7 +4634,7 @@ impl<'a> DeleteMeetingById<'a> {
     /// `DELETE /meetings/{id}` (operation `delete_meeting_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_meeting_by_id(this.id).await;
+        let r = this.client.raw().delete_meeting_by_id(this.id);
         this.client.value("delete_meeting_by_id", r).await
     }
 }
@@ -4767,8 +4701,7 @@ impl GetPlanningMaterialsOfMeeting {
                             this.id,
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planning_materials_of_meeting", r).await
                 }
             },
@@ -4862,8 +4795,7 @@ impl GetOrders {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.sort.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_orders", r).await
                 }
             },
@@ -4895,7 +4827,7 @@ impl<'a> CreateOrder<'a> {
     /// `POST /orders` (operation `create_order`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_order(&this.body).await;
+        let r = this.client.raw().create_order(&this.body);
         this.client.value("create_order", r).await
     }
 }
@@ -4924,7 +4856,7 @@ impl<'a> GetOrderById<'a> {
     /// `GET /orders/{id}` (operation `get_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_order_by_id(this.id).await;
+        let r = this.client.raw().get_order_by_id(this.id);
         this.client.value("get_order_by_id", r).await
     }
 }
@@ -4953,7 +4885,7 @@ impl<'a> ApproveOrderById<'a> {
     /// `PUT /orders/{id}/approve` (operation `approve_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
         let this = self;
-        let r = this.client.raw().approve_order_by_id(this.id).await;
+        let r = this.client.raw().approve_order_by_id(this.id);
         this.client.value("approve_order_by_id", r).await
     }
 }
@@ -4982,7 +4914,7 @@ impl<'a> CancelOrderById<'a> {
     /// `PUT /orders/{id}/cancel` (operation `cancel_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
         let this = self;
-        let r = this.client.raw().cancel_order_by_id(this.id).await;
+        let r = this.client.raw().cancel_order_by_id(this.id);
         this.client.value("cancel_order_by_id", r).await
     }
 }
@@ -5011,7 +4943,7 @@ impl<'a> DenyOrderById<'a> {
     /// `PUT /orders/{id}/deny` (operation `deny_order_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().deny_order_by_id(this.id).await;
+        let r = this.client.raw().deny_order_by_id(this.id);
         this.client.value("deny_order_by_id", r).await
     }
 }
@@ -5049,7 +4981,7 @@ impl<'a> AddLabelToOrder<'a> {
     /// `POST /orders/{id}/labels` (operation `add_label_to_order`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().add_label_to_order(this.id, &this.body).await;
+        let r = this.client.raw().add_label_to_order(this.id, &this.body);
         this.client.value("add_label_to_order", r).await
     }
 }
@@ -5113,8 +5045,7 @@ impl GetPaymentMethods {
                         .get_payment_methods(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_payment_methods", r).await
                 }
             },
@@ -5178,8 +5109,7 @@ impl GetPaymentOptions {
                         .get_payment_options(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_payment_options", r).await
                 }
             },
@@ -5208,7 +5138,7 @@ impl<'a> GetPaymentById<'a> {
     /// `GET /payments/{id}` (operation `get_payment_by_id`).
     pub async fn send(self) -> Result<types::PaymentWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_payment_by_id(this.id).await;
+        let r = this.client.raw().get_payment_by_id(this.id);
         this.client.value("get_payment_by_id", r).await
     }
 }
@@ -5367,8 +5297,7 @@ impl GetPlannedCourses {
                             this.start_date_until.as_deref(),
                             this.status.as_ref(),
                             this.type_,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planned_courses", r).await
                 }
             },
@@ -5400,7 +5329,7 @@ impl<'a> CreatePlannedCourse<'a> {
     /// `POST /planned_courses` (operation `create_planned_course`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_planned_course(&this.body).await;
+        let r = this.client.raw().create_planned_course(&this.body);
         this.client.value("create_planned_course", r).await
     }
 }
@@ -5429,7 +5358,7 @@ impl<'a> GetPlannedCourseById<'a> {
     /// `GET /planned_courses/{id}` (operation `get_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_planned_course_by_id(this.id).await;
+        let r = this.client.raw().get_planned_course_by_id(this.id);
         this.client.value("get_planned_course_by_id", r).await
     }
 }
@@ -5467,7 +5396,7 @@ impl<'a> UpdatePlannedCourseById<'a> {
     /// `PATCH /planned_courses/{id}` (operation `update_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_planned_course_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_planned_course_by_id(this.id, &this.body);
         this.client.value("update_planned_course_by_id", r).await
     }
 }
@@ -5499,7 +5428,7 @@ impl<'a> CancelPlannedCourseById<'a> {
     /// `PUT /planned_courses/{id}/cancel` (operation `cancel_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().cancel_planned_course_by_id(this.id).await;
+        let r = this.client.raw().cancel_planned_course_by_id(this.id);
         this.client.value("cancel_planned_course_by_id", r).await
     }
 }
@@ -5550,8 +5479,7 @@ impl GetMeetingsByPlannedCourseId {
                     .get_meetings_by_planned_course_id(
                         &this.planned_course_id,
                         this.sort.as_ref(),
-                    )
-                    .await;
+                    );
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_meetings_by_planned_course_id", r).await?,
@@ -5570,8 +5498,7 @@ impl GetMeetingsByPlannedCourseId {
             .get_meetings_by_planned_course_id(
                 &this.planned_course_id,
                 this.sort.as_ref(),
-            )
-            .await;
+            );
         this.client.value("get_meetings_by_planned_course_id", r).await
     }
     /// The items, lazily, page after page.
@@ -5616,8 +5543,9 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
                 let r = this
                     .client
                     .raw()
-                    .get_teacher_enrollments_by_planned_course_id(this.planned_course_id)
-                    .await;
+                    .get_teacher_enrollments_by_planned_course_id(
+                        this.planned_course_id,
+                    );
                 Ok(
                     paginate::Page::new(
                         this
@@ -5636,8 +5564,7 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
         let r = this
             .client
             .raw()
-            .get_teacher_enrollments_by_planned_course_id(this.planned_course_id)
-            .await;
+            .get_teacher_enrollments_by_planned_course_id(this.planned_course_id);
         this.client.value("get_teacher_enrollments_by_planned_course_id", r).await
     }
     /// The items, lazily, page after page.
@@ -5688,8 +5615,7 @@ impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
             .create_teacher_enrollment_by_planned_course_id(
                 this.planned_course_id,
                 &this.body,
-            )
-            .await;
+            );
         this.client.value("create_teacher_enrollment_by_planned_course_id", r).await
     }
 }
@@ -5753,8 +5679,7 @@ impl GetPlanningConflicts {
                         .get_planning_conflicts(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planning_conflicts", r).await
                 }
             },
@@ -5818,8 +5743,7 @@ impl GetPlanningEvents {
                         .get_planning_events(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planning_events", r).await
                 }
             },
@@ -5848,7 +5772,7 @@ impl<'a> GetPlanningEventById<'a> {
     /// `GET /planning/events/{id}` (operation `get_planning_event_by_id`).
     pub async fn send(self) -> Result<types::PlanningEventWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_planning_event_by_id(this.id).await;
+        let r = this.client.raw().get_planning_event_by_id(this.id);
         this.client.value("get_planning_event_by_id", r).await
     }
 }
@@ -5880,7 +5804,7 @@ impl<'a> DeletePlanningEventById<'a> {
     /// `DELETE /planning/events/{id}` (operation `delete_planning_event_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_planning_event_by_id(this.id).await;
+        let r = this.client.raw().delete_planning_event_by_id(this.id);
         this.client.value("delete_planning_event_by_id", r).await
     }
 }
@@ -5947,8 +5871,7 @@ impl GetPlanningMaterialsOfPlaningEvent {
                             this.id,
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client
                         .cursor_page("get_planning_materials_of_planing_event", r)
                         .await
@@ -6014,8 +5937,7 @@ impl GetPlanningLocations {
                         .get_planning_locations(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planning_locations", r).await
                 }
             },
@@ -6079,8 +6001,7 @@ impl GetPlanningMaterials {
                         .get_planning_materials(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planning_materials", r).await
                 }
             },
@@ -6144,8 +6065,7 @@ impl GetPlanningTeachers {
                         .get_planning_teachers(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_planning_teachers", r).await
                 }
             },
@@ -6222,8 +6142,7 @@ impl GetProgramEditions {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.program_id.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_program_editions", r).await
                 }
             },
@@ -6257,7 +6176,7 @@ impl<'a> CreateProgramEdition<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_program_edition(&this.body).await;
+        let r = this.client.raw().create_program_edition(&this.body);
         this.client.value("create_program_edition", r).await
     }
 }
@@ -6291,7 +6210,7 @@ impl<'a> GetProgramEditionById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_program_edition_by_id(this.id).await;
+        let r = this.client.raw().get_program_edition_by_id(this.id);
         this.client.value("get_program_edition_by_id", r).await
     }
 }
@@ -6331,11 +6250,7 @@ impl<'a> UpdateProgramEditionById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_program_edition_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_program_edition_by_id(this.id, &this.body);
         this.client.value("update_program_edition_by_id", r).await
     }
 }
@@ -6369,7 +6284,7 @@ impl<'a> DeleteProgramEditionById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_program_edition_by_id(this.id).await;
+        let r = this.client.raw().delete_program_edition_by_id(this.id);
         this.client.value("delete_program_edition_by_id", r).await
     }
 }
@@ -6406,7 +6321,7 @@ impl GetElementsOfProgramEdition {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                let r = this.client.raw().get_elements_of_program_edition(this.id).await;
+                let r = this.client.raw().get_elements_of_program_edition(this.id);
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_elements_of_program_edition", r).await?,
@@ -6419,7 +6334,7 @@ impl GetElementsOfProgramEdition {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::ProgramEditionElement>> {
         let this = self;
-        let r = this.client.raw().get_elements_of_program_edition(this.id).await;
+        let r = this.client.raw().get_elements_of_program_edition(this.id);
         this.client.value("get_elements_of_program_edition", r).await
     }
     /// The items, lazily, page after page.
@@ -6502,8 +6417,7 @@ impl GetProgramElements {
                             cursor.as_deref(),
                             this.edition_id,
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_program_elements", r).await
                 }
             },
@@ -6542,7 +6456,7 @@ impl<'a> CreateProgramElement<'a> {
     /// This endpoint can only create elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
         let this = self;
-        let r = this.client.raw().create_program_element(&this.body).await;
+        let r = this.client.raw().create_program_element(&this.body);
         this.client.value("create_program_element", r).await
     }
 }
@@ -6578,7 +6492,7 @@ impl<'a> GetProgramElementById<'a> {
     /// This endpoint will only return elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
         let this = self;
-        let r = this.client.raw().get_program_element_by_id(this.id).await;
+        let r = this.client.raw().get_program_element_by_id(this.id);
         this.client.value("get_program_element_by_id", r).await
     }
 }
@@ -6620,11 +6534,7 @@ impl<'a> UpdateProgramElementById<'a> {
     /// This endpoint can only change elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_program_element_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_program_element_by_id(this.id, &this.body);
         this.client.value("update_program_element_by_id", r).await
     }
 }
@@ -6660,7 +6570,7 @@ impl<'a> DeleteProgramElementById<'a> {
     /// This endpoint can only remove elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_program_element_by_id(this.id).await;
+        let r = this.client.raw().delete_program_element_by_id(this.id);
         this.client.value("delete_program_element_by_id", r).await
     }
 }
@@ -6742,8 +6652,7 @@ impl GetProgramEnrollments {
                             this.edition_id,
                             Some(std::num::NonZeroU64::from(size)),
                             this.student_id,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_program_enrollments", r).await
                 }
             },
@@ -6777,7 +6686,7 @@ impl<'a> GetProgramEnrollmentById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_program_enrollment_by_id(this.id).await;
+        let r = this.client.raw().get_program_enrollment_by_id(this.id);
         this.client.value("get_program_enrollment_by_id", r).await
     }
 }
@@ -6820,8 +6729,7 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
         let r = this
             .client
             .raw()
-            .award_certificate_to_program_enrollment_by_id(this.id, &this.body)
-            .await;
+            .award_certificate_to_program_enrollment_by_id(this.id, &this.body);
         this.client.value("award_certificate_to_program_enrollment_by_id", r).await
     }
 }
@@ -6855,7 +6763,7 @@ impl<'a> CancelProgramEnrollmentById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
         let this = self;
-        let r = this.client.raw().cancel_program_enrollment_by_id(this.id).await;
+        let r = this.client.raw().cancel_program_enrollment_by_id(this.id);
         this.client.value("cancel_program_enrollment_by_id", r).await
     }
 }
@@ -6892,8 +6800,7 @@ impl<'a> DeleteCertificateFromProgramEnrollmentById<'a> {
         let r = this
             .client
             .raw()
-            .delete_certificate_from_program_enrollment_by_id(this.id)
-            .await;
+            .delete_certificate_from_program_enrollment_by_id(this.id);
         this.client.value("delete_certificate_from_program_enrollment_by_id", r).await
     }
 }
@@ -6959,8 +6866,7 @@ impl GetPrograms {
                         .get_programs(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_programs", r).await
                 }
             },
@@ -6994,7 +6900,7 @@ impl<'a> CreateProgram<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_program(&this.body).await;
+        let r = this.client.raw().create_program(&this.body);
         this.client.value("create_program", r).await
     }
 }
@@ -7025,7 +6931,7 @@ impl<'a> GetProgramById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_program_by_id(this.id).await;
+        let r = this.client.raw().get_program_by_id(this.id);
         this.client.value("get_program_by_id", r).await
     }
 }
@@ -7065,7 +6971,7 @@ impl<'a> UpdateProgramById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_program_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_program_by_id(this.id, &this.body);
         this.client.value("update_program_by_id", r).await
     }
 }
@@ -7096,7 +7002,7 @@ impl<'a> DeleteProgramById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_program_by_id(this.id).await;
+        let r = this.client.raw().delete_program_by_id(this.id);
         this.client.value("delete_program_by_id", r).await
     }
 }
@@ -7160,8 +7066,7 @@ impl GetReferrals {
                         .get_referrals(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_referrals", r).await
                 }
             },
@@ -7274,8 +7179,7 @@ impl GetSignupQuestions {
                             Some(std::num::NonZeroU64::from(size)),
                             this.use_as_duplicate_indicator,
                             this.visibility.as_deref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_signup_questions", r).await
                 }
             },
@@ -7339,8 +7243,7 @@ impl GetTasks {
                         .get_tasks(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_tasks", r).await
                 }
             },
@@ -7372,7 +7275,7 @@ impl<'a> CreateTask<'a> {
     /// `POST /tasks` (operation `create_task`).
     pub async fn send(self) -> Result<types::Task> {
         let this = self;
-        let r = this.client.raw().create_task(&this.body).await;
+        let r = this.client.raw().create_task(&this.body);
         this.client.value("create_task", r).await
     }
 }
@@ -7401,7 +7304,7 @@ impl<'a> GetTaskById<'a> {
     /// `GET /tasks/{id}` (operation `get_task_by_id`).
     pub async fn send(self) -> Result<types::Task> {
         let this = self;
-        let r = this.client.raw().get_task_by_id(this.id).await;
+        let r = this.client.raw().get_task_by_id(this.id);
         this.client.value("get_task_by_id", r).await
     }
 }
@@ -7439,7 +7342,7 @@ impl<'a> UpdateTaskById<'a> {
     /// `PATCH /tasks/{id}` (operation `update_task_by_id`).
     pub async fn send(self) -> Result<types::Task> {
         let this = self;
-        let r = this.client.raw().update_task_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_task_by_id(this.id, &this.body);
         this.client.value("update_task_by_id", r).await
     }
 }
@@ -7468,7 +7371,7 @@ impl<'a> DeleteTaskById<'a> {
     /// `DELETE /tasks/{id}` (operation `delete_task_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_task_by_id(this.id).await;
+        let r = this.client.raw().delete_task_by_id(this.id);
         this.client.value("delete_task_by_id", r).await
     }
 }
@@ -7540,8 +7443,7 @@ impl GetTeacherEnrollments {
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.planned_course_id,
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_teacher_enrollments", r).await
                 }
             },
@@ -7576,7 +7478,7 @@ impl<'a> CreateTeacherEnrollment<'a> {
     /// `POST /teacher_enrollments` (operation `create_teacher_enrollment`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
         let this = self;
-        let r = this.client.raw().create_teacher_enrollment(&this.body).await;
+        let r = this.client.raw().create_teacher_enrollment(&this.body);
         this.client.value("create_teacher_enrollment", r).await
     }
 }
@@ -7614,11 +7516,7 @@ impl<'a> UpdateTeacherEnrollmentById<'a> {
     /// `PATCH /teacher_enrollments/{id}` (operation `update_teacher_enrollment_by_id`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .update_teacher_enrollment_by_id(this.id, &this.body)
-            .await;
+        let r = this.client.raw().update_teacher_enrollment_by_id(this.id, &this.body);
         this.client.value("update_teacher_enrollment_by_id", r).await
     }
 }
@@ -7650,7 +7548,7 @@ impl<'a> DeleteTeacherEnrollmentById<'a> {
     /// `DELETE /teacher_enrollments/{id}` (operation `delete_teacher_enrollment_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_teacher_enrollment_by_id(this.id).await;
+        let r = this.client.raw().delete_teacher_enrollment_by_id(this.id);
         this.client.value("delete_teacher_enrollment_by_id", r).await
     }
 }
@@ -7714,8 +7612,7 @@ impl GetTeacherRoles {
                         .get_teacher_roles(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_teacher_roles", r).await
                 }
             },
@@ -7747,7 +7644,7 @@ impl<'a> CreateTeacherRole<'a> {
     /// `POST /teacher_roles` (operation `create_teacher_role`).
     pub async fn send(self) -> Result<types::TeacherRole> {
         let this = self;
-        let r = this.client.raw().create_teacher_role(&this.body).await;
+        let r = this.client.raw().create_teacher_role(&this.body);
         this.client.value("create_teacher_role", r).await
     }
 }
@@ -7776,7 +7673,7 @@ impl<'a> GetTeacherRoleById<'a> {
     /// `GET /teacher_roles/{id}` (operation `get_teacher_role_by_id`).
     pub async fn send(self) -> Result<types::TeacherRole> {
         let this = self;
-        let r = this.client.raw().get_teacher_role_by_id(this.id).await;
+        let r = this.client.raw().get_teacher_role_by_id(this.id);
         this.client.value("get_teacher_role_by_id", r).await
     }
 }
@@ -7814,7 +7711,7 @@ impl<'a> UpdateTeacherRoleById<'a> {
     /// `PATCH /teacher_roles/{id}` (operation `update_teacher_role_by_id`).
     pub async fn send(self) -> Result<types::TeacherRole> {
         let this = self;
-        let r = this.client.raw().update_teacher_role_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_teacher_role_by_id(this.id, &this.body);
         this.client.value("update_teacher_role_by_id", r).await
     }
 }
@@ -7846,7 +7743,7 @@ impl<'a> DeleteTeacherRoleById<'a> {
     /// `DELETE /teacher_roles/{id}` (operation `delete_teacher_role_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().delete_teacher_role_by_id(this.id).await;
+        let r = this.client.raw().delete_teacher_role_by_id(this.id);
         this.client.value("delete_teacher_role_by_id", r).await
     }
 }
@@ -7934,8 +7831,7 @@ impl GetTeachers {
                             this.label_id.as_ref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.search.as_deref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_teachers", r).await
                 }
             },
@@ -7967,7 +7863,7 @@ impl<'a> CreateTeacher<'a> {
     /// `POST /teachers` (operation `create_teacher`).
     pub async fn send(self) -> Result<types::CreateTeacherResponse> {
         let this = self;
-        let r = this.client.raw().create_teacher(&this.body).await;
+        let r = this.client.raw().create_teacher(&this.body);
         this.client.value("create_teacher", r).await
     }
 }
@@ -7996,7 +7892,7 @@ impl<'a> GetTeacherById<'a> {
     /// `GET /teachers/{id}` (operation `get_teacher_by_id`).
     pub async fn send(self) -> Result<types::TeacherWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_teacher_by_id(this.id).await;
+        let r = this.client.raw().get_teacher_by_id(this.id);
         this.client.value("get_teacher_by_id", r).await
     }
 }
@@ -8025,7 +7921,7 @@ impl<'a> ActivateTeacherById<'a> {
     /// `POST /teachers/{id}/activate` (operation `activate_teacher_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().activate_teacher_by_id(this.id).await;
+        let r = this.client.raw().activate_teacher_by_id(this.id);
         this.client.value("activate_teacher_by_id", r).await
     }
 }
@@ -8057,7 +7953,7 @@ impl<'a> DeactivateTeacherById<'a> {
     /// `POST /teachers/{id}/deactivate` (operation `deactivate_teacher_by_id`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().deactivate_teacher_by_id(this.id).await;
+        let r = this.client.raw().deactivate_teacher_by_id(this.id);
         this.client.value("deactivate_teacher_by_id", r).await
     }
 }
@@ -8123,8 +8019,7 @@ impl GetTheses {
                         .get_theses(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_theses", r).await
                 }
             },
@@ -8226,8 +8121,7 @@ impl GetUsers {
                             Some(std::num::NonZeroU64::from(size)),
                             this.role.as_deref(),
                             this.sort.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_users", r).await
                 }
             },
@@ -8259,7 +8153,7 @@ impl<'a> CreateUser<'a> {
     /// `POST /users` (operation `create_user`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_user(&this.body).await;
+        let r = this.client.raw().create_user(&this.body);
         this.client.value("create_user", r).await
     }
 }
@@ -8288,7 +8182,7 @@ impl<'a> GetUserById<'a> {
     /// `GET /users/{id}` (operation `get_user_by_id`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
         let this = self;
-        let r = this.client.raw().get_user_by_id(this.id).await;
+        let r = this.client.raw().get_user_by_id(this.id);
         this.client.value("get_user_by_id", r).await
     }
 }
@@ -8326,7 +8220,7 @@ impl<'a> UpdateUserById<'a> {
     /// `PATCH /users/{id}` (operation `update_user_by_id`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_user_by_id(this.id, &this.body).await;
+        let r = this.client.raw().update_user_by_id(this.id, &this.body);
         this.client.value("update_user_by_id", r).await
     }
 }
@@ -8374,8 +8268,7 @@ impl GetAuthenticationsByUserId {
                 let r = this
                     .client
                     .raw()
-                    .get_authentications_by_user_id(this.user_id, this.provider)
-                    .await;
+                    .get_authentications_by_user_id(this.user_id, this.provider);
                 Ok(
                     paginate::Page::new(
                         this.client.value("get_authentications_by_user_id", r).await?,
@@ -8391,8 +8284,7 @@ impl GetAuthenticationsByUserId {
         let r = this
             .client
             .raw()
-            .get_authentications_by_user_id(this.user_id, this.provider)
-            .await;
+            .get_authentications_by_user_id(this.user_id, this.provider);
         this.client.value("get_authentications_by_user_id", r).await
     }
     /// The items, lazily, page after page.
@@ -8433,11 +8325,7 @@ impl<'a> DeleteAuthenticationFromUser<'a> {
     /// `DELETE /users/{user_id}/authentications/{id}` (operation `delete_authentication_from_user`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this
-            .client
-            .raw()
-            .delete_authentication_from_user(this.user_id, this.id)
-            .await;
+        let r = this.client.raw().delete_authentication_from_user(this.user_id, this.id);
         this.client.value("delete_authentication_from_user", r).await
     }
 }
@@ -8501,8 +8389,7 @@ impl GetWebhooks {
                         .get_webhooks(
                             cursor.as_deref(),
                             Some(std::num::NonZeroU64::from(size)),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_webhooks", r).await
                 }
             },
@@ -8534,7 +8421,7 @@ impl<'a> CreateWebhook<'a> {
     /// `POST /webhooks` (operation `create_webhook`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
-        let r = this.client.raw().create_webhook(&this.body).await;
+        let r = this.client.raw().create_webhook(&this.body);
         this.client.value("create_webhook", r).await
     }
 }
@@ -8563,7 +8450,7 @@ impl<'a> GetWebhookById<'a> {
     /// `GET /webhooks/{id}` (operation `get_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
-        let r = this.client.raw().get_webhook_by_id(&this.id).await;
+        let r = this.client.raw().get_webhook_by_id(&this.id);
         this.client.value("get_webhook_by_id", r).await
     }
 }
@@ -8601,7 +8488,7 @@ impl<'a> UpdateWebhookById<'a> {
     /// `PATCH /webhooks/{id}` (operation `update_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
-        let r = this.client.raw().update_webhook_by_id(&this.id, &this.body).await;
+        let r = this.client.raw().update_webhook_by_id(&this.id, &this.body);
         this.client.value("update_webhook_by_id", r).await
     }
 }
@@ -8630,7 +8517,7 @@ impl<'a> DeleteWebhookById<'a> {
     /// `DELETE /webhooks/{id}` (operation `delete_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
-        let r = this.client.raw().delete_webhook_by_id(&this.id).await;
+        let r = this.client.raw().delete_webhook_by_id(&this.id);
         this.client.value("delete_webhook_by_id", r).await
     }
 }
@@ -8668,8 +8555,7 @@ impl GetWebhookNotificationsByWebhookId {
                 let r = this
                     .client
                     .raw()
-                    .get_webhook_notifications_by_webhook_id(&this.webhook_id)
-                    .await;
+                    .get_webhook_notifications_by_webhook_id(&this.webhook_id);
                 Ok(
                     paginate::Page::new(
                         this
@@ -8688,8 +8574,7 @@ impl GetWebhookNotificationsByWebhookId {
         let r = this
             .client
             .raw()
-            .get_webhook_notifications_by_webhook_id(&this.webhook_id)
-            .await;
+            .get_webhook_notifications_by_webhook_id(&this.webhook_id);
         this.client.value("get_webhook_notifications_by_webhook_id", r).await
     }
     /// The items, lazily, page after page.
@@ -8785,8 +8670,7 @@ impl GetWebhookNotificationsFailed {
                             this.end.as_ref(),
                             Some(std::num::NonZeroU64::from(size)),
                             this.start.as_ref(),
-                        )
-                        .await;
+                        );
                     this.client.cursor_page("get_webhook_notifications_failed", r).await
                 }
             },

@@ -209,7 +209,7 @@ impl Client {
     async fn map<T>(
         &self,
         op: &str,
-        r: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
+        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     ) -> Result<Versioned<T>> {
         edu_common::progenitor::response(&self.transport, op, r)
             .await
@@ -246,7 +246,7 @@ impl Client {
         let school = school.into();
         school.check()?;
         let b = with_school!(self.api.get_studyofferings().id(id.to_string()), &school);
-        self.map("get-studyofferings", b.send().await).await
+        self.map("get-studyofferings", b.send()).await
     }
 
     /// `GET /subjectofferings/school`: a school's subject offerings.
@@ -269,7 +269,7 @@ impl Client {
         let school = school.into();
         school.check()?;
         let b = with_school!(self.api.get_subjectoffering().id(id.to_string()), &school);
-        self.map("get-subjectoffering", b.send().await).await
+        self.map("get-subjectoffering", b.send()).await
     }
 }
 
@@ -328,7 +328,7 @@ impl OrganisationsRequest<'_> {
             b = b.name(n);
         }
         self.client
-            .map("get-organisations-by-school-search", b.send().await)
+            .map("get-organisations-by-school-search", b.send())
             .await
     }
 }
@@ -375,7 +375,7 @@ impl StudyOfferingsRequest<'_> {
             b = b.school_period_id(p);
         }
         self.client
-            .map("get-studyofferings-for-school", b.send().await)
+            .map("get-studyofferings-for-school", b.send())
             .await
     }
 }
@@ -432,7 +432,7 @@ impl SubjectOfferingsRequest<'_> {
             b = b.school_period_id(p);
         }
         self.client
-            .map("get-subjectofferings-for-school", b.send().await)
+            .map("get-subjectofferings-for-school", b.send())
             .await
     }
 }

@@ -111,3 +111,61 @@ async fn a_listing_reports_one_call_per_page() {
         "{reports:?}"
     );
 }
+
+/// A server that answers every request with `200`, a request id and `body` (and a token
+/// request with a token).
+async fn answering_200_with(body: &'static str) -> wiremock::MockServer {
+    use wiremock::{Mock, ResponseTemplate, matchers::any, matchers::path};
+    let server = wiremock::MockServer::start().await;
+    Mock::given(path("/connect/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "access_token": "t", "token_type": "bearer", "expires_in": 3600
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-request-id", "req-2xx-undecodable")
+                .set_body_raw(body, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_generated_calls_undecodable_success_carries_its_report_and_request_id() {
+    // Eduframe (the generated layer's `value`): an account whose id is not a number.
+    let server = answering_200_with(r#"{"id": "not a number"}"#).await;
+    let client = eduframe_client::Client::builder()
+        .base_url(format!("{}/v1", server.uri()))
+        .api_key("k")
+        .build()
+        .unwrap();
+    let err = client.accounts().get(7).await.unwrap_err();
+    assert!(matches!(err, edu_common::Error::Decode(_)), "{err}");
+    let r = err
+        .report()
+        .expect("a body that does not decode still carries its call's report");
+    assert_eq!((r.api, r.attempts), ("eduframe", 1), "{r:?}");
+    assert_eq!(r.status.map(|s| s.as_u16()), Some(200));
+    assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
+
+    // Ed-Fi Admin (a hand-written method over the generated client): information that is a
+    // number.
+    let server = answering_200_with("42").await;
+    let client = edfi_admin_client::Client::builder()
+        .base_url(server.uri())
+        .client_credentials("id", "secret")
+        .build()
+        .unwrap();
+    let err = client.information().await.unwrap_err();
+    assert!(matches!(err, edu_common::Error::Decode(_)), "{err}");
+    let r = err.report().expect("report");
+    assert_eq!(
+        (r.api, r.status.map(|s| s.as_u16())),
+        ("edfi_admin", Some(200))
+    );
+    assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
+}

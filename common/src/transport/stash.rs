@@ -15,7 +15,11 @@ impl Transport {
             .run(request, operation_id, None, AuthMode::Preauthorized)
             .await;
         match result {
-            Ok(resp) if resp.status().is_success() => Ok(resp),
+            // A success: its report is kept for a body the generated code then cannot read.
+            Ok(resp) if resp.status().is_success() => {
+                crate::progenitor::keep_answered(report);
+                Ok(resp)
+            }
             // An answer the generated code turns into an error: its report waits in the stash
             // for `progenitor::into_error`, named by a header.
             Ok(mut resp) => {

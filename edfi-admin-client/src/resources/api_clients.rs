@@ -30,8 +30,7 @@ impl ApiClients<'_> {
             .raw()
             .post_apiclients()
             .body(api_client.clone())
-            .send()
-            .await;
+            .send();
         let rv = self.client.call("postApiclients", r).await?;
         let located = crate::location::created_id(&rv).ok();
         let body = rv.into_inner();
@@ -45,7 +44,7 @@ impl ApiClients<'_> {
 
     /// One API client.
     pub async fn get(&self, id: i32) -> Result<types::ApiClientModel> {
-        let r = self.client.raw().get_apiclients_by_id().id(id).send().await;
+        let r = self.client.raw().get_apiclients_by_id().id(id).send();
         self.client.value("getApiclientsById", r).await
     }
 
@@ -57,20 +56,13 @@ impl ApiClients<'_> {
             .put_apiclients_by_id()
             .id(id)
             .body(api_client.clone())
-            .send()
-            .await;
+            .send();
         self.client.unit("putApiclientsById", r).await
     }
 
     /// Deletes an API client.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_apiclients_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().delete_apiclients_by_id().id(id).send();
         self.client.unit("deleteApiclientsById", r).await
     }
 
@@ -81,8 +73,7 @@ impl ApiClients<'_> {
             .raw()
             .put_apiclients_reset_credential_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         let body = self
             .client
             .value("putApiclientsResetCredentialById", r)

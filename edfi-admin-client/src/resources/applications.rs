@@ -56,8 +56,7 @@ impl Applications<'_> {
             .raw()
             .post_applications()
             .body(app.clone())
-            .send()
-            .await;
+            .send();
         let rv = self.client.call("postApplications", r).await?;
         let located = crate::location::created_id(&rv).ok();
         let body = rv.into_inner();
@@ -71,13 +70,7 @@ impl Applications<'_> {
 
     /// One application.
     pub async fn get(&self, id: i32) -> Result<types::ApplicationModel> {
-        let r = self
-            .client
-            .raw()
-            .get_applications_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().get_applications_by_id().id(id).send();
         self.client.value("getApplicationsById", r).await
     }
 
@@ -89,20 +82,13 @@ impl Applications<'_> {
             .put_applications_by_id()
             .id(id)
             .body(app.clone())
-            .send()
-            .await;
+            .send();
         self.client.unit("putApplicationsById", r).await
     }
 
     /// Deletes an application and its API clients.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_applications_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().delete_applications_by_id().id(id).send();
         self.client.unit("deleteApplicationsById", r).await
     }
 
@@ -113,8 +99,7 @@ impl Applications<'_> {
             .raw()
             .put_applications_reset_credential_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         let body = self
             .client
             .value("putApplicationsResetCredentialById", r)

@@ -39,7 +39,7 @@ impl ClaimSets<'_> {
 
     /// The claim set with this name (applications name their claim set; this finds its id).
     pub async fn by_name(&self, name: &str) -> Result<Option<types::ClaimSetModel>> {
-        let r = self.client.raw().list_claim_sets().name(name).send().await;
+        let r = self.client.raw().list_claim_sets().name(name).send();
         let found = self.client.value("listClaimSets", r).await?;
         Ok(found.into_iter().find(|c| c.name.as_deref() == Some(name)))
     }
@@ -50,13 +50,13 @@ impl ClaimSets<'_> {
             extra: Default::default(),
             name: name.into(),
         };
-        let r = self.client.raw().post_claim_sets().body(body).send().await;
+        let r = self.client.raw().post_claim_sets().body(body).send();
         self.client.created("postClaimSets", r).await
     }
 
     /// One claim set with its resource claims.
     pub async fn get(&self, id: i32) -> Result<types::ClaimSetDetailsModel> {
-        let r = self.client.raw().get_claim_sets_by_id().id(id).send().await;
+        let r = self.client.raw().get_claim_sets_by_id().id(id).send();
         self.client.value("getClaimSetsById", r).await
     }
 
@@ -72,20 +72,13 @@ impl ClaimSets<'_> {
             .put_claim_sets_by_id()
             .id(id)
             .body(body)
-            .send()
-            .await;
+            .send();
         self.client.unit("putClaimSetsById", r).await
     }
 
     /// Deletes a claim set (not one that is system reserved or used by applications).
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_claim_sets_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().delete_claim_sets_by_id().id(id).send();
         self.client.unit("deleteClaimSetsById", r).await
     }
 
@@ -96,13 +89,7 @@ impl ClaimSets<'_> {
             original_id,
             name: name.into(),
         };
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_copy()
-            .body(body)
-            .send()
-            .await;
+        let r = self.client.raw().post_claim_sets_copy().body(body).send();
         self.client.created("postClaimSetsCopy", r).await
     }
 
@@ -113,8 +100,7 @@ impl ClaimSets<'_> {
             .raw()
             .get_claim_sets_export_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         self.client.value("getClaimSetsExportById", r).await
     }
 
@@ -129,13 +115,7 @@ impl ClaimSets<'_> {
             name: name.into(),
             resource_claims: exported.resource_claims.clone().unwrap_or_default(),
         };
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_import()
-            .body(body)
-            .send()
-            .await;
+        let r = self.client.raw().post_claim_sets_import().body(body).send();
         self.client.created("postClaimSetsImport", r).await
     }
 
@@ -157,8 +137,7 @@ impl ClaimSets<'_> {
             .post_claim_sets_resource_claim_actions_by_claim_set_id()
             .claim_set_id(claim_set_id)
             .body(body)
-            .send()
-            .await;
+            .send();
         self.client
             .unit("postClaimSetsResourceClaimActionsByClaimSetId", r)
             .await
@@ -182,8 +161,7 @@ impl ClaimSets<'_> {
             .claim_set_id(claim_set_id)
             .resource_claim_id(resource_claim_id)
             .body(body)
-            .send()
-            .await;
+            .send();
         self.client
             .unit(
                 "putClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
@@ -204,8 +182,7 @@ impl ClaimSets<'_> {
             .delete_claim_sets_resource_claim_actions_by_claim_set_id_by_resource_claim_id()
             .claim_set_id(claim_set_id)
             .resource_claim_id(resource_claim_id)
-            .send()
-            .await;
+            .send();
         self.client
             .unit(
                 "deleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
@@ -235,8 +212,7 @@ impl ClaimSets<'_> {
             .claim_set_id(claim_set_id)
             .resource_claim_id(resource_claim_id)
             .body(body)
-            .send()
-            .await;
+            .send();
         self.client
             .unit(
                 "postClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId",
@@ -257,8 +233,7 @@ impl ClaimSets<'_> {
             .post_claim_sets_resource_claim_actions_reset_authorization_strategies_by_claim_set_id_by_resource_claim_id()
             .claim_set_id(claim_set_id)
             .resource_claim_id(resource_claim_id)
-            .send()
-            .await;
+            .send();
         self.client
             .unit(
                 "postClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId",

@@ -74,17 +74,29 @@ pub const PAGE_SIZE: u64 = 100;
 
 impl Client {
     /// The body of a successful generated call, or the call's typed error.
-    pub(crate) async fn value<T>(&self, operation: &str, r: Raw<T>) -> Result<T> {
+    pub(crate) async fn value<T>(
+        &self,
+        operation: &str,
+        r: impl Future<Output = Raw<T>>,
+    ) -> Result<T> {
         Ok(self.call(operation, r).await?.into_inner())
     }
 
     /// Success of a generated call whose body does not matter.
-    pub(crate) async fn unit<T>(&self, operation: &str, r: Raw<T>) -> Result<()> {
+    pub(crate) async fn unit<T>(
+        &self,
+        operation: &str,
+        r: impl Future<Output = Raw<T>>,
+    ) -> Result<()> {
         self.call(operation, r).await.map(|_| ())
     }
 
     /// The id of the resource a generated `POST` created.
-    pub(crate) async fn created<T>(&self, operation: &str, r: Raw<T>) -> Result<i32> {
+    pub(crate) async fn created<T>(
+        &self,
+        operation: &str,
+        r: impl Future<Output = Raw<T>>,
+    ) -> Result<i32> {
         created_id(&self.call(operation, r).await?)
     }
 }

@@ -25,20 +25,13 @@ impl OdsInstances<'_> {
             .raw()
             .post_ods_instances()
             .body(instance.clone())
-            .send()
-            .await;
+            .send();
         self.client.created("postOdsInstances", r).await
     }
 
     /// One ODS instance with its contexts and derivatives.
     pub async fn get(&self, id: i32) -> Result<types::OdsInstanceDetailModel> {
-        let r = self
-            .client
-            .raw()
-            .get_ods_instances_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().get_ods_instances_by_id().id(id).send();
         self.client.value("getOdsInstancesById", r).await
     }
 
@@ -50,20 +43,13 @@ impl OdsInstances<'_> {
             .put_ods_instances_by_id()
             .id(id)
             .body(instance.clone())
-            .send()
-            .await;
+            .send();
         self.client.unit("putOdsInstancesById", r).await
     }
 
     /// Deletes an ODS instance (not one that applications, contexts or derivatives use).
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_ods_instances_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().delete_ods_instances_by_id().id(id).send();
         self.client.unit("deleteOdsInstancesById", r).await
     }
 
@@ -92,8 +78,7 @@ impl OdsInstanceContexts<'_> {
             .raw()
             .post_ods_instance_contexts()
             .body(context.clone())
-            .send()
-            .await;
+            .send();
         self.client.created("postOdsInstanceContexts", r).await
     }
 
@@ -104,8 +89,7 @@ impl OdsInstanceContexts<'_> {
             .raw()
             .get_ods_instance_contexts_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         self.client.value("getOdsInstanceContextsById", r).await
     }
 
@@ -121,8 +105,7 @@ impl OdsInstanceContexts<'_> {
             .put_ods_instance_contexts_by_id()
             .id(id)
             .body(context.clone())
-            .send()
-            .await;
+            .send();
         self.client.unit("putOdsInstanceContextsById", r).await
     }
 
@@ -133,8 +116,7 @@ impl OdsInstanceContexts<'_> {
             .raw()
             .delete_ods_instance_contexts_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         self.client.unit("deleteOdsInstanceContextsById", r).await
     }
 }
@@ -158,8 +140,7 @@ impl OdsInstanceDerivatives<'_> {
             .raw()
             .post_ods_instance_derivatives()
             .body(derivative.clone())
-            .send()
-            .await;
+            .send();
         self.client.created("postOdsInstanceDerivatives", r).await
     }
 
@@ -170,8 +151,7 @@ impl OdsInstanceDerivatives<'_> {
             .raw()
             .get_ods_instance_derivatives_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         self.client.value("getOdsInstanceDerivativesById", r).await
     }
 
@@ -187,8 +167,7 @@ impl OdsInstanceDerivatives<'_> {
             .put_ods_instance_derivatives_by_id()
             .id(id)
             .body(derivative.clone())
-            .send()
-            .await;
+            .send();
         self.client.unit("putOdsInstanceDerivativesById", r).await
     }
 
@@ -199,8 +178,7 @@ impl OdsInstanceDerivatives<'_> {
             .raw()
             .delete_ods_instance_derivatives_by_id()
             .id(id)
-            .send()
-            .await;
+            .send();
         self.client
             .unit("deleteOdsInstanceDerivativesById", r)
             .await

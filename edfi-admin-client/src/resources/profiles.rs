@@ -29,13 +29,13 @@ impl Profiles<'_> {
             name: name.into(),
             definition: definition.into(),
         };
-        let r = self.client.raw().post_profiles().body(body).send().await;
+        let r = self.client.raw().post_profiles().body(body).send();
         self.client.created("postProfiles", r).await
     }
 
     /// One profile with its definition.
     pub async fn get(&self, id: i32) -> Result<types::ProfileDetailsModel> {
-        let r = self.client.raw().get_profiles_by_id().id(id).send().await;
+        let r = self.client.raw().get_profiles_by_id().id(id).send();
         self.client.value("getProfilesById", r).await
     }
 
@@ -57,20 +57,13 @@ impl Profiles<'_> {
             .put_profiles_by_id()
             .id(id)
             .body(body)
-            .send()
-            .await;
+            .send();
         self.client.unit("putProfilesById", r).await
     }
 
     /// Deletes a profile.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_profiles_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().delete_profiles_by_id().id(id).send();
         self.client.unit("deleteProfilesById", r).await
     }
 }

@@ -31,13 +31,7 @@ impl Security<'_> {
 
     /// One resource claim with its parent's name and its children.
     pub async fn resource_claim(&self, id: i32) -> Result<types::ResourceClaimModel> {
-        let r = self
-            .client
-            .raw()
-            .get_resource_claims_by_id()
-            .id(id)
-            .send()
-            .await;
+        let r = self.client.raw().get_resource_claims_by_id().id(id).send();
         self.client.value("getResourceClaimsById", r).await
     }
 

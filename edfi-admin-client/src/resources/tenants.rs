@@ -24,8 +24,7 @@ impl Tenants<'_> {
             .raw()
             .get_tenants_by_tenant_name()
             .tenant_name(name)
-            .send()
-            .await;
+            .send();
         self.client.value("getTenantsByTenantName", r).await
     }
 }

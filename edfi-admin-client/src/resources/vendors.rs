@@ -39,19 +39,13 @@ impl Vendors<'_> {
 
     /// Creates a vendor; returns its id (from the `Location` header).
     pub async fn create(&self, vendor: &NewVendor) -> Result<i32> {
-        let r = self
-            .client
-            .raw()
-            .post_vendors()
-            .body(vendor.clone())
-            .send()
-            .await;
+        let r = self.client.raw().post_vendors().body(vendor.clone()).send();
         self.client.created("postVendors", r).await
     }
 
     /// One vendor.
     pub async fn get(&self, id: i32) -> Result<types::VendorModel> {
-        let r = self.client.raw().get_vendors_by_id().id(id).send().await;
+        let r = self.client.raw().get_vendors_by_id().id(id).send();
         self.client.value("getVendorsById", r).await
     }
 
@@ -63,14 +57,13 @@ impl Vendors<'_> {
             .put_vendors_by_id()
             .id(id)
             .body(vendor.clone())
-            .send()
-            .await;
+            .send();
         self.client.unit("putVendorsById", r).await
     }
 
     /// Deletes a vendor (and, on the server, its applications).
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_vendors_by_id().id(id).send().await;
+        let r = self.client.raw().delete_vendors_by_id().id(id).send();
         self.client.unit("deleteVendorsById", r).await
     }
 

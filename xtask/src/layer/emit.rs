@@ -107,7 +107,7 @@ struct Override {
 
 /// The statements that send `op` from `this`, an owned request or listing whose fields are
 /// named after the setters in `fields` (`true`: required, kept as `T`; `false`: kept as
-/// `Option<T>`), ending with `let r = …;`.
+/// `Option<T>`), ending with `let r = …;`: the call's future, not yet awaited.
 fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<TokenStream> {
     let raw = ident(&op.raw_fn);
     let Some(order) = &op.builder.call else {
@@ -125,7 +125,7 @@ fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<T
             let mut b = this.client.raw().#raw();
             #(#sets)*
             #(#extra)*
-            let r = b.send().await;
+            let r = b.send();
         });
     };
     let mut args: Vec<Expr> = Vec::new();
@@ -155,7 +155,7 @@ fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<T
         };
         args.push(arg);
     }
-    Ok(quote!(let r = this.client.raw().#raw(#(#args),*).await;))
+    Ok(quote!(let r = this.client.raw().#raw(#(#args),*);))
 }
 
 /// The fields a request or listing keeps, and how its `new` takes and stores them.
