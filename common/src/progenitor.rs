@@ -13,14 +13,11 @@
 //! retry budget and the one-time retry with fresh credentials after a 401. Convert the
 //! generated `Error<E>` into [`crate::Error`] with [`into_error`].
 
-use std::cell::Cell;
-
 use http::StatusCode;
 use serde::Serialize;
 
 use crate::error::{DecodeError, Error, HttpError, TimeoutKind};
-use crate::report::CallReport;
-use crate::transport::{STASH_HEADER, STASH_STATUS, Transport};
+use crate::transport::{STASH_HEADER, STASH_STATUS, Transport, with_answered_report};
 
 pub use progenitor_client;
 pub use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
@@ -90,35 +87,19 @@ macro_rules! impl_client_hooks {
 ///
 /// It takes the call's future, not its result, so that an error raised after a successful
 /// answer (a body that does not decode, a connection cut mid-body) still carries the call's
-/// [`CallReport`]: status, attempts and the server's request id.
+/// [`CallReport`](crate::CallReport): status, attempts and the server's request id.
 pub async fn response<T, E: Serialize>(
     transport: &Transport,
     operation: &str,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 ) -> crate::Result<ResponseValue<T>> {
-    let (result, answered) = ANSWERED
-        .scope(Cell::new(None), async {
-            let result = call.await;
-            (result, ANSWERED.with(Cell::take))
-        })
-        .await;
+    let (result, answered) = with_answered_report(call).await;
     match result {
         Ok(v) => Ok(v),
         Err(e) => Err(into_error(transport, operation, e)
             .await
             .with_report(answered.as_ref())),
     }
-}
-
-tokio::task_local! {
-    /// The report of the generated call in flight, once it was answered with a success: kept
-    /// for an error the generated code raises after that (the body).
-    static ANSWERED: Cell<Option<CallReport>>;
-}
-
-/// Keeps the report of a successful answer for [`response`], when a call runs inside one.
-pub(crate) fn keep_answered(report: CallReport) {
-    let _ = ANSWERED.try_with(|slot| slot.set(Some(report)));
 }
 
 /// One page of a cursor listing through a generated client: the items of a successful call, and

@@ -57,7 +57,7 @@ pub use settings::{CallOptions, Timeouts};
 #[cfg(feature = "progenitor")]
 use stash::Stash;
 #[cfg(feature = "progenitor")]
-pub(crate) use stash::{STASH_HEADER, STASH_STATUS};
+pub(crate) use stash::{STASH_HEADER, STASH_STATUS, with_answered_report};
 
 struct Inner {
     http: reqwest::Client,

@@ -17,7 +17,7 @@ impl Transport {
         match result {
             // A success: its report is kept for a body the generated code then cannot read.
             Ok(resp) if resp.status().is_success() => {
-                crate::progenitor::keep_answered(report);
+                let _ = ANSWERED.try_with(|slot| slot.set(Some(report)));
                 Ok(resp)
             }
             // An answer the generated code turns into an error: its report waits in the stash
@@ -115,4 +115,23 @@ enum Stashed {
 pub(crate) struct Stash {
     next: u64,
     items: std::collections::VecDeque<(u64, Stashed)>,
+}
+
+tokio::task_local! {
+    /// The report of the generated call in flight, once it was answered with a success: kept
+    /// for an error the generated code raises after that (a body it cannot read).
+    static ANSWERED: std::cell::Cell<Option<CallReport>>;
+}
+
+/// Runs a generated call and returns, beside its outcome, the report of its successful answer
+/// (none when the answer was an error, which carries its report through the stash).
+pub(crate) async fn with_answered_report<T>(
+    call: impl Future<Output = T>,
+) -> (T, Option<CallReport>) {
+    ANSWERED
+        .scope(std::cell::Cell::new(None), async {
+            let out = call.await;
+            (out, ANSWERED.with(std::cell::Cell::take))
+        })
+        .await
 }
