@@ -88,17 +88,23 @@ macro_rules! impl_client_hooks {
 /// It takes the call's future, not its result, so that an error raised after a successful
 /// answer (a body that does not decode, a connection cut mid-body) still carries the call's
 /// [`CallReport`](crate::CallReport): status, attempts and the server's request id.
-pub async fn response<T, E: Serialize>(
-    transport: &Transport,
-    operation: &str,
-    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-) -> crate::Result<ResponseValue<T>> {
-    let (result, answered) = with_answered_report(call).await;
-    match result {
-        Ok(v) => Ok(v),
-        Err(e) => Err(into_error(transport, operation, e)
-            .await
-            .with_report(answered.as_ref())),
+///
+/// The call's future goes to the heap at once: generated futures are large, and each `async`
+/// layer that held one by value would grow every caller's future (and a debug build's stack).
+pub fn response<'a, T: 'a, E: Serialize + 'a>(
+    transport: &'a Transport,
+    operation: &'a str,
+    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + 'a,
+) -> impl Future<Output = crate::Result<ResponseValue<T>>> + 'a {
+    let call = Box::pin(call);
+    async move {
+        let (result, answered) = with_answered_report(call).await;
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) => Err(into_error(transport, operation, e)
+                .await
+                .with_report(answered.as_ref())),
+        }
     }
 }
 
@@ -106,13 +112,23 @@ pub async fn response<T, E: Serialize>(
 /// the `cursor` query parameter of its `Link: <…>; rel="next"` (resolved against the transport's
 /// base URL and refused, with [`Error::CrossOrigin`], on another origin). A next link without a
 /// cursor is an [`Error::Pagination`], never a silent end.
-pub async fn cursor_page<T: Send + 'static, E: Serialize>(
+pub fn cursor_page<'a, T: Send + 'static, E: Serialize + 'a>(
+    transport: &'a Transport,
+    operation: &'a str,
+    cursor_param: &'a str,
+    call: impl Future<Output = Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>> + 'a,
+) -> impl Future<Output = crate::Result<crate::paginate::Page<T, String>>> + 'a {
+    let answer = response(transport, operation, call);
+    async move { cursor_next(transport, operation, cursor_param, answer.await?) }
+}
+
+/// The page of a cursor listing's answer: its items and the next link's cursor.
+fn cursor_next<T>(
     transport: &Transport,
     operation: &str,
     cursor_param: &str,
-    call: impl Future<Output = Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>>,
+    rv: ResponseValue<Vec<T>>,
 ) -> crate::Result<crate::paginate::Page<T, String>> {
-    let rv = response(transport, operation, call).await?;
     let next = match crate::link::find_rel(rv.headers(), "next", transport.base_url())? {
         None => None,
         Some(url) => {

@@ -210,12 +210,12 @@ impl Client {
 
     /// Maps a generated call's result into `edu_common`'s types: a failure becomes the typed
     /// [`Error`] (with the response body, for [`crate::error::admin_error`]).
-    pub(crate) async fn call<T>(
-        &self,
-        op: &str,
-        r: impl Future<Output = Raw<T>>,
-    ) -> Result<ResponseValue<T>> {
-        edu_common::progenitor::response(&self.transport, op, r).await
+    pub(crate) fn call<'a, T: 'a>(
+        &'a self,
+        op: &'a str,
+        r: impl Future<Output = Raw<T>> + 'a,
+    ) -> impl Future<Output = Result<ResponseValue<T>>> + 'a {
+        edu_common::progenitor::response(&self.transport, op, r)
     }
 }
 

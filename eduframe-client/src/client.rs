@@ -156,23 +156,23 @@ impl Client {
     }
 
     /// A generated call's body, or its error as an [`Error`].
-    pub(crate) async fn value<T, E: serde::Serialize>(
-        &self,
-        op: &str,
-        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-    ) -> Result<T> {
-        edu_common::progenitor::response(&self.transport, op, r)
-            .await
-            .map(ResponseValue::into_inner)
+    pub(crate) fn value<'a, T: 'a, E: serde::Serialize + 'a>(
+        &'a self,
+        op: &'a str,
+        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>> + 'a,
+    ) -> impl Future<Output = Result<T>> + 'a {
+        let answer = edu_common::progenitor::response(&self.transport, op, r);
+        async move { answer.await.map(ResponseValue::into_inner) }
     }
 
     /// One page of a cursor listing: its items and the cursor of the `Link` header's next page.
-    pub(crate) async fn cursor_page<T: Send + 'static, E: serde::Serialize>(
-        &self,
-        op: &str,
-        r: impl Future<Output = std::result::Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>>,
-    ) -> Result<Page<T, String>> {
-        edu_common::progenitor::cursor_page(&self.transport, op, "cursor", r).await
+    pub(crate) fn cursor_page<'a, T: Send + 'static, E: serde::Serialize + 'a>(
+        &'a self,
+        op: &'a str,
+        r: impl Future<Output = std::result::Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>>
+        + 'a,
+    ) -> impl Future<Output = Result<Page<T, String>>> + 'a {
+        edu_common::progenitor::cursor_page(&self.transport, op, "cursor", r)
     }
 
     /// Any list operation of the main API, as a stream: `client.list::<types::Lead>("leads")`.

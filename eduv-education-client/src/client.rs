@@ -206,14 +206,14 @@ impl Client {
         &self.transport
     }
 
-    async fn map<T>(
-        &self,
-        op: &str,
-        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
-    ) -> Result<Versioned<T>> {
-        edu_common::progenitor::response(&self.transport, op, r)
-            .await
-            .map(Versioned::from)
+    fn map<'a, T: 'a>(
+        &'a self,
+        op: &'a str,
+        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>
+        + 'a,
+    ) -> impl Future<Output = Result<Versioned<T>>> + 'a {
+        let answer = edu_common::progenitor::response(&self.transport, op, r);
+        async move { answer.await.map(Versioned::from) }
     }
 
     /// `GET /organisations`: the organisations of a school or board.

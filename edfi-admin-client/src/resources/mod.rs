@@ -74,30 +74,33 @@ pub const PAGE_SIZE: u64 = 100;
 
 impl Client {
     /// The body of a successful generated call, or the call's typed error.
-    pub(crate) async fn value<T>(
-        &self,
-        operation: &str,
-        r: impl Future<Output = Raw<T>>,
-    ) -> Result<T> {
-        Ok(self.call(operation, r).await?.into_inner())
+    pub(crate) fn value<'a, T: 'a>(
+        &'a self,
+        operation: &'a str,
+        r: impl Future<Output = Raw<T>> + 'a,
+    ) -> impl Future<Output = Result<T>> + 'a {
+        let answer = self.call(operation, r);
+        async move { Ok(answer.await?.into_inner()) }
     }
 
     /// Success of a generated call whose body does not matter.
-    pub(crate) async fn unit<T>(
-        &self,
-        operation: &str,
-        r: impl Future<Output = Raw<T>>,
-    ) -> Result<()> {
-        self.call(operation, r).await.map(|_| ())
+    pub(crate) fn unit<'a, T: 'a>(
+        &'a self,
+        operation: &'a str,
+        r: impl Future<Output = Raw<T>> + 'a,
+    ) -> impl Future<Output = Result<()>> + 'a {
+        let answer = self.call(operation, r);
+        async move { answer.await.map(|_| ()) }
     }
 
     /// The id of the resource a generated `POST` created.
-    pub(crate) async fn created<T>(
-        &self,
-        operation: &str,
-        r: impl Future<Output = Raw<T>>,
-    ) -> Result<i32> {
-        created_id(&self.call(operation, r).await?)
+    pub(crate) fn created<'a, T: 'a>(
+        &'a self,
+        operation: &'a str,
+        r: impl Future<Output = Raw<T>> + 'a,
+    ) -> impl Future<Output = Result<i32>> + 'a {
+        let answer = self.call(operation, r);
+        async move { created_id(&answer.await?) }
     }
 }
 
