@@ -2,11 +2,11 @@
 
 use serde_json::{Value, json};
 
+use super::db::{Db, Req};
 use super::reply::{
     Answer, Errors, Reply, deleted, ids, message, not_found, ok, ok_empty, param, same, text,
     validation,
 };
-use super::{Db, Req};
 
 pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
     let answer = match (r.method, r.parts.as_slice()) {

@@ -4,12 +4,12 @@
 
 use serde_json::{Value, json};
 
+use super::db::{Db, Req};
 use super::reply::{
     Answer, Errors, Reply, cut, deleted, not_found, ok, ok_empty, page, param, same, text,
     validation,
 };
 use super::seed::{self, ACTIONS, Hierarchy, STRATEGIES};
-use super::{Db, Req};
 
 pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
     let answer = match (r.method, r.parts.as_slice()) {

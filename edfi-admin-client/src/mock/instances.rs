@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
+use super::db::{Db, Req};
 use super::reply::{Answer, Errors, Reply, Table, deleted, not_found, ok, ok_empty, text};
-use super::{Db, Req};
 
 pub(super) fn route(db: &mut Db, r: &Req) -> Option<Reply> {
     let answer = match (r.method, r.parts.as_slice()) {
