@@ -978,3 +978,73 @@ async fn the_simulator_answers_malformed_json_and_expired_tokens_like_the_server
     let challenge = r.headers()["www-authenticate"].to_str().unwrap();
     assert!(challenge.contains("invalid_token"), "{challenge}");
 }
+
+#[tokio::test]
+async fn an_override_keeps_only_strategies_other_than_the_actions_default() {
+    // As the server does (`OverrideDefaultAuthorizationStrategyCommand`): a strategy equal to
+    // the action's default is not stored as an override.
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let set = c.claim_sets().create("Override Baseline").await.unwrap();
+    // `educationOrganizations` (4) defaults to `NoFurtherAuthorizationRequired` for every action.
+    c.claim_sets()
+        .add_resource_claim(set, 4, enabled_actions(["Create", "Read"]))
+        .await
+        .unwrap();
+    c.claim_sets()
+        .override_authorization_strategy(
+            set,
+            4,
+            "create",
+            [
+                "RelationshipsWithStudentsOnly",
+                "NoFurtherAuthorizationRequired",
+            ],
+        )
+        .await
+        .unwrap();
+    let got = c.claim_sets().get(set).await.unwrap();
+    let claims = got.resource_claims.unwrap();
+    let overrides = claims[0]
+        .authorization_strategy_overrides_for_crud
+        .as_ref()
+        .unwrap();
+    assert_eq!(overrides.len(), 1, "{overrides:?}");
+    assert_eq!(overrides[0].action_name.as_deref(), Some("Create"));
+    let names: Vec<_> = overrides[0]
+        .authorization_strategies
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.auth_strategy_name.as_deref())
+        .collect();
+    assert_eq!(
+        names,
+        ["RelationshipsWithStudentsOnly"],
+        "the default is left out"
+    );
+
+    // Overriding with the default alone leaves no override for the action.
+    c.claim_sets()
+        .override_authorization_strategy(set, 4, "Create", ["NoFurtherAuthorizationRequired"])
+        .await
+        .unwrap();
+    let got = c.claim_sets().get(set).await.unwrap();
+    let overrides = got.resource_claims.unwrap()[0]
+        .authorization_strategy_overrides_for_crud
+        .clone()
+        .unwrap_or_default();
+    assert!(overrides.is_empty(), "{overrides:?}");
+
+    // TPDM's `candidate` has its own default, so the strategies listing finds it by name.
+    let found: Vec<_> = c
+        .security()
+        .resource_claim_action_auth_strategies()
+        .resource_name("candidate")
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].resource_name.as_deref(), Some("candidate"));
+}

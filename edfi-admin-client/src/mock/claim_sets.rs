@@ -437,6 +437,7 @@ fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
         }
     }
     let action = text(body, "actionName");
+    let baseline = db.claims.override_baseline(rc_id, action);
     e.check(
         seed::action_id(action).is_some(),
         "ActionName",
@@ -457,13 +458,21 @@ fn override_strategy(db: &mut Db, cs: &str, rc: &str, body: &Value) -> Answer {
             "{action} action is not enabled for the resource claim with id {rc_id}."
         )]})));
     }
+    // As the server does: a strategy equal to the action's default is not kept as an override,
+    // and with no default (own or the parent's) nothing is kept.
+    let kept: Vec<i64> = match baseline {
+        Some(default) => strategies.into_iter().filter(|s| *s != default).collect(),
+        None => Vec::new(),
+    };
     let overrides = &mut claim["authorizationStrategyOverridesForCRUD"];
     if !overrides.is_array() {
         *overrides = json!([]);
     }
     if let Some(list) = overrides.as_array_mut() {
         list.retain(|o| o["actionName"] != action);
-        list.push(seed::override_entry(action, &strategies));
+        if !kept.is_empty() {
+            list.push(seed::override_entry(action, &kept));
+        }
     }
     Ok(ok_empty())
 }

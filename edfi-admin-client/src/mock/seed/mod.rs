@@ -208,6 +208,18 @@ impl Hierarchy {
         self.claims.iter().find(|c| c.id == id)
     }
 
+    /// The default strategy the server holds an override of `action` against: the claim's own
+    /// for that action, else its parent's (one level up, no further), else none, and then the
+    /// server stores no override at all.
+    pub(super) fn override_baseline(&self, id: i64, action: &str) -> Option<i64> {
+        let own = |c: &ResourceClaim| {
+            (c.strategy != 0 && c.actions.iter().any(|a| a.eq_ignore_ascii_case(action)))
+                .then_some(c.strategy)
+        };
+        let c = self.claim(id)?;
+        own(c).or_else(|| self.claim(c.parent).and_then(own))
+    }
+
     /// The resource claim with this name (resource names match whatever their case).
     pub(super) fn named(&self, name: &str) -> Option<&ResourceClaim> {
         self.claims

@@ -203,5 +203,7 @@ pub(super) const ODS7: &[(i64, &str, &str, i64, i64)] = &[
         361,
         0,
     ),
-    (380, "candidate", "tpdm/candidate", 5, 0),
+    // TPDM's security script gives `candidate` its own `NoFurtherAuthorizationRequired` for
+    // every action.
+    (380, "candidate", "tpdm/candidate", 5, 1),
 ];
