@@ -109,7 +109,7 @@ pub struct EventData {
 }
 
 impl Event {
-    /// The record decoded as `T` (for example [`Student`] for `students.*` events).
+    /// The record decoded as `T` (for example [`Student`](super::Student) for `students.*` events).
     pub fn object<T: serde::de::DeserializeOwned>(&self) -> edu_common::Result<T> {
         T::deserialize(&self.data.object).map_err(|e| {
             edu_common::Error::invalid_input(
