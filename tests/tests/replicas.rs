@@ -385,6 +385,39 @@ async fn a_webhook_one_replica_accepted_is_refused_by_another() {
     assert!(!store.is_degraded());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_away_each_replicas_replay_guard_falls_back_to_its_own_memory() {
+    use eduframe_client::webhooks::{SharedReplayGuard, SignatureError, Signer, Verifier};
+    // Nothing listens on this port: the store is degraded from its first call.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let store = RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let replica = || {
+        Verifier::new("primary".to_owned()).replay_guard(std::sync::Arc::new(
+            SharedReplayGuard::new(store.clone(), "eduframe-webhooks"),
+        ))
+    };
+    let (a, b) = (replica(), replica());
+    let body = br#"{"tenant_id":"t","educator":"e","event":"lead.created","event_data":{"id":1}}"#;
+    let headers = Signer::new("primary".to_owned()).sign(body, now);
+    assert!(a.verify(&headers, body).await.is_ok(), "accepted once");
+    assert_eq!(
+        a.verify(&headers, body).await.unwrap_err(),
+        SignatureError::Replayed,
+        "the replica that accepted it still refuses the replay"
+    );
+    // What the guard documents: without Redis, another replica cannot know.
+    assert!(b.verify(&headers, body).await.is_ok());
+    assert!(store.is_degraded(), "the store knows Redis is away");
+}
+
 /// `edu_client_shared_budget_admissions_total{api,outcome}` after `calls` datahub calls through
 /// `store` (with a budget of `budget` per second), on a recorder of the test's own.
 fn admissions(store: RedisStore, budget: u32, calls: usize) -> Vec<(String, u64)> {
