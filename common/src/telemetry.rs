@@ -9,7 +9,7 @@
 //! | `edu_client_request_duration_seconds` | histogram | `api`, `operation`, `method`, `status_class` | a call from start to its last answer, waits included |
 //! | `edu_client_attempts_total` | counter | `api`, `operation`, `method` | attempts sent |
 //! | `edu_client_retries_total` | counter | `api`, `operation`, `reason` | attempts sent again, by [`RetryReason`](crate::report::RetryReason) |
-//! | `edu_client_wait_duration_seconds` | histogram | `api`, `cause` | the time a call was held back, one observation per call and cause: `rate_limit`, `retry_after`, `backoff` (the `_sum` is the total) |
+//! | `edu_client_wait_duration_seconds` | histogram | `api`, `cause` | each time a call was held back, one observation per wait: `rate_limit`, `retry_after`, `backoff` (the `_sum` is the total) |
 //! | `edu_client_response_body_bytes_total` | counter | `api`, `operation` | response body bytes received (after decompression) |
 //! | `edu_client_token_fetches_total` | counter | `api`, `outcome` | OAuth2 token requests: `ok`, `refused` (the endpoint said no), `failed` (unreachable, slow, unreadable) |
 //! | `edu_client_shared_budget_admissions_total` | counter | `api`, `outcome` | with Redis (feature `redis`): `immediate`, `waited`, `unavailable` (Redis away: the local limit paced it) |
@@ -37,7 +37,8 @@ fn status_class(status: Option<http::StatusCode>) -> &'static str {
     }
 }
 
-/// Records a finished call: its request, duration, attempts, retries, waits and body bytes.
+/// Records a finished call: its request, duration, attempts, retries and body bytes (each wait
+/// was recorded as it ended, by [`waited`]).
 #[cfg(feature = "metrics")]
 pub(crate) fn call_finished(report: &CallReport, body_bytes: u64) {
     use metrics::{Label, counter, histogram};
@@ -66,20 +67,6 @@ pub(crate) fn call_finished(report: &CallReport, body_bytes: u64) {
         )
         .increment(1);
     }
-    let waits = [
-        ("rate_limit", report.waited.rate_limit),
-        ("retry_after", report.waited.retry_after),
-        ("backoff", report.waited.backoff),
-    ];
-    for (cause, waited) in waits {
-        if !waited.is_zero() {
-            histogram!(
-                "edu_client_wait_duration_seconds",
-                [api.clone(), Label::from_static_parts("cause", cause)].iter()
-            )
-            .record(waited.as_secs_f64());
-        }
-    }
     if body_bytes > 0 {
         counter!(
             "edu_client_response_body_bytes_total",
@@ -92,6 +79,26 @@ pub(crate) fn call_finished(report: &CallReport, body_bytes: u64) {
 #[cfg(not(feature = "metrics"))]
 #[inline(always)]
 pub(crate) fn call_finished(_report: &CallReport, _body_bytes: u64) {}
+
+/// Records one wait of a call, as it ends: `cause` is `rate_limit`, `retry_after` or `backoff`.
+#[cfg(feature = "metrics")]
+pub(crate) fn waited(api: &'static str, cause: &'static str, waited: std::time::Duration) {
+    if !waited.is_zero() {
+        metrics::histogram!(
+            "edu_client_wait_duration_seconds",
+            [
+                metrics::Label::new("api", api),
+                metrics::Label::from_static_parts("cause", cause)
+            ]
+            .iter()
+        )
+        .record(waited.as_secs_f64());
+    }
+}
+
+#[cfg(not(feature = "metrics"))]
+#[inline(always)]
+pub(crate) fn waited(_api: &'static str, _cause: &'static str, _waited: std::time::Duration) {}
 
 /// Records one OAuth2 token request's outcome (`ok`, `refused`, `failed`).
 #[cfg(feature = "metrics")]

@@ -1,5 +1,5 @@
 //! Metrics (feature `metrics`) for a call that met an expired token, a 429 and a 503, counted by
-//! a debugging recorder; and no label holding a secret, an id or a query.
+//! a debugging recorder; each wait observed once; and no label holding a secret, an id or a query.
 #![cfg(feature = "metrics")]
 
 mod support;
@@ -238,4 +238,43 @@ fn without_a_recorder_a_call_works_as_without_the_feature() {
         let v: serde_json::Value = t.get("x").send_json().await.unwrap();
         assert_eq!(v, serde_json::json!({}));
     });
+}
+
+#[test]
+fn each_wait_is_one_observation() {
+    // Two 503s before the answer: two backoffs, each observed when it ends.
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        rt.block_on(async {
+            let server = MockServer::start().await;
+            let seq = Sequence::new(vec![
+                ResponseTemplate::new(503),
+                ResponseTemplate::new(503),
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": 1})),
+            ]);
+            Mock::given(path("/courses/1"))
+                .respond_with(seq.clone())
+                .mount(&server)
+                .await;
+            let t = fast(&server.uri()).api_name("eduframe").build().unwrap();
+            t.get("courses/1")
+                .operation("getCourse")
+                .send_json::<serde_json::Value>()
+                .await
+                .unwrap();
+            assert_eq!(seq.count(), 3);
+        })
+    });
+    let m = read(&snapshotter);
+    let key = "edu_client_wait_duration_seconds{api=eduframe,cause=backoff}#count";
+    assert_eq!(m.get(key), Some(&2.0), "{m:#?}");
+    assert_eq!(
+        m.get("edu_client_requests_total{api=eduframe,method=GET,operation=getCourse,status_class=2xx}"),
+        Some(&1.0)
+    );
 }

@@ -103,8 +103,10 @@ impl Transport {
                 };
                 if std::mem::take(&mut waiting_as_asked) {
                     report.waited.retry_after += gate_waited;
+                    crate::telemetry::waited(report.api, "retry_after", gate_waited);
                 } else {
                     report.waited.rate_limit += gate_waited;
+                    crate::telemetry::waited(report.api, "rate_limit", gate_waited);
                 }
                 let Ok((waited, slot)) = gated else {
                     return Err(Failure::Error(out_of_time()));
@@ -247,6 +249,7 @@ impl Transport {
                                         drop(resp);
                                         tokio::time::sleep(wait).await;
                                         report.waited.backoff += wait;
+                                        crate::telemetry::waited(report.api, "backoff", wait);
                                     }
                                     pending = Some(r);
                                     continue;
@@ -300,6 +303,7 @@ impl Transport {
                     report.retries.push(if e.is_timeout() { RetryReason::Timeout } else { RetryReason::Transport });
                     tokio::time::sleep(wait).await;
                     report.waited.backoff += wait;
+                    crate::telemetry::waited(report.api, "backoff", wait);
                     pending = Some(r);
                     continue;
                 }
