@@ -103,7 +103,7 @@ pub fn response<'a, T: 'a, E: Serialize + 'a>(
             Ok(v) => Ok(v),
             Err(e) => Err(into_error(transport, operation, e)
                 .await
-                .with_report(answered.as_ref())),
+                .with_report(answered)),
         }
     }
 }
@@ -193,7 +193,7 @@ pub async fn into_error<E: Serialize>(
                     )))
                 }
             };
-            err.with_report(report.as_ref())
+            err.with_report(report)
         }
         P::InvalidResponsePayload(bytes, e) => {
             if let Some(e) = stashed(transport, StashRef::Body(&bytes)) {
@@ -212,7 +212,7 @@ pub async fn into_error<E: Serialize>(
             }
             let report = transport.take_report(resp.headers());
             let err = transport.error_from_response(resp, None, operation).await;
-            err.with_report(report.as_ref())
+            err.with_report(report)
         }
     }
 }

@@ -122,7 +122,8 @@ impl ClientAssertion for PrivateKeyJwt {
         header.kid = self.key_id.clone();
         jsonwebtoken::encode(&header, &claims, &self.key)
             .map(SecretString::from)
-            .map_err(|e| Error::Auth { report: None,
+            .map_err(|e| Error::Auth {
+                report: None,
                 message: format!(
                     "could not sign the client assertion: {e}; check that the private key matches its algorithm"
                 ),

@@ -119,7 +119,8 @@ impl TokenCache {
                 let jitter = (buffer / 2).mul_f64(fastrand::f64());
                 let mut header =
                     HeaderValue::from_str(&format!("Bearer {}", token.secret.expose_secret()))
-                        .map_err(|_| Error::Auth { report: None,
+                        .map_err(|_| Error::Auth {
+                            report: None,
                             message:
                                 "the token endpoint returned a token that is not valid in a header; check the token URL"
                                     .into(),

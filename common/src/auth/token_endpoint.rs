@@ -65,7 +65,8 @@ enum TokenFailure {
 /// assert_eq!((zero.expires_in, zero_text.expires_in), (None, None));
 /// ```
 pub fn parse_token_response(body: &[u8]) -> Result<AccessToken> {
-    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| Error::Auth { report: None,
+    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|e| Error::Auth {
+        report: None,
         message: format!(
             "the token response was not understood ({} at line {} column {}); check that the token URL is the OAuth2 token endpoint",
             e.classify_name(),

@@ -437,7 +437,7 @@ impl Error {
     }
 
     /// Attaches `report`, when there is one, to an error that has room for one and none yet.
-    pub(crate) fn with_report(mut self, new: Option<&CallReport>) -> Self {
+    pub(crate) fn with_report(mut self, new: Option<CallReport>) -> Self {
         let Some(new) = new else { return self };
         let slot = match &mut self {
             Error::Transport { report, .. }
@@ -452,7 +452,7 @@ impl Error {
             _ => return self,
         };
         if slot.is_none() {
-            *slot = Some(Box::new(new.clone()));
+            *slot = Some(Box::new(new));
         }
         self
     }

@@ -101,13 +101,12 @@ impl Transport {
                     Ok((waited, _)) => *waited,
                     Err(_) => gate_started.elapsed(),
                 };
-                if std::mem::take(&mut waiting_as_asked) {
-                    report.waited.retry_after += gate_waited;
-                    crate::telemetry::waited(report.api, "retry_after", gate_waited);
+                let cause = if std::mem::take(&mut waiting_as_asked) {
+                    Wait::RetryAfter
                 } else {
-                    report.waited.rate_limit += gate_waited;
-                    crate::telemetry::waited(report.api, "rate_limit", gate_waited);
-                }
+                    Wait::RateLimit
+                };
+                note_wait(&mut report, cause, gate_waited);
                 let Ok((waited, slot)) = gated else {
                     return Err(Failure::Error(out_of_time()));
                 };
@@ -248,8 +247,7 @@ impl Transport {
                                         tracing::debug!(backoff_ms = wait.as_millis() as u64, %status, "transient failure: backing off");
                                         drop(resp);
                                         tokio::time::sleep(wait).await;
-                                        report.waited.backoff += wait;
-                                        crate::telemetry::waited(report.api, "backoff", wait);
+                                        note_wait(&mut report, Wait::Backoff, wait);
                                     }
                                     pending = Some(r);
                                     continue;
@@ -302,8 +300,7 @@ impl Transport {
                     tracing::debug!(error = %e.without_url_ref(), mid_body, backoff_ms = wait.as_millis() as u64, "attempt failed: backing off");
                     report.retries.push(if e.is_timeout() { RetryReason::Timeout } else { RetryReason::Transport });
                     tokio::time::sleep(wait).await;
-                    report.waited.backoff += wait;
-                    crate::telemetry::waited(report.api, "backoff", wait);
+                    note_wait(&mut report, Wait::Backoff, wait);
                     pending = Some(r);
                     continue;
                 }
@@ -346,6 +343,26 @@ impl Transport {
         crate::report::deliver(&report);
         (result, report)
     }
+}
+
+/// Why a call was held back.
+#[derive(Clone, Copy)]
+enum Wait {
+    RateLimit,
+    RetryAfter,
+    Backoff,
+}
+
+/// Adds a wait to the call's report and observes it in metrics (cause `rate_limit`,
+/// `retry_after` or `backoff`).
+fn note_wait(report: &mut CallReport, wait: Wait, waited: Duration) {
+    let (total, cause) = match wait {
+        Wait::RateLimit => (&mut report.waited.rate_limit, "rate_limit"),
+        Wait::RetryAfter => (&mut report.waited.retry_after, "retry_after"),
+        Wait::Backoff => (&mut report.waited.backoff, "backoff"),
+    };
+    *total += waited;
+    crate::telemetry::waited(report.api, cause, waited);
 }
 
 /// OpenTelemetry's `error.type` for an attempt that got no (whole) answer.

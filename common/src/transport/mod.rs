@@ -302,7 +302,7 @@ impl Transport {
         } else {
             let path = resp.url().path().to_owned();
             let err = self.error_from_response(resp, Some(method), &path).await;
-            Err(err.with_report(Some(&report)))
+            Err(err.with_report(Some(report)))
         }
     }
 
@@ -332,7 +332,7 @@ impl Transport {
             .await;
         match result {
             Ok(resp) => Ok((resp, report)),
-            Err(failure) => Err(self.failure_error(failure).with_report(Some(&report))),
+            Err(failure) => Err(self.failure_error(failure).with_report(Some(report))),
         }
     }
 

@@ -174,7 +174,7 @@ impl RequestBuilder {
         let context = decode_context(&opts, &resp);
         t.decode(resp, &context)
             .await
-            .map_err(|e| e.with_report(Some(&report)))
+            .map_err(|e| e.with_report(Some(report)))
     }
 
     /// Sends the request and decodes a successful JSON response, keeping its status, headers and
@@ -185,16 +185,15 @@ impl RequestBuilder {
         let context = decode_context(&opts, &resp);
         let status = resp.status();
         let headers = resp.headers().clone();
-        let value = t
-            .decode(resp, &context)
-            .await
-            .map_err(|e| e.with_report(Some(&report)))?;
-        Ok(ApiResponse {
-            value,
-            status,
-            headers,
-            report,
-        })
+        match t.decode(resp, &context).await {
+            Ok(value) => Ok(ApiResponse {
+                value,
+                status,
+                headers,
+                report,
+            }),
+            Err(e) => Err(e.with_report(Some(report))),
+        }
     }
 }
 

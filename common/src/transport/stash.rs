@@ -31,7 +31,7 @@ impl Transport {
             // Every other failure, reqwest's own included, travels to `progenitor::into_error`
             // through the stash with its report: reqwest's error type cannot carry either.
             Err(failure) => {
-                Ok(self.stash_response(self.failure_error(failure).with_report(Some(&report))))
+                Ok(self.stash_response(self.failure_error(failure).with_report(Some(report))))
             }
         }
     }
