@@ -59,58 +59,61 @@ fn read(snapshotter: &Snapshotter) -> BTreeMap<String, f64> {
     out
 }
 
-#[test]
-fn a_call_through_an_expired_token_a_429_and_a_503_is_counted_by_reason() {
+/// Runs `future` on a current-thread runtime with a debugging recorder of its own (the recorder
+/// is this thread's, and the runtime runs the future on it), and reads what was recorded.
+fn recorded<T>(future: impl std::future::Future<Output = T>) -> (T, BTreeMap<String, f64>) {
     let recorder = DebuggingRecorder::new();
     let snapshotter = recorder.snapshotter();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
+    let out = metrics::with_local_recorder(&recorder, || rt.block_on(future));
+    (out, read(&snapshotter))
+}
+
+#[test]
+fn a_call_through_an_expired_token_a_429_and_a_503_is_counted_by_reason() {
     let body = r#"{"id":7,"name":"x"}"#;
-    // The recorder is this thread's; the current-thread runtime runs the call on it.
-    let report = metrics::with_local_recorder(&recorder, || {
-        rt.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(path("/oauth/token"))
-                .respond_with(Issuer::default())
-                .mount(&server)
-                .await;
-            let seq = Sequence::new(vec![
-                // The token the client holds has expired on the server's side.
-                ResponseTemplate::new(401),
-                ResponseTemplate::new(429).insert_header("retry-after", "1"),
-                ResponseTemplate::new(503),
-                ResponseTemplate::new(200)
-                    .insert_header("content-type", "application/json")
-                    .set_body_string(body),
-            ]);
-            Mock::given(path("/courses/7"))
-                .respond_with(seq.clone())
-                .mount(&server)
-                .await;
-            let t = fast(&server.uri())
-                .api_name("eduframe")
-                .credentials(Credentials::oauth2(OAuth2Config::new(
-                    format!("{}/oauth/token", server.uri()).parse().unwrap(),
-                    "client-id-private",
-                    ClientAuth::Form(SecretString::from("secret-private")),
-                )))
-                .build()
-                .unwrap();
-            let resp = t
-                .get("courses/7?api_key=query-private")
-                .operation("getCourse")
-                .send_json_with_meta::<serde_json::Value>()
-                .await
-                .unwrap();
-            assert_eq!(seq.count(), 4);
-            resp.report
-        })
+    let (report, m) = recorded(async {
+        let server = MockServer::start().await;
+        Mock::given(path("/oauth/token"))
+            .respond_with(Issuer::default())
+            .mount(&server)
+            .await;
+        let seq = Sequence::new(vec![
+            // The token the client holds has expired on the server's side.
+            ResponseTemplate::new(401),
+            ResponseTemplate::new(429).insert_header("retry-after", "1"),
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json")
+                .set_body_string(body),
+        ]);
+        Mock::given(path("/courses/7"))
+            .respond_with(seq.clone())
+            .mount(&server)
+            .await;
+        let t = fast(&server.uri())
+            .api_name("eduframe")
+            .credentials(Credentials::oauth2(OAuth2Config::new(
+                format!("{}/oauth/token", server.uri()).parse().unwrap(),
+                "client-id-private",
+                ClientAuth::Form(SecretString::from("secret-private")),
+            )))
+            .build()
+            .unwrap();
+        let resp = t
+            .get("courses/7?api_key=query-private")
+            .operation("getCourse")
+            .send_json_with_meta::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(seq.count(), 4);
+        resp.report
     });
     assert_eq!(report.attempts, 4);
 
-    let m = read(&snapshotter);
     let expect = |name: &str, value: f64| {
         assert_eq!(m.get(name), Some(&value), "{name} in {m:#?}");
     };
@@ -166,49 +169,40 @@ fn a_call_through_an_expired_token_a_429_and_a_503_is_counted_by_reason() {
 
 #[test]
 fn a_refused_token_and_an_unreachable_endpoint_are_counted_apart() {
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    metrics::with_local_recorder(&recorder, || {
-        rt.block_on(async {
-            let server = MockServer::start().await;
-            Mock::given(path("/oauth/token"))
-                .respond_with(
-                    ResponseTemplate::new(401)
-                        .set_body_json(serde_json::json!({"error": "invalid_client"})),
+    let ((), m) = recorded(async {
+        let server = MockServer::start().await;
+        Mock::given(path("/oauth/token"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .set_body_json(serde_json::json!({"error": "invalid_client"})),
+            )
+            .mount(&server)
+            .await;
+        let oauth = |token_url: String| {
+            Credentials::oauth2(
+                OAuth2Config::new(
+                    token_url.parse().unwrap(),
+                    "client-id-private",
+                    ClientAuth::Basic(SecretString::from("secret-private")),
                 )
-                .mount(&server)
-                .await;
-            let oauth = |token_url: String| {
-                Credentials::oauth2(
-                    OAuth2Config::new(
-                        token_url.parse().unwrap(),
-                        "client-id-private",
-                        ClientAuth::Basic(SecretString::from("secret-private")),
-                    )
-                    .timeout(std::time::Duration::from_millis(500)),
-                )
-            };
-            let refused = fast(&server.uri())
-                .api_name("datahub")
-                .credentials(oauth(format!("{}/oauth/token", server.uri())))
-                .build()
-                .unwrap();
-            let err = refused.get("x").send().await.unwrap_err();
-            assert!(err.is_unauthorized(), "{err}");
-            // Nothing listens on port 9 of loopback.
-            let unreachable = fast(&server.uri())
-                .api_name("datahub")
-                .credentials(oauth("http://127.0.0.1:9/oauth/token".to_owned()))
-                .build()
-                .unwrap();
-            unreachable.get("x").send().await.unwrap_err();
-        })
+                .timeout(std::time::Duration::from_millis(500)),
+            )
+        };
+        let refused = fast(&server.uri())
+            .api_name("datahub")
+            .credentials(oauth(format!("{}/oauth/token", server.uri())))
+            .build()
+            .unwrap();
+        let err = refused.get("x").send().await.unwrap_err();
+        assert!(err.is_unauthorized(), "{err}");
+        // Nothing listens on port 9 of loopback.
+        let unreachable = fast(&server.uri())
+            .api_name("datahub")
+            .credentials(oauth("http://127.0.0.1:9/oauth/token".to_owned()))
+            .build()
+            .unwrap();
+        unreachable.get("x").send().await.unwrap_err();
     });
-    let m = read(&snapshotter);
     assert_eq!(
         m.get("edu_client_token_fetches_total{api=datahub,outcome=refused}"),
         Some(&1.0),
@@ -243,34 +237,25 @@ fn without_a_recorder_a_call_works_as_without_the_feature() {
 #[test]
 fn each_wait_is_one_observation() {
     // Two 503s before the answer: two backoffs, each observed when it ends.
-    let recorder = DebuggingRecorder::new();
-    let snapshotter = recorder.snapshotter();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    metrics::with_local_recorder(&recorder, || {
-        rt.block_on(async {
-            let server = MockServer::start().await;
-            let seq = Sequence::new(vec![
-                ResponseTemplate::new(503),
-                ResponseTemplate::new(503),
-                ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": 1})),
-            ]);
-            Mock::given(path("/courses/1"))
-                .respond_with(seq.clone())
-                .mount(&server)
-                .await;
-            let t = fast(&server.uri()).api_name("eduframe").build().unwrap();
-            t.get("courses/1")
-                .operation("getCourse")
-                .send_json::<serde_json::Value>()
-                .await
-                .unwrap();
-            assert_eq!(seq.count(), 3);
-        })
+    let ((), m) = recorded(async {
+        let server = MockServer::start().await;
+        let seq = Sequence::new(vec![
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(503),
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": 1})),
+        ]);
+        Mock::given(path("/courses/1"))
+            .respond_with(seq.clone())
+            .mount(&server)
+            .await;
+        let t = fast(&server.uri()).api_name("eduframe").build().unwrap();
+        t.get("courses/1")
+            .operation("getCourse")
+            .send_json::<serde_json::Value>()
+            .await
+            .unwrap();
+        assert_eq!(seq.count(), 3);
     });
-    let m = read(&snapshotter);
     let key = "edu_client_wait_duration_seconds{api=eduframe,cause=backoff}#count";
     assert_eq!(m.get(key), Some(&2.0), "{m:#?}");
     assert_eq!(

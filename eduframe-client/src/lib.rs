@@ -61,7 +61,7 @@ pub use edu_common::paginate::{ItemStream, Page, PageInfo, PageStream};
 #[cfg(feature = "redis")]
 pub use edu_common::shared::RedisStore;
 pub use edu_common::{
-    self, Error, HttpError, RateLimitReason, RedirectRefusal, Result, RetryBudget, RetryConfig,
-    TimeoutKind, Url, secrecy,
+    self, CallReport, Error, HttpError, RateLimitReason, RedirectRefusal, Result, RetryBudget,
+    RetryConfig, RetryReason, TimeoutKind, Url, Waits, report, secrecy,
 };
 pub use {chrono, serde_json, uuid};

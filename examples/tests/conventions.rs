@@ -38,6 +38,14 @@ macro_rules! same_reexports {
         ) {
         }
         fn _more_names(_: Option<$krate::RetryBudget>, _: Option<$krate::RedirectRefusal>) {}
+        // What `err.report()` and `report::capture` hand back.
+        fn _report_names(
+            _: Option<$krate::CallReport>,
+            _: Option<$krate::RetryReason>,
+            _: Option<$krate::Waits>,
+        ) {
+        }
+        let _capture = $krate::report::capture::<std::future::Ready<()>>;
     }};
 }
 

@@ -296,13 +296,7 @@ async fn three_calls_each(clients: &[datahub_client::Client]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_unreachable_from_the_start_leaves_each_replica_its_own_token_and_budget() {
-    // Nothing listens on this port: the store is degraded from its first call.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let store = RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap();
+    let store = unreachable_store();
     let sim = datahub_client::mock::Simulator::builder().start().await;
     let clients: Vec<_> = (0..2).map(|_| paced_datahub(&sim, &store)).collect();
     three_calls_each(&clients).await;
@@ -356,57 +350,65 @@ async fn redis_killed_mid_run_each_replica_refreshes_its_own_token_and_no_call_f
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_webhook_one_replica_accepted_is_refused_by_another() {
-    use eduframe_client::webhooks::{SharedReplayGuard, SignatureError, Signer, Verifier};
-    let test = "a_webhook_one_replica_accepted_is_refused_by_another";
-    let Some(url) = redis_url(test) else { return };
-    let store = store(&url, test);
+/// A store whose Redis is away: nothing listens on its port (bound, then let go), so it is
+/// degraded from its first call.
+fn unreachable_store() -> RedisStore {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap()
+}
+
+/// One replica's Eduframe webhook verifier, its replay guard shared through `store`.
+fn webhook_replica(store: &RedisStore) -> eduframe_client::webhooks::Verifier {
+    use eduframe_client::webhooks::{SharedReplayGuard, Verifier};
+    Verifier::new("primary".to_owned()).replay_guard(std::sync::Arc::new(SharedReplayGuard::new(
+        store.clone(),
+        "eduframe-webhooks",
+    )))
+}
+
+/// The body of the deliveries [`delivery`] signs.
+const DELIVERY: &[u8] =
+    br#"{"tenant_id":"t","educator":"e","event":"lead.created","event_data":{"id":1}}"#;
+
+/// The signature headers of a delivery of [`DELIVERY`] signed `age` seconds ago (another age is
+/// another delivery).
+fn delivery(age: u64) -> edu_common::reqwest::header::HeaderMap {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let replica = || {
-        Verifier::new("primary".to_owned()).replay_guard(std::sync::Arc::new(
-            SharedReplayGuard::new(store.clone(), "eduframe-webhooks"),
-        ))
-    };
-    let (a, b) = (replica(), replica());
-    let body = br#"{"tenant_id":"t","educator":"e","event":"lead.created","event_data":{"id":1}}"#;
-    let headers = Signer::new("primary".to_owned()).sign(body, now);
+    eduframe_client::webhooks::Signer::new("primary".to_owned()).sign(DELIVERY, now - age)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_one_replica_accepted_is_refused_by_another() {
+    use eduframe_client::webhooks::SignatureError;
+    let test = "a_webhook_one_replica_accepted_is_refused_by_another";
+    let Some(url) = redis_url(test) else { return };
+    let store = store(&url, test);
+    let (a, b) = (webhook_replica(&store), webhook_replica(&store));
+    let (headers, body) = (delivery(0), DELIVERY);
     assert!(a.verify(&headers, body).await.is_ok());
     assert_eq!(
         b.verify(&headers, body).await.unwrap_err(),
         SignatureError::Replayed
     );
     // Another delivery is still accepted by the other replica.
-    let other = Signer::new("primary".to_owned()).sign(body, now - 1);
+    let other = delivery(1);
     assert!(b.verify(&other, body).await.is_ok());
     assert!(!store.is_degraded());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_away_each_replicas_replay_guard_falls_back_to_its_own_memory() {
-    use eduframe_client::webhooks::{SharedReplayGuard, SignatureError, Signer, Verifier};
-    // Nothing listens on this port: the store is degraded from its first call.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let store = RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let replica = || {
-        Verifier::new("primary".to_owned()).replay_guard(std::sync::Arc::new(
-            SharedReplayGuard::new(store.clone(), "eduframe-webhooks"),
-        ))
-    };
-    let (a, b) = (replica(), replica());
-    let body = br#"{"tenant_id":"t","educator":"e","event":"lead.created","event_data":{"id":1}}"#;
-    let headers = Signer::new("primary".to_owned()).sign(body, now);
+    use eduframe_client::webhooks::SignatureError;
+    let store = unreachable_store();
+    let (a, b) = (webhook_replica(&store), webhook_replica(&store));
+    let (headers, body) = (delivery(0), DELIVERY);
     assert!(a.verify(&headers, body).await.is_ok(), "accepted once");
     assert_eq!(
         a.verify(&headers, body).await.unwrap_err(),
@@ -468,12 +470,7 @@ fn admissions(store: RedisStore, budget: u32, calls: usize) -> Vec<(String, u64)
 #[test]
 fn the_shared_budgets_admissions_are_counted_with_redis_and_without() {
     // Redis away: each call is paced by the local limit, and counted as such.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let away = RedisStore::new(&format!("redis://127.0.0.1:{closed}/")).unwrap();
+    let away = unreachable_store();
     assert_eq!(
         admissions(away, 100, 3),
         vec![("unavailable".to_owned(), 3)]
