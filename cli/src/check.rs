@@ -45,13 +45,9 @@ pub async fn check(clients: &Clients, api: Api) -> std::result::Result<(), Failu
 async fn cheap_call(clients: &Clients, api: Api) -> Result<&'static str> {
     match api {
         Api::Eduframe => {
-            clients
-                .eduframe()?
-                .transport()
-                .get("courses?per_page=1")
-                .operation("check")
-                .send()
-                .await?;
+            let client = clients.eduframe()?;
+            let mut courses = client.courses().list().page_size(1).pages();
+            courses.next().await.transpose()?;
             Ok("the first course")
         }
         Api::EdfiAdmin => {

@@ -99,7 +99,11 @@ pub async fn operation(
                 show(opts, &reports);
                 progress.waited(&reports);
                 let Some(page) = page else {
+                    // The listing ended after a page whose position was saved as not done.
                     position.done = true;
+                    if let Some(f) = &resume_file {
+                        f.save(&position)?;
+                    }
                     break;
                 };
                 let (items, next) = page?;
@@ -129,9 +133,6 @@ pub async fn operation(
             }
             progress.finish();
             sink.flush()?;
-            if let Some(f) = &resume_file {
-                f.save(&position)?;
-            }
         }
     }
     Ok(())

@@ -14,7 +14,7 @@ use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[tokio::test]
-async fn an_error_after_a_429_storm_carries_attempts_waits_and_the_request_id() {
+async fn an_error_after_a_429_storm_carries_its_attempts_retries_and_request_id() {
     let server = MockServer::start().await;
     Mock::given(path("/students"))
         .respond_with(
