@@ -62,8 +62,20 @@ pub fn variables(name: Option<&str>) -> Result<Vec<(String, String)>, ProfileErr
     let file: ConfigFile = match std::fs::read_to_string(&path) {
         Ok(text) => toml::from_str(&text).map_err(|e| ProfileError::Invalid {
             path: shown.clone(),
-            // The parser's message quotes the offending line, which may hold a secret.
-            reason: e.message().to_owned(),
+            // The parser's own display quotes the offending line, which may hold a secret: only
+            // its message and the line number are shown.
+            reason: match e.span() {
+                Some(at) => format!(
+                    "{} (line {})",
+                    e.message(),
+                    text.as_bytes()[..at.start.min(text.len())]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count()
+                        + 1
+                ),
+                None => e.message().to_owned(),
+            },
         })?,
         Err(_) if name.is_none() => return Ok(Vec::new()),
         Err(e) => {

@@ -638,6 +638,24 @@ async fn a_profile_supplies_the_settings_and_check_says_what_failed() {
         "{}",
         stderr(&unknown)
     );
+
+    // A file that does not parse: its line is named, the line itself (a secret) is not shown.
+    std::fs::write(
+        &config,
+        "[profiles.sim]\nDATAHUB_CLIENT_ID = \"id\"\nDATAHUB_CLIENT_SECRET = \"s3cr3t-cut\n",
+    )
+    .unwrap();
+    let mut broken = with_config("sim");
+    let broken = tokio::task::spawn_blocking(move || broken.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(2), "{}", stderr(&broken));
+    let e = stderr(&broken);
+    assert!(
+        e.contains("not a valid profile file") && e.contains("(line 3)"),
+        "{e}"
+    );
+    assert!(!e.contains("s3cr3t-cut"), "{e}");
 }
 
 #[tokio::test]
