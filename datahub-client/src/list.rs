@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use bytes::Bytes;
 
 use edu_common::paginate::{self, ItemStream, Page, PageInfo, PageStream};
-use edu_common::{Error, Result, Transport, Url};
+use edu_common::{CallReport, Error, Result, Transport, Url};
 use serde::de::DeserializeOwned;
 
 use crate::envelope;
@@ -229,14 +229,15 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
                         .clear()
                         .extend_pairs(kept)
                         .append_pair("page", &n.to_string());
-                    let body = fetch_body(&transport, url.clone(), operation).await?;
-                    Ok((n, url, body))
+                    let (body, report) = fetch_body(&transport, url.clone(), operation).await?;
+                    Ok((n, url, body, report))
                 }
             },
-            move |(n, url, body): (u64, Url, Bytes)| {
+            move |(n, url, body, report): (u64, Url, Bytes, Option<CallReport>)| {
                 // Numbered pages do not follow `starting_after`: its check does not apply.
                 let (page, _) =
-                    decode_page::<T>(&decode_transport, &decode_first, url, operation, &body)?;
+                    decode_page::<T>(&decode_transport, &decode_first, url, operation, &body)
+                        .map_err(|e| e.with_report(report))?;
                 // The server's `next` link, not the total alone, says whether there is more:
                 // the total may be stale when records are added during the listing.
                 let next = page.next.as_ref().map(|_| n + 1);
@@ -272,18 +273,27 @@ async fn fetch<T: DeserializeOwned>(
     url: Url,
     operation: &'static str,
 ) -> Result<(Page<T, String>, Option<Error>)> {
-    let body = fetch_body(transport, url.clone(), operation).await?;
-    decode_page(transport, first, url, operation, &body)
+    let (body, report) = fetch_body(transport, url.clone(), operation).await?;
+    decode_page(transport, first, url, operation, &body).map_err(|e| e.with_report(report))
 }
 
-/// A page's body, as it came (within the transport's size cap).
-async fn fetch_body(transport: &Transport, url: Url, operation: &'static str) -> Result<Bytes> {
-    let resp = transport
+/// A page's body, as it came (within the transport's size cap), and the call's report for an
+/// error the body's decoding raises later.
+async fn fetch_body(
+    transport: &Transport,
+    url: Url,
+    operation: &'static str,
+) -> Result<(Bytes, Option<CallReport>)> {
+    let mut resp = transport
         .request_url(http::Method::GET, url)
         .operation(operation)
         .send()
         .await?;
-    transport.read_body(resp).await
+    let report = resp.extensions_mut().remove::<CallReport>();
+    match transport.read_body(resp).await {
+        Ok(body) => Ok((body, report)),
+        Err(e) => Err(e.with_report(report)),
+    }
 }
 
 /// Decodes the page at `url` from its body (see [`fetch`]). A next link whose `starting_after`

@@ -115,9 +115,9 @@ async fn a_listing_reports_one_call_per_page() {
 /// A server that answers every request with `200`, a request id and `body` (and a token
 /// request with a token).
 async fn answering_200_with(body: &'static str) -> wiremock::MockServer {
-    use wiremock::{Mock, ResponseTemplate, matchers::any, matchers::path};
+    use wiremock::{Mock, ResponseTemplate, matchers::any, matchers::path_regex};
     let server = wiremock::MockServer::start().await;
-    Mock::given(path("/connect/token"))
+    Mock::given(path_regex("(/connect|/datahub/oauth)/token$"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
             "access_token": "t", "token_type": "bearer", "expires_in": 3600
         })))
@@ -166,6 +166,32 @@ async fn a_generated_calls_undecodable_success_carries_its_report_and_request_id
     assert_eq!(
         (r.api, r.status.map(|s| s.as_u16())),
         ("edfi_admin", Some(200))
+    );
+    assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
+}
+
+#[tokio::test]
+async fn a_hand_written_listings_undecodable_page_carries_its_report_and_request_id() {
+    // datahub's listing reads each page's body after the call: a page that does not decode
+    // still names the call that brought it.
+    let server = answering_200_with(r#"{"data": 5}"#).await;
+    let client = datahub_client::Client::builder()
+        .base_url(server.uri())
+        .client_credentials("id", "secret")
+        .build()
+        .unwrap();
+    let err = client
+        .students()
+        .list()
+        .pages()
+        .try_next()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, edu_common::Error::Decode(_)), "{err}");
+    let r = err.report().expect("the page's call report");
+    assert_eq!(
+        (r.api, r.status.map(|s| s.as_u16())),
+        ("datahub", Some(200))
     );
     assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
 }
