@@ -53,8 +53,9 @@ pub async fn call(
                 .get(http::header::LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            let bytes = transport.read_body(resp).await?;
-            Ok(Answer::One(answer_body(op, &bytes, location)?))
+            let (bytes, report) = transport.read_body_reported(resp).await?;
+            let answer = answer_body(op, &bytes, location).map_err(|e| e.with_report(report))?;
+            Ok(Answer::One(answer))
         }
     }
 }

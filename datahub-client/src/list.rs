@@ -284,16 +284,12 @@ async fn fetch_body(
     url: Url,
     operation: &'static str,
 ) -> Result<(Bytes, Option<CallReport>)> {
-    let mut resp = transport
+    let resp = transport
         .request_url(http::Method::GET, url)
         .operation(operation)
         .send()
         .await?;
-    let report = resp.extensions_mut().remove::<CallReport>();
-    match transport.read_body(resp).await {
-        Ok(body) => Ok((body, report)),
-        Err(e) => Err(e.with_report(report)),
-    }
+    transport.read_body_reported(resp).await
 }
 
 /// Decodes the page at `url` from its body (see [`fetch`]). A next link whose `starting_after`

@@ -171,7 +171,7 @@ async fn a_generated_calls_undecodable_success_carries_its_report_and_request_id
 }
 
 #[tokio::test]
-async fn a_hand_written_listings_undecodable_page_carries_its_report_and_request_id() {
+async fn hand_written_listings_undecodable_pages_carry_their_report_and_request_id() {
     // datahub's listing reads each page's body after the call: a page that does not decode
     // still names the call that brought it.
     let server = answering_200_with(r#"{"data": 5}"#).await;
@@ -193,5 +193,22 @@ async fn a_hand_written_listings_undecodable_page_carries_its_report_and_request
         (r.api, r.status.map(|s| s.as_u16())),
         ("datahub", Some(200))
     );
+    assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
+
+    // The shared `Link`-header paging (Eduframe's listing of any path) reads its pages the
+    // same way.
+    let client = eduframe_client::Client::builder()
+        .base_url(format!("{}/v1", server.uri()))
+        .api_key("k")
+        .build()
+        .unwrap();
+    let err = client
+        .list::<serde_json::Value>("leads")
+        .pages()
+        .try_next()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, edu_common::Error::Decode(_)), "{err}");
+    assert_eq!(err.report().map(|r| r.api), Some("eduframe"));
     assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
 }

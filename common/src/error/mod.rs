@@ -438,7 +438,7 @@ impl Error {
 
     /// Attaches `report`, when there is one, to an error that has room for one and none yet: for
     /// an error a client raises after the call ended (a body that does not decode), with the
-    /// report the transport left in the response's extensions (see [`crate::Transport::execute`]).
+    /// report [`Transport::read_body_reported`](crate::Transport::read_body_reported) handed back.
     pub fn with_report(mut self, new: Option<CallReport>) -> Self {
         let Some(new) = new else { return self };
         let slot = match &mut self {

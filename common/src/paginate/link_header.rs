@@ -49,8 +49,8 @@ where
                 Ok(next) => (next.map(|n| carry_query(&first, n)), None),
                 Err(e) => (None, Some(e)),
             };
-            let body = transport.read_body(resp).await?;
-            let items = extract(&body)?;
+            let (body, report) = transport.read_body_reported(resp).await?;
+            let items = extract(&body).map_err(|e| e.with_report(report))?;
             // A next link to another origin is refused when it is followed (`request_url`
             // checks the origin before anything is sent), so this page's items are yielded first.
             Ok((

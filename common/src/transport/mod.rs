@@ -373,8 +373,28 @@ impl Transport {
         }
     }
 
-    /// Reads a body, enforcing the size cap.
+    /// Reads a body, enforcing the size cap. An error carries the call's report when the
+    /// response came from [`Transport::execute`] or [`Transport::execute_raw`].
     pub async fn read_body(&self, resp: reqwest::Response) -> Result<Bytes> {
+        self.read_body_reported(resp).await.map(|(body, _)| body)
+    }
+
+    /// [`Transport::read_body`], with the call's report (taken from the response's extensions)
+    /// beside the body, for an error that decoding the body raises later
+    /// ([`Error::with_report`]).
+    pub async fn read_body_reported(
+        &self,
+        mut resp: reqwest::Response,
+    ) -> Result<(Bytes, Option<CallReport>)> {
+        let report = resp.extensions_mut().remove::<CallReport>();
+        match self.read_capped(resp).await {
+            Ok(body) => Ok((body, report)),
+            Err(e) => Err(e.with_report(report)),
+        }
+    }
+
+    /// Reads a body within the size cap.
+    async fn read_capped(&self, resp: reqwest::Response) -> Result<Bytes> {
         let limit = self.inner.max_body_bytes;
         if resp.content_length().is_some_and(|n| n > limit as u64) {
             return Err(Error::BodyTooLarge {
@@ -416,8 +436,8 @@ impl Transport {
         resp: reqwest::Response,
         context: &str,
     ) -> Result<T> {
-        let body = self.read_body(resp).await?;
-        Error::decode_json(context, &body)
+        let (body, report) = self.read_body_reported(resp).await?;
+        Error::decode_json(context, &body).map_err(|e| e.with_report(report))
     }
 
     /// Turns a non-success response into the matching error, reading (a capped part of) its body.
