@@ -75,6 +75,7 @@ fn url_of(transport: &Transport, op: &Operation, m: &ArgMatches) -> Result<Url> 
                         Error::Config(format!("{}: no parameter `{name}`", op.id))
                     })?;
                     let value = values_of(m, p).into_iter().next().unwrap_or_default();
+                    edu_common::transport::path_segment(p.name, &value)?;
                     segments.push(&value);
                 }
                 None => {

@@ -50,6 +50,10 @@ use crate::error::{Error, Result};
 /// The environment variable `from_env` reads the Redis URL from.
 pub const REDIS_URL_ENV: &str = "EDU_REDIS_URL";
 
+/// The longest expiry given to Redis (a century, in ms): beyond its clock's range Redis
+/// refuses the command.
+const MAX_EXPIRY_MS: u128 = 100 * 365 * 86_400 * 1_000;
+
 /// How long Redis is left alone after a failure before it is tried again.
 const RETRY_REDIS_AFTER: Duration = Duration::from_secs(3);
 
@@ -332,7 +336,7 @@ impl RedisStore {
     pub(crate) async fn pause_for(&self, ns: &str, wait: Duration) {
         let key = format!("{ns}:pause");
         let script = &self.inner.pause;
-        let ms = wait.as_millis().min(u64::MAX as u128) as u64;
+        let ms = wait.as_millis().min(MAX_EXPIRY_MS) as u64;
         let _: Option<i64> = self
             .call(|mut con| async move { script.key(key).arg(ms).invoke_async(&mut con).await })
             .await;
@@ -368,7 +372,7 @@ impl RedisStore {
     ) {
         let key = format!("{ns}:token");
         let value = format!("{}:{}", margin.as_millis(), token.expose_secret());
-        let ms = ttl.as_millis().clamp(1, u64::MAX as u128) as u64;
+        let ms = ttl.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
         let _: Option<()> = self
             .call(|mut con| async move {
                 redis::cmd("SET")
@@ -398,7 +402,7 @@ impl RedisStore {
     pub(crate) async fn lock(&self, ns: &str, ttl: Duration) -> Option<Option<String>> {
         let key = format!("{ns}:lock");
         let owner = format!("{:016x}", fastrand::u64(..));
-        let ms = ttl.as_millis().clamp(1, u64::MAX as u128) as u64;
+        let ms = ttl.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
         let value = owner.clone();
         let taken: Option<String> = self
             .call(|mut con| async move {
@@ -428,7 +432,8 @@ impl RedisStore {
         let digest = Sha256::digest(key.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let key = format!("{}:replay:{scope}:{hex}", self.prefix);
-        let ms = keep_for.as_millis().clamp(1, u64::MAX as u128) as u64;
+        // Redis refuses an expiry beyond its clock's range: a century is "forever".
+        let ms = keep_for.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
         let set: Option<String> = self
             .call(|mut con| async move {
                 redis::cmd("SET")

@@ -2390,6 +2390,10 @@ impl GetAssociationsOfObject {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
+                edu_common::transport::path_segment(
+                    "object_type",
+                    &this.object_type.to_string(),
+                )?;
                 let r = this.client.raw().get_associations_of_object(this.object_type);
                 Ok(
                     paginate::Page::new(
@@ -2403,6 +2407,10 @@ impl GetAssociationsOfObject {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::CustomAssociation>> {
         let this = self;
+        edu_common::transport::path_segment(
+            "object_type",
+            &this.object_type.to_string(),
+        )?;
         let r = this.client.raw().get_associations_of_object(this.object_type);
         this.client.value("get_associations_of_object", r).await
     }
@@ -2476,6 +2484,11 @@ impl GetOptionsOfCustomField {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
+                    edu_common::transport::path_segment(
+                        "object_type",
+                        &this.object_type.to_string(),
+                    )?;
+                    edu_common::transport::path_segment("field_slug", &this.field_slug)?;
                     let r = this
                         .client
                         .raw()
@@ -2525,6 +2538,11 @@ impl<'a> AddOptionToCustomField<'a> {
     /// `POST /custom/{object_type}/fields/{field_slug}/options` (operation `add_option_to_custom_field`).
     pub async fn send(self) -> Result<types::CustomFieldOption> {
         let this = self;
+        edu_common::transport::path_segment(
+            "object_type",
+            &this.object_type.to_string(),
+        )?;
+        edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
             .raw()
@@ -2569,6 +2587,11 @@ impl<'a> GetOptionOfCustomField<'a> {
     /// `GET /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `get_option_of_custom_field`).
     pub async fn send(self) -> Result<types::CustomFieldOption> {
         let this = self;
+        edu_common::transport::path_segment(
+            "object_type",
+            &this.object_type.to_string(),
+        )?;
+        edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
             .raw()
@@ -2620,6 +2643,11 @@ impl<'a> UpdateOptionOfCustomField<'a> {
     /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `update_option_of_custom_field`).
     pub async fn send(self) -> Result<()> {
         let this = self;
+        edu_common::transport::path_segment(
+            "object_type",
+            &this.object_type.to_string(),
+        )?;
+        edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
             .raw()
@@ -2669,6 +2697,11 @@ impl<'a> DeleteOptionOfCustomField<'a> {
     /// `DELETE /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `delete_option_of_custom_field`).
     pub async fn send(self) -> Result<()> {
         let this = self;
+        edu_common::transport::path_segment(
+            "object_type",
+            &this.object_type.to_string(),
+        )?;
+        edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
             .raw()
@@ -3446,6 +3479,7 @@ impl GetInvoicePaymentsByInvoiceId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
+                edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
                 let r = this
                     .client
                     .raw()
@@ -3465,6 +3499,7 @@ impl GetInvoicePaymentsByInvoiceId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::PaymentWithIncludes>> {
         let this = self;
+        edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
         let r = this.client.raw().get_invoice_payments_by_invoice_id(&this.invoice_id);
         this.client.value("get_invoice_payments_by_invoice_id", r).await
     }
@@ -3510,6 +3545,7 @@ impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
     /// `POST /invoices/{invoice_id}/payments` (operation `create_invoice_payment_by_invoice_id`).
     pub async fn send(self) -> Result<types::PaymentWithFixedIncludes> {
         let this = self;
+        edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
         let r = this
             .client
             .raw()
@@ -5473,6 +5509,10 @@ impl GetMeetingsByPlannedCourseId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
+                edu_common::transport::path_segment(
+                    "planned_course_id",
+                    &this.planned_course_id,
+                )?;
                 let r = this
                     .client
                     .raw()
@@ -5492,6 +5532,10 @@ impl GetMeetingsByPlannedCourseId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::MeetingWithIncludes>> {
         let this = self;
+        edu_common::transport::path_segment(
+            "planned_course_id",
+            &this.planned_course_id,
+        )?;
         let r = this
             .client
             .raw()
@@ -8450,6 +8494,7 @@ impl<'a> GetWebhookById<'a> {
     /// `GET /webhooks/{id}` (operation `get_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
+        edu_common::transport::path_segment("id", &this.id)?;
         let r = this.client.raw().get_webhook_by_id(&this.id);
         this.client.value("get_webhook_by_id", r).await
     }
@@ -8488,6 +8533,7 @@ impl<'a> UpdateWebhookById<'a> {
     /// `PATCH /webhooks/{id}` (operation `update_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
+        edu_common::transport::path_segment("id", &this.id)?;
         let r = this.client.raw().update_webhook_by_id(&this.id, &this.body);
         this.client.value("update_webhook_by_id", r).await
     }
@@ -8517,6 +8563,7 @@ impl<'a> DeleteWebhookById<'a> {
     /// `DELETE /webhooks/{id}` (operation `delete_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
+        edu_common::transport::path_segment("id", &this.id)?;
         let r = this.client.raw().delete_webhook_by_id(&this.id);
         this.client.value("delete_webhook_by_id", r).await
     }
@@ -8552,6 +8599,7 @@ impl GetWebhookNotificationsByWebhookId {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
+                edu_common::transport::path_segment("webhook_id", &this.webhook_id)?;
                 let r = this
                     .client
                     .raw()
@@ -8571,6 +8619,7 @@ impl GetWebhookNotificationsByWebhookId {
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::WebhookNotificationWithIncludes>> {
         let this = self;
+        edu_common::transport::path_segment("webhook_id", &this.webhook_id)?;
         let r = this
             .client
             .raw()
@@ -8661,6 +8710,7 @@ impl GetWebhookNotificationsFailed {
             move |cursor: Option<String>| {
                 let this = self.clone();
                 async move {
+                    edu_common::transport::path_segment("webhook_id", &this.webhook_id)?;
                     let r = this
                         .client
                         .raw()

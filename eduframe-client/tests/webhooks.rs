@@ -128,6 +128,95 @@ async fn a_replay_is_refused_by_its_own_error_and_clones_share_the_guard() {
     );
 }
 
+/// The header a rotation's delivery carries, rewritten with only some of its signatures, or in
+/// another order.
+fn header_with(t: u64, signatures: &[String]) -> HeaderMap {
+    let mut value = format!("t={t}");
+    for s in signatures {
+        value.push_str(&format!(", signature={s}"));
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(SIGNATURE_HEADER, HeaderValue::from_str(&value).unwrap());
+    headers
+}
+
+/// The two signatures of a delivery signed during a rotation (primary `new`, secondary `old`).
+fn rotation_signatures(t: u64) -> Vec<String> {
+    let value = Signer::new("new".to_owned())
+        .secondary("old".to_owned())
+        .header_value(BODY, t);
+    value
+        .split(", ")
+        .filter_map(|p| p.strip_prefix("signature="))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_rotation_delivery_resent_with_one_signature_or_reordered_is_a_replay() {
+    let sigs = rotation_signatures(NOW);
+    assert_eq!(sigs.len(), 2);
+    let v = verifier("new").secondary("old".to_owned());
+    assert!(v.verify(&header_with(NOW, &sigs), BODY).await.is_ok());
+    for (what, resent) in [
+        ("only the primary's", vec![sigs[0].clone()]),
+        ("only the secondary's", vec![sigs[1].clone()]),
+        ("in the other order", vec![sigs[1].clone(), sigs[0].clone()]),
+    ] {
+        assert_eq!(
+            v.verify(&header_with(NOW, &resent), BODY).await.unwrap_err(),
+            SignatureError::Replayed,
+            "resent with {what} signature"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_header_as_eduframes_documentation_writes_it_verifies() {
+    // Its example: `t = 1717747771, signature = <hex>, signature = <hex>`.
+    let t = 1_717_747_771;
+    let sigs = rotation_signatures(t);
+    let value = format!("t = {t}, signature = {}, signature = {}", sigs[0], sigs[1]);
+    let mut headers = HeaderMap::new();
+    headers.insert(SIGNATURE_HEADER, HeaderValue::from_str(&value).unwrap());
+    let v = Verifier::new("new".to_owned())
+        .secondary("old".to_owned())
+        .with_clock(move || t + 5);
+    assert_eq!(
+        v.verify(&headers, BODY).await.unwrap().secret(),
+        SecretSlot::Primary
+    );
+}
+
+#[tokio::test]
+async fn a_tolerance_of_duration_max_turns_the_window_off_without_panicking() {
+    let signer = Signer::new("p1".to_owned());
+    let v = verifier("p1").tolerance(Duration::MAX);
+    for t in [0, NOW - 86_400 * 365, NOW, u64::MAX] {
+        let headers = signer.sign(BODY, t);
+        assert!(v.verify(&headers, BODY).await.is_ok(), "t={t}");
+        assert_eq!(
+            v.verify(&headers, BODY).await.unwrap_err(),
+            SignatureError::Replayed,
+            "t={t}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_tolerance_boundary_is_inclusive() {
+    let signer = Signer::new("p1".to_owned());
+    for (t, ok) in [
+        (NOW - 300, true),
+        (NOW + 300, true),
+        (NOW - 301, false),
+        (NOW + 301, false),
+    ] {
+        let result = verifier("p1").verify(&signer.sign(BODY, t), BODY).await;
+        assert_eq!(result.is_ok(), ok, "skew {}", NOW.abs_diff(t));
+    }
+}
+
 #[tokio::test]
 async fn a_missing_or_malformed_header_is_refused_by_name() {
     let err = verifier("p1")

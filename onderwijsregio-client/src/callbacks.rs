@@ -7,8 +7,8 @@
 //! the region's signing secret over the callback URL's path and query, the raw body, the
 //! timestamp and the nonce. [`Verifier::verify`] checks, in this order and before reading the
 //! body: the headers are present, the timestamp is within the tolerance, one of the `v2=`
-//! signatures matches the primary or the secondary secret (constant time), and the nonce was
-//! not accepted before (the [`ReplayGuard`], in-process by default, in Redis with the `redis`
+//! signatures matches the primary or the secondary secret (constant time), and the callback
+//! (a digest of its signed bytes, nonce included) was not accepted before (the [`ReplayGuard`], in-process by default, in Redis with the `redis`
 //! feature so that replicas refuse a callback another accepted). It returns the checked bytes
 //! ([`Verified`]); [`Verified::parse`] (or [`parse`] on bytes taken from a queue) decodes them.
 //!
@@ -237,8 +237,7 @@ impl Verifier {
             });
         }
         let message = (self.layout)(path_and_query, body, ts_text, nonce);
-        let (slot, _) = self.checks.matching(&message, &candidates)?;
-        self.checks.first_sighting(nonce).await?;
+        let slot = self.checks.authenticate(ts, &message, &candidates).await?;
         Ok(Verified {
             body,
             timestamp: ts,

@@ -132,6 +132,67 @@ async fn rotated_secrets_and_several_signatures_are_accepted() {
 }
 
 #[tokio::test]
+async fn a_rotation_callback_resent_with_one_signature_or_reordered_is_a_replay() {
+    let v = verifier("new-secret").secondary("old-secret".to_owned());
+    let new = Signer::new("new-secret").signature(PATH, BODY, NOW, "n-rot");
+    let old = Signer::new("old-secret").signature(PATH, BODY, NOW, "n-rot");
+    let with = |value: String| {
+        let mut h = Signer::new("x").sign(PATH, BODY, NOW, "n-rot");
+        h.insert(SIGNATURE_HEADER, value.parse().unwrap());
+        h
+    };
+    v.verify(PATH, &with(format!("v2={new}, v2={old}")), BODY)
+        .await
+        .unwrap();
+    for resent in [
+        format!("v2={new}"),
+        format!("v2={old}"),
+        format!("v2={old}, v2={new}"),
+    ] {
+        assert_eq!(
+            v.verify(PATH, &with(resent.clone()), BODY)
+                .await
+                .unwrap_err(),
+            SignatureError::Replayed,
+            "{resent}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn with_a_layout_that_leaves_the_nonce_out_a_new_nonce_is_still_a_replay() {
+    // The guard is keyed on what was signed: a nonce outside the signed bytes is the
+    // attacker's to change, so it cannot make a delivery new.
+    let layout = |path: &str, body: &[u8], ts: &str, _nonce: &str| {
+        [ts.as_bytes(), b"\n", path.as_bytes(), b"\n", body].concat()
+    };
+    let signer = Signer::new("s1").layout(layout);
+    let v = verifier("s1").layout(layout);
+    v.verify(PATH, &signer.sign(PATH, BODY, NOW, "n-1"), BODY)
+        .await
+        .unwrap();
+    let mut h = signer.sign(PATH, BODY, NOW, "n-1");
+    h.insert(NONCE_HEADER, "n-2".parse().unwrap());
+    assert_eq!(
+        v.verify(PATH, &h, BODY).await.unwrap_err(),
+        SignatureError::Replayed
+    );
+}
+
+#[tokio::test]
+async fn a_tolerance_of_duration_max_turns_the_window_off_without_panicking() {
+    let v = verifier("s1").tolerance(Duration::MAX);
+    for (t, nonce) in [(0, "a"), (NOW, "b"), (u64::MAX, "c")] {
+        let h = Signer::new("s1").sign(PATH, BODY, t, nonce);
+        v.verify(PATH, &h, BODY).await.unwrap();
+        assert_eq!(
+            v.verify(PATH, &h, BODY).await.unwrap_err(),
+            SignatureError::Replayed
+        );
+    }
+}
+
+#[tokio::test]
 async fn missing_headers_and_bad_values_are_reported_by_name() {
     let v = verifier("s1");
     let mut h = Signer::new("s1").sign(PATH, BODY, NOW, "n-1");

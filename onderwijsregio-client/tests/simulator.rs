@@ -458,6 +458,102 @@ async fn signed_callbacks_arrive_and_verify() {
     assert_eq!(got, vec![Ok(a.idempotency_key.clone())]);
 }
 
+/// Waits (on events the simulator counts, not a clock) until `n` callbacks have an outcome.
+async fn callbacks_settled(sim: &Simulator, n: usize) {
+    loop {
+        let (sent, failed) = sim.callbacks();
+        if sent + failed >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_callback_url_on_another_host_is_refused_before_anything_is_sent() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    // `.invalid` never resolves: were it tried, the failure would be a connection error.
+    c.candidates()
+        .create(
+            &[valid(1)],
+            &WriteOptions::callback("http://relay-target.invalid/hook".parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    callbacks_settled(&sim, 1).await;
+    assert_eq!(sim.callbacks(), (0, 1));
+    let why = sim.callback_failures();
+    assert!(why[0].contains("loopback addresses only"), "{why:?}");
+}
+
+#[tokio::test]
+async fn a_callback_receiver_that_redirects_is_not_followed() {
+    let sim = Simulator::start().await;
+    // The redirect's target: a receiver that would accept the callback.
+    let (target, got) = callback_receiver(sim.signing_secret()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = read_request(&mut sock).await;
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nlocation: {target}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = sock.write_all(answer.as_bytes()).await;
+        }
+    });
+    sim.client()
+        .candidates()
+        .create(
+            &[valid(1)],
+            &WriteOptions::callback(format!("http://{addr}/hook").parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    callbacks_settled(&sim, 1).await;
+    assert_eq!(sim.callbacks(), (0, 1));
+    assert_eq!(sim.callback_failures(), vec!["answered 307".to_owned()]);
+    assert!(got.lock().unwrap().is_empty(), "the redirect was followed");
+}
+
+#[tokio::test]
+async fn beyond_the_callback_queue_a_callback_is_refused_not_queued() {
+    let sim = Simulator::builder().callback_queue(1).start().await;
+    // A receiver that reads the request and never answers: the first callback holds the only
+    // place in the queue for its whole timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (arrived_tx, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let _ = read_request(&mut sock).await;
+            let _ = arrived_tx.send(());
+            held.push(sock);
+        }
+    });
+    let c = sim.client();
+    let url: url::Url = format!("http://{addr}/slow").parse().unwrap();
+    c.candidates()
+        .create(&[valid(1)], &WriteOptions::callback(url.clone()))
+        .await
+        .unwrap();
+    arrived.recv().await.unwrap();
+    for i in 2..=3 {
+        c.candidates()
+            .create(&[valid(i)], &WriteOptions::callback(url.clone()))
+            .await
+            .unwrap();
+    }
+    callbacks_settled(&sim, 2).await;
+    assert_eq!(sim.callbacks(), (0, 2));
+    for why in sim.callback_failures() {
+        assert!(why.contains("queue is full"), "{why}");
+    }
+    assert!(arrived.try_recv().is_err(), "only the first was sent");
+}
+
 /// A proxy that forwards the first request to the simulator and then drops the connection
 /// without passing the response on: the write happened, but the client never heard.
 async fn response_dropping_proxy(upstream: String) -> (String, Arc<Mutex<usize>>) {

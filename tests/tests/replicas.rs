@@ -404,6 +404,54 @@ async fn a_webhook_one_replica_accepted_is_refused_by_another() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_delivery_resent_to_another_replica_with_one_signature_is_refused() {
+    use eduframe_client::webhooks::{SIGNATURE_HEADER, SharedReplayGuard, SignatureError, Signer, Verifier};
+    let test = "a_rotation_delivery_resent_to_another_replica_with_one_signature_is_refused";
+    let Some(url) = redis_url(test) else { return };
+    let store = store(&url, test);
+    let replica = || {
+        Verifier::new("new".to_owned())
+            .secondary("old".to_owned())
+            .replay_guard(std::sync::Arc::new(SharedReplayGuard::new(
+                store.clone(),
+                "eduframe-webhooks",
+            )))
+    };
+    let (a, b) = (replica(), replica());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let full = Signer::new("new".to_owned())
+        .secondary("old".to_owned())
+        .header_value(DELIVERY, now);
+    let sigs: Vec<&str> = full
+        .split(", ")
+        .filter_map(|p| p.strip_prefix("signature="))
+        .collect();
+    let header = |sigs: &[&str]| {
+        let mut value = format!("t={now}");
+        for s in sigs {
+            value.push_str(&format!(", signature={s}"));
+        }
+        let mut h = edu_common::reqwest::header::HeaderMap::new();
+        h.insert(SIGNATURE_HEADER, value.parse().unwrap());
+        h
+    };
+    assert!(a.verify(&header(&sigs), DELIVERY).await.is_ok());
+    for resent in [vec![sigs[0]], vec![sigs[1]], vec![sigs[1], sigs[0]]] {
+        for replica in [&a, &b] {
+            assert_eq!(
+                replica.verify(&header(&resent), DELIVERY).await.unwrap_err(),
+                SignatureError::Replayed,
+                "{resent:?}"
+            );
+        }
+    }
+    assert!(!store.is_degraded());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_redis_away_each_replicas_replay_guard_falls_back_to_its_own_memory() {
     use eduframe_client::webhooks::SignatureError;
     let store = unreachable_store();

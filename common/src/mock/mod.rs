@@ -7,6 +7,8 @@
 //! - [`faults`]: the fault layer every simulator shares ([`Faults`]: throttle, fail, slow down,
 //!   a server-side rate limit, count API requests, catch a handler's panic);
 //! - [`tokens`]: the token desk every OAuth2 simulator keeps ([`TokenDesk`]);
+//! - [`outbound`]: what a simulator may contact itself (webhooks, callbacks): loopback only,
+//!   no redirect, no proxy, a bounded queue ([`Outbound`]);
 //! - and the macros that give every `Simulator` the same methods.
 //!
 //! Each simulator is one handler over its API's state, served by [`serve`] behind
@@ -16,11 +18,13 @@
 mod compression;
 pub mod faults;
 pub mod http;
+pub mod outbound;
 pub mod server;
 pub mod tokens;
 
 pub use faults::{Faults, FaultyResponder};
 pub use http::{Request, Respond, Response};
+pub use outbound::{Outbound, Refused, Slot};
 pub use server::{Bound, Logged, SimServer, bind, serve};
 pub use tokens::{TokenCheck, TokenDesk, bearer};
 

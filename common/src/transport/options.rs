@@ -518,6 +518,34 @@ pub fn path_id(id: &str) -> Result<&str> {
     }
 }
 
+/// `value` if it can stand as one path segment of the endpoint it is meant for: not empty, not
+/// `.` and not `..` (the URL parser removes a dot segment, or climbs one level for `..`, so the
+/// request would reach another endpoint); every other character is percent-encoded by the
+/// caller. Otherwise an [`Error::InvalidInput`] naming `name`, before anything is sent.
+///
+/// ```
+/// assert!(edu_common::transport::path_segment("tenant", "tenant1").is_ok());
+/// assert!(edu_common::transport::path_segment("tenant", "a/b?c#%").is_ok());
+/// for bad in ["", ".", ".."] {
+///     assert!(edu_common::transport::path_segment("tenant", bad).is_err());
+/// }
+/// ```
+pub fn path_segment<'v>(name: &str, value: &'v str) -> Result<&'v str> {
+    match value {
+        "" => Err(Error::invalid_input(
+            Some(name),
+            format!("`{name}` is empty; a path parameter needs a value"),
+        )),
+        "." | ".." => Err(Error::invalid_input(
+            Some(name),
+            format!(
+                "`{name}` cannot be `{value}`: as a path segment it would call another endpoint"
+            ),
+        )),
+        _ => Ok(value),
+    }
+}
+
 /// True for `localhost` and loopback addresses.
 pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {

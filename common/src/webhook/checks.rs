@@ -77,38 +77,91 @@ impl Checks {
         check_timestamp(timestamp, (self.clock)(), self.tolerance)
     }
 
-    /// The first candidate signature that is the HMAC of `message` under a secret (the
-    /// primary tried first), with the secret that made it; [`SignatureError::NoMatch`] if none.
-    pub fn matching<'c, C: AsRef<[u8]> + 'c>(
+    /// Authenticates a delivery whose timestamp passed [`Checks::check_timestamp`]: one of
+    /// `candidates` must be the HMAC of `message` (the signed bytes) under a secret (the
+    /// primary tried first; [`SignatureError::NoMatch`] if none), and `message` must not have
+    /// been accepted before ([`SignatureError::Replayed`]). Returns the secret that matched.
+    ///
+    /// The message is hashed once per secret, whatever the number of candidates, and each
+    /// candidate is compared in constant time. The replay guard is keyed on a digest of the
+    /// signed bytes, not on the signature that matched: the same delivery sent again with
+    /// only its other signature (during a rotation) or with its signatures reordered is the
+    /// same delivery. It is kept for as long as its timestamp would still pass, plus
+    /// [`CLOCK_SKEW_MARGIN`] for replicas whose clocks differ.
+    pub async fn authenticate<C: AsRef<[u8]>>(
         &self,
+        timestamp: u64,
         message: &[u8],
-        candidates: &'c [C],
-    ) -> Result<(SecretSlot, &'c [u8]), SignatureError> {
+        candidates: &[C],
+    ) -> Result<SecretSlot, SignatureError> {
         let secrets = [
             (SecretSlot::Primary, Some(&self.primary)),
             (SecretSlot::Secondary, self.secondary.as_ref()),
         ];
-        secrets
+        let slot = secrets
             .iter()
             .find_map(|(slot, secret)| {
-                let secret = (*secret)?;
-                candidates
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .find(|sig| hmac::matches(secret, message, sig))
-                    .map(|sig| (*slot, sig))
+                hmac::first_match((*secret)?, message, candidates.iter().map(AsRef::as_ref))
+                    .map(|_| *slot)
             })
-            .ok_or(SignatureError::NoMatch)
-    }
-
-    /// The replay check: [`SignatureError::Replayed`] when `key` was accepted before (it is
-    /// kept for twice the tolerance, after which the timestamp check refuses it anyway).
-    pub async fn first_sighting(&self, key: &str) -> Result<(), SignatureError> {
-        if self.guard.first_sighting(key, self.tolerance * 2).await {
-            Ok(())
+            .ok_or(SignatureError::NoMatch)?;
+        let key = replay_key(message);
+        let keep_for = keep_for(timestamp, (self.clock)(), self.tolerance);
+        if self.guard.first_sighting(&key, keep_for).await {
+            Ok(slot)
         } else {
             Err(SignatureError::Replayed)
         }
+    }
+}
+
+/// How much longer than its own window a delivery is remembered, for replicas whose clocks
+/// differ by up to this much.
+pub const CLOCK_SKEW_MARGIN: Duration = Duration::from_secs(60);
+
+/// The replay guard's key of a delivery: the SHA-256 of its signed bytes, in hex.
+pub fn replay_key(message: &[u8]) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(message))
+}
+
+/// How long a delivery signed at `timestamp` must be remembered at `now`: until its timestamp
+/// no longer passes a check with `tolerance` (`timestamp + tolerance`), plus
+/// [`CLOCK_SKEW_MARGIN`]. Saturates: a tolerance of [`Duration::MAX`] keeps it "forever".
+pub fn keep_for(timestamp: u64, now: u64, tolerance: Duration) -> Duration {
+    let last_valid = timestamp.saturating_add(tolerance.as_secs());
+    Duration::from_secs(last_valid.saturating_sub(now)).saturating_add(CLOCK_SKEW_MARGIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_is_kept_until_its_timestamp_stops_passing_plus_the_margin() {
+        let five_min = Duration::from_secs(300);
+        // (timestamp, now, tolerance) -> seconds kept
+        let table = [
+            ((1_000, 1_000, five_min), 300 + 60),
+            // A timestamp from the future passes for longer.
+            ((1_300, 1_000, five_min), 600 + 60),
+            // One at the edge of the past is at its end.
+            ((700, 1_000, five_min), 60),
+            ((0, u64::MAX, five_min), 60),
+        ];
+        for ((t, now, tol), secs) in table {
+            assert_eq!(keep_for(t, now, tol), Duration::from_secs(secs), "{t} {now}");
+        }
+        // Turning the window off never overflows.
+        assert_eq!(keep_for(u64::MAX, 0, Duration::MAX), Duration::MAX);
+        assert!(keep_for(1_000, 1_000, Duration::MAX) > Duration::from_secs(u64::MAX / 2));
+    }
+
+    #[test]
+    fn the_replay_key_is_the_digest_of_the_signed_bytes() {
+        assert_eq!(replay_key(b"1.{}"), replay_key(b"1.{}"));
+        assert_ne!(replay_key(b"1.{}"), replay_key(b"2.{}"));
+        assert_eq!(replay_key(b"").len(), 64);
     }
 }
 

@@ -1,4 +1,4 @@
-//! HMAC-SHA256 over the signed bytes, and a constant-time check of a candidate signature.
+//! HMAC-SHA256 over the signed bytes, and a constant-time check of candidate signatures.
 
 use ::hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
@@ -20,7 +20,21 @@ pub fn sign(secret: &SecretString, message: &[u8]) -> [u8; 32] {
 /// Whether `candidate` is the HMAC-SHA256 of `message` under `secret`, compared in constant
 /// time.
 pub fn matches(secret: &SecretString, message: &[u8], candidate: &[u8]) -> bool {
-    keyed(secret, message).verify_slice(candidate).is_ok()
+    first_match(secret, message, [candidate]).is_some()
+}
+
+/// The index of the first of `candidates` that is the HMAC-SHA256 of `message` under
+/// `secret`. The message is hashed once, whatever the number of candidates; each candidate
+/// is compared with the MAC in constant time.
+pub fn first_match<'c>(
+    secret: &SecretString,
+    message: &[u8],
+    candidates: impl IntoIterator<Item = &'c [u8]>,
+) -> Option<usize> {
+    let mac = keyed(secret, message);
+    candidates
+        .into_iter()
+        .position(|candidate| mac.clone().verify_slice(candidate).is_ok())
 }
 
 #[cfg(test)]
@@ -38,5 +52,15 @@ mod tests {
         assert!(matches(&key, b"what do ya want for nothing?", &mac));
         assert!(!matches(&key, b"what do ya want for nothing!", &mac));
         assert!(!matches(&key, b"what do ya want for nothing?", &mac[..31]));
+    }
+
+    #[test]
+    fn first_match_finds_the_candidate_among_others() {
+        let key = SecretString::from("Jefe");
+        let mac = sign(&key, b"m");
+        let other = [0u8; 32];
+        let candidates: [&[u8]; 3] = [&other, &mac[..31], &mac];
+        assert_eq!(first_match(&key, b"m", candidates), Some(2));
+        assert_eq!(first_match(&key, b"n", candidates), None);
     }
 }

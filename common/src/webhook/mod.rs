@@ -8,7 +8,9 @@
 //!
 //! - [`hmac`]: the signature over the signed bytes, and a constant-time check of a candidate;
 //! - [`ReplayGuard`]: "never twice": a delivery seen once is refused the second time, for as
-//!   long as its timestamp would still be accepted. [`MemoryReplayGuard`] holds the sightings
+//!   long as its timestamp would still be accepted (plus a margin for clock skew). The key is a
+//!   digest of the signed bytes ([`replay_key`]), so the same delivery resent with another of
+//!   its signatures (during a rotation) is still the same delivery. [`MemoryReplayGuard`] holds the sightings
 //!   in this process; with the `redis` feature, [`SharedReplayGuard`] holds them in Redis so
 //!   that replicas refuse a delivery another replica accepted (and falls back to its own
 //!   memory while Redis is away);
@@ -25,7 +27,7 @@ mod replay;
 #[cfg(feature = "redis")]
 mod shared_replay;
 
-pub use checks::{Checks, SecretSlot};
+pub use checks::{CLOCK_SKEW_MARGIN, Checks, SecretSlot, keep_for, replay_key};
 pub use error::SignatureError;
 pub use replay::{MemoryReplayGuard, ReplayGuard};
 #[cfg(feature = "redis")]

@@ -9,12 +9,17 @@ use futures::future::BoxFuture;
 /// Remembers accepted deliveries so the same one is refused the second time.
 ///
 /// A verifier asks after every other check has passed, with a key that identifies the delivery
-/// (its signature, or the API's nonce) and how long to keep it: the tolerance on both sides of
-/// the timestamp, after which the timestamp check refuses a replay anyway.
+/// (a digest of its signed bytes, [`replay_key`](super::replay_key)) and how long to keep it:
+/// until its timestamp no longer passes, plus a margin for clock skew
+/// ([`keep_for`](super::keep_for)). `keep_for` may be as long as [`Duration::MAX`] (a verifier
+/// whose tolerance is turned off): a guard must saturate, never overflow.
 pub trait ReplayGuard: Send + Sync + std::fmt::Debug {
     /// True the first time `key` is seen within `keep_for`, false after that.
     fn first_sighting<'a>(&'a self, key: &'a str, keep_for: Duration) -> BoxFuture<'a, bool>;
 }
+
+/// What "forever" is for a key whose `keep_for` is beyond what an [`Instant`] can hold.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 86_400);
 
 /// A bounded in-process [`ReplayGuard`]: a key is kept for its `keep_for`; beyond `capacity`
 /// keys the oldest are dropped first (keep the capacity above your delivery rate times twice
@@ -56,7 +61,11 @@ impl MemoryReplayGuard {
         while order.len() >= self.capacity {
             drop_oldest(until, order);
         }
-        let expires = now + keep_for;
+        // A window too long for the clock is kept as long as it can represent.
+        let expires = now
+            .checked_add(keep_for)
+            .or_else(|| now.checked_add(FOREVER))
+            .unwrap_or(now + Duration::from_secs(86_400));
         until.insert(key.to_owned(), expires);
         order.push_back((expires, key.to_owned()));
         true
@@ -98,6 +107,13 @@ mod tests {
         assert!(guard.check("b", Duration::from_millis(50)));
         std::thread::sleep(Duration::from_millis(60));
         assert!(guard.check("a", Duration::from_millis(50)), "expired");
+    }
+
+    #[test]
+    fn a_window_beyond_the_clock_saturates() {
+        let guard = MemoryReplayGuard::new(10);
+        assert!(guard.check("a", Duration::MAX));
+        assert!(!guard.check("a", Duration::MAX));
     }
 
     #[test]

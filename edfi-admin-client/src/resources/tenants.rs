@@ -17,8 +17,9 @@ impl Tenants<'_> {
         crate::operations::ListTenants::new(self.client.clone())
     }
 
-    /// One tenant by name.
+    /// One tenant by name (an empty name, `.` or `..` is refused before anything is sent).
     pub async fn get(&self, name: &str) -> Result<types::TenantModel> {
+        edu_common::transport::path_segment("tenantName", name)?;
         let r = self
             .client
             .raw()

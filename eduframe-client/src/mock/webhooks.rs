@@ -9,11 +9,13 @@
 //! Eduframe does not publish its retry schedule: the simulator makes 3 attempts, 1 s apart, by
 //! default ([`SimulatorBuilder::webhook_retries`](super::SimulatorBuilder::webhook_retries)).
 //!
-//! Deliveries go to loopback addresses only (`127.0.0.0/8`, `::1`, `localhost`), so a fuzzer or
-//! a test that registers `https://example.com/` never makes the simulator reach the internet;
-//! such a delivery fails at once, saying why, in its notification.
+//! Deliveries follow [`edu_common::mock::outbound`]'s rules: loopback addresses only
+//! (`127.0.0.0/8`, `::1`, `localhost`), so a fuzzer or a test that registers
+//! `https://example.com/` never makes the simulator reach the internet (such a delivery fails at
+//! once, saying why, in its notification); no redirect, no system proxy; and a bounded queue
+//! (a delivery beyond it fails at once, saying so).
 //! [`SimulatorBuilder::webhooks_to_any_host`](super::SimulatorBuilder::webhooks_to_any_host)
-//! lifts this (a simulator in one container delivering to a service in another).
+//! lifts the loopback rule (a simulator in one container delivering to a service in another).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +23,8 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 use serde_json::{Value, json};
+
+use edu_common::mock::Outbound;
 
 use crate::webhooks::{SIGNATURE_HEADER, Signer};
 
@@ -80,10 +84,10 @@ pub(super) struct Hooks {
     pub(super) attempts: u32,
     pub(super) retry_delay: Duration,
     /// Deliver to any host, not only loopback ones.
-    pub(super) any_host: bool,
+    any_host: bool,
     /// The primary secret every registered webhook gets, when set.
     fixed_secret: Option<SecretString>,
-    http: Option<reqwest::Client>,
+    outbound: Option<Outbound>,
 }
 
 impl Hooks {
@@ -102,7 +106,7 @@ impl Hooks {
             retry_delay,
             any_host,
             fixed_secret,
-            http: None,
+            outbound: None,
         }
     }
 
@@ -201,16 +205,12 @@ impl Hooks {
         std::mem::take(&mut self.pending)
     }
 
-    fn http(&mut self) -> reqwest::Client {
-        self.http
-            .get_or_insert_with(|| {
-                edu_common::install_crypto_provider();
-                reqwest::Client::builder()
-                    .timeout(TIMEOUT)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .unwrap_or_default()
-            })
+    /// The deliveries' client and rules (made on first use: a simulator no webhook is
+    /// registered on builds no HTTP client).
+    fn outbound(&mut self) -> Outbound {
+        let any_host = self.any_host;
+        self.outbound
+            .get_or_insert_with(|| Outbound::new(any_host, TIMEOUT))
             .clone()
     }
 
@@ -268,15 +268,19 @@ fn snake(camel: &str) -> String {
 /// Makes one delivery, with retries, recording each attempt on its notification.
 pub(super) async fn deliver(hooks: Arc<Mutex<Hooks>>, job: Job) {
     let lock = || hooks.lock().unwrap_or_else(|p| p.into_inner());
-    let (attempts, delay, http, any_host) = {
+    let (attempts, delay, outbound) = {
         let mut h = lock();
-        (h.attempts, h.retry_delay, h.http(), h.any_host)
+        (h.attempts, h.retry_delay, h.outbound())
     };
-    if !any_host && !is_loopback(&job.url) {
-        let record = json!({"response": "not delivered: the simulator delivers webhooks to loopback addresses only", "status_code": 0, "created_at": super::spec::now()});
-        lock().set_status(&job, "failed", Some(record));
-        return;
-    }
+    // Held until the last attempt is over: the queue's bound counts whole deliveries.
+    let (url, _slot) = match outbound.admit(&job.url) {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            let record = json!({"response": refused.reason(), "status_code": 0, "created_at": super::spec::now()});
+            lock().set_status(&job, "failed", Some(record));
+            return;
+        }
+    };
     for attempt in 1..=attempts {
         // Signed at each attempt, with the secrets as they are now (a rotation in between counts).
         let Some(signer) = lock().secrets(&job.webhook_id).map(|s| s.signer()) else {
@@ -286,8 +290,9 @@ pub(super) async fn deliver(hooks: Arc<Mutex<Hooks>>, job: Job) {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs();
-        let sent = http
-            .post(&job.url)
+        let sent = outbound
+            .http()
+            .post(url.clone())
             .header("content-type", "application/json")
             .header("user-agent", "Eduframe-Webhooks (simulated)")
             .header(SIGNATURE_HEADER, signer.header_value(&job.payload, now))
@@ -323,19 +328,6 @@ pub(super) async fn deliver(hooks: Arc<Mutex<Hooks>>, job: Job) {
             return;
         }
         tokio::time::sleep(delay).await;
-    }
-}
-
-/// Whether `url` names a loopback host.
-fn is_loopback(url: &str) -> bool {
-    let Ok(url) = url::Url::parse(url) else {
-        return false;
-    };
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
     }
 }
 

@@ -24,8 +24,10 @@
 //!
 //! # Never twice
 //!
-//! An accepted delivery's signature is remembered for twice the tolerance by a
-//! [`ReplayGuard`]: in this process by default ([`MemoryReplayGuard`]), or in Redis with the
+//! An accepted delivery is remembered by a digest of its signed bytes (not by the signature
+//! that matched, so the same delivery resent with only its other signature during a rotation
+//! is still refused), for as long as its timestamp would pass plus a margin for clock skew, by
+//! a [`ReplayGuard`]: in this process by default ([`MemoryReplayGuard`]), or in Redis with the
 //! `redis` feature ([`SharedReplayGuard`]) so that a delivery one replica accepted is refused
 //! by every other.
 //!

@@ -93,8 +93,10 @@ impl Verifier {
         let header = SignatureHeader::parse(value)?;
         self.checks.check_timestamp(header.timestamp)?;
         let message = (self.layout)(&header.timestamp_text, body);
-        let (slot, signature) = self.checks.matching(&message, &header.signatures)?;
-        self.checks.first_sighting(&hex::encode(signature)).await?;
+        let slot = self
+            .checks
+            .authenticate(header.timestamp, &message, &header.signatures)
+            .await?;
         Ok(Verified {
             body,
             timestamp: header.timestamp,

@@ -13,6 +13,12 @@
 //! test that passes against a strict simulator also passes against a lenient server.
 //!
 //! The queue is worked by a task on the Tokio runtime that started the simulator.
+//!
+//! Callbacks follow [`edu_common::mock::outbound`]'s rules: loopback hosts only unless
+//! [`SimulatorBuilder::callbacks_to_any_host`], no redirect, no system proxy, a 10-second
+//! timeout, and a bounded queue ([`SimulatorBuilder::callback_queue`]); each goes out on its own
+//! task, so a slow receiver never holds up the mutations. [`Simulator::callback_failures`] says
+//! why a callback failed.
 
 mod handler;
 mod schema;

@@ -26,6 +26,8 @@ pub struct Simulator {
 pub struct SimulatorBuilder {
     delay: Duration,
     port: Option<u16>,
+    callbacks_to_any_host: bool,
+    callback_queue: usize,
 }
 
 impl Default for SimulatorBuilder {
@@ -33,9 +35,14 @@ impl Default for SimulatorBuilder {
         SimulatorBuilder {
             delay: Duration::from_millis(10),
             port: None,
+            callbacks_to_any_host: false,
+            callback_queue: edu_common::mock::Outbound::DEFAULT_CAPACITY,
         }
     }
 }
+
+/// The callback's timeout per attempt.
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 edu_common::simulator_common!();
 
@@ -55,6 +62,22 @@ impl SimulatorBuilder {
     /// How long after acceptance each mutation is processed (default 10 ms), in order.
     pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = delay;
+        self
+    }
+
+    /// Posts callbacks to any host, not only loopback ones (by default a `callbackUrl` that
+    /// names another host is not called, and counts as a failed callback: a simulator in CI or
+    /// under a fuzzer never reaches the internet). For a simulator in one container calling
+    /// back a service in another.
+    pub fn callbacks_to_any_host(mut self) -> Self {
+        self.callbacks_to_any_host = true;
+        self
+    }
+
+    /// The most callbacks in flight or waiting (default 1,000); beyond it a callback is not
+    /// sent and counts as failed.
+    pub fn callback_queue(mut self, capacity: usize) -> Self {
+        self.callback_queue = capacity;
         self
     }
 
@@ -83,11 +106,12 @@ impl SimulatorBuilder {
             |status, message| json!({"statusCode": status, "message": message, "errors": []}),
         ));
         let worker_state = state.clone();
+        let outbound = edu_common::mock::Outbound::with_capacity(
+            self.callbacks_to_any_host,
+            CALLBACK_TIMEOUT,
+            self.callback_queue,
+        );
         tokio::spawn(async move {
-            // A simulator may run with no client in its process (`edu-sim`): its own HTTP client
-            // needs the rustls provider the clients install.
-            edu_common::install_crypto_provider();
-            let http = reqwest::Client::new();
             let signer = Signer::new(SIGNING_SECRET);
             while let Some(m) = rx.recv().await {
                 tokio::time::sleep(delay).await;
@@ -97,8 +121,17 @@ impl SimulatorBuilder {
                     s.applied += 1;
                     r
                 };
-                let Some(url) = m.callback.as_deref().and_then(|u| url::Url::parse(u).ok()) else {
+                let Some(url) = m.callback.as_deref() else {
                     continue;
+                };
+                // The callback goes out on its own task: a slow receiver never holds up the
+                // queue of mutations.
+                let (url, slot) = match outbound.admit(url) {
+                    Ok(admitted) => admitted,
+                    Err(refused) => {
+                        lock(&worker_state).callback_failed(refused.reason().to_owned());
+                        continue;
+                    }
                 };
                 let payload = match &result {
                     Ok(ids) => {
@@ -123,19 +156,26 @@ impl SimulatorBuilder {
                     ts,
                     &uuid::Uuid::new_v4().to_string(),
                 );
-                let sent = http
+                let sent = outbound
+                    .http()
                     .post(url)
                     .headers(headers)
                     .header("content-type", "application/json")
-                    .body(body)
-                    .timeout(Duration::from_secs(10))
-                    .send()
-                    .await;
-                let mut s = worker_state.lock().unwrap_or_else(|p| p.into_inner());
-                match sent {
-                    Ok(r) if r.status().is_success() => s.callbacks_sent += 1,
-                    _ => s.callback_failures += 1,
-                }
+                    .body(body);
+                let state = worker_state.clone();
+                tokio::spawn(async move {
+                    let outcome = match sent.send().await {
+                        Ok(r) if r.status().is_success() => Ok(()),
+                        Ok(r) => Err(format!("answered {}", r.status().as_u16())),
+                        Err(e) => Err(e.without_url().to_string()),
+                    };
+                    drop(slot);
+                    let mut s = lock(&state);
+                    match outcome {
+                        Ok(()) => s.callbacks_sent += 1,
+                        Err(why) => s.callback_failed(why),
+                    }
+                });
             }
         });
         Ok(Simulator {
@@ -144,6 +184,10 @@ impl SimulatorBuilder {
             faults,
         })
     }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Simulator {
@@ -172,7 +216,7 @@ impl Simulator {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.state)
     }
 
     /// The stored (production) candidates.
@@ -188,6 +232,13 @@ impl Simulator {
     /// Mutations applied so far.
     pub fn mutations_applied(&self) -> usize {
         self.lock().applied
+    }
+
+    /// Why the last failed callbacks failed, oldest first (at most 100): a callback not sent
+    /// says why (its URL names a host that is not loopback, the queue was full), one sent says
+    /// what came back (`answered 307`, a connection error).
+    pub fn callback_failures(&self) -> Vec<String> {
+        self.lock().failure_reasons.iter().cloned().collect()
     }
 
     /// Callbacks delivered with a 2xx answer, and callbacks that failed.

@@ -40,6 +40,22 @@ pub(super) struct State {
     pub(super) next_id: usize,
     pub(super) callbacks_sent: usize,
     pub(super) callback_failures: usize,
+    /// Why the last failed callbacks failed (the newest last, at most [`FAILURES_KEPT`]).
+    pub(super) failure_reasons: std::collections::VecDeque<String>,
+}
+
+/// How many failure reasons a simulator keeps.
+pub(super) const FAILURES_KEPT: usize = 100;
+
+impl State {
+    /// Counts a failed callback and keeps why.
+    pub(super) fn callback_failed(&mut self, why: String) {
+        self.callback_failures += 1;
+        if self.failure_reasons.len() == FAILURES_KEPT {
+            self.failure_reasons.pop_front();
+        }
+        self.failure_reasons.push_back(why);
+    }
 }
 
 impl State {

@@ -109,6 +109,40 @@ struct Override {
 /// named after the setters in `fields` (`true`: required, kept as `T`; `false`: kept as
 /// `Option<T>`), ending with `let r = …;`: the call's future, not yet awaited.
 fn call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<TokenStream> {
+    let checks = path_checks(op, fields);
+    let sent = send_call(op, fields, overrides)?;
+    Ok(quote!(#(#checks)* #sent))
+}
+
+/// The integer types (a path parameter of one of them cannot be a dot segment).
+const NUMBERS: [&str; 8] = ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"];
+
+/// A check for each text path parameter: an empty, `.` or `..` value would change which
+/// endpoint is called (the URL parser drops or climbs a dot segment, however encoded), so it is
+/// refused before anything is sent.
+fn path_checks(op: &Op, fields: &[(&Setter, bool)]) -> Vec<TokenStream> {
+    op.params
+        .iter()
+        .filter(|p| p.location == "path")
+        .filter_map(|p| {
+            let (setter, required) = fields.iter().find(|(s, _)| s.name == p.setter)?;
+            let ty = &setter.ty;
+            let text = quote!(#ty).to_string().replace(' ', "");
+            let (n, name) = (ident(&setter.name), &p.name);
+            if !*required || NUMBERS.iter().any(|t| text.ends_with(t)) || text.ends_with("Uuid") {
+                None
+            } else if text.ends_with("String") {
+                Some(quote!(edu_common::transport::path_segment(#name, &this.#n)?;))
+            } else {
+                // An enum whose unknown values are kept as text (`Other(String)`) is text too.
+                Some(quote!(edu_common::transport::path_segment(#name, &this.#n.to_string())?;))
+            }
+        })
+        .collect()
+}
+
+/// The call itself (see [`call`]).
+fn send_call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<TokenStream> {
     let raw = ident(&op.raw_fn);
     let Some(order) = &op.builder.call else {
         let sets = fields.iter().map(|(s, required)| {
