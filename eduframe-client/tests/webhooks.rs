@@ -164,7 +164,9 @@ async fn a_rotation_delivery_resent_with_one_signature_or_reordered_is_a_replay(
         ("in the other order", vec![sigs[1].clone(), sigs[0].clone()]),
     ] {
         assert_eq!(
-            v.verify(&header_with(NOW, &resent), BODY).await.unwrap_err(),
+            v.verify(&header_with(NOW, &resent), BODY)
+                .await
+                .unwrap_err(),
             SignatureError::Replayed,
             "resent with {what} signature"
         );

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 /// ```
 pub struct PrivateKeyJwt {
     key: EncodingKey,
+    /// SHA-256 of the PEM: what only holders of the key know, for shared state.
+    key_digest: [u8; 32],
     algorithm: Algorithm,
     key_id: Option<String>,
     lifetime: Duration,
@@ -68,6 +70,10 @@ impl PrivateKeyJwt {
         };
         Ok(PrivateKeyJwt {
             key,
+            key_digest: {
+                use sha2::Digest as _;
+                sha2::Sha256::digest(pem).into()
+            },
             algorithm,
             key_id: None,
             lifetime: Duration::from_secs(60),
@@ -105,6 +111,10 @@ impl PrivateKeyJwt {
 }
 
 impl ClientAssertion for PrivateKeyJwt {
+    fn secret_identity(&self) -> Option<secrecy::SecretSlice<u8>> {
+        Some(self.key_digest.to_vec().into())
+    }
+
     fn assertion(&self, client_id: &str, token_url: &Url) -> Result<SecretString> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)

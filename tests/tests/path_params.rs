@@ -25,7 +25,9 @@ fn nothing_sent(sim_api_requests: usize, what: &str) {
 
 #[tokio::test]
 async fn eduframe_refuses_a_dot_segment_in_a_text_or_enum_path_parameter() {
-    use eduframe_client::types::{GetOptionOfCustomFieldObjectType, GetOptionsOfCustomFieldObjectType};
+    use eduframe_client::types::{
+        GetOptionOfCustomFieldObjectType, GetOptionsOfCustomFieldObjectType,
+    };
     let sim = eduframe_client::mock::Simulator::start().await;
     let c = sim.client();
     for bad in ESCAPES {

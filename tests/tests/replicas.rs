@@ -151,6 +151,121 @@ async fn one_token_request_per_expiry_across_replicas() {
     assert_eq!(sim.tokens_issued(), 2, "one token request per expiry");
 }
 
+/// Every key under `prefix` with what a reader of Redis sees in it (strings and sorted sets).
+async fn everything_under(url: &str, prefix: &str) -> Vec<(String, String)> {
+    let client = redis::Client::open(url).unwrap();
+    let mut con = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}:*"))
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for key in keys {
+        let kind: String = redis::cmd("TYPE")
+            .arg(&key)
+            .query_async(&mut con)
+            .await
+            .unwrap();
+        let shown = match kind.as_str() {
+            "string" => redis::cmd("GET")
+                .arg(&key)
+                .query_async(&mut con)
+                .await
+                .unwrap(),
+            "zset" => {
+                let members: Vec<String> = redis::cmd("ZRANGE")
+                    .arg(&key)
+                    .arg(0)
+                    .arg(-1)
+                    .query_async(&mut con)
+                    .await
+                    .unwrap();
+                members.join(",")
+            }
+            other => format!("<{other}>"),
+        };
+        out.push((key, shown));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_token_is_sealed_and_a_replica_with_another_secret_cannot_use_it() {
+    let test = "a_shared_token_is_sealed_and_a_replica_with_another_secret_cannot_use_it";
+    let Some(url) = redis_url(test) else { return };
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let prefix = format!("edu-test:{test}:{}", fastrand_id());
+    let store = RedisStore::new(&url).unwrap().prefix(prefix.clone());
+    let a = datahub(&sim, &store);
+    a.districts().list().first_page().await.unwrap();
+    assert_eq!(sim.tokens_issued(), 1);
+    let token = sim
+        .requests()
+        .iter()
+        .find_map(|r| {
+            let h = r.request.headers.get("authorization")?.to_str().ok()?;
+            h.strip_prefix("Bearer ").map(str::to_owned)
+        })
+        .expect("the API call carried the token");
+    let stored = everything_under(&url, &prefix).await;
+    let (token_key, sealed) = stored
+        .iter()
+        .find(|(k, _)| k.ends_with(":token"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no shared token in {stored:?}"));
+    for (key, value) in &stored {
+        assert!(
+            !value.contains(&token),
+            "{key} holds the token in the clear"
+        );
+    }
+    // A replica with another secret (a reader of Redis who guessed the client id) is given
+    // the sealed token under its own key: it cannot open it, so it asks for its own, which
+    // the token endpoint refuses; the API never sees a call from it.
+    let b = datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), "not-the-secret")
+        // A budget, so that it leaves a key (its namespace) in Redis.
+        .rate_limit(1000, Duration::from_secs(2))
+        .shared_state(store.clone())
+        .build()
+        .unwrap();
+    assert!(b.districts().list().first_page().await.is_err());
+    let api_calls = sim.api_requests();
+    let ns_a = token_key.trim_end_matches(":token");
+    let ns_b = everything_under(&url, &prefix)
+        .await
+        .into_iter()
+        .map(|(k, _)| k.rsplit_once(':').unwrap().0.to_owned())
+        .find(|ns| ns != ns_a)
+        .expect("the other replica has a namespace of its own");
+    let client = redis::Client::open(url.as_str()).unwrap();
+    let mut con = client.get_multiplexed_async_connection().await.unwrap();
+    let _: () = redis::cmd("SET")
+        .arg(format!("{ns_b}:token"))
+        .arg(&sealed)
+        .arg("PX")
+        .arg(60_000)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let err = b.districts().list().first_page().await.unwrap_err();
+    assert_eq!(
+        sim.api_requests(),
+        api_calls,
+        "{err}: the sealed token was used"
+    );
+    // The replica with the secret still opens it: no second token.
+    datahub(&sim, &store)
+        .districts()
+        .list()
+        .first_page()
+        .await
+        .unwrap();
+    assert_eq!(sim.tokens_issued(), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lock_holder_that_dies_does_not_stall_the_others_beyond_the_lock_ttl() {
     let test = "a_lock_holder_that_dies_does_not_stall_the_others_beyond_the_lock_ttl";
@@ -405,7 +520,9 @@ async fn a_webhook_one_replica_accepted_is_refused_by_another() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotation_delivery_resent_to_another_replica_with_one_signature_is_refused() {
-    use eduframe_client::webhooks::{SIGNATURE_HEADER, SharedReplayGuard, SignatureError, Signer, Verifier};
+    use eduframe_client::webhooks::{
+        SIGNATURE_HEADER, SharedReplayGuard, SignatureError, Signer, Verifier,
+    };
     let test = "a_rotation_delivery_resent_to_another_replica_with_one_signature_is_refused";
     let Some(url) = redis_url(test) else { return };
     let store = store(&url, test);
@@ -442,7 +559,10 @@ async fn a_rotation_delivery_resent_to_another_replica_with_one_signature_is_ref
     for resent in [vec![sigs[0]], vec![sigs[1]], vec![sigs[1], sigs[0]]] {
         for replica in [&a, &b] {
             assert_eq!(
-                replica.verify(&header(&resent), DELIVERY).await.unwrap_err(),
+                replica
+                    .verify(&header(&resent), DELIVERY)
+                    .await
+                    .unwrap_err(),
                 SignatureError::Replayed,
                 "{resent:?}"
             );

@@ -115,7 +115,12 @@ impl Credentials {
                     ClientAuth::Basic(s) | ClientAuth::Form(s) => {
                         push(s.expose_secret().as_bytes())
                     }
-                    ClientAuth::Assertion(a) => push(format!("{a:?}").as_bytes()),
+                    ClientAuth::Assertion(a) => {
+                        push(format!("{a:?}").as_bytes());
+                        if let Some(secret) = a.secret_identity() {
+                            push(secret.expose_secret());
+                        }
+                    }
                 }
             }
             Credentials::Custom(p) => push(format!("{p:?}").as_bytes()),

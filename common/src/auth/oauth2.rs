@@ -48,6 +48,16 @@ pub trait ClientAssertion: Send + Sync + fmt::Debug {
 
     /// A fresh assertion for `client_id` at `token_url` (the audience).
     fn assertion(&self, client_id: &str, token_url: &Url) -> Result<SecretString>;
+
+    /// Bytes only holders of this credential have (for a private key, a digest of the key),
+    /// never shown: state shared through Redis is namespaced by them and the shared token is
+    /// sealed with a key derived from them. Without them (the default), the shared token's key
+    /// is derived from the client id, the token URL and this assertion's `Debug` alone, which
+    /// a reader of Redis who knows those could derive too: implement this for an assertion
+    /// used with shared state.
+    fn secret_identity(&self) -> Option<secrecy::SecretSlice<u8>> {
+        None
+    }
 }
 
 /// OAuth2 client-credentials settings.
@@ -222,7 +232,10 @@ impl AuthProvider for OAuth2Provider {
             let shared = shared.clone();
             handle.spawn(async move {
                 if let Some(token) = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")) {
-                    shared.store.forget_token(&shared.ns, token).await;
+                    shared
+                        .store
+                        .forget_token(&shared.ns, &shared.key, token)
+                        .await;
                 }
             });
         }

@@ -20,7 +20,7 @@ impl OAuth2Provider {
         // A stored token counts only while it is not in its last half-margin: then it is
         // refreshed once for everyone rather than re-read by every replica.
         let stored = || async {
-            let (secret, ttl, margin) = store.token(ns).await?;
+            let (secret, ttl, margin) = store.token(ns, &shared.key).await?;
             (ttl > margin / 2).then(|| AccessToken {
                 secret,
                 expires_in: Some(ttl + margin),
@@ -51,7 +51,9 @@ impl OAuth2Provider {
                         let margin = refresh_margin(self.config.refresh_buffer, lifetime);
                         let ttl = lifetime.saturating_sub(margin);
                         if !ttl.is_zero() {
-                            store.put_token(ns, &token.secret, ttl, margin).await;
+                            store
+                                .put_token(ns, &shared.key, &token.secret, ttl, margin)
+                                .await;
                         }
                     }
                     store.unlock(ns, &owner).await;

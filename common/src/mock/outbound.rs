@@ -144,10 +144,7 @@ mod tests {
         ] {
             assert_eq!(out.admit(url).is_ok(), ok, "{url}");
         }
-        assert_eq!(
-            out.admit("ftp://127.0.0.1/").unwrap_err(),
-            Refused::BadUrl
-        );
+        assert_eq!(out.admit("ftp://127.0.0.1/").unwrap_err(), Refused::BadUrl);
         assert_eq!(out.admit("not a url").unwrap_err(), Refused::BadUrl);
         let any = Outbound::new(true, Duration::from_secs(1));
         assert!(any.admit("https://example.com/h").is_ok());

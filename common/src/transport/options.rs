@@ -442,7 +442,8 @@ impl TransportBuilder {
             let mut identity = origin_of(&base_url).into_bytes();
             identity.extend_from_slice(&self.credentials.identity());
             let ns = store.namespace(&api, &identity);
-            crate::shared::Shared { store, ns }
+            let key = crate::shared::TokenKey::derive(&identity, &ns);
+            crate::shared::Shared { store, ns, key }
         });
         #[cfg(feature = "redis")]
         let auth = self

@@ -150,7 +150,11 @@ mod tests {
             ((0, u64::MAX, five_min), 60),
         ];
         for ((t, now, tol), secs) in table {
-            assert_eq!(keep_for(t, now, tol), Duration::from_secs(secs), "{t} {now}");
+            assert_eq!(
+                keep_for(t, now, tol),
+                Duration::from_secs(secs),
+                "{t} {now}"
+            );
         }
         // Turning the window off never overflows.
         assert_eq!(keep_for(u64::MAX, 0, Duration::MAX), Duration::MAX);

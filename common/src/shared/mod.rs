@@ -15,7 +15,10 @@
 //! - **one token per expiry**: an OAuth2 token is fetched by one replica under a short lock and
 //!   stored with a TTL of its lifetime minus the refresh margin; the others wait for it, or fetch
 //!   their own when the lock holder is slower than the lock's TTL (a crashed replica never
-//!   blocks the others). Tokens are never logged; the Redis key is a hash of the credential.
+//!   blocks the others). Tokens are never logged; the Redis key is a hash of the credential,
+//!   and the token is stored **sealed** with a key derived from the credential (its secret
+//!   included; see the `sealed` module's source): a reader of Redis gets nothing usable, and only replicas
+//!   holding the same credential can open it.
 //!
 //! Keys are `{prefix}:{api}:{hash of the origin and credential}:{budget|pause|token|lock}`; the
 //! secret itself never appears in a key.
@@ -47,8 +50,16 @@ use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 
+mod sealed;
+
+pub(crate) use sealed::TokenKey;
+
 /// The environment variable `from_env` reads the Redis URL from.
 pub const REDIS_URL_ENV: &str = "EDU_REDIS_URL";
+
+/// The environment variable naming the PEM file of the CA that signed a `rediss://` server's
+/// certificate (when it is not one the system trusts).
+pub const REDIS_CA_CERT_ENV: &str = "EDU_REDIS_CA_CERT";
 
 /// The longest expiry given to Redis (a century, in ms): beyond its clock's range Redis
 /// refuses the command.
@@ -110,13 +121,6 @@ if not v then return false end
 return {v, redis.call('PTTL', KEYS[1])}
 ";
 
-/// Deletes the shared token only if it is still `ARGV[1]` (stored as `{margin}:{token}`).
-const FORGET_TOKEN: &str = r"
-local v = redis.call('GET', KEYS[1])
-if v and string.sub(v, -(#ARGV[1] + 1)) == ':' .. ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-";
-
 /// Deletes a key only if it still holds `ARGV[1]` (a lock we own, a token that was refused).
 const DELETE_IF: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -145,7 +149,6 @@ struct StoreInner {
     pause: redis::Script,
     get_token: redis::Script,
     delete_if: redis::Script,
-    forget_token: redis::Script,
 }
 
 impl fmt::Debug for RedisStore {
@@ -159,16 +162,89 @@ impl fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// A store at `url` (`redis://[:password@]host:port/db`, or `rediss://` for TLS when the
-    /// `redis` crate is built with it). Nothing is connected until the first request; a bad
-    /// URL is an [`Error::Config`].
+    /// A store at `url`: `redis://[:password@]host:port/db`, or `rediss://…` for Redis over TLS
+    /// (through the TLS backend of the crate's features: rustls with `rustls-ring` or
+    /// `rustls-aws-lc`, else `native-tls`), checked against the system's root certificates;
+    /// for a server whose certificate a private CA signed, see
+    /// [`RedisStore::with_ca_certificate`]. Nothing is connected until the first request; a bad
+    /// URL, or `rediss://` in a build without TLS, is an [`Error::Config`].
     pub fn new(url: &str) -> Result<Self> {
-        let client = redis::Client::open(url).map_err(|e| {
+        Self::check_scheme(url)?;
+        crate::install_crypto_provider();
+        let client = redis::Client::open(url).map_err(|e| Self::bad_url(&e))?;
+        Ok(Self::with_client(client, url))
+    }
+
+    /// A store at a `rediss://` `url` whose server certificate is checked against `ca_pem` (the
+    /// PEM of the CA that signed it) rather than the system's roots. `from_env` does this when
+    /// `EDU_REDIS_CA_CERT` names a PEM file.
+    pub fn with_ca_certificate(url: &str, ca_pem: &[u8]) -> Result<Self> {
+        Self::check_scheme(url)?;
+        if !url.trim_start().starts_with("rediss://") {
+            return Err(Error::Config(
+                "a CA certificate was given for a Redis URL without TLS; use rediss://".into(),
+            ));
+        }
+        Self::with_tls_roots(url, ca_pem)
+    }
+
+    #[cfg(any(
+        feature = "rustls-ring",
+        feature = "rustls-aws-lc",
+        feature = "native-tls"
+    ))]
+    fn with_tls_roots(url: &str, ca_pem: &[u8]) -> Result<Self> {
+        crate::install_crypto_provider();
+        let certs = redis::TlsCertificates {
+            client_tls: None,
+            root_cert: Some(ca_pem.to_vec()),
+        };
+        let client = redis::Client::build_with_tls(url, certs).map_err(|e| {
             Error::Config(format!(
-                "the Redis URL is not valid ({:?}); expected redis://host:port/db",
-                e.kind()
+                "the Redis URL or its CA certificate is not valid ({:?}: {}); expected rediss://host:port/db and a PEM certificate",
+                e.kind(),
+                e.detail().unwrap_or("no detail")
             ))
         })?;
+        Ok(Self::with_client(client, url))
+    }
+
+    #[cfg(not(any(
+        feature = "rustls-ring",
+        feature = "rustls-aws-lc",
+        feature = "native-tls"
+    )))]
+    fn with_tls_roots(_url: &str, _ca_pem: &[u8]) -> Result<Self> {
+        Err(Self::no_tls())
+    }
+
+    /// `rediss://` needs a TLS backend.
+    fn check_scheme(url: &str) -> Result<()> {
+        let tls = cfg!(any(
+            feature = "rustls-ring",
+            feature = "rustls-aws-lc",
+            feature = "native-tls"
+        ));
+        if url.trim_start().starts_with("rediss://") && !tls {
+            return Err(Self::no_tls());
+        }
+        Ok(())
+    }
+
+    fn no_tls() -> Error {
+        Error::Config(
+            "rediss:// needs TLS, and this build has no TLS backend: enable the client's `rustls-ring` (default), `rustls-aws-lc` or `native-tls` feature".into(),
+        )
+    }
+
+    fn bad_url(e: &redis::RedisError) -> Error {
+        Error::Config(format!(
+            "the Redis URL is not valid ({:?}); expected redis://host:port/db or rediss://host:port/db",
+            e.kind()
+        ))
+    }
+
+    fn with_client(client: redis::Client, url: &str) -> Self {
         let shown_url = match url::Url::parse(url) {
             Ok(mut u) => {
                 if u.password().is_some() {
@@ -178,7 +254,7 @@ impl RedisStore {
             }
             Err(_) => "[unparsed]".to_owned(),
         };
-        Ok(RedisStore {
+        RedisStore {
             inner: Arc::new(StoreInner {
                 client,
                 shown_url,
@@ -190,18 +266,31 @@ impl RedisStore {
                 pause: redis::Script::new(PAUSE),
                 get_token: redis::Script::new(GET_TOKEN),
                 delete_if: redis::Script::new(DELETE_IF),
-                forget_token: redis::Script::new(FORGET_TOKEN),
             }),
             prefix: "edu".into(),
             timeout: Duration::from_millis(250),
-        })
+        }
     }
 
-    /// A store at the URL in `EDU_REDIS_URL`, or `None` when it is not set.
+    /// A store at the URL in `EDU_REDIS_URL`, or `None` when it is not set. With
+    /// `EDU_REDIS_CA_CERT` naming a PEM file, a `rediss://` server's certificate is checked
+    /// against that CA.
     pub fn from_env() -> Result<Option<Self>> {
-        match crate::env::optional(REDIS_URL_ENV) {
-            Some(url) if !url.trim().is_empty() => RedisStore::new(url.trim()).map(Some),
-            _ => Ok(None),
+        let url = match crate::env::optional(REDIS_URL_ENV) {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => return Ok(None),
+        };
+        match crate::env::optional(REDIS_CA_CERT_ENV).filter(|p| !p.trim().is_empty()) {
+            Some(path) => {
+                let pem = std::fs::read(path.trim()).map_err(|e| {
+                    Error::Config(format!(
+                        "{REDIS_CA_CERT_ENV} names `{}`, which cannot be read ({e}); set it to the PEM file of the CA that signed the Redis server's certificate, or unset it to use the system's roots",
+                        path.trim()
+                    ))
+                })?;
+                RedisStore::with_ca_certificate(&url, &pem).map(Some)
+            }
+            None => RedisStore::new(&url).map(Some),
         }
     }
 
@@ -342,16 +431,23 @@ impl RedisStore {
             .await;
     }
 
-    /// The shared token, how long its key has left, and the refresh margin it was stored with.
-    pub(crate) async fn token(&self, ns: &str) -> Option<(SecretString, Duration, Duration)> {
-        let key = format!("{ns}:token");
+    /// The shared token, how long its key has left, and the refresh margin it was stored with;
+    /// `None` when there is none, or it does not open with `key`.
+    pub(crate) async fn token(
+        &self,
+        ns: &str,
+        key: &TokenKey,
+    ) -> Option<(SecretString, Duration, Duration)> {
+        let at = format!("{ns}:token");
         let script = &self.inner.get_token;
+        let k = at.clone();
         let found: Option<(String, i64)> = self
-            .call(|mut con| async move { script.key(key).invoke_async(&mut con).await })
+            .call(|mut con| async move { script.key(k).invoke_async(&mut con).await })
             .await?;
         let (value, pttl) = found?;
-        // Stored as `{margin in ms}:{token}`.
-        let (margin, token) = value.split_once(':')?;
+        let plain = SecretString::from(String::from_utf8(key.open(&at, &value)?).ok()?);
+        // Sealed as `{margin in ms}:{token}`.
+        let (margin, token) = plain.expose_secret().split_once(':')?;
         let margin = Duration::from_millis(margin.parse().ok()?);
         (pttl > 0).then(|| {
             (
@@ -362,21 +458,24 @@ impl RedisStore {
         })
     }
 
-    /// Stores a token for `ttl`; `margin` is how long before its expiry the key expires.
+    /// Stores a token, sealed with `key`, for `ttl`; `margin` is how long before its expiry the
+    /// key expires.
     pub(crate) async fn put_token(
         &self,
         ns: &str,
+        key: &TokenKey,
         token: &SecretString,
         ttl: Duration,
         margin: Duration,
     ) {
-        let key = format!("{ns}:token");
-        let value = format!("{}:{}", margin.as_millis(), token.expose_secret());
+        let at = format!("{ns}:token");
+        let plain = SecretString::from(format!("{}:{}", margin.as_millis(), token.expose_secret()));
+        let value = key.seal(&at, plain.expose_secret().as_bytes());
         let ms = ttl.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
         let _: Option<()> = self
             .call(|mut con| async move {
                 redis::cmd("SET")
-                    .arg(key)
+                    .arg(at)
                     .arg(value)
                     .arg("PX")
                     .arg(ms)
@@ -387,12 +486,26 @@ impl RedisStore {
     }
 
     /// Deletes the shared token if it is still `token` (the server refused it).
-    pub(crate) async fn forget_token(&self, ns: &str, token: &str) {
-        let key = format!("{ns}:token");
-        let script = &self.inner.forget_token;
-        let token = token.to_owned();
+    pub(crate) async fn forget_token(&self, ns: &str, key: &TokenKey, token: &str) {
+        let at = format!("{ns}:token");
+        let k = at.clone();
+        let stored: Option<Option<String>> = self
+            .call(|mut con| async move { redis::cmd("GET").arg(k).query_async(&mut con).await })
+            .await;
+        let Some(Some(value)) = stored else { return };
+        let same = key.open(&at, &value).is_some_and(|plain| {
+            plain
+                .splitn(2, |b| *b == b':')
+                .nth(1)
+                .is_some_and(|stored| stored == token.as_bytes())
+        });
+        if !same {
+            return;
+        }
+        // Deleted only if it is still that value (another replica may have stored a new one).
+        let script = &self.inner.delete_if;
         let _: Option<i64> = self
-            .call(|mut con| async move { script.key(key).arg(token).invoke_async(&mut con).await })
+            .call(|mut con| async move { script.key(at).arg(value).invoke_async(&mut con).await })
             .await;
     }
 
@@ -465,6 +578,8 @@ impl RedisStore {
 pub(crate) struct Shared {
     pub(crate) store: RedisStore,
     pub(crate) ns: String,
+    /// What the shared token is sealed with (derived from the credential).
+    pub(crate) key: TokenKey,
 }
 
 impl Shared {
