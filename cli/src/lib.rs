@@ -11,12 +11,14 @@ mod dispatch;
 mod failure;
 mod generated;
 mod output;
+mod private_file;
 mod profile;
 mod resume;
 mod run;
 pub mod sim;
 mod spec_call;
 mod table;
+mod terminal;
 mod typed;
 
 use std::process::ExitCode;
@@ -48,7 +50,7 @@ pub fn main() -> ExitCode {
         // The reader went away (`edu … | head`): nothing more to say.
         Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("edu: {}", failure.line());
+            eprintln!("edu: {}", terminal::printable(&failure.line()));
             ExitCode::from(failure.exit_code())
         }
     }
@@ -77,7 +79,11 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
     }
     let api = Api::named(name).ok_or_else(|| Failure::Usage(format!("no API `{name}`")))?;
     let profile = matches.get_one::<String>("profile").map(String::as_str);
-    let clients = clients::Clients::new(profile::variables(profile)?);
+    let loaded = profile::variables(profile)?;
+    for warning in &loaded.warnings {
+        eprintln!("edu: warning: {}", terminal::printable(warning));
+    }
+    let clients = clients::Clients::new(loaded.vars);
     let (resource, rsub) = sub
         .subcommand()
         .ok_or_else(|| Failure::Usage("a resource is required".into()))?;

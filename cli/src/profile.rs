@@ -52,32 +52,32 @@ pub fn config_path() -> Option<PathBuf> {
     Some(base.join("edu").join("config.toml"))
 }
 
+/// What a profile gave: the variables to read ahead of the environment, and warnings about
+/// the file for standard error.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The variables.
+    pub vars: Vec<(String, String)>,
+    /// What the user should know (a profile file others can read).
+    pub warnings: Vec<String>,
+}
+
 /// The variables to read ahead of the environment: the named profile's, or the default
 /// profile's that the environment does not set.
-pub fn variables(name: Option<&str>) -> Result<Vec<(String, String)>, ProfileError> {
+pub fn variables(name: Option<&str>) -> Result<Loaded, ProfileError> {
     let Some(path) = config_path() else {
-        return Ok(Vec::new());
+        return Ok(Loaded::default());
     };
     let shown = path.display().to_string();
-    let file: ConfigFile = match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text).map_err(|e| ProfileError::Invalid {
-            path: shown.clone(),
-            // The parser's own display quotes the offending line, which may hold a secret: only
-            // its message and the line number are shown.
-            reason: match e.span() {
-                Some(at) => format!(
-                    "{} (line {})",
-                    e.message(),
-                    text.as_bytes()[..at.start.min(text.len())]
-                        .iter()
-                        .filter(|b| **b == b'\n')
-                        .count()
-                        + 1
-                ),
-                None => e.message().to_owned(),
-            },
-        })?,
-        Err(_) if name.is_none() => return Ok(Vec::new()),
+    let (file, warnings): (ConfigFile, Vec<String>) = match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let file = toml::from_str(&text).map_err(|e| ProfileError::Invalid {
+                path: shown.clone(),
+                reason: parse_failure(&e, &text),
+            })?;
+            (file, readable_by_others(&path).into_iter().collect())
+        }
+        Err(_) if name.is_none() => return Ok(Loaded::default()),
         Err(e) => {
             return Err(ProfileError::Invalid {
                 path: shown,
@@ -85,6 +85,73 @@ pub fn variables(name: Option<&str>) -> Result<Vec<(String, String)>, ProfileErr
             });
         }
     };
+    let vars = select(&file, name, &shown)?;
+    Ok(Loaded { vars, warnings })
+}
+
+/// Why the file does not parse, and on which line, without a value from it: the parser's own
+/// display quotes the offending line, and its message may quote a value (`invalid type:
+/// integer `12345`, expected a string`): anything it quotes is left out.
+fn parse_failure(e: &toml::de::Error, text: &str) -> String {
+    let mut message = String::new();
+    let mut quoted = false;
+    for c in e.message().chars() {
+        match c {
+            '`' => {
+                quoted = !quoted;
+                if quoted {
+                    message.push_str("a value");
+                }
+            }
+            _ if quoted => {}
+            c => message.push(c),
+        }
+    }
+    if message.contains("invalid type") {
+        message.push_str("; every value must be a quoted string, such as KEY = \"value\"");
+    }
+    match e.span() {
+        Some(at) => format!(
+            "{message} (line {})",
+            text.as_bytes()[..at.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1
+        ),
+        None => message,
+    }
+}
+
+/// A warning when the profile file can be read by its group or others (it holds credentials),
+/// as ssh warns about keys.
+fn readable_by_others(path: &std::path::Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "{} holds credentials and can be read by others (mode {mode:03o}); run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// The named profile's variables, or the default profile's that the environment leaves unset.
+fn select(
+    file: &ConfigFile,
+    name: Option<&str>,
+    shown: &str,
+) -> Result<Vec<(String, String)>, ProfileError> {
+    let shown = shown.to_owned();
     match name {
         Some(name) => match file.profiles.get(name) {
             Some(vars) => Ok(vars.clone().into_iter().collect()),

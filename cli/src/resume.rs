@@ -89,17 +89,14 @@ impl ResumeFile {
         Ok(Some(pos))
     }
 
-    /// Saves `pos` (atomically: a temporary file renamed over the old one).
+    /// Saves `pos` (atomically, owner-only: see [`crate::private_file::replace`]).
     pub fn save(&self, pos: &Position) -> Result<(), ResumeError> {
         let io = |source| ResumeError::Io {
             path: self.shown(),
             source,
         };
-        let mut tmp = self.path.clone().into_os_string();
-        tmp.push(".tmp");
         let text = serde_json::to_string_pretty(pos).map_err(|e| io(e.into()))?;
-        std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, &self.path).map_err(io)
+        crate::private_file::replace(&self.path, text.as_bytes()).map_err(io)
     }
 }
 

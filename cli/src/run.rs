@@ -166,12 +166,7 @@ fn open_output(
     saved: Option<u64>,
 ) -> Result<(Box<dyn Write>, u64), Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(saved.is_none())
-        .open(path)
-        .map_err(io)?;
+    let mut file = crate::private_file::open_for_writing(path, saved.is_none()).map_err(io)?;
     let at = saved.unwrap_or(0);
     file.set_len(at).map_err(io)?;
     file.seek(std::io::SeekFrom::Start(at)).map_err(io)?;
@@ -207,7 +202,8 @@ fn show(opts: &Options, reports: &[CallReport]) {
         if let Some(id) = &r.request_id {
             line.push_str(&format!(", request id {id}"));
         }
-        eprintln!("{line}");
+        // The URL and request id came from the server's side: shown, never obeyed.
+        eprintln!("{}", crate::terminal::printable(&line));
     }
 }
 

@@ -4,35 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// Runs `edu args` with only `vars` (and no profile file) in its environment.
-async fn edu(args: &[&str], vars: &[(&str, String)]) -> Output {
-    let mut cmd = command(args, vars);
-    tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
-        .await
-        .unwrap()
-}
-
-fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_edu"));
-    cmd.args(args)
-        .env_clear()
-        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
-        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
-    cmd
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod support;
+use support::*;
 
 /// The output's JSON Lines, after checking the run succeeded.
 fn lines(out: &Output) -> Vec<Value> {
@@ -41,29 +19,6 @@ fn lines(out: &Output) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect()
-}
-
-fn eduframe_vars(sim: &eduframe_client::mock::Simulator) -> Vec<(&'static str, String)> {
-    vec![
-        ("EDUFRAME_BASE_URL", sim.base_url()),
-        ("EDUFRAME_API_KEY", sim.api_key().to_owned()),
-    ]
-}
-
-fn datahub_vars(sim: &datahub_client::mock::Simulator) -> Vec<(&'static str, String)> {
-    vec![
-        ("DATAHUB_BASE_URL", sim.base_url()),
-        ("DATAHUB_CLIENT_ID", sim.client_id().to_owned()),
-        ("DATAHUB_CLIENT_SECRET", sim.client_secret().to_owned()),
-    ]
-}
-
-fn edfi_vars(sim: &edfi_admin_client::mock::Simulator) -> Vec<(&'static str, String)> {
-    vec![
-        ("EDFI_ADMIN_BASE_URL", sim.base_url()),
-        ("EDFI_ADMIN_CLIENT_ID", sim.client_id().to_owned()),
-        ("EDFI_ADMIN_CLIENT_SECRET", sim.client_secret().to_owned()),
-    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -673,13 +628,6 @@ async fn completions_and_help_name_every_level() {
     assert!(text.contains("[possible values: published]"), "{text}");
     let api = edu(&["edfi-admin", "--help"], &[]).await;
     assert!(stdout(&api).contains("claim-sets"), "{}", stdout(&api));
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("edu-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

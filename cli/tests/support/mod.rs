@@ -1,0 +1,65 @@
+//! What the tests of the `edu` binary share: running it with only the given environment, its
+//! output, the simulators' variables and a scratch directory.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// Runs `edu args` with only `vars` (and no profile file) in its environment.
+pub async fn edu(args: &[&str], vars: &[(&str, String)]) -> Output {
+    let mut cmd = command(args, vars);
+    tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
+        .await
+        .unwrap()
+}
+
+/// The `edu` command with only `vars` (and no profile file) in its environment.
+pub fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_edu"));
+    cmd.args(args)
+        .env_clear()
+        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
+    cmd
+}
+
+/// Standard output, as text.
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Standard error, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn eduframe_vars(sim: &eduframe_client::mock::Simulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("EDUFRAME_BASE_URL", sim.base_url()),
+        ("EDUFRAME_API_KEY", sim.api_key().to_owned()),
+    ]
+}
+
+pub fn datahub_vars(sim: &datahub_client::mock::Simulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATAHUB_BASE_URL", sim.base_url()),
+        ("DATAHUB_CLIENT_ID", sim.client_id().to_owned()),
+        ("DATAHUB_CLIENT_SECRET", sim.client_secret().to_owned()),
+    ]
+}
+
+pub fn edfi_vars(sim: &edfi_admin_client::mock::Simulator) -> Vec<(&'static str, String)> {
+    vec![
+        ("EDFI_ADMIN_BASE_URL", sim.base_url()),
+        ("EDFI_ADMIN_CLIENT_ID", sim.client_id().to_owned()),
+        ("EDFI_ADMIN_CLIENT_SECRET", sim.client_secret().to_owned()),
+    ]
+}
+
+/// A fresh scratch directory for one test.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("edu-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
