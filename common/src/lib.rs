@@ -56,7 +56,7 @@ pub mod webhook;
 
 pub use auth::Credentials;
 pub use error::{
-    DecodeError, Error, HttpError, RateLimitReason, RedirectRefusal, Result, TimeoutKind,
+    DecodeError, Error, HttpError, RateLimitReason, Received, RedirectRefusal, Result, TimeoutKind,
 };
 pub use limiter::{RateLimit, WindowLog};
 pub use paginate::{ItemStream, Page, PageInfo, PageStream};

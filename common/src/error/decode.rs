@@ -20,6 +20,10 @@ pub struct DecodeError {
     /// serde's message with the offending value replaced by its shape.
     pub message: String,
     body_excerpt: String,
+    /// The answer's `Content-Type`, where the caller knew it.
+    pub content_type: Option<String>,
+    /// What the body looked like: JSON that did not fit, an HTML page, or not JSON at all.
+    pub received: Received,
     /// What happened during the call whose answer this was: see
     /// [`Error::report`](crate::Error::report).
     pub report: Option<Box<crate::report::CallReport>>,
@@ -39,8 +43,23 @@ impl DecodeError {
             path: path.into(),
             message: redact_serde_message(message.as_ref()),
             body_excerpt: excerpt(body),
+            content_type: None,
+            received: Received::of(body),
             report: None,
         }
+    }
+
+    /// The same, knowing the answer's `Content-Type` (a type that is not JSON is reported as
+    /// what it is).
+    pub fn with_content_type(mut self, content_type: Option<&str>) -> Self {
+        self.content_type = content_type.map(str::to_owned);
+        if let Some(ct) = content_type
+            && self.received == Received::Json
+            && !is_json_type(ct)
+        {
+            self.received = Received::NotJson;
+        }
+        self
     }
 
     /// The first [`BODY_EXCERPT_LIMIT`](super::BODY_EXCERPT_LIMIT) bytes of the body. It may hold record data (names,
@@ -64,8 +83,60 @@ impl fmt::Debug for DecodeError {
     }
 }
 
+/// What a body that did not decode looked like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Received {
+    /// JSON (or something that starts like it) whose shape is not the expected one.
+    Json,
+    /// An HTML or XML page: a proxy's or gateway's error page, a login page, a website.
+    Html,
+    /// Something else that is not JSON (text, an image, an empty body).
+    NotJson,
+}
+
+impl Received {
+    /// What `body` looks like, from its first bytes.
+    pub fn of(body: &[u8]) -> Received {
+        let body = body.strip_prefix(b"\xef\xbb\xbf").unwrap_or(body);
+        match body.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'<') => Received::Html,
+            Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => Received::Json,
+            _ => Received::NotJson,
+        }
+    }
+}
+
+/// Whether a `Content-Type` is JSON (`application/json`, `application/problem+json`, …).
+fn is_json_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json" || essence.ends_with("+json") || essence == "text/json"
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.received {
+            Received::Json => None,
+            Received::Html => Some("an HTML page"),
+            Received::NotJson => Some("not JSON"),
+        };
+        if let Some(what) = what {
+            let ct = self
+                .content_type
+                .as_deref()
+                .map(|ct| format!(" (Content-Type: {ct})"))
+                .unwrap_or_default();
+            return write!(
+                f,
+                "the response of {} is {what}{ct}, where JSON was expected: most likely a proxy's or gateway's error page, a login page (single sign-on in front of the API), or a base URL that points at a website rather than at the API; check the base URL and what sits between you and the API (`DecodeError::body_excerpt` holds the start of the body)",
+                self.context
+            );
+        }
         write!(
             f,
             "could not decode the response of {} at `{}`: {}; the API may have changed, please report this (`DecodeError::body_excerpt` holds the start of the body)",

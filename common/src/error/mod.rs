@@ -15,7 +15,7 @@ use crate::report::CallReport;
 mod decode;
 mod http_error;
 
-pub use self::decode::{DecodeError, redact_serde_message};
+pub use self::decode::{DecodeError, Received, redact_serde_message};
 pub use self::http_error::HttpError;
 pub(crate) use self::http_error::{excerpt, extract_message, one_line};
 
@@ -464,6 +464,15 @@ impl Error {
         Error::InvalidInput {
             field: field.map(str::to_owned),
             message: message.into(),
+        }
+    }
+
+    /// For a [`Error::Decode`], the answer's `Content-Type` (see
+    /// [`DecodeError::with_content_type`]); any other error is returned as it is.
+    pub fn with_content_type(self, content_type: Option<&str>) -> Self {
+        match self {
+            Error::Decode(d) => Error::Decode(Box::new(d.with_content_type(content_type))),
+            other => other,
         }
     }
 

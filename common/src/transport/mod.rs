@@ -438,8 +438,16 @@ impl Transport {
         resp: reqwest::Response,
         context: &str,
     ) -> Result<T> {
+        let content_type = resp
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let (body, report) = self.read_body_reported(resp).await?;
-        Error::decode_json(context, &body).map_err(|e| e.with_report(report))
+        Error::decode_json(context, &body).map_err(|e| {
+            e.with_content_type(content_type.as_deref())
+                .with_report(report)
+        })
     }
 
     /// Turns a non-success response into the matching error, reading (a capped part of) its body.
