@@ -8,6 +8,11 @@
 pub fn install_crypto_provider() {
     #[cfg(feature = "rustls-ring")]
     {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rustls 0.23.48 deprecates its ring provider: ring has no post-quantum key exchange.
+        // It stays a supported, fast-building default; for X25519MLKEM768 choose the
+        // `rustls-aws-lc` feature instead (the README's feature table says so).
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
