@@ -12,6 +12,9 @@
 //! feature so that replicas refuse a callback another accepted). It returns the checked bytes
 //! ([`Verified`]); [`Verified::parse`] (or [`parse`] on bytes taken from a queue) decodes them.
 //!
+//! With the `intake` feature, a [`Verifier`] is an `edu_common::webhook::intake::Authenticate`:
+//! mount it in an intake and a callback is answered 2xx only once it is stored.
+//!
 //! ```
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use onderwijsregio_client::callbacks::{Signer, Verifier};
@@ -197,13 +200,41 @@ impl Verifier {
         self
     }
 
-    /// Verifies a callback received at `path_and_query` with these headers and raw body.
+    /// Verifies a callback received at `path_and_query` with these headers and raw body: the
+    /// headers, the timestamp, the signature, and the replay guard.
     pub async fn verify<'b>(
         &self,
         path_and_query: &str,
         headers: &HeaderMap,
         body: &'b [u8],
     ) -> Result<Verified<'b>, SignatureError> {
+        let (verified, message) = self.signed(path_and_query, headers, body)?;
+        self.checks
+            .first_sighting(verified.timestamp, &message)
+            .await?;
+        Ok(verified)
+    }
+
+    /// Checks the headers, the timestamp and the signature, **not** the replay guard: for a
+    /// receiver whose store refuses a callback it holds already (the intake,
+    /// `edu_common::webhook::intake`), so that a callback is remembered only once it is stored.
+    pub fn verify_signature<'b>(
+        &self,
+        path_and_query: &str,
+        headers: &HeaderMap,
+        body: &'b [u8],
+    ) -> Result<Verified<'b>, SignatureError> {
+        self.signed(path_and_query, headers, body)
+            .map(|(verified, _)| verified)
+    }
+
+    /// The checks before the replay guard, and the signed bytes.
+    fn signed<'b>(
+        &self,
+        path_and_query: &str,
+        headers: &HeaderMap,
+        body: &'b [u8],
+    ) -> Result<(Verified<'b>, Vec<u8>), SignatureError> {
         let header = |name: &'static str| {
             headers
                 .get(name)
@@ -237,13 +268,33 @@ impl Verifier {
             });
         }
         let message = (self.layout)(path_and_query, body, ts_text, nonce);
-        let slot = self.checks.authenticate(ts, &message, &candidates).await?;
-        Ok(Verified {
+        let slot = self.checks.signed_by(&message, &candidates)?;
+        let verified = Verified {
             body,
             timestamp: ts,
             nonce: nonce.to_owned(),
             slot,
-        })
+        };
+        Ok((verified, message))
+    }
+}
+
+#[cfg(feature = "intake")]
+impl edu_common::webhook::intake::Authenticate for Verifier {
+    fn api(&self) -> &'static str {
+        "onderwijsregio"
+    }
+
+    fn authenticate<'a>(
+        &'a self,
+        path_and_query: &'a str,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+    ) -> futures::future::BoxFuture<'a, Result<(), SignatureError>> {
+        let checked = self
+            .verify_signature(path_and_query, headers, body)
+            .map(|_| ());
+        Box::pin(std::future::ready(checked))
     }
 }
 

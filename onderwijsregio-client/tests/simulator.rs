@@ -489,7 +489,10 @@ async fn a_callback_url_on_another_host_is_refused_before_anything_is_sent() {
 
 #[tokio::test]
 async fn a_callback_receiver_that_redirects_is_not_followed() {
-    let sim = Simulator::start().await;
+    let sim = Simulator::builder()
+        .callback_retries(1, Duration::ZERO)
+        .start()
+        .await;
     // The redirect's target: a receiver that would accept the callback.
     let (target, got) = callback_receiver(sim.signing_secret()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -515,6 +518,53 @@ async fn a_callback_receiver_that_redirects_is_not_followed() {
     assert_eq!(sim.callbacks(), (0, 1));
     assert_eq!(sim.callback_failures(), vec!["answered 307".to_owned()]);
     assert!(got.lock().unwrap().is_empty(), "the redirect was followed");
+}
+
+#[tokio::test]
+async fn a_callback_answered_503_is_tried_again_signed_anew_with_the_same_body() {
+    let sim = Simulator::builder()
+        .callback_retries(3, Duration::from_millis(20))
+        .start()
+        .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let (head, body) = read_request(&mut sock).await;
+            let n = {
+                let mut log = log.lock().unwrap();
+                log.push((head, body));
+                log.len()
+            };
+            let answer: &[u8] = if n == 1 {
+                b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            } else {
+                b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            };
+            let _ = sock.write_all(answer).await;
+        }
+    });
+    sim.client()
+        .candidates()
+        .create(
+            &[valid(1)],
+            &WriteOptions::callback(format!("http://{addr}/hook").parse().unwrap()),
+        )
+        .await
+        .unwrap();
+    callbacks_settled(&sim, 1).await;
+    assert_eq!(sim.callbacks(), (1, 0));
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "one 503, one retry");
+    assert_eq!(seen[0].1, seen[1].1, "the same body");
+    let nonce = |head: &str| {
+        head.lines()
+            .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-mutationengine-nonce:").map(|v| v.trim().to_owned()))
+            .unwrap()
+    };
+    assert_ne!(nonce(&seen[0].0), nonce(&seen[1].0), "signed anew");
 }
 
 #[tokio::test]

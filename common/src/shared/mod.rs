@@ -307,6 +307,11 @@ impl RedisStore {
         self
     }
 
+    /// The key prefix.
+    pub(crate) fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// True while Redis is considered unavailable (after a failure, for a few seconds).
     pub fn is_degraded(&self) -> bool {
         self.inner
@@ -328,7 +333,7 @@ impl RedisStore {
 
     /// Runs one Redis call with the timeout; `None` when Redis is unavailable (and then stays
     /// away for a few seconds, warning once).
-    async fn call<T, F, Fut>(&self, f: F) -> Option<T>
+    pub(crate) async fn call<T, F, Fut>(&self, f: F) -> Option<T>
     where
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,

@@ -94,24 +94,46 @@ impl Checks {
         message: &[u8],
         candidates: &[C],
     ) -> Result<SecretSlot, SignatureError> {
+        let slot = self.signed_by(message, candidates)?;
+        self.first_sighting(timestamp, message).await?;
+        Ok(slot)
+    }
+
+    /// The replay check alone, for a delivery whose signature checked out: the replay guard
+    /// remembers `message` (by [`replay_key`], for [`keep_for`]), and refuses it with
+    /// [`SignatureError::Replayed`] when it was remembered before.
+    pub async fn first_sighting(&self, timestamp: u64, message: &[u8]) -> Result<(), SignatureError> {
+        let key = replay_key(message);
+        let keep_for = keep_for(timestamp, (self.clock)(), self.tolerance);
+        if self.guard.first_sighting(&key, keep_for).await {
+            Ok(())
+        } else {
+            Err(SignatureError::Replayed)
+        }
+    }
+}
+
+impl Checks {
+    /// Which secret signed `message`: the first of `candidates` that is its HMAC under a
+    /// secret (the primary tried first), or [`SignatureError::NoMatch`]. The message is hashed
+    /// once per secret; each candidate is compared in constant time. No replay check: see
+    /// [`Checks::authenticate`] for that.
+    pub fn signed_by<C: AsRef<[u8]>>(
+        &self,
+        message: &[u8],
+        candidates: &[C],
+    ) -> Result<SecretSlot, SignatureError> {
         let secrets = [
             (SecretSlot::Primary, Some(&self.primary)),
             (SecretSlot::Secondary, self.secondary.as_ref()),
         ];
-        let slot = secrets
+        secrets
             .iter()
             .find_map(|(slot, secret)| {
                 hmac::first_match((*secret)?, message, candidates.iter().map(AsRef::as_ref))
                     .map(|_| *slot)
             })
-            .ok_or(SignatureError::NoMatch)?;
-        let key = replay_key(message);
-        let keep_for = keep_for(timestamp, (self.clock)(), self.tolerance);
-        if self.guard.first_sighting(&key, keep_for).await {
-            Ok(slot)
-        } else {
-            Err(SignatureError::Replayed)
-        }
+            .ok_or(SignatureError::NoMatch)
     }
 }
 

@@ -23,6 +23,8 @@
 mod checks;
 mod error;
 pub mod hmac;
+#[cfg(feature = "intake")]
+pub mod intake;
 mod replay;
 #[cfg(feature = "redis")]
 mod shared_replay;

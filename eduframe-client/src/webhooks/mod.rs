@@ -31,6 +31,12 @@
 //! `redis` feature ([`SharedReplayGuard`]) so that a delivery one replica accepted is refused
 //! by every other.
 //!
+//! # Nothing lost after a 2xx
+//!
+//! With the `intake` feature, a [`Verifier`] is an `edu_common::webhook::intake::Authenticate`:
+//! mount `Intake::new(store).route("/hooks/eduframe", verifier).router()` and a delivery is
+//! answered 2xx only once it is stored (in memory, or on a Redis stream with `redis`).
+//!
 //! # Verify now, parse later
 //!
 //! [`Verifier::verify`] returns the checked raw bytes ([`Verified`]); [`Verified::parse`] (or
@@ -51,6 +57,8 @@
 //! ```
 
 mod header;
+#[cfg(feature = "intake")]
+mod intake;
 mod notification;
 mod sign;
 mod verify;

@@ -77,12 +77,37 @@ impl Verifier {
         self
     }
 
-    /// Verifies a delivery from its headers and raw body.
+    /// Verifies a delivery from its headers and raw body: the header, the timestamp, the
+    /// signature, and the replay guard.
     pub async fn verify<'b>(
         &self,
         headers: &HeaderMap,
         body: &'b [u8],
     ) -> Result<Verified<'b>, SignatureError> {
+        let (verified, message) = self.signed(headers, body)?;
+        self.checks
+            .first_sighting(verified.timestamp, &message)
+            .await?;
+        Ok(verified)
+    }
+
+    /// Checks the header, the timestamp and the signature, **not** the replay guard: for a
+    /// receiver whose store refuses a delivery it holds already (the intake,
+    /// `edu_common::webhook::intake`), so that a delivery is remembered only once it is stored.
+    pub fn verify_signature<'b>(
+        &self,
+        headers: &HeaderMap,
+        body: &'b [u8],
+    ) -> Result<Verified<'b>, SignatureError> {
+        self.signed(headers, body).map(|(verified, _)| verified)
+    }
+
+    /// The checks before the replay guard, and the signed bytes.
+    fn signed<'b>(
+        &self,
+        headers: &HeaderMap,
+        body: &'b [u8],
+    ) -> Result<(Verified<'b>, Vec<u8>), SignatureError> {
         let value = headers
             .get(SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -93,14 +118,12 @@ impl Verifier {
         let header = SignatureHeader::parse(value)?;
         self.checks.check_timestamp(header.timestamp)?;
         let message = (self.layout)(&header.timestamp_text, body);
-        let slot = self
-            .checks
-            .authenticate(header.timestamp, &message, &header.signatures)
-            .await?;
-        Ok(Verified {
+        let slot = self.checks.signed_by(&message, &header.signatures)?;
+        let verified = Verified {
             body,
             timestamp: header.timestamp,
             slot,
-        })
+        };
+        Ok((verified, message))
     }
 }

@@ -28,6 +28,8 @@ pub struct SimulatorBuilder {
     port: Option<u16>,
     callbacks_to_any_host: bool,
     callback_queue: usize,
+    callback_attempts: u32,
+    callback_retry_delay: Duration,
 }
 
 impl Default for SimulatorBuilder {
@@ -37,6 +39,8 @@ impl Default for SimulatorBuilder {
             port: None,
             callbacks_to_any_host: false,
             callback_queue: edu_common::mock::Outbound::DEFAULT_CAPACITY,
+            callback_attempts: 3,
+            callback_retry_delay: Duration::from_secs(1),
         }
     }
 }
@@ -81,6 +85,16 @@ impl SimulatorBuilder {
         self
     }
 
+    /// How many times a callback is tried (default 3), and the wait between tries (default
+    /// 1 s): a callback answered with anything but a 2xx (a 503 from a receiver whose store is
+    /// away), or not answered within 10 s, is tried again, signed anew. The API does not
+    /// publish its schedule; this is the simulator's.
+    pub fn callback_retries(mut self, attempts: u32, delay: Duration) -> Self {
+        self.callback_attempts = attempts.max(1);
+        self.callback_retry_delay = delay;
+        self
+    }
+
     edu_common::simulator_start_methods!();
 
     /// Starts the simulator, or says why it cannot listen.
@@ -106,6 +120,8 @@ impl SimulatorBuilder {
             |status, message| json!({"statusCode": status, "message": message, "errors": []}),
         ));
         let worker_state = state.clone();
+        let (callback_attempts, callback_retry_delay) =
+            (self.callback_attempts, self.callback_retry_delay);
         let outbound = edu_common::mock::Outbound::with_capacity(
             self.callbacks_to_any_host,
             CALLBACK_TIMEOUT,
@@ -146,29 +162,35 @@ impl SimulatorBuilder {
                     Some(q) => format!("{}?{q}", url.path()),
                     None => url.path().to_owned(),
                 };
-                let ts = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap_or_default()
-                    .as_secs();
-                let headers = signer.sign(
-                    &path_and_query,
-                    &body,
-                    ts,
-                    &uuid::Uuid::new_v4().to_string(),
-                );
-                let sent = outbound
-                    .http()
-                    .post(url)
-                    .headers(headers)
-                    .header("content-type", "application/json")
-                    .body(body);
                 let state = worker_state.clone();
+                let (http, signer) = (outbound.http().clone(), signer.clone());
+                let (attempts, retry_delay) = (callback_attempts, callback_retry_delay);
                 tokio::spawn(async move {
-                    let outcome = match sent.send().await {
-                        Ok(r) if r.status().is_success() => Ok(()),
-                        Ok(r) => Err(format!("answered {}", r.status().as_u16())),
-                        Err(e) => Err(e.without_url().to_string()),
-                    };
+                    let mut outcome = Err(String::new());
+                    for attempt in 1..=attempts {
+                        // Signed at each attempt: a fresh timestamp and nonce, the same body.
+                        let ts = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap_or_default()
+                            .as_secs();
+                        let nonce = uuid::Uuid::new_v4().to_string();
+                        let sent = http
+                            .post(url.clone())
+                            .headers(signer.sign(&path_and_query, &body, ts, &nonce))
+                            .header("content-type", "application/json")
+                            .body(body.clone())
+                            .send()
+                            .await;
+                        outcome = match sent {
+                            Ok(r) if r.status().is_success() => Ok(()),
+                            Ok(r) => Err(format!("answered {}", r.status().as_u16())),
+                            Err(e) => Err(e.without_url().to_string()),
+                        };
+                        if outcome.is_ok() || attempt == attempts {
+                            break;
+                        }
+                        tokio::time::sleep(retry_delay).await;
+                    }
                     drop(slot);
                     let mut s = lock(&state);
                     match outcome {
