@@ -66,16 +66,14 @@ pub async fn tour(log: &mut Log) -> anyhow::Result<Target> {
         accepted.status, accepted.idempotency_key
     ));
     if matches!(target, Target::Simulator(_)) {
-        let outcome = tokio::time::timeout(Duration::from_secs(10), receiver.queue.recv())
+        let delivery = tokio::time::timeout(Duration::from_secs(10), receiver.deliveries.next())
             .await
-            .map_err(|_| anyhow::anyhow!("no callback within 10 s"))?
-            .ok_or_else(|| anyhow::anyhow!("the callback receiver stopped"))?;
-        let crate::receiver::Outcome::Accepted(delivery) = outcome else {
-            anyhow::bail!("the callback was refused: {outcome:?}");
-        };
-        let crate::receiver::Parsed::Onderwijsregio(callback) = delivery.parse()? else {
+            .map_err(|_| anyhow::anyhow!("no callback within 10 s"))??;
+        let crate::receiver::Parsed::Onderwijsregio(callback) = crate::receiver::parse(&delivery)?
+        else {
             anyhow::bail!("a callback arrived on the Eduframe route");
         };
+        delivery.ack().await?;
         anyhow::ensure!(
             callback.idempotency_key.as_deref() == Some(accepted.idempotency_key.as_str()),
             "the callback reports another write"

@@ -1,72 +1,27 @@
-//! A receiver for Eduframe webhooks and Onderwijsregio callbacks on axum, to copy into a
-//! service: verify over the raw bytes, refuse replays, queue the bytes, parse later.
+//! The receiver a service copies: the SDK's intake (`edu_common::webhook::intake`) mounted on
+//! axum for Eduframe webhooks and Onderwijsregio callbacks, and a consumer that parses what was
+//! stored. The intake verifies over the raw bytes, stores, and only then answers 2xx (503 when it
+//! cannot store, so the sender retries); see its docs for the rules.
 //!
-//! - `POST /hooks/eduframe`: `eduframe_client::webhooks::Verifier` (header
-//!   `eduframe-signature-v1`);
-//! - `POST /hooks/onderwijsregio`: `onderwijsregio_client::callbacks::Verifier` (the
-//!   `x-mutationengine-*` headers, signed over the path and query as received).
+//! - `POST /hooks/eduframe`: `eduframe_client::webhooks::Verifier`;
+//! - `POST /hooks/onderwijsregio`: `onderwijsregio_client::callbacks::Verifier` (signed over the
+//!   path and query as received).
 //!
-//! A delivery that verifies is answered 204 and its raw bytes go on the queue
-//! ([`Receiver::queue`]); the consumer parses them when it gets to them ([`Delivery::parse`]),
-//! so a slow consumer never holds up the sender (Eduframe waits 10 s at most). A refused one is
-//! answered 401 and its reason logged, never its body. A replay of a delivery already accepted
-//! is answered 200 and not queued again: the sender needs no retry, and nothing is processed
-//! twice. Bodies over [`MAX_BODY_BYTES`] are answered 413 and never verified.
+//! The store is in memory here ([`start`]); give [`router`] a `RedisStreamStore` to share it
+//! between replicas and keep it across restarts (the `webhook_receiver` binary does with
+//! `EDU_REDIS_URL`).
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::routing::post;
-use bytes::Bytes;
-use edu_common::webhook::SignatureError;
+use edu_common::webhook::intake::{Consumer, Delivery, Intake, MemoryStore, Outcome, Store};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// The largest body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A verified delivery's raw bytes, waiting to be parsed.
-#[derive(Debug, Clone)]
-pub enum Delivery {
-    /// An Eduframe webhook notification.
-    Eduframe(Bytes),
-    /// An Onderwijsregio callback.
-    Onderwijsregio(Bytes),
-}
-
-/// A delivery, parsed.
-#[derive(Debug)]
-pub enum Parsed {
-    /// An Eduframe webhook notification.
-    Eduframe(eduframe_client::webhooks::Notification),
-    /// An Onderwijsregio callback.
-    Onderwijsregio(onderwijsregio_client::callbacks::Callback),
-}
-
-impl Delivery {
-    /// Parses the bytes (they were verified when they arrived).
-    pub fn parse(&self) -> edu_common::Result<Parsed> {
-        Ok(match self {
-            Delivery::Eduframe(b) => Parsed::Eduframe(eduframe_client::webhooks::parse(b)?),
-            Delivery::Onderwijsregio(b) => {
-                Parsed::Onderwijsregio(onderwijsregio_client::callbacks::parse(b)?)
-            }
-        })
-    }
-}
-
-/// What happened to one request, for a consumer or a test to watch.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// Verified and queued.
-    Accepted(Delivery),
-    /// Refused, and why.
-    Refused(SignatureError),
-}
-
-/// The verifiers the receiver uses; a route whose verifier is absent answers 404.
+/// The verifiers the receiver uses; a route whose verifier is absent is not mounted (404).
 #[derive(Debug, Clone, Default)]
 pub struct Verifiers {
     /// For `/hooks/eduframe`.
@@ -75,91 +30,70 @@ pub struct Verifiers {
     pub onderwijsregio: Option<onderwijsregio_client::callbacks::Verifier>,
 }
 
-#[derive(Clone)]
-struct Shared {
-    verifiers: Arc<Verifiers>,
+/// The receiver's routes over `store`, for a service to merge into its own router; each
+/// request's outcome is sent on `outcomes`.
+pub fn router(
+    verifiers: Verifiers,
+    store: Arc<dyn Store>,
     outcomes: mpsc::UnboundedSender<Outcome>,
-}
-
-/// The receiver's routes, for a service to merge into its own router; every outcome is sent on
-/// `outcomes`.
-pub fn router(verifiers: Verifiers, outcomes: mpsc::UnboundedSender<Outcome>) -> Router {
-    Router::new()
-        .route("/hooks/eduframe", post(eduframe))
-        .route("/hooks/onderwijsregio", post(onderwijsregio))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(Shared {
-            verifiers: Arc::new(verifiers),
-            outcomes,
-        })
+) -> Router {
+    let mut intake = Intake::new(store)
+        .max_body_bytes(MAX_BODY_BYTES)
+        .observe(outcomes);
+    if let Some(v) = verifiers.eduframe {
+        intake = intake.route("/hooks/eduframe", v);
+    }
+    if let Some(v) = verifiers.onderwijsregio {
+        intake = intake.route("/hooks/onderwijsregio", v);
+    }
+    intake.router()
 }
 
 /// A running receiver.
 #[derive(Debug)]
 pub struct Receiver {
-    /// Its base URL (`http://127.0.0.1:port`): the hooks are at `/hooks/eduframe` and
-    /// `/hooks/onderwijsregio`.
+    /// Its base URL (`http://127.0.0.1:port`).
     pub url: String,
-    /// Every request's outcome, in arrival order.
-    pub queue: mpsc::UnboundedReceiver<Outcome>,
+    /// The stored deliveries, for the service's work: parse, do, `ack`.
+    pub deliveries: Consumer,
+    /// What happened to each request (stored, a duplicate, refused and why).
+    pub outcomes: mpsc::UnboundedReceiver<Outcome>,
 }
 
-/// Serves the receiver on `addr` (use `127.0.0.1:0` for any free port).
+/// Serves the receiver on `addr` (`127.0.0.1:0` for any free port), storing in memory.
 pub async fn start(addr: &str, verifiers: Verifiers) -> std::io::Result<Receiver> {
+    let store = Arc::new(MemoryStore::default());
     let listener = TcpListener::bind(addr).await?;
     let url = format!("http://{}", listener.local_addr()?);
     let (tx, rx) = mpsc::unbounded_channel();
-    let app = router(verifiers, tx);
+    let app = router(verifiers, store.clone(), tx);
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    Ok(Receiver { url, queue: rx })
+    Ok(Receiver {
+        url,
+        deliveries: Consumer::new(store, "receiver"),
+        outcomes: rx,
+    })
 }
 
-/// The answer to a verification: 204 and queued, 200 for a replay, 401 otherwise.
-fn answer(
-    shared: &Shared,
-    verified: Result<(), SignatureError>,
-    delivery: impl FnOnce() -> Delivery,
-) -> StatusCode {
-    match verified {
-        Ok(()) => {
-            let _ = shared.outcomes.send(Outcome::Accepted(delivery()));
-            StatusCode::NO_CONTENT
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "webhook refused");
-            let status = if e == SignatureError::Replayed {
-                StatusCode::OK
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
-            let _ = shared.outcomes.send(Outcome::Refused(e));
-            status
-        }
+/// A stored delivery, parsed.
+#[derive(Debug)]
+pub enum Parsed {
+    /// An Eduframe webhook notification.
+    Eduframe(eduframe_client::webhooks::Notification),
+    /// An Onderwijsregio callback.
+    Onderwijsregio(onderwijsregio_client::callbacks::Callback),
+}
+
+/// Parses a stored delivery by its API.
+pub fn parse(delivery: &Delivery) -> edu_common::Result<Parsed> {
+    match delivery.api() {
+        "onderwijsregio" => Ok(Parsed::Onderwijsregio(
+            onderwijsregio_client::callbacks::parse(delivery.body())?,
+        )),
+        _ => Ok(Parsed::Eduframe(eduframe_client::webhooks::parse(
+            delivery.body(),
+        )?)),
     }
-}
-
-async fn eduframe(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let Some(verifier) = &shared.verifiers.eduframe else {
-        return StatusCode::NOT_FOUND;
-    };
-    let verified = verifier.verify(&headers, &body).await.map(|_| ());
-    answer(&shared, verified, || Delivery::Eduframe(body.clone()))
-}
-
-async fn onderwijsregio(
-    State(shared): State<Shared>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    let Some(verifier) = &shared.verifiers.onderwijsregio else {
-        return StatusCode::NOT_FOUND;
-    };
-    let target = uri
-        .path_and_query()
-        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
-    let verified = verifier.verify(&target, &headers, &body).await.map(|_| ());
-    answer(&shared, verified, || Delivery::Onderwijsregio(body.clone()))
 }

@@ -1,25 +1,35 @@
-//! The Eduframe simulator delivers signed webhooks, and the axum receiver verifies and parses
-//! every one: records changed through the client, a secret rotation in the middle (nothing is
-//! lost), and then a tampered body, a stale timestamp and a replay, each refused with its own
-//! error. The notification records say what was delivered.
+//! The Eduframe simulator delivers signed webhooks, and the receiver (the SDK's intake on axum)
+//! verifies, stores and hands every one to its consumer: records changed through the client, a
+//! secret rotation in the middle (nothing is lost), and then a tampered body and a stale
+//! timestamp, each refused with its reason, and a replay and a retry signed anew, stored once.
+//! The notification records say what was delivered.
 
 use std::time::Duration;
 
-use edu_examples::receiver::{self, Outcome, Parsed, Verifiers};
+use edu_common::webhook::intake::{Delivery, Outcome};
+use edu_examples::receiver::{self, Parsed, Verifiers};
 use eduframe_client::mock::Simulator;
 use eduframe_client::types;
-use eduframe_client::webhooks::{SignatureError, Signer, Verifier};
+use eduframe_client::webhooks::{Signer, Verifier};
 use secrecy::ExposeSecret;
 
 fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
     serde_json::from_value(v).unwrap()
 }
 
-/// The next outcome from the receiver, within 10 s.
-async fn next(queue: &mut tokio::sync::mpsc::UnboundedReceiver<Outcome>) -> Outcome {
-    tokio::time::timeout(Duration::from_secs(10), queue.recv())
+/// The next stored delivery, within 10 s.
+async fn next(consumer: &mut edu_common::webhook::intake::Consumer) -> Delivery {
+    tokio::time::timeout(Duration::from_secs(10), consumer.next())
         .await
         .expect("a delivery within 10 s")
+        .expect("the store answers")
+}
+
+/// The next request's outcome, within 10 s.
+async fn outcome(outcomes: &mut tokio::sync::mpsc::UnboundedReceiver<Outcome>) -> Outcome {
+    tokio::time::timeout(Duration::from_secs(10), outcomes.recv())
+        .await
+        .expect("an outcome within 10 s")
         .expect("the receiver runs")
 }
 
@@ -114,20 +124,20 @@ async fn the_receiver_verifies_and_parses_every_delivery_across_a_rotation() {
 
     let mut got = Vec::new();
     for _ in 0..5 {
-        match next(&mut rx.queue).await {
-            Outcome::Accepted(delivery) => match delivery.parse().unwrap() {
-                Parsed::Eduframe(n) => {
-                    assert_eq!(n.educator, "simulated");
-                    assert!(
-                        n.event_data.get("id").is_some(),
-                        "the record is in event_data"
-                    );
-                    got.push(n.event.to_string());
-                }
-                other => panic!("not an Eduframe delivery: {other:?}"),
-            },
-            Outcome::Refused(e) => panic!("a genuine delivery was refused: {e}"),
+        let delivery = next(&mut rx.deliveries).await;
+        match receiver::parse(&delivery).unwrap() {
+            Parsed::Eduframe(n) => {
+                assert_eq!(n.educator, "simulated");
+                assert!(
+                    n.event_data.get("id").is_some(),
+                    "the record is in event_data"
+                );
+                got.push(n.event.to_string());
+            }
+            other => panic!("not an Eduframe delivery: {other:?}"),
         }
+        delivery.ack().await.unwrap();
+        assert_eq!(outcome(&mut rx.outcomes).await.status, 204, "stored");
     }
     got.sort();
     let mut want: Vec<String> = events.iter().map(|e| e.to_string()).collect();
@@ -167,26 +177,29 @@ async fn the_receiver_verifies_and_parses_every_delivery_across_a_rotation() {
     let mut tampered = payload.clone();
     tampered[payload.len() - 3] = b'8';
     assert_eq!(post(&url, headers.clone(), tampered).await, 401);
-    assert!(matches!(
-        next(&mut rx.queue).await,
-        Outcome::Refused(SignatureError::NoMatch)
-    ));
+    let refused = outcome(&mut rx.outcomes).await;
+    assert!(refused.reason.unwrap().contains("no signature matched"));
     assert_eq!(
         post(&url, signer.sign(&payload, now - 3600), payload.clone()).await,
         401
     );
-    assert!(matches!(
-        next(&mut rx.queue).await,
-        Outcome::Refused(SignatureError::OutsideTolerance { .. })
-    ));
+    let refused = outcome(&mut rx.outcomes).await;
+    assert!(refused.reason.unwrap().contains("timestamp"));
     assert_eq!(post(&url, headers.clone(), payload.clone()).await, 204);
-    assert!(matches!(next(&mut rx.queue).await, Outcome::Accepted(_)));
-    assert_eq!(post(&url, headers, payload).await, 200);
-    assert!(matches!(
-        next(&mut rx.queue).await,
-        Outcome::Refused(SignatureError::Replayed)
-    ));
-    assert!(rx.queue.try_recv().is_err(), "nothing else arrived");
+    let stored = outcome(&mut rx.outcomes).await;
+    assert_eq!(stored.status, 204);
+    // The same request again (a replay), and the sender's retry signed anew: stored once.
+    assert_eq!(post(&url, headers, payload.clone()).await, 200);
+    assert_eq!(
+        post(&url, signer.sign(&payload, now + 1), payload.clone()).await,
+        200
+    );
+    for _ in 0..2 {
+        let again = outcome(&mut rx.outcomes).await;
+        assert_eq!((again.status, &again.id), (200, &stored.id));
+    }
+    next(&mut rx.deliveries).await.ack().await.unwrap();
+    assert!(rx.outcomes.try_recv().is_err(), "nothing else arrived");
 }
 
 #[tokio::test]
@@ -303,11 +316,10 @@ async fn a_secret_set_ahead_verifies_deliveries_to_a_receiver_started_first() {
         .await
         .unwrap();
     c.orders().approve(2).await.unwrap();
-    match next(&mut rx.queue).await {
-        Outcome::Accepted(d) => match d.parse().unwrap() {
-            Parsed::Eduframe(n) => assert_eq!(n.event.to_string(), "order.approved"),
-            other => panic!("{other:?}"),
-        },
-        Outcome::Refused(e) => panic!("refused: {e}"),
+    let d = next(&mut rx.deliveries).await;
+    match receiver::parse(&d).unwrap() {
+        Parsed::Eduframe(n) => assert_eq!(n.event.to_string(), "order.approved"),
+        other => panic!("{other:?}"),
     }
+    d.ack().await.unwrap();
 }

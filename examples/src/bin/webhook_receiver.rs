@@ -1,8 +1,9 @@
-//! A small HTTP server (axum) that receives Eduframe webhooks and Onderwijsregio callbacks,
-//! verifies them, refuses replays, queues the raw bytes and parses them as it gets to them.
+//! The receiver for Eduframe webhooks and Onderwijsregio callbacks: the SDK's intake on axum,
+//! storing in Redis when `EDU_REDIS_URL` is set (shared by every replica, kept across restarts),
+//! in memory otherwise, and a consumer that parses and acknowledges what was stored.
 //!
 //! ```text
-//! EDUFRAME_WEBHOOK_SECRET=... ONDERWIJSREGIO_SIGNING_SECRET=... \
+//! EDUFRAME_WEBHOOK_SECRET=... ONDERWIJSREGIO_SIGNING_SECRET=... [EDU_REDIS_URL=redis://...] \
 //!   cargo run -p edu-examples --bin webhook_receiver -- 127.0.0.1:8787
 //! ```
 //!
@@ -11,7 +12,10 @@
 //! rotation, set the retired secret in `EDUFRAME_WEBHOOK_SECRET_SECONDARY` or
 //! `ONDERWIJSREGIO_SIGNING_SECRET_SECONDARY`. A route whose secret is not set answers 404.
 
-use edu_examples::receiver::{self, Outcome, Parsed, Verifiers};
+use std::sync::Arc;
+
+use edu_common::webhook::intake::{Consumer, MemoryStore, RedisStreamStore, Store};
+use edu_examples::receiver::{self, Parsed, Verifiers};
 
 fn secret(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|s| !s.trim().is_empty())
@@ -42,28 +46,45 @@ async fn main() -> anyhow::Result<()> {
         verifiers.eduframe.is_some() || verifiers.onderwijsregio.is_some(),
         "set EDUFRAME_WEBHOOK_SECRET and/or ONDERWIJSREGIO_SIGNING_SECRET"
     );
-    let mut receiver = receiver::start(&addr, verifiers).await?;
+    let store: Arc<dyn Store> = match edu_common::shared::RedisStore::from_env()? {
+        Some(redis) => Arc::new(RedisStreamStore::new(redis, "webhooks")),
+        None => Arc::new(MemoryStore::default()),
+    };
+    let (outcomes, mut refused) = tokio::sync::mpsc::unbounded_channel();
+    let app = receiver::router(verifiers, store.clone(), outcomes);
+    let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!(
-        "listening on {}/hooks/{{eduframe,onderwijsregio}}",
-        receiver.url
+        "listening on http://{}/hooks/{{eduframe,onderwijsregio}} ({store:?})",
+        listener.local_addr()?
     );
-    while let Some(outcome) = receiver.queue.recv().await {
-        match outcome {
-            // The bytes were verified on arrival; parsing happens here, at the consumer's pace.
-            Outcome::Accepted(delivery) => match delivery.parse() {
-                Ok(Parsed::Eduframe(n)) => println!(
-                    "eduframe: {} for {} ({})",
-                    n.event, n.educator, n.event_data
-                ),
-                Ok(Parsed::Onderwijsregio(cb)) => println!(
-                    "onderwijsregio: write {} -> {}",
-                    cb.idempotency_key.as_deref().unwrap_or("?"),
-                    cb.status.as_deref().unwrap_or("?")
-                ),
-                Err(e) => println!("verified but not understood: {e}"),
-            },
-            Outcome::Refused(e) => println!("refused: {e}"),
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(async move {
+        while let Some(o) = refused.recv().await {
+            if let Some(why) = o.reason {
+                println!("{} {}: {why}", o.status, o.route);
+            }
         }
+    });
+    // The work: at least once, so it is keyed by the delivery id.
+    let mut consumer = Consumer::new(store, "webhook-receiver");
+    loop {
+        let delivery = consumer.next().await?;
+        match receiver::parse(&delivery) {
+            Ok(Parsed::Eduframe(n)) => println!(
+                "{} eduframe: {} for {} ({})",
+                delivery.id(),
+                n.event,
+                n.educator,
+                n.event_data
+            ),
+            Ok(Parsed::Onderwijsregio(cb)) => println!(
+                "{} onderwijsregio: write {} -> {}",
+                delivery.id(),
+                cb.idempotency_key.as_deref().unwrap_or("?"),
+                cb.status.as_deref().unwrap_or("?")
+            ),
+            Err(e) => println!("{} verified but not understood: {e}", delivery.id()),
+        }
+        delivery.ack().await?;
     }
-    Ok(())
 }

@@ -55,7 +55,7 @@ mod store;
 
 pub use authenticate::{Authenticate, body_delivery_id};
 pub use consumer::{Consumer, Delivery};
-pub use http::Intake;
+pub use http::{Intake, Outcome};
 pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use redis_stream::RedisStreamStore;
