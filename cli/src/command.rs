@@ -116,6 +116,11 @@ pub fn command() -> Command {
             .about("Run an API's simulator on loopback and print its environment lines"),
     )
     .subcommand(
+        crate::listen::Args::augment_args(Command::new("listen")).about(
+            "Receive an API's signed deliveries locally (verified, stored, printed), optionally forwarding them to your service",
+        ),
+    )
+    .subcommand(
         Command::new("completions")
             .about("Print a shell completion script")
             .arg(

@@ -10,6 +10,7 @@ mod command;
 mod dispatch;
 mod failure;
 mod generated;
+mod listen;
 mod output;
 mod private_file;
 mod profile;
@@ -65,6 +66,17 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
             let args =
                 sim::Args::from_arg_matches(sub).map_err(|e| Failure::Usage(e.to_string()))?;
             return Ok(sim::run(&args).await);
+        }
+        "listen" => {
+            let args =
+                listen::Args::from_arg_matches(sub).map_err(|e| Failure::Usage(e.to_string()))?;
+            let profile = matches.get_one::<String>("profile").map(String::as_str);
+            let loaded = profile::variables(profile)?;
+            for warning in &loaded.warnings {
+                eprintln!("edu: warning: {}", terminal::printable(warning));
+            }
+            listen::run(&args, &loaded.vars).await?;
+            return Ok(ExitCode::SUCCESS);
         }
         "completions" => {
             if let Some(shell) = sub.get_one::<clap_complete::Shell>("shell") {

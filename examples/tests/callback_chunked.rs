@@ -60,7 +60,11 @@ async fn item18_chunked_callbacks_are_verified_over_their_raw_bytes() {
     let signed = Signer::new("region-secret").sign("/hooks/onderwijsregio", body, now, "nonce-a");
     assert_eq!(post_chunked(&url, &signed, body, 7).await, 204);
     let stored = deliveries.next().await.unwrap();
-    assert_eq!(stored.body().as_ref(), body, "the raw bytes, whatever the transfer coding");
+    assert_eq!(
+        stored.body().as_ref(),
+        body,
+        "the raw bytes, whatever the transfer coding"
+    );
     stored.ack().await.unwrap();
     assert_eq!(outcomes.recv().await.unwrap().status, 204);
 

@@ -561,7 +561,11 @@ async fn a_callback_answered_503_is_tried_again_signed_anew_with_the_same_body()
     assert_eq!(seen[0].1, seen[1].1, "the same body");
     let nonce = |head: &str| {
         head.lines()
-            .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-mutationengine-nonce:").map(|v| v.trim().to_owned()))
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("x-mutationengine-nonce:")
+                    .map(|v| v.trim().to_owned())
+            })
             .unwrap()
     };
     assert_ne!(nonce(&seen[0].0), nonce(&seen[1].0), "signed anew");

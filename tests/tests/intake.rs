@@ -76,7 +76,10 @@ async fn a_delivery_is_stored_once_whatever_the_sender_resends() {
     let t = now();
     let first = post(&url, event(1), t).await;
     assert_eq!(first.status(), 204);
-    let id = first.headers()["x-edu-delivery-id"].to_str().unwrap().to_owned();
+    let id = first.headers()["x-edu-delivery-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     // The same request again (a replay), and the sender's retry signed anew.
     for (what, ts) in [("a replay", t), ("a retry signed anew", t + 1)] {
         let again = post(&url, event(1), ts).await;
@@ -98,7 +101,14 @@ async fn a_delivery_is_stored_once_whatever_the_sender_resends() {
     let n: eduframe_client::webhooks::Notification = delivery.parse().unwrap();
     assert_eq!(n.event.to_string(), "account.created");
     delivery.ack().await.unwrap();
-    assert!(store.take("c", 10, Duration::ZERO).await.unwrap().is_empty(), "stored once");
+    assert!(
+        store
+            .take("c", 10, Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty(),
+        "stored once"
+    );
 }
 
 #[tokio::test]
@@ -166,7 +176,10 @@ async fn unacknowledged_then_dead_then_redriven(store: Arc<dyn Store>) {
     assert_eq!(second[0].delivery.id, first[0].delivery.id);
     assert_eq!(second[0].attempt, 2);
     // Handed out twice (the maximum): next it goes to the dead letters.
-    let third = store.take("b", 10, Duration::from_millis(600)).await.unwrap();
+    let third = store
+        .take("b", 10, Duration::from_millis(600))
+        .await
+        .unwrap();
     assert!(third.is_empty(), "{third:?}");
     let dead = store.dead_letters(10).await.unwrap();
     assert_eq!(dead.len(), 1);
@@ -178,7 +191,13 @@ async fn unacknowledged_then_dead_then_redriven(store: Arc<dyn Store>) {
     assert_eq!(back.len(), 1);
     assert_eq!(back[0].attempt, 1, "counted anew");
     store.ack(&back[0].handle).await.unwrap();
-    assert!(store.take("c", 10, Duration::ZERO).await.unwrap().is_empty());
+    assert!(
+        store
+            .take("c", 10, Duration::ZERO)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 fn short_settings() -> StoreSettings {
@@ -291,7 +310,11 @@ async fn with_redis_away_the_intake_answers_503_and_the_retry_is_stored_once_it_
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert_eq!(status, 204);
-    assert_eq!(post(&base, event(2), now() + 1).await.status(), 200, "stored once");
+    assert_eq!(
+        post(&base, event(2), now() + 1).await.status(),
+        200,
+        "stored once"
+    );
     // The restarted Redis has no persistence in this test: only what came after it is there.
     let taken = store.take("c", 10, Duration::from_secs(5)).await.unwrap();
     assert_eq!(taken.len(), 1);

@@ -62,8 +62,7 @@ impl Balancer {
                             continue;
                         };
                         let copy = tokio::spawn(async move {
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                            let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
                         });
                         let mut backends = this.backends.lock().unwrap();
                         if backends[i].live {
@@ -124,10 +123,12 @@ fn store(url: &str, prefix: &str) -> Arc<RedisStreamStore> {
         .unwrap()
         .prefix(prefix.to_owned())
         .timeout(Duration::from_secs(2));
-    Arc::new(RedisStreamStore::new(redis, "webhooks").settings(StoreSettings {
-        visibility_timeout: Duration::from_millis(500),
-        ..StoreSettings::default()
-    }))
+    Arc::new(
+        RedisStreamStore::new(redis, "webhooks").settings(StoreSettings {
+            visibility_timeout: Duration::from_millis(500),
+            ..StoreSettings::default()
+        }),
+    )
 }
 
 /// What the consumers did: (record id, delivery id, consumer).
@@ -172,12 +173,13 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
         .no_rate_limit()
         .build()
         .unwrap();
-    let hook: eduframe_client::types::CreateWebhookBody = serde_json::from_value(serde_json::json!({
-        "url": format!("{front}/hooks/eduframe"),
-        "events": ["account.created"],
-        "active": true,
-    }))
-    .unwrap();
+    let hook: eduframe_client::types::CreateWebhookBody =
+        serde_json::from_value(serde_json::json!({
+            "url": format!("{front}/hooks/eduframe"),
+            "events": ["account.created"],
+            "active": true,
+        }))
+        .unwrap();
     let hook = c.webhooks().create(&hook).await.unwrap();
 
     // Consumer 1 acknowledges its first 25, then takes 10 more, processes them, and is dropped
@@ -229,7 +231,11 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
             .try_collect()
             .await
             .unwrap();
-        if all.len() == EVENTS && all.iter().all(|n| n["status"] == "succeeded" || n["status"] == "failed") {
+        if all.len() == EVENTS
+            && all
+                .iter()
+                .all(|n| n["status"] == "succeeded" || n["status"] == "failed")
+        {
             break all;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -245,7 +251,11 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
     let stream_key = format!("{prefix}:intake:webhooks:stream");
     let mut consumer = Consumer::new(second, "consumer-2");
     loop {
-        let left: usize = redis::cmd("XLEN").arg(&stream_key).query_async(&mut con).await.unwrap();
+        let left: usize = redis::cmd("XLEN")
+            .arg(&stream_key)
+            .query_async(&mut con)
+            .await
+            .unwrap();
         if left == 0 {
             break;
         }
@@ -261,16 +271,26 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
     let processed = processed.lock().unwrap().clone();
     let mut by_record: BTreeMap<i64, Vec<(String, &str)>> = BTreeMap::new();
     for (record, id, who) in &processed {
-        by_record.entry(*record).or_default().push((id.clone(), who));
+        by_record
+            .entry(*record)
+            .or_default()
+            .push((id.clone(), who));
     }
     let seen: BTreeSet<i64> = by_record.keys().copied().collect();
-    assert_eq!(seen, created, "every event processed at least once, none lost");
+    assert_eq!(
+        seen, created,
+        "every event processed at least once, none lost"
+    );
     let unacked = unacked.lock().unwrap().clone();
     assert_eq!(unacked.len(), 10);
     for (record, times) in &by_record {
         if times.len() > 1 {
             let ids: BTreeSet<&String> = times.iter().map(|(id, _)| id).collect();
-            assert_eq!(ids.len(), 1, "record {record}: one delivery id, however often");
+            assert_eq!(
+                ids.len(),
+                1,
+                "record {record}: one delivery id, however often"
+            );
             assert!(
                 unacked.contains(times[0].0.as_str()) && times.len() == 2,
                 "record {record} processed {} times, not one the dropped consumer left: {times:?}",
@@ -279,5 +299,8 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
         }
     }
     let duplicates = by_record.values().filter(|t| t.len() > 1).count();
-    assert_eq!(duplicates, 10, "each of the dropped consumer's unacknowledged ones, again");
+    assert_eq!(
+        duplicates, 10,
+        "each of the dropped consumer's unacknowledged ones, again"
+    );
 }

@@ -102,7 +102,11 @@ impl Checks {
     /// The replay check alone, for a delivery whose signature checked out: the replay guard
     /// remembers `message` (by [`replay_key`], for [`keep_for`]), and refuses it with
     /// [`SignatureError::Replayed`] when it was remembered before.
-    pub async fn first_sighting(&self, timestamp: u64, message: &[u8]) -> Result<(), SignatureError> {
+    pub async fn first_sighting(
+        &self,
+        timestamp: u64,
+        message: &[u8],
+    ) -> Result<(), SignatureError> {
         let key = replay_key(message);
         let keep_for = keep_for(timestamp, (self.clock)(), self.tolerance);
         if self.guard.first_sighting(&key, keep_for).await {

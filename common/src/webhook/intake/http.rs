@@ -46,7 +46,11 @@ impl std::fmt::Debug for Intake {
             .field("store", &self.store)
             .field(
                 "routes",
-                &self.routes.iter().map(|(p, a)| (p, a.api())).collect::<Vec<_>>(),
+                &self
+                    .routes
+                    .iter()
+                    .map(|(p, a)| (p, a.api()))
+                    .collect::<Vec<_>>(),
             )
             .field("max_body_bytes", &self.max_body_bytes)
             .field("timeout", &self.timeout)
@@ -213,7 +217,11 @@ async fn handle(route: &Route, request: Request) -> (StatusCode, Option<String>,
             );
         }
     };
-    if let Err(e) = route.auth.authenticate(&target, &parts.headers, &body).await {
+    if let Err(e) = route
+        .auth
+        .authenticate(&target, &parts.headers, &body)
+        .await
+    {
         return (StatusCode::UNAUTHORIZED, None, Some(e.to_string()));
     }
     let id = route.auth.delivery_id(&parts.headers, &body);
@@ -229,8 +237,10 @@ async fn handle(route: &Route, request: Request) -> (StatusCode, Option<String>,
     match shared.store.put(&incoming).await {
         Ok(Stored::New) => (StatusCode::NO_CONTENT, Some(id), None),
         Ok(Stored::Duplicate) => (StatusCode::OK, Some(id), None),
-        Err(e @ (StoreError::Unavailable(_) | StoreError::Full(_))) => {
-            (StatusCode::SERVICE_UNAVAILABLE, Some(id), Some(e.to_string()))
-        }
+        Err(e @ (StoreError::Unavailable(_) | StoreError::Full(_))) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some(id),
+            Some(e.to_string()),
+        ),
     }
 }

@@ -136,7 +136,10 @@ impl Store for MemoryStore {
                     return Ok(out);
                 }
                 // Woken by a new delivery, or when a pending one's visibility may have ended.
-                let tick = self.settings.visibility_timeout.min(Duration::from_millis(100));
+                let tick = self
+                    .settings
+                    .visibility_timeout
+                    .min(Duration::from_millis(100));
                 let now = Instant::now();
                 if now >= until {
                     return Ok(Vec::new());
