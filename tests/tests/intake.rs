@@ -9,7 +9,6 @@
 //!   event processed, none lost, duplicates only the dropped consumer's, each with its id; and
 //!   Redis away means 503, with the sender's retry stored once Redis is back.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -213,21 +212,8 @@ async fn in_memory_an_unacknowledged_delivery_returns_then_is_dead_lettered_and_
     unacknowledged_then_dead_then_redriven(Arc::new(MemoryStore::new(short_settings()))).await;
 }
 
-/// The test Redis, or a line naming the skipped test; under `CI=true` a failure.
 fn redis_url(test: &str) -> Option<String> {
-    match std::env::var("EDU_TEST_REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
-            panic!("{test}: CI=true but EDU_TEST_REDIS_URL is not set (.ci/run starts a Redis)")
-        }
-        _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: set EDU_TEST_REDIS_URL to a Redis server"
-            );
-            None
-        }
-    }
+    edu_examples::redis_server::test_redis_url(test)
 }
 
 fn redis_store(url: &str, prefix: &str, settings: StoreSettings) -> Arc<RedisStreamStore> {

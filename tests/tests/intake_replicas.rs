@@ -7,7 +7,6 @@
 //! id. Needs Redis (`EDU_TEST_REDIS_URL`; `.ci/run` starts one).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -102,19 +101,7 @@ impl Balancer {
 }
 
 fn redis_url(test: &str) -> Option<String> {
-    match std::env::var("EDU_TEST_REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
-            panic!("{test}: CI=true but EDU_TEST_REDIS_URL is not set (.ci/run starts a Redis)")
-        }
-        _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: set EDU_TEST_REDIS_URL to a Redis server"
-            );
-            None
-        }
-    }
+    edu_examples::redis_server::test_redis_url(test)
 }
 
 /// One replica's view of the shared store (its own connection, as another process has).

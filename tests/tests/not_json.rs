@@ -52,14 +52,19 @@ async fn an_html_page_is_named_on_the_generated_layer() {
     says_html(&client.courses().get(7).await.unwrap_err());
 }
 
-#[tokio::test]
-async fn an_html_page_is_named_on_a_hand_written_call() {
-    let server = answering("text/html", LOGIN_PAGE).await;
-    let client = onderwijsregio_client::Client::builder()
+/// An Onderwijsregio client of `server`.
+fn onderwijsregio(server: &MockServer) -> onderwijsregio_client::Client {
+    onderwijsregio_client::Client::builder()
         .base_url(format!("{}/api/v2", server.uri()))
         .api_key("key")
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_html_page_is_named_on_a_hand_written_call() {
+    let server = answering("text/html", LOGIN_PAGE).await;
+    let client = onderwijsregio(&server);
     let err = client.candidates().get("cand1").await.unwrap_err();
     says_html(&err);
     assert!(err.to_string().contains("Content-Type: text/html"), "{err}");
@@ -79,11 +84,7 @@ async fn an_html_page_is_named_on_a_hand_written_listing() {
 #[tokio::test]
 async fn another_content_type_that_is_not_json_is_named() {
     let server = answering("text/plain", "OK").await;
-    let client = onderwijsregio_client::Client::builder()
-        .base_url(format!("{}/api/v2", server.uri()))
-        .api_key("key")
-        .build()
-        .unwrap();
+    let client = onderwijsregio(&server);
     let text = client
         .candidates()
         .get("cand1")
@@ -99,11 +100,7 @@ async fn another_content_type_that_is_not_json_is_named() {
 #[tokio::test]
 async fn json_of_the_wrong_shape_still_names_the_path() {
     let server = answering("application/json", r#"{"data": {"id": 5}}"#).await;
-    let client = onderwijsregio_client::Client::builder()
-        .base_url(format!("{}/api/v2", server.uri()))
-        .api_key("key")
-        .build()
-        .unwrap();
+    let client = onderwijsregio(&server);
     let text = client
         .candidates()
         .get("cand1")

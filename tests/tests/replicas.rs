@@ -13,22 +13,8 @@ use edu_common::shared::RedisStore;
 use edu_examples::redis_server::OwnRedis;
 use futures::future::join_all;
 
-/// The test Redis, or a line on stderr (past the test harness's capture) naming the skipped test.
-/// Under CI (`CI=true`) a missing Redis is a failure, never a silent pass.
 fn redis_url(test: &str) -> Option<String> {
-    match std::env::var("EDU_TEST_REDIS_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") => {
-            panic!("{test}: CI=true but EDU_TEST_REDIS_URL is not set (.ci/run starts a Redis)")
-        }
-        _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: set EDU_TEST_REDIS_URL to a Redis server (see README, 'Running several replicas')"
-            );
-            None
-        }
-    }
+    edu_examples::redis_server::test_redis_url(test)
 }
 
 /// A store with a prefix of its own, so tests never share keys.

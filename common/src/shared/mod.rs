@@ -44,13 +44,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
 
 mod sealed;
+mod token;
 
 pub(crate) use sealed::TokenKey;
 
@@ -308,6 +308,7 @@ impl RedisStore {
     }
 
     /// The key prefix.
+    #[cfg(feature = "intake")]
     pub(crate) fn key_prefix(&self) -> &str {
         &self.prefix
     }
@@ -436,93 +437,22 @@ impl RedisStore {
             .await;
     }
 
-    /// The shared token, how long its key has left, and the refresh margin it was stored with;
-    /// `None` when there is none, or it does not open with `key`.
-    pub(crate) async fn token(
-        &self,
-        ns: &str,
-        key: &TokenKey,
-    ) -> Option<(SecretString, Duration, Duration)> {
-        let at = format!("{ns}:token");
-        let script = &self.inner.get_token;
-        let k = at.clone();
-        let found: Option<(String, i64)> = self
-            .call(|mut con| async move { script.key(k).invoke_async(&mut con).await })
-            .await?;
-        let (value, pttl) = found?;
-        let plain = SecretString::from(String::from_utf8(key.open(&at, &value)?).ok()?);
-        // Sealed as `{margin in ms}:{token}`.
-        let (margin, token) = plain.expose_secret().split_once(':')?;
-        let margin = Duration::from_millis(margin.parse().ok()?);
-        (pttl > 0).then(|| {
-            (
-                SecretString::from(token.to_owned()),
-                Duration::from_millis(pttl as u64),
-                margin,
-            )
-        })
-    }
-
-    /// Stores a token, sealed with `key`, for `ttl`; `margin` is how long before its expiry the
-    /// key expires.
-    pub(crate) async fn put_token(
-        &self,
-        ns: &str,
-        key: &TokenKey,
-        token: &SecretString,
-        ttl: Duration,
-        margin: Duration,
-    ) {
-        let at = format!("{ns}:token");
-        let plain = SecretString::from(format!("{}:{}", margin.as_millis(), token.expose_secret()));
-        let value = key.seal(&at, plain.expose_secret().as_bytes());
-        let ms = ttl.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
-        let _: Option<()> = self
-            .call(|mut con| async move {
-                redis::cmd("SET")
-                    .arg(at)
-                    .arg(value)
-                    .arg("PX")
-                    .arg(ms)
-                    .query_async(&mut con)
-                    .await
-            })
-            .await;
-    }
-
-    /// Deletes the shared token if it is still `token` (the server refused it).
-    pub(crate) async fn forget_token(&self, ns: &str, key: &TokenKey, token: &str) {
-        let at = format!("{ns}:token");
-        let k = at.clone();
-        let stored: Option<Option<String>> = self
-            .call(|mut con| async move { redis::cmd("GET").arg(k).query_async(&mut con).await })
-            .await;
-        let Some(Some(value)) = stored else { return };
-        let same = key.open(&at, &value).is_some_and(|plain| {
-            plain
-                .splitn(2, |b| *b == b':')
-                .nth(1)
-                .is_some_and(|stored| stored == token.as_bytes())
-        });
-        if !same {
-            return;
-        }
-        // Deleted only if it is still that value (another replica may have stored a new one).
-        let script = &self.inner.delete_if;
-        let _: Option<i64> = self
-            .call(|mut con| async move { script.key(at).arg(value).invoke_async(&mut con).await })
-            .await;
-    }
-
     /// Tries to take the refresh lock for `ttl`. `Some(Some(owner))` when taken (release it
     /// with [`RedisStore::unlock`]), `Some(None)` when another replica holds it, `None` when
     /// Redis is unavailable.
     pub(crate) async fn lock(&self, ns: &str, ttl: Duration) -> Option<Option<String>> {
-        let key = format!("{ns}:lock");
         let owner = format!("{:016x}", fastrand::u64(..));
+        let taken = self
+            .set_new(format!("{ns}:lock"), owner.clone(), ttl)
+            .await?;
+        Some(taken.then_some(owner))
+    }
+
+    /// `SET key value NX PX ttl`: `Some(true)` when set now, `Some(false)` when the key was
+    /// there, `None` when Redis is unavailable. A `ttl` beyond a century is a century.
+    async fn set_new(&self, key: String, value: String, ttl: Duration) -> Option<bool> {
         let ms = ttl.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
-        let value = owner.clone();
-        let taken: Option<String> = self
+        let set: Option<String> = self
             .call(|mut con| async move {
                 redis::cmd("SET")
                     .arg(key)
@@ -534,7 +464,7 @@ impl RedisStore {
                     .await
             })
             .await?;
-        Some(taken.map(|_| owner))
+        Some(set.is_some())
     }
 
     /// Records a delivery `key` in `scope` for `keep_for`: `Some(true)` the first time,
@@ -550,21 +480,7 @@ impl RedisStore {
         let digest = Sha256::digest(key.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let key = format!("{}:replay:{scope}:{hex}", self.prefix);
-        // Redis refuses an expiry beyond its clock's range: a century is "forever".
-        let ms = keep_for.as_millis().clamp(1, MAX_EXPIRY_MS) as u64;
-        let set: Option<String> = self
-            .call(|mut con| async move {
-                redis::cmd("SET")
-                    .arg(key)
-                    .arg(1)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ms)
-                    .query_async(&mut con)
-                    .await
-            })
-            .await?;
-        Some(set.is_some())
+        self.set_new(key, "1".to_owned(), keep_for).await
     }
 
     /// Releases a lock taken with [`RedisStore::lock`] (only if still ours).

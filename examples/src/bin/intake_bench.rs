@@ -80,7 +80,13 @@ async fn saturate(
                     let Some((headers, body)) = queue.lock().unwrap().pop() else {
                         return Ok::<_, anyhow::Error>(());
                     };
-                    let status = http.post(&url).headers(headers).body(body).send().await?.status();
+                    let status = http
+                        .post(&url)
+                        .headers(headers)
+                        .body(body)
+                        .send()
+                        .await?
+                        .status();
                     anyhow::ensure!(status.as_u16() == 204, "answered {status}");
                 }
             })
@@ -106,7 +112,13 @@ async fn steady(
         let (http, url) = (http.clone(), url.to_owned());
         sends.push(tokio::spawn(async move {
             let sent = Instant::now();
-            let status = http.post(&url).headers(headers).body(body).send().await?.status();
+            let status = http
+                .post(&url)
+                .headers(headers)
+                .body(body)
+                .send()
+                .await?
+                .status();
             anyhow::ensure!(status.as_u16() == 204, "answered {status}");
             Ok::<_, anyhow::Error>(sent.elapsed())
         }));

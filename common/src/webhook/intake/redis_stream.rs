@@ -132,6 +132,13 @@ impl RedisStreamStore {
         )
     }
 
+    /// A read failed: the group may be gone (the stream was deleted), so it is made again
+    /// next time.
+    fn failed_read(&self) -> StoreError {
+        self.group_ready.store(false, Ordering::Relaxed);
+        Self::unavailable()
+    }
+
     async fn ensure_group(&self) -> Result<(), StoreError> {
         if self.group_ready.load(Ordering::Relaxed) {
             return Ok(());
@@ -171,11 +178,7 @@ impl RedisStreamStore {
                     .await
             })
             .await
-            .ok_or_else(|| {
-                // The group may be gone (the stream was deleted): made again next time.
-                self.group_ready.store(false, Ordering::Relaxed);
-                Self::unavailable()
-            })?;
+            .ok_or_else(|| self.failed_read())?;
         let mut out: Vec<Entry> = claimed
             .into_iter()
             .filter_map(|(handle, fields, n)| entry(handle, &fields, n.max(1) as u32))
@@ -199,10 +202,7 @@ impl RedisStreamStore {
                         .await
                 })
                 .await
-                .ok_or_else(|| {
-                    self.group_ready.store(false, Ordering::Relaxed);
-                    Self::unavailable()
-                })?;
+                .ok_or_else(|| self.failed_read())?;
             for (_, entries) in read.unwrap_or_default() {
                 out.extend(
                     entries
