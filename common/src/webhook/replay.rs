@@ -2,7 +2,10 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Tokio's clock (the system's outside a runtime), so that tests can pause and advance it.
+use tokio::time::Instant;
 
 use futures::future::BoxFuture;
 
@@ -99,14 +102,17 @@ impl ReplayGuard for MemoryReplayGuard {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_key_passes_once_until_it_expires() {
+    #[tokio::test(start_paused = true)]
+    async fn a_key_passes_once_until_it_expires_and_not_a_moment_before() {
         let guard = MemoryReplayGuard::new(10);
-        assert!(guard.check("a", Duration::from_millis(50)));
-        assert!(!guard.check("a", Duration::from_millis(50)));
-        assert!(guard.check("b", Duration::from_millis(50)));
-        std::thread::sleep(Duration::from_millis(60));
-        assert!(guard.check("a", Duration::from_millis(50)), "expired");
+        let keep = Duration::from_millis(50);
+        assert!(guard.check("a", keep));
+        assert!(!guard.check("a", keep));
+        assert!(guard.check("b", keep));
+        tokio::time::advance(keep - Duration::from_millis(1)).await;
+        assert!(!guard.check("a", keep), "still within its window");
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert!(guard.check("a", keep), "expired");
     }
 
     #[test]
