@@ -49,15 +49,14 @@ fn sim() -> (Running, Vec<(String, String)>) {
     (Running(child), vars)
 }
 
+/// What the service received: each request's headers and body.
+type Received = Arc<Mutex<Vec<(http::HeaderMap, Vec<u8>)>>>;
+
 /// A local service that records each request's head and body and answers 204.
-async fn service() -> (
-    String,
-    Arc<Mutex<Vec<(http::HeaderMap, Vec<u8>)>>>,
-    tokio::sync::mpsc::UnboundedReceiver<()>,
-) {
+async fn service() -> (String, Received, tokio::sync::mpsc::UnboundedReceiver<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let got: Arc<Mutex<Vec<(http::HeaderMap, Vec<u8>)>>> = Arc::default();
+    let got: Received = Arc::default();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let log = got.clone();
     tokio::spawn(async move {
@@ -133,7 +132,7 @@ async fn listen_verifies_prints_and_forwards_what_edu_sim_eduframe_delivers() {
     let hook_url = first
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
-        .map(|w| w.trim_end_matches(|c| c == ';' || c == ','))
+        .map(|w| w.trim_end_matches([';', ',']))
         .unwrap_or_else(|| panic!("no URL in {first:?}"))
         .to_owned();
     assert!(hook_url.ends_with("/hooks/eduframe"), "{first}");

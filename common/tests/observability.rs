@@ -22,9 +22,13 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 /// A span's name and its fields.
 type Recorded = (String, BTreeMap<String, String>);
 
-/// Every span's name and fields, as recorded (later records overwrite).
+/// Every span's name and fields, as recorded (later records overwrite), and every log event's
+/// fields (its message included).
 #[derive(Clone, Default)]
-struct Spans(Arc<Mutex<BTreeMap<u64, Recorded>>>);
+struct Spans(
+    Arc<Mutex<BTreeMap<u64, Recorded>>>,
+    Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+);
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
 
@@ -48,6 +52,11 @@ impl<S: tracing::Subscriber> Layer<S> for Spans {
             .lock()
             .unwrap()
             .insert(id.into_u64(), (attrs.metadata().name().to_owned(), fields));
+    }
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.1.lock().unwrap().push(fields);
     }
     fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
         if let Some((_, fields)) = self.0.lock().unwrap().get_mut(&id.into_u64()) {
@@ -155,5 +164,13 @@ async fn spans_follow_the_http_client_conventions_and_hold_no_secret() {
     assert!(
         !everything.contains("very-private"),
         "a secret leaked into a span:\n{everything}"
+    );
+    // And the log events (a retry, a token fetch): there are some, and none holds a secret.
+    let events = spans.1.lock().unwrap().clone();
+    assert!(!events.is_empty(), "the call logged nothing to check");
+    let logged = format!("{events:?}");
+    assert!(
+        !logged.contains("very-private"),
+        "a secret leaked into a log event:\n{logged}"
     );
 }

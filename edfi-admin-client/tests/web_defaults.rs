@@ -106,6 +106,10 @@ async fn tenant_names_match_in_any_case() {
         .await;
     let c = sim.tenant_client("tenant1");
     get(&c, "v2/vendors").await.unwrap();
+    // The tenants endpoint too: asked for `tenant2`, it answers `Tenant2`.
+    let t = get(&c, "v2/tenants/tenant2").await.unwrap();
+    assert!(t.to_string().contains("Tenant2"), "{t}");
+    assert!(get(&c, "v2/tenants/tenant3").await.is_err());
 }
 
 #[tokio::test]

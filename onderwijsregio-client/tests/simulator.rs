@@ -458,6 +458,9 @@ async fn signed_callbacks_arrive_and_verify() {
     assert_eq!(got, vec![Ok(a.idempotency_key.clone())]);
 }
 
+/// A request as a raw receiver read it: its head and its body.
+type Request = (String, Vec<u8>);
+
 /// Waits (on events the simulator counts, not a clock) until `n` callbacks have an outcome.
 async fn callbacks_settled(sim: &Simulator, n: usize) {
     loop {
@@ -528,7 +531,8 @@ async fn a_callback_answered_503_is_tried_again_signed_anew_with_the_same_body()
         .await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let seen: Arc<Mutex<Vec<(String, Vec<u8>)>>> = Arc::default();
+    // Each request's head and body.
+    let seen: Arc<Mutex<Vec<Request>>> = Arc::default();
     let log = seen.clone();
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {

@@ -306,3 +306,47 @@ async fn with_redis_away_the_intake_answers_503_and_the_retry_is_stored_once_it_
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].delivery.body, event(2));
 }
+
+#[tokio::test]
+async fn after_a_rotation_the_simulator_signs_with_the_new_primary() {
+    use secrecy::ExposeSecret;
+    let sim = eduframe_client::mock::Simulator::builder()
+        .records(1)
+        .no_rate_limit()
+        .start()
+        .await;
+    let c = sim.client();
+    let hook: eduframe_client::types::CreateWebhookBody =
+        serde_json::from_value(serde_json::json!({
+            "url": "http://127.0.0.1:9/placeholder",
+            "events": ["account.created"],
+        }))
+        .unwrap();
+    let id = c.webhooks().create(&hook).await.unwrap().id;
+    let rotated = sim.rotate_webhook_secrets(&id).unwrap();
+    let new = rotated.primary.expose_secret().to_owned();
+    let old = rotated.secondary.unwrap().expose_secret().to_owned();
+    // Two receivers: one holding only the new secret, one only the retired one.
+    let (tx, mut outcomes) = tokio::sync::mpsc::unbounded_channel();
+    let app = Intake::new(Arc::new(MemoryStore::default()))
+        .route("/new", Verifier::new(new))
+        .route("/old", Verifier::new(old))
+        .observe(tx)
+        .router();
+    let (base, _server) = serve(app).await;
+    for route in ["/new", "/old"] {
+        let update: eduframe_client::types::UpdateWebhookByIdBody =
+            serde_json::from_value(serde_json::json!({ "url": format!("{base}{route}") })).unwrap();
+        c.webhooks().update(id.clone(), &update).await.unwrap();
+        let body: eduframe_client::types::CreateAccountBody =
+            serde_json::from_value(serde_json::json!({ "name": route })).unwrap();
+        c.accounts().create(&body).await.unwrap();
+        let outcome = outcomes.recv().await.unwrap();
+        assert_eq!(
+            (outcome.route.as_str(), outcome.status),
+            (route, 204),
+            "{:?}",
+            outcome.reason
+        );
+    }
+}

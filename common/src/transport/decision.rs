@@ -214,6 +214,19 @@ mod tests {
             until_deadline: S / 4,
             ..base
         };
+        // The boundaries, where `<` against `<=` decides.
+        let next_to_last = Standing {
+            attempt: policy.max_attempts - 1,
+            ..base
+        };
+        let backoff_at_deadline = Standing {
+            until_deadline: base.backoff,
+            ..base
+        };
+        let backoff_just_inside = Standing {
+            until_deadline: base.backoff + Duration::from_millis(1),
+            ..base
+        };
         #[rustfmt::skip]
         let table: Vec<(&str, Outcome, Standing, Decision)> = vec![
             ("200 is done", answer(200, Verdict::Done), base, done(None)),
@@ -239,6 +252,12 @@ mod tests {
             ("cut off mid-answer, a write: not retried", failed(false, false, true), write, done(None)),
             ("a failure of another kind: not retried", failed(false, false, false), base, done(None)),
             ("refused connection on the last attempt", failed(true, false, false), last, done(None)),
+            ("502 on the attempt before the last: one more", answer(502, Verdict::Transient), next_to_last, back_off(RetryBudget::RETRY_COST)),
+            ("429 on the attempt before the last: one more", answer(429, Verdict::Throttled(S)), next_to_last, throttled(S)),
+            ("502 whose backoff ends exactly at the deadline", answer(502, Verdict::Transient), backoff_at_deadline, done(None)),
+            ("502 whose backoff ends just inside the deadline", answer(502, Verdict::Transient), backoff_just_inside, back_off(RetryBudget::RETRY_COST)),
+            ("429 asking exactly the time left", answer(429, Verdict::Throttled(60 * S)), base, done(Some(Deadline))),
+            ("429 asking just under the time left", answer(429, Verdict::Throttled(60 * S - Duration::from_millis(1))), base, throttled(60 * S - Duration::from_millis(1))),
         ];
         for (name, outcome, standing, expected) in table {
             assert_eq!(decide(outcome, standing, &policy), expected, "{name}");

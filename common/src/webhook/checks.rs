@@ -159,6 +159,41 @@ pub fn keep_for(timestamp: u64, now: u64, tolerance: Duration) -> Duration {
     Duration::from_secs(last_valid.saturating_sub(now)).saturating_add(CLOCK_SKEW_MARGIN)
 }
 
+/// The setters every API's `Verifier` has, over its `checks: Checks` field: `secondary`,
+/// `tolerance`, `replay_guard` and `with_clock`.
+#[macro_export]
+macro_rules! delivery_verifier_setters {
+    () => {
+        /// Also accepts the secondary secret (the one a rotation retired).
+        pub fn secondary(mut self, secret: impl Into<$crate::secrecy::SecretString>) -> Self {
+            self.checks.set_secondary(secret.into());
+            self
+        }
+
+        /// How far the signed timestamp may be from now, either way (default 5 minutes).
+        pub fn tolerance(mut self, tolerance: std::time::Duration) -> Self {
+            self.checks.set_tolerance(tolerance);
+            self
+        }
+
+        /// Where accepted deliveries are remembered (default: this process's memory; a
+        /// `SharedReplayGuard` shares them between replicas through Redis).
+        pub fn replay_guard(
+            mut self,
+            guard: std::sync::Arc<dyn $crate::webhook::ReplayGuard>,
+        ) -> Self {
+            self.checks.set_replay_guard(guard);
+            self
+        }
+
+        /// Replaces the clock (Unix seconds), for tests.
+        pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+            self.checks.set_clock(std::sync::Arc::new(clock));
+            self
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,39 +228,4 @@ mod tests {
         assert_ne!(replay_key(b"1.{}"), replay_key(b"2.{}"));
         assert_eq!(replay_key(b"").len(), 64);
     }
-}
-
-/// The setters every API's `Verifier` has, over its `checks: Checks` field: `secondary`,
-/// `tolerance`, `replay_guard` and `with_clock`.
-#[macro_export]
-macro_rules! delivery_verifier_setters {
-    () => {
-        /// Also accepts the secondary secret (the one a rotation retired).
-        pub fn secondary(mut self, secret: impl Into<$crate::secrecy::SecretString>) -> Self {
-            self.checks.set_secondary(secret.into());
-            self
-        }
-
-        /// How far the signed timestamp may be from now, either way (default 5 minutes).
-        pub fn tolerance(mut self, tolerance: std::time::Duration) -> Self {
-            self.checks.set_tolerance(tolerance);
-            self
-        }
-
-        /// Where accepted deliveries are remembered (default: this process's memory; a
-        /// `SharedReplayGuard` shares them between replicas through Redis).
-        pub fn replay_guard(
-            mut self,
-            guard: std::sync::Arc<dyn $crate::webhook::ReplayGuard>,
-        ) -> Self {
-            self.checks.set_replay_guard(guard);
-            self
-        }
-
-        /// Replaces the clock (Unix seconds), for tests.
-        pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-            self.checks.set_clock(std::sync::Arc::new(clock));
-            self
-        }
-    };
 }

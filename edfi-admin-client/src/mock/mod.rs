@@ -190,7 +190,11 @@ impl State {
             let names: Vec<&String> = self.tenants.keys().collect();
             return match (method, more) {
                 ("GET", []) => ok(names.iter().map(|n| tenant_json(n)).collect::<Vec<_>>()),
-                ("GET", [name]) if names.iter().any(|n| n == name) => ok(tenant_json(name)),
+                // By name, whatever its case, answered with the name as configured.
+                ("GET", [name]) => match names.iter().find(|n| n.eq_ignore_ascii_case(name)) {
+                    Some(n) => ok(tenant_json(n)),
+                    None => Reply::new(404),
+                },
                 _ => Reply::new(404),
             };
         }

@@ -68,6 +68,10 @@ redis.call('XDEL', KEYS[2], ARGV[1])
 return 1
 ";
 
+/// One stream's entries as `XREADGROUP` answers them: the stream's key, then each entry's id
+/// and fields.
+type StreamEntries = (String, Vec<(String, Vec<Vec<u8>>)>);
+
 /// How often a consumer with nothing to do asks again.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -186,7 +190,7 @@ impl RedisStreamStore {
         if out.len() < max {
             let stream = self.stream.clone();
             let count = max - out.len();
-            let read: Option<Vec<(String, Vec<(String, Vec<Vec<u8>>)>)>> = self
+            let read: Option<Vec<StreamEntries>> = self
                 .redis
                 .call(|mut con| async move {
                     redis::cmd("XREADGROUP")
