@@ -1,7 +1,7 @@
 //! The `webhook_receiver` binary itself: started on a free loopback port, it answers 204 to an
-//! Eduframe webhook and an Onderwijsregio callback signed with either secret of a rotation, 401
-//! to a tampered one, 200 (and no second processing) to a replay, and prints what it parsed and
-//! what it refused.
+//! Eduframe webhook and an Onderwijsregio callback signed with either secret of a rotation (once
+//! stored), 401 to a tampered one, 200 (and no second processing) to a replay or a retry of a
+//! stored one, and prints what its consumer parsed and what was refused.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -71,23 +71,35 @@ fn the_receiver_binary_verifies_refuses_and_reports() {
         .unwrap()
         .as_secs();
 
-    // Onderwijsregio: the current secret, then the retired one.
+    // Onderwijsregio: the current secret, then the retired one (another callback).
     let path = "/hooks/onderwijsregio";
     let url = format!("{base}{path}");
     let body = br#"{"idempotencyKey":"write-1","status":"succeeded","candidateId":"c-9"}"#;
     let signed = Signer::new("new-secret").sign(path, body, now, "nonce-1");
     assert_eq!(post(&url, &signed, body), 204);
     let line = lines_after(&mut lines);
-    assert_eq!(line, "onderwijsregio: write write-1 -> succeeded");
-    let old = Signer::new("old-secret").sign(path, body, now, "nonce-2");
-    assert_eq!(post(&url, &old, body), 204);
-    assert!(lines_after(&mut lines).starts_with("onderwijsregio:"));
-    // One changed byte: refused. The first callback again: acknowledged, not processed twice.
+    assert!(
+        line.ends_with(" onderwijsregio: write write-1 -> succeeded"),
+        "{line}"
+    );
+    let other = br#"{"idempotencyKey":"write-2","status":"succeeded","candidateId":"c-10"}"#;
+    let old = Signer::new("old-secret").sign(path, other, now, "nonce-2");
+    assert_eq!(post(&url, &old, other), 204);
+    assert!(lines_after(&mut lines).ends_with("write write-2 -> succeeded"));
+    // One changed byte: refused. The first callback again, and re-signed (a sender's retry):
+    // acknowledged, not processed twice.
     let tampered = br#"{"idempotencyKey":"write-1","status":"succeeded","candidateId":"c-8"}"#;
     assert_eq!(post(&url, &signed, tampered), 401);
-    assert!(lines_after(&mut lines).starts_with("refused: delivery refused: no signature matched"));
+    let line = lines_after(&mut lines);
+    assert!(
+        line.starts_with("401 /hooks/onderwijsregio: delivery refused: no signature matched"),
+        "{line}"
+    );
     assert_eq!(post(&url, &signed, body), 200);
-    assert!(lines_after(&mut lines).contains("already accepted once"));
+    assert!(lines_after(&mut lines).contains("stored already"));
+    let retry = Signer::new("new-secret").sign(path, body, now + 1, "nonce-3");
+    assert_eq!(post(&url, &retry, body), 200);
+    assert!(lines_after(&mut lines).contains("stored already"));
 
     // Eduframe: primary, secondary (a sender that has not rotated yet), tampered, replayed.
     let url = format!("{base}/hooks/eduframe");
@@ -96,16 +108,17 @@ fn the_receiver_binary_verifies_refuses_and_reports() {
     assert_eq!(post(&url, &signed, body), 204);
     let line = lines_after(&mut lines);
     assert!(
-        line.starts_with("eduframe: enrollment.created for demo"),
+        line.contains(" eduframe: enrollment.created for demo"),
         "{line}"
     );
-    let old = eduframe_client::webhooks::Signer::new("ef-old").sign(body, now - 1);
-    assert_eq!(post(&url, &old, body), 204);
-    assert!(lines_after(&mut lines).starts_with("eduframe:"));
+    let other = br#"{"tenant_id":"t-1","educator":"demo","event":"enrollment.created","event_data":{"id":6}}"#;
+    let old = eduframe_client::webhooks::Signer::new("ef-old").sign(other, now - 1);
+    assert_eq!(post(&url, &old, other), 204);
+    assert!(lines_after(&mut lines).contains(" eduframe: "));
     let mut tampered = body.to_vec();
     tampered[body.len() - 3] = b'6';
     assert_eq!(post(&url, &signed, &tampered), 401);
-    assert!(lines_after(&mut lines).starts_with("refused:"));
+    assert!(lines_after(&mut lines).starts_with("401 /hooks/eduframe:"));
     assert_eq!(post(&url, &signed, body), 200);
-    assert!(lines_after(&mut lines).contains("already accepted once"));
+    assert!(lines_after(&mut lines).contains("stored already"));
 }

@@ -54,14 +54,22 @@ async fn main() -> anyhow::Result<()> {
     let app = receiver::router(verifiers, store.clone(), outcomes);
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!(
-        "listening on http://{}/hooks/{{eduframe,onderwijsregio}} ({store:?})",
+        "listening on http://{}/hooks/{{eduframe,onderwijsregio}}",
         listener.local_addr()?
     );
+    eprintln!("storing in {store:?}");
     tokio::spawn(async move { axum::serve(listener, app).await });
+    // What was not stored now: refused (and why), or held already.
     tokio::spawn(async move {
         while let Some(o) = refused.recv().await {
-            if let Some(why) = o.reason {
-                println!("{} {}: {why}", o.status, o.route);
+            match (o.status, o.reason, o.id) {
+                (204, ..) => {}
+                (status, Some(why), _) => println!("{status} {}: {why}", o.route),
+                (status, None, id) => println!(
+                    "{status} {}: stored already (delivery {})",
+                    o.route,
+                    id.unwrap_or_default()
+                ),
             }
         }
     });
