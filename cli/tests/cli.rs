@@ -615,19 +615,45 @@ async fn a_profile_supplies_the_settings_and_check_says_what_failed() {
 
 #[tokio::test]
 async fn completions_and_help_name_every_level() {
+    // One (api, resource, operation, what its help says) per API: every level of each.
+    let levels = [
+        ("eduframe", "courses", "list", "GET /courses"),
+        ("edfi-admin", "claim-sets", "list", "GET /v2/claimSets"),
+        ("eduv", "study-offerings", "list", "studyofferings"),
+        ("onderwijsregio", "candidates", "get", "candidates"),
+        ("datahub", "students", "list", "students"),
+    ];
     let bash = edu(&["completions", "bash"], &[]).await;
     assert!(bash.status.success());
-    assert!(
-        stdout(&bash).contains("edu__subcmd__eduframe__subcmd__courses,list)"),
-        "a completion per operation"
-    );
-    let help = edu(&["eduframe", "courses", "list", "--help"], &[]).await;
-    let text = stdout(&help);
-    assert!(text.contains("GET /courses"), "{text}");
+    let script = stdout(&bash);
+    for (api, resource, operation, said) in levels {
+        let in_script = |s: &str| s.replace('-', "__subcmd__");
+        let completion = format!(
+            "edu__subcmd__{}__subcmd__{},{})",
+            in_script(api),
+            in_script(resource),
+            operation
+        );
+        assert!(script.contains(&completion), "no completion {completion}");
+        let top = stdout(&edu(&["--help"], &[]).await);
+        assert!(top.contains(api), "edu --help names {api}");
+        let api_help = stdout(&edu(&[api, "--help"], &[]).await);
+        assert!(api_help.contains(resource), "{api} --help: {api_help}");
+        let resource_help = stdout(&edu(&[api, resource, "--help"], &[]).await);
+        assert!(
+            resource_help.contains(operation),
+            "{api} {resource} --help: {resource_help}"
+        );
+        let op_help = stdout(&edu(&[api, resource, operation, "--help"], &[]).await);
+        assert!(
+            op_help.contains(said),
+            "{api} {resource} {operation} --help: {op_help}"
+        );
+    }
+    // An operation's own parameters, with their values.
+    let text = stdout(&edu(&["eduframe", "courses", "list", "--help"], &[]).await);
     assert!(text.contains("--published"), "{text}");
     assert!(text.contains("[possible values: published]"), "{text}");
-    let api = edu(&["edfi-admin", "--help"], &[]).await;
-    assert!(stdout(&api).contains("claim-sets"), "{}", stdout(&api));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

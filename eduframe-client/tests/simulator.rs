@@ -555,3 +555,31 @@ async fn sparse_records_carry_only_identifiers_and_still_decode() {
     let course = whole.client().courses().get(2).await.unwrap();
     assert!(course.name.is_some() && course.created_at.is_some());
 }
+
+#[tokio::test]
+async fn an_order_created_with_approve_is_active_and_without_it_requested() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    for (approve, status) in [
+        (Some(true), "active"),
+        (Some(false), "requested"),
+        (None, "requested"),
+    ] {
+        let mut body =
+            serde_json::json!({"catalog_variant_id": 1, "creator_id": 1, "cost_scheme": "order"});
+        if let Some(a) = approve {
+            body["approve"] = serde_json::json!(a);
+        }
+        let body: types::CreateOrderBody = serde_json::from_value(body).unwrap();
+        let created = c.orders().create(&body).await.unwrap();
+        let read = c.orders().get(created.id).await.unwrap();
+        for order in [
+            serde_json::to_value(&created).unwrap(),
+            serde_json::to_value(&read).unwrap(),
+        ] {
+            assert_eq!(order["status"], status, "approve: {approve:?}");
+        }
+        // The field the request set is what the record holds.
+        assert_eq!(serde_json::to_value(&read).unwrap()["cost_scheme"], "order");
+    }
+}

@@ -26,6 +26,22 @@ pub(super) fn apply_action(record: &mut Value, action: &str) {
     set(record, "updated_at", json!(spec::now()));
 }
 
+/// What a create's flags do to the new record, as the API documents them: an order is created
+/// `requested`, or `active` with `approve: true` (the state `PUT /orders/{id}/approve` gives),
+/// never a state the request did not ask for.
+pub(super) fn apply_create_flags(key: &str, record: &mut Value, body: &Value) {
+    if key == "Order"
+        && let Some(o) = record.as_object_mut()
+        && o.contains_key("status")
+    {
+        let approved = body["approve"].as_bool().unwrap_or(false);
+        o.insert(
+            "status".into(),
+            json!(if approved { "active" } else { "requested" }),
+        );
+    }
+}
+
 /// Fields of `body` that the record has, laid over it in the record's own types: a body may
 /// send a number where the record keeps text (`cost: 12.5` is stored as `"12.5"`), as the API's
 /// model layer converts it.

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::listing::{self, matches_filters};
-use super::records::{apply_action, overlay};
+use super::records::{apply_action, apply_create_flags, overlay};
 use super::reply::{not_found, text};
 use super::{schema, spec, webhooks};
 
@@ -272,6 +272,7 @@ impl State {
                 let id = self.new_id(&key);
                 let mut record = spec::synthesize(&key, id as usize, self.variant);
                 overlay(&key, &mut record, body);
+                apply_create_flags(&key, &mut record, body);
                 if let Some(o) = record.as_object_mut() {
                     if o.get("id").is_some_and(Value::is_string) {
                         o.insert("id".into(), json!(id.to_string()));
