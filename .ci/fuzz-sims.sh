@@ -39,7 +39,27 @@ for api in "${APIS[@]}"; do
   out=$(mktemp); err=$(mktemp)
   "$SIM" "$api" --no-rate-limit >"$out" 2>"$err" &
   pid=$!
-  for _ in $(seq 100); do [ "$(wc -l <"$out")" -ge 2 ] && break; sleep 0.1; done
+  # Every variable the API's client reads must be printed before fuzzing starts (fuzzing with
+  # an empty credential would test nothing): waited for, 10 s at most, then a failure.
+  case "$api" in
+    eduframe) needs="EDUFRAME_BASE_URL EDUFRAME_API_KEY" ;;
+    edfi-admin) needs="EDFI_ADMIN_BASE_URL EDFI_ADMIN_CLIENT_ID EDFI_ADMIN_CLIENT_SECRET" ;;
+    eduv) needs="EDUV_BASE_URL EDUV_TOKEN_URL EDUV_CLIENT_ID EDUV_CLIENT_SECRET" ;;
+    datahub) needs="DATAHUB_BASE_URL DATAHUB_CLIENT_ID DATAHUB_CLIENT_SECRET" ;;
+    *) needs="" ;;
+  esac
+  ready=""
+  for _ in $(seq 100); do
+    ready=yes
+    for v in $needs; do grep -q "^$v=." "$out" || ready=""; done
+    [ -n "$ready" ] && break
+    sleep 0.1
+  done
+  if [ -z "$ready" ]; then
+    echo "the $api simulator did not print all of: $needs" >&2
+    cat "$err" >&2
+    exit 1
+  fi
   var() { grep "^$1=" "$out" | head -1 | cut -d= -f2-; }
   case "$api" in
     eduframe)
