@@ -65,8 +65,8 @@ pub struct Args {
     /// can verify the simulator's signed deliveries (by default each webhook gets a random one).
     #[arg(long, value_name = "SECRET")]
     webhook_secret: Option<String>,
-    /// Eduframe: deliver webhooks to any host, not only loopback ones (a simulator in one
-    /// container delivering to a service in another).
+    /// Eduframe and Onderwijsregio: deliver webhooks (callbacks) to any host, not only loopback
+    /// ones (a simulator in one container delivering to a service in another).
     #[arg(long)]
     webhooks_to_any_host: bool,
     /// Delay every API answer by this many milliseconds.
@@ -214,7 +214,7 @@ async fn start(args: &Args) -> Result<Running, Failure> {
     if args.webhook_secret.is_some() && !matches!(args.api, Api::Eduframe) {
         return Err(unsupported("--webhook-secret", args.api));
     }
-    if args.webhooks_to_any_host && !matches!(args.api, Api::Eduframe) {
+    if args.webhooks_to_any_host && !matches!(args.api, Api::Eduframe | Api::Onderwijsregio) {
         return Err(unsupported("--webhooks-to-any-host", args.api));
     }
     let running = match args.api {
@@ -258,6 +258,9 @@ async fn start(args: &Args) -> Result<Running, Failure> {
             let mut b = onderwijsregio_client::mock::Simulator::builder();
             if let Some(p) = args.port {
                 b = b.port(p);
+            }
+            if args.webhooks_to_any_host {
+                b = b.callbacks_to_any_host();
             }
             Running::Onderwijsregio(b.try_start().await?)
         }
