@@ -78,8 +78,8 @@ const POLL: Duration = Duration::from_millis(50);
 /// The consumer group's name.
 const GROUP_NAME: &str = "intake";
 
-/// A [`Store`] on a Redis stream, shared by every replica of a service: the intake of any
-/// replica stores, the consumers of any replica take.
+/// A [`Store`] on a Redis stream (Redis 6.2 or later: `XAUTOCLAIM`), shared by every replica of
+/// a service: the intake of any replica stores, the consumers of any replica take.
 ///
 /// Keys, under the [`RedisStore`]'s prefix: `{prefix}:intake:{name}:stream` (the deliveries;
 /// an acknowledged one is deleted from it), `:dead` (the dead letters), `:seen:{id}` (each id
