@@ -81,16 +81,20 @@ async fn an_html_page_is_named_on_a_hand_written_listing() {
     says_html(&client.districts().list().first_page().await.unwrap_err());
 }
 
-#[tokio::test]
-async fn another_content_type_that_is_not_json_is_named() {
-    let server = answering("text/plain", "OK").await;
-    let client = onderwijsregio(&server);
-    let text = client
+/// The message of the error an Onderwijsregio `candidates().get` of `server` fails with.
+async fn candidate_error(server: &MockServer) -> String {
+    onderwijsregio(server)
         .candidates()
         .get("cand1")
         .await
         .unwrap_err()
-        .to_string();
+        .to_string()
+}
+
+#[tokio::test]
+async fn another_content_type_that_is_not_json_is_named() {
+    let server = answering("text/plain", "OK").await;
+    let text = candidate_error(&server).await;
     assert!(
         text.contains("is not JSON (Content-Type: text/plain)"),
         "{text}"
@@ -100,13 +104,7 @@ async fn another_content_type_that_is_not_json_is_named() {
 #[tokio::test]
 async fn json_of_the_wrong_shape_still_names_the_path() {
     let server = answering("application/json", r#"{"data": {"id": 5}}"#).await;
-    let client = onderwijsregio(&server);
-    let text = client
-        .candidates()
-        .get("cand1")
-        .await
-        .unwrap_err()
-        .to_string();
+    let text = candidate_error(&server).await;
     assert!(text.contains("could not decode the response"), "{text}");
     assert!(!text.contains("HTML"), "{text}");
 }

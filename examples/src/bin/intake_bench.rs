@@ -62,6 +62,24 @@ async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
     Ok(url)
 }
 
+/// Posts one delivery; anything but 204 (stored now) is a failure of the run.
+async fn deliver(
+    http: &reqwest::Client,
+    url: &str,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+) -> anyhow::Result<()> {
+    let status = http
+        .post(url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await?
+        .status();
+    anyhow::ensure!(status.as_u16() == 204, "answered {status}");
+    Ok(())
+}
+
 /// Posts every delivery with `in_flight` senders; returns deliveries per second.
 async fn saturate(
     http: &reqwest::Client,
@@ -80,14 +98,7 @@ async fn saturate(
                     let Some((headers, body)) = queue.lock().unwrap().pop() else {
                         return Ok::<_, anyhow::Error>(());
                     };
-                    let status = http
-                        .post(&url)
-                        .headers(headers)
-                        .body(body)
-                        .send()
-                        .await?
-                        .status();
-                    anyhow::ensure!(status.as_u16() == 204, "answered {status}");
+                    deliver(&http, &url, headers, body).await?;
                 }
             })
         })
@@ -112,14 +123,7 @@ async fn steady(
         let (http, url) = (http.clone(), url.to_owned());
         sends.push(tokio::spawn(async move {
             let sent = Instant::now();
-            let status = http
-                .post(&url)
-                .headers(headers)
-                .body(body)
-                .send()
-                .await?
-                .status();
-            anyhow::ensure!(status.as_u16() == 204, "answered {status}");
+            deliver(&http, &url, headers, body).await?;
             Ok::<_, anyhow::Error>(sent.elapsed())
         }));
     }
