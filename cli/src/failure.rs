@@ -53,9 +53,7 @@ impl Failure {
             Failure::Api(e) | Failure::Step { error: e, .. } => match e {
                 Error::Config(_) | Error::InvalidInput { .. } => 2,
                 e if e.is_rate_limited() => 5,
-                e if e.is_unauthorized() || e.is_forbidden() || matches!(e, Error::Auth { .. }) => {
-                    3
-                }
+                e if e.is_credentials_refused() => 3,
                 e if e.is_not_found() => 4,
                 _ => 1,
             },

@@ -179,31 +179,9 @@ fn show(opts: &Options, reports: &[CallReport]) {
         return;
     }
     for r in reports {
-        let status = r
-            .status
-            .map(|s| s.as_u16().to_string())
-            .unwrap_or_else(|| "no answer".into());
-        let mut line = format!(
-            "{} {} -> {status} in {:?}, {} attempt{}",
-            r.method,
-            r.url,
-            r.elapsed,
-            r.attempts,
-            if r.attempts == 1 { "" } else { "s" }
-        );
-        if !r.retries.is_empty() {
-            let why: Vec<&str> = r.retries.iter().map(|x| x.as_str()).collect();
-            line.push_str(&format!(" (retried: {})", why.join(", ")));
-        }
-        let waited = r.waited.total();
-        if waited > Duration::ZERO {
-            line.push_str(&format!(", waited {waited:?}"));
-        }
-        if let Some(id) = &r.request_id {
-            line.push_str(&format!(", request id {id}"));
-        }
-        // The URL and request id came from the server's side: shown, never obeyed.
-        eprintln!("{}", crate::terminal::printable(&line));
+        // The report's own line; its URL and request id came from the server's side: shown
+        // with control characters escaped, never obeyed.
+        eprintln!("{}", crate::terminal::printable(&r.to_string()));
     }
 }
 

@@ -144,6 +144,49 @@ impl CallReport {
     }
 }
 
+/// A duration as a person reads it: `850 ms`, `1.2 s`, `3 min 5 s`.
+fn human(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} min {} s", d.as_secs() / 60, d.as_secs() % 60)
+    }
+}
+
+impl std::fmt::Display for CallReport {
+    /// One line: `GET https://…/courses -> 200 in 120 ms, 2 attempts (retried: throttled),
+    /// waited 1.0 s, request id abc` (the URL with credential parameters `[REDACTED]`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self
+            .status
+            .map_or_else(|| "no answer".to_owned(), |s| s.as_u16().to_string());
+        write!(
+            f,
+            "{} {} -> {status} in {}, {} attempt{}",
+            self.method,
+            self.url,
+            human(self.elapsed),
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" }
+        )?;
+        if !self.retries.is_empty() {
+            let why: Vec<&str> = self.retries.iter().map(|r| r.as_str()).collect();
+            write!(f, " (retried: {})", why.join(", "))?;
+        }
+        let waited = self.waited.total();
+        if !waited.is_zero() {
+            write!(f, ", waited {}", human(waited))?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, ", request id {id}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The request-id headers read by default, first match wins; a client adds its API's own with
 /// [`TransportBuilder::request_id_header`](crate::TransportBuilder::request_id_header).
 pub const DEFAULT_REQUEST_ID_HEADERS: &[&str] = &[

@@ -331,6 +331,32 @@ impl Error {
         self.status().is_some_and(|s| s == StatusCode::FORBIDDEN)
     }
 
+    /// Were these credentials refused? The one question for every API, however it answers a
+    /// wrong credential: a 401 (the OAuth2 APIs), a 403 (Eduframe answers an unknown API key
+    /// with 403, as it answers a key without a permission: check both), or a token endpoint
+    /// that refused the client (`invalid_client`, `unauthorized_client`, `invalid_grant`, or a
+    /// 401/403). False for a token endpoint that was down, slow or refused the scope, and for
+    /// anything else.
+    pub fn is_credentials_refused(&self) -> bool {
+        match self {
+            Error::Auth {
+                transient: false,
+                status,
+                oauth_error,
+                ..
+            } => {
+                oauth_error.as_deref().is_some_and(|e| {
+                    matches!(
+                        e,
+                        "invalid_client" | "unauthorized_client" | "invalid_grant"
+                    )
+                }) || status.is_some_and(|s| matches!(s.as_u16(), 401 | 403))
+            }
+            Error::Auth { .. } => false,
+            _ => self.is_unauthorized() || self.is_forbidden(),
+        }
+    }
+
     /// True when the server throttled the request and the client gave up waiting
     /// ([`Error::RateLimited`], or a 429 from a token endpoint).
     pub fn is_rate_limited(&self) -> bool {
