@@ -70,12 +70,15 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         "listen" => {
             let args =
                 listen::Args::from_arg_matches(sub).map_err(|e| Failure::Usage(e.to_string()))?;
-            let profile = matches.get_one::<String>("profile").map(String::as_str);
-            let loaded = profile::variables(profile)?;
-            for warning in &loaded.warnings {
-                eprintln!("edu: warning: {}", terminal::printable(warning));
+            // Options for records and listings mean nothing to a listener: refused, not ignored.
+            for name in ["format", "fields", "limit", "resume", "output"] {
+                if matches.value_source(name) == Some(clap::parser::ValueSource::CommandLine) {
+                    return Err(Failure::Usage(format!(
+                        "listen does not take --{name}: it prints each delivery as a line on a terminal and as JSON Lines when piped"
+                    )));
+                }
             }
-            listen::run(&args, &loaded.vars).await?;
+            listen::run(&args, &profile_variables(matches)?).await?;
             return Ok(ExitCode::SUCCESS);
         }
         "completions" => {
@@ -90,12 +93,7 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         _ => {}
     }
     let api = Api::named(name).ok_or_else(|| Failure::Usage(format!("no API `{name}`")))?;
-    let profile = matches.get_one::<String>("profile").map(String::as_str);
-    let loaded = profile::variables(profile)?;
-    for warning in &loaded.warnings {
-        eprintln!("edu: warning: {}", terminal::printable(warning));
-    }
-    let clients = clients::Clients::new(loaded.vars);
+    let clients = clients::Clients::new(profile_variables(matches)?);
     let (resource, rsub) = sub
         .subcommand()
         .ok_or_else(|| Failure::Usage("a resource is required".into()))?;
@@ -121,6 +119,17 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
     };
     run::operation(&clients, api, op, m, &opts).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The profile's variables (`--profile`, `EDU_PROFILE`, or the default profile), its warnings
+/// printed on standard error.
+fn profile_variables(matches: &clap::ArgMatches) -> Result<Vec<(String, String)>, Failure> {
+    let profile = matches.get_one::<String>("profile").map(String::as_str);
+    let loaded = profile::variables(profile)?;
+    for warning in &loaded.warnings {
+        eprintln!("edu: warning: {}", terminal::printable(warning));
+    }
+    Ok(loaded.vars)
 }
 
 /// The arguments, the resume file's left out: what a saved position belongs to.

@@ -69,7 +69,7 @@ fn secrets(api: ListenApi, vars: &[(String, String)]) -> Result<(String, Option<
     let name = api.secret_var();
     let primary = read(name).ok_or_else(|| {
         Failure::Usage(format!(
-            "edu listen {} needs {name}: the secret the deliveries are signed with, in the environment or in a profile (--profile){}",
+            "listening for {} deliveries needs {name}: the secret they are signed with, in the environment or in a profile (--profile){}",
             api.name(),
             match api {
                 ListenApi::Eduframe => "; against `edu sim eduframe --webhook-secret S`, set it to S",

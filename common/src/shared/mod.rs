@@ -17,8 +17,8 @@
 //!   their own when the lock holder is slower than the lock's TTL (a crashed replica never
 //!   blocks the others). Tokens are never logged; the Redis key is a hash of the credential,
 //!   and the token is stored **sealed** with a key derived from the credential (its secret
-//!   included; see the `sealed` module's source): a reader of Redis gets nothing usable, and only replicas
-//!   holding the same credential can open it.
+//!   included; see the `sealed` module's source): a reader of Redis gets nothing usable, and
+//!   only replicas holding the same credential can open it.
 //!
 //! Keys are `{prefix}:{api}:{hash of the origin and credential}:{budget|pause|token|lock}`; the
 //! secret itself never appears in a key.

@@ -77,29 +77,10 @@ impl Checks {
         check_timestamp(timestamp, (self.clock)(), self.tolerance)
     }
 
-    /// Authenticates a delivery whose timestamp passed [`Checks::check_timestamp`]: one of
-    /// `candidates` must be the HMAC of `message` (the signed bytes) under a secret (the
-    /// primary tried first; [`SignatureError::NoMatch`] if none), and `message` must not have
-    /// been accepted before ([`SignatureError::Replayed`]). Returns the secret that matched.
-    ///
-    /// The message is hashed once per secret, whatever the number of candidates, and each
-    /// candidate is compared in constant time. The replay guard is keyed on a digest of the
-    /// signed bytes, not on the signature that matched: the same delivery sent again with
-    /// only its other signature (during a rotation) or with its signatures reordered is the
-    /// same delivery. It is kept for as long as its timestamp would still pass, plus
-    /// [`CLOCK_SKEW_MARGIN`] for replicas whose clocks differ.
-    pub async fn authenticate<C: AsRef<[u8]>>(
-        &self,
-        timestamp: u64,
-        message: &[u8],
-        candidates: &[C],
-    ) -> Result<SecretSlot, SignatureError> {
-        let slot = self.signed_by(message, candidates)?;
-        self.first_sighting(timestamp, message).await?;
-        Ok(slot)
-    }
-
-    /// The replay check alone, for a delivery whose signature checked out: the replay guard
+    /// The replay check, for a delivery whose signature checked out ([`Checks::signed_by`]).
+    /// It is keyed on a digest of the signed bytes, not on the signature that matched: the
+    /// same delivery resent with only its other signature (during a rotation) or with its
+    /// signatures reordered is the same delivery. The replay guard
     /// remembers `message` (by [`replay_key`], for [`keep_for`]), and refuses it with
     /// [`SignatureError::Replayed`] when it was remembered before.
     pub async fn first_sighting(
@@ -121,7 +102,7 @@ impl Checks {
     /// Which secret signed `message`: the first of `candidates` that is its HMAC under a
     /// secret (the primary tried first), or [`SignatureError::NoMatch`]. The message is hashed
     /// once per secret; each candidate is compared in constant time. No replay check: see
-    /// [`Checks::authenticate`] for that.
+    /// [`Checks::first_sighting`] for that.
     pub fn signed_by<C: AsRef<[u8]>>(
         &self,
         message: &[u8],

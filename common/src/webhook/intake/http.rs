@@ -152,7 +152,9 @@ async fn receive(State(route): State<Route>, request: Request) -> Response {
         id,
         reason,
     };
-    let (status, id, reason) = match shared.permits.try_acquire() {
+    let permit = shared.permits.try_acquire();
+    let busy = permit.is_err();
+    let (status, id, reason) = match permit {
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
             None,
@@ -181,11 +183,8 @@ async fn receive(State(route): State<Route>, request: Request) -> Response {
         _ => (status, reason.clone().unwrap_or_default()).into_response(),
     };
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        let after = if reason.as_deref() == Some("too many requests in progress") {
-            "1"
-        } else {
-            "5"
-        };
+        // Busy: try again in a second; the store: give it a few.
+        let after = if busy { "1" } else { "5" };
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static(after));

@@ -270,7 +270,7 @@ impl Store for RedisStreamStore {
             match answer {
                 1 => Ok(Stored::New),
                 0 => Ok(Stored::Duplicate),
-                n => Ok(Err(StoreError::Full((-1 - n).max(0) as usize))?),
+                n => Err(StoreError::Full((-1 - n).max(0) as usize)),
             }
         })
     }

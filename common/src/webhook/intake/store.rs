@@ -64,7 +64,8 @@ pub struct StoreSettings {
     /// How many times a delivery is handed out before it goes to the dead letters (default 5).
     pub max_attempts: u32,
     /// How long a delivery id is remembered after it was stored, so that a sender's retry is
-    /// not stored twice (default 24 hours: longer than any sender's retry schedule).
+    /// not stored twice (default 24 hours: longer than any sender's retry schedule). It is also
+    /// the intake's replay guard, so keep it longer than the verifiers' tolerance window.
     pub remember_ids_for: Duration,
 }
 
