@@ -2,8 +2,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
+use edu_common::report::capture;
 use edu_common::{Error, RetryBudget, RetryConfig, TimeoutKind};
 use support::{Recorder, Sequence, fast};
 use tokio::io::AsyncWriteExt;
@@ -26,16 +27,21 @@ async fn retry_after_delta_seconds_is_waited_exactly() {
         .mount(&server)
         .await;
     let t = fast(&server.uri()).build().unwrap();
-    let v: serde_json::Value = t.get("x").send_json().await.unwrap();
-    assert_eq!(v["ok"], true);
+    let (v, reports) = capture(t.get("x").send_json::<serde_json::Value>()).await;
+    assert_eq!(v.unwrap()["ok"], true);
     let a = seq.arrivals.lock().unwrap().clone();
     assert_eq!(a.len(), 2);
     let gap = a[1] - a[0];
     assert!(gap >= Duration::from_millis(950), "waited only {gap:?}");
+    // The wait was the one asked for and nothing else: no backoff added on top of it.
+    assert_eq!(reports.len(), 1);
+    let waited = reports[0].waited;
     assert!(
-        gap < Duration::from_millis(1900),
-        "waited {gap:?}, more than asked"
+        waited.retry_after >= Duration::from_millis(950),
+        "{waited:?}"
     );
+    assert_eq!(waited.backoff, Duration::ZERO, "{waited:?}");
+    assert_eq!(waited.rate_limit, Duration::ZERO, "{waited:?}");
 }
 
 #[tokio::test]
@@ -74,9 +80,12 @@ async fn retry_after_beyond_the_cap_returns_rate_limited_at_once() {
         .retry(RetryConfig::default().max_retry_after(Duration::from_secs(60)))
         .build()
         .unwrap();
-    let started = Instant::now();
-    let err = t.get("x").send().await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5));
+    let (result, reports) = capture(t.get("x").send()).await;
+    let err = result.unwrap_err();
+    // At once: one attempt, nothing waited.
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].attempts, 1);
+    assert_eq!(reports[0].waited.total(), Duration::ZERO);
     match err {
         Error::RateLimited {
             retry_after,

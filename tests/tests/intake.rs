@@ -212,7 +212,7 @@ async fn in_memory_an_unacknowledged_delivery_returns_then_is_dead_lettered_and_
     unacknowledged_then_dead_then_redriven(Arc::new(MemoryStore::new(short_settings()))).await;
 }
 
-fn redis_url(test: &str) -> Option<String> {
+fn redis_url(test: &str) -> String {
     edu_examples::redis_server::test_redis_url(test)
 }
 
@@ -236,17 +236,25 @@ fn unique(test: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(edu_test_redis),
+    ignore = "needs Redis: set EDU_TEST_REDIS_URL (README, 'Running several replicas')"
+)]
 async fn on_redis_an_unacknowledged_delivery_returns_then_is_dead_lettered_and_redriven() {
     let test = "on_redis_an_unacknowledged_delivery_returns_then_is_dead_lettered_and_redriven";
-    let Some(url) = redis_url(test) else { return };
+    let url = redis_url(test);
     unacknowledged_then_dead_then_redriven(redis_store(&url, &unique(test), short_settings()))
         .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(edu_test_redis),
+    ignore = "needs Redis: set EDU_TEST_REDIS_URL (README, 'Running several replicas')"
+)]
 async fn on_redis_a_delivery_is_stored_once_and_a_full_stream_refuses() {
     let test = "on_redis_a_delivery_is_stored_once_and_a_full_stream_refuses";
-    let Some(url) = redis_url(test) else { return };
+    let url = redis_url(test);
     let store = redis_store(
         &url,
         &unique(test),
@@ -271,11 +279,12 @@ async fn on_redis_a_delivery_is_stored_once_and_a_full_stream_refuses() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(edu_test_redis),
+    ignore = "needs Redis: set EDU_TEST_REDIS_URL (README, 'Running several replicas')"
+)]
 async fn with_redis_away_the_intake_answers_503_and_the_retry_is_stored_once_it_is_back() {
     let test = "with_redis_away_the_intake_answers_503_and_the_retry_is_stored_once_it_is_back";
-    if redis_url(test).is_none() {
-        return;
-    }
     let mut redis = OwnRedis::start(None).expect("redis-server starts");
     let port = redis.port;
     let store = redis_store(&redis.url(), &unique(test), StoreSettings::default());
