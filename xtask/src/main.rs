@@ -200,7 +200,7 @@ fn run() -> Result<()> {
                         test,
                         cli,
                         stats,
-                    } = layer::generate(&spec, &file, config)
+                    } = layer::generate(&spec, api.spec, &file, config)
                         .with_context(|| format!("generating the typed layer of {}", api.name))?;
                     eprintln!(
                         "{}: {} operations, {} typed, {} listings ({} paginated)",

@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 use super::reply::text;
 use super::{schema, spec, validate};
 
-/// The state change an action names (`PUT /enrollments/{id}/cancel`).
-pub(super) fn apply_action(record: &mut Value, action: &str) {
+/// The state change an action names (`PUT /enrollments/{id}/cancel`), with the action's `body`
+/// (`POST /orders/{id}/labels` with `{"label_id": 3}` adds label 3 to the order's `label_ids`).
+pub(super) fn apply_action(record: &mut Value, action: &str, body: &Value) {
     let set = |record: &mut Value, field: &str, value: Value| {
         if let Some(o) = record.as_object_mut()
             && o.contains_key(field)
@@ -21,6 +22,15 @@ pub(super) fn apply_action(record: &mut Value, action: &str) {
         "open" => set(record, "status", json!("open")),
         "activate" => set(record, "active", json!(true)),
         "deactivate" => set(record, "active", json!(false)),
+        "labels" => {
+            if let (Some(label), Some(ids)) = (
+                body.get("label_id").filter(|v| v.is_i64()),
+                record.get_mut("label_ids").and_then(Value::as_array_mut),
+            ) && !ids.contains(label)
+            {
+                ids.push(label.clone());
+            }
+        }
         _ => {}
     }
     set(record, "updated_at", json!(spec::now()));

@@ -354,7 +354,7 @@ impl State {
                 };
                 overlay(&key, record, body);
                 match &action {
-                    Some(a) => apply_action(record, a),
+                    Some(a) => apply_action(record, a, body),
                     None => {
                         if let Some(o) = record.as_object_mut()
                             && o.contains_key("updated_at")

@@ -125,6 +125,54 @@ fn answers_a_record(spec: &Value, op: &Op) -> bool {
         .any(|schema| has_id(spec, schema, 0))
 }
 
+/// The property names of the operation's success answer (with its `allOf` parts): the fields a
+/// write's answer or read-back must carry when they were sent.
+fn answer_fields(spec: &Value, op: &Op) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(responses) = spec
+        .pointer(&format!(
+            "/paths/{}/{}/responses",
+            op.path.replace('~', "~0").replace('/', "~1"),
+            op.method
+        ))
+        .and_then(Value::as_object)
+    {
+        for schema in responses
+            .iter()
+            .filter(|(code, _)| code.starts_with('2'))
+            .filter_map(|(_, r)| r.pointer("/content/application~1json/schema"))
+        {
+            properties(spec, schema, 0, &mut out);
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn properties(spec: &Value, schema: &Value, depth: usize, out: &mut Vec<String>) {
+    let schema = resolve(spec, schema);
+    if depth >= 8 {
+        return;
+    }
+    if let Some(props) = schema["properties"].as_object() {
+        out.extend(props.keys().cloned());
+    }
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        properties(spec, part, depth + 1, out);
+    }
+}
+
+/// What an operation that answers nothing (204) is for, where no rule of this file can tell:
+/// the field a read-back of the record the path names must then hold. Eduframe's actions, from
+/// their summaries ("Deny an order", "Mark teacher as active", "Add label to an order").
+const EFFECTS: &[(&str, &str, &str)] = &[
+    ("deny_order_by_id", "status", r#""denied""#),
+    ("approve_order_by_id", "status", r#""active""#),
+    ("activate_teacher_by_id", "active", "true"),
+    ("deactivate_teacher_by_id", "active", "false"),
+];
+
 /// Whether `schema` (or one of its `allOf` parts) has an `id` property.
 fn has_id(spec: &Value, schema: &Value, depth: usize) -> bool {
     let schema = resolve(spec, schema);
@@ -136,7 +184,7 @@ fn has_id(spec: &Value, schema: &Value, depth: usize) -> bool {
 }
 
 /// The statements that call one operation and check its answer.
-fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) -> Vec<Stmt> {
+pub(super) fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) -> Vec<Stmt> {
     let id = op.id.as_str();
     let call = call_of(spec, op, &names[&op.id], |p| {
         example(spec, &p.schema, &p.name, 0)
@@ -152,6 +200,8 @@ fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) ->
         .filter(|_| record && ends_in_param)
         .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned));
     let sent = call.body.as_ref().map(|b| b.to_string());
+    let fields = answer_fields(spec, op);
+    let fields: Expr = parse_quote!(&[#(#fields),*]);
     if call.listing {
         // A top-level collection is seeded; a nested one may hold nothing for record 1.
         let non_empty: Expr = if segs.len() == 1 {
@@ -174,7 +224,7 @@ fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) ->
                 Some(want) => parse_quote! {
                     check!(#id, #expr, |got| {
                         same_id(&got, #want)?;
-                        reflects(#sent, &got, sparse)
+                        reflects(#sent, &got, sparse, #fields)
                     });
                 },
                 None => parse_quote!(check!(#id, #expr, |_got| Ok(()));),
@@ -182,7 +232,8 @@ fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) ->
             if let Some(reader) = reader(ops, &op.path) {
                 let back = read_back(reader, names, &call.path_values);
                 let label = format!("{id} (read back)");
-                out.push(parse_quote!(check!(#label, #back, |got| reflects(#sent, &got, sparse));));
+                let fields = answer_fields(spec, reader);
+                out.push(parse_quote!(check!(#label, #back, |got| reflects(#sent, &got, sparse, &[#(#fields),*]));));
             }
             out
         }
@@ -201,54 +252,147 @@ fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) ->
                     let handler = format_ident!("{}", snake(&reader.tag));
                     let method = format_ident!("{}", names[&reader.id]);
                     let label = format!("{id} (read back)");
+                    let read_fields = answer_fields(spec, reader);
                     vec![parse_quote! {
-                        if let Some(new) = created(#id, #expr.await, #sent, sparse, &mut failures) {
-                            check!(#label, c.#handler().#method(new), |got| reflects(#sent, &got, sparse));
+                        if let Some(new) = created(#id, #expr.await, #sent, sparse, #fields, &mut failures) {
+                            check!(#label, c.#handler().#method(new), |got| reflects(#sent, &got, sparse, &[#(#read_fields),*]));
                         }
                     }]
                 }
                 _ => vec![parse_quote! {
-                    created(#id, #expr.await, #sent, sparse, &mut failures);
+                    created(#id, #expr.await, #sent, sparse, #fields, &mut failures);
                 }],
             }
         }
+        ("post", false) if record && listing_at(ops, &op.path).is_some() => {
+            // A create under a parent (`/invoices/{invoice_id}/payments`): the new record, and
+            // the listing at the same path holds it.
+            let sent = sent.unwrap_or_else(|| "{}".into());
+            let listing = listing_at(ops, &op.path).expect("checked above");
+            let list = call_with(listing, names, &call.path_values);
+            let label = format!("{id} (listed)");
+            vec![parse_quote! {
+                if let Some(new) = created(#id, #expr.await, #sent, sparse, #fields, &mut failures) {
+                    check!(#label, #list.stream().try_collect::<Vec<_>>(), |got| holds(&got, new));
+                }
+            }]
+        }
+        ("post", false)
+            if !segs.iter().any(|s| is_param(s)) && listing_at(ops, &op.path).is_some() =>
+        {
+            // A create that answers no record (`create_teacher`: 201 without a body): the
+            // collection holds one record more than before.
+            let listing = listing_at(ops, &op.path).expect("checked above");
+            let list = call_with(listing, names, &[]);
+            let label = format!("{id} (listed)");
+            vec![parse_quote! {
+                {
+                    let before = #list.stream().try_collect::<Vec<_>>().await.map(|l| l.len());
+                    check!(#id, #expr, |_got| Ok(()));
+                    let after = #list.stream().try_collect::<Vec<_>>().await.map(|l| l.len());
+                    checked += 1;
+                    match (before, after) {
+                        (Ok(b), Ok(a)) if a == b + 1 => {}
+                        (b, a) => failures.push(format!("{}: {b:?} records before, {a:?} after", #label)),
+                    }
+                }
+            }]
+        }
         ("delete", true) => {
             let mut out: Vec<Stmt> = vec![parse_quote!(check!(#id, #expr, |_got| Ok(()));)];
-            if let Some(reader) = reader(ops, &op.path) {
-                let back = read_back(reader, names, &call.path_values);
-                let label = format!("{id} (read back)");
-                out.push(parse_quote!(gone!(#label, #back);));
+            let label = format!("{id} (read back)");
+            match reader(ops, &op.path) {
+                Some(reader) => {
+                    let back = read_back(reader, names, &call.path_values);
+                    out.push(parse_quote!(gone!(#label, #back);));
+                }
+                // No read of one record: deleting it again finds nothing.
+                None => out.push(parse_quote!(gone!(#label, #expr);)),
             }
             out
         }
-        (_, false) if segs.len() >= 2 && is_param(segs[segs.len() - 2]) => {
+        (m, false)
+            if m != "get"
+                && segs.len() >= 2
+                && is_param(segs[segs.len() - 2])
+                && !(m == "post" && record && listing_at(ops, &op.path).is_some()) =>
+        {
             // An action on the record the path names (`/orders/{id}/approve`): when it answers
             // that record, a read-back shows the record as the action left it.
             let record_path = format!("/{}", segs[..segs.len() - 1].join("/"));
             let want = call.path_values.last().and_then(Value::as_i64);
+            let effect = EFFECTS.iter().find(|(op_id, _, _)| *op_id == id);
+            let label_of = call
+                .body
+                .as_ref()
+                .and_then(|b| b.get("label_id"))
+                .filter(|_| segs.last() == Some(&"labels"));
             match reader(ops, &record_path) {
                 Some(reader) if record && want.is_some() => {
                     let want = want.unwrap_or_default();
                     let back = read_back(reader, names, &call.path_values);
                     let label = format!("{id} (read back)");
                     vec![parse_quote! {
-                        if let Some(answer) = answered(#id, #expr.await, &mut failures)
-                            && answer.get("id") == Some(&json!(#want))
-                        {
-                            check!(#label, #back, |got| same_record(&answer, &got));
+                        if let Some(answer) = answered(#id, #expr.await, &mut failures) {
+                            if answer.get("id") == Some(&json!(#want)) {
+                                check!(#label, #back, |got| same_record(&answer, &got));
+                            } else {
+                                failures.push(format!("{}: the action on record {} answered record {:?}", #id, #want, answer.get("id")));
+                            }
                         }
                     }]
                 }
+                Some(reader) if effect.is_some() => {
+                    let (_, field, value) = effect.expect("checked above");
+                    let back = read_back(reader, names, &call.path_values);
+                    let label = format!("{id} (read back)");
+                    vec![
+                        parse_quote!(check!(#id, #expr, |_got| Ok(()));),
+                        parse_quote!(check!(#label, #back, |got| holds_value(&got, #field, #value, sparse));),
+                    ]
+                }
+                Some(reader) if label_of.is_some() => {
+                    // Adding a label: the record's `label_ids` holds it.
+                    let label_id = label_of.map(Value::to_string).unwrap_or_default();
+                    let back = read_back(reader, names, &call.path_values);
+                    let label = format!("{id} (read back)");
+                    vec![
+                        parse_quote!(check!(#id, #expr, |_got| Ok(()));),
+                        parse_quote!(check!(#label, #back, |got| contains(&got, "label_ids", #label_id, sparse));),
+                    ]
+                }
                 _ => vec![parse_quote!(check!(#id, #expr, |_got| Ok(()));)],
             }
+        }
+        ("get", false) if record => {
+            // A record the path does not name (`/educators/current`): one with an id.
+            vec![parse_quote!(check!(#id, #expr, |got| has_id(&got));)]
+        }
+        ("get", _) => {
+            // A document that is not a record (`/invoices/{id}/pdf`): a JSON object.
+            vec![
+                parse_quote!(check!(#id, #expr, |got| if got.is_object() { Ok(()) } else { Err(format!("not an object: {got}")) });),
+            ]
         }
         _ => vec![parse_quote!(check!(#id, #expr, |_got| Ok(()));)],
     }
 }
 
+/// The listing `GET` at `path` (`/invoices/{invoice_id}/payments`), if the spec has one.
+fn listing_at<'a>(ops: &'a [Op], path: &str) -> Option<&'a Op> {
+    ops.iter()
+        .find(|o| o.method == "get" && o.path == path && vec_item(&o.builder.ok).is_some())
+}
+
+/// The call of `op` with the path values `values` and nothing else (its required query values
+/// as examples are not supported: such an operation is not used here).
+fn call_with(op: &Op, names: &HashMap<String, String>, values: &[Value]) -> Expr {
+    read_back(op, names, values)
+}
+
 /// `sent!(<operation>, [<query names>], <call with every optional setter set>);`, or nothing
 /// for an operation without query parameters (paging aside).
-fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Option<(Stmt, usize)> {
+pub(super) fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Option<(Stmt, usize)> {
     let call = call_of(spec, op, method, |p| example(spec, &p.schema, &p.name, 0));
     let skip: Vec<&str> = if call.listing {
         paging.to_vec()
@@ -296,247 +440,4 @@ fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Optio
         parse_quote!(sent!(#id, [#(#names),*], #expr);),
         queried.len(),
     ))
-}
-
-/// The every-operation test file.
-pub(super) fn every_operation_test(
-    spec: &Value,
-    ops: &[Op],
-    names: &HashMap<String, String>,
-    krate: &str,
-    paging: &[&str],
-) -> syn::File {
-    let krate = format_ident!("{}", krate);
-    let mut ordered: Vec<&Op> = ops.iter().collect();
-    // Deletes last, so every other operation finds record 1.
-    ordered.sort_by_key(|o| o.method == "delete");
-    let calls: Vec<Stmt> = ordered
-        .iter()
-        .flat_map(|op| checks(spec, ops, names, op))
-        .collect();
-    let mut documented = 0usize;
-    let param_calls: Vec<Stmt> = ordered
-        .iter()
-        .filter_map(|op| parameter_call(spec, op, &names[&op.id], paging))
-        .map(|(stmt, n)| {
-            documented += n;
-            stmt
-        })
-        .collect();
-    let n = ops.len();
-    parse_quote! {
-        //! @generated by `cargo xtask generate`: every operation of the kept spec, called through
-        //! the typed layer against the simulator. The request must pass the simulator's validation
-        //! against the spec, the answer must decode into the generated types (with records that
-        //! carry every property, and with sparse records that carry only identifiers), and each
-        //! answer must show what its operation is for: a read the record it names, a write the
-        //! fields it sent (read back too), a create a new record that can be read, a delete a
-        //! record that is gone, an action the record as a read-back shows it, a listing each
-        //! record once.
-        #![cfg(feature = "mock")]
-
-        use futures::TryStreamExt;
-        use serde_json::{Value, json};
-
-        use #krate::mock::Simulator;
-        use #krate::types;
-
-        /// An example value as a generated type.
-        fn arg<T: serde::de::DeserializeOwned>(json: &str) -> T {
-            serde_json::from_str(json).expect("the example fits the generated type")
-        }
-
-        /// An answer as JSON, to be checked whatever its type.
-        fn json_of<T: serde::Serialize>(answer: &T) -> Value {
-            serde_json::to_value(answer).expect("an answer serializes")
-        }
-
-        /// The answer is the record asked for (`want` as the path carried it).
-        fn same_id(got: &Value, want: &str) -> Result<(), String> {
-            match got.get("id") {
-                Some(Value::String(id)) if id == want => Ok(()),
-                Some(Value::Number(id)) if want.parse().ok().as_ref() == Some(id) => Ok(()),
-                other => Err(format!("asked for record {want}, got id {other:?}")),
-            }
-        }
-
-        /// Every scalar field sent that the record carries comes back with the value sent (a
-        /// decimal may come back as its text, as Rails writes decimals). A field the answer's
-        /// schema does not have is not compared; sparse records carry only their id, so there
-        /// a field may also be absent or null.
-        fn reflects(sent: &str, got: &Value, sparse: bool) -> Result<(), String> {
-            let sent: Value = serde_json::from_str(sent).expect("the body is JSON");
-            let Some(fields) = sent.as_object() else { return Ok(()) };
-            let number = |v: &Value| match v {
-                Value::String(s) => s.parse::<f64>().ok(),
-                v => v.as_f64(),
-            };
-            for (name, value) in fields {
-                if value.is_object() || value.is_array() || value.is_null() {
-                    continue;
-                }
-                match got.get(name) {
-                    None => {}
-                    Some(Value::Null) if sparse => {}
-                    Some(back) if back == value => {}
-                    Some(back) if value.is_number() && number(back) == value.as_f64() => {}
-                    Some(back) => {
-                        return Err(format!("sent {name} = {value}, the record has {back}"));
-                    }
-                }
-            }
-            Ok(())
-        }
-
-        /// A listing's records: each once, and (where asked) at least one.
-        fn listed(got: &Value, non_empty: bool) -> Result<(), String> {
-            let items = got.as_array().ok_or("a listing is an array")?;
-            if non_empty && items.is_empty() {
-                return Err("a seeded collection listed no record".into());
-            }
-            let mut seen = std::collections::HashSet::new();
-            for item in items {
-                if let Some(id) = item.get("id").filter(|id| !id.is_null())
-                    && !seen.insert(id.to_string())
-                {
-                    return Err(format!("record {id} listed twice"));
-                }
-            }
-            Ok(())
-        }
-
-        /// The record as a read-back shows it is the record the action answered.
-        fn same_record(answer: &Value, got: &Value) -> Result<(), String> {
-            if answer == got {
-                Ok(())
-            } else {
-                Err(format!("the action answered {answer}, a read-back shows {got}"))
-            }
-        }
-
-        /// Checks a create's answer (a new record with an id, carrying what was sent) and
-        /// returns the new id.
-        fn created<T: serde::Serialize>(
-            id: &str,
-            answer: Result<T, impl std::fmt::Display>,
-            sent: &str,
-            sparse: bool,
-            failures: &mut Vec<String>,
-        ) -> Option<i64> {
-            let got = answered(id, answer, failures)?;
-            let new = got.get("id").and_then(Value::as_i64);
-            if got.get("id").is_none_or(Value::is_null) {
-                failures.push(format!("{id}: the new record has no id"));
-            }
-            if let Err(e) = reflects(sent, &got, sparse) {
-                failures.push(format!("{id}: {e}"));
-            }
-            new
-        }
-
-        /// Runs one answer's check, noting its failure.
-        fn verify(
-            id: &str,
-            got: Value,
-            expect: impl FnOnce(Value) -> Result<(), String>,
-            failures: &mut Vec<String>,
-        ) {
-            if let Err(e) = expect(got) {
-                failures.push(format!("{id}: {e}"));
-            }
-        }
-
-        /// The answer as JSON, or its error noted.
-        fn answered<T: serde::Serialize>(
-            id: &str,
-            answer: Result<T, impl std::fmt::Display>,
-            failures: &mut Vec<String>,
-        ) -> Option<Value> {
-            match answer {
-                Ok(a) => Some(json_of(&a)),
-                Err(e) => {
-                    failures.push(format!("{id}: {e}"));
-                    None
-                }
-            }
-        }
-
-        /// Calls every operation once and checks every answer.
-        async fn every_operation(sparse: bool) {
-            let sim = Simulator::builder().records(12).sparse(sparse).start().await;
-            let c = sim.client();
-            let mut failures: Vec<String> = Vec::new();
-            let mut checked = 0usize;
-            macro_rules! check {
-                ($id:expr, $call:expr, $expect:expr) => {
-                    checked += 1;
-                    if let Some(got) = answered($id, $call.await, &mut failures) {
-                        verify($id, got, $expect, &mut failures);
-                    }
-                };
-            }
-            macro_rules! gone {
-                ($id:expr, $call:expr) => {
-                    checked += 1;
-                    match $call.await {
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => failures.push(format!("{}: {e}", $id)),
-                        Ok(_) => failures.push(format!("{}: the deleted record is still there", $id)),
-                    }
-                };
-            }
-            #(#calls)*
-            assert!(
-                failures.is_empty(),
-                "{} of {checked} checks failed (sparse: {sparse}):\n{}",
-                failures.len(),
-                failures.join("\n")
-            );
-            assert_eq!(sim.operations_served().len(), #n, "operations the simulator answered");
-        }
-
-        #[tokio::test]
-        async fn every_operation_validates_and_decodes() {
-            every_operation(false).await;
-        }
-
-        #[tokio::test]
-        async fn every_operation_decodes_sparse_records() {
-            every_operation(true).await;
-        }
-
-        /// Every documented query parameter (paging aside) reaches the server through the typed
-        /// API: each operation is called with every optional setter set, and the simulator's log
-        /// must show each parameter in the request's query. A parameter without a setter makes
-        /// the count differ from the spec's.
-        #[tokio::test]
-        async fn every_documented_parameter_has_a_setter_that_sends_it() {
-            let sim = Simulator::builder().records(12).no_rate_limit().start().await;
-            let c = sim.client();
-            let mut failures: Vec<String> = Vec::new();
-            let mut checked = 0usize;
-            macro_rules! sent {
-                ($id:literal, [$($p:literal),*], $call:expr) => {
-                    let before = sim.requests().len();
-                    match $call.await {
-                        Err(e) => failures.push(format!("{}: {e}", $id)),
-                        Ok(_) => match sim.requests().get(before) {
-                            None => failures.push(format!("{}: nothing was sent", $id)),
-                            Some(r) => {
-                                for p in [$($p),*] {
-                                    checked += 1;
-                                    if !r.request.url.query_pairs().any(|(k, _)| k == p) {
-                                        failures.push(format!("{}: `{p}` not sent in {}", $id, r.request.url));
-                                    }
-                                }
-                            }
-                        },
-                    }
-                };
-            }
-            #(#param_calls)*
-            assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-            assert_eq!(checked, #documented, "documented query parameters checked");
-        }
-    }
 }

@@ -29,6 +29,7 @@ mod cli_table;
 mod config;
 mod emit;
 mod every_operation;
+mod every_operation_file;
 mod model;
 mod naming;
 mod progenitor_ast;
@@ -37,7 +38,7 @@ mod types;
 pub use config::{LayerConfig, Paging};
 
 use emit::{handler, listing, request};
-use every_operation::every_operation_test;
+use every_operation_file::every_operation_test;
 use model::{Op, method_names, operations, tag_docs};
 use progenitor_ast::{builders, client_fns, has_builders, positional_fns};
 use types::vec_item;
@@ -59,7 +60,12 @@ pub struct Output {
 }
 
 /// Writes the layer for `spec` over the generated client `file`.
-pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<Output> {
+pub fn generate(
+    spec: &Value,
+    spec_file: &str,
+    file: &syn::File,
+    config: &LayerConfig,
+) -> Result<Output> {
     let (builders, raw_fns) = if has_builders(file) {
         (builders(file)?, client_fns(file))
     } else {
@@ -126,7 +132,7 @@ pub fn generate(spec: &Value, file: &syn::File, config: &LayerConfig) -> Result<
                 Paging::Cursor { cursor, page_size } => vec![cursor, page_size],
                 Paging::Offset { offset, limit } => vec![offset, limit],
             };
-            let file = every_operation_test(spec, &ops, &names, krate, &paging);
+            let file = every_operation_test(spec, spec_file, &ops, &names, krate, &paging);
             Some(rustfmt(&prettyplease::unparse(&file))?)
         }
         _ => None,
