@@ -583,3 +583,107 @@ async fn an_order_created_with_approve_is_active_and_without_it_requested() {
         assert_eq!(serde_json::to_value(&read).unwrap()["cost_scheme"], "order");
     }
 }
+
+/// The filters that are not fields of the record, as the spec describes them: `with_canceled`
+/// (default true), `parents_published` (the course is published), `published_public`
+/// (published, and planned or in progress), an enum filter in the API's spelling
+/// (`variantable_type=planned_course` for `PlannedCourse`), a meeting's `start` and `end`.
+#[tokio::test]
+async fn filters_that_are_not_fields_are_honoured() {
+    use serde_json::Value;
+    let sim = Simulator::builder().records(40).start().await;
+    let c = sim.client();
+    let list = |path: &'static str, query: Vec<(&'static str, &'static str)>| {
+        let c = c.clone();
+        async move {
+            let mut l = c.list::<Value>(path).per_page(100);
+            for (k, v) in query {
+                l = l.query(k, v);
+            }
+            l.stream().try_collect::<Vec<Value>>().await.unwrap()
+        }
+    };
+    let all = list("enrollments", vec![]).await;
+    let canceled = |v: &[Value]| v.iter().filter(|e| e["status"] == "canceled").count();
+    assert!(canceled(&all) > 0, "the seed has canceled enrollments");
+    assert_eq!(
+        list("enrollments", vec![("with_canceled", "true")])
+            .await
+            .len(),
+        all.len()
+    );
+    let without = list("enrollments", vec![("with_canceled", "false")]).await;
+    assert_eq!(canceled(&without), 0);
+    assert_eq!(without.len(), all.len() - canceled(&all));
+
+    let courses = list("courses", vec![]).await;
+    let published: Vec<&Value> = courses
+        .iter()
+        .filter(|c| c["is_published"] == true)
+        .collect();
+    assert!(
+        !published.is_empty() && published.len() < courses.len(),
+        "a mixed seed"
+    );
+    let planned = list("planned_courses", vec![]).await;
+    let of_published = list(
+        "planned_courses",
+        vec![("parents_published", "parents_published")],
+    )
+    .await;
+    assert!(!of_published.is_empty() && of_published.len() < planned.len());
+    assert!(
+        of_published
+            .iter()
+            .all(|p| published.iter().any(|c| c["id"] == p["course_id"]))
+    );
+    let public = list(
+        "planned_courses",
+        vec![("published_public", "published_public")],
+    )
+    .await;
+    assert!(!public.is_empty() && public.len() < planned.len());
+    assert!(public.iter().all(
+        |p| p["is_published"] == true && (p["status"] == "planned" || p["status"] == "active")
+    ));
+
+    let variants = list(
+        "catalog/variants",
+        vec![("variantable_type", "planned_course")],
+    )
+    .await;
+    assert!(!variants.is_empty());
+    assert!(
+        variants
+            .iter()
+            .all(|v| v["variantable_type"] == "PlannedCourse")
+    );
+
+    // Seeded meetings start and end at 2026-09-01 08:00 UTC; the bounds compare as instants.
+    let meetings = list("meetings", vec![]).await;
+    assert!(!meetings.is_empty());
+    let with = |k: &'static str, v: &'static str| list("meetings", vec![(k, v)]);
+    assert_eq!(
+        with("end", "2026-09-01T08:00:00Z").await.len(),
+        meetings.len()
+    );
+    assert!(with("end", "2026-09-01T07:59:59Z").await.is_empty());
+    assert!(
+        with("end", "2026-09-01T09:30:00+02:00").await.is_empty(),
+        "07:30 UTC"
+    );
+    assert_eq!(
+        with("start", "2026-09-01T07:00:00Z").await.len(),
+        meetings.len()
+    );
+    assert!(
+        meetings
+            .iter()
+            .all(|m| m["end_date_time"] == "2026-09-01T08:00:00.000Z")
+    );
+    assert_eq!(
+        with("start", "2026-09-01T08:00:00Z").await.len(),
+        meetings.len()
+    );
+    assert!(with("start", "2026-09-01T08:00:01Z").await.is_empty());
+}

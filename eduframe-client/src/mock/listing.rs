@@ -12,44 +12,19 @@ use super::reply::{error, text};
 pub(super) const NOT_FILTERS: &[&str] = &["per_page", "cursor", "page", "sort", "search"];
 
 /// Whether `record` passes the listing's filters: equality (any of the values given) on a field
-/// the record has, `*_from`/`*_after` and `*_until` bounds on the field they name, `role` within
-/// `roles`, `search` as a case-insensitive substring of any text field. A parameter that names no
-/// field of the resource is ignored, as the API ignores parameters it does not know.
+/// the record has (an enum's `planned_course` matching the record's `PlannedCourse`), `*_from`/
+/// `*_after` and `*_until` bounds on the field they name, `role` within `roles`, `search` as a
+/// case-insensitive substring of any text field, and the filters that are not fields, as the
+/// spec describes them: `published` (`is_published`), `published_public` (published and planned
+/// or in progress), `with_canceled=false` (no canceled record; the default is `true`), a
+/// meeting's `start` (ending after it) and `end` (starting before it), `for_user`/`for_account`
+/// (`for_type`). `parents_published` needs the parent course and is applied by the state. A
+/// parameter that names no field of the resource is ignored, as the API ignores parameters it
+/// does not know.
 pub(super) fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) -> bool {
     q.iter()
         .filter(|(k, _)| !NOT_FILTERS.contains(&k.as_str()))
-        .all(|(k, wants)| {
-            let field = |name: &str| record.get(name).filter(|v| !v.is_null());
-            if let Some(v) = field(k) {
-                return match v {
-                    Value::Array(items) => {
-                        wants.iter().any(|w| items.iter().any(|i| text(i) == *w))
-                    }
-                    Value::Bool(b) => wants.iter().any(|w| (w == "true" || w == "1") == *b),
-                    v => wants.iter().any(|w| text(v) == *w),
-                };
-            }
-            for (suffix, lower) in [("_from", true), ("_after", true), ("_until", false)] {
-                if let Some(name) = k.strip_suffix(suffix) {
-                    let Some(v) = field(name).or_else(|| field(&format!("{name}_at"))) else {
-                        return true;
-                    };
-                    let (have, want) = (text(v), wants.first().cloned().unwrap_or_default());
-                    return if lower { have >= want } else { have <= want };
-                }
-            }
-            if k == "role"
-                && let Some(Value::Array(roles)) = field("roles")
-            {
-                return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
-            }
-            if k == "published"
-                && let Some(Value::Bool(b)) = field("is_published")
-            {
-                return *b;
-            }
-            true
-        })
+        .all(|(k, wants)| matches_one(record, k, wants))
         && q.get("search").and_then(|s| s.first()).is_none_or(|term| {
             let term = term.to_lowercase();
             record.as_object().is_some_and(|o| {
@@ -58,6 +33,86 @@ pub(super) fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) 
                     .any(|s| s.to_lowercase().contains(&term))
             })
         })
+}
+
+/// `PlannedCourse`, `planned_course` and `Program::Edition`/`program_edition` compared alike.
+fn same_name(a: &str, b: &str) -> bool {
+    let canon = |s: &str| {
+        s.chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect::<String>()
+    };
+    a == b || canon(a) == canon(b)
+}
+
+/// `have` against a bound: as instants when both are date-times (`08:00:00Z` and `08:00:00.000Z`
+/// are the same), as text otherwise (dates compare as text).
+fn compare(have: &str, bound: &str) -> std::cmp::Ordering {
+    use chrono::DateTime;
+    match (
+        DateTime::parse_from_rfc3339(have),
+        DateTime::parse_from_rfc3339(bound),
+    ) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => have.cmp(bound),
+    }
+}
+
+fn is_true(w: &str) -> bool {
+    w == "true" || w == "1"
+}
+
+fn matches_one(record: &Value, k: &str, wants: &[String]) -> bool {
+    let field = |name: &str| record.get(name).filter(|v| !v.is_null());
+    let first = wants.first().map(String::as_str).unwrap_or_default();
+    match k {
+        "published" => return field("is_published").is_none_or(|v| *v == json!(true)),
+        "published_public" => {
+            return field("is_published").is_none_or(|v| *v == json!(true))
+                && field("status")
+                    .is_none_or(|s| ["planned", "active"].contains(&text(s).as_str()));
+        }
+        "with_canceled" if !is_true(first) => {
+            return field("status").is_none_or(|s| text(s) != "canceled");
+        }
+        "with_canceled" | "parents_published" => return true,
+        "for_user" | "for_account" if field("for_type").is_some() => {
+            let kind = k.trim_start_matches("for_");
+            return field("for_type").is_some_and(|t| text(t) == kind);
+        }
+        "start" if field("end_date_time").is_some() => {
+            return field("end_date_time").is_some_and(|v| compare(&text(v), first).is_ge());
+        }
+        "end" if field("start_date_time").is_some() => {
+            return field("start_date_time").is_some_and(|v| compare(&text(v), first).is_le());
+        }
+        _ => {}
+    }
+    if let Some(v) = field(k) {
+        return match v {
+            Value::Array(items) => wants
+                .iter()
+                .any(|w| items.iter().any(|i| same_name(&text(i), w))),
+            Value::Bool(b) => wants.iter().any(|w| is_true(w) == *b),
+            v => wants.iter().any(|w| same_name(&text(v), w)),
+        };
+    }
+    for (suffix, lower) in [("_from", true), ("_after", true), ("_until", false)] {
+        if let Some(name) = k.strip_suffix(suffix) {
+            let Some(v) = field(name).or_else(|| field(&format!("{name}_at"))) else {
+                return true;
+            };
+            let order = compare(&text(v), first);
+            return if lower { order.is_ge() } else { order.is_le() };
+        }
+    }
+    if k == "role"
+        && let Some(Value::Array(roles)) = field("roles")
+    {
+        return wants.iter().any(|w| roles.iter().any(|r| text(r) == *w));
+    }
+    true
 }
 
 /// `name=a&name=b` and `name[]=a&name[]=b` both give `name: [a, b]`.

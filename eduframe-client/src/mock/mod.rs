@@ -20,9 +20,10 @@
 //!   the shared fault controls (`throttle_next`, `fail_next`, `set_latency`).
 //! - The Organization API's contacts, with the same cursors.
 //!
-//! Not faithful yet: filters whose meaning is not a field of the record (`with_canceled`,
-//! `parents_published`) are ignored; responses carry every property, where the real API may
-//! leave optional ones out (unless [`SimulatorBuilder::sparse`] is on); feature flags (programs, custom objects) are always on.
+//! Filters that are not fields of the record are honoured as the spec describes them
+//! (`with_canceled`, `parents_published`, `published_public`, a meeting's `start`/`end`).
+//! Not faithful yet: responses carry every property, where the real API may leave optional ones
+//! out (unless [`SimulatorBuilder::sparse`] is on); feature flags (programs, custom objects) are always on.
 
 mod builder;
 mod handler;

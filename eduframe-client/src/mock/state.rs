@@ -216,10 +216,26 @@ impl State {
         let method = route.method.as_str();
         match (method, &route.answer) {
             ("get", Answer::List(_)) => {
+                // `parents_published`: only planned courses whose course is published.
+                let parents_published = q.contains_key("parents_published");
+                let published_courses: Vec<String> = if parents_published {
+                    self.records("Course")
+                        .iter()
+                        .filter(|c| c.get("is_published") == Some(&json!(true)))
+                        .map(|c| text(&c["id"]))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 let records: Vec<Value> = self
                     .records(&key)
                     .iter()
                     .filter(|r| in_parent(r))
+                    .filter(|r| {
+                        !parents_published
+                            || r.get("course_id")
+                                .is_none_or(|c| published_courses.contains(&text(c)))
+                    })
                     .cloned()
                     .collect();
                 if route.paged {

@@ -184,7 +184,12 @@ fn has_id(spec: &Value, schema: &Value, depth: usize) -> bool {
 }
 
 /// The statements that call one operation and check its answer.
-pub(super) fn checks(spec: &Value, ops: &[Op], names: &HashMap<String, String>, op: &Op) -> Vec<Stmt> {
+pub(super) fn checks(
+    spec: &Value,
+    ops: &[Op],
+    names: &HashMap<String, String>,
+    op: &Op,
+) -> Vec<Stmt> {
     let id = op.id.as_str();
     let call = call_of(spec, op, &names[&op.id], |p| {
         example(spec, &p.schema, &p.name, 0)
@@ -392,7 +397,12 @@ fn call_with(op: &Op, names: &HashMap<String, String>, values: &[Value]) -> Expr
 
 /// `sent!(<operation>, [<query names>], <call with every optional setter set>);`, or nothing
 /// for an operation without query parameters (paging aside).
-pub(super) fn parameter_call(spec: &Value, op: &Op, method: &str, paging: &[&str]) -> Option<(Stmt, usize)> {
+pub(super) fn parameter_call(
+    spec: &Value,
+    op: &Op,
+    method: &str,
+    paging: &[&str],
+) -> Option<(Stmt, usize)> {
     let call = call_of(spec, op, method, |p| example(spec, &p.schema, &p.name, 0));
     let skip: Vec<&str> = if call.listing {
         paging.to_vec()
