@@ -74,7 +74,8 @@ impl SimulatorBuilder {
     /// Whether listings honour `starting_after` and link to the next page with it, as Clever
     /// v1.1 does (the default). With `false` the simulator follows the seed, which documents only
     /// `limit`, `page` and `search_token`: it ignores `starting_after` (a request with it starts
-    /// from the top) and its `next` links carry `page=N`.
+    /// from the top), and its links are `SELF` and `NEXT`, the next page named by a
+    /// `search_token` (`2.3.250.FORWARD.<last id>`). `search_token` is honoured either way.
     pub fn starting_after(mut self, honoured: bool) -> Self {
         self.range_paging = honoured;
         self

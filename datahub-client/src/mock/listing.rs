@@ -1,4 +1,5 @@
-//! Listings: `where`, `created_since`, paging by `starting_after`/`ending_before` or by page.
+//! Listings: `where`, `created_since`, paging by `starting_after`/`ending_before`, by page, or by
+//! the seed's `search_token`.
 
 use std::collections::HashMap;
 
@@ -105,7 +106,21 @@ pub(super) fn list(items: &[Value], path: &str, req: &Request, range_paging: boo
         Some(_) => return fail(400, "limit must be a positive integer"),
     };
     let mut stop = items.len();
-    let start = if let Some(after) = q.get("starting_after").filter(|_| range_paging) {
+    let start = if let Some(token) = q.get("search_token") {
+        // The seed's next-page token, `{page}.{pages}.{count}.FORWARD.{last id}`: the page after
+        // the record it names. It is opaque to clients; one this server did not write is a 400.
+        match SearchToken::parse(token) {
+            Some(t) => items.partition_point(|v| v["id"].as_str() <= Some(t.after.as_str())),
+            None => {
+                return fail(
+                    400,
+                    &format!(
+                        "Could not parse search_token '{token}'. Please use the uri of a NEXT link as it was given."
+                    ),
+                );
+            }
+        }
+    } else if let Some(after) = q.get("starting_after").filter(|_| range_paging) {
         items.partition_point(|v| v["id"].as_str() <= Some(after.as_str()))
     } else if let Some(before) = q.get("ending_before").filter(|_| range_paging) {
         // The `limit` records just before it.
@@ -128,17 +143,30 @@ pub(super) fn list(items: &[Value], path: &str, req: &Request, range_paging: boo
         })
         .collect();
     let total_pages = items.len().div_ceil(limit).max(1);
-    let mut links = vec![json!({"rel": "self", "uri": path})];
+    // Clever v1.1 writes `self`/`next` and pages with `starting_after`; the seed writes
+    // `SELF`/`NEXT` and pages with `search_token`.
+    let (self_rel, next_rel) = if range_paging {
+        ("self", "next")
+    } else {
+        ("SELF", "NEXT")
+    };
+    let mut links = vec![json!({"rel": self_rel, "uri": path})];
     // An empty page (a position past the end, or before the first record) links nowhere.
     if end > start && end < items.len() {
         // Like the real API, the link carries the position but not the caller's limit.
+        let last = items[end - 1]["id"].as_str().unwrap_or_default();
         let uri = if range_paging {
-            let last = items[end - 1]["id"].as_str().unwrap_or_default();
             format!("{path}?starting_after={last}")
         } else {
-            format!("{path}?page={}", start / limit + 2)
+            let token = SearchToken {
+                page: start / limit + 2,
+                pages: total_pages,
+                count: items.len(),
+                after: last.to_owned(),
+            };
+            format!("{path}?search_token={token}")
         };
-        links.push(json!({"rel": "next", "uri": uri}));
+        links.push(json!({"rel": next_rel, "uri": uri}));
     }
     (
         200,
@@ -148,4 +176,40 @@ pub(super) fn list(items: &[Value], path: &str, req: &Request, range_paging: boo
             "links": links
         }),
     )
+}
+
+/// The seed's `search_token`: `2.2.148.FORWARD.<id>` is page 2 of 2, 148 records, after `<id>`.
+struct SearchToken {
+    page: usize,
+    pages: usize,
+    count: usize,
+    after: String,
+}
+
+impl SearchToken {
+    fn parse(token: &str) -> Option<SearchToken> {
+        let mut parts = token.splitn(5, '.');
+        let mut number = || parts.next()?.parse::<usize>().ok();
+        let (page, pages, count) = (number()?, number()?, number()?);
+        (parts.next()? == "FORWARD").then_some(())?;
+        let after = parts.next()?.to_owned();
+        (page >= 1 && !after.is_empty()).then_some(SearchToken {
+            page,
+            pages,
+            count,
+            after,
+        })
+    }
+}
+
+impl std::fmt::Display for SearchToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let SearchToken {
+            page,
+            pages,
+            count,
+            after,
+        } = self;
+        write!(f, "{page}.{pages}.{count}.FORWARD.{after}")
+    }
 }

@@ -205,7 +205,7 @@ impl State {
                 "last_sync": "2026-11-01T02:00:00.000Z", "error": ""
             })],
             ("districts", "events") => all("events"),
-            ("districts", s) => all(s),
+            ("districts", s) if self.collections.contains_key(s) => all(s),
             ("schools", "events")
             | ("teachers", "events")
             | ("sections", "events")
@@ -213,7 +213,7 @@ impl State {
                 .into_iter()
                 .filter(|e| e["data"]["object"]["id"] == id || e["data"]["object"]["school"] == id)
                 .collect(),
-            ("schools", s) => with(s, "school"),
+            ("schools", s @ ("sections" | "students" | "teachers")) => with(s, "school"),
             ("teachers", "sections") => with("sections", "teachers"),
             ("teachers", "students") => {
                 let mut ids = Vec::new();
