@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# The fuzzer in CI (issue #26): schemathesis, from PyPI in a virtual environment, against each
-# simulator run standalone through `edu-sim`, with the kept spec of its API (Clever's v1.1 spec for
-# datahub, from ../shared/reference). A server error, a dropped connection or an answer that
-# violates the spec fails the run. Bounded: a few examples per operation, a time budget per API.
+# The fuzzer in CI (issues #26, #33): schemathesis, from PyPI in a virtual environment, against
+# each simulator run standalone through `edu-sim`, with the kept spec of its API. A server error,
+# a dropped connection, an answer that violates the spec, or a status the spec does not list (and
+# .ci/fuzz-allowed-statuses.toml does not allow, with its reason) fails the run; so does a run
+# below the coverage floor (.ci/fuzz-coverage.py). Bounded: a few examples per operation, a time
+# budget per API.
 #
-# usage: .ci/fuzz-sims.sh <edu-sim binary> [api...]   (default: eduframe edfi-admin eduv datahub)
+# usage: .ci/fuzz-sims.sh <edu-sim binary> [api...]
+# (EDU_FUZZ_VENV: the virtual environment; EDU_FUZZ_MAX_SECONDS: the budget per API;
+# EDU_FUZZ_EXAMPLES: examples per operation; EDU_FUZZ_KEEP=1 keeps the spec copy, log and HAR.)   (default: eduframe edfi-admin eduv datahub)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIM="$1"; shift
@@ -86,11 +90,16 @@ for api in "${APIS[@]}"; do
     *) echo "unknown API $api" >&2; exit 2 ;;
   esac
   echo "== schemathesis: $api ($spec) against $base"
-  log=$(mktemp)
+  work=$(mktemp -d)
+  log="$work/schemathesis.log"
+  # The statuses the simulator may answer beyond the spec's, each with its reason, are added to
+  # a copy of the spec (.ci/fuzz-allowed-statuses.toml); any other undocumented status fails.
+  "$VENV/bin/python" .ci/fuzz-spec.py "$api" "$spec" "$work/spec.json"
   set +e
-  "$ST" run "$spec" --url "$base" -H "$auth" \
-      --checks not_a_server_error,response_schema_conformance \
+  "$ST" run "$work/spec.json" --url "$base" -H "$auth" \
+      --checks not_a_server_error,response_schema_conformance,status_code_conformance \
       --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed 1 -w 2 \
+      --report har --report-har-path "$work/run.har" \
       --max-time "${EDU_FUZZ_MAX_SECONDS:-90}" --no-color 2>&1 | tee "$log" | cut -c1-2000
   # (Lines are cut for the CI log only: an internal error of schemathesis's own can print one
   # line of some 200 kB. The checks below read the whole output.)
@@ -110,7 +119,12 @@ for api in "${APIS[@]}"; do
       echo "(schemathesis raised an internal error of its own while generating a case; every check it ran on the $api simulator passed)"
     fi
   fi
-  rm -f "$log"
+  # The coverage floor: most calls refused, an operation untested, or too many operations that
+  # never answered 2xx is a failed run, not a warning.
+  if ! "$VENV/bin/python" .ci/fuzz-coverage.py "$api" "$work/spec.json" "$base" "$work/run.har" "$log"; then
+    status=1
+  fi
+  if [ -n "${EDU_FUZZ_KEEP:-}" ]; then echo "(kept: $work)"; else rm -rf "$work"; fi
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
   rm -f "$out" "$err"
 done
