@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIM="$1"; shift
-APIS=("$@"); [ ${#APIS[@]} -eq 0 ] && APIS=(eduframe edfi-admin eduv datahub)
+APIS=("$@"); [ ${#APIS[@]} -eq 0 ] && APIS=(eduframe edfi-admin eduv datahub onderwijsregio)
 VENV="${EDU_FUZZ_VENV:-target/schemathesis-venv}"
 if [ ! -x "$VENV/bin/schemathesis" ]; then
   python3 -m venv "$VENV"
@@ -50,6 +50,7 @@ for api in "${APIS[@]}"; do
     edfi-admin) needs="EDFI_ADMIN_BASE_URL EDFI_ADMIN_CLIENT_ID EDFI_ADMIN_CLIENT_SECRET" ;;
     eduv) needs="EDUV_BASE_URL EDUV_TOKEN_URL EDUV_CLIENT_ID EDUV_CLIENT_SECRET" ;;
     datahub) needs="DATAHUB_BASE_URL DATAHUB_CLIENT_ID DATAHUB_CLIENT_SECRET" ;;
+    onderwijsregio) needs="ONDERWIJSREGIO_BASE_URL ONDERWIJSREGIO_API_KEY" ;;
     *) needs="" ;;
   esac
   ready=""
@@ -82,11 +83,17 @@ for api in "${APIS[@]}"; do
       auth="Authorization: Bearer $(token "$(var EDUV_TOKEN_URL)" grant_type=client_credentials \
         scope=eduv.education --basic "$(var EDUV_CLIENT_ID)" "$(var EDUV_CLIENT_SECRET)")" ;;
     datahub)
-      spec=../shared/reference/datahub/clever-swagger-api/v1.1.yml
+      # The project's own description of the API (the vendor publishes none).
+      spec=datahub-client/spec/datahub-v1.yaml
       root=$(var DATAHUB_BASE_URL)
       base="$root/datahub/services/v1"
       auth="Authorization: Bearer $(token "$root/datahub/oauth/token" grant_type=client_credentials \
         --basic "$(var DATAHUB_CLIENT_ID)" "$(var DATAHUB_CLIENT_SECRET)")" ;;
+    onderwijsregio)
+      # The project's own description of the API (the vendor publishes none).
+      spec=onderwijsregio-client/spec/onderwijsregio-v2.yaml
+      base=$(var ONDERWIJSREGIO_BASE_URL)
+      auth="x-api-key: $(var ONDERWIJSREGIO_API_KEY)" ;;
     *) echo "unknown API $api" >&2; exit 2 ;;
   esac
   echo "== schemathesis: $api ($spec) against $base"

@@ -779,3 +779,33 @@ async fn a_write_whose_answer_is_lost_is_re_sent_and_applied_once() {
     assert_eq!(sim.mutations_applied(), 1, "applied once, not twice");
     assert_eq!(sim.candidates().len(), 1);
 }
+
+/// An attachments body whose files are neither `{url}` nor `{filename, base64}` is refused with
+/// a 400 saying why, before anything is queued (found by fuzzing the project's spec:
+/// the simulator stored any object as a file).
+#[tokio::test]
+async fn attachments_that_are_not_files_are_refused() {
+    let sim = Simulator::start().await;
+    let c = sim.client();
+    let not_a_file = "a file is {url} (http or https) or {filename, base64}";
+    for (body, why) in [
+        (json!({"curriculumVitae": [{"x": 1}]}), not_a_file),
+        (json!({"curriculumVitae": [{"url": "ftp://host/cv.pdf"}]}), not_a_file),
+        (
+            json!({"otherAttachments": [{"filename": "a.pdf", "base64": "not base64!"}]}),
+            not_a_file,
+        ),
+        (json!({"letters": []}), "unknown field"),
+    ] {
+        let err = c
+            .transport()
+            .post("candidates/cand1/attachments")
+            .json(&body)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{body}");
+        assert!(err.to_string().contains(why), "{body}: {err}");
+    }
+    assert_eq!(sim.mutations_applied(), 0);
+}

@@ -239,11 +239,9 @@ impl Respond for Handler {
             }
             ("POST", ["candidates", id, "attachments"]) => {
                 let files = body.unwrap_or(Value::Null);
-                let too_many = ["curriculumVitae", "otherAttachments"]
-                    .iter()
-                    .any(|f| files[*f].as_array().is_some_and(|a| a.len() > 5));
-                if !files.is_object() || too_many {
-                    return error(400, "at most 5 files per field", json!([]));
+                let problems = attachment_problems(&files);
+                if !problems.is_empty() {
+                    return error(400, "Validation failed", Value::Array(problems));
                 }
                 self.accept(
                     state,
@@ -277,4 +275,47 @@ impl Handler {
             })
             .collect()
     }
+}
+
+/// What is wrong with an attachments body: it is an object whose `curriculumVitae` and
+/// `otherAttachments` are lists of at most 5 files, each `{url}` (an http(s) URL) or
+/// `{filename, base64}` (valid base64), and nothing else.
+pub(super) fn attachment_problems(files: &Value) -> Vec<Value> {
+    use base64::Engine as _;
+    let Some(fields) = files.as_object() else {
+        return vec![json!({"path": "", "message": "the body must be a JSON object"})];
+    };
+    let mut problems = Vec::new();
+    for (field, value) in fields {
+        if field != "curriculumVitae" && field != "otherAttachments" {
+            problems.push(json!({"path": format!("/{field}"), "message": "unknown field"}));
+            continue;
+        }
+        let Some(list) = value.as_array() else {
+            problems
+                .push(json!({"path": format!("/{field}"), "message": "must be a list of files"}));
+            continue;
+        };
+        if list.len() > 5 {
+            problems
+                .push(json!({"path": format!("/{field}"), "message": "at most 5 files per field"}));
+        }
+        for (i, file) in list.iter().enumerate() {
+            let text = |k: &str| file.get(k).and_then(Value::as_str);
+            let by_url = text("url").is_some_and(|u| {
+                edu_common::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+            }) && file.as_object().is_some_and(|o| o.len() == 1);
+            let uploaded = text("filename").is_some_and(|n| !n.is_empty())
+                && text("base64")
+                    .is_some_and(|b| base64::engine::general_purpose::STANDARD.decode(b).is_ok())
+                && file.as_object().is_some_and(|o| o.len() == 2);
+            if !by_url && !uploaded {
+                problems.push(json!({
+                    "path": format!("/{field}/{i}"),
+                    "message": "a file is {url} (http or https) or {filename, base64}"
+                }));
+            }
+        }
+    }
+    problems
 }
