@@ -687,3 +687,64 @@ async fn filters_that_are_not_fields_are_honoured() {
     );
     assert!(with("start", "2026-09-01T08:00:01Z").await.is_empty());
 }
+
+/// Beyond `webhook_queue(n)` deliveries in flight, a delivery is not sent: its notification is
+/// failed with the reason, and the receiver never sees it.
+#[tokio::test]
+async fn beyond_the_webhook_queue_a_delivery_is_failed_not_queued() {
+    use serde_json::{Value, json};
+    let sim = Simulator::builder()
+        .records(1)
+        .no_rate_limit()
+        .webhook_queue(1)
+        .start()
+        .await;
+    // A receiver that reads the request and never answers: the first delivery holds the only
+    // place in the queue for its whole timeout.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (arrived_tx, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut held = Vec::new();
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let _ = arrived_tx.send(());
+            held.push(sock);
+        }
+    });
+    let c = sim.client();
+    let hook: types::CreateWebhookBody = serde_json::from_value(json!({
+        "url": format!("http://{addr}/hook"), "events": ["account.created"],
+    }))
+    .unwrap();
+    let id = c.webhooks().create(&hook).await.unwrap().id;
+    let account = |name: &str| -> types::CreateAccountBody {
+        serde_json::from_value(json!({ "name": name })).unwrap()
+    };
+    c.accounts().create(&account("first")).await.unwrap();
+    arrived.recv().await.unwrap();
+    c.accounts().create(&account("second")).await.unwrap();
+    c.accounts().create(&account("third")).await.unwrap();
+    let failed = loop {
+        let failed: Vec<Value> = c
+            .list::<Value>(&format!("webhooks/{id}/notifications/failed"))
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        if failed.len() >= 2 {
+            break failed;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    let names: Vec<&str> = failed
+        .iter()
+        .map(|n| n["data"]["event_data"]["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["second", "third"]);
+    assert!(failed.iter().all(|n| n["status"] == "failed"));
+    assert!(arrived.try_recv().is_err(), "only the first was sent");
+}

@@ -790,7 +790,10 @@ async fn attachments_that_are_not_files_are_refused() {
     let not_a_file = "a file is {url} (http or https) or {filename, base64}";
     for (body, why) in [
         (json!({"curriculumVitae": [{"x": 1}]}), not_a_file),
-        (json!({"curriculumVitae": [{"url": "ftp://host/cv.pdf"}]}), not_a_file),
+        (
+            json!({"curriculumVitae": [{"url": "ftp://host/cv.pdf"}]}),
+            not_a_file,
+        ),
         (
             json!({"otherAttachments": [{"filename": "a.pdf", "base64": "not base64!"}]}),
             not_a_file,

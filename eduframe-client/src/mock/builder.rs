@@ -30,6 +30,7 @@ impl Default for SimulatorBuilder {
                 webhook_attempts: 3,
                 webhook_delay: Duration::from_secs(1),
                 webhooks_to_any_host: false,
+                webhook_queue: edu_common::mock::Outbound::DEFAULT_CAPACITY,
                 webhook_secret: None,
             },
             port: None,
@@ -89,6 +90,14 @@ impl SimulatorBuilder {
     /// from reaching outside the machine).
     pub fn webhooks_to_any_host(mut self) -> Self {
         self.settings.webhooks_to_any_host = true;
+        self
+    }
+
+    /// The most deliveries in flight or waiting (default 1,000); beyond it a delivery is not
+    /// sent and its notification is marked failed (as Onderwijsregio's
+    /// `callback_queue` does for callbacks).
+    pub fn webhook_queue(mut self, capacity: usize) -> Self {
+        self.settings.webhook_queue = capacity;
         self
     }
 

@@ -30,6 +30,7 @@ pub(super) struct Settings {
     pub(super) webhook_attempts: u32,
     pub(super) webhook_delay: Duration,
     pub(super) webhooks_to_any_host: bool,
+    pub(super) webhook_queue: usize,
     pub(super) webhook_secret: Option<secrecy::SecretString>,
 }
 
@@ -76,6 +77,7 @@ impl State {
                 cfg.webhook_attempts,
                 cfg.webhook_delay,
                 cfg.webhooks_to_any_host,
+                cfg.webhook_queue,
                 cfg.webhook_secret.clone(),
             ))),
         }

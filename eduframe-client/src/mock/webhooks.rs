@@ -85,6 +85,8 @@ pub(super) struct Hooks {
     pub(super) retry_delay: Duration,
     /// Deliver to any host, not only loopback ones.
     any_host: bool,
+    /// The most deliveries in flight or waiting.
+    queue: usize,
     /// The primary secret every registered webhook gets, when set.
     fixed_secret: Option<SecretString>,
     outbound: Option<Outbound>,
@@ -95,6 +97,7 @@ impl Hooks {
         attempts: u32,
         retry_delay: Duration,
         any_host: bool,
+        queue: usize,
         fixed_secret: Option<SecretString>,
     ) -> Hooks {
         Hooks {
@@ -105,6 +108,7 @@ impl Hooks {
             attempts: attempts.max(1),
             retry_delay,
             any_host,
+            queue,
             fixed_secret,
             outbound: None,
         }
@@ -208,9 +212,9 @@ impl Hooks {
     /// The deliveries' client and rules (made on first use: a simulator no webhook is
     /// registered on builds no HTTP client).
     fn outbound(&mut self) -> Outbound {
-        let any_host = self.any_host;
+        let (any_host, queue) = (self.any_host, self.queue);
         self.outbound
-            .get_or_insert_with(|| Outbound::new(any_host, TIMEOUT))
+            .get_or_insert_with(|| Outbound::with_capacity(any_host, TIMEOUT, queue))
             .clone()
     }
 

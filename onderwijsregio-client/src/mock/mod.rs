@@ -20,13 +20,16 @@
 //! task, so a slow receiver never holds up the mutations. [`Simulator::callback_failures`] says
 //! why a callback failed.
 
+mod builder;
 mod handler;
 mod schema;
 mod simulator;
 mod state;
+mod worker;
 
+pub use builder::SimulatorBuilder;
 pub use schema::{region_schema, region_update_schema};
-pub use simulator::{Simulator, SimulatorBuilder};
+pub use simulator::Simulator;
 
 const API_KEY: &str = "or-sim-key";
 const SIGNING_SECRET: &str = "or-sim-signing-secret";

@@ -1,52 +1,22 @@
-//! Starting the simulator and its controls.
+//! A running simulator: its address, credentials, client, and what its queue and callbacks did.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::sync::mpsc;
 
-use super::handler::Handler;
-use super::schema::{region_schema, region_update_schema};
-use super::state::{Mutation, State};
+use super::builder::SimulatorBuilder;
+use super::state::State;
+use super::worker::lock;
 use super::{API_KEY, SIGNING_SECRET};
 use crate::Client;
-use crate::callbacks::Signer;
 
 /// A running simulator. Dropping it stops the server; the queue worker ends with it.
 pub struct Simulator {
-    server: edu_common::mock::SimServer,
-    state: Arc<Mutex<State>>,
-    faults: edu_common::mock::Faults,
+    pub(super) server: edu_common::mock::SimServer,
+    pub(super) state: Arc<Mutex<State>>,
+    pub(super) faults: edu_common::mock::Faults,
 }
-
-/// Configures a [`Simulator`].
-#[derive(Debug, Clone)]
-#[must_use]
-pub struct SimulatorBuilder {
-    delay: Duration,
-    port: Option<u16>,
-    callbacks_to_any_host: bool,
-    callback_queue: usize,
-    callback_attempts: u32,
-    callback_retry_delay: Duration,
-}
-
-impl Default for SimulatorBuilder {
-    fn default() -> Self {
-        SimulatorBuilder {
-            delay: Duration::from_millis(10),
-            port: None,
-            callbacks_to_any_host: false,
-            callback_queue: edu_common::mock::Outbound::DEFAULT_CAPACITY,
-            callback_attempts: 3,
-            callback_retry_delay: Duration::from_secs(1),
-        }
-    }
-}
-
-/// The callback's timeout per attempt.
-const CALLBACK_TIMEOUT: Duration = Duration::from_secs(10);
 
 edu_common::simulator_common!();
 
@@ -60,156 +30,6 @@ impl Simulator {
     pub async fn start_with_delay(delay: Duration) -> Simulator {
         SimulatorBuilder::default().delay(delay).start().await
     }
-}
-
-impl SimulatorBuilder {
-    /// How long after acceptance each mutation is processed (default 10 ms), in order.
-    pub fn delay(mut self, delay: Duration) -> Self {
-        self.delay = delay;
-        self
-    }
-
-    /// Posts callbacks to any host, not only loopback ones (by default a `callbackUrl` that
-    /// names another host is not called, and counts as a failed callback: a simulator in CI or
-    /// under a fuzzer never reaches the internet). For a simulator in one container calling
-    /// back a service in another.
-    pub fn callbacks_to_any_host(mut self) -> Self {
-        self.callbacks_to_any_host = true;
-        self
-    }
-
-    /// The most callbacks in flight or waiting (default 1,000); beyond it a callback is not
-    /// sent and counts as failed.
-    pub fn callback_queue(mut self, capacity: usize) -> Self {
-        self.callback_queue = capacity;
-        self
-    }
-
-    /// How many times a callback is tried (default 3), and the wait between tries (default
-    /// 1 s): a callback answered with anything but a 2xx (a 503 from a receiver whose store is
-    /// away), or not answered within 10 s, is tried again, signed anew. The API does not
-    /// publish its schedule; this is the simulator's.
-    pub fn callback_retries(mut self, attempts: u32, delay: Duration) -> Self {
-        self.callback_attempts = attempts.max(1);
-        self.callback_retry_delay = delay;
-        self
-    }
-
-    edu_common::simulator_start_methods!();
-
-    /// Starts the simulator, or says why it cannot listen.
-    pub async fn try_start(self) -> std::io::Result<Simulator> {
-        let delay = self.delay;
-        let bound = edu_common::mock::bind(self.port).await?;
-        let state = Arc::new(Mutex::new(State::default()));
-        let (tx, mut rx) = mpsc::unbounded_channel::<Mutation>();
-        let compile = |s: Value| {
-            jsonschema::validator_for(&s)
-                .unwrap_or_else(|e| unreachable!("the simulator's schema is valid: {e}"))
-        };
-        let create_item = region_schema()["items"].clone();
-        let faults = edu_common::mock::Faults::default();
-        let server = bound.serve(faults.wrap(
-            Handler {
-                state: state.clone(),
-                queue: tx,
-                create: compile(create_item),
-                update: compile(region_update_schema()),
-            },
-            |_| true,
-            |status, message| json!({"statusCode": status, "message": message, "errors": []}),
-        ));
-        let worker_state = state.clone();
-        let (callback_attempts, callback_retry_delay) =
-            (self.callback_attempts, self.callback_retry_delay);
-        let outbound = edu_common::mock::Outbound::with_capacity(
-            self.callbacks_to_any_host,
-            CALLBACK_TIMEOUT,
-            self.callback_queue,
-        );
-        tokio::spawn(async move {
-            let signer = Signer::new(SIGNING_SECRET);
-            while let Some(m) = rx.recv().await {
-                tokio::time::sleep(delay).await;
-                let result = {
-                    let mut s = worker_state.lock().unwrap_or_else(|p| p.into_inner());
-                    let r = s.apply(&m);
-                    s.applied += 1;
-                    r
-                };
-                let Some(url) = m.callback.as_deref() else {
-                    continue;
-                };
-                // The callback goes out on its own task: a slow receiver never holds up the
-                // queue of mutations.
-                let (url, slot) = match outbound.admit(url) {
-                    Ok(admitted) => admitted,
-                    Err(refused) => {
-                        lock(&worker_state).callback_failed(refused.reason().to_owned());
-                        continue;
-                    }
-                };
-                let payload = match &result {
-                    Ok(ids) => {
-                        json!({"mutationId": m.id, "idempotencyKey": m.key, "status": "succeeded", "candidateIds": ids, "sandbox": m.sandbox})
-                    }
-                    Err(e) => {
-                        json!({"mutationId": m.id, "idempotencyKey": m.key, "status": "failed", "error": e, "sandbox": m.sandbox})
-                    }
-                };
-                let body = serde_json::to_vec(&payload).unwrap_or_default();
-                let path_and_query = match url.query() {
-                    Some(q) => format!("{}?{q}", url.path()),
-                    None => url.path().to_owned(),
-                };
-                let state = worker_state.clone();
-                let (http, signer) = (outbound.http().clone(), signer.clone());
-                let (attempts, retry_delay) = (callback_attempts, callback_retry_delay);
-                tokio::spawn(async move {
-                    let mut outcome = Err(String::new());
-                    for attempt in 1..=attempts {
-                        // Signed at each attempt: a fresh timestamp and nonce, the same body.
-                        let ts = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .unwrap_or_default()
-                            .as_secs();
-                        let nonce = uuid::Uuid::new_v4().to_string();
-                        let sent = http
-                            .post(url.clone())
-                            .headers(signer.sign(&path_and_query, &body, ts, &nonce))
-                            .header("content-type", "application/json")
-                            .body(body.clone())
-                            .send()
-                            .await;
-                        outcome = match sent {
-                            Ok(r) if r.status().is_success() => Ok(()),
-                            Ok(r) => Err(format!("answered {}", r.status().as_u16())),
-                            Err(e) => Err(e.without_url().to_string()),
-                        };
-                        if outcome.is_ok() || attempt == attempts {
-                            break;
-                        }
-                        tokio::time::sleep(retry_delay).await;
-                    }
-                    drop(slot);
-                    let mut s = lock(&state);
-                    match outcome {
-                        Ok(()) => s.callbacks_sent += 1,
-                        Err(why) => s.callback_failed(why),
-                    }
-                });
-            }
-        });
-        Ok(Simulator {
-            server,
-            state,
-            faults,
-        })
-    }
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Simulator {
