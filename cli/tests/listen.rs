@@ -151,17 +151,15 @@ async fn listen_verifies_prints_and_forwards_what_edu_sim_eduframe_delivers() {
         .api_key(var("EDUFRAME_API_KEY"))
         .build()
         .unwrap();
-    let hook: eduframe_client::types::CreateWebhookBody =
-        serde_json::from_value(serde_json::json!({
-            "url": hook_url,
-            "events": ["account.created"],
-            "active": true,
-        }))
+    client
+        .webhooks()
+        .create()
+        .url(hook_url)
+        .events([eduframe_client::types::WebhookEvent::AccountCreated])
+        .active(true)
+        .await
         .unwrap();
-    client.webhooks().create(&hook).await.unwrap();
-    let body: eduframe_client::types::CreateAccountBody =
-        serde_json::from_value(serde_json::json!({"name": "Listen BV"})).unwrap();
-    let account = client.accounts().create(&body).await.unwrap();
+    let account = client.accounts().create().name("Listen BV").await.unwrap();
 
     // Printed as a JSON line (standard output is a pipe here).
     let line = tokio::task::spawn_blocking(move || {

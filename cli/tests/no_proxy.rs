@@ -111,16 +111,14 @@ async fn deliveries_from_edu_sim_ignore_the_system_proxy() {
         .api_key(var("EDUFRAME_API_KEY"))
         .build()
         .unwrap();
-    let hook: eduframe_client::types::CreateWebhookBody =
-        serde_json::from_value(serde_json::json!({
-            "url": format!("{receiver}/hook"),
-            "events": ["account.created"],
-        }))
+    client
+        .webhooks()
+        .create()
+        .url(format!("{receiver}/hook"))
+        .events([eduframe_client::types::WebhookEvent::AccountCreated])
+        .await
         .unwrap();
-    client.webhooks().create(&hook).await.unwrap();
-    let account: eduframe_client::types::CreateAccountBody =
-        serde_json::from_value(serde_json::json!({"name": "Proxyvrij"})).unwrap();
-    client.accounts().create(&account).await.unwrap();
+    client.accounts().create().name("Proxyvrij").await.unwrap();
     assert_eq!(
         seen.recv().await,
         Some("receiver"),

@@ -35,6 +35,7 @@ pub mod auth;
 mod body;
 pub mod env;
 pub mod error;
+pub mod fields;
 pub mod limiter;
 pub mod link;
 #[cfg(feature = "mock")]

@@ -110,21 +110,100 @@ impl GetAccounts {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateAccount<'a> {
     client: &'a Client,
-    body: types::CreateAccountBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateAccount<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateAccountBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateAccount {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.set("email", value.into());
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.body.set("phone", value.into());
+        self
+    }
+    /// Adds one item to `signup_answers_attributes`, built with [`builders::CreateAccountBodySignupAnswersAttributesItem`] (call it once per item).
+    pub fn add_signup_answers_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::CreateAccountBodySignupAnswersAttributesItem,
+        ) -> builders::CreateAccountBodySignupAnswersAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "signup_answers_attributes",
+                build(builders::CreateAccountBodySignupAnswersAttributesItem::default())
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateAccountBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create an account
     ///
     /// `POST /accounts` (operation `create_account`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_account(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CreateAccountBody>("create_account", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_account(&body);
         this.client.value("create_account", r).await
     }
 }
@@ -172,26 +251,96 @@ impl<'a> IntoFuture for GetAccountById<'a> {
 pub struct UpdateAccount<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateAccountBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateAccount<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateAccountBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateAccount {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.set("email", value.into());
+        self
+    }
+    /// Sets `email` to `null` on purpose (clears it).
+    pub fn clear_email(mut self) -> Self {
+        self.body.set_null("email");
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.body.set("phone", value.into());
+        self
+    }
+    /// Sets `phone` to `null` on purpose (clears it).
+    pub fn clear_phone(mut self) -> Self {
+        self.body.set_null("phone");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateAccountBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update an account
     ///
     /// `PATCH /accounts/{id}` (operation `update_account`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_account(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateAccountBody>("update_account", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_account(this.id, &body);
         this.client.value("update_account", r).await
     }
 }
@@ -289,21 +438,53 @@ impl GetAffiliations {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateAffiliation<'a> {
     client: &'a Client,
-    body: types::CreateAffiliationBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateAffiliation<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateAffiliationBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateAffiliation {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `account_id`.
+    pub fn account_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("account_id", value.into());
+        self
+    }
+    /// Sets `key_contact`.
+    pub fn key_contact(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("key_contact", value.into());
+        self
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("user_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateAffiliationBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create an affiliation affiliations
     ///
     /// `POST /affiliations` (operation `create_affiliation`).
     pub async fn send(self) -> Result<types::Affiliation> {
         let this = self;
-        let r = this.client.raw().create_affiliation(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateAffiliationBody,
+            >(
+                "create_affiliation",
+                &[("account_id", "account_id"), ("user_id", "user_id")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_affiliation(&body);
         this.client.value("create_affiliation", r).await
     }
 }
@@ -322,26 +503,66 @@ impl<'a> IntoFuture for CreateAffiliation<'a> {
 pub struct UpdateAffiliationById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateAffiliationByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateAffiliationById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateAffiliationByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateAffiliationById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `account_id`.
+    pub fn account_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("account_id", value.into());
+        self
+    }
+    /// Sets `account_id` to `null` on purpose (clears it).
+    pub fn clear_account_id(mut self) -> Self {
+        self.body.set_null("account_id");
+        self
+    }
+    /// Sets `key_contact`.
+    pub fn key_contact(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("key_contact", value.into());
+        self
+    }
+    /// Sets `key_contact` to `null` on purpose (clears it).
+    pub fn clear_key_contact(mut self) -> Self {
+        self.body.set_null("key_contact");
+        self
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("user_id", value.into());
+        self
+    }
+    /// Sets `user_id` to `null` on purpose (clears it).
+    pub fn clear_user_id(mut self) -> Self {
+        self.body.set_null("user_id");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateAffiliationByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update an affiliation
     ///
     /// `PATCH /affiliations/{id}` (operation `update_affiliation_by_id`).
     pub async fn send(self) -> Result<types::Affiliation> {
         let this = self;
-        let r = this.client.raw().update_affiliation_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateAffiliationByIdBody,
+            >("update_affiliation_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_affiliation_by_id(this.id, &body);
         this.client.value("update_affiliation_by_id", r).await
     }
 }
@@ -463,21 +684,58 @@ impl GetAttendances {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct SetAttendance<'a> {
     client: &'a Client,
-    body: types::SetAttendanceBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> SetAttendance<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::SetAttendanceBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         SetAttendance {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.body.set("comment", value.into());
+        self
+    }
+    /// Sets `enrollment_id`.
+    pub fn enrollment_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("enrollment_id", value.into());
+        self
+    }
+    /// Sets `meeting_id`.
+    pub fn meeting_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("meeting_id", value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn state(mut self, value: impl Into<types::AttendanceState>) -> Self {
+        self.body.set("state", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::SetAttendanceBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Set an attendance
     ///
     /// `POST /attendances/upsert` (operation `set_attendance`).
     pub async fn send(self) -> Result<types::Attendance> {
         let this = self;
-        let r = this.client.raw().set_attendance(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::SetAttendanceBody,
+            >(
+                "set_attendance",
+                &[("enrollment_id", "enrollment_id"), ("meeting_id", "meeting_id")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().set_attendance(&body);
         this.client.value("set_attendance", r).await
     }
 }
@@ -495,24 +753,60 @@ impl<'a> IntoFuture for SetAttendance<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateAuthentication<'a> {
     client: &'a Client,
-    body: types::CreateAuthenticationBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateAuthentication<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateAuthenticationBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateAuthentication {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `authentication_provider_type`.
+    pub fn authentication_provider_type(
+        mut self,
+        value: impl Into<types::AuthenticationProviderType>,
+    ) -> Self {
+        self.body.set("authentication_provider_type", value.into());
+        self
+    }
+    /// Sets `uid`.
+    pub fn uid(mut self, value: impl Into<String>) -> Self {
+        self.body.set("uid", value.into());
+        self
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("user_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateAuthenticationBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create an authentication
     ///
     /// `POST /authentications` (operation `create_authentication`).
     pub async fn send(self) -> Result<types::Authentication> {
         let this = self;
-        let r = this.client.raw().create_authentication(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateAuthenticationBody,
+            >(
+                "create_authentication",
+                &[
+                    ("authentication_provider_type", "authentication_provider_type"),
+                    ("uid", "uid"),
+                    ("user_id", "user_id"),
+                ],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_authentication(&body);
         this.client.value("create_authentication", r).await
     }
 }
@@ -676,26 +970,82 @@ impl<'a> IntoFuture for GetCatalogProductById<'a> {
 pub struct UpdateCatalogProductById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateCatalogProductByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCatalogProductById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateCatalogProductByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateCatalogProductById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `category_id`.
+    pub fn category_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("category_id", value.into());
+        self
+    }
+    /// Sets `category_id` to `null` on purpose (clears it).
+    pub fn clear_category_id(mut self) -> Self {
+        self.body.set_null("category_id");
+        self
+    }
+    /// Adds one item to `course_tab_contents_attributes`, built with [`builders::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem`] (call it once per item).
+    pub fn add_course_tab_contents_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem,
+        ) -> builders::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "course_tab_contents_attributes",
+                build(
+                        builders::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem::default(),
+                    )
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `is_published` to `null` on purpose (clears it).
+    pub fn clear_is_published(mut self) -> Self {
+        self.body.set_null("is_published");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateCatalogProductByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a catalog product
     ///
     /// `PATCH /catalog/products/{id}` (operation `update_catalog_product_by_id`).
     pub async fn send(self) -> Result<types::ProductWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_catalog_product_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateCatalogProductByIdBody,
+            >("update_catalog_product_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_catalog_product_by_id(this.id, &body);
         this.client.value("update_catalog_product_by_id", r).await
     }
 }
@@ -848,26 +1198,41 @@ impl<'a> IntoFuture for GetCatalogVariantById<'a> {
 pub struct UpdateCatalogVariantById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateCatalogVariantByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCatalogVariantById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateCatalogVariantByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateCatalogVariantById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateCatalogVariantByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a catalog variant
     ///
     /// `PATCH /catalog/variants/{id}` (operation `update_catalog_variant_by_id`).
     pub async fn send(self) -> Result<types::VariantWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_catalog_variant_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateCatalogVariantByIdBody,
+            >("update_catalog_variant_by_id", &[("is_published", "is_published")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_catalog_variant_by_id(this.id, &body);
         this.client.value("update_catalog_variant_by_id", r).await
     }
 }
@@ -968,21 +1333,65 @@ impl GetCategories {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCategory<'a> {
     client: &'a Client,
-    body: types::CreateCategoryBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateCategory<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateCategoryBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateCategory {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("description", value.into());
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `meta_description`.
+    pub fn meta_description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_description", value.into());
+        self
+    }
+    /// Sets `meta_title`.
+    pub fn meta_title(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_title", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `parent_id`.
+    pub fn parent_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("parent_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateCategoryBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a category
     ///
     /// `POST /categories` (operation `create_category`).
     pub async fn send(self) -> Result<types::Category> {
         let this = self;
-        let r = this.client.raw().create_category(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateCategoryBody,
+            >("create_category", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_category(&body);
         this.client.value("create_category", r).await
     }
 }
@@ -1030,26 +1439,104 @@ impl<'a> IntoFuture for GetCategoryById<'a> {
 pub struct UpdateCategoryById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateCategoryByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCategoryById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateCategoryByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateCategoryById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("description", value.into());
+        self
+    }
+    /// Sets `description` to `null` on purpose (clears it).
+    pub fn clear_description(mut self) -> Self {
+        self.body.set_null("description");
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `is_published` to `null` on purpose (clears it).
+    pub fn clear_is_published(mut self) -> Self {
+        self.body.set_null("is_published");
+        self
+    }
+    /// Sets `meta_description`.
+    pub fn meta_description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_description", value.into());
+        self
+    }
+    /// Sets `meta_description` to `null` on purpose (clears it).
+    pub fn clear_meta_description(mut self) -> Self {
+        self.body.set_null("meta_description");
+        self
+    }
+    /// Sets `meta_title`.
+    pub fn meta_title(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_title", value.into());
+        self
+    }
+    /// Sets `meta_title` to `null` on purpose (clears it).
+    pub fn clear_meta_title(mut self) -> Self {
+        self.body.set_null("meta_title");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets `parent_id`.
+    pub fn parent_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("parent_id", value.into());
+        self
+    }
+    /// Sets `parent_id` to `null` on purpose (clears it).
+    pub fn clear_parent_id(mut self) -> Self {
+        self.body.set_null("parent_id");
+        self
+    }
+    /// Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.body.set("slug", value.into());
+        self
+    }
+    /// Sets `slug` to `null` on purpose (clears it).
+    pub fn clear_slug(mut self) -> Self {
+        self.body.set_null("slug");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateCategoryByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a category
     ///
     /// `PATCH /categories/{id}` (operation `update_category_by_id`).
     pub async fn send(self) -> Result<types::Category> {
         let this = self;
-        let r = this.client.raw().update_category_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateCategoryByIdBody>("update_category_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_category_by_id(this.id, &body);
         this.client.value("update_category_by_id", r).await
     }
 }
@@ -1067,21 +1554,57 @@ impl<'a> IntoFuture for UpdateCategoryById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateComment<'a> {
     client: &'a Client,
-    body: types::CreateCommentBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateComment<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateCommentBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateComment {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `commentable_id`.
+    pub fn commentable_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("commentable_id", value.into());
+        self
+    }
+    /// Sets `commentable_type`.
+    pub fn commentable_type(mut self, value: impl Into<types::CommentType>) -> Self {
+        self.body.set("commentable_type", value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.body.set("content", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateCommentBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a comment
     ///
     /// `POST /comments` (operation `create_comment`).
     pub async fn send(self) -> Result<types::Comment> {
         let this = self;
-        let r = this.client.raw().create_comment(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateCommentBody,
+            >(
+                "create_comment",
+                &[
+                    ("commentable_id", "commentable_id"),
+                    ("commentable_type", "commentable_type"),
+                    ("content", "content"),
+                ],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_comment(&body);
         this.client.value("create_comment", r).await
     }
 }
@@ -1100,26 +1623,44 @@ impl<'a> IntoFuture for CreateComment<'a> {
 pub struct UpdateCommentById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateCommentByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCommentById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateCommentByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateCommentById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.body.set("content", value.into());
+        self
+    }
+    /// Sets `content` to `null` on purpose (clears it).
+    pub fn clear_content(mut self) -> Self {
+        self.body.set_null("content");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateCommentByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a comment
     ///
     /// `PATCH /comments/{id}` (operation `update_comment_by_id`).
     pub async fn send(self) -> Result<types::Comment> {
         let this = self;
-        let r = this.client.raw().update_comment_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateCommentByIdBody>("update_comment_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_comment_by_id(this.id, &body);
         this.client.value("update_comment_by_id", r).await
     }
 }
@@ -1230,24 +1771,59 @@ impl GetCourseLocations {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCourseLocation<'a> {
     client: &'a Client,
-    body: types::CreateCourseLocationBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateCourseLocation<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateCourseLocationBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateCourseLocation {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateCourseLocationBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a course location
     ///
     /// `POST /course_locations` (operation `create_course_location`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_course_location(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateCourseLocationBody,
+            >("create_course_location", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_course_location(&body);
         this.client.value("create_course_location", r).await
     }
 }
@@ -1298,26 +1874,65 @@ impl<'a> IntoFuture for GetCourseLocationById<'a> {
 pub struct UpdateCourseLocationById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateCourseLocationByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCourseLocationById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateCourseLocationByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateCourseLocationById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPatchPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPatchPayloadInner,
+        ) -> builders::AddressPatchPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPatchPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateCourseLocationByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a course location
     ///
     /// `PATCH /course_locations/{id}` (operation `update_course_location_by_id`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_course_location_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateCourseLocationByIdBody,
+            >("update_course_location_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_course_location_by_id(this.id, &body);
         this.client.value("update_course_location_by_id", r).await
     }
 }
@@ -1479,24 +2094,40 @@ impl GetCourseVariants {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCourseVariant<'a> {
     client: &'a Client,
-    body: types::CreateCourseVariantBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateCourseVariant<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateCourseVariantBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateCourseVariant {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateCourseVariantBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a course variant
     ///
     /// `POST /course_variants` (operation `create_course_variant`).
     pub async fn send(self) -> Result<types::CourseVariant> {
         let this = self;
-        let r = this.client.raw().create_course_variant(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateCourseVariantBody,
+            >("create_course_variant", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_course_variant(&body);
         this.client.value("create_course_variant", r).await
     }
 }
@@ -1615,21 +2246,119 @@ impl GetCourses {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateCourse<'a> {
     client: &'a Client,
-    body: types::CoursePayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateCourse<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CoursePayload) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateCourse {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `category_id`.
+    pub fn category_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("category_id", value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.body.set("code", value.into());
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<String>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::CoursePayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Adds one item to `course_tab_contents_attributes`, built with [`builders::CoursePayloadCourseTabContentsAttributesItem`] (call it once per item).
+    pub fn add_course_tab_contents_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::CoursePayloadCourseTabContentsAttributesItem,
+        ) -> builders::CoursePayloadCourseTabContentsAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "course_tab_contents_attributes",
+                build(builders::CoursePayloadCourseTabContentsAttributesItem::default())
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `meta_description`.
+    pub fn meta_description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_description", value.into());
+        self
+    }
+    /// Sets `meta_title`.
+    pub fn meta_title(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_title", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CoursePayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a course
     ///
     /// `POST /courses` (operation `create_course`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_course(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CoursePayload,
+            >(
+                "create_course",
+                &[("category_id", "category_id"), ("code", "code"), ("name", "name")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_course(&body);
         this.client.value("create_course", r).await
     }
 }
@@ -1868,26 +2597,197 @@ impl<'a> IntoFuture for GetCourseById<'a> {
 pub struct UpdateCourseById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::CoursePatchPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCourseById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::CoursePatchPayload,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateCourseById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `category_id`.
+    pub fn category_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("category_id", value.into());
+        self
+    }
+    /// Sets `category_id` to `null` on purpose (clears it).
+    pub fn clear_category_id(mut self) -> Self {
+        self.body.set_null("category_id");
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.body.set("code", value.into());
+        self
+    }
+    /// Sets `code` to `null` on purpose (clears it).
+    pub fn clear_code(mut self) -> Self {
+        self.body.set_null("code");
+        self
+    }
+    /// Sets `conditions`.
+    pub fn conditions(mut self, value: impl Into<String>) -> Self {
+        self.body.set("conditions", value.into());
+        self
+    }
+    /// Sets `conditions` to `null` on purpose (clears it).
+    pub fn clear_conditions(mut self) -> Self {
+        self.body.set_null("conditions");
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<String>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost` to `null` on purpose (clears it).
+    pub fn clear_cost(mut self) -> Self {
+        self.body.set_null("cost");
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::CoursePatchPayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets `cost_scheme` to `null` on purpose (clears it).
+    pub fn clear_cost_scheme(mut self) -> Self {
+        self.body.set_null("cost_scheme");
+        self
+    }
+    /// Adds one item to `course_tab_contents_attributes`, built with [`builders::CoursePatchPayloadCourseTabContentsAttributesItem`] (call it once per item).
+    pub fn add_course_tab_contents_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::CoursePatchPayloadCourseTabContentsAttributesItem,
+        ) -> builders::CoursePatchPayloadCourseTabContentsAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "course_tab_contents_attributes",
+                build(
+                        builders::CoursePatchPayloadCourseTabContentsAttributesItem::default(),
+                    )
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: impl Into<String>) -> Self {
+        self.body.set("duration", value.into());
+        self
+    }
+    /// Sets `duration` to `null` on purpose (clears it).
+    pub fn clear_duration(mut self) -> Self {
+        self.body.set_null("duration");
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `is_published` to `null` on purpose (clears it).
+    pub fn clear_is_published(mut self) -> Self {
+        self.body.set_null("is_published");
+        self
+    }
+    /// Sets `level`.
+    pub fn level(mut self, value: impl Into<String>) -> Self {
+        self.body.set("level", value.into());
+        self
+    }
+    /// Sets `level` to `null` on purpose (clears it).
+    pub fn clear_level(mut self) -> Self {
+        self.body.set_null("level");
+        self
+    }
+    /// Sets `meta_description`.
+    pub fn meta_description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_description", value.into());
+        self
+    }
+    /// Sets `meta_description` to `null` on purpose (clears it).
+    pub fn clear_meta_description(mut self) -> Self {
+        self.body.set_null("meta_description");
+        self
+    }
+    /// Sets `meta_title`.
+    pub fn meta_title(mut self, value: impl Into<String>) -> Self {
+        self.body.set("meta_title", value.into());
+        self
+    }
+    /// Sets `meta_title` to `null` on purpose (clears it).
+    pub fn clear_meta_title(mut self) -> Self {
+        self.body.set_null("meta_title");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets `result`.
+    pub fn result(mut self, value: impl Into<String>) -> Self {
+        self.body.set("result", value.into());
+        self
+    }
+    /// Sets `result` to `null` on purpose (clears it).
+    pub fn clear_result(mut self) -> Self {
+        self.body.set_null("result");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CoursePatchPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a course
     ///
     /// `PATCH /courses/{id}` (operation `update_course_by_id`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_course_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CoursePatchPayload>("update_course_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_course_by_id(this.id, &body);
         this.client.value("update_course_by_id", r).await
     }
 }
@@ -2211,19 +3111,40 @@ impl GetCustomRecords {
 pub struct CreateCustomRecord<'a> {
     client: &'a Client,
     object_id: i64,
-    body: types::CustomRecordPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateCustomRecord<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        object_id: i64,
-        body: &types::CustomRecordPayload,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, object_id: i64) -> Self {
         CreateCustomRecord {
             client,
             object_id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("active", value.into());
+        self
+    }
+    /// Sets `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("display_name", value.into());
+        self
+    }
+    /// Sets the entry `key` of `properties` (call it once per entry).
+    pub fn properties(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("properties", key.into(), value);
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CustomRecordPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a custom record
     ///
@@ -2232,7 +3153,18 @@ impl<'a> CreateCustomRecord<'a> {
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomRecord> {
         let this = self;
-        let r = this.client.raw().create_custom_record(this.object_id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CustomRecordPayload,
+            >(
+                "create_custom_record",
+                &[("display_name", "display_name"), ("properties", "properties")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_custom_record(this.object_id, &body);
         this.client.value("create_custom_record", r).await
     }
 }
@@ -2288,21 +3220,51 @@ pub struct UpdateCustomRecord<'a> {
     client: &'a Client,
     object_id: i64,
     record_id: i64,
-    body: types::CustomRecordPatchPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCustomRecord<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        object_id: i64,
-        record_id: i64,
-        body: &types::CustomRecordPatchPayload,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
         UpdateCustomRecord {
             client,
             object_id,
             record_id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("active", value.into());
+        self
+    }
+    /// Sets `active` to `null` on purpose (clears it).
+    pub fn clear_active(mut self) -> Self {
+        self.body.set_null("active");
+        self
+    }
+    /// Sets `display_name`.
+    pub fn display_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("display_name", value.into());
+        self
+    }
+    /// Sets `display_name` to `null` on purpose (clears it).
+    pub fn clear_display_name(mut self) -> Self {
+        self.body.set_null("display_name");
+        self
+    }
+    /// Sets the entry `key` of `properties` (call it once per entry).
+    pub fn properties(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("properties", key.into(), value);
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CustomRecordPatchPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a custom record
     ///
@@ -2311,10 +3273,16 @@ impl<'a> UpdateCustomRecord<'a> {
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<()> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CustomRecordPatchPayload>("update_custom_record", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         let r = this
             .client
             .raw()
-            .update_custom_record(this.object_id, this.record_id, &this.body);
+            .update_custom_record(this.object_id, this.record_id, &body);
         this.client.value("update_custom_record", r).await
     }
 }
@@ -2517,27 +3485,53 @@ pub struct AddOptionToCustomField<'a> {
     client: &'a Client,
     object_type: types::AddOptionToCustomFieldObjectType,
     field_slug: ::std::string::String,
-    body: types::CustomFieldOptionPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> AddOptionToCustomField<'a> {
     pub(crate) fn new(
         client: &'a Client,
         object_type: types::AddOptionToCustomFieldObjectType,
         field_slug: ::std::string::String,
-        body: &types::CustomFieldOptionPayload,
     ) -> Self {
         AddOptionToCustomField {
             client,
             object_type,
             field_slug,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("enabled", value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.body.set("value", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CustomFieldOptionPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Add an option to a custom field
     ///
     /// `POST /custom/{object_type}/fields/{field_slug}/options` (operation `add_option_to_custom_field`).
     pub async fn send(self) -> Result<types::CustomFieldOption> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CustomFieldOptionPayload,
+            >(
+                "add_option_to_custom_field",
+                &[("enabled", "enabled"), ("value", "value")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         edu_common::transport::path_segment(
             "object_type",
             &this.object_type.to_string(),
@@ -2546,7 +3540,7 @@ impl<'a> AddOptionToCustomField<'a> {
         let r = this
             .client
             .raw()
-            .add_option_to_custom_field(this.object_type, &this.field_slug, &this.body);
+            .add_option_to_custom_field(this.object_type, &this.field_slug, &body);
         this.client.value("add_option_to_custom_field", r).await
     }
 }
@@ -2620,7 +3614,7 @@ pub struct UpdateOptionOfCustomField<'a> {
     object_type: types::UpdateOptionOfCustomFieldObjectType,
     field_slug: ::std::string::String,
     option_id: i64,
-    body: types::CustomFieldOptionPatchPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateOptionOfCustomField<'a> {
     pub(crate) fn new(
@@ -2628,21 +3622,54 @@ impl<'a> UpdateOptionOfCustomField<'a> {
         object_type: types::UpdateOptionOfCustomFieldObjectType,
         field_slug: ::std::string::String,
         option_id: i64,
-        body: &types::CustomFieldOptionPatchPayload,
     ) -> Self {
         UpdateOptionOfCustomField {
             client,
             object_type,
             field_slug,
             option_id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("enabled", value.into());
+        self
+    }
+    /// Sets `enabled` to `null` on purpose (clears it).
+    pub fn clear_enabled(mut self) -> Self {
+        self.body.set_null("enabled");
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.body.set("value", value.into());
+        self
+    }
+    /// Sets `value` to `null` on purpose (clears it).
+    pub fn clear_value(mut self) -> Self {
+        self.body.set_null("value");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CustomFieldOptionPatchPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update an option of a custom field
     ///
     /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `update_option_of_custom_field`).
     pub async fn send(self) -> Result<()> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CustomFieldOptionPatchPayload,
+            >("update_option_of_custom_field", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         edu_common::transport::path_segment(
             "object_type",
             &this.object_type.to_string(),
@@ -2655,7 +3682,7 @@ impl<'a> UpdateOptionOfCustomField<'a> {
                 this.object_type,
                 &this.field_slug,
                 this.option_id,
-                &this.body,
+                &body,
             );
         this.client.value("update_option_of_custom_field", r).await
     }
@@ -2948,26 +3975,44 @@ impl<'a> IntoFuture for GetEnrollmentById<'a> {
 pub struct UpdateEnrollmentById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateEnrollmentByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateEnrollmentById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateEnrollmentByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateEnrollmentById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `end_date`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("end_date", value.into());
+        self
+    }
+    /// Sets `end_date` to `null` on purpose (clears it).
+    pub fn clear_end_date(mut self) -> Self {
+        self.body.set_null("end_date");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateEnrollmentByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update an enrollment
     ///
     /// `PATCH /enrollments/{id}` (operation `update_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_enrollment_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateEnrollmentByIdBody>("update_enrollment_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_enrollment_by_id(this.id, &body);
         this.client.value("update_enrollment_by_id", r).await
     }
 }
@@ -3014,21 +4059,63 @@ impl<'a> IntoFuture for CancelEnrollmentById<'a> {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateGrade<'a> {
     client: &'a Client,
-    body: types::CreateGradeBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateGrade<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateGradeBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateGrade {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.body.set("comment", value.into());
+        self
+    }
+    /// Sets `grade`.
+    pub fn grade(mut self, value: impl Into<String>) -> Self {
+        self.body.set("grade", value.into());
+        self
+    }
+    /// Sets `gradeable_id`.
+    pub fn gradeable_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("gradeable_id", value.into());
+        self
+    }
+    /// Sets `gradeable_type`.
+    pub fn gradeable_type(mut self, value: impl Into<String>) -> Self {
+        self.body.set("gradeable_type", value.into());
+        self
+    }
+    /// Sets `score`.
+    pub fn score(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("score", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateGradeBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a grade
     ///
     /// `POST /grades` (operation `create_grade`).
     pub async fn send(self) -> Result<types::Grade> {
         let this = self;
-        let r = this.client.raw().create_grade(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateGradeBody,
+            >(
+                "create_grade",
+                &[("gradeable_id", "gradeable_id"), ("gradeable_type", "gradeable_type")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_grade(&body);
         this.client.value("create_grade", r).await
     }
 }
@@ -3076,26 +4163,94 @@ impl<'a> IntoFuture for GetGradeById<'a> {
 pub struct UpdateGradeById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateGradeByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateGradeById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateGradeByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateGradeById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.body.set("comment", value.into());
+        self
+    }
+    /// Sets `comment` to `null` on purpose (clears it).
+    pub fn clear_comment(mut self) -> Self {
+        self.body.set_null("comment");
+        self
+    }
+    /// Sets `enrollment_id`.
+    pub fn enrollment_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("enrollment_id", value.into());
+        self
+    }
+    /// Sets `enrollment_id` to `null` on purpose (clears it).
+    pub fn clear_enrollment_id(mut self) -> Self {
+        self.body.set_null("enrollment_id");
+        self
+    }
+    /// Sets `grade`.
+    pub fn grade(mut self, value: impl Into<String>) -> Self {
+        self.body.set("grade", value.into());
+        self
+    }
+    /// Sets `grade` to `null` on purpose (clears it).
+    pub fn clear_grade(mut self) -> Self {
+        self.body.set_null("grade");
+        self
+    }
+    /// Sets `gradeable_id`.
+    pub fn gradeable_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("gradeable_id", value.into());
+        self
+    }
+    /// Sets `gradeable_id` to `null` on purpose (clears it).
+    pub fn clear_gradeable_id(mut self) -> Self {
+        self.body.set_null("gradeable_id");
+        self
+    }
+    /// Sets `gradeable_type`.
+    pub fn gradeable_type(mut self, value: impl Into<String>) -> Self {
+        self.body.set("gradeable_type", value.into());
+        self
+    }
+    /// Sets `gradeable_type` to `null` on purpose (clears it).
+    pub fn clear_gradeable_type(mut self) -> Self {
+        self.body.set_null("gradeable_type");
+        self
+    }
+    /// Sets `score`.
+    pub fn score(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("score", value.into());
+        self
+    }
+    /// Sets `score` to `null` on purpose (clears it).
+    pub fn clear_score(mut self) -> Self {
+        self.body.set_null("score");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateGradeByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a grade
     ///
     /// `PATCH /grades/{id}` (operation `update_grade_by_id`).
     pub async fn send(self) -> Result<types::Grade> {
         let this = self;
-        let r = this.client.raw().update_grade_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateGradeByIdBody>("update_grade_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_grade_by_id(this.id, &body);
         this.client.value("update_grade_by_id", r).await
     }
 }
@@ -3206,21 +4361,45 @@ impl GetInvoiceVats {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateInvoiceVat<'a> {
     client: &'a Client,
-    body: types::CreateInvoiceVatBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateInvoiceVat<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateInvoiceVatBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateInvoiceVat {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `percentage`.
+    pub fn percentage(mut self, value: impl Into<String>) -> Self {
+        self.body.set("percentage", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateInvoiceVatBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create an invoice vat
     ///
     /// `POST /invoice_vats` (operation `create_invoice_vat`).
     pub async fn send(self) -> Result<types::InvoiceVatWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_invoice_vat(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateInvoiceVatBody,
+            >("create_invoice_vat", &[("name", "name"), ("percentage", "percentage")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_invoice_vat(&body);
         this.client.value("create_invoice_vat", r).await
     }
 }
@@ -3321,21 +4500,65 @@ impl GetInvoices {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateInvoice<'a> {
     client: &'a Client,
-    body: types::CreateInvoiceBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateInvoice<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateInvoiceBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateInvoice {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `account_id`.
+    pub fn account_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("account_id", value.into());
+        self
+    }
+    /// Sets `feature`.
+    pub fn feature(mut self, value: impl Into<String>) -> Self {
+        self.body.set("feature", value.into());
+        self
+    }
+    /// Sets `footnote`.
+    pub fn footnote(mut self, value: impl Into<String>) -> Self {
+        self.body.set("footnote", value.into());
+        self
+    }
+    /// Adds one item to `invoice_items_attributes`, built with [`builders::CreateInvoiceBodyInvoiceItemsAttributesItem`] (call it once per item).
+    pub fn add_invoice_items_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::CreateInvoiceBodyInvoiceItemsAttributesItem,
+        ) -> builders::CreateInvoiceBodyInvoiceItemsAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "invoice_items_attributes",
+                build(builders::CreateInvoiceBodyInvoiceItemsAttributesItem::default())
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateInvoiceBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create an invoice
     ///
     /// `POST /invoices` (operation `create_invoice`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_invoice(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateInvoiceBody,
+            >("create_invoice", &[("account_id", "account_id")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_invoice(&body);
         this.client.value("create_invoice", r).await
     }
 }
@@ -3526,30 +4749,63 @@ impl std::future::IntoFuture for GetInvoicePaymentsByInvoiceId {
 pub struct CreateInvoicePaymentByInvoiceId<'a> {
     client: &'a Client,
     invoice_id: ::std::string::String,
-    body: types::CreateInvoicePaymentByInvoiceIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        invoice_id: ::std::string::String,
-        body: &types::CreateInvoicePaymentByInvoiceIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, invoice_id: ::std::string::String) -> Self {
         CreateInvoicePaymentByInvoiceId {
             client,
             invoice_id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `amount`.
+    pub fn amount(mut self, value: impl Into<String>) -> Self {
+        self.body.set("amount", value.into());
+        self
+    }
+    /// Sets `currency`.
+    pub fn currency(
+        mut self,
+        value: impl Into<types::CreateInvoicePaymentByInvoiceIdBodyCurrency>,
+    ) -> Self {
+        self.body.set("currency", value.into());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("date", value.into());
+        self
+    }
+    /// Sets `payment_method_id`.
+    pub fn payment_method_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("payment_method_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateInvoicePaymentByInvoiceIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a payment
     ///
     /// `POST /invoices/{invoice_id}/payments` (operation `create_invoice_payment_by_invoice_id`).
     pub async fn send(self) -> Result<types::PaymentWithFixedIncludes> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateInvoicePaymentByInvoiceIdBody,
+            >("create_invoice_payment_by_invoice_id", &[("amount", "amount")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
         let r = this
             .client
             .raw()
-            .create_invoice_payment_by_invoice_id(&this.invoice_id, &this.body);
+            .create_invoice_payment_by_invoice_id(&this.invoice_id, &body);
         this.client.value("create_invoice_payment_by_invoice_id", r).await
     }
 }
@@ -3692,21 +4948,53 @@ impl GetLabels {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateLabel<'a> {
     client: &'a Client,
-    body: types::CreateLabelBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateLabel<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateLabelBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateLabel {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `color`.
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.body.set("color", value.into());
+        self
+    }
+    /// Sets `model_type`.
+    pub fn model_type(
+        mut self,
+        value: impl Into<types::CreateLabelBodyModelType>,
+    ) -> Self {
+        self.body.set("model_type", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateLabelBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a label
     ///
     /// `POST /labels` (operation `create_label`).
     pub async fn send(self) -> Result<types::Label> {
         let this = self;
-        let r = this.client.raw().create_label(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateLabelBody,
+            >("create_label", &[("model_type", "model_type"), ("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_label(&body);
         this.client.value("create_label", r).await
     }
 }
@@ -3754,26 +5042,67 @@ impl<'a> IntoFuture for GetLabelById<'a> {
 pub struct UpdateLabelById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateLabelByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateLabelById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateLabelByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateLabelById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `color`.
+    pub fn color(mut self, value: impl Into<String>) -> Self {
+        self.body.set("color", value.into());
+        self
+    }
+    /// Sets `color` to `null` on purpose (clears it).
+    pub fn clear_color(mut self) -> Self {
+        self.body.set_null("color");
+        self
+    }
+    /// Sets `model_type`.
+    pub fn model_type(
+        mut self,
+        value: impl Into<types::UpdateLabelByIdBodyModelType>,
+    ) -> Self {
+        self.body.set("model_type", value.into());
+        self
+    }
+    /// Sets `model_type` to `null` on purpose (clears it).
+    pub fn clear_model_type(mut self) -> Self {
+        self.body.set_null("model_type");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateLabelByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a label
     ///
     /// `PATCH /labels/{id}` (operation `update_label_by_id`).
     pub async fn send(self) -> Result<types::Label> {
         let this = self;
-        let r = this.client.raw().update_label_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateLabelByIdBody>("update_label_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_label_by_id(this.id, &body);
         this.client.value("update_label_by_id", r).await
     }
 }
@@ -3884,21 +5213,150 @@ impl GetLeads {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateLead<'a> {
     client: &'a Client,
-    body: types::CreateLeadBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateLead<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateLeadBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateLead {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `account_id`.
+    pub fn account_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("account_id", value.into());
+        self
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets `administrator_id`.
+    pub fn administrator_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("administrator_id", value.into());
+        self
+    }
+    /// Sets `comment`.
+    pub fn comment(mut self, value: impl Into<String>) -> Self {
+        self.body.set("comment", value.into());
+        self
+    }
+    /// Sets `company_name`.
+    pub fn company_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("company_name", value.into());
+        self
+    }
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.set("email", value.into());
+        self
+    }
+    /// Sets `first_name`.
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("first_name", value.into());
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `last_name`.
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("last_name", value.into());
+        self
+    }
+    /// Adds one item to `lead_products`, built with [`builders::CreateLeadBodyLeadProductsItem`] (call it once per item).
+    pub fn add_lead_product(
+        mut self,
+        build: impl FnOnce(
+            builders::CreateLeadBodyLeadProductsItem,
+        ) -> builders::CreateLeadBodyLeadProductsItem,
+    ) -> Self {
+        self.body
+            .push(
+                "lead_products",
+                build(builders::CreateLeadBodyLeadProductsItem::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `middle_name`.
+    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("middle_name", value.into());
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.body.set("phone", value.into());
+        self
+    }
+    /// Sets `quality`.
+    pub fn quality(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("quality", value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn status(mut self, value: impl Into<types::CreateLeadBodyStatus>) -> Self {
+        self.body.set("status", value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.body.set("title", value.into());
+        self
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("user_id", value.into());
+        self
+    }
+    /// Sets `value`.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.body.set("value", value.into());
+        self
+    }
+    /// Sets `wants_newsletter`.
+    pub fn wants_newsletter(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("wants_newsletter", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateLeadBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a lead
     ///
     /// `POST /leads` (operation `create_lead`).
     pub async fn send(self) -> Result<types::LeadWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_lead(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CreateLeadBody>("create_lead", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_lead(&body);
         this.client.value("create_lead", r).await
     }
 }
@@ -4038,24 +5496,40 @@ impl GetMaterialGroups {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateMaterialGroup<'a> {
     client: &'a Client,
-    body: types::CreateMaterialGroupBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateMaterialGroup<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateMaterialGroupBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateMaterialGroup {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateMaterialGroupBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a material group
     ///
     /// `POST /material_groups` (operation `create_material_group`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
         let this = self;
-        let r = this.client.raw().create_material_group(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateMaterialGroupBody,
+            >("create_material_group", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_material_group(&body);
         this.client.value("create_material_group", r).await
     }
 }
@@ -4103,26 +5577,46 @@ impl<'a> IntoFuture for GetMaterialGroupById<'a> {
 pub struct UpdateMaterialGroupById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateMaterialGroupByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateMaterialGroupById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateMaterialGroupByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateMaterialGroupById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateMaterialGroupByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a material group
     ///
     /// `PATCH /material_groups/{id}` (operation `update_material_group_by_id`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
         let this = self;
-        let r = this.client.raw().update_material_group_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateMaterialGroupByIdBody,
+            >("update_material_group_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_material_group_by_id(this.id, &body);
         this.client.value("update_material_group_by_id", r).await
     }
 }
@@ -4236,21 +5730,56 @@ impl GetMaterials {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateMaterial<'a> {
     client: &'a Client,
-    body: types::CreateMaterialBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateMaterial<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateMaterialBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateMaterial {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `material_group_id`.
+    pub fn material_group_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("material_group_id", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `use_type`.
+    pub fn use_type(
+        mut self,
+        value: impl Into<types::CreateMaterialBodyUseType>,
+    ) -> Self {
+        self.body.set("use_type", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateMaterialBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a material
     ///
     /// `POST /materials` (operation `create_material`).
     pub async fn send(self) -> Result<types::MaterialWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_material(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateMaterialBody,
+            >(
+                "create_material",
+                &[("material_group_id", "material_group_id"), ("name", "name")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_material(&body);
         this.client.value("create_material", r).await
     }
 }
@@ -4269,26 +5798,54 @@ impl<'a> IntoFuture for CreateMaterial<'a> {
 pub struct UpdateMaterialById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateMaterialByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateMaterialById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateMaterialByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateMaterialById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `material_group_id`.
+    pub fn material_group_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("material_group_id", value.into());
+        self
+    }
+    /// Sets `material_group_id` to `null` on purpose (clears it).
+    pub fn clear_material_group_id(mut self) -> Self {
+        self.body.set_null("material_group_id");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateMaterialByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a material
     ///
     /// `PATCH /materials/{id}` (operation `update_material_by_id`).
     pub async fn send(self) -> Result<types::MaterialWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_material_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateMaterialByIdBody>("update_material_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_material_by_id(this.id, &body);
         this.client.value("update_material_by_id", r).await
     }
 }
@@ -4399,24 +5956,72 @@ impl GetMeetingLocations {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateMeetingLocation<'a> {
     client: &'a Client,
-    body: types::CreateMeetingLocationBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateMeetingLocation<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateMeetingLocationBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateMeetingLocation {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets `capacity`.
+    pub fn capacity(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("capacity", value.into());
+        self
+    }
+    /// Sets `course_location_id`.
+    pub fn course_location_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_location_id", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateMeetingLocationBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a meeting location
     ///
     /// `POST /meeting_locations` (operation `create_meeting_location`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_meeting_location(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateMeetingLocationBody,
+            >(
+                "create_meeting_location",
+                &[("course_location_id", "course_location_id"), ("name", "name")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_meeting_location(&body);
         this.client.value("create_meeting_location", r).await
     }
 }
@@ -4467,26 +6072,85 @@ impl<'a> IntoFuture for GetMeetingLocationById<'a> {
 pub struct UpdateMeetingLocationById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateMeetingLocationByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateMeetingLocationById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateMeetingLocationByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateMeetingLocationById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPatchPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPatchPayloadInner,
+        ) -> builders::AddressPatchPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPatchPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets `capacity`.
+    pub fn capacity(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("capacity", value.into());
+        self
+    }
+    /// Sets `capacity` to `null` on purpose (clears it).
+    pub fn clear_capacity(mut self) -> Self {
+        self.body.set_null("capacity");
+        self
+    }
+    /// Sets `course_location_id`.
+    pub fn course_location_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_location_id", value.into());
+        self
+    }
+    /// Sets `course_location_id` to `null` on purpose (clears it).
+    pub fn clear_course_location_id(mut self) -> Self {
+        self.body.set_null("course_location_id");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateMeetingLocationByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a meeting location
     ///
     /// `PATCH /meeting_locations/{id}` (operation `update_meeting_location_by_id`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_meeting_location_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateMeetingLocationByIdBody,
+            >("update_meeting_location_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_meeting_location_by_id(this.id, &body);
         this.client.value("update_meeting_location_by_id", r).await
     }
 }
@@ -4849,21 +6513,121 @@ impl GetOrders {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateOrder<'a> {
     client: &'a Client,
-    body: types::CreateOrderBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateOrder<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateOrderBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateOrder {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `account_id`.
+    pub fn account_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("account_id", value.into());
+        self
+    }
+    /// Sets `approve`.
+    pub fn approve(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("approve", value.into());
+        self
+    }
+    /// Sets `catalog_variant_id`.
+    pub fn catalog_variant_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("catalog_variant_id", value.into());
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<String>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::CreateOrderBodyCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets `creator_id`.
+    pub fn creator_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("creator_id", value.into());
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `payment_method_id`.
+    pub fn payment_method_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("payment_method_id", value.into());
+        self
+    }
+    /// Sets `payment_option_id`.
+    pub fn payment_option_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("payment_option_id", value.into());
+        self
+    }
+    /// Sets `planned_course_id`.
+    pub fn planned_course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("planned_course_id", value.into());
+        self
+    }
+    /// Sets `referral_id`.
+    pub fn referral_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("referral_id", value.into());
+        self
+    }
+    /// Sets `student_ids`.
+    pub fn student_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("student_ids", values);
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateOrderBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create an order
     ///
     /// `POST /orders` (operation `create_order`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_order(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateOrderBody,
+            >(
+                "create_order",
+                &[
+                    ("catalog_variant_id", "catalog_variant_id"),
+                    ("creator_id", "creator_id"),
+                ],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_order(&body);
         this.client.value("create_order", r).await
     }
 }
@@ -4998,26 +6762,41 @@ impl<'a> IntoFuture for DenyOrderById<'a> {
 pub struct AddLabelToOrder<'a> {
     client: &'a Client,
     id: i64,
-    body: types::AddLabelToOrderBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> AddLabelToOrder<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::AddLabelToOrderBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         AddLabelToOrder {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `label_id`.
+    pub fn label_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("label_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::AddLabelToOrderBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Add label to an order
     ///
     /// `POST /orders/{id}/labels` (operation `add_label_to_order`).
     pub async fn send(self) -> Result<()> {
         let this = self;
-        let r = this.client.raw().add_label_to_order(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::AddLabelToOrderBody,
+            >("add_label_to_order", &[("label_id", "label_id")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().add_label_to_order(this.id, &body);
         this.client.value("add_label_to_order", r).await
     }
 }
@@ -5351,21 +7130,133 @@ impl GetPlannedCourses {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreatePlannedCourse<'a> {
     client: &'a Client,
-    body: types::PlannedCoursePayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreatePlannedCourse<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::PlannedCoursePayload) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreatePlannedCourse {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::PlannedCoursePayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets `course_id`.
+    pub fn course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_id", value.into());
+        self
+    }
+    /// Sets `course_location_id`.
+    pub fn course_location_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_location_id", value.into());
+        self
+    }
+    /// Sets `course_variant_id`.
+    pub fn course_variant_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_variant_id", value.into());
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("duration", value.into());
+        self
+    }
+    /// Sets `end_date`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("end_date", value.into());
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `max_participants`.
+    pub fn max_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("max_participants", value.into());
+        self
+    }
+    /// Sets `min_participants`.
+    pub fn min_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("min_participants", value.into());
+        self
+    }
+    /// Sets `start_date`.
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("start_date", value.into());
+        self
+    }
+    /// Sets `teacher_ids`.
+    pub fn teacher_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("teacher_ids", values);
+        self
+    }
+    /// Sets `type`.
+    pub fn type_(mut self, value: impl Into<types::PlannedCoursePayloadType>) -> Self {
+        self.body.set("type", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::PlannedCoursePayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a planned course
     ///
     /// `POST /planned_courses` (operation `create_planned_course`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_planned_course(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::PlannedCoursePayload,
+            >(
+                "create_planned_course",
+                &[("course_id", "course_id"), ("type", "type_")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_planned_course(&body);
         this.client.value("create_planned_course", r).await
     }
 }
@@ -5413,26 +7304,181 @@ impl<'a> IntoFuture for GetPlannedCourseById<'a> {
 pub struct UpdatePlannedCourseById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::PlannedCoursePatchPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdatePlannedCourseById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::PlannedCoursePatchPayload,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdatePlannedCourseById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost` to `null` on purpose (clears it).
+    pub fn clear_cost(mut self) -> Self {
+        self.body.set_null("cost");
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::PlannedCoursePatchPayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets `cost_scheme` to `null` on purpose (clears it).
+    pub fn clear_cost_scheme(mut self) -> Self {
+        self.body.set_null("cost_scheme");
+        self
+    }
+    /// Sets `course_id`.
+    pub fn course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_id", value.into());
+        self
+    }
+    /// Sets `course_id` to `null` on purpose (clears it).
+    pub fn clear_course_id(mut self) -> Self {
+        self.body.set_null("course_id");
+        self
+    }
+    /// Sets `course_location_id`.
+    pub fn course_location_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_location_id", value.into());
+        self
+    }
+    /// Sets `course_location_id` to `null` on purpose (clears it).
+    pub fn clear_course_location_id(mut self) -> Self {
+        self.body.set_null("course_location_id");
+        self
+    }
+    /// Sets `course_variant_id`.
+    pub fn course_variant_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_variant_id", value.into());
+        self
+    }
+    /// Sets `course_variant_id` to `null` on purpose (clears it).
+    pub fn clear_course_variant_id(mut self) -> Self {
+        self.body.set_null("course_variant_id");
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `duration`.
+    pub fn duration(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("duration", value.into());
+        self
+    }
+    /// Sets `duration` to `null` on purpose (clears it).
+    pub fn clear_duration(mut self) -> Self {
+        self.body.set_null("duration");
+        self
+    }
+    /// Sets `end_date`.
+    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("end_date", value.into());
+        self
+    }
+    /// Sets `end_date` to `null` on purpose (clears it).
+    pub fn clear_end_date(mut self) -> Self {
+        self.body.set_null("end_date");
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `is_published` to `null` on purpose (clears it).
+    pub fn clear_is_published(mut self) -> Self {
+        self.body.set_null("is_published");
+        self
+    }
+    /// Sets `max_participants`.
+    pub fn max_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("max_participants", value.into());
+        self
+    }
+    /// Sets `max_participants` to `null` on purpose (clears it).
+    pub fn clear_max_participants(mut self) -> Self {
+        self.body.set_null("max_participants");
+        self
+    }
+    /// Sets `min_participants`.
+    pub fn min_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("min_participants", value.into());
+        self
+    }
+    /// Sets `min_participants` to `null` on purpose (clears it).
+    pub fn clear_min_participants(mut self) -> Self {
+        self.body.set_null("min_participants");
+        self
+    }
+    /// Sets `start_date`.
+    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("start_date", value.into());
+        self
+    }
+    /// Sets `start_date` to `null` on purpose (clears it).
+    pub fn clear_start_date(mut self) -> Self {
+        self.body.set_null("start_date");
+        self
+    }
+    /// Sets `teacher_ids`.
+    pub fn teacher_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        let values: Vec<String> = values.into_iter().map(Into::into).collect();
+        self.body.set("teacher_ids", values);
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::PlannedCoursePatchPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a planned course
     ///
     /// `PATCH /planned_courses/{id}` (operation `update_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_planned_course_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::PlannedCoursePatchPayload,
+            >("update_planned_course_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_planned_course_by_id(this.id, &body);
         this.client.value("update_planned_course_by_id", r).await
     }
 }
@@ -5634,31 +7680,57 @@ impl std::future::IntoFuture for GetTeacherEnrollmentsByPlannedCourseId {
 pub struct CreateTeacherEnrollmentByPlannedCourseId<'a> {
     client: &'a Client,
     planned_course_id: i64,
-    body: types::CreateTeacherEnrollmentByPlannedCourseIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        planned_course_id: i64,
-        body: &types::CreateTeacherEnrollmentByPlannedCourseIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, planned_course_id: i64) -> Self {
         CreateTeacherEnrollmentByPlannedCourseId {
             client,
             planned_course_id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `teacher_id`.
+    pub fn teacher_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("teacher_id", value.into());
+        self
+    }
+    /// Sets `teacher_role_id`.
+    pub fn teacher_role_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("teacher_role_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(
+        mut self,
+        value: &types::CreateTeacherEnrollmentByPlannedCourseIdBody,
+    ) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Enroll a teacher to the given planned course
     ///
     /// `POST /planned_courses/{planned_course_id}/teacher_enrollments` (operation `create_teacher_enrollment_by_planned_course_id`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateTeacherEnrollmentByPlannedCourseIdBody,
+            >(
+                "create_teacher_enrollment_by_planned_course_id",
+                &[("teacher_id", "teacher_id")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         let r = this
             .client
             .raw()
             .create_teacher_enrollment_by_planned_course_id(
                 this.planned_course_id,
-                &this.body,
+                &body,
             );
         this.client.value("create_teacher_enrollment_by_planned_course_id", r).await
     }
@@ -6204,14 +8276,81 @@ impl GetProgramEditions {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateProgramEdition<'a> {
     client: &'a Client,
-    body: types::ProgramEditionPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateProgramEdition<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::ProgramEditionPayload) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateProgramEdition {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<f64>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::ProgramEditionPayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `max_participants`.
+    pub fn max_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("max_participants", value.into());
+        self
+    }
+    /// Sets `min_participants`.
+    pub fn min_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("min_participants", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `program_id`.
+    pub fn program_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("program_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::ProgramEditionPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a program edition
     ///
@@ -6220,7 +8359,18 @@ impl<'a> CreateProgramEdition<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_program_edition(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::ProgramEditionPayload,
+            >(
+                "create_program_edition",
+                &[("name", "name"), ("program_id", "program_id")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_program_edition(&body);
         this.client.value("create_program_edition", r).await
     }
 }
@@ -6273,19 +8423,117 @@ impl<'a> IntoFuture for GetProgramEditionById<'a> {
 pub struct UpdateProgramEditionById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::ProgramEditionPatchPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateProgramEditionById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::ProgramEditionPatchPayload,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateProgramEditionById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<String>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost` to `null` on purpose (clears it).
+    pub fn clear_cost(mut self) -> Self {
+        self.body.set_null("cost");
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::ProgramEditionPatchPayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets `cost_scheme` to `null` on purpose (clears it).
+    pub fn clear_cost_scheme(mut self) -> Self {
+        self.body.set_null("cost_scheme");
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `is_published` to `null` on purpose (clears it).
+    pub fn clear_is_published(mut self) -> Self {
+        self.body.set_null("is_published");
+        self
+    }
+    /// Sets `max_participants`.
+    pub fn max_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("max_participants", value.into());
+        self
+    }
+    /// Sets `max_participants` to `null` on purpose (clears it).
+    pub fn clear_max_participants(mut self) -> Self {
+        self.body.set_null("max_participants");
+        self
+    }
+    /// Sets `min_participants`.
+    pub fn min_participants(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("min_participants", value.into());
+        self
+    }
+    /// Sets `min_participants` to `null` on purpose (clears it).
+    pub fn clear_min_participants(mut self) -> Self {
+        self.body.set_null("min_participants");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets `program_id`.
+    pub fn program_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("program_id", value.into());
+        self
+    }
+    /// Sets `program_id` to `null` on purpose (clears it).
+    pub fn clear_program_id(mut self) -> Self {
+        self.body.set_null("program_id");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::ProgramEditionPatchPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a program edition
     ///
@@ -6294,7 +8542,15 @@ impl<'a> UpdateProgramEditionById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_program_edition_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::ProgramEditionPatchPayload,
+            >("update_program_edition_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_program_edition_by_id(this.id, &body);
         this.client.value("update_program_edition_by_id", r).await
     }
 }
@@ -6479,17 +8735,35 @@ impl GetProgramElements {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateProgramElement<'a> {
     client: &'a Client,
-    body: types::CreateProgramElementBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateProgramElement<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateProgramElementBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateProgramElement {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `course_id`.
+    pub fn course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("course_id", value.into());
+        self
+    }
+    /// Sets `edition_id`.
+    pub fn edition_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("edition_id", value.into());
+        self
+    }
+    /// Sets `planned_course_id`.
+    pub fn planned_course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("planned_course_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateProgramElementBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a program element
     ///
@@ -6500,7 +8774,18 @@ impl<'a> CreateProgramElement<'a> {
     /// This endpoint can only create elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
         let this = self;
-        let r = this.client.raw().create_program_element(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateProgramElementBody,
+            >(
+                "create_program_element",
+                &[("course_id", "course_id"), ("edition_id", "edition_id")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_program_element(&body);
         this.client.value("create_program_element", r).await
     }
 }
@@ -6555,19 +8840,41 @@ impl<'a> IntoFuture for GetProgramElementById<'a> {
 pub struct UpdateProgramElementById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateProgramElementByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateProgramElementById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateProgramElementByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateProgramElementById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `edition_id`.
+    pub fn edition_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("edition_id", value.into());
+        self
+    }
+    /// Sets `edition_id` to `null` on purpose (clears it).
+    pub fn clear_edition_id(mut self) -> Self {
+        self.body.set_null("edition_id");
+        self
+    }
+    /// Sets `planned_course_id`.
+    pub fn planned_course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("planned_course_id", value.into());
+        self
+    }
+    /// Sets `planned_course_id` to `null` on purpose (clears it).
+    pub fn clear_planned_course_id(mut self) -> Self {
+        self.body.set_null("planned_course_id");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateProgramElementByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update an element
     ///
@@ -6578,7 +8885,15 @@ impl<'a> UpdateProgramElementById<'a> {
     /// This endpoint can only change elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
         let this = self;
-        let r = this.client.raw().update_program_element_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateProgramElementByIdBody,
+            >("update_program_element_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_program_element_by_id(this.id, &body);
         this.client.value("update_program_element_by_id", r).await
     }
 }
@@ -6749,19 +9064,29 @@ impl<'a> IntoFuture for GetProgramEnrollmentById<'a> {
 pub struct AwardCertificateToProgramEnrollmentById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::AwardCertificateToProgramEnrollmentByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::AwardCertificateToProgramEnrollmentByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         AwardCertificateToProgramEnrollmentById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `certificate_template_id`.
+    pub fn certificate_template_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("certificate_template_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(
+        mut self,
+        value: &types::AwardCertificateToProgramEnrollmentByIdBody,
+    ) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Awards a certificate to a program enrollment
     ///
@@ -6770,10 +9095,21 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::AwardCertificateToProgramEnrollmentByIdBody,
+            >(
+                "award_certificate_to_program_enrollment_by_id",
+                &[("certificate_template_id", "certificate_template_id")],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         let r = this
             .client
             .raw()
-            .award_certificate_to_program_enrollment_by_id(this.id, &this.body);
+            .award_certificate_to_program_enrollment_by_id(this.id, &body);
         this.client.value("award_certificate_to_program_enrollment_by_id", r).await
     }
 }
@@ -6928,14 +9264,97 @@ impl GetPrograms {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateProgram<'a> {
     client: &'a Client,
-    body: types::ProgramProgramPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateProgram<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::ProgramProgramPayload) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateProgram {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `category_id`.
+    pub fn category_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("category_id", value.into());
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::ProgramProgramPayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Adds one item to `course_tab_contents_attributes`, built with [`builders::ProgramProgramPayloadCourseTabContentsAttributesItem`] (call it once per item).
+    pub fn add_course_tab_contents_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::ProgramProgramPayloadCourseTabContentsAttributesItem,
+        ) -> builders::ProgramProgramPayloadCourseTabContentsAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "course_tab_contents_attributes",
+                build(
+                        builders::ProgramProgramPayloadCourseTabContentsAttributesItem::default(),
+                    )
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::ProgramProgramPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a program
     ///
@@ -6944,7 +9363,22 @@ impl<'a> CreateProgram<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_program(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::ProgramProgramPayload,
+            >(
+                "create_program",
+                &[
+                    ("category_id", "category_id"),
+                    ("cost_scheme", "cost_scheme"),
+                    ("name", "name"),
+                ],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_program(&body);
         this.client.value("create_program", r).await
     }
 }
@@ -6994,19 +9428,133 @@ impl<'a> IntoFuture for GetProgramById<'a> {
 pub struct UpdateProgramById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::ProgramProgramPatchPayload,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateProgramById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::ProgramProgramPatchPayload,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateProgramById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `category_id`.
+    pub fn category_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("category_id", value.into());
+        self
+    }
+    /// Sets `category_id` to `null` on purpose (clears it).
+    pub fn clear_category_id(mut self) -> Self {
+        self.body.set_null("category_id");
+        self
+    }
+    /// Sets `cost`.
+    pub fn cost(mut self, value: impl Into<String>) -> Self {
+        self.body.set("cost", value.into());
+        self
+    }
+    /// Sets `cost` to `null` on purpose (clears it).
+    pub fn clear_cost(mut self) -> Self {
+        self.body.set_null("cost");
+        self
+    }
+    /// Sets `cost_scheme`.
+    pub fn cost_scheme(
+        mut self,
+        value: impl Into<types::ProgramProgramPatchPayloadCostScheme>,
+    ) -> Self {
+        self.body.set("cost_scheme", value.into());
+        self
+    }
+    /// Sets `cost_scheme` to `null` on purpose (clears it).
+    pub fn clear_cost_scheme(mut self) -> Self {
+        self.body.set_null("cost_scheme");
+        self
+    }
+    /// Adds one item to `course_tab_contents_attributes`, built with [`builders::ProgramProgramPatchPayloadCourseTabContentsAttributesItem`] (call it once per item).
+    pub fn add_course_tab_contents_attribute(
+        mut self,
+        build: impl FnOnce(
+            builders::ProgramProgramPatchPayloadCourseTabContentsAttributesItem,
+        ) -> builders::ProgramProgramPatchPayloadCourseTabContentsAttributesItem,
+    ) -> Self {
+        self.body
+            .push(
+                "course_tab_contents_attributes",
+                build(
+                        builders::ProgramProgramPatchPayloadCourseTabContentsAttributesItem::default(),
+                    )
+                    .into_value(),
+            );
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Adds one item to `custom_associations`, built with [`builders::CustomAssociationsRecordsPayload`] (call it once per item).
+    pub fn add_custom_association(
+        mut self,
+        build: impl FnOnce(
+            builders::CustomAssociationsRecordsPayload,
+        ) -> builders::CustomAssociationsRecordsPayload,
+    ) -> Self {
+        self.body
+            .push(
+                "custom_associations",
+                build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `is_published`.
+    pub fn is_published(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("is_published", value.into());
+        self
+    }
+    /// Sets `is_published` to `null` on purpose (clears it).
+    pub fn clear_is_published(mut self) -> Self {
+        self.body.set_null("is_published");
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets `slug`.
+    pub fn slug(mut self, value: impl Into<String>) -> Self {
+        self.body.set("slug", value.into());
+        self
+    }
+    /// Sets `slug` to `null` on purpose (clears it).
+    pub fn clear_slug(mut self) -> Self {
+        self.body.set_null("slug");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::ProgramProgramPatchPayload) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a program
     ///
@@ -7015,7 +9563,13 @@ impl<'a> UpdateProgramById<'a> {
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_program_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::ProgramProgramPatchPayload>("update_program_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_program_by_id(this.id, &body);
         this.client.value("update_program_by_id", r).await
     }
 }
@@ -7305,21 +9859,76 @@ impl GetTasks {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTask<'a> {
     client: &'a Client,
-    body: types::CreateTaskBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateTask<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateTaskBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateTask {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `assignee_id`.
+    pub fn assignee_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("assignee_id", value.into());
+        self
+    }
+    /// Sets `completed`.
+    pub fn completed(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("completed", value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("description", value.into());
+        self
+    }
+    /// Sets `due_date`.
+    pub fn due_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("due_date", value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `starred`.
+    pub fn starred(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("starred", value.into());
+        self
+    }
+    /// Sets `subject_id`.
+    pub fn subject_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("subject_id", value.into());
+        self
+    }
+    /// Sets `subject_type`.
+    pub fn subject_type(
+        mut self,
+        value: impl Into<types::CreateTaskBodySubjectType>,
+    ) -> Self {
+        self.body.set("subject_type", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateTaskBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a task
     ///
     /// `POST /tasks` (operation `create_task`).
     pub async fn send(self) -> Result<types::Task> {
         let this = self;
-        let r = this.client.raw().create_task(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CreateTaskBody>("create_task", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_task(&body);
         this.client.value("create_task", r).await
     }
 }
@@ -7367,26 +9976,117 @@ impl<'a> IntoFuture for GetTaskById<'a> {
 pub struct UpdateTaskById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateTaskByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateTaskById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateTaskByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateTaskById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `assignee_id`.
+    pub fn assignee_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("assignee_id", value.into());
+        self
+    }
+    /// Sets `assignee_id` to `null` on purpose (clears it).
+    pub fn clear_assignee_id(mut self) -> Self {
+        self.body.set_null("assignee_id");
+        self
+    }
+    /// Sets `completed`.
+    pub fn completed(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("completed", value.into());
+        self
+    }
+    /// Sets `completed` to `null` on purpose (clears it).
+    pub fn clear_completed(mut self) -> Self {
+        self.body.set_null("completed");
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.body.set("description", value.into());
+        self
+    }
+    /// Sets `description` to `null` on purpose (clears it).
+    pub fn clear_description(mut self) -> Self {
+        self.body.set_null("description");
+        self
+    }
+    /// Sets `due_date`.
+    pub fn due_date(mut self, value: impl Into<String>) -> Self {
+        self.body.set("due_date", value.into());
+        self
+    }
+    /// Sets `due_date` to `null` on purpose (clears it).
+    pub fn clear_due_date(mut self) -> Self {
+        self.body.set_null("due_date");
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets `name` to `null` on purpose (clears it).
+    pub fn clear_name(mut self) -> Self {
+        self.body.set_null("name");
+        self
+    }
+    /// Sets `starred`.
+    pub fn starred(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("starred", value.into());
+        self
+    }
+    /// Sets `starred` to `null` on purpose (clears it).
+    pub fn clear_starred(mut self) -> Self {
+        self.body.set_null("starred");
+        self
+    }
+    /// Sets `subject_id`.
+    pub fn subject_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("subject_id", value.into());
+        self
+    }
+    /// Sets `subject_id` to `null` on purpose (clears it).
+    pub fn clear_subject_id(mut self) -> Self {
+        self.body.set_null("subject_id");
+        self
+    }
+    /// Sets `subject_type`.
+    pub fn subject_type(
+        mut self,
+        value: impl Into<types::UpdateTaskByIdBodySubjectType>,
+    ) -> Self {
+        self.body.set("subject_type", value.into());
+        self
+    }
+    /// Sets `subject_type` to `null` on purpose (clears it).
+    pub fn clear_subject_type(mut self) -> Self {
+        self.body.set_null("subject_type");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateTaskByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a task
     ///
     /// `PATCH /tasks/{id}` (operation `update_task_by_id`).
     pub async fn send(self) -> Result<types::Task> {
         let this = self;
-        let r = this.client.raw().update_task_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateTaskByIdBody>("update_task_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_task_by_id(this.id, &body);
         this.client.value("update_task_by_id", r).await
     }
 }
@@ -7505,24 +10205,56 @@ impl GetTeacherEnrollments {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacherEnrollment<'a> {
     client: &'a Client,
-    body: types::CreateTeacherEnrollmentBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacherEnrollment<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        body: &types::CreateTeacherEnrollmentBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateTeacherEnrollment {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `planned_course_id`.
+    pub fn planned_course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("planned_course_id", value.into());
+        self
+    }
+    /// Sets `teacher_id`.
+    pub fn teacher_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("teacher_id", value.into());
+        self
+    }
+    /// Sets `teacher_role_id`.
+    pub fn teacher_role_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("teacher_role_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateTeacherEnrollmentBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Enroll a teacher to a planned_course
     ///
     /// `POST /teacher_enrollments` (operation `create_teacher_enrollment`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
         let this = self;
-        let r = this.client.raw().create_teacher_enrollment(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateTeacherEnrollmentBody,
+            >(
+                "create_teacher_enrollment",
+                &[
+                    ("planned_course_id", "planned_course_id"),
+                    ("teacher_id", "teacher_id"),
+                ],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_teacher_enrollment(&body);
         this.client.value("create_teacher_enrollment", r).await
     }
 }
@@ -7541,26 +10273,66 @@ impl<'a> IntoFuture for CreateTeacherEnrollment<'a> {
 pub struct UpdateTeacherEnrollmentById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateTeacherEnrollmentByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateTeacherEnrollmentById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateTeacherEnrollmentByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateTeacherEnrollmentById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `planned_course_id`.
+    pub fn planned_course_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("planned_course_id", value.into());
+        self
+    }
+    /// Sets `planned_course_id` to `null` on purpose (clears it).
+    pub fn clear_planned_course_id(mut self) -> Self {
+        self.body.set_null("planned_course_id");
+        self
+    }
+    /// Sets `teacher_id`.
+    pub fn teacher_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("teacher_id", value.into());
+        self
+    }
+    /// Sets `teacher_id` to `null` on purpose (clears it).
+    pub fn clear_teacher_id(mut self) -> Self {
+        self.body.set_null("teacher_id");
+        self
+    }
+    /// Sets `teacher_role_id`.
+    pub fn teacher_role_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("teacher_role_id", value.into());
+        self
+    }
+    /// Sets `teacher_role_id` to `null` on purpose (clears it).
+    pub fn clear_teacher_role_id(mut self) -> Self {
+        self.body.set_null("teacher_role_id");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateTeacherEnrollmentByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a teacher enrollment
     ///
     /// `PATCH /teacher_enrollments/{id}` (operation `update_teacher_enrollment_by_id`).
     pub async fn send(self) -> Result<types::TeacherEnrollment> {
         let this = self;
-        let r = this.client.raw().update_teacher_enrollment_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateTeacherEnrollmentByIdBody,
+            >("update_teacher_enrollment_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_teacher_enrollment_by_id(this.id, &body);
         this.client.value("update_teacher_enrollment_by_id", r).await
     }
 }
@@ -7674,21 +10446,40 @@ impl GetTeacherRoles {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacherRole<'a> {
     client: &'a Client,
-    body: types::CreateTeacherRoleBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacherRole<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateTeacherRoleBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateTeacherRole {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateTeacherRoleBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a teacher role
     ///
     /// `POST /teacher_roles` (operation `create_teacher_role`).
     pub async fn send(self) -> Result<types::TeacherRole> {
         let this = self;
-        let r = this.client.raw().create_teacher_role(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateTeacherRoleBody,
+            >("create_teacher_role", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_teacher_role(&body);
         this.client.value("create_teacher_role", r).await
     }
 }
@@ -7736,26 +10527,41 @@ impl<'a> IntoFuture for GetTeacherRoleById<'a> {
 pub struct UpdateTeacherRoleById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateTeacherRoleByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateTeacherRoleById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateTeacherRoleByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateTeacherRoleById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("name", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateTeacherRoleByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a teacher role
     ///
     /// `PATCH /teacher_roles/{id}` (operation `update_teacher_role_by_id`).
     pub async fn send(self) -> Result<types::TeacherRole> {
         let this = self;
-        let r = this.client.raw().update_teacher_role_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::UpdateTeacherRoleByIdBody,
+            >("update_teacher_role_by_id", &[("name", "name")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_teacher_role_by_id(this.id, &body);
         this.client.value("update_teacher_role_by_id", r).await
     }
 }
@@ -7893,21 +10699,38 @@ impl GetTeachers {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateTeacher<'a> {
     client: &'a Client,
-    body: types::CreateTeacherBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacher<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateTeacherBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateTeacher {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<i64>) -> Self {
+        self.body.set("user_id", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateTeacherBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a new teacher
     ///
     /// `POST /teachers` (operation `create_teacher`).
     pub async fn send(self) -> Result<types::CreateTeacherResponse> {
         let this = self;
-        let r = this.client.raw().create_teacher(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CreateTeacherBody>("create_teacher", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_teacher(&body);
         this.client.value("create_teacher", r).await
     }
 }
@@ -8183,21 +11006,133 @@ impl GetUsers {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateUser<'a> {
     client: &'a Client,
-    body: types::CreateUserBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateUser<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateUserBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateUser {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.set("email", value.into());
+        self
+    }
+    /// Sets `first_name`.
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("first_name", value.into());
+        self
+    }
+    /// Sets `invoice_address_attributes`, built with [`builders::AddressPayloadInner`].
+    pub fn invoice_address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPayloadInner,
+        ) -> builders::AddressPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "invoice_address_attributes",
+                build(builders::AddressPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `invoice_address_attributes` to `null` on purpose (clears it).
+    pub fn clear_invoice_address_attributes(mut self) -> Self {
+        self.body.set_null("invoice_address_attributes");
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `last_name`.
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("last_name", value.into());
+        self
+    }
+    /// Sets `locale`.
+    pub fn locale(mut self, value: impl Into<types::Locale>) -> Self {
+        self.body.set("locale", value.into());
+        self
+    }
+    /// Sets `middle_name`.
+    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("middle_name", value.into());
+        self
+    }
+    /// Sets `wants_newsletter`.
+    pub fn wants_newsletter(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("wants_newsletter", value.into());
+        self
+    }
+    /// Sets `with_authentication`.
+    pub fn with_authentication(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("with_authentication", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateUserBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Create a user
     ///
     /// `POST /users` (operation `create_user`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
         let this = self;
-        let r = this.client.raw().create_user(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<
+                types::CreateUserBody,
+            >(
+                "create_user",
+                &[
+                    ("email", "email"),
+                    ("first_name", "first_name"),
+                    ("last_name", "last_name"),
+                ],
+            )?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_user(&body);
         this.client.value("create_user", r).await
     }
 }
@@ -8245,26 +11180,160 @@ impl<'a> IntoFuture for GetUserById<'a> {
 pub struct UpdateUserById<'a> {
     client: &'a Client,
     id: i64,
-    body: types::UpdateUserByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateUserById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: i64,
-        body: &types::UpdateUserByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         UpdateUserById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `address_attributes`, built with [`builders::AddressPatchPayloadInner`].
+    pub fn address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPatchPayloadInner,
+        ) -> builders::AddressPatchPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "address_attributes",
+                build(builders::AddressPatchPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `address_attributes` to `null` on purpose (clears it).
+    pub fn clear_address_attributes(mut self) -> Self {
+        self.body.set_null("address_attributes");
+        self
+    }
+    /// Sets the entry `key` of `custom` (call it once per entry).
+    pub fn custom(
+        mut self,
+        key: impl Into<String>,
+        value: impl serde::Serialize,
+    ) -> Self {
+        self.body.insert("custom", key.into(), value);
+        self
+    }
+    /// Sets `email`.
+    pub fn email(mut self, value: impl Into<String>) -> Self {
+        self.body.set("email", value.into());
+        self
+    }
+    /// Sets `email` to `null` on purpose (clears it).
+    pub fn clear_email(mut self) -> Self {
+        self.body.set_null("email");
+        self
+    }
+    /// Sets `first_name`.
+    pub fn first_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("first_name", value.into());
+        self
+    }
+    /// Sets `first_name` to `null` on purpose (clears it).
+    pub fn clear_first_name(mut self) -> Self {
+        self.body.set_null("first_name");
+        self
+    }
+    /// Sets `invoice_address_attributes`, built with [`builders::AddressPatchPayloadInner`].
+    pub fn invoice_address_attributes(
+        mut self,
+        build: impl FnOnce(
+            builders::AddressPatchPayloadInner,
+        ) -> builders::AddressPatchPayloadInner,
+    ) -> Self {
+        self.body
+            .set(
+                "invoice_address_attributes",
+                build(builders::AddressPatchPayloadInner::default()).into_value(),
+            );
+        self
+    }
+    /// Sets `invoice_address_attributes` to `null` on purpose (clears it).
+    pub fn clear_invoice_address_attributes(mut self) -> Self {
+        self.body.set_null("invoice_address_attributes");
+        self
+    }
+    /// Sets `label_ids`.
+    pub fn label_ids(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<i64>>,
+    ) -> Self {
+        let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+        self.body.set("label_ids", values);
+        self
+    }
+    /// Sets `last_name`.
+    pub fn last_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("last_name", value.into());
+        self
+    }
+    /// Sets `last_name` to `null` on purpose (clears it).
+    pub fn clear_last_name(mut self) -> Self {
+        self.body.set_null("last_name");
+        self
+    }
+    /// Sets `locale`.
+    pub fn locale(mut self, value: impl Into<types::Locale>) -> Self {
+        self.body.set("locale", value.into());
+        self
+    }
+    /// Sets `locale` to `null` on purpose (clears it).
+    pub fn clear_locale(mut self) -> Self {
+        self.body.set_null("locale");
+        self
+    }
+    /// Sets `middle_name`.
+    pub fn middle_name(mut self, value: impl Into<String>) -> Self {
+        self.body.set("middle_name", value.into());
+        self
+    }
+    /// Sets `middle_name` to `null` on purpose (clears it).
+    pub fn clear_middle_name(mut self) -> Self {
+        self.body.set_null("middle_name");
+        self
+    }
+    /// Sets `wants_newsletter`.
+    pub fn wants_newsletter(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("wants_newsletter", value.into());
+        self
+    }
+    /// Sets `wants_newsletter` to `null` on purpose (clears it).
+    pub fn clear_wants_newsletter(mut self) -> Self {
+        self.body.set_null("wants_newsletter");
+        self
+    }
+    /// Sets `with_authentication`.
+    pub fn with_authentication(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("with_authentication", value.into());
+        self
+    }
+    /// Sets `with_authentication` to `null` on purpose (clears it).
+    pub fn clear_with_authentication(mut self) -> Self {
+        self.body.set_null("with_authentication");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateUserByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a user
     ///
     /// `PATCH /users/{id}` (operation `update_user_by_id`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
         let this = self;
-        let r = this.client.raw().update_user_by_id(this.id, &this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateUserByIdBody>("update_user_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().update_user_by_id(this.id, &body);
         this.client.value("update_user_by_id", r).await
     }
 }
@@ -8451,21 +11520,55 @@ impl GetWebhooks {
 #[must_use = "a request does nothing until it is sent or awaited"]
 pub struct CreateWebhook<'a> {
     client: &'a Client,
-    body: types::CreateWebhookBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> CreateWebhook<'a> {
-    pub(crate) fn new(client: &'a Client, body: &types::CreateWebhookBody) -> Self {
+    pub(crate) fn new(client: &'a Client) -> Self {
         CreateWebhook {
             client,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("active", value.into());
+        self
+    }
+    /// Sets `events`.
+    pub fn events(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<types::WebhookEvent>>,
+    ) -> Self {
+        let values: Vec<types::WebhookEvent> = values
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self.body.set("events", values);
+        self
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.body.set("url", value.into());
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::CreateWebhookBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Register a webhook
     ///
     /// `POST /webhooks` (operation `create_webhook`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
-        let r = this.client.raw().create_webhook(&this.body);
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::CreateWebhookBody>("create_webhook", &[("url", "url")])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
+        let r = this.client.raw().create_webhook(&body);
         this.client.value("create_webhook", r).await
     }
 }
@@ -8514,27 +11617,67 @@ impl<'a> IntoFuture for GetWebhookById<'a> {
 pub struct UpdateWebhookById<'a> {
     client: &'a Client,
     id: ::std::string::String,
-    body: types::UpdateWebhookByIdBody,
+    body: edu_common::fields::Fields,
 }
 impl<'a> UpdateWebhookById<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        id: ::std::string::String,
-        body: &types::UpdateWebhookByIdBody,
-    ) -> Self {
+    pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
         UpdateWebhookById {
             client,
             id,
-            body: body.clone(),
+            body: edu_common::fields::Fields::default(),
         }
+    }
+    /// Sets `active`.
+    pub fn active(mut self, value: impl Into<bool>) -> Self {
+        self.body.set("active", value.into());
+        self
+    }
+    /// Sets `active` to `null` on purpose (clears it).
+    pub fn clear_active(mut self) -> Self {
+        self.body.set_null("active");
+        self
+    }
+    /// Sets `events`.
+    pub fn events(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<types::WebhookEvent>>,
+    ) -> Self {
+        let values: Vec<types::WebhookEvent> = values
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        self.body.set("events", values);
+        self
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.body.set("url", value.into());
+        self
+    }
+    /// Sets `url` to `null` on purpose (clears it).
+    pub fn clear_url(mut self) -> Self {
+        self.body.set_null("url");
+        self
+    }
+    /// Sets every field of the body from a typed value (a body made elsewhere, or a record
+    /// read earlier); setters called after it change single fields.
+    pub fn body(mut self, value: &types::UpdateWebhookByIdBody) -> Self {
+        self.body.replace_with(value);
+        self
     }
     /// Update a webhook
     ///
     /// `PATCH /webhooks/{id}` (operation `update_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
         let this = self;
+        let edu_common::fields::Finished { mut body, nulls } = this
+            .body
+            .finish::<types::UpdateWebhookByIdBody>("update_webhook_by_id", &[])?;
+        for name in nulls {
+            body.extra.insert(name, serde_json::Value::Null);
+        }
         edu_common::transport::path_segment("id", &this.id)?;
-        let r = this.client.raw().update_webhook_by_id(&this.id, &this.body);
+        let r = this.client.raw().update_webhook_by_id(&this.id, &body);
         this.client.value("update_webhook_by_id", r).await
     }
 }
@@ -8739,9 +11882,9 @@ pub struct Accounts<'a> {
 impl<'a> Accounts<'a> {
     /// Create an account.
     ///
-    /// `POST /accounts`: returns [`CreateAccount`].
-    pub fn create(&self, body: &types::CreateAccountBody) -> CreateAccount<'a> {
-        CreateAccount::new(self.client, body)
+    /// `POST /accounts`: returns [`CreateAccount`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateAccount<'a> {
+        CreateAccount::new(self.client)
     }
     /// Get a single account.
     ///
@@ -8757,13 +11900,9 @@ impl<'a> Accounts<'a> {
     }
     /// Update an account.
     ///
-    /// `PATCH /accounts/{id}`: returns [`UpdateAccount`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateAccountBody,
-    ) -> UpdateAccount<'a> {
-        UpdateAccount::new(self.client, id.into(), body)
+    /// `PATCH /accounts/{id}`: returns [`UpdateAccount`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateAccount<'a> {
+        UpdateAccount::new(self.client, id.into())
     }
 }
 impl Client {
@@ -8780,9 +11919,9 @@ pub struct Affiliations<'a> {
 impl<'a> Affiliations<'a> {
     /// Create an affiliation affiliations.
     ///
-    /// `POST /affiliations`: returns [`CreateAffiliation`].
-    pub fn create(&self, body: &types::CreateAffiliationBody) -> CreateAffiliation<'a> {
-        CreateAffiliation::new(self.client, body)
+    /// `POST /affiliations`: returns [`CreateAffiliation`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateAffiliation<'a> {
+        CreateAffiliation::new(self.client)
     }
     /// Delete an affiliation.
     ///
@@ -8798,13 +11937,9 @@ impl<'a> Affiliations<'a> {
     }
     /// Update an affiliation.
     ///
-    /// `PATCH /affiliations/{id}`: returns [`UpdateAffiliationById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateAffiliationByIdBody,
-    ) -> UpdateAffiliationById<'a> {
-        UpdateAffiliationById::new(self.client, id.into(), body)
+    /// `PATCH /affiliations/{id}`: returns [`UpdateAffiliationById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateAffiliationById<'a> {
+        UpdateAffiliationById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -8827,9 +11962,9 @@ impl<'a> Attendances<'a> {
     }
     /// Set an attendance.
     ///
-    /// `POST /attendances/upsert`: returns [`SetAttendance`].
-    pub fn upsert(&self, body: &types::SetAttendanceBody) -> SetAttendance<'a> {
-        SetAttendance::new(self.client, body)
+    /// `POST /attendances/upsert`: returns [`SetAttendance`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn upsert(&self) -> SetAttendance<'a> {
+        SetAttendance::new(self.client)
     }
 }
 impl Client {
@@ -8846,12 +11981,9 @@ pub struct Authentications<'a> {
 impl<'a> Authentications<'a> {
     /// Create an authentication.
     ///
-    /// `POST /authentications`: returns [`CreateAuthentication`].
-    pub fn create(
-        &self,
-        body: &types::CreateAuthenticationBody,
-    ) -> CreateAuthentication<'a> {
-        CreateAuthentication::new(self.client, body)
+    /// `POST /authentications`: returns [`CreateAuthentication`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateAuthentication<'a> {
+        CreateAuthentication::new(self.client)
     }
     /// Remove an authentication from a user. NOTE: It is impossible to remove the last authentication for a user.
     ///
@@ -8896,13 +12028,9 @@ impl<'a> CatalogProducts<'a> {
     }
     /// Update a catalog product.
     ///
-    /// `PATCH /catalog/products/{id}`: returns [`UpdateCatalogProductById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateCatalogProductByIdBody,
-    ) -> UpdateCatalogProductById<'a> {
-        UpdateCatalogProductById::new(self.client, id.into(), body)
+    /// `PATCH /catalog/products/{id}`: returns [`UpdateCatalogProductById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateCatalogProductById<'a> {
+        UpdateCatalogProductById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -8931,13 +12059,9 @@ impl<'a> CatalogVariants<'a> {
     }
     /// Update a catalog variant.
     ///
-    /// `PATCH /catalog/variants/{id}`: returns [`UpdateCatalogVariantById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateCatalogVariantByIdBody,
-    ) -> UpdateCatalogVariantById<'a> {
-        UpdateCatalogVariantById::new(self.client, id.into(), body)
+    /// `PATCH /catalog/variants/{id}`: returns [`UpdateCatalogVariantById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateCatalogVariantById<'a> {
+        UpdateCatalogVariantById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -8954,9 +12078,9 @@ pub struct Categories<'a> {
 impl<'a> Categories<'a> {
     /// Create a category.
     ///
-    /// `POST /categories`: returns [`CreateCategory`].
-    pub fn create(&self, body: &types::CreateCategoryBody) -> CreateCategory<'a> {
-        CreateCategory::new(self.client, body)
+    /// `POST /categories`: returns [`CreateCategory`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateCategory<'a> {
+        CreateCategory::new(self.client)
     }
     /// Get a category record.
     ///
@@ -8972,13 +12096,9 @@ impl<'a> Categories<'a> {
     }
     /// Update a category.
     ///
-    /// `PATCH /categories/{id}`: returns [`UpdateCategoryById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateCategoryByIdBody,
-    ) -> UpdateCategoryById<'a> {
-        UpdateCategoryById::new(self.client, id.into(), body)
+    /// `PATCH /categories/{id}`: returns [`UpdateCategoryById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateCategoryById<'a> {
+        UpdateCategoryById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -8995,9 +12115,9 @@ pub struct Comments<'a> {
 impl<'a> Comments<'a> {
     /// Create a comment.
     ///
-    /// `POST /comments`: returns [`CreateComment`].
-    pub fn create(&self, body: &types::CreateCommentBody) -> CreateComment<'a> {
-        CreateComment::new(self.client, body)
+    /// `POST /comments`: returns [`CreateComment`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateComment<'a> {
+        CreateComment::new(self.client)
     }
     /// Delete a comment.
     ///
@@ -9007,13 +12127,9 @@ impl<'a> Comments<'a> {
     }
     /// Update a comment.
     ///
-    /// `PATCH /comments/{id}`: returns [`UpdateCommentById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateCommentByIdBody,
-    ) -> UpdateCommentById<'a> {
-        UpdateCommentById::new(self.client, id.into(), body)
+    /// `PATCH /comments/{id}`: returns [`UpdateCommentById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateCommentById<'a> {
+        UpdateCommentById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9030,12 +12146,9 @@ pub struct CourseLocations<'a> {
 impl<'a> CourseLocations<'a> {
     /// Create a course location.
     ///
-    /// `POST /course_locations`: returns [`CreateCourseLocation`].
-    pub fn create(
-        &self,
-        body: &types::CreateCourseLocationBody,
-    ) -> CreateCourseLocation<'a> {
-        CreateCourseLocation::new(self.client, body)
+    /// `POST /course_locations`: returns [`CreateCourseLocation`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateCourseLocation<'a> {
+        CreateCourseLocation::new(self.client)
     }
     /// Delete a course location.
     ///
@@ -9057,13 +12170,9 @@ impl<'a> CourseLocations<'a> {
     }
     /// Update a course location.
     ///
-    /// `PATCH /course_locations/{id}`: returns [`UpdateCourseLocationById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateCourseLocationByIdBody,
-    ) -> UpdateCourseLocationById<'a> {
-        UpdateCourseLocationById::new(self.client, id.into(), body)
+    /// `PATCH /course_locations/{id}`: returns [`UpdateCourseLocationById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateCourseLocationById<'a> {
+        UpdateCourseLocationById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9099,12 +12208,9 @@ pub struct CourseVariants<'a> {
 impl<'a> CourseVariants<'a> {
     /// Create a course variant.
     ///
-    /// `POST /course_variants`: returns [`CreateCourseVariant`].
-    pub fn create(
-        &self,
-        body: &types::CreateCourseVariantBody,
-    ) -> CreateCourseVariant<'a> {
-        CreateCourseVariant::new(self.client, body)
+    /// `POST /course_variants`: returns [`CreateCourseVariant`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateCourseVariant<'a> {
+        CreateCourseVariant::new(self.client)
     }
     /// Get a course variant record.
     ///
@@ -9133,9 +12239,9 @@ pub struct Courses<'a> {
 impl<'a> Courses<'a> {
     /// Create a course.
     ///
-    /// `POST /courses`: returns [`CreateCourse`].
-    pub fn create(&self, body: &types::CoursePayload) -> CreateCourse<'a> {
-        CreateCourse::new(self.client, body)
+    /// `POST /courses`: returns [`CreateCourse`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateCourse<'a> {
+        CreateCourse::new(self.client)
     }
     /// Get a course record.
     ///
@@ -9151,13 +12257,9 @@ impl<'a> Courses<'a> {
     }
     /// Update a course.
     ///
-    /// `PATCH /courses/{id}`: returns [`UpdateCourseById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::CoursePatchPayload,
-    ) -> UpdateCourseById<'a> {
-        UpdateCourseById::new(self.client, id.into(), body)
+    /// `PATCH /courses/{id}`: returns [`UpdateCourseById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateCourseById<'a> {
+        UpdateCourseById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9234,19 +12336,13 @@ pub struct CustomFieldOptions<'a> {
 impl<'a> CustomFieldOptions<'a> {
     /// Add an option to a custom field.
     ///
-    /// `POST /custom/{object_type}/fields/{field_slug}/options`: returns [`AddOptionToCustomField`].
+    /// `POST /custom/{object_type}/fields/{field_slug}/options`: returns [`AddOptionToCustomField`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
     pub fn create(
         &self,
         object_type: impl Into<types::AddOptionToCustomFieldObjectType>,
         field_slug: impl Into<::std::string::String>,
-        body: &types::CustomFieldOptionPayload,
     ) -> AddOptionToCustomField<'a> {
-        AddOptionToCustomField::new(
-            self.client,
-            object_type.into(),
-            field_slug.into(),
-            body,
-        )
+        AddOptionToCustomField::new(self.client, object_type.into(), field_slug.into())
     }
     /// Delete an option from custom field.
     ///
@@ -9296,20 +12392,18 @@ impl<'a> CustomFieldOptions<'a> {
     }
     /// Update an option of a custom field.
     ///
-    /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}`: returns [`UpdateOptionOfCustomField`].
+    /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}`: returns [`UpdateOptionOfCustomField`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
     pub fn update(
         &self,
         object_type: impl Into<types::UpdateOptionOfCustomFieldObjectType>,
         field_slug: impl Into<::std::string::String>,
         option_id: impl Into<i64>,
-        body: &types::CustomFieldOptionPatchPayload,
     ) -> UpdateOptionOfCustomField<'a> {
         UpdateOptionOfCustomField::new(
             self.client,
             object_type.into(),
             field_slug.into(),
             option_id.into(),
-            body,
         )
     }
 }
@@ -9352,13 +12446,9 @@ pub struct CustomRecords<'a> {
 impl<'a> CustomRecords<'a> {
     /// Create a custom record.
     ///
-    /// `POST /custom/objects/{object_id}/records`: returns [`CreateCustomRecord`].
-    pub fn create(
-        &self,
-        object_id: impl Into<i64>,
-        body: &types::CustomRecordPayload,
-    ) -> CreateCustomRecord<'a> {
-        CreateCustomRecord::new(self.client, object_id.into(), body)
+    /// `POST /custom/objects/{object_id}/records`: returns [`CreateCustomRecord`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self, object_id: impl Into<i64>) -> CreateCustomRecord<'a> {
+        CreateCustomRecord::new(self.client, object_id.into())
     }
     /// Delete a custom record.
     ///
@@ -9388,14 +12478,13 @@ impl<'a> CustomRecords<'a> {
     }
     /// Update a custom record.
     ///
-    /// `PATCH /custom/objects/{object_id}/records/{record_id}`: returns [`UpdateCustomRecord`].
+    /// `PATCH /custom/objects/{object_id}/records/{record_id}`: returns [`UpdateCustomRecord`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
     pub fn update(
         &self,
         object_id: impl Into<i64>,
         record_id: impl Into<i64>,
-        body: &types::CustomRecordPatchPayload,
     ) -> UpdateCustomRecord<'a> {
-        UpdateCustomRecord::new(self.client, object_id.into(), record_id.into(), body)
+        UpdateCustomRecord::new(self.client, object_id.into(), record_id.into())
     }
 }
 impl Client {
@@ -9468,13 +12557,9 @@ impl<'a> Enrollments<'a> {
     }
     /// Update an enrollment.
     ///
-    /// `PATCH /enrollments/{id}`: returns [`UpdateEnrollmentById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateEnrollmentByIdBody,
-    ) -> UpdateEnrollmentById<'a> {
-        UpdateEnrollmentById::new(self.client, id.into(), body)
+    /// `PATCH /enrollments/{id}`: returns [`UpdateEnrollmentById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateEnrollmentById<'a> {
+        UpdateEnrollmentById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9491,9 +12576,9 @@ pub struct Grades<'a> {
 impl<'a> Grades<'a> {
     /// Create a grade.
     ///
-    /// `POST /grades`: returns [`CreateGrade`].
-    pub fn create(&self, body: &types::CreateGradeBody) -> CreateGrade<'a> {
-        CreateGrade::new(self.client, body)
+    /// `POST /grades`: returns [`CreateGrade`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateGrade<'a> {
+        CreateGrade::new(self.client)
     }
     /// Delete a grade.
     ///
@@ -9509,13 +12594,9 @@ impl<'a> Grades<'a> {
     }
     /// Update a grade.
     ///
-    /// `PATCH /grades/{id}`: returns [`UpdateGradeById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateGradeByIdBody,
-    ) -> UpdateGradeById<'a> {
-        UpdateGradeById::new(self.client, id.into(), body)
+    /// `PATCH /grades/{id}`: returns [`UpdateGradeById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateGradeById<'a> {
+        UpdateGradeById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9532,9 +12613,9 @@ pub struct InvoiceVats<'a> {
 impl<'a> InvoiceVats<'a> {
     /// Create an invoice vat.
     ///
-    /// `POST /invoice_vats`: returns [`CreateInvoiceVat`].
-    pub fn create(&self, body: &types::CreateInvoiceVatBody) -> CreateInvoiceVat<'a> {
-        CreateInvoiceVat::new(self.client, body)
+    /// `POST /invoice_vats`: returns [`CreateInvoiceVat`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateInvoiceVat<'a> {
+        CreateInvoiceVat::new(self.client)
     }
     /// Get all invoice vat records.
     ///
@@ -9557,9 +12638,9 @@ pub struct Invoices<'a> {
 impl<'a> Invoices<'a> {
     /// Create an invoice.
     ///
-    /// `POST /invoices`: returns [`CreateInvoice`].
-    pub fn create(&self, body: &types::CreateInvoiceBody) -> CreateInvoice<'a> {
-        CreateInvoice::new(self.client, body)
+    /// `POST /invoices`: returns [`CreateInvoice`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateInvoice<'a> {
+        CreateInvoice::new(self.client)
     }
     /// Get an invoice record.
     ///
@@ -9602,19 +12683,15 @@ pub struct Labels<'a> {
 impl<'a> Labels<'a> {
     /// Create a label.
     ///
-    /// `POST /labels`: returns [`CreateLabel`].
-    pub fn create(&self, body: &types::CreateLabelBody) -> CreateLabel<'a> {
-        CreateLabel::new(self.client, body)
+    /// `POST /labels`: returns [`CreateLabel`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateLabel<'a> {
+        CreateLabel::new(self.client)
     }
     /// Add label to an order.
     ///
-    /// `POST /orders/{id}/labels`: returns [`AddLabelToOrder`].
-    pub fn create_for_order(
-        &self,
-        id: impl Into<i64>,
-        body: &types::AddLabelToOrderBody,
-    ) -> AddLabelToOrder<'a> {
-        AddLabelToOrder::new(self.client, id.into(), body)
+    /// `POST /orders/{id}/labels`: returns [`AddLabelToOrder`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create_for_order(&self, id: impl Into<i64>) -> AddLabelToOrder<'a> {
+        AddLabelToOrder::new(self.client, id.into())
     }
     /// Delete a label.
     ///
@@ -9636,13 +12713,9 @@ impl<'a> Labels<'a> {
     }
     /// Update a label.
     ///
-    /// `PATCH /labels/{id}`: returns [`UpdateLabelById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateLabelByIdBody,
-    ) -> UpdateLabelById<'a> {
-        UpdateLabelById::new(self.client, id.into(), body)
+    /// `PATCH /labels/{id}`: returns [`UpdateLabelById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateLabelById<'a> {
+        UpdateLabelById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9659,9 +12732,9 @@ pub struct Leads<'a> {
 impl<'a> Leads<'a> {
     /// Create a lead.
     ///
-    /// `POST /leads`: returns [`CreateLead`].
-    pub fn create(&self, body: &types::CreateLeadBody) -> CreateLead<'a> {
-        CreateLead::new(self.client, body)
+    /// `POST /leads`: returns [`CreateLead`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateLead<'a> {
+        CreateLead::new(self.client)
     }
     /// Delete a lead.
     ///
@@ -9696,12 +12769,9 @@ pub struct MaterialGroups<'a> {
 impl<'a> MaterialGroups<'a> {
     /// Create a material group.
     ///
-    /// `POST /material_groups`: returns [`CreateMaterialGroup`].
-    pub fn create(
-        &self,
-        body: &types::CreateMaterialGroupBody,
-    ) -> CreateMaterialGroup<'a> {
-        CreateMaterialGroup::new(self.client, body)
+    /// `POST /material_groups`: returns [`CreateMaterialGroup`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateMaterialGroup<'a> {
+        CreateMaterialGroup::new(self.client)
     }
     /// Delete a material group.
     ///
@@ -9723,13 +12793,9 @@ impl<'a> MaterialGroups<'a> {
     }
     /// Update a material group.
     ///
-    /// `PATCH /material_groups/{id}`: returns [`UpdateMaterialGroupById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateMaterialGroupByIdBody,
-    ) -> UpdateMaterialGroupById<'a> {
-        UpdateMaterialGroupById::new(self.client, id.into(), body)
+    /// `PATCH /material_groups/{id}`: returns [`UpdateMaterialGroupById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateMaterialGroupById<'a> {
+        UpdateMaterialGroupById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9746,9 +12812,9 @@ pub struct Materials<'a> {
 impl<'a> Materials<'a> {
     /// Create a material.
     ///
-    /// `POST /materials`: returns [`CreateMaterial`].
-    pub fn create(&self, body: &types::CreateMaterialBody) -> CreateMaterial<'a> {
-        CreateMaterial::new(self.client, body)
+    /// `POST /materials`: returns [`CreateMaterial`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateMaterial<'a> {
+        CreateMaterial::new(self.client)
     }
     /// Delete a material.
     ///
@@ -9764,13 +12830,9 @@ impl<'a> Materials<'a> {
     }
     /// Update a material.
     ///
-    /// `PATCH /materials/{id}`: returns [`UpdateMaterialById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateMaterialByIdBody,
-    ) -> UpdateMaterialById<'a> {
-        UpdateMaterialById::new(self.client, id.into(), body)
+    /// `PATCH /materials/{id}`: returns [`UpdateMaterialById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateMaterialById<'a> {
+        UpdateMaterialById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9787,12 +12849,9 @@ pub struct MeetingLocations<'a> {
 impl<'a> MeetingLocations<'a> {
     /// Create a meeting location.
     ///
-    /// `POST /meeting_locations`: returns [`CreateMeetingLocation`].
-    pub fn create(
-        &self,
-        body: &types::CreateMeetingLocationBody,
-    ) -> CreateMeetingLocation<'a> {
-        CreateMeetingLocation::new(self.client, body)
+    /// `POST /meeting_locations`: returns [`CreateMeetingLocation`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateMeetingLocation<'a> {
+        CreateMeetingLocation::new(self.client)
     }
     /// Delete a course location.
     ///
@@ -9814,13 +12873,9 @@ impl<'a> MeetingLocations<'a> {
     }
     /// Update a meeting location.
     ///
-    /// `PATCH /meeting_locations/{id}`: returns [`UpdateMeetingLocationById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateMeetingLocationByIdBody,
-    ) -> UpdateMeetingLocationById<'a> {
-        UpdateMeetingLocationById::new(self.client, id.into(), body)
+    /// `PATCH /meeting_locations/{id}`: returns [`UpdateMeetingLocationById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateMeetingLocationById<'a> {
+        UpdateMeetingLocationById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -9889,9 +12944,9 @@ impl<'a> Orders<'a> {
     }
     /// Create an order.
     ///
-    /// `POST /orders`: returns [`CreateOrder`].
-    pub fn create(&self, body: &types::CreateOrderBody) -> CreateOrder<'a> {
-        CreateOrder::new(self.client, body)
+    /// `POST /orders`: returns [`CreateOrder`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateOrder<'a> {
+        CreateOrder::new(self.client)
     }
     /// Deny an order.
     ///
@@ -9964,13 +13019,12 @@ pub struct Payments<'a> {
 impl<'a> Payments<'a> {
     /// Create a payment.
     ///
-    /// `POST /invoices/{invoice_id}/payments`: returns [`CreateInvoicePaymentByInvoiceId`].
+    /// `POST /invoices/{invoice_id}/payments`: returns [`CreateInvoicePaymentByInvoiceId`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
     pub fn create(
         &self,
         invoice_id: impl Into<::std::string::String>,
-        body: &types::CreateInvoicePaymentByInvoiceIdBody,
     ) -> CreateInvoicePaymentByInvoiceId<'a> {
-        CreateInvoicePaymentByInvoiceId::new(self.client, invoice_id.into(), body)
+        CreateInvoicePaymentByInvoiceId::new(self.client, invoice_id.into())
     }
     /// Delete a payment.
     ///
@@ -10022,9 +13076,9 @@ impl<'a> PlannedCourses<'a> {
     }
     /// Create a planned course.
     ///
-    /// `POST /planned_courses`: returns [`CreatePlannedCourse`].
-    pub fn create(&self, body: &types::PlannedCoursePayload) -> CreatePlannedCourse<'a> {
-        CreatePlannedCourse::new(self.client, body)
+    /// `POST /planned_courses`: returns [`CreatePlannedCourse`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreatePlannedCourse<'a> {
+        CreatePlannedCourse::new(self.client)
     }
     /// Get a planned course record.
     ///
@@ -10059,13 +13113,9 @@ impl<'a> PlannedCourses<'a> {
     }
     /// Update a planned course.
     ///
-    /// `PATCH /planned_courses/{id}`: returns [`UpdatePlannedCourseById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::PlannedCoursePatchPayload,
-    ) -> UpdatePlannedCourseById<'a> {
-        UpdatePlannedCourseById::new(self.client, id.into(), body)
+    /// `PATCH /planned_courses/{id}`: returns [`UpdatePlannedCourseById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdatePlannedCourseById<'a> {
+        UpdatePlannedCourseById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10204,12 +13254,9 @@ pub struct ProgramEditions<'a> {
 impl<'a> ProgramEditions<'a> {
     /// Create a program edition.
     ///
-    /// `POST /program/editions`: returns [`CreateProgramEdition`].
-    pub fn create(
-        &self,
-        body: &types::ProgramEditionPayload,
-    ) -> CreateProgramEdition<'a> {
-        CreateProgramEdition::new(self.client, body)
+    /// `POST /program/editions`: returns [`CreateProgramEdition`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateProgramEdition<'a> {
+        CreateProgramEdition::new(self.client)
     }
     /// Delete a program edition.
     ///
@@ -10237,13 +13284,9 @@ impl<'a> ProgramEditions<'a> {
     }
     /// Update a program edition.
     ///
-    /// `PATCH /program/editions/{id}`: returns [`UpdateProgramEditionById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::ProgramEditionPatchPayload,
-    ) -> UpdateProgramEditionById<'a> {
-        UpdateProgramEditionById::new(self.client, id.into(), body)
+    /// `PATCH /program/editions/{id}`: returns [`UpdateProgramEditionById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateProgramEditionById<'a> {
+        UpdateProgramEditionById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10260,12 +13303,9 @@ pub struct ProgramElements<'a> {
 impl<'a> ProgramElements<'a> {
     /// Create a program element.
     ///
-    /// `POST /program/elements`: returns [`CreateProgramElement`].
-    pub fn create(
-        &self,
-        body: &types::CreateProgramElementBody,
-    ) -> CreateProgramElement<'a> {
-        CreateProgramElement::new(self.client, body)
+    /// `POST /program/elements`: returns [`CreateProgramElement`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateProgramElement<'a> {
+        CreateProgramElement::new(self.client)
     }
     /// Delete a element.
     ///
@@ -10287,13 +13327,9 @@ impl<'a> ProgramElements<'a> {
     }
     /// Update an element.
     ///
-    /// `PATCH /program/elements/{id}`: returns [`UpdateProgramElementById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateProgramElementByIdBody,
-    ) -> UpdateProgramElementById<'a> {
-        UpdateProgramElementById::new(self.client, id.into(), body)
+    /// `PATCH /program/elements/{id}`: returns [`UpdateProgramElementById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateProgramElementById<'a> {
+        UpdateProgramElementById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10310,13 +13346,12 @@ pub struct ProgramEnrollments<'a> {
 impl<'a> ProgramEnrollments<'a> {
     /// Awards a certificate to a program enrollment.
     ///
-    /// `PUT /program/enrollments/{id}/award_certificate`: returns [`AwardCertificateToProgramEnrollmentById`].
+    /// `PUT /program/enrollments/{id}/award_certificate`: returns [`AwardCertificateToProgramEnrollmentById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
     pub fn award_certificate(
         &self,
         id: impl Into<i64>,
-        body: &types::AwardCertificateToProgramEnrollmentByIdBody,
     ) -> AwardCertificateToProgramEnrollmentById<'a> {
-        AwardCertificateToProgramEnrollmentById::new(self.client, id.into(), body)
+        AwardCertificateToProgramEnrollmentById::new(self.client, id.into())
     }
     /// Cancel a program enrollment.
     ///
@@ -10360,9 +13395,9 @@ pub struct ProgramPrograms<'a> {
 impl<'a> ProgramPrograms<'a> {
     /// Create a program.
     ///
-    /// `POST /program/programs`: returns [`CreateProgram`].
-    pub fn create(&self, body: &types::ProgramProgramPayload) -> CreateProgram<'a> {
-        CreateProgram::new(self.client, body)
+    /// `POST /program/programs`: returns [`CreateProgram`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateProgram<'a> {
+        CreateProgram::new(self.client)
     }
     /// Delete a program.
     ///
@@ -10384,13 +13419,9 @@ impl<'a> ProgramPrograms<'a> {
     }
     /// Update a program.
     ///
-    /// `PATCH /program/programs/{id}`: returns [`UpdateProgramById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::ProgramProgramPatchPayload,
-    ) -> UpdateProgramById<'a> {
-        UpdateProgramById::new(self.client, id.into(), body)
+    /// `PATCH /program/programs/{id}`: returns [`UpdateProgramById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateProgramById<'a> {
+        UpdateProgramById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10445,9 +13476,9 @@ pub struct Tasks<'a> {
 impl<'a> Tasks<'a> {
     /// Create a task.
     ///
-    /// `POST /tasks`: returns [`CreateTask`].
-    pub fn create(&self, body: &types::CreateTaskBody) -> CreateTask<'a> {
-        CreateTask::new(self.client, body)
+    /// `POST /tasks`: returns [`CreateTask`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateTask<'a> {
+        CreateTask::new(self.client)
     }
     /// Delete a task.
     ///
@@ -10469,13 +13500,9 @@ impl<'a> Tasks<'a> {
     }
     /// Update a task.
     ///
-    /// `PATCH /tasks/{id}`: returns [`UpdateTaskById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateTaskByIdBody,
-    ) -> UpdateTaskById<'a> {
-        UpdateTaskById::new(self.client, id.into(), body)
+    /// `PATCH /tasks/{id}`: returns [`UpdateTaskById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateTaskById<'a> {
+        UpdateTaskById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10492,25 +13519,20 @@ pub struct TeacherEnrollments<'a> {
 impl<'a> TeacherEnrollments<'a> {
     /// Enroll a teacher to a planned_course.
     ///
-    /// `POST /teacher_enrollments`: returns [`CreateTeacherEnrollment`].
-    pub fn create(
-        &self,
-        body: &types::CreateTeacherEnrollmentBody,
-    ) -> CreateTeacherEnrollment<'a> {
-        CreateTeacherEnrollment::new(self.client, body)
+    /// `POST /teacher_enrollments`: returns [`CreateTeacherEnrollment`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateTeacherEnrollment<'a> {
+        CreateTeacherEnrollment::new(self.client)
     }
     /// Enroll a teacher to the given planned course.
     ///
-    /// `POST /planned_courses/{planned_course_id}/teacher_enrollments`: returns [`CreateTeacherEnrollmentByPlannedCourseId`].
+    /// `POST /planned_courses/{planned_course_id}/teacher_enrollments`: returns [`CreateTeacherEnrollmentByPlannedCourseId`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
     pub fn create_for_planned_course(
         &self,
         planned_course_id: impl Into<i64>,
-        body: &types::CreateTeacherEnrollmentByPlannedCourseIdBody,
     ) -> CreateTeacherEnrollmentByPlannedCourseId<'a> {
         CreateTeacherEnrollmentByPlannedCourseId::new(
             self.client,
             planned_course_id.into(),
-            body,
         )
     }
     /// Delete a teacher enrollment.
@@ -10539,13 +13561,9 @@ impl<'a> TeacherEnrollments<'a> {
     }
     /// Update a teacher enrollment.
     ///
-    /// `PATCH /teacher_enrollments/{id}`: returns [`UpdateTeacherEnrollmentById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateTeacherEnrollmentByIdBody,
-    ) -> UpdateTeacherEnrollmentById<'a> {
-        UpdateTeacherEnrollmentById::new(self.client, id.into(), body)
+    /// `PATCH /teacher_enrollments/{id}`: returns [`UpdateTeacherEnrollmentById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateTeacherEnrollmentById<'a> {
+        UpdateTeacherEnrollmentById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10562,9 +13580,9 @@ pub struct TeacherRoles<'a> {
 impl<'a> TeacherRoles<'a> {
     /// Create a teacher role.
     ///
-    /// `POST /teacher_roles`: returns [`CreateTeacherRole`].
-    pub fn create(&self, body: &types::CreateTeacherRoleBody) -> CreateTeacherRole<'a> {
-        CreateTeacherRole::new(self.client, body)
+    /// `POST /teacher_roles`: returns [`CreateTeacherRole`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateTeacherRole<'a> {
+        CreateTeacherRole::new(self.client)
     }
     /// Delete a teacher role.
     ///
@@ -10586,13 +13604,9 @@ impl<'a> TeacherRoles<'a> {
     }
     /// Update a teacher role.
     ///
-    /// `PATCH /teacher_roles/{id}`: returns [`UpdateTeacherRoleById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateTeacherRoleByIdBody,
-    ) -> UpdateTeacherRoleById<'a> {
-        UpdateTeacherRoleById::new(self.client, id.into(), body)
+    /// `PATCH /teacher_roles/{id}`: returns [`UpdateTeacherRoleById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateTeacherRoleById<'a> {
+        UpdateTeacherRoleById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10615,9 +13629,9 @@ impl<'a> Teachers<'a> {
     }
     /// Create a new teacher.
     ///
-    /// `POST /teachers`: returns [`CreateTeacher`].
-    pub fn create(&self, body: &types::CreateTeacherBody) -> CreateTeacher<'a> {
-        CreateTeacher::new(self.client, body)
+    /// `POST /teachers`: returns [`CreateTeacher`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateTeacher<'a> {
+        CreateTeacher::new(self.client)
     }
     /// Mark teacher as inactive.
     ///
@@ -10671,9 +13685,9 @@ pub struct Users<'a> {
 impl<'a> Users<'a> {
     /// Create a user.
     ///
-    /// `POST /users`: returns [`CreateUser`].
-    pub fn create(&self, body: &types::CreateUserBody) -> CreateUser<'a> {
-        CreateUser::new(self.client, body)
+    /// `POST /users`: returns [`CreateUser`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateUser<'a> {
+        CreateUser::new(self.client)
     }
     /// Get an user record.
     ///
@@ -10689,13 +13703,9 @@ impl<'a> Users<'a> {
     }
     /// Update a user.
     ///
-    /// `PATCH /users/{id}`: returns [`UpdateUserById`].
-    pub fn update(
-        &self,
-        id: impl Into<i64>,
-        body: &types::UpdateUserByIdBody,
-    ) -> UpdateUserById<'a> {
-        UpdateUserById::new(self.client, id.into(), body)
+    /// `PATCH /users/{id}`: returns [`UpdateUserById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<i64>) -> UpdateUserById<'a> {
+        UpdateUserById::new(self.client, id.into())
     }
 }
 impl Client {
@@ -10778,9 +13788,9 @@ pub struct Webhooks<'a> {
 impl<'a> Webhooks<'a> {
     /// Register a webhook.
     ///
-    /// `POST /webhooks`: returns [`CreateWebhook`].
-    pub fn create(&self, body: &types::CreateWebhookBody) -> CreateWebhook<'a> {
-        CreateWebhook::new(self.client, body)
+    /// `POST /webhooks`: returns [`CreateWebhook`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn create(&self) -> CreateWebhook<'a> {
+        CreateWebhook::new(self.client)
     }
     /// Delete a webhook.
     ///
@@ -10802,18 +13812,4247 @@ impl<'a> Webhooks<'a> {
     }
     /// Update a webhook.
     ///
-    /// `PATCH /webhooks/{id}`: returns [`UpdateWebhookById`].
-    pub fn update(
-        &self,
-        id: impl Into<::std::string::String>,
-        body: &types::UpdateWebhookByIdBody,
-    ) -> UpdateWebhookById<'a> {
-        UpdateWebhookById::new(self.client, id.into(), body)
+    /// `PATCH /webhooks/{id}`: returns [`UpdateWebhookById`]. Set the body's fields on it (`.name(..)`, …), then `.await` it.
+    pub fn update(&self, id: impl Into<::std::string::String>) -> UpdateWebhookById<'a> {
+        UpdateWebhookById::new(self.client, id.into())
     }
 }
 impl Client {
     /// The `webhooks` operations: [`Webhooks`].
     pub fn webhooks(&self) -> Webhooks<'_> {
         Webhooks { client: self }
+    }
+}
+/// Builders for the objects a write's body nests: each write's setter takes a closure
+/// that fills one (`.address_attributes(|a| a.city("Utrecht"))`).
+pub mod builders {
+    #[allow(unused_imports)]
+    use super::builders;
+    use crate::generated::types;
+    /// Builds a [`types::AddressPatchPayloadInner`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct AddressPatchPayloadInner {
+        body: edu_common::fields::Fields,
+    }
+    impl AddressPatchPayloadInner {
+        /// Sets `address`.
+        pub fn address(mut self, value: impl Into<String>) -> Self {
+            self.body.set("address", value.into());
+            self
+        }
+        /// Sets `address_line2`.
+        pub fn address_line2(mut self, value: impl Into<String>) -> Self {
+            self.body.set("address_line2", value.into());
+            self
+        }
+        /// Sets `addressee`.
+        pub fn addressee(mut self, value: impl Into<String>) -> Self {
+            self.body.set("addressee", value.into());
+            self
+        }
+        /// Sets `city`.
+        pub fn city(mut self, value: impl Into<String>) -> Self {
+            self.body.set("city", value.into());
+            self
+        }
+        /// Sets `country`.
+        pub fn country(mut self, value: impl Into<types::Country>) -> Self {
+            self.body.set("country", value.into());
+            self
+        }
+        /// Sets `postal_code`.
+        pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+            self.body.set("postal_code", value.into());
+            self
+        }
+        /// Sets `state_province`.
+        pub fn state_province(mut self, value: impl Into<types::UsaState>) -> Self {
+            self.body.set("state_province", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::AddressPayloadInner`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct AddressPayloadInner {
+        body: edu_common::fields::Fields,
+    }
+    impl AddressPayloadInner {
+        /// Sets `address`.
+        pub fn address(mut self, value: impl Into<String>) -> Self {
+            self.body.set("address", value.into());
+            self
+        }
+        /// Sets `address_line2`.
+        pub fn address_line2(mut self, value: impl Into<String>) -> Self {
+            self.body.set("address_line2", value.into());
+            self
+        }
+        /// Sets `addressee`.
+        pub fn addressee(mut self, value: impl Into<String>) -> Self {
+            self.body.set("addressee", value.into());
+            self
+        }
+        /// Sets `city`.
+        pub fn city(mut self, value: impl Into<String>) -> Self {
+            self.body.set("city", value.into());
+            self
+        }
+        /// Sets `country`.
+        pub fn country(mut self, value: impl Into<types::Country>) -> Self {
+            self.body.set("country", value.into());
+            self
+        }
+        /// Sets `postal_code`.
+        pub fn postal_code(mut self, value: impl Into<String>) -> Self {
+            self.body.set("postal_code", value.into());
+            self
+        }
+        /// Sets `state_province`.
+        pub fn state_province(mut self, value: impl Into<types::UsaState>) -> Self {
+            self.body.set("state_province", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::CoursePatchPayloadCourseTabContentsAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct CoursePatchPayloadCourseTabContentsAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl CoursePatchPayloadCourseTabContentsAttributesItem {
+        /// Sets `content`.
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.body.set("content", value.into());
+            self
+        }
+        /// Sets `course_tab_id`.
+        pub fn course_tab_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("course_tab_id", value.into());
+            self
+        }
+        /// Sets `id`.
+        pub fn id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("id", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::CoursePayloadCourseTabContentsAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct CoursePayloadCourseTabContentsAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl CoursePayloadCourseTabContentsAttributesItem {
+        /// Sets `content`.
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.body.set("content", value.into());
+            self
+        }
+        /// Sets `course_tab_id`.
+        pub fn course_tab_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("course_tab_id", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::CreateAccountBodySignupAnswersAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct CreateAccountBodySignupAnswersAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl CreateAccountBodySignupAnswersAttributesItem {
+        /// Sets `signup_question_id`.
+        pub fn signup_question_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("signup_question_id", value.into());
+            self
+        }
+        /// Sets `value`.
+        pub fn value(
+            mut self,
+            value: impl Into<types::CreateAccountBodySignupAnswersAttributesItemValue>,
+        ) -> Self {
+            self.body.set("value", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::CreateInvoiceBodyInvoiceItemsAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct CreateInvoiceBodyInvoiceItemsAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl CreateInvoiceBodyInvoiceItemsAttributesItem {
+        /// Sets `catalog_variant_id`.
+        pub fn catalog_variant_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("catalog_variant_id", value.into());
+            self
+        }
+        /// Sets `_destroy`.
+        pub fn _destroy(mut self, value: impl Into<bool>) -> Self {
+            self.body.set("_destroy", value.into());
+            self
+        }
+        /// Sets `invoice_vat_id`.
+        pub fn invoice_vat_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("invoice_vat_id", value.into());
+            self
+        }
+        /// Sets `name`.
+        pub fn name(mut self, value: impl Into<String>) -> Self {
+            self.body.set("name", value.into());
+            self
+        }
+        /// Sets `unit_price`.
+        pub fn unit_price(mut self, value: impl Into<String>) -> Self {
+            self.body.set("unit_price", value.into());
+            self
+        }
+        /// Sets `units`.
+        pub fn units(mut self, value: impl Into<f64>) -> Self {
+            self.body.set("units", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::CreateLeadBodyLeadProductsItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct CreateLeadBodyLeadProductsItem {
+        body: edu_common::fields::Fields,
+    }
+    impl CreateLeadBodyLeadProductsItem {
+        /// Sets `catalog_product_id`.
+        pub fn catalog_product_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("catalog_product_id", value.into());
+            self
+        }
+        /// Sets `catalog_variant_id`.
+        pub fn catalog_variant_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("catalog_variant_id", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::CustomAssociationsRecordsPayload`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct CustomAssociationsRecordsPayload {
+        body: edu_common::fields::Fields,
+    }
+    impl CustomAssociationsRecordsPayload {
+        /// Sets `custom_association_id`.
+        pub fn custom_association_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("custom_association_id", value.into());
+            self
+        }
+        /// Sets `custom_record_ids`.
+        pub fn custom_record_ids(
+            mut self,
+            values: impl IntoIterator<Item = impl Into<i64>>,
+        ) -> Self {
+            let values: Vec<i64> = values.into_iter().map(Into::into).collect();
+            self.body.set("custom_record_ids", values);
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::ProgramProgramPatchPayloadCourseTabContentsAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct ProgramProgramPatchPayloadCourseTabContentsAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl ProgramProgramPatchPayloadCourseTabContentsAttributesItem {
+        /// Sets `content`.
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.body.set("content", value.into());
+            self
+        }
+        /// Sets `course_tab_id`.
+        pub fn course_tab_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("course_tab_id", value.into());
+            self
+        }
+        /// Sets `id`.
+        pub fn id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("id", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::ProgramProgramPayloadCourseTabContentsAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct ProgramProgramPayloadCourseTabContentsAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl ProgramProgramPayloadCourseTabContentsAttributesItem {
+        /// Sets `content`.
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.body.set("content", value.into());
+            self
+        }
+        /// Sets `course_tab_id`.
+        pub fn course_tab_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("course_tab_id", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+    /// Builds a [`types::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem`] field by field, inside the write that nests it; the write checks its required fields when it is sent.
+    #[derive(Debug, Clone, Default)]
+    #[must_use]
+    pub struct UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem {
+        body: edu_common::fields::Fields,
+    }
+    impl UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem {
+        /// Sets `content`.
+        pub fn content(mut self, value: impl Into<String>) -> Self {
+            self.body.set("content", value.into());
+            self
+        }
+        /// Sets `course_tab_id`.
+        pub fn course_tab_id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("course_tab_id", value.into());
+            self
+        }
+        /// Sets `id`.
+        pub fn id(mut self, value: impl Into<i64>) -> Self {
+            self.body.set("id", value.into());
+            self
+        }
+        /// The fields set, as JSON (what the enclosing write sends).
+        pub fn into_value(self) -> serde_json::Value {
+            self.body.into_value()
+        }
+    }
+}
+impl From<types::CreateLabelBodyModelType> for types::LabelModelType {
+    /// The same value, as a [`types::LabelModelType`].
+    fn from(value: types::CreateLabelBodyModelType) -> Self {
+        match value {
+            types::CreateLabelBodyModelType::Lead => types::LabelModelType::Lead,
+            types::CreateLabelBodyModelType::Order => types::LabelModelType::Order,
+            types::CreateLabelBodyModelType::CatalogProduct => {
+                types::LabelModelType::CatalogProduct
+            }
+            types::CreateLabelBodyModelType::User => types::LabelModelType::User,
+            types::CreateLabelBodyModelType::Account => types::LabelModelType::Account,
+            types::CreateLabelBodyModelType::Teacher => types::LabelModelType::Teacher,
+            types::CreateLabelBodyModelType::Other(text) => {
+                types::LabelModelType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateLabelBodyModelType> for types::UpdateLabelByIdBodyModelType {
+    /// The same value, as a [`types::UpdateLabelByIdBodyModelType`].
+    fn from(value: types::CreateLabelBodyModelType) -> Self {
+        match value {
+            types::CreateLabelBodyModelType::Lead => {
+                types::UpdateLabelByIdBodyModelType::Lead
+            }
+            types::CreateLabelBodyModelType::Order => {
+                types::UpdateLabelByIdBodyModelType::Order
+            }
+            types::CreateLabelBodyModelType::CatalogProduct => {
+                types::UpdateLabelByIdBodyModelType::CatalogProduct
+            }
+            types::CreateLabelBodyModelType::User => {
+                types::UpdateLabelByIdBodyModelType::User
+            }
+            types::CreateLabelBodyModelType::Account => {
+                types::UpdateLabelByIdBodyModelType::Account
+            }
+            types::CreateLabelBodyModelType::Teacher => {
+                types::UpdateLabelByIdBodyModelType::Teacher
+            }
+            types::CreateLabelBodyModelType::Other(text) => {
+                types::UpdateLabelByIdBodyModelType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::LabelModelType> for types::CreateLabelBodyModelType {
+    /// The same value, as a [`types::CreateLabelBodyModelType`].
+    fn from(value: types::LabelModelType) -> Self {
+        match value {
+            types::LabelModelType::Account => types::CreateLabelBodyModelType::Account,
+            types::LabelModelType::CatalogProduct => {
+                types::CreateLabelBodyModelType::CatalogProduct
+            }
+            types::LabelModelType::Lead => types::CreateLabelBodyModelType::Lead,
+            types::LabelModelType::Order => types::CreateLabelBodyModelType::Order,
+            types::LabelModelType::Teacher => types::CreateLabelBodyModelType::Teacher,
+            types::LabelModelType::User => types::CreateLabelBodyModelType::User,
+            types::LabelModelType::Other(text) => {
+                types::CreateLabelBodyModelType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::LabelModelType> for types::UpdateLabelByIdBodyModelType {
+    /// The same value, as a [`types::UpdateLabelByIdBodyModelType`].
+    fn from(value: types::LabelModelType) -> Self {
+        match value {
+            types::LabelModelType::Account => {
+                types::UpdateLabelByIdBodyModelType::Account
+            }
+            types::LabelModelType::CatalogProduct => {
+                types::UpdateLabelByIdBodyModelType::CatalogProduct
+            }
+            types::LabelModelType::Lead => types::UpdateLabelByIdBodyModelType::Lead,
+            types::LabelModelType::Order => types::UpdateLabelByIdBodyModelType::Order,
+            types::LabelModelType::Teacher => {
+                types::UpdateLabelByIdBodyModelType::Teacher
+            }
+            types::LabelModelType::User => types::UpdateLabelByIdBodyModelType::User,
+            types::LabelModelType::Other(text) => {
+                types::UpdateLabelByIdBodyModelType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateLabelByIdBodyModelType> for types::CreateLabelBodyModelType {
+    /// The same value, as a [`types::CreateLabelBodyModelType`].
+    fn from(value: types::UpdateLabelByIdBodyModelType) -> Self {
+        match value {
+            types::UpdateLabelByIdBodyModelType::Lead => {
+                types::CreateLabelBodyModelType::Lead
+            }
+            types::UpdateLabelByIdBodyModelType::Order => {
+                types::CreateLabelBodyModelType::Order
+            }
+            types::UpdateLabelByIdBodyModelType::CatalogProduct => {
+                types::CreateLabelBodyModelType::CatalogProduct
+            }
+            types::UpdateLabelByIdBodyModelType::User => {
+                types::CreateLabelBodyModelType::User
+            }
+            types::UpdateLabelByIdBodyModelType::Account => {
+                types::CreateLabelBodyModelType::Account
+            }
+            types::UpdateLabelByIdBodyModelType::Teacher => {
+                types::CreateLabelBodyModelType::Teacher
+            }
+            types::UpdateLabelByIdBodyModelType::Other(text) => {
+                types::CreateLabelBodyModelType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateLabelByIdBodyModelType> for types::LabelModelType {
+    /// The same value, as a [`types::LabelModelType`].
+    fn from(value: types::UpdateLabelByIdBodyModelType) -> Self {
+        match value {
+            types::UpdateLabelByIdBodyModelType::Lead => types::LabelModelType::Lead,
+            types::UpdateLabelByIdBodyModelType::Order => types::LabelModelType::Order,
+            types::UpdateLabelByIdBodyModelType::CatalogProduct => {
+                types::LabelModelType::CatalogProduct
+            }
+            types::UpdateLabelByIdBodyModelType::User => types::LabelModelType::User,
+            types::UpdateLabelByIdBodyModelType::Account => {
+                types::LabelModelType::Account
+            }
+            types::UpdateLabelByIdBodyModelType::Teacher => {
+                types::LabelModelType::Teacher
+            }
+            types::UpdateLabelByIdBodyModelType::Other(text) => {
+                types::LabelModelType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateTaskBodySubjectType> for types::TaskSubjectType {
+    /// The same value, as a [`types::TaskSubjectType`].
+    fn from(value: types::CreateTaskBodySubjectType) -> Self {
+        match value {
+            types::CreateTaskBodySubjectType::Course => types::TaskSubjectType::Course,
+            types::CreateTaskBodySubjectType::Account => types::TaskSubjectType::Account,
+            types::CreateTaskBodySubjectType::User => types::TaskSubjectType::User,
+            types::CreateTaskBodySubjectType::Lead => types::TaskSubjectType::Lead,
+            types::CreateTaskBodySubjectType::Invoice => types::TaskSubjectType::Invoice,
+            types::CreateTaskBodySubjectType::PlannedCourse => {
+                types::TaskSubjectType::PlannedCourse
+            }
+            types::CreateTaskBodySubjectType::Order => types::TaskSubjectType::Order,
+            types::CreateTaskBodySubjectType::ProgramProgram => {
+                types::TaskSubjectType::ProgramProgram
+            }
+            types::CreateTaskBodySubjectType::ProgramEdition => {
+                types::TaskSubjectType::ProgramEdition
+            }
+            types::CreateTaskBodySubjectType::Other(text) => {
+                types::TaskSubjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateTaskBodySubjectType> for types::UpdateTaskByIdBodySubjectType {
+    /// The same value, as a [`types::UpdateTaskByIdBodySubjectType`].
+    fn from(value: types::CreateTaskBodySubjectType) -> Self {
+        match value {
+            types::CreateTaskBodySubjectType::Course => {
+                types::UpdateTaskByIdBodySubjectType::Course
+            }
+            types::CreateTaskBodySubjectType::Account => {
+                types::UpdateTaskByIdBodySubjectType::Account
+            }
+            types::CreateTaskBodySubjectType::User => {
+                types::UpdateTaskByIdBodySubjectType::User
+            }
+            types::CreateTaskBodySubjectType::Lead => {
+                types::UpdateTaskByIdBodySubjectType::Lead
+            }
+            types::CreateTaskBodySubjectType::Invoice => {
+                types::UpdateTaskByIdBodySubjectType::Invoice
+            }
+            types::CreateTaskBodySubjectType::PlannedCourse => {
+                types::UpdateTaskByIdBodySubjectType::PlannedCourse
+            }
+            types::CreateTaskBodySubjectType::Order => {
+                types::UpdateTaskByIdBodySubjectType::Order
+            }
+            types::CreateTaskBodySubjectType::ProgramProgram => {
+                types::UpdateTaskByIdBodySubjectType::ProgramProgram
+            }
+            types::CreateTaskBodySubjectType::ProgramEdition => {
+                types::UpdateTaskByIdBodySubjectType::ProgramEdition
+            }
+            types::CreateTaskBodySubjectType::Other(text) => {
+                types::UpdateTaskByIdBodySubjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::TaskSubjectType> for types::CreateTaskBodySubjectType {
+    /// The same value, as a [`types::CreateTaskBodySubjectType`].
+    fn from(value: types::TaskSubjectType) -> Self {
+        match value {
+            types::TaskSubjectType::Course => types::CreateTaskBodySubjectType::Course,
+            types::TaskSubjectType::Account => types::CreateTaskBodySubjectType::Account,
+            types::TaskSubjectType::User => types::CreateTaskBodySubjectType::User,
+            types::TaskSubjectType::Lead => types::CreateTaskBodySubjectType::Lead,
+            types::TaskSubjectType::Invoice => types::CreateTaskBodySubjectType::Invoice,
+            types::TaskSubjectType::PlannedCourse => {
+                types::CreateTaskBodySubjectType::PlannedCourse
+            }
+            types::TaskSubjectType::Order => types::CreateTaskBodySubjectType::Order,
+            types::TaskSubjectType::ProgramProgram => {
+                types::CreateTaskBodySubjectType::ProgramProgram
+            }
+            types::TaskSubjectType::ProgramEdition => {
+                types::CreateTaskBodySubjectType::ProgramEdition
+            }
+            types::TaskSubjectType::Other(text) => {
+                types::CreateTaskBodySubjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::TaskSubjectType> for types::UpdateTaskByIdBodySubjectType {
+    /// The same value, as a [`types::UpdateTaskByIdBodySubjectType`].
+    fn from(value: types::TaskSubjectType) -> Self {
+        match value {
+            types::TaskSubjectType::Course => {
+                types::UpdateTaskByIdBodySubjectType::Course
+            }
+            types::TaskSubjectType::Account => {
+                types::UpdateTaskByIdBodySubjectType::Account
+            }
+            types::TaskSubjectType::User => types::UpdateTaskByIdBodySubjectType::User,
+            types::TaskSubjectType::Lead => types::UpdateTaskByIdBodySubjectType::Lead,
+            types::TaskSubjectType::Invoice => {
+                types::UpdateTaskByIdBodySubjectType::Invoice
+            }
+            types::TaskSubjectType::PlannedCourse => {
+                types::UpdateTaskByIdBodySubjectType::PlannedCourse
+            }
+            types::TaskSubjectType::Order => types::UpdateTaskByIdBodySubjectType::Order,
+            types::TaskSubjectType::ProgramProgram => {
+                types::UpdateTaskByIdBodySubjectType::ProgramProgram
+            }
+            types::TaskSubjectType::ProgramEdition => {
+                types::UpdateTaskByIdBodySubjectType::ProgramEdition
+            }
+            types::TaskSubjectType::Other(text) => {
+                types::UpdateTaskByIdBodySubjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateTaskByIdBodySubjectType> for types::CreateTaskBodySubjectType {
+    /// The same value, as a [`types::CreateTaskBodySubjectType`].
+    fn from(value: types::UpdateTaskByIdBodySubjectType) -> Self {
+        match value {
+            types::UpdateTaskByIdBodySubjectType::Course => {
+                types::CreateTaskBodySubjectType::Course
+            }
+            types::UpdateTaskByIdBodySubjectType::Account => {
+                types::CreateTaskBodySubjectType::Account
+            }
+            types::UpdateTaskByIdBodySubjectType::User => {
+                types::CreateTaskBodySubjectType::User
+            }
+            types::UpdateTaskByIdBodySubjectType::Lead => {
+                types::CreateTaskBodySubjectType::Lead
+            }
+            types::UpdateTaskByIdBodySubjectType::Invoice => {
+                types::CreateTaskBodySubjectType::Invoice
+            }
+            types::UpdateTaskByIdBodySubjectType::PlannedCourse => {
+                types::CreateTaskBodySubjectType::PlannedCourse
+            }
+            types::UpdateTaskByIdBodySubjectType::Order => {
+                types::CreateTaskBodySubjectType::Order
+            }
+            types::UpdateTaskByIdBodySubjectType::ProgramProgram => {
+                types::CreateTaskBodySubjectType::ProgramProgram
+            }
+            types::UpdateTaskByIdBodySubjectType::ProgramEdition => {
+                types::CreateTaskBodySubjectType::ProgramEdition
+            }
+            types::UpdateTaskByIdBodySubjectType::Other(text) => {
+                types::CreateTaskBodySubjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateTaskByIdBodySubjectType> for types::TaskSubjectType {
+    /// The same value, as a [`types::TaskSubjectType`].
+    fn from(value: types::UpdateTaskByIdBodySubjectType) -> Self {
+        match value {
+            types::UpdateTaskByIdBodySubjectType::Course => {
+                types::TaskSubjectType::Course
+            }
+            types::UpdateTaskByIdBodySubjectType::Account => {
+                types::TaskSubjectType::Account
+            }
+            types::UpdateTaskByIdBodySubjectType::User => types::TaskSubjectType::User,
+            types::UpdateTaskByIdBodySubjectType::Lead => types::TaskSubjectType::Lead,
+            types::UpdateTaskByIdBodySubjectType::Invoice => {
+                types::TaskSubjectType::Invoice
+            }
+            types::UpdateTaskByIdBodySubjectType::PlannedCourse => {
+                types::TaskSubjectType::PlannedCourse
+            }
+            types::UpdateTaskByIdBodySubjectType::Order => types::TaskSubjectType::Order,
+            types::UpdateTaskByIdBodySubjectType::ProgramProgram => {
+                types::TaskSubjectType::ProgramProgram
+            }
+            types::UpdateTaskByIdBodySubjectType::ProgramEdition => {
+                types::TaskSubjectType::ProgramEdition
+            }
+            types::UpdateTaskByIdBodySubjectType::Other(text) => {
+                types::TaskSubjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetCatalogProductsProductableType> for types::ProductableType {
+    /// The same value, as a [`types::ProductableType`].
+    fn from(value: types::GetCatalogProductsProductableType) -> Self {
+        match value {
+            types::GetCatalogProductsProductableType::Course => {
+                types::ProductableType::Course
+            }
+            types::GetCatalogProductsProductableType::ProgramProgram => {
+                types::ProductableType::ProgramProgram
+            }
+            types::GetCatalogProductsProductableType::Other(text) => {
+                types::ProductableType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProductableType> for types::GetCatalogProductsProductableType {
+    /// The same value, as a [`types::GetCatalogProductsProductableType`].
+    fn from(value: types::ProductableType) -> Self {
+        match value {
+            types::ProductableType::Course => {
+                types::GetCatalogProductsProductableType::Course
+            }
+            types::ProductableType::ProgramProgram => {
+                types::GetCatalogProductsProductableType::ProgramProgram
+            }
+            types::ProductableType::Other(text) => {
+                types::GetCatalogProductsProductableType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateInvoicePaymentByInvoiceIdBodyCurrency> for types::Currency {
+    /// The same value, as a [`types::Currency`].
+    fn from(value: types::CreateInvoicePaymentByInvoiceIdBodyCurrency) -> Self {
+        match value {
+            types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Eur => {
+                types::Currency::Eur
+            }
+            types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Isk => {
+                types::Currency::Isk
+            }
+            types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Usd => {
+                types::Currency::Usd
+            }
+            types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Gbp => {
+                types::Currency::Gbp
+            }
+            types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Other(text) => {
+                types::Currency::Other(text)
+            }
+        }
+    }
+}
+impl From<types::Currency> for types::CreateInvoicePaymentByInvoiceIdBodyCurrency {
+    /// The same value, as a [`types::CreateInvoicePaymentByInvoiceIdBodyCurrency`].
+    fn from(value: types::Currency) -> Self {
+        match value {
+            types::Currency::Eur => {
+                types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Eur
+            }
+            types::Currency::Gbp => {
+                types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Gbp
+            }
+            types::Currency::Isk => {
+                types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Isk
+            }
+            types::Currency::Usd => {
+                types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Usd
+            }
+            types::Currency::Other(text) => {
+                types::CreateInvoicePaymentByInvoiceIdBodyCurrency::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesByCourseIdType> for types::GetPlannedCoursesType {
+    /// The same value, as a [`types::GetPlannedCoursesType`].
+    fn from(value: types::GetPlannedCoursesByCourseIdType) -> Self {
+        match value {
+            types::GetPlannedCoursesByCourseIdType::FixedPlannedCourse => {
+                types::GetPlannedCoursesType::FixedPlannedCourse
+            }
+            types::GetPlannedCoursesByCourseIdType::FlexiblePlannedCourse => {
+                types::GetPlannedCoursesType::FlexiblePlannedCourse
+            }
+            types::GetPlannedCoursesByCourseIdType::Other(text) => {
+                types::GetPlannedCoursesType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesByCourseIdType> for types::PlannedCoursePayloadType {
+    /// The same value, as a [`types::PlannedCoursePayloadType`].
+    fn from(value: types::GetPlannedCoursesByCourseIdType) -> Self {
+        match value {
+            types::GetPlannedCoursesByCourseIdType::FixedPlannedCourse => {
+                types::PlannedCoursePayloadType::FixedPlannedCourse
+            }
+            types::GetPlannedCoursesByCourseIdType::FlexiblePlannedCourse => {
+                types::PlannedCoursePayloadType::FlexiblePlannedCourse
+            }
+            types::GetPlannedCoursesByCourseIdType::Other(text) => {
+                types::PlannedCoursePayloadType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesByCourseIdType> for types::PlannedCourseType {
+    /// The same value, as a [`types::PlannedCourseType`].
+    fn from(value: types::GetPlannedCoursesByCourseIdType) -> Self {
+        match value {
+            types::GetPlannedCoursesByCourseIdType::FixedPlannedCourse => {
+                types::PlannedCourseType::FixedPlannedCourse
+            }
+            types::GetPlannedCoursesByCourseIdType::FlexiblePlannedCourse => {
+                types::PlannedCourseType::FlexiblePlannedCourse
+            }
+            types::GetPlannedCoursesByCourseIdType::Other(text) => {
+                types::PlannedCourseType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesType> for types::GetPlannedCoursesByCourseIdType {
+    /// The same value, as a [`types::GetPlannedCoursesByCourseIdType`].
+    fn from(value: types::GetPlannedCoursesType) -> Self {
+        match value {
+            types::GetPlannedCoursesType::FixedPlannedCourse => {
+                types::GetPlannedCoursesByCourseIdType::FixedPlannedCourse
+            }
+            types::GetPlannedCoursesType::FlexiblePlannedCourse => {
+                types::GetPlannedCoursesByCourseIdType::FlexiblePlannedCourse
+            }
+            types::GetPlannedCoursesType::Other(text) => {
+                types::GetPlannedCoursesByCourseIdType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesType> for types::PlannedCoursePayloadType {
+    /// The same value, as a [`types::PlannedCoursePayloadType`].
+    fn from(value: types::GetPlannedCoursesType) -> Self {
+        match value {
+            types::GetPlannedCoursesType::FixedPlannedCourse => {
+                types::PlannedCoursePayloadType::FixedPlannedCourse
+            }
+            types::GetPlannedCoursesType::FlexiblePlannedCourse => {
+                types::PlannedCoursePayloadType::FlexiblePlannedCourse
+            }
+            types::GetPlannedCoursesType::Other(text) => {
+                types::PlannedCoursePayloadType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesType> for types::PlannedCourseType {
+    /// The same value, as a [`types::PlannedCourseType`].
+    fn from(value: types::GetPlannedCoursesType) -> Self {
+        match value {
+            types::GetPlannedCoursesType::FixedPlannedCourse => {
+                types::PlannedCourseType::FixedPlannedCourse
+            }
+            types::GetPlannedCoursesType::FlexiblePlannedCourse => {
+                types::PlannedCourseType::FlexiblePlannedCourse
+            }
+            types::GetPlannedCoursesType::Other(text) => {
+                types::PlannedCourseType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadType> for types::GetPlannedCoursesByCourseIdType {
+    /// The same value, as a [`types::GetPlannedCoursesByCourseIdType`].
+    fn from(value: types::PlannedCoursePayloadType) -> Self {
+        match value {
+            types::PlannedCoursePayloadType::FixedPlannedCourse => {
+                types::GetPlannedCoursesByCourseIdType::FixedPlannedCourse
+            }
+            types::PlannedCoursePayloadType::FlexiblePlannedCourse => {
+                types::GetPlannedCoursesByCourseIdType::FlexiblePlannedCourse
+            }
+            types::PlannedCoursePayloadType::Other(text) => {
+                types::GetPlannedCoursesByCourseIdType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadType> for types::GetPlannedCoursesType {
+    /// The same value, as a [`types::GetPlannedCoursesType`].
+    fn from(value: types::PlannedCoursePayloadType) -> Self {
+        match value {
+            types::PlannedCoursePayloadType::FixedPlannedCourse => {
+                types::GetPlannedCoursesType::FixedPlannedCourse
+            }
+            types::PlannedCoursePayloadType::FlexiblePlannedCourse => {
+                types::GetPlannedCoursesType::FlexiblePlannedCourse
+            }
+            types::PlannedCoursePayloadType::Other(text) => {
+                types::GetPlannedCoursesType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadType> for types::PlannedCourseType {
+    /// The same value, as a [`types::PlannedCourseType`].
+    fn from(value: types::PlannedCoursePayloadType) -> Self {
+        match value {
+            types::PlannedCoursePayloadType::FixedPlannedCourse => {
+                types::PlannedCourseType::FixedPlannedCourse
+            }
+            types::PlannedCoursePayloadType::FlexiblePlannedCourse => {
+                types::PlannedCourseType::FlexiblePlannedCourse
+            }
+            types::PlannedCoursePayloadType::Other(text) => {
+                types::PlannedCourseType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCourseType> for types::GetPlannedCoursesByCourseIdType {
+    /// The same value, as a [`types::GetPlannedCoursesByCourseIdType`].
+    fn from(value: types::PlannedCourseType) -> Self {
+        match value {
+            types::PlannedCourseType::FixedPlannedCourse => {
+                types::GetPlannedCoursesByCourseIdType::FixedPlannedCourse
+            }
+            types::PlannedCourseType::FlexiblePlannedCourse => {
+                types::GetPlannedCoursesByCourseIdType::FlexiblePlannedCourse
+            }
+            types::PlannedCourseType::Other(text) => {
+                types::GetPlannedCoursesByCourseIdType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCourseType> for types::GetPlannedCoursesType {
+    /// The same value, as a [`types::GetPlannedCoursesType`].
+    fn from(value: types::PlannedCourseType) -> Self {
+        match value {
+            types::PlannedCourseType::FixedPlannedCourse => {
+                types::GetPlannedCoursesType::FixedPlannedCourse
+            }
+            types::PlannedCourseType::FlexiblePlannedCourse => {
+                types::GetPlannedCoursesType::FlexiblePlannedCourse
+            }
+            types::PlannedCourseType::Other(text) => {
+                types::GetPlannedCoursesType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCourseType> for types::PlannedCoursePayloadType {
+    /// The same value, as a [`types::PlannedCoursePayloadType`].
+    fn from(value: types::PlannedCourseType) -> Self {
+        match value {
+            types::PlannedCourseType::FixedPlannedCourse => {
+                types::PlannedCoursePayloadType::FixedPlannedCourse
+            }
+            types::PlannedCourseType::FlexiblePlannedCourse => {
+                types::PlannedCoursePayloadType::FlexiblePlannedCourse
+            }
+            types::PlannedCourseType::Other(text) => {
+                types::PlannedCoursePayloadType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlanningConflictConflictingEventType>
+for types::PlanningConflictEventType {
+    /// The same value, as a [`types::PlanningConflictEventType`].
+    fn from(value: types::PlanningConflictConflictingEventType) -> Self {
+        match value {
+            types::PlanningConflictConflictingEventType::Meeting => {
+                types::PlanningConflictEventType::Meeting
+            }
+            types::PlanningConflictConflictingEventType::PlanningEvent => {
+                types::PlanningConflictEventType::PlanningEvent
+            }
+            types::PlanningConflictConflictingEventType::Other(text) => {
+                types::PlanningConflictEventType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlanningConflictEventType>
+for types::PlanningConflictConflictingEventType {
+    /// The same value, as a [`types::PlanningConflictConflictingEventType`].
+    fn from(value: types::PlanningConflictEventType) -> Self {
+        match value {
+            types::PlanningConflictEventType::Meeting => {
+                types::PlanningConflictConflictingEventType::Meeting
+            }
+            types::PlanningConflictEventType::PlanningEvent => {
+                types::PlanningConflictConflictingEventType::PlanningEvent
+            }
+            types::PlanningConflictEventType::Other(text) => {
+                types::PlanningConflictConflictingEventType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetSignupQuestionsForType> for types::SignupQuestionForType {
+    /// The same value, as a [`types::SignupQuestionForType`].
+    fn from(value: types::GetSignupQuestionsForType) -> Self {
+        match value {
+            types::GetSignupQuestionsForType::User => types::SignupQuestionForType::User,
+            types::GetSignupQuestionsForType::Teacher => {
+                types::SignupQuestionForType::Teacher
+            }
+            types::GetSignupQuestionsForType::Account => {
+                types::SignupQuestionForType::Account
+            }
+            types::GetSignupQuestionsForType::CatalogProduct => {
+                types::SignupQuestionForType::CatalogProduct
+            }
+            types::GetSignupQuestionsForType::Order => {
+                types::SignupQuestionForType::Order
+            }
+            types::GetSignupQuestionsForType::CatalogVariant => {
+                types::SignupQuestionForType::CatalogVariant
+            }
+            types::GetSignupQuestionsForType::Other(text) => {
+                types::SignupQuestionForType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::SignupQuestionForType> for types::GetSignupQuestionsForType {
+    /// The same value, as a [`types::GetSignupQuestionsForType`].
+    fn from(value: types::SignupQuestionForType) -> Self {
+        match value {
+            types::SignupQuestionForType::User => types::GetSignupQuestionsForType::User,
+            types::SignupQuestionForType::Teacher => {
+                types::GetSignupQuestionsForType::Teacher
+            }
+            types::SignupQuestionForType::Account => {
+                types::GetSignupQuestionsForType::Account
+            }
+            types::SignupQuestionForType::CatalogProduct => {
+                types::GetSignupQuestionsForType::CatalogProduct
+            }
+            types::SignupQuestionForType::Order => {
+                types::GetSignupQuestionsForType::Order
+            }
+            types::SignupQuestionForType::CatalogVariant => {
+                types::GetSignupQuestionsForType::CatalogVariant
+            }
+            types::SignupQuestionForType::Other(text) => {
+                types::GetSignupQuestionsForType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AddOptionToCustomFieldObjectType>
+for types::DeleteOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::DeleteOptionOfCustomFieldObjectType`].
+    fn from(value: types::AddOptionToCustomFieldObjectType) -> Self {
+        match value {
+            types::AddOptionToCustomFieldObjectType::Users => {
+                types::DeleteOptionOfCustomFieldObjectType::Users
+            }
+            types::AddOptionToCustomFieldObjectType::Accounts => {
+                types::DeleteOptionOfCustomFieldObjectType::Accounts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogProducts => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogVariants => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::AddOptionToCustomFieldObjectType::Teachers => {
+                types::DeleteOptionOfCustomFieldObjectType::Teachers
+            }
+            types::AddOptionToCustomFieldObjectType::Other(text) => {
+                types::DeleteOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AddOptionToCustomFieldObjectType>
+for types::GetAssociationsOfObjectObjectType {
+    /// The same value, as a [`types::GetAssociationsOfObjectObjectType`].
+    fn from(value: types::AddOptionToCustomFieldObjectType) -> Self {
+        match value {
+            types::AddOptionToCustomFieldObjectType::Users => {
+                types::GetAssociationsOfObjectObjectType::Users
+            }
+            types::AddOptionToCustomFieldObjectType::Accounts => {
+                types::GetAssociationsOfObjectObjectType::Accounts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogProducts => {
+                types::GetAssociationsOfObjectObjectType::CatalogProducts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogVariants => {
+                types::GetAssociationsOfObjectObjectType::CatalogVariants
+            }
+            types::AddOptionToCustomFieldObjectType::Teachers => {
+                types::GetAssociationsOfObjectObjectType::Teachers
+            }
+            types::AddOptionToCustomFieldObjectType::Other(text) => {
+                types::GetAssociationsOfObjectObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AddOptionToCustomFieldObjectType>
+for types::GetOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionOfCustomFieldObjectType`].
+    fn from(value: types::AddOptionToCustomFieldObjectType) -> Self {
+        match value {
+            types::AddOptionToCustomFieldObjectType::Users => {
+                types::GetOptionOfCustomFieldObjectType::Users
+            }
+            types::AddOptionToCustomFieldObjectType::Accounts => {
+                types::GetOptionOfCustomFieldObjectType::Accounts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::AddOptionToCustomFieldObjectType::Teachers => {
+                types::GetOptionOfCustomFieldObjectType::Teachers
+            }
+            types::AddOptionToCustomFieldObjectType::Other(text) => {
+                types::GetOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AddOptionToCustomFieldObjectType>
+for types::GetOptionsOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionsOfCustomFieldObjectType`].
+    fn from(value: types::AddOptionToCustomFieldObjectType) -> Self {
+        match value {
+            types::AddOptionToCustomFieldObjectType::Users => {
+                types::GetOptionsOfCustomFieldObjectType::Users
+            }
+            types::AddOptionToCustomFieldObjectType::Accounts => {
+                types::GetOptionsOfCustomFieldObjectType::Accounts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogProducts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogVariants
+            }
+            types::AddOptionToCustomFieldObjectType::Teachers => {
+                types::GetOptionsOfCustomFieldObjectType::Teachers
+            }
+            types::AddOptionToCustomFieldObjectType::Other(text) => {
+                types::GetOptionsOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AddOptionToCustomFieldObjectType>
+for types::UpdateOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::UpdateOptionOfCustomFieldObjectType`].
+    fn from(value: types::AddOptionToCustomFieldObjectType) -> Self {
+        match value {
+            types::AddOptionToCustomFieldObjectType::Users => {
+                types::UpdateOptionOfCustomFieldObjectType::Users
+            }
+            types::AddOptionToCustomFieldObjectType::Accounts => {
+                types::UpdateOptionOfCustomFieldObjectType::Accounts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogProducts => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::AddOptionToCustomFieldObjectType::CatalogVariants => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::AddOptionToCustomFieldObjectType::Teachers => {
+                types::UpdateOptionOfCustomFieldObjectType::Teachers
+            }
+            types::AddOptionToCustomFieldObjectType::Other(text) => {
+                types::UpdateOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::DeleteOptionOfCustomFieldObjectType>
+for types::AddOptionToCustomFieldObjectType {
+    /// The same value, as a [`types::AddOptionToCustomFieldObjectType`].
+    fn from(value: types::DeleteOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::DeleteOptionOfCustomFieldObjectType::Users => {
+                types::AddOptionToCustomFieldObjectType::Users
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Accounts => {
+                types::AddOptionToCustomFieldObjectType::Accounts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::AddOptionToCustomFieldObjectType::CatalogProducts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::AddOptionToCustomFieldObjectType::CatalogVariants
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Teachers => {
+                types::AddOptionToCustomFieldObjectType::Teachers
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Other(text) => {
+                types::AddOptionToCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::DeleteOptionOfCustomFieldObjectType>
+for types::GetAssociationsOfObjectObjectType {
+    /// The same value, as a [`types::GetAssociationsOfObjectObjectType`].
+    fn from(value: types::DeleteOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::DeleteOptionOfCustomFieldObjectType::Users => {
+                types::GetAssociationsOfObjectObjectType::Users
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Accounts => {
+                types::GetAssociationsOfObjectObjectType::Accounts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetAssociationsOfObjectObjectType::CatalogProducts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetAssociationsOfObjectObjectType::CatalogVariants
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Teachers => {
+                types::GetAssociationsOfObjectObjectType::Teachers
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetAssociationsOfObjectObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::DeleteOptionOfCustomFieldObjectType>
+for types::GetOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionOfCustomFieldObjectType`].
+    fn from(value: types::DeleteOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::DeleteOptionOfCustomFieldObjectType::Users => {
+                types::GetOptionOfCustomFieldObjectType::Users
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Accounts => {
+                types::GetOptionOfCustomFieldObjectType::Accounts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Teachers => {
+                types::GetOptionOfCustomFieldObjectType::Teachers
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::DeleteOptionOfCustomFieldObjectType>
+for types::GetOptionsOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionsOfCustomFieldObjectType`].
+    fn from(value: types::DeleteOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::DeleteOptionOfCustomFieldObjectType::Users => {
+                types::GetOptionsOfCustomFieldObjectType::Users
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Accounts => {
+                types::GetOptionsOfCustomFieldObjectType::Accounts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogProducts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogVariants
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Teachers => {
+                types::GetOptionsOfCustomFieldObjectType::Teachers
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetOptionsOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::DeleteOptionOfCustomFieldObjectType>
+for types::UpdateOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::UpdateOptionOfCustomFieldObjectType`].
+    fn from(value: types::DeleteOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::DeleteOptionOfCustomFieldObjectType::Users => {
+                types::UpdateOptionOfCustomFieldObjectType::Users
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Accounts => {
+                types::UpdateOptionOfCustomFieldObjectType::Accounts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::DeleteOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Teachers => {
+                types::UpdateOptionOfCustomFieldObjectType::Teachers
+            }
+            types::DeleteOptionOfCustomFieldObjectType::Other(text) => {
+                types::UpdateOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetAssociationsOfObjectObjectType>
+for types::AddOptionToCustomFieldObjectType {
+    /// The same value, as a [`types::AddOptionToCustomFieldObjectType`].
+    fn from(value: types::GetAssociationsOfObjectObjectType) -> Self {
+        match value {
+            types::GetAssociationsOfObjectObjectType::Users => {
+                types::AddOptionToCustomFieldObjectType::Users
+            }
+            types::GetAssociationsOfObjectObjectType::Accounts => {
+                types::AddOptionToCustomFieldObjectType::Accounts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogProducts => {
+                types::AddOptionToCustomFieldObjectType::CatalogProducts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogVariants => {
+                types::AddOptionToCustomFieldObjectType::CatalogVariants
+            }
+            types::GetAssociationsOfObjectObjectType::Teachers => {
+                types::AddOptionToCustomFieldObjectType::Teachers
+            }
+            types::GetAssociationsOfObjectObjectType::Other(text) => {
+                types::AddOptionToCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetAssociationsOfObjectObjectType>
+for types::DeleteOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::DeleteOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetAssociationsOfObjectObjectType) -> Self {
+        match value {
+            types::GetAssociationsOfObjectObjectType::Users => {
+                types::DeleteOptionOfCustomFieldObjectType::Users
+            }
+            types::GetAssociationsOfObjectObjectType::Accounts => {
+                types::DeleteOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogProducts => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogVariants => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetAssociationsOfObjectObjectType::Teachers => {
+                types::DeleteOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetAssociationsOfObjectObjectType::Other(text) => {
+                types::DeleteOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetAssociationsOfObjectObjectType>
+for types::GetOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetAssociationsOfObjectObjectType) -> Self {
+        match value {
+            types::GetAssociationsOfObjectObjectType::Users => {
+                types::GetOptionOfCustomFieldObjectType::Users
+            }
+            types::GetAssociationsOfObjectObjectType::Accounts => {
+                types::GetOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogProducts => {
+                types::GetOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogVariants => {
+                types::GetOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetAssociationsOfObjectObjectType::Teachers => {
+                types::GetOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetAssociationsOfObjectObjectType::Other(text) => {
+                types::GetOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetAssociationsOfObjectObjectType>
+for types::GetOptionsOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionsOfCustomFieldObjectType`].
+    fn from(value: types::GetAssociationsOfObjectObjectType) -> Self {
+        match value {
+            types::GetAssociationsOfObjectObjectType::Users => {
+                types::GetOptionsOfCustomFieldObjectType::Users
+            }
+            types::GetAssociationsOfObjectObjectType::Accounts => {
+                types::GetOptionsOfCustomFieldObjectType::Accounts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogProducts => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogVariants => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetAssociationsOfObjectObjectType::Teachers => {
+                types::GetOptionsOfCustomFieldObjectType::Teachers
+            }
+            types::GetAssociationsOfObjectObjectType::Other(text) => {
+                types::GetOptionsOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetAssociationsOfObjectObjectType>
+for types::UpdateOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::UpdateOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetAssociationsOfObjectObjectType) -> Self {
+        match value {
+            types::GetAssociationsOfObjectObjectType::Users => {
+                types::UpdateOptionOfCustomFieldObjectType::Users
+            }
+            types::GetAssociationsOfObjectObjectType::Accounts => {
+                types::UpdateOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogProducts => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetAssociationsOfObjectObjectType::CatalogVariants => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetAssociationsOfObjectObjectType::Teachers => {
+                types::UpdateOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetAssociationsOfObjectObjectType::Other(text) => {
+                types::UpdateOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionOfCustomFieldObjectType>
+for types::AddOptionToCustomFieldObjectType {
+    /// The same value, as a [`types::AddOptionToCustomFieldObjectType`].
+    fn from(value: types::GetOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionOfCustomFieldObjectType::Users => {
+                types::AddOptionToCustomFieldObjectType::Users
+            }
+            types::GetOptionOfCustomFieldObjectType::Accounts => {
+                types::AddOptionToCustomFieldObjectType::Accounts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::AddOptionToCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::AddOptionToCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionOfCustomFieldObjectType::Teachers => {
+                types::AddOptionToCustomFieldObjectType::Teachers
+            }
+            types::GetOptionOfCustomFieldObjectType::Other(text) => {
+                types::AddOptionToCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionOfCustomFieldObjectType>
+for types::DeleteOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::DeleteOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionOfCustomFieldObjectType::Users => {
+                types::DeleteOptionOfCustomFieldObjectType::Users
+            }
+            types::GetOptionOfCustomFieldObjectType::Accounts => {
+                types::DeleteOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionOfCustomFieldObjectType::Teachers => {
+                types::DeleteOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetOptionOfCustomFieldObjectType::Other(text) => {
+                types::DeleteOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionOfCustomFieldObjectType>
+for types::GetAssociationsOfObjectObjectType {
+    /// The same value, as a [`types::GetAssociationsOfObjectObjectType`].
+    fn from(value: types::GetOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionOfCustomFieldObjectType::Users => {
+                types::GetAssociationsOfObjectObjectType::Users
+            }
+            types::GetOptionOfCustomFieldObjectType::Accounts => {
+                types::GetAssociationsOfObjectObjectType::Accounts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetAssociationsOfObjectObjectType::CatalogProducts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetAssociationsOfObjectObjectType::CatalogVariants
+            }
+            types::GetOptionOfCustomFieldObjectType::Teachers => {
+                types::GetAssociationsOfObjectObjectType::Teachers
+            }
+            types::GetOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetAssociationsOfObjectObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionOfCustomFieldObjectType>
+for types::GetOptionsOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionsOfCustomFieldObjectType`].
+    fn from(value: types::GetOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionOfCustomFieldObjectType::Users => {
+                types::GetOptionsOfCustomFieldObjectType::Users
+            }
+            types::GetOptionOfCustomFieldObjectType::Accounts => {
+                types::GetOptionsOfCustomFieldObjectType::Accounts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionOfCustomFieldObjectType::Teachers => {
+                types::GetOptionsOfCustomFieldObjectType::Teachers
+            }
+            types::GetOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetOptionsOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionOfCustomFieldObjectType>
+for types::UpdateOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::UpdateOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionOfCustomFieldObjectType::Users => {
+                types::UpdateOptionOfCustomFieldObjectType::Users
+            }
+            types::GetOptionOfCustomFieldObjectType::Accounts => {
+                types::UpdateOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionOfCustomFieldObjectType::Teachers => {
+                types::UpdateOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetOptionOfCustomFieldObjectType::Other(text) => {
+                types::UpdateOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionsOfCustomFieldObjectType>
+for types::AddOptionToCustomFieldObjectType {
+    /// The same value, as a [`types::AddOptionToCustomFieldObjectType`].
+    fn from(value: types::GetOptionsOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionsOfCustomFieldObjectType::Users => {
+                types::AddOptionToCustomFieldObjectType::Users
+            }
+            types::GetOptionsOfCustomFieldObjectType::Accounts => {
+                types::AddOptionToCustomFieldObjectType::Accounts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogProducts => {
+                types::AddOptionToCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogVariants => {
+                types::AddOptionToCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionsOfCustomFieldObjectType::Teachers => {
+                types::AddOptionToCustomFieldObjectType::Teachers
+            }
+            types::GetOptionsOfCustomFieldObjectType::Other(text) => {
+                types::AddOptionToCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionsOfCustomFieldObjectType>
+for types::DeleteOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::DeleteOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetOptionsOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionsOfCustomFieldObjectType::Users => {
+                types::DeleteOptionOfCustomFieldObjectType::Users
+            }
+            types::GetOptionsOfCustomFieldObjectType::Accounts => {
+                types::DeleteOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogProducts => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogVariants => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionsOfCustomFieldObjectType::Teachers => {
+                types::DeleteOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetOptionsOfCustomFieldObjectType::Other(text) => {
+                types::DeleteOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionsOfCustomFieldObjectType>
+for types::GetAssociationsOfObjectObjectType {
+    /// The same value, as a [`types::GetAssociationsOfObjectObjectType`].
+    fn from(value: types::GetOptionsOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionsOfCustomFieldObjectType::Users => {
+                types::GetAssociationsOfObjectObjectType::Users
+            }
+            types::GetOptionsOfCustomFieldObjectType::Accounts => {
+                types::GetAssociationsOfObjectObjectType::Accounts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogProducts => {
+                types::GetAssociationsOfObjectObjectType::CatalogProducts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogVariants => {
+                types::GetAssociationsOfObjectObjectType::CatalogVariants
+            }
+            types::GetOptionsOfCustomFieldObjectType::Teachers => {
+                types::GetAssociationsOfObjectObjectType::Teachers
+            }
+            types::GetOptionsOfCustomFieldObjectType::Other(text) => {
+                types::GetAssociationsOfObjectObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionsOfCustomFieldObjectType>
+for types::GetOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetOptionsOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionsOfCustomFieldObjectType::Users => {
+                types::GetOptionOfCustomFieldObjectType::Users
+            }
+            types::GetOptionsOfCustomFieldObjectType::Accounts => {
+                types::GetOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionsOfCustomFieldObjectType::Teachers => {
+                types::GetOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetOptionsOfCustomFieldObjectType::Other(text) => {
+                types::GetOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOptionsOfCustomFieldObjectType>
+for types::UpdateOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::UpdateOptionOfCustomFieldObjectType`].
+    fn from(value: types::GetOptionsOfCustomFieldObjectType) -> Self {
+        match value {
+            types::GetOptionsOfCustomFieldObjectType::Users => {
+                types::UpdateOptionOfCustomFieldObjectType::Users
+            }
+            types::GetOptionsOfCustomFieldObjectType::Accounts => {
+                types::UpdateOptionOfCustomFieldObjectType::Accounts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogProducts => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::GetOptionsOfCustomFieldObjectType::CatalogVariants => {
+                types::UpdateOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::GetOptionsOfCustomFieldObjectType::Teachers => {
+                types::UpdateOptionOfCustomFieldObjectType::Teachers
+            }
+            types::GetOptionsOfCustomFieldObjectType::Other(text) => {
+                types::UpdateOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateOptionOfCustomFieldObjectType>
+for types::AddOptionToCustomFieldObjectType {
+    /// The same value, as a [`types::AddOptionToCustomFieldObjectType`].
+    fn from(value: types::UpdateOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::UpdateOptionOfCustomFieldObjectType::Users => {
+                types::AddOptionToCustomFieldObjectType::Users
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Accounts => {
+                types::AddOptionToCustomFieldObjectType::Accounts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::AddOptionToCustomFieldObjectType::CatalogProducts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::AddOptionToCustomFieldObjectType::CatalogVariants
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Teachers => {
+                types::AddOptionToCustomFieldObjectType::Teachers
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Other(text) => {
+                types::AddOptionToCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateOptionOfCustomFieldObjectType>
+for types::DeleteOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::DeleteOptionOfCustomFieldObjectType`].
+    fn from(value: types::UpdateOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::UpdateOptionOfCustomFieldObjectType::Users => {
+                types::DeleteOptionOfCustomFieldObjectType::Users
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Accounts => {
+                types::DeleteOptionOfCustomFieldObjectType::Accounts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::DeleteOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Teachers => {
+                types::DeleteOptionOfCustomFieldObjectType::Teachers
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Other(text) => {
+                types::DeleteOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateOptionOfCustomFieldObjectType>
+for types::GetAssociationsOfObjectObjectType {
+    /// The same value, as a [`types::GetAssociationsOfObjectObjectType`].
+    fn from(value: types::UpdateOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::UpdateOptionOfCustomFieldObjectType::Users => {
+                types::GetAssociationsOfObjectObjectType::Users
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Accounts => {
+                types::GetAssociationsOfObjectObjectType::Accounts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetAssociationsOfObjectObjectType::CatalogProducts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetAssociationsOfObjectObjectType::CatalogVariants
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Teachers => {
+                types::GetAssociationsOfObjectObjectType::Teachers
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetAssociationsOfObjectObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateOptionOfCustomFieldObjectType>
+for types::GetOptionOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionOfCustomFieldObjectType`].
+    fn from(value: types::UpdateOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::UpdateOptionOfCustomFieldObjectType::Users => {
+                types::GetOptionOfCustomFieldObjectType::Users
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Accounts => {
+                types::GetOptionOfCustomFieldObjectType::Accounts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionOfCustomFieldObjectType::CatalogProducts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionOfCustomFieldObjectType::CatalogVariants
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Teachers => {
+                types::GetOptionOfCustomFieldObjectType::Teachers
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetOptionOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UpdateOptionOfCustomFieldObjectType>
+for types::GetOptionsOfCustomFieldObjectType {
+    /// The same value, as a [`types::GetOptionsOfCustomFieldObjectType`].
+    fn from(value: types::UpdateOptionOfCustomFieldObjectType) -> Self {
+        match value {
+            types::UpdateOptionOfCustomFieldObjectType::Users => {
+                types::GetOptionsOfCustomFieldObjectType::Users
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Accounts => {
+                types::GetOptionsOfCustomFieldObjectType::Accounts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogProducts => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogProducts
+            }
+            types::UpdateOptionOfCustomFieldObjectType::CatalogVariants => {
+                types::GetOptionsOfCustomFieldObjectType::CatalogVariants
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Teachers => {
+                types::GetOptionsOfCustomFieldObjectType::Teachers
+            }
+            types::UpdateOptionOfCustomFieldObjectType::Other(text) => {
+                types::GetOptionsOfCustomFieldObjectType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::EnrollmentStatus> for types::GetEnrollmentsStatusItem {
+    /// The same value, as a [`types::GetEnrollmentsStatusItem`].
+    fn from(value: types::EnrollmentStatus) -> Self {
+        match value {
+            types::EnrollmentStatus::Active => types::GetEnrollmentsStatusItem::Active,
+            types::EnrollmentStatus::Canceled => {
+                types::GetEnrollmentsStatusItem::Canceled
+            }
+            types::EnrollmentStatus::Completed => {
+                types::GetEnrollmentsStatusItem::Completed
+            }
+            types::EnrollmentStatus::Confirmed => {
+                types::GetEnrollmentsStatusItem::Confirmed
+            }
+            types::EnrollmentStatus::Other(text) => {
+                types::GetEnrollmentsStatusItem::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetEnrollmentsStatusItem> for types::EnrollmentStatus {
+    /// The same value, as a [`types::EnrollmentStatus`].
+    fn from(value: types::GetEnrollmentsStatusItem) -> Self {
+        match value {
+            types::GetEnrollmentsStatusItem::Confirmed => {
+                types::EnrollmentStatus::Confirmed
+            }
+            types::GetEnrollmentsStatusItem::Active => types::EnrollmentStatus::Active,
+            types::GetEnrollmentsStatusItem::Canceled => {
+                types::EnrollmentStatus::Canceled
+            }
+            types::GetEnrollmentsStatusItem::Completed => {
+                types::EnrollmentStatus::Completed
+            }
+            types::GetEnrollmentsStatusItem::Other(text) => {
+                types::EnrollmentStatus::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesStatusItem> for types::PlannedCourseStatus {
+    /// The same value, as a [`types::PlannedCourseStatus`].
+    fn from(value: types::GetPlannedCoursesStatusItem) -> Self {
+        match value {
+            types::GetPlannedCoursesStatusItem::Planned => {
+                types::PlannedCourseStatus::Planned
+            }
+            types::GetPlannedCoursesStatusItem::Active => {
+                types::PlannedCourseStatus::Active
+            }
+            types::GetPlannedCoursesStatusItem::Completed => {
+                types::PlannedCourseStatus::Completed
+            }
+            types::GetPlannedCoursesStatusItem::Canceled => {
+                types::PlannedCourseStatus::Canceled
+            }
+            types::GetPlannedCoursesStatusItem::Other(text) => {
+                types::PlannedCourseStatus::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCourseStatus> for types::GetPlannedCoursesStatusItem {
+    /// The same value, as a [`types::GetPlannedCoursesStatusItem`].
+    fn from(value: types::PlannedCourseStatus) -> Self {
+        match value {
+            types::PlannedCourseStatus::Planned => {
+                types::GetPlannedCoursesStatusItem::Planned
+            }
+            types::PlannedCourseStatus::Active => {
+                types::GetPlannedCoursesStatusItem::Active
+            }
+            types::PlannedCourseStatus::Completed => {
+                types::GetPlannedCoursesStatusItem::Completed
+            }
+            types::PlannedCourseStatus::Canceled => {
+                types::GetPlannedCoursesStatusItem::Canceled
+            }
+            types::PlannedCourseStatus::Other(text) => {
+                types::GetPlannedCoursesStatusItem::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UserRolesItem> for types::UserWithIncludesRolesItem {
+    /// The same value, as a [`types::UserWithIncludesRolesItem`].
+    fn from(value: types::UserRolesItem) -> Self {
+        match value {
+            types::UserRolesItem::Admin => types::UserWithIncludesRolesItem::Admin,
+            types::UserRolesItem::Teacher => types::UserWithIncludesRolesItem::Teacher,
+            types::UserRolesItem::Customer => types::UserWithIncludesRolesItem::Customer,
+            types::UserRolesItem::Student => types::UserWithIncludesRolesItem::Student,
+            types::UserRolesItem::Other(text) => {
+                types::UserWithIncludesRolesItem::Other(text)
+            }
+        }
+    }
+}
+impl From<types::UserWithIncludesRolesItem> for types::UserRolesItem {
+    /// The same value, as a [`types::UserRolesItem`].
+    fn from(value: types::UserWithIncludesRolesItem) -> Self {
+        match value {
+            types::UserWithIncludesRolesItem::Admin => types::UserRolesItem::Admin,
+            types::UserWithIncludesRolesItem::Teacher => types::UserRolesItem::Teacher,
+            types::UserWithIncludesRolesItem::Customer => types::UserRolesItem::Customer,
+            types::UserWithIncludesRolesItem::Student => types::UserRolesItem::Student,
+            types::UserWithIncludesRolesItem::Other(text) => {
+                types::UserRolesItem::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateLeadBodyStatus> for types::LeadStatus {
+    /// The same value, as a [`types::LeadStatus`].
+    fn from(value: types::CreateLeadBodyStatus) -> Self {
+        match value {
+            types::CreateLeadBodyStatus::Prospect => types::LeadStatus::Prospect,
+            types::CreateLeadBodyStatus::WaitingList => types::LeadStatus::WaitingList,
+            types::CreateLeadBodyStatus::Won => types::LeadStatus::Won,
+            types::CreateLeadBodyStatus::Lost => types::LeadStatus::Lost,
+            types::CreateLeadBodyStatus::Archive => types::LeadStatus::Archive,
+            types::CreateLeadBodyStatus::Other(text) => types::LeadStatus::Other(text),
+        }
+    }
+}
+impl From<types::CreateLeadBodyStatus> for types::LeadWithIncludesStatus {
+    /// The same value, as a [`types::LeadWithIncludesStatus`].
+    fn from(value: types::CreateLeadBodyStatus) -> Self {
+        match value {
+            types::CreateLeadBodyStatus::Prospect => {
+                types::LeadWithIncludesStatus::Prospect
+            }
+            types::CreateLeadBodyStatus::WaitingList => {
+                types::LeadWithIncludesStatus::WaitingList
+            }
+            types::CreateLeadBodyStatus::Won => types::LeadWithIncludesStatus::Won,
+            types::CreateLeadBodyStatus::Lost => types::LeadWithIncludesStatus::Lost,
+            types::CreateLeadBodyStatus::Archive => {
+                types::LeadWithIncludesStatus::Archive
+            }
+            types::CreateLeadBodyStatus::Other(text) => {
+                types::LeadWithIncludesStatus::Other(text)
+            }
+        }
+    }
+}
+impl From<types::LeadStatus> for types::CreateLeadBodyStatus {
+    /// The same value, as a [`types::CreateLeadBodyStatus`].
+    fn from(value: types::LeadStatus) -> Self {
+        match value {
+            types::LeadStatus::Prospect => types::CreateLeadBodyStatus::Prospect,
+            types::LeadStatus::WaitingList => types::CreateLeadBodyStatus::WaitingList,
+            types::LeadStatus::Won => types::CreateLeadBodyStatus::Won,
+            types::LeadStatus::Lost => types::CreateLeadBodyStatus::Lost,
+            types::LeadStatus::Archive => types::CreateLeadBodyStatus::Archive,
+            types::LeadStatus::Other(text) => types::CreateLeadBodyStatus::Other(text),
+        }
+    }
+}
+impl From<types::LeadStatus> for types::LeadWithIncludesStatus {
+    /// The same value, as a [`types::LeadWithIncludesStatus`].
+    fn from(value: types::LeadStatus) -> Self {
+        match value {
+            types::LeadStatus::Prospect => types::LeadWithIncludesStatus::Prospect,
+            types::LeadStatus::WaitingList => types::LeadWithIncludesStatus::WaitingList,
+            types::LeadStatus::Won => types::LeadWithIncludesStatus::Won,
+            types::LeadStatus::Lost => types::LeadWithIncludesStatus::Lost,
+            types::LeadStatus::Archive => types::LeadWithIncludesStatus::Archive,
+            types::LeadStatus::Other(text) => types::LeadWithIncludesStatus::Other(text),
+        }
+    }
+}
+impl From<types::LeadWithIncludesStatus> for types::CreateLeadBodyStatus {
+    /// The same value, as a [`types::CreateLeadBodyStatus`].
+    fn from(value: types::LeadWithIncludesStatus) -> Self {
+        match value {
+            types::LeadWithIncludesStatus::Prospect => {
+                types::CreateLeadBodyStatus::Prospect
+            }
+            types::LeadWithIncludesStatus::WaitingList => {
+                types::CreateLeadBodyStatus::WaitingList
+            }
+            types::LeadWithIncludesStatus::Won => types::CreateLeadBodyStatus::Won,
+            types::LeadWithIncludesStatus::Lost => types::CreateLeadBodyStatus::Lost,
+            types::LeadWithIncludesStatus::Archive => {
+                types::CreateLeadBodyStatus::Archive
+            }
+            types::LeadWithIncludesStatus::Other(text) => {
+                types::CreateLeadBodyStatus::Other(text)
+            }
+        }
+    }
+}
+impl From<types::LeadWithIncludesStatus> for types::LeadStatus {
+    /// The same value, as a [`types::LeadStatus`].
+    fn from(value: types::LeadWithIncludesStatus) -> Self {
+        match value {
+            types::LeadWithIncludesStatus::Prospect => types::LeadStatus::Prospect,
+            types::LeadWithIncludesStatus::WaitingList => types::LeadStatus::WaitingList,
+            types::LeadWithIncludesStatus::Won => types::LeadStatus::Won,
+            types::LeadWithIncludesStatus::Lost => types::LeadStatus::Lost,
+            types::LeadWithIncludesStatus::Archive => types::LeadStatus::Archive,
+            types::LeadWithIncludesStatus::Other(text) => types::LeadStatus::Other(text),
+        }
+    }
+}
+impl From<types::VariantAvailability> for types::VariantWithIncludesAvailability {
+    /// The same value, as a [`types::VariantWithIncludesAvailability`].
+    fn from(value: types::VariantAvailability) -> Self {
+        match value {
+            types::VariantAvailability::Available => {
+                types::VariantWithIncludesAvailability::Available
+            }
+            types::VariantAvailability::LimitedAvailability => {
+                types::VariantWithIncludesAvailability::LimitedAvailability
+            }
+            types::VariantAvailability::NotAvailable => {
+                types::VariantWithIncludesAvailability::NotAvailable
+            }
+            types::VariantAvailability::Other(text) => {
+                types::VariantWithIncludesAvailability::Other(text)
+            }
+        }
+    }
+}
+impl From<types::VariantWithIncludesAvailability> for types::VariantAvailability {
+    /// The same value, as a [`types::VariantAvailability`].
+    fn from(value: types::VariantWithIncludesAvailability) -> Self {
+        match value {
+            types::VariantWithIncludesAvailability::Available => {
+                types::VariantAvailability::Available
+            }
+            types::VariantWithIncludesAvailability::LimitedAvailability => {
+                types::VariantAvailability::LimitedAvailability
+            }
+            types::VariantWithIncludesAvailability::NotAvailable => {
+                types::VariantAvailability::NotAvailable
+            }
+            types::VariantWithIncludesAvailability::Other(text) => {
+                types::VariantAvailability::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AccountType> for types::EducatorSignupDefaultAccountType {
+    /// The same value, as a [`types::EducatorSignupDefaultAccountType`].
+    fn from(value: types::AccountType) -> Self {
+        match value {
+            types::AccountType::Business => {
+                types::EducatorSignupDefaultAccountType::Business
+            }
+            types::AccountType::Personal => {
+                types::EducatorSignupDefaultAccountType::Personal
+            }
+            types::AccountType::Other(text) => {
+                types::EducatorSignupDefaultAccountType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AccountType> for types::EducatorWithIncludesSignupDefaultAccountType {
+    /// The same value, as a [`types::EducatorWithIncludesSignupDefaultAccountType`].
+    fn from(value: types::AccountType) -> Self {
+        match value {
+            types::AccountType::Business => {
+                types::EducatorWithIncludesSignupDefaultAccountType::Business
+            }
+            types::AccountType::Personal => {
+                types::EducatorWithIncludesSignupDefaultAccountType::Personal
+            }
+            types::AccountType::Other(text) => {
+                types::EducatorWithIncludesSignupDefaultAccountType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::EducatorSignupDefaultAccountType> for types::AccountType {
+    /// The same value, as a [`types::AccountType`].
+    fn from(value: types::EducatorSignupDefaultAccountType) -> Self {
+        match value {
+            types::EducatorSignupDefaultAccountType::Personal => {
+                types::AccountType::Personal
+            }
+            types::EducatorSignupDefaultAccountType::Business => {
+                types::AccountType::Business
+            }
+            types::EducatorSignupDefaultAccountType::Other(text) => {
+                types::AccountType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::EducatorSignupDefaultAccountType>
+for types::EducatorWithIncludesSignupDefaultAccountType {
+    /// The same value, as a [`types::EducatorWithIncludesSignupDefaultAccountType`].
+    fn from(value: types::EducatorSignupDefaultAccountType) -> Self {
+        match value {
+            types::EducatorSignupDefaultAccountType::Personal => {
+                types::EducatorWithIncludesSignupDefaultAccountType::Personal
+            }
+            types::EducatorSignupDefaultAccountType::Business => {
+                types::EducatorWithIncludesSignupDefaultAccountType::Business
+            }
+            types::EducatorSignupDefaultAccountType::Other(text) => {
+                types::EducatorWithIncludesSignupDefaultAccountType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::EducatorWithIncludesSignupDefaultAccountType> for types::AccountType {
+    /// The same value, as a [`types::AccountType`].
+    fn from(value: types::EducatorWithIncludesSignupDefaultAccountType) -> Self {
+        match value {
+            types::EducatorWithIncludesSignupDefaultAccountType::Personal => {
+                types::AccountType::Personal
+            }
+            types::EducatorWithIncludesSignupDefaultAccountType::Business => {
+                types::AccountType::Business
+            }
+            types::EducatorWithIncludesSignupDefaultAccountType::Other(text) => {
+                types::AccountType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::EducatorWithIncludesSignupDefaultAccountType>
+for types::EducatorSignupDefaultAccountType {
+    /// The same value, as a [`types::EducatorSignupDefaultAccountType`].
+    fn from(value: types::EducatorWithIncludesSignupDefaultAccountType) -> Self {
+        match value {
+            types::EducatorWithIncludesSignupDefaultAccountType::Personal => {
+                types::EducatorSignupDefaultAccountType::Personal
+            }
+            types::EducatorWithIncludesSignupDefaultAccountType::Business => {
+                types::EducatorSignupDefaultAccountType::Business
+            }
+            types::EducatorWithIncludesSignupDefaultAccountType::Other(text) => {
+                types::EducatorSignupDefaultAccountType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEnrollmentState> for types::ProgramEnrollmentWithIncludesState {
+    /// The same value, as a [`types::ProgramEnrollmentWithIncludesState`].
+    fn from(value: types::ProgramEnrollmentState) -> Self {
+        match value {
+            types::ProgramEnrollmentState::Confirmed => {
+                types::ProgramEnrollmentWithIncludesState::Confirmed
+            }
+            types::ProgramEnrollmentState::Canceled => {
+                types::ProgramEnrollmentWithIncludesState::Canceled
+            }
+            types::ProgramEnrollmentState::Other(text) => {
+                types::ProgramEnrollmentWithIncludesState::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEnrollmentWithIncludesState> for types::ProgramEnrollmentState {
+    /// The same value, as a [`types::ProgramEnrollmentState`].
+    fn from(value: types::ProgramEnrollmentWithIncludesState) -> Self {
+        match value {
+            types::ProgramEnrollmentWithIncludesState::Confirmed => {
+                types::ProgramEnrollmentState::Confirmed
+            }
+            types::ProgramEnrollmentWithIncludesState::Canceled => {
+                types::ProgramEnrollmentState::Canceled
+            }
+            types::ProgramEnrollmentWithIncludesState::Other(text) => {
+                types::ProgramEnrollmentState::Other(text)
+            }
+        }
+    }
+}
+impl From<types::AvailabilityState> for types::GetPlannedCoursesAvailabilityState {
+    /// The same value, as a [`types::GetPlannedCoursesAvailabilityState`].
+    fn from(value: types::AvailabilityState) -> Self {
+        match value {
+            types::AvailabilityState::Open => {
+                types::GetPlannedCoursesAvailabilityState::Open
+            }
+            types::AvailabilityState::Closed => {
+                types::GetPlannedCoursesAvailabilityState::Closed
+            }
+            types::AvailabilityState::Other(text) => {
+                types::GetPlannedCoursesAvailabilityState::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesAvailabilityState> for types::AvailabilityState {
+    /// The same value, as a [`types::AvailabilityState`].
+    fn from(value: types::GetPlannedCoursesAvailabilityState) -> Self {
+        match value {
+            types::GetPlannedCoursesAvailabilityState::Open => {
+                types::AvailabilityState::Open
+            }
+            types::GetPlannedCoursesAvailabilityState::Closed => {
+                types::AvailabilityState::Closed
+            }
+            types::GetPlannedCoursesAvailabilityState::Other(text) => {
+                types::AvailabilityState::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateMaterialBodyUseType> for types::MaterialUseType {
+    /// The same value, as a [`types::MaterialUseType`].
+    fn from(value: types::CreateMaterialBodyUseType) -> Self {
+        match value {
+            types::CreateMaterialBodyUseType::Reservable => {
+                types::MaterialUseType::Reservable
+            }
+            types::CreateMaterialBodyUseType::Consumable => {
+                types::MaterialUseType::Consumable
+            }
+            types::CreateMaterialBodyUseType::Other(text) => {
+                types::MaterialUseType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::MaterialUseType> for types::CreateMaterialBodyUseType {
+    /// The same value, as a [`types::CreateMaterialBodyUseType`].
+    fn from(value: types::MaterialUseType) -> Self {
+        match value {
+            types::MaterialUseType::Reservable => {
+                types::CreateMaterialBodyUseType::Reservable
+            }
+            types::MaterialUseType::Consumable => {
+                types::CreateMaterialBodyUseType::Consumable
+            }
+            types::MaterialUseType::Other(text) => {
+                types::CreateMaterialBodyUseType::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetOrdersSortItem> for types::GetUsersSortItem {
+    /// The same value, as a [`types::GetUsersSortItem`].
+    fn from(value: types::GetOrdersSortItem) -> Self {
+        match value {
+            types::GetOrdersSortItem::CreatedAtAsc => {
+                types::GetUsersSortItem::CreatedAtAsc
+            }
+            types::GetOrdersSortItem::CreatedAtDesc => {
+                types::GetUsersSortItem::CreatedAtDesc
+            }
+            types::GetOrdersSortItem::Other(text) => types::GetUsersSortItem::Other(text),
+        }
+    }
+}
+impl From<types::GetUsersSortItem> for types::GetOrdersSortItem {
+    /// The same value, as a [`types::GetOrdersSortItem`].
+    fn from(value: types::GetUsersSortItem) -> Self {
+        match value {
+            types::GetUsersSortItem::CreatedAtAsc => {
+                types::GetOrdersSortItem::CreatedAtAsc
+            }
+            types::GetUsersSortItem::CreatedAtDesc => {
+                types::GetOrdersSortItem::CreatedAtDesc
+            }
+            types::GetUsersSortItem::Other(text) => types::GetOrdersSortItem::Other(text),
+        }
+    }
+}
+impl From<types::PaymentStatus> for types::PaymentWithFixedIncludesStatus {
+    /// The same value, as a [`types::PaymentWithFixedIncludesStatus`].
+    fn from(value: types::PaymentStatus) -> Self {
+        match value {
+            types::PaymentStatus::New => types::PaymentWithFixedIncludesStatus::New,
+            types::PaymentStatus::Open => types::PaymentWithFixedIncludesStatus::Open,
+            types::PaymentStatus::Paid => types::PaymentWithFixedIncludesStatus::Paid,
+            types::PaymentStatus::Failed => types::PaymentWithFixedIncludesStatus::Failed,
+            types::PaymentStatus::InternalServerError => {
+                types::PaymentWithFixedIncludesStatus::InternalServerError
+            }
+            types::PaymentStatus::Other(text) => {
+                types::PaymentWithFixedIncludesStatus::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PaymentWithFixedIncludesStatus> for types::PaymentStatus {
+    /// The same value, as a [`types::PaymentStatus`].
+    fn from(value: types::PaymentWithFixedIncludesStatus) -> Self {
+        match value {
+            types::PaymentWithFixedIncludesStatus::New => types::PaymentStatus::New,
+            types::PaymentWithFixedIncludesStatus::Open => types::PaymentStatus::Open,
+            types::PaymentWithFixedIncludesStatus::Paid => types::PaymentStatus::Paid,
+            types::PaymentWithFixedIncludesStatus::Failed => types::PaymentStatus::Failed,
+            types::PaymentWithFixedIncludesStatus::InternalServerError => {
+                types::PaymentStatus::InternalServerError
+            }
+            types::PaymentWithFixedIncludesStatus::Other(text) => {
+                types::PaymentStatus::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::CoursePatchPayloadCostScheme::Free,
+            types::CostScheme::Order => types::CoursePatchPayloadCostScheme::Order,
+            types::CostScheme::Student => types::CoursePatchPayloadCostScheme::Student,
+            types::CostScheme::Tbd => types::CoursePatchPayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::CoursePayloadCostScheme::Free,
+            types::CostScheme::Order => types::CoursePayloadCostScheme::Order,
+            types::CostScheme::Student => types::CoursePayloadCostScheme::Student,
+            types::CostScheme::Tbd => types::CoursePayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => types::CoursePayloadCostScheme::Other(text),
+        }
+    }
+}
+impl From<types::CostScheme> for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::CreateOrderBodyCostScheme::Free,
+            types::CostScheme::Order => types::CreateOrderBodyCostScheme::Order,
+            types::CostScheme::Student => types::CreateOrderBodyCostScheme::Student,
+            types::CostScheme::Tbd => types::CreateOrderBodyCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::PlannedCoursePatchPayloadCostScheme::Free,
+            types::CostScheme::Order => types::PlannedCoursePatchPayloadCostScheme::Order,
+            types::CostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::CostScheme::Tbd => types::PlannedCoursePatchPayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::PlannedCoursePayloadCostScheme::Free,
+            types::CostScheme::Order => types::PlannedCoursePayloadCostScheme::Order,
+            types::CostScheme::Student => types::PlannedCoursePayloadCostScheme::Student,
+            types::CostScheme::Tbd => types::PlannedCoursePayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::ProgramEditionPatchPayloadCostScheme::Free,
+            types::CostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::CostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::CostScheme::Tbd => types::ProgramEditionPatchPayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::ProgramEditionPayloadCostScheme::Free,
+            types::CostScheme::Order => types::ProgramEditionPayloadCostScheme::Order,
+            types::CostScheme::Student => types::ProgramEditionPayloadCostScheme::Student,
+            types::CostScheme::Tbd => types::ProgramEditionPayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::ProgramProgramPatchPayloadCostScheme::Free,
+            types::CostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::CostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::CostScheme::Tbd => types::ProgramProgramPatchPayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CostScheme> for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::CostScheme) -> Self {
+        match value {
+            types::CostScheme::Free => types::ProgramProgramPayloadCostScheme::Free,
+            types::CostScheme::Order => types::ProgramProgramPayloadCostScheme::Order,
+            types::CostScheme::Student => types::ProgramProgramPayloadCostScheme::Student,
+            types::CostScheme::Tbd => types::ProgramProgramPayloadCostScheme::Tbd,
+            types::CostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => types::CostScheme::Student,
+            types::CoursePatchPayloadCostScheme::Order => types::CostScheme::Order,
+            types::CoursePatchPayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::CoursePatchPayloadCostScheme::Free => types::CostScheme::Free,
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme> for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme> for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme>
+for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme>
+for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePatchPayloadCostScheme>
+for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::CoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::CoursePatchPayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::CoursePatchPayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::CoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::CoursePatchPayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::CoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => types::CostScheme::Student,
+            types::CoursePayloadCostScheme::Order => types::CostScheme::Order,
+            types::CoursePayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::CoursePayloadCostScheme::Free => types::CostScheme::Free,
+            types::CoursePayloadCostScheme::Other(text) => types::CostScheme::Other(text),
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme> for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme> for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => types::CreateOrderBodyCostScheme::Tbd,
+            types::CoursePayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme> for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme> for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CoursePayloadCostScheme> for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::CoursePayloadCostScheme) -> Self {
+        match value {
+            types::CoursePayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::CoursePayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::CoursePayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::CoursePayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::CoursePayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => types::CostScheme::Student,
+            types::CreateOrderBodyCostScheme::Order => types::CostScheme::Order,
+            types::CreateOrderBodyCostScheme::Tbd => types::CostScheme::Tbd,
+            types::CreateOrderBodyCostScheme::Free => types::CostScheme::Free,
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme> for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme> for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => types::CoursePayloadCostScheme::Tbd,
+            types::CreateOrderBodyCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme> for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme> for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::CreateOrderBodyCostScheme> for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::CreateOrderBodyCostScheme) -> Self {
+        match value {
+            types::CreateOrderBodyCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::CreateOrderBodyCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::CreateOrderBodyCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::CreateOrderBodyCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::CreateOrderBodyCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::CostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => types::CostScheme::Order,
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::PlannedCoursePatchPayloadCostScheme::Free => types::CostScheme::Free,
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePatchPayloadCostScheme>
+for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePatchPayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePatchPayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::PlannedCoursePatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => types::CostScheme::Student,
+            types::PlannedCoursePayloadCostScheme::Order => types::CostScheme::Order,
+            types::PlannedCoursePayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::PlannedCoursePayloadCostScheme::Free => types::CostScheme::Free,
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme>
+for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme> for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme> for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme>
+for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::PlannedCoursePayloadCostScheme>
+for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::PlannedCoursePayloadCostScheme) -> Self {
+        match value {
+            types::PlannedCoursePayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::PlannedCoursePayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::PlannedCoursePayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::PlannedCoursePayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::PlannedCoursePayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::CostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::CostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::ProgramEditionPatchPayloadCostScheme::Free => types::CostScheme::Free,
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPatchPayloadCostScheme>
+for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPatchPayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::ProgramEditionPatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => types::CostScheme::Student,
+            types::ProgramEditionPayloadCostScheme::Order => types::CostScheme::Order,
+            types::ProgramEditionPayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::ProgramEditionPayloadCostScheme::Free => types::CostScheme::Free,
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme>
+for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme> for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme> for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme>
+for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramEditionPayloadCostScheme>
+for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::ProgramEditionPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramEditionPayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::ProgramEditionPayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::ProgramEditionPayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::ProgramEditionPayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::ProgramEditionPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::CostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::CostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::ProgramProgramPatchPayloadCostScheme::Free => types::CostScheme::Free,
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPatchPayloadCostScheme>
+for types::ProgramProgramPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPatchPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPatchPayloadCostScheme::Student => {
+                types::ProgramProgramPayloadCostScheme::Student
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Order => {
+                types::ProgramProgramPayloadCostScheme::Order
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Tbd => {
+                types::ProgramProgramPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Free => {
+                types::ProgramProgramPayloadCostScheme::Free
+            }
+            types::ProgramProgramPatchPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme> for types::CostScheme {
+    /// The same value, as a [`types::CostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => types::CostScheme::Student,
+            types::ProgramProgramPayloadCostScheme::Order => types::CostScheme::Order,
+            types::ProgramProgramPayloadCostScheme::Tbd => types::CostScheme::Tbd,
+            types::ProgramProgramPayloadCostScheme::Free => types::CostScheme::Free,
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::CostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme>
+for types::CoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::CoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::CoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::CoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::CoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::CoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::CoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme> for types::CoursePayloadCostScheme {
+    /// The same value, as a [`types::CoursePayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::CoursePayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::CoursePayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::CoursePayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::CoursePayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::CoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme> for types::CreateOrderBodyCostScheme {
+    /// The same value, as a [`types::CreateOrderBodyCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::CreateOrderBodyCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::CreateOrderBodyCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::CreateOrderBodyCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::CreateOrderBodyCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::CreateOrderBodyCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme>
+for types::PlannedCoursePatchPayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::PlannedCoursePatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::PlannedCoursePatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::PlannedCoursePatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::PlannedCoursePatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme>
+for types::PlannedCoursePayloadCostScheme {
+    /// The same value, as a [`types::PlannedCoursePayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::PlannedCoursePayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::PlannedCoursePayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::PlannedCoursePayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::PlannedCoursePayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::PlannedCoursePayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme>
+for types::ProgramEditionPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::ProgramEditionPatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::ProgramEditionPatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::ProgramEditionPatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::ProgramEditionPatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme>
+for types::ProgramEditionPayloadCostScheme {
+    /// The same value, as a [`types::ProgramEditionPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::ProgramEditionPayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::ProgramEditionPayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::ProgramEditionPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::ProgramEditionPayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::ProgramEditionPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::ProgramProgramPayloadCostScheme>
+for types::ProgramProgramPatchPayloadCostScheme {
+    /// The same value, as a [`types::ProgramProgramPatchPayloadCostScheme`].
+    fn from(value: types::ProgramProgramPayloadCostScheme) -> Self {
+        match value {
+            types::ProgramProgramPayloadCostScheme::Student => {
+                types::ProgramProgramPatchPayloadCostScheme::Student
+            }
+            types::ProgramProgramPayloadCostScheme::Order => {
+                types::ProgramProgramPatchPayloadCostScheme::Order
+            }
+            types::ProgramProgramPayloadCostScheme::Tbd => {
+                types::ProgramProgramPatchPayloadCostScheme::Tbd
+            }
+            types::ProgramProgramPayloadCostScheme::Free => {
+                types::ProgramProgramPatchPayloadCostScheme::Free
+            }
+            types::ProgramProgramPayloadCostScheme::Other(text) => {
+                types::ProgramProgramPatchPayloadCostScheme::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesByCourseIdSortItem>
+for types::GetPlannedCoursesSortItem {
+    /// The same value, as a [`types::GetPlannedCoursesSortItem`].
+    fn from(value: types::GetPlannedCoursesByCourseIdSortItem) -> Self {
+        match value {
+            types::GetPlannedCoursesByCourseIdSortItem::StartDateAsc => {
+                types::GetPlannedCoursesSortItem::StartDateAsc
+            }
+            types::GetPlannedCoursesByCourseIdSortItem::StartDateDesc => {
+                types::GetPlannedCoursesSortItem::StartDateDesc
+            }
+            types::GetPlannedCoursesByCourseIdSortItem::Other(text) => {
+                types::GetPlannedCoursesSortItem::Other(text)
+            }
+        }
+    }
+}
+impl From<types::GetPlannedCoursesSortItem>
+for types::GetPlannedCoursesByCourseIdSortItem {
+    /// The same value, as a [`types::GetPlannedCoursesByCourseIdSortItem`].
+    fn from(value: types::GetPlannedCoursesSortItem) -> Self {
+        match value {
+            types::GetPlannedCoursesSortItem::StartDateAsc => {
+                types::GetPlannedCoursesByCourseIdSortItem::StartDateAsc
+            }
+            types::GetPlannedCoursesSortItem::StartDateDesc => {
+                types::GetPlannedCoursesByCourseIdSortItem::StartDateDesc
+            }
+            types::GetPlannedCoursesSortItem::Other(text) => {
+                types::GetPlannedCoursesByCourseIdSortItem::Other(text)
+            }
+        }
     }
 }

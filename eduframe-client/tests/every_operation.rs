@@ -203,7 +203,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_account",
         c.accounts()
-            .create(&arg::<types::CreateAccountBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateAccountBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -248,10 +249,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_account",
-        c.accounts().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateAccountBody>("{\"name\":\"1\"}")
-        ),
+        c.accounts()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateAccountBody>("{\"name\":\"1\"}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -302,7 +302,8 @@ async fn every_operation(sparse: bool) {
     created(
         "create_affiliation",
         c.affiliations()
-            .create(&arg::<types::CreateAffiliationBody>(
+            .create()
+            .body(&arg::<types::CreateAffiliationBody>(
                 "{\"account_id\":1,\"user_id\":1}",
             ))
             .await,
@@ -320,10 +321,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_affiliation_by_id",
-        c.affiliations().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateAffiliationByIdBody>("{}")
-        ),
+        c.affiliations()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateAffiliationByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -349,7 +349,8 @@ async fn every_operation(sparse: bool) {
     created(
         "set_attendance",
         c.attendances()
-            .upsert(&arg::<types::SetAttendanceBody>(
+            .upsert()
+            .body(&arg::<types::SetAttendanceBody>(
                 "{\"enrollment_id\":1,\"meeting_id\":1}",
             ))
             .await,
@@ -370,7 +371,8 @@ async fn every_operation(sparse: bool) {
         "create_authentication",
         c
             .authentications()
-            .create(
+            .create()
+            .body(
                 &arg::<
                     types::CreateAuthenticationBody,
                 >(
@@ -403,10 +405,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_catalog_product_by_id",
-        c.catalog_products().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateCatalogProductByIdBody>("{}")
-        ),
+        c.catalog_products()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateCatalogProductByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -483,10 +484,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_catalog_variant_by_id",
-        c.catalog_variants().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateCatalogVariantByIdBody>("{\"is_published\":true}")
-        ),
+        c.catalog_variants().update(arg::<i64>("1")).body(&arg::<
+            types::UpdateCatalogVariantByIdBody,
+        >("{\"is_published\":true}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -551,7 +551,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_category",
         c.categories()
-            .create(&arg::<types::CreateCategoryBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateCategoryBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -601,7 +602,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_category_by_id",
         c.categories()
-            .update(arg::<i64>("1"), &arg::<types::UpdateCategoryByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateCategoryByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -649,7 +651,8 @@ async fn every_operation(sparse: bool) {
     created(
         "create_comment",
         c.comments()
-            .create(&arg::<types::CreateCommentBody>(
+            .create()
+            .body(&arg::<types::CreateCommentBody>(
                 "{\"commentable_id\":1,\"commentable_type\":\"Account\",\"content\":\"1\"}",
             ))
             .await,
@@ -661,7 +664,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_comment_by_id",
         c.comments()
-            .update(arg::<i64>("1"), &arg::<types::UpdateCommentByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateCommentByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -680,7 +684,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_course_location",
         c.course_locations()
-            .create(&arg::<types::CreateCourseLocationBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateCourseLocationBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -705,10 +710,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_course_location_by_id",
-        c.course_locations().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateCourseLocationByIdBody>("{}")
-        ),
+        c.course_locations()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateCourseLocationByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -742,7 +746,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_course_variant",
         c.course_variants()
-            .create(&arg::<types::CreateCourseVariantBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateCourseVariantBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -773,7 +778,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_course",
         c.courses()
-            .create(&arg::<types::CoursePayload>(
+            .create()
+            .body(&arg::<types::CoursePayload>(
                 "{\"category_id\":1,\"code\":\"1\",\"name\":\"1\"}",
             ))
             .await,
@@ -869,7 +875,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_course_by_id",
         c.courses()
-            .update(arg::<i64>("1"), &arg::<types::CoursePatchPayload>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::CoursePatchPayload>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -980,10 +987,10 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_custom_record",
         c.custom_records()
-            .create(
-                arg::<i64>("1"),
-                &arg::<types::CustomRecordPayload>("{\"display_name\":\"1\",\"properties\":{}}"),
-            )
+            .create(arg::<i64>("1"))
+            .body(&arg::<types::CustomRecordPayload>(
+                "{\"display_name\":\"1\",\"properties\":{}}",
+            ))
             .await,
         "{\"display_name\":\"1\",\"properties\":{}}",
         sparse,
@@ -1006,11 +1013,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_custom_record",
-        c.custom_records().update(
-            arg::<i64>("1"),
-            arg::<i64>("1"),
-            &arg::<types::CustomRecordPatchPayload>("{}")
-        ),
+        c.custom_records()
+            .update(arg::<i64>("1"), arg::<i64>("1"))
+            .body(&arg::<types::CustomRecordPatchPayload>("{}")),
         |_got| Ok(())
     );
     check!(
@@ -1048,8 +1053,10 @@ async fn every_operation(sparse: bool) {
             .create(
                 arg::<types::AddOptionToCustomFieldObjectType>("\"users\""),
                 arg::<::std::string::String>("\"1\""),
-                &arg::<types::CustomFieldOptionPayload>("{\"enabled\":true,\"value\":\"1\"}"),
             )
+            .body(&arg::<types::CustomFieldOptionPayload>(
+                "{\"enabled\":true,\"value\":\"1\"}",
+            ))
             .await,
         "{\"enabled\":true,\"value\":\"1\"}",
         sparse,
@@ -1079,12 +1086,13 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_option_of_custom_field",
-        c.custom_field_options().update(
-            arg::<types::UpdateOptionOfCustomFieldObjectType>("\"users\""),
-            arg::<::std::string::String>("\"1\""),
-            arg::<i64>("1"),
-            &arg::<types::CustomFieldOptionPatchPayload>("{}")
-        ),
+        c.custom_field_options()
+            .update(
+                arg::<types::UpdateOptionOfCustomFieldObjectType>("\"users\""),
+                arg::<::std::string::String>("\"1\""),
+                arg::<i64>("1")
+            )
+            .body(&arg::<types::CustomFieldOptionPatchPayload>("{}")),
         |_got| Ok(())
     );
     check!(
@@ -1116,10 +1124,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_enrollment_by_id",
-        c.enrollments().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateEnrollmentByIdBody>("{}")
-        ),
+        c.enrollments()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateEnrollmentByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -1187,7 +1194,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_grade",
         c.grades()
-            .create(&arg::<types::CreateGradeBody>(
+            .create()
+            .body(&arg::<types::CreateGradeBody>(
                 "{\"grade\":\"1\",\"gradeable_id\":1,\"gradeable_type\":\"1\",\"score\":1.0}",
             ))
             .await,
@@ -1233,7 +1241,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_grade_by_id",
         c.grades()
-            .update(arg::<i64>("1"), &arg::<types::UpdateGradeByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateGradeByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -1284,7 +1293,8 @@ async fn every_operation(sparse: bool) {
     created(
         "create_invoice_vat",
         c.invoice_vats()
-            .create(&arg::<types::CreateInvoiceVatBody>(
+            .create()
+            .body(&arg::<types::CreateInvoiceVatBody>(
                 "{\"name\":\"1\",\"percentage\":\"1\"}",
             ))
             .await,
@@ -1301,7 +1311,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_invoice",
         c.invoices()
-            .create(&arg::<types::CreateInvoiceBody>("{\"account_id\":1}"))
+            .create()
+            .body(&arg::<types::CreateInvoiceBody>("{\"account_id\":1}"))
             .await,
         "{\"account_id\":1}",
         sparse,
@@ -1410,10 +1421,10 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_invoice_payment_by_invoice_id",
         c.payments()
-            .create(
-                arg::<::std::string::String>("\"1\""),
-                &arg::<types::CreateInvoicePaymentByInvoiceIdBody>("{\"amount\":\"1\"}"),
-            )
+            .create(arg::<::std::string::String>("\"1\""))
+            .body(&arg::<types::CreateInvoicePaymentByInvoiceIdBody>(
+                "{\"amount\":\"1\"}",
+            ))
             .await,
         "{\"amount\":\"1\"}",
         sparse,
@@ -1448,7 +1459,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_label",
         c.labels()
-            .create(&arg::<types::CreateLabelBody>(
+            .create()
+            .body(&arg::<types::CreateLabelBody>(
                 "{\"model_type\":\"Lead\",\"name\":\"1\"}",
             ))
             .await,
@@ -1486,7 +1498,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_label_by_id",
         c.labels()
-            .update(arg::<i64>("1"), &arg::<types::UpdateLabelByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateLabelByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -1528,7 +1541,10 @@ async fn every_operation(sparse: bool) {
     );
     if let Some(new) = created(
         "create_lead",
-        c.leads().create(&arg::<types::CreateLeadBody>("{}")).await,
+        c.leads()
+            .create()
+            .body(&arg::<types::CreateLeadBody>("{}"))
+            .await,
         "{}",
         sparse,
         &[
@@ -1600,7 +1616,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_material_group",
         c.material_groups()
-            .create(&arg::<types::CreateMaterialGroupBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateMaterialGroupBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -1625,10 +1642,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_material_group_by_id",
-        c.material_groups().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateMaterialGroupByIdBody>("{}")
-        ),
+        c.material_groups()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateMaterialGroupByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -1657,7 +1673,8 @@ async fn every_operation(sparse: bool) {
     created(
         "create_material",
         c.materials()
-            .create(&arg::<types::CreateMaterialBody>(
+            .create()
+            .body(&arg::<types::CreateMaterialBody>(
                 "{\"material_group_id\":1,\"name\":\"1\"}",
             ))
             .await,
@@ -1676,7 +1693,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_material_by_id",
         c.materials()
-            .update(arg::<i64>("1"), &arg::<types::UpdateMaterialByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateMaterialByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -1705,7 +1723,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_meeting_location",
         c.meeting_locations()
-            .create(&arg::<types::CreateMeetingLocationBody>(
+            .create()
+            .body(&arg::<types::CreateMeetingLocationBody>(
                 "{\"course_location_id\":1,\"name\":\"1\"}",
             ))
             .await,
@@ -1748,10 +1767,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_meeting_location_by_id",
-        c.meeting_locations().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateMeetingLocationByIdBody>("{}")
-        ),
+        c.meeting_locations()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateMeetingLocationByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -1814,7 +1832,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_order",
         c.orders()
-            .create(&arg::<types::CreateOrderBody>(
+            .create()
+            .body(&arg::<types::CreateOrderBody>(
                 "{\"catalog_variant_id\":1,\"creator_id\":1}",
             ))
             .await,
@@ -1935,10 +1954,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "add_label_to_order",
-        c.labels().create_for_order(
-            arg::<i64>("1"),
-            &arg::<types::AddLabelToOrderBody>("{\"label_id\":1}")
-        ),
+        c.labels()
+            .create_for_order(arg::<i64>("1"))
+            .body(&arg::<types::AddLabelToOrderBody>("{\"label_id\":1}")),
         |_got| Ok(())
     );
     check!(
@@ -1969,7 +1987,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_planned_course",
         c.planned_courses()
-            .create(&arg::<types::PlannedCoursePayload>(
+            .create()
+            .body(&arg::<types::PlannedCoursePayload>(
                 "{\"cost\":1.0,\"course_id\":1,\"type\":\"FixedPlannedCourse\"}",
             ))
             .await,
@@ -2048,10 +2067,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_planned_course_by_id",
-        c.planned_courses().update(
-            arg::<i64>("1"),
-            &arg::<types::PlannedCoursePatchPayload>("{}")
-        ),
+        c.planned_courses()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::PlannedCoursePatchPayload>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2163,10 +2181,10 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_teacher_enrollment_by_planned_course_id",
         c.teacher_enrollments()
-            .create_for_planned_course(
-                arg::<i64>("1"),
-                &arg::<types::CreateTeacherEnrollmentByPlannedCourseIdBody>("{\"teacher_id\":1}"),
-            )
+            .create_for_planned_course(arg::<i64>("1"))
+            .body(&arg::<types::CreateTeacherEnrollmentByPlannedCourseIdBody>(
+                "{\"teacher_id\":1}",
+            ))
             .await,
         "{\"teacher_id\":1}",
         sparse,
@@ -2247,7 +2265,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_program_edition",
         c.program_editions()
-            .create(&arg::<types::ProgramEditionPayload>(
+            .create()
+            .body(&arg::<types::ProgramEditionPayload>(
                 "{\"name\":\"1\",\"program_id\":1}",
             ))
             .await,
@@ -2298,10 +2317,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_program_edition_by_id",
-        c.program_editions().update(
-            arg::<i64>("1"),
-            &arg::<types::ProgramEditionPatchPayload>("{}")
-        ),
+        c.program_editions()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::ProgramEditionPatchPayload>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2362,7 +2380,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_program_element",
         c.program_elements()
-            .create(&arg::<types::CreateProgramElementBody>(
+            .create()
+            .body(&arg::<types::CreateProgramElementBody>(
                 "{\"course_id\":1,\"edition_id\":1}",
             ))
             .await,
@@ -2401,10 +2420,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_program_element_by_id",
-        c.program_elements().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateProgramElementByIdBody>("{}")
-        ),
+        c.program_elements()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateProgramElementByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2453,12 +2471,10 @@ async fn every_operation(sparse: bool) {
     if let Some(answer) = answered(
         "award_certificate_to_program_enrollment_by_id",
         c.program_enrollments()
-            .award_certificate(
-                arg::<i64>("1"),
-                &arg::<types::AwardCertificateToProgramEnrollmentByIdBody>(
-                    "{\"certificate_template_id\":1}",
-                ),
-            )
+            .award_certificate(arg::<i64>("1"))
+            .body(&arg::<types::AwardCertificateToProgramEnrollmentByIdBody>(
+                "{\"certificate_template_id\":1}",
+            ))
             .await,
         &mut failures,
     ) {
@@ -2527,7 +2543,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_program",
         c.program_programs()
-            .create(&arg::<types::ProgramProgramPayload>(
+            .create()
+            .body(&arg::<types::ProgramProgramPayload>(
                 "{\"category_id\":1,\"cost_scheme\":\"student\",\"name\":\"1\"}",
             ))
             .await,
@@ -2574,10 +2591,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_program_by_id",
-        c.program_programs().update(
-            arg::<i64>("1"),
-            &arg::<types::ProgramProgramPatchPayload>("{}")
-        ),
+        c.program_programs()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::ProgramProgramPatchPayload>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2636,7 +2652,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_task",
         c.tasks()
-            .create(&arg::<types::CreateTaskBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateTaskBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -2688,7 +2705,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_task_by_id",
         c.tasks()
-            .update(arg::<i64>("1"), &arg::<types::UpdateTaskByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateTaskByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2750,7 +2768,8 @@ async fn every_operation(sparse: bool) {
     created(
         "create_teacher_enrollment",
         c.teacher_enrollments()
-            .create(&arg::<types::CreateTeacherEnrollmentBody>(
+            .create()
+            .body(&arg::<types::CreateTeacherEnrollmentBody>(
                 "{\"planned_course_id\":1,\"teacher_id\":1}",
             ))
             .await,
@@ -2768,10 +2787,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_teacher_enrollment_by_id",
-        c.teacher_enrollments().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateTeacherEnrollmentByIdBody>("{}")
-        ),
+        c.teacher_enrollments()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateTeacherEnrollmentByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2797,7 +2815,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_teacher_role",
         c.teacher_roles()
-            .create(&arg::<types::CreateTeacherRoleBody>("{\"name\":\"1\"}"))
+            .create()
+            .body(&arg::<types::CreateTeacherRoleBody>("{\"name\":\"1\"}"))
             .await,
         "{\"name\":\"1\"}",
         sparse,
@@ -2822,10 +2841,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_teacher_role_by_id",
-        c.teacher_roles().update(
-            arg::<i64>("1"),
-            &arg::<types::UpdateTeacherRoleByIdBody>("{\"name\":\"1\"}")
-        ),
+        c.teacher_roles()
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateTeacherRoleByIdBody>("{\"name\":\"1\"}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -2861,7 +2879,9 @@ async fn every_operation(sparse: bool) {
             .map(|l| l.len());
         check!(
             "create_teacher",
-            c.teachers().create(&arg::<types::CreateTeacherBody>("{}")),
+            c.teachers()
+                .create()
+                .body(&arg::<types::CreateTeacherBody>("{}")),
             |_got| Ok(())
         );
         let after = c
@@ -2918,7 +2938,8 @@ async fn every_operation(sparse: bool) {
     if let Some(new) = created(
         "create_user",
         c.users()
-            .create(&arg::<types::CreateUserBody>(
+            .create()
+            .body(&arg::<types::CreateUserBody>(
                 "{\"email\":\"someone@example.nl\",\"first_name\":\"1\",\"last_name\":\"1\"}",
             ))
             .await,
@@ -2984,7 +3005,8 @@ async fn every_operation(sparse: bool) {
     check!(
         "update_user_by_id",
         c.users()
-            .update(arg::<i64>("1"), &arg::<types::UpdateUserByIdBody>("{}")),
+            .update(arg::<i64>("1"))
+            .body(&arg::<types::UpdateUserByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(
@@ -3063,7 +3085,8 @@ async fn every_operation(sparse: bool) {
     created(
         "create_webhook",
         c.webhooks()
-            .create(&arg::<types::CreateWebhookBody>(
+            .create()
+            .body(&arg::<types::CreateWebhookBody>(
                 "{\"url\":\"https://example.nl/\"}",
             ))
             .await,
@@ -3079,10 +3102,9 @@ async fn every_operation(sparse: bool) {
     );
     check!(
         "update_webhook_by_id",
-        c.webhooks().update(
-            arg::<::std::string::String>("\"1\""),
-            &arg::<types::UpdateWebhookByIdBody>("{}")
-        ),
+        c.webhooks()
+            .update(arg::<::std::string::String>("\"1\""))
+            .body(&arg::<types::UpdateWebhookByIdBody>("{}")),
         |got| {
             same_id(&got, "1")?;
             reflects(

@@ -281,18 +281,12 @@ async fn untyped_filters_filter_too() {
 async fn a_created_record_can_be_read_changed_listed_and_deleted() {
     let sim = Simulator::builder().records(3).start().await;
     let c = sim.client();
-    let body: types::CreateTaskBody = serde_json::from_value(serde_json::json!({
-        "name": "Call the school", "creator_id": 1
-    }))
-    .unwrap();
-    let created = c.tasks().create(&body).await.unwrap();
+    let created = c.tasks().create().name("Call the school").await.unwrap();
     assert_eq!(created.id, 4, "ids continue after the seeded records");
     assert_eq!(created.name.as_deref(), Some("Call the school"));
     let read = c.tasks().get(created.id).await.unwrap();
     assert_eq!(read.name.as_deref(), Some("Call the school"));
-    let change: types::UpdateTaskByIdBody =
-        serde_json::from_value(serde_json::json!({"starred": true})).unwrap();
-    let changed = c.tasks().update(created.id, &change).await.unwrap();
+    let changed = c.tasks().update(created.id).starred(true).await.unwrap();
     assert_eq!(changed.starred, Some(true));
     assert_eq!(
         changed.name.as_deref(),
@@ -565,13 +559,16 @@ async fn an_order_created_with_approve_is_active_and_without_it_requested() {
         (Some(false), "requested"),
         (None, "requested"),
     ] {
-        let mut body =
-            serde_json::json!({"catalog_variant_id": 1, "creator_id": 1, "cost_scheme": "order"});
+        let mut order = c
+            .orders()
+            .create()
+            .catalog_variant_id(1)
+            .creator_id(1)
+            .cost_scheme(types::CostScheme::Order);
         if let Some(a) = approve {
-            body["approve"] = serde_json::json!(a);
+            order = order.approve(a);
         }
-        let body: types::CreateOrderBody = serde_json::from_value(body).unwrap();
-        let created = c.orders().create(&body).await.unwrap();
+        let created = order.await.unwrap();
         let read = c.orders().get(created.id).await.unwrap();
         for order in [
             serde_json::to_value(&created).unwrap(),
@@ -692,7 +689,7 @@ async fn filters_that_are_not_fields_are_honoured() {
 /// failed with the reason, and the receiver never sees it.
 #[tokio::test]
 async fn beyond_the_webhook_queue_a_delivery_is_failed_not_queued() {
-    use serde_json::{Value, json};
+    use serde_json::Value;
     let sim = Simulator::builder()
         .records(1)
         .no_rate_limit()
@@ -715,18 +712,18 @@ async fn beyond_the_webhook_queue_a_delivery_is_failed_not_queued() {
         }
     });
     let c = sim.client();
-    let hook: types::CreateWebhookBody = serde_json::from_value(json!({
-        "url": format!("http://{addr}/hook"), "events": ["account.created"],
-    }))
-    .unwrap();
-    let id = c.webhooks().create(&hook).await.unwrap().id;
-    let account = |name: &str| -> types::CreateAccountBody {
-        serde_json::from_value(json!({ "name": name })).unwrap()
-    };
-    c.accounts().create(&account("first")).await.unwrap();
+    let id = c
+        .webhooks()
+        .create()
+        .url(format!("http://{addr}/hook"))
+        .events([types::WebhookEvent::AccountCreated])
+        .await
+        .unwrap()
+        .id;
+    c.accounts().create().name("first").await.unwrap();
     arrived.recv().await.unwrap();
-    c.accounts().create(&account("second")).await.unwrap();
-    c.accounts().create(&account("third")).await.unwrap();
+    c.accounts().create().name("second").await.unwrap();
+    c.accounts().create().name("third").await.unwrap();
     let failed = loop {
         let failed: Vec<Value> = c
             .list::<Value>(&format!("webhooks/{id}/notifications/failed"))

@@ -13,10 +13,6 @@ use eduframe_client::types;
 use eduframe_client::webhooks::{Signer, Verifier};
 use secrecy::ExposeSecret;
 
-fn body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
-    serde_json::from_value(v).unwrap()
-}
-
 /// The next stored delivery, within 10 s.
 async fn next(consumer: &mut edu_common::webhook::intake::Consumer) -> Delivery {
     tokio::time::timeout(Duration::from_secs(10), consumer.next())
@@ -54,20 +50,20 @@ async fn the_receiver_verifies_and_parses_every_delivery_across_a_rotation() {
         .start()
         .await;
     let c = sim.client();
+    use types::WebhookEvent as E;
     let events = [
-        "account.created",
-        "account.updated",
-        "lead.deleted",
-        "order.approved",
-        "enrollment.updated",
+        E::AccountCreated,
+        E::AccountUpdated,
+        E::LeadDeleted,
+        E::OrderApproved,
+        E::EnrollmentUpdated,
     ];
     let hook = c
         .webhooks()
-        .create(&body::<types::CreateWebhookBody>(serde_json::json!({
-            "url": "https://placeholder.example/hooks/eduframe",
-            "events": events,
-            "active": true,
-        })))
+        .create()
+        .url("https://placeholder.example/hooks/eduframe")
+        .events(events.clone())
+        .active(true)
         .await
         .unwrap();
     let id = hook.id.clone();
@@ -86,27 +82,13 @@ async fn the_receiver_verifies_and_parses_every_delivery_across_a_rotation() {
     .await
     .unwrap();
     let url = format!("{}/hooks/eduframe", rx.url);
-    c.webhooks()
-        .update(
-            id.clone(),
-            &body::<types::UpdateWebhookByIdBody>(serde_json::json!({"url": url})),
-        )
-        .await
-        .unwrap();
+    c.webhooks().update(id.clone()).url(&url).await.unwrap();
 
     // Changes through the client, with a rotation in the middle.
-    let account = c
-        .accounts()
-        .create(&body::<types::CreateAccountBody>(
-            serde_json::json!({"name": "Vakschool"}),
-        ))
-        .await
-        .unwrap();
+    let account = c.accounts().create().name("Vakschool").await.unwrap();
     c.accounts()
-        .update(
-            account.id,
-            &body::<types::UpdateAccountBody>(serde_json::json!({"name": "Vakschool Oost"})),
-        )
+        .update(account.id)
+        .name("Vakschool Oost")
         .await
         .unwrap();
     c.orders().approve(1).await.unwrap();
@@ -218,10 +200,9 @@ async fn a_receiver_that_is_down_gets_retries_then_a_failed_notification() {
         .unwrap();
     let hook = c
         .webhooks()
-        .create(&body::<types::CreateWebhookBody>(serde_json::json!({
-            "url": format!("http://{closed}/hooks"),
-            "events": ["order.approved"],
-        })))
+        .create()
+        .url(format!("http://{closed}/hooks"))
+        .events([types::WebhookEvent::OrderApproved])
         .await
         .unwrap();
     c.orders().approve(2).await.unwrap();
@@ -260,10 +241,9 @@ async fn a_webhook_outside_the_machine_is_not_delivered_and_says_why() {
     let c = sim.client();
     let hook = c
         .webhooks()
-        .create(&body::<types::CreateWebhookBody>(serde_json::json!({
-            "url": "https://example.com/hooks",
-            "events": ["order.approved"],
-        })))
+        .create()
+        .url("https://example.com/hooks")
+        .events([types::WebhookEvent::OrderApproved])
         .await
         .unwrap();
     c.orders().approve(1).await.unwrap();
@@ -309,10 +289,9 @@ async fn a_secret_set_ahead_verifies_deliveries_to_a_receiver_started_first() {
     .unwrap();
     let c = sim.client();
     c.webhooks()
-        .create(&body::<types::CreateWebhookBody>(serde_json::json!({
-            "url": format!("{}/hooks/eduframe", rx.url),
-            "events": ["order.approved"],
-        })))
+        .create()
+        .url(format!("{}/hooks/eduframe", rx.url))
+        .events([types::WebhookEvent::OrderApproved])
         .await
         .unwrap();
     c.orders().approve(2).await.unwrap();

@@ -325,13 +325,14 @@ async fn after_a_rotation_the_simulator_signs_with_the_new_primary() {
         .start()
         .await;
     let c = sim.client();
-    let hook: eduframe_client::types::CreateWebhookBody =
-        serde_json::from_value(serde_json::json!({
-            "url": "http://127.0.0.1:9/placeholder",
-            "events": ["account.created"],
-        }))
-        .unwrap();
-    let id = c.webhooks().create(&hook).await.unwrap().id;
+    let id = c
+        .webhooks()
+        .create()
+        .url("http://127.0.0.1:9/placeholder")
+        .events([eduframe_client::types::WebhookEvent::AccountCreated])
+        .await
+        .unwrap()
+        .id;
     let rotated = sim.rotate_webhook_secrets(&id).unwrap();
     let new = rotated.primary.expose_secret().to_owned();
     let old = rotated.secondary.unwrap().expose_secret().to_owned();
@@ -344,12 +345,12 @@ async fn after_a_rotation_the_simulator_signs_with_the_new_primary() {
         .router();
     let (base, _server) = serve(app).await;
     for route in ["/new", "/old"] {
-        let update: eduframe_client::types::UpdateWebhookByIdBody =
-            serde_json::from_value(serde_json::json!({ "url": format!("{base}{route}") })).unwrap();
-        c.webhooks().update(id.clone(), &update).await.unwrap();
-        let body: eduframe_client::types::CreateAccountBody =
-            serde_json::from_value(serde_json::json!({ "name": route })).unwrap();
-        c.accounts().create(&body).await.unwrap();
+        c.webhooks()
+            .update(id.clone())
+            .url(format!("{base}{route}"))
+            .await
+            .unwrap();
+        c.accounts().create().name(route).await.unwrap();
         let outcome = outcomes.recv().await.unwrap();
         assert_eq!(
             (outcome.route.as_str(), outcome.status),

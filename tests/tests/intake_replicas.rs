@@ -164,14 +164,14 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
         .no_rate_limit()
         .build()
         .unwrap();
-    let hook: eduframe_client::types::CreateWebhookBody =
-        serde_json::from_value(serde_json::json!({
-            "url": format!("{front}/hooks/eduframe"),
-            "events": ["account.created"],
-            "active": true,
-        }))
+    let hook = c
+        .webhooks()
+        .create()
+        .url(format!("{front}/hooks/eduframe"))
+        .events([eduframe_client::types::WebhookEvent::AccountCreated])
+        .active(true)
+        .await
         .unwrap();
-    let hook = c.webhooks().create(&hook).await.unwrap();
 
     // Consumer 1 acknowledges its first 25, then takes 10 more, processes them, and is dropped
     // without acknowledging them. Consumer 2 acknowledges everything it gets.
@@ -206,9 +206,8 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
         if i == EVENTS / 3 {
             balancer.stop(0);
         }
-        let body: eduframe_client::types::CreateAccountBody =
-            serde_json::from_value(serde_json::json!({ "name": format!("School {i}") })).unwrap();
-        created.insert(c.accounts().create(&body).await.unwrap().id);
+        let account = c.accounts().create().name(format!("School {i}")).await;
+        created.insert(account.unwrap().id);
     }
     first.await.unwrap();
 

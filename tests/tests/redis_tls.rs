@@ -4,7 +4,6 @@
 //! memory. Needs the `redis-server` binary (`EDU_TEST_REDIS_SERVER`, or the one on `PATH`). The
 //! tests are listed as ignored unless `EDU_TEST_REDIS_URL` or `CI` is set at build time.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;

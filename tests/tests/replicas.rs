@@ -6,7 +6,6 @@
 //! stop Redis mid-run start one of their own with the `redis-server` binary
 //! (`EDU_TEST_REDIS_SERVER`, or the one on `PATH`); the unreachable-from-the-start test needs none.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use edu_common::shared::RedisStore;

@@ -215,10 +215,8 @@ async fn a_dropped_post_is_not_re_sent_and_says_so() {
         .start()
         .await;
     let c = eduframe(&sim);
-    let body: eduframe_client::types::CreateTaskBody =
-        serde_json::from_value(serde_json::json!({"name": "Once", "creator_id": 1})).unwrap();
     sim.drop_next(1);
-    let err = c.tasks().create(&body).await.unwrap_err();
+    let err = c.tasks().create().name("Once").await.unwrap_err();
     assert!(
         matches!(err, edu_common::Error::Interrupted { .. }),
         "{err:?}"

@@ -63,9 +63,42 @@ pub(super) fn overlay(key: &str, record: &mut Value, body: &Value) {
     let Some(o) = record.as_object_mut() else {
         return;
     };
+    let required = spec::RECORD_SCHEMAS
+        .get(key)
+        .map(schema::required)
+        .unwrap_or_default();
     if let Some(b) = body.as_object() {
         for (k, v) in b {
+            // Rails' nested attributes: `address_attributes` writes the record's `address`
+            // (an object is merged into the one there; anything else replaces it).
+            let k = match k.strip_suffix("_attributes") {
+                Some(stem) if !o.contains_key(k) && o.contains_key(stem) => {
+                    if let (Some(Value::Object(have)), Value::Object(new)) = (o.get_mut(stem), v) {
+                        for (nk, nv) in new {
+                            have.insert(nk.clone(), nv.clone());
+                        }
+                        continue;
+                    }
+                    stem.to_owned()
+                }
+                _ => k.clone(),
+            };
+            let k = &k;
             if !o.contains_key(k) {
+                continue;
+            }
+            // `null` on purpose clears the field: stored as `null` where the record may hold
+            // it, left out where it may be absent, kept where the record requires it.
+            if v.is_null() {
+                match props.get(k) {
+                    Some(schema) if validate::may_be_null(schema) => {
+                        o.insert(k.clone(), Value::Null);
+                    }
+                    _ if !required.contains(k) => {
+                        o.remove(k);
+                    }
+                    _ => {}
+                }
                 continue;
             }
             let mut errors = serde_json::Map::new();

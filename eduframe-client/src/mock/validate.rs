@@ -172,17 +172,25 @@ fn format_ok(format: &str, text: &str) -> bool {
 /// Whether a blank string for this record field is stored as `null`: the field has a format (a
 /// date, an e-mail address, a URI) that a blank string does not meet, and may be null.
 pub(super) fn blank_is_null(schema: &Value) -> bool {
+    let resolved = resolve(schema);
+    let formatted = resolved.get("format").is_some()
+        || options(resolved).iter().any(|o| o.get("format").is_some());
+    formatted && may_be_null(schema)
+}
+
+/// Whether the record field may hold `null` (`nullable`, or a `null` option).
+pub(super) fn may_be_null(schema: &Value) -> bool {
     let schema = resolve(schema);
-    let options: Vec<&Value> = ["anyOf", "oneOf"]
+    schema["nullable"] == true || options(schema).iter().any(|o| o["type"] == "null")
+}
+
+fn options(schema: &Value) -> Vec<&Value> {
+    ["anyOf", "oneOf"]
         .iter()
         .filter_map(|k| schema[*k].as_array())
         .flatten()
         .map(resolve)
-        .collect();
-    let formatted =
-        schema.get("format").is_some() || options.iter().any(|o| o.get("format").is_some());
-    let nullable = schema["nullable"] == true || options.iter().any(|o| o["type"] == "null");
-    formatted && nullable
+        .collect()
 }
 
 /// Stores `value` as Rails would after a valid request: a boolean sent leniently (`1`, `0`,

@@ -5,6 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{Expr, Ident, Type};
 
+use std::collections::BTreeSet;
+
+use super::body_builders::{self, TypesIndex};
 use super::config::{LayerConfig, Paging};
 use super::model::{Op, Param, Pass, Setter, body_ty, optional, positional, setter_of};
 use super::naming::{camel, snake};
@@ -228,7 +231,11 @@ impl Kept {
 }
 
 /// A request type for an operation that is not a listing.
-pub(super) fn request(op: &Op) -> Result<TokenStream> {
+pub(super) fn request(
+    op: &Op,
+    index: &TypesIndex,
+    nested: &mut BTreeSet<String>,
+) -> Result<TokenStream> {
     let name = ident(&op.type_name);
     let ok = &op.builder.ok;
     let pos = positional(op, &[]);
@@ -244,11 +251,27 @@ pub(super) fn request(op: &Op) -> Result<TokenStream> {
     kept.required(&pos)?;
     kept.optional(&opt)?;
     let mut fields = sent_fields(op, &pos, &opt)?;
+    let mut setters = setters(&opt)?;
+    let mut overrides = Vec::new();
+    let mut prelude = TokenStream::new();
     if let Some(b) = body {
-        let t = &b.ty;
-        kept.fields.push(quote!(body: #t));
-        kept.args.push(quote!(body: &#t));
-        kept.init.push(quote!(body: body.clone()));
+        // The body is written field by field (see `body_builders`) and made when sent.
+        let taken: Vec<String> = opt
+            .iter()
+            .map(|(_, s)| s.name.clone())
+            .chain(["send", "new", "body"].map(String::from))
+            .collect();
+        let written = body_builders::body_request(op, &b.ty, index, &taken, nested);
+        kept.fields.push(quote!(body: edu_common::fields::Fields));
+        kept.init
+            .push(quote!(body: edu_common::fields::Fields::default()));
+        setters.extend(written.setters);
+        prelude = written.prelude;
+        overrides.push(Override {
+            setter: "body",
+            statement: quote!(b = b.body(body);),
+            argument: syn::parse_quote!(&body),
+        });
         fields.push((b, true));
     }
     let Kept {
@@ -256,8 +279,7 @@ pub(super) fn request(op: &Op) -> Result<TokenStream> {
         args,
         init,
     } = kept;
-    let setters = setters(&opt)?;
-    let send = call(op, &fields, &[])?;
+    let send = call(op, &fields, &overrides)?;
     let docs = op_doc(op);
     let id = &op.id;
     Ok(quote! {
@@ -281,6 +303,7 @@ pub(super) fn request(op: &Op) -> Result<TokenStream> {
             #docs
             pub async fn send(self) -> Result<#ok> {
                 let this = self;
+                #prelude
                 #send
                 this.client.value(#id, r).await
             }
@@ -544,10 +567,7 @@ pub(super) fn handler(
             params.push(quote!(#arg: impl Into<#t>));
             pass.push(quote!(#arg.into()));
         }
-        if !listing && let Some(bt) = body_ty(op) {
-            params.push(quote!(body: &#bt));
-            pass.push(quote!(body));
-        }
+        let writes = !listing && body_ty(op).is_some();
         let name = ident(&op.type_name);
         let summary = op.summary.trim().trim_end_matches('.');
         let mut d = String::new();
@@ -560,6 +580,9 @@ pub(super) fn handler(
             op.path,
             op.type_name
         ));
+        if writes {
+            d.push_str(" Set the body's fields on it (`.name(..)`, …), then `.await` it.");
+        }
         let method_docs = doc(&d);
         let method = ident(method);
         methods.push(if listing {

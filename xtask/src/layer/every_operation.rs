@@ -55,7 +55,7 @@ fn call_of(spec: &Value, op: &Op, method: &str, args_of: impl Fn(&Param) -> Valu
         args.push(arg_expr(&t, &value));
     }
     let listing = op.method == "get" && vec_item(&op.builder.ok).is_some();
-    let mut body = None;
+    let mut body: Option<(Value, Expr)> = None;
     if !listing && let Some(bt) = body_ty(op) {
         let schema = spec
             .pointer(&format!(
@@ -67,11 +67,15 @@ fn call_of(spec: &Value, op: &Op, method: &str, args_of: impl Fn(&Param) -> Valu
             .unwrap_or(Value::Null);
         let value = example(spec, &schema, "", 0);
         let json = value.to_string();
-        args.push(parse_quote!(&arg::<#bt>(#json)));
-        body = Some(value);
+        body = Some((value, parse_quote!(&arg::<#bt>(#json))));
     }
+    let expr: Expr = match &body {
+        Some((_, typed)) => parse_quote!(c.#handler().#method(#(#args),*).body(#typed)),
+        None => parse_quote!(c.#handler().#method(#(#args),*)),
+    };
+    let body = body.map(|(value, _)| value);
     Call {
-        expr: parse_quote!(c.#handler().#method(#(#args),*)),
+        expr,
         path_values,
         body,
         listing,

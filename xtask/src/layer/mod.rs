@@ -25,9 +25,11 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
+mod body_builders;
 mod cli_table;
 mod config;
 mod emit;
+mod enum_conversions;
 mod every_operation;
 mod every_operation_file;
 mod model;
@@ -95,6 +97,8 @@ pub fn generate(
         paginated: 0,
     };
     let mut by_tag: BTreeMap<String, Vec<(&Op, String)>> = BTreeMap::new();
+    let index = body_builders::TypesIndex::new(file);
+    let mut nested = std::collections::BTreeSet::new();
     let names = if config.handlers {
         method_names(&ops)?
     } else {
@@ -109,7 +113,7 @@ pub fn generate(
             stats.paginated += usize::from(paginated);
             stats.typed += 1;
         } else if config.handlers {
-            items.push(request(op)?);
+            items.push(request(op, &index, &mut nested)?);
             stats.typed += 1;
         } else {
             continue;
@@ -123,6 +127,10 @@ pub fn generate(
     }
     for (tag, ops) in &by_tag {
         items.push(handler(tag, tag_docs.get(tag), ops)?);
+    }
+    if config.handlers {
+        items.push(body_builders::builders_module(&index, nested));
+        items.push(enum_conversions::conversions(file));
     }
     let file: syn::File =
         syn::parse2(quote!(#(#items)*)).context("the generated layer does not parse")?;
