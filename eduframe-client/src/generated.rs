@@ -6288,7 +6288,7 @@ from the educator configured country.
         pub description: ::std::option::Option<::std::string::String>,
         ///The expiration date of the invoice. Is set when the invoice is set to open.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expiration_date: ::std::option::Option<::std::string::String>,
+        pub expiration_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///Some description of the invoice which is displayed on the invoice.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub feature: ::std::option::Option<::std::string::String>,
@@ -6492,7 +6492,7 @@ from the educator configured country.
         pub description: ::std::option::Option<::std::string::String>,
         ///The expiration date of the invoice. Is set when the invoice is set to open.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub expiration_date: ::std::option::Option<::std::string::String>,
+        pub expiration_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///Some description of the invoice which is displayed on the invoice.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub feature: ::std::option::Option<::std::string::String>,
@@ -7991,7 +7991,7 @@ if the fixed planned course has no meetings, it's the number of days between the
         pub duration_in_days: ::std::option::Option<i64>,
         ///Date at which the planned course ends. Only needed for fixed planned courses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
+        pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///Unique identifier of the user.
         pub id: i64,
         ///Boolean if is published on the website.
@@ -8013,7 +8013,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub requested_enrollments_count: ::std::option::Option<i64>,
         ///Date at which the planned course starts. Only needed for fixed planned courses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<PlannedCourseStatus>,
         ///The type of the course.
@@ -8057,7 +8057,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub duration: ::std::option::Option<f64>,
         ///Date at which the planned course ends. Only needed for fixed planned courses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
+        pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///Boolean if is published on the website.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_published: ::std::option::Option<bool>,
@@ -8069,7 +8069,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub min_participants: ::std::option::Option<i64>,
         ///Date at which the planned course starts. Only needed for fixed planned courses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///The ids of the teachers in the course
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub teacher_ids: ::std::vec::Vec<::std::string::String>,
@@ -8174,7 +8174,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub duration: ::std::option::Option<f64>,
         ///Date at which the planned course ends. Only needed for fixed planned courses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
+        pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///Boolean if is published on the website.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_published: ::std::option::Option<bool>,
@@ -8186,7 +8186,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
         pub min_participants: ::std::option::Option<i64>,
         ///Date at which the planned course starts. Only needed for fixed planned courses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_date: ::std::option::Option<::std::string::String>,
+        pub start_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         ///The ids of the teachers in the course
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub teacher_ids: ::std::vec::Vec<i64>,
@@ -10931,7 +10931,7 @@ Basically its true if the cost_scheme is +student+ or +order+.
     pub struct UpdateEnrollmentByIdBody {
         ///If it is an enrollment of a fixed course, it equals the end date. For a flexible course, it returns the enrollment specific end date.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_date: ::std::option::Option<::std::string::String>,
+        pub end_date: ::std::option::Option<::chrono::naive::NaiveDate>,
         /// Fields the spec does not define, kept as the API sent them (and sent back).
         #[serde(flatten, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -14503,8 +14503,8 @@ The cursor used to fetch the next result set.
         published_public: Option<types::GetPlannedCoursesByCourseIdPublishedPublic>,
         search: Option<&'a str>,
         sort: Option<&'a ::std::vec::Vec<types::GetPlannedCoursesByCourseIdSortItem>>,
-        start_date_from: Option<&'a str>,
-        start_date_until: Option<&'a str>,
+        start_date_from: Option<&'a ::chrono::naive::NaiveDate>,
+        start_date_until: Option<&'a ::chrono::naive::NaiveDate>,
         status: Option<types::PlannedCourseStatus>,
         type_: Option<types::GetPlannedCoursesByCourseIdType>,
     ) -> Result<
@@ -17860,8 +17860,8 @@ The cursor used to fetch the next result set.
         published_public: Option<types::GetPlannedCoursesPublishedPublic>,
         search: Option<&'a str>,
         sort: Option<&'a ::std::vec::Vec<types::GetPlannedCoursesSortItem>>,
-        start_date_from: Option<&'a str>,
-        start_date_until: Option<&'a str>,
+        start_date_from: Option<&'a ::chrono::naive::NaiveDate>,
+        start_date_until: Option<&'a ::chrono::naive::NaiveDate>,
         status: Option<&'a ::std::vec::Vec<types::GetPlannedCoursesStatusItem>>,
         type_: Option<types::GetPlannedCoursesType>,
     ) -> Result<

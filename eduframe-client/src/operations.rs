@@ -2384,8 +2384,8 @@ pub struct GetPlannedCoursesByCourseId {
     type_: Option<types::GetPlannedCoursesByCourseIdType>,
     parents_published: Option<types::GetPlannedCoursesByCourseIdParentsPublished>,
     published_public: Option<types::GetPlannedCoursesByCourseIdPublishedPublic>,
-    start_date_from: Option<::std::string::String>,
-    start_date_until: Option<::std::string::String>,
+    start_date_from: Option<::chrono::naive::NaiveDate>,
+    start_date_until: Option<::chrono::naive::NaiveDate>,
     availability_state: Option<types::AvailabilityState>,
     status: Option<types::PlannedCourseStatus>,
     sort: Option<::std::vec::Vec<types::GetPlannedCoursesByCourseIdSortItem>>,
@@ -2440,12 +2440,18 @@ impl GetPlannedCoursesByCourseId {
         self
     }
     /// `start_date_from`: Filter results on start_date_from
-    pub fn start_date_from(mut self, value: impl Into<::std::string::String>) -> Self {
+    pub fn start_date_from(
+        mut self,
+        value: impl Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
         self.start_date_from = Some(value.into());
         self
     }
     /// `start_date_until`: Filter results on start_date_until
-    pub fn start_date_until(mut self, value: impl Into<::std::string::String>) -> Self {
+    pub fn start_date_until(
+        mut self,
+        value: impl Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
         self.start_date_until = Some(value.into());
         self
     }
@@ -2508,8 +2514,8 @@ impl GetPlannedCoursesByCourseId {
                             this.published_public,
                             this.search.as_deref(),
                             this.sort.as_ref(),
-                            this.start_date_from.as_deref(),
-                            this.start_date_until.as_deref(),
+                            this.start_date_from.as_ref(),
+                            this.start_date_until.as_ref(),
                             this.status,
                             this.type_,
                         );
@@ -3986,7 +3992,7 @@ impl<'a> UpdateEnrollmentById<'a> {
         }
     }
     /// Sets `end_date`.
-    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+    pub fn end_date(mut self, value: impl Into<::chrono::naive::NaiveDate>) -> Self {
         self.body.set("end_date", value.into());
         self
     }
@@ -6978,8 +6984,8 @@ pub struct GetPlannedCourses {
     type_: Option<types::GetPlannedCoursesType>,
     parents_published: Option<types::GetPlannedCoursesParentsPublished>,
     published_public: Option<types::GetPlannedCoursesPublishedPublic>,
-    start_date_from: Option<::std::string::String>,
-    start_date_until: Option<::std::string::String>,
+    start_date_from: Option<::chrono::naive::NaiveDate>,
+    start_date_until: Option<::chrono::naive::NaiveDate>,
     availability_state: Option<types::GetPlannedCoursesAvailabilityState>,
     course_id: Option<::std::vec::Vec<i64>>,
     status: Option<::std::vec::Vec<types::GetPlannedCoursesStatusItem>>,
@@ -7032,12 +7038,18 @@ impl GetPlannedCourses {
         self
     }
     /// `start_date_from`: Filter results on start_date_from
-    pub fn start_date_from(mut self, value: impl Into<::std::string::String>) -> Self {
+    pub fn start_date_from(
+        mut self,
+        value: impl Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
         self.start_date_from = Some(value.into());
         self
     }
     /// `start_date_until`: Filter results on start_date_until
-    pub fn start_date_until(mut self, value: impl Into<::std::string::String>) -> Self {
+    pub fn start_date_until(
+        mut self,
+        value: impl Into<::chrono::naive::NaiveDate>,
+    ) -> Self {
         self.start_date_until = Some(value.into());
         self
     }
@@ -7108,8 +7120,8 @@ impl GetPlannedCourses {
                             this.published_public,
                             this.search.as_deref(),
                             this.sort.as_ref(),
-                            this.start_date_from.as_deref(),
-                            this.start_date_until.as_deref(),
+                            this.start_date_from.as_ref(),
+                            this.start_date_until.as_ref(),
                             this.status.as_ref(),
                             this.type_,
                         );
@@ -7196,7 +7208,7 @@ impl<'a> CreatePlannedCourse<'a> {
         self
     }
     /// Sets `end_date`.
-    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+    pub fn end_date(mut self, value: impl Into<::chrono::naive::NaiveDate>) -> Self {
         self.body.set("end_date", value.into());
         self
     }
@@ -7216,7 +7228,7 @@ impl<'a> CreatePlannedCourse<'a> {
         self
     }
     /// Sets `start_date`.
-    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+    pub fn start_date(mut self, value: impl Into<::chrono::naive::NaiveDate>) -> Self {
         self.body.set("start_date", value.into());
         self
     }
@@ -7401,7 +7413,7 @@ impl<'a> UpdatePlannedCourseById<'a> {
         self
     }
     /// Sets `end_date`.
-    pub fn end_date(mut self, value: impl Into<String>) -> Self {
+    pub fn end_date(mut self, value: impl Into<::chrono::naive::NaiveDate>) -> Self {
         self.body.set("end_date", value.into());
         self
     }
@@ -7441,7 +7453,7 @@ impl<'a> UpdatePlannedCourseById<'a> {
         self
     }
     /// Sets `start_date`.
-    pub fn start_date(mut self, value: impl Into<String>) -> Self {
+    pub fn start_date(mut self, value: impl Into<::chrono::naive::NaiveDate>) -> Self {
         self.body.set("start_date", value.into());
         self
     }
@@ -14162,6 +14174,107 @@ pub mod builders {
         pub fn into_value(self) -> serde_json::Value {
             self.body.into_value()
         }
+    }
+}
+impl From<types::GetCatalogProductsSortItem> for Vec<types::GetCatalogProductsSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetCatalogProductsSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetCategoriesSortItem> for Vec<types::GetCategoriesSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetCategoriesSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetEnrollmentsStatusItem> for Vec<types::GetEnrollmentsStatusItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetEnrollmentsStatusItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::EnrollmentStatus> for Vec<types::GetEnrollmentsStatusItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::EnrollmentStatus) -> Self {
+        vec![value.into()]
+    }
+}
+impl From<types::GetMeetingsByPlannedCourseIdSortItem>
+for Vec<types::GetMeetingsByPlannedCourseIdSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetMeetingsByPlannedCourseIdSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetOrdersSortItem> for Vec<types::GetOrdersSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetOrdersSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetUsersSortItem> for Vec<types::GetOrdersSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetUsersSortItem) -> Self {
+        vec![value.into()]
+    }
+}
+impl From<types::GetPlannedCoursesByCourseIdSortItem>
+for Vec<types::GetPlannedCoursesByCourseIdSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetPlannedCoursesByCourseIdSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetPlannedCoursesSortItem>
+for Vec<types::GetPlannedCoursesByCourseIdSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetPlannedCoursesSortItem) -> Self {
+        vec![value.into()]
+    }
+}
+impl From<types::GetPlannedCoursesSortItem> for Vec<types::GetPlannedCoursesSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetPlannedCoursesSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetPlannedCoursesByCourseIdSortItem>
+for Vec<types::GetPlannedCoursesSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetPlannedCoursesByCourseIdSortItem) -> Self {
+        vec![value.into()]
+    }
+}
+impl From<types::GetPlannedCoursesStatusItem>
+for Vec<types::GetPlannedCoursesStatusItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetPlannedCoursesStatusItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::PlannedCourseStatus> for Vec<types::GetPlannedCoursesStatusItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::PlannedCourseStatus) -> Self {
+        vec![value.into()]
+    }
+}
+impl From<types::GetUsersSortItem> for Vec<types::GetUsersSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetUsersSortItem) -> Self {
+        vec![value]
+    }
+}
+impl From<types::GetOrdersSortItem> for Vec<types::GetUsersSortItem> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::GetOrdersSortItem) -> Self {
+        vec![value.into()]
+    }
+}
+impl From<types::InvoiceStatus> for Vec<types::InvoiceStatus> {
+    /// One value, as a filter of one: `vec![value]`.
+    fn from(value: types::InvoiceStatus) -> Self {
+        vec![value]
     }
 }
 impl From<types::CreateLabelBodyModelType> for types::LabelModelType {

@@ -3512,8 +3512,8 @@ async fn every_documented_parameter_has_a_setter_that_sends_it() {
             .published_public(arg::<types::GetPlannedCoursesByCourseIdPublishedPublic>(
                 "\"published_public\""
             ))
-            .start_date_from(arg::<::std::string::String>("\"1\""))
-            .start_date_until(arg::<::std::string::String>("\"1\""))
+            .start_date_from(arg::<::chrono::naive::NaiveDate>("\"2026-09-01\""))
+            .start_date_until(arg::<::chrono::naive::NaiveDate>("\"2026-09-01\""))
             .availability_state(arg::<types::AvailabilityState>("\"open\""))
             .status(arg::<types::PlannedCourseStatus>("\"planned\""))
             .sort(arg::<
@@ -3624,8 +3624,8 @@ async fn every_documented_parameter_has_a_setter_that_sends_it() {
             .published_public(arg::<types::GetPlannedCoursesPublishedPublic>(
                 "\"published_public\""
             ))
-            .start_date_from(arg::<::std::string::String>("\"1\""))
-            .start_date_until(arg::<::std::string::String>("\"1\""))
+            .start_date_from(arg::<::chrono::naive::NaiveDate>("\"2026-09-01\""))
+            .start_date_until(arg::<::chrono::naive::NaiveDate>("\"2026-09-01\""))
             .availability_state(arg::<types::GetPlannedCoursesAvailabilityState>("\"open\""))
             .course_id(arg::<::std::vec::Vec<i64>>("[1]"))
             .status(arg::<::std::vec::Vec<types::GetPlannedCoursesStatusItem>>(

@@ -172,3 +172,44 @@ async fn a_missing_required_field_is_refused_before_anything_is_sent() {
     assert!(err.to_string().contains("address"), "{err}");
     assert_eq!(sim.requests().len(), before, "nothing was sent");
 }
+
+/// As a newcomer writes it: a record's date passed to a date filter, its status to the status
+/// filter as one value, and a record's name to its update, with no conversion by hand.
+#[tokio::test]
+async fn a_records_values_pass_straight_to_filters_and_updates() {
+    use futures::TryStreamExt;
+    let sim = Simulator::builder().records(12).start().await;
+    let c = sim.client();
+    let planned: Vec<types::PlannedCourseWithIncludes> = c
+        .planned_courses()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let first = &planned[0];
+    let (day, status) = (first.start_date.unwrap(), first.status.clone().unwrap());
+    let same: Vec<types::PlannedCourseWithIncludes> = c
+        .planned_courses()
+        .list()
+        .start_date_from(day)
+        .start_date_until(day)
+        .status(status.clone())
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(same.iter().any(|p| p.id == first.id));
+    assert!(
+        same.iter()
+            .all(|p| p.start_date == Some(day) && p.status.as_ref() == Some(&status))
+    );
+    let account = c.accounts().get(1).await.unwrap();
+    let renamed = c
+        .accounts()
+        .update(account.id)
+        .name(account.name.clone().unwrap_or_default() + " BV")
+        .await
+        .unwrap();
+    assert!(renamed.name.unwrap().ends_with(" BV"));
+}

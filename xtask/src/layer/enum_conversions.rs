@@ -5,7 +5,7 @@
 //! writes `From` both ways, matching values by their wire text, so a record's value passes
 //! straight to a filter or a body.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -15,8 +15,10 @@ use syn::{Fields, Item};
 type OpenEnum = (String, Vec<(String, String)>);
 
 /// `impl From<types::A> for types::B` for every ordered pair of open enums of `file`'s `types`
-/// module with the same values.
-pub(super) fn conversions(file: &syn::File) -> TokenStream {
+/// module with the same values; and for each enum in `many` (the items of a multi-value
+/// filter, whose setter takes `impl Into<Vec<X>>`), `From<X> for Vec<X>` and `From<A> for
+/// Vec<X>` for its look-alikes, so a filter takes one value as well as several.
+pub(super) fn conversions(file: &syn::File, many: &BTreeSet<String>) -> TokenStream {
     // Value set (sorted wire texts) → the enums with it, each with (wire text, variant).
     let mut groups: BTreeMap<Vec<String>, Vec<OpenEnum>> = BTreeMap::new();
     for item in &file.items {
@@ -64,6 +66,34 @@ pub(super) fn conversions(file: &syn::File) -> TokenStream {
         }
     }
     let mut impls = Vec::new();
+    for item in many {
+        let x = format_ident!("{item}");
+        let doc = " One value, as a filter of one: `vec![value]`.";
+        impls.push(quote! {
+            impl From<types::#x> for Vec<types::#x> {
+                #[doc = #doc]
+                fn from(value: types::#x) -> Self {
+                    vec![value]
+                }
+            }
+        });
+        let alikes = groups
+            .values()
+            .filter(|m| m.iter().any(|(n, _)| n == item))
+            .flat_map(|m| m.iter().map(|(n, _)| n.clone()))
+            .filter(|n| n != item);
+        for other in alikes {
+            let y = format_ident!("{other}");
+            impls.push(quote! {
+                impl From<types::#y> for Vec<types::#x> {
+                    #[doc = #doc]
+                    fn from(value: types::#y) -> Self {
+                        vec![value.into()]
+                    }
+                }
+            });
+        }
+    }
     for members in groups.values().filter(|m| m.len() > 1) {
         for (from, from_values) in members {
             for (to, to_values) in members {

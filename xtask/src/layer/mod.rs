@@ -130,7 +130,20 @@ pub fn generate(
     }
     if config.handlers {
         items.push(body_builders::builders_module(&index, nested));
-        items.push(enum_conversions::conversions(file));
+        // The item types of multi-value query parameters (`Vec<types::X>`).
+        let many: std::collections::BTreeSet<String> = ops
+            .iter()
+            .flat_map(|op| {
+                op.params
+                    .iter()
+                    .filter(|p| p.location == "query")
+                    .filter_map(|p| model::setter_of(op, &p.setter))
+            })
+            .filter_map(|s| vec_item(&s.ty))
+            .filter(types::is_model)
+            .filter_map(|t| types::type_name(&t))
+            .collect();
+        items.push(enum_conversions::conversions(file, &many));
     }
     let file: syn::File =
         syn::parse2(quote!(#(#items)*)).context("the generated layer does not parse")?;

@@ -15,6 +15,11 @@
 //!    `Account.visible`, `Category.courses_count`: 14 names in 4 schemas) is dropped from
 //!    `required`: with no definition, typify makes it a required `serde_json::Value`, and a
 //!    response without it (the documented fields do not include it) would fail to decode.
+//! 5. Dates are typed alike: a `*_date` property written as a plain string (a planned course's
+//!    `start_date`, a body's `start_date`) where the same name has `format: date` elsewhere (an
+//!    enrollment's `start_date`), and a query filter `<name>_from`/`<name>_until` after such a
+//!    name, get `format: date`, so one record's `NaiveDate` passes straight to another's filter
+//!    and body (and "next week" is refused by the compiler, not answered with nothing).
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -42,10 +47,102 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
         }
     }
     drop_undefined_required(&mut spec);
+    type_dates(&mut spec);
     allow_unknown_fields(&mut spec);
     tolerate_absent_fields(&mut spec);
     spec["servers"] = json!([{ "url": "/" }]);
     Ok(spec)
+}
+
+/// Step 5: `format: date` on the plain-string request properties and `_from`/`_until` filters
+/// named after a record property with that format.
+fn type_dates(spec: &mut Value) {
+    let mut dated = std::collections::BTreeSet::new();
+    if let Some(schemas) = spec
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for schema in schemas.values() {
+            collect_dated(schema, &mut dated, 0);
+        }
+    }
+    let plain =
+        |s: &Value| s["type"] == "string" && s.get("format").is_none() && s.get("enum").is_none();
+    for (_, _, op) in operations_mut(spec) {
+        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            for p in params {
+                let name = p["name"].as_str().unwrap_or_default().to_owned();
+                let stem = name
+                    .strip_suffix("_from")
+                    .or_else(|| name.strip_suffix("_until"));
+                if p["in"] == "query"
+                    && stem.is_some_and(|s| dated.contains(s))
+                    && plain(&p["schema"])
+                {
+                    p["schema"]["format"] = json!("date");
+                }
+            }
+        }
+        if let Some(body) = op.pointer_mut("/requestBody/content/application~1json/schema") {
+            date_properties(body, &dated, 0);
+        }
+    }
+    // The components: the bodies' (`PlannedCoursePayload`) and the records'.
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            date_properties(schema, &dated, 0);
+        }
+    }
+    fn collect_dated(schema: &Value, out: &mut std::collections::BTreeSet<String>, depth: usize) {
+        if depth > 8 {
+            return;
+        }
+        if let Some(props) = schema["properties"].as_object() {
+            for (name, p) in props {
+                if p["format"] == "date" && name.ends_with("_date") {
+                    out.insert(name.clone());
+                }
+            }
+        }
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            collect_dated(part, out, depth + 1);
+        }
+    }
+    fn date_properties(
+        schema: &mut Value,
+        dated: &std::collections::BTreeSet<String>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            return;
+        }
+        for part in schema
+            .get_mut("allOf")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            date_properties(part, dated, depth + 1);
+        }
+        if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+            for (name, p) in props.iter_mut() {
+                if dated.contains(name)
+                    && p["type"] == "string"
+                    && p.get("format").is_none()
+                    && p.get("enum").is_none()
+                {
+                    p["format"] = json!("date");
+                }
+                date_properties(p, dated, depth + 1);
+            }
+        }
+        if let Some(items) = schema.get_mut("items") {
+            date_properties(items, dated, depth + 1);
+        }
+    }
 }
 
 /// The property names a component schema defines, its `allOf` parts (and their references)
