@@ -16,6 +16,7 @@ mod private_file;
 mod profile;
 mod resume;
 mod run;
+mod set_fields;
 pub mod sim;
 mod spec_call;
 mod table;

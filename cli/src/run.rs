@@ -37,10 +37,25 @@ pub async fn operation(
     m: &ArgMatches,
     opts: &Options,
 ) -> Result<(), Failure> {
-    let body = match m.try_get_one::<String>("data").ok().flatten() {
+    let mut body = match m.try_get_one::<String>("data").ok().flatten() {
         Some(data) => Some(read_data(data)?),
         None => None,
     };
+    let sets: Vec<String> = m
+        .try_get_many::<String>("set")
+        .ok()
+        .flatten()
+        .map(|v| v.cloned().collect())
+        .unwrap_or_default();
+    if !sets.is_empty() {
+        let data = body
+            .as_deref()
+            .map(serde_json::from_slice::<serde_json::Value>)
+            .transpose()
+            .map_err(|e| Failure::Usage(format!("--data: {e}")))?;
+        let built = crate::set_fields::apply(data, &sets, op.body_schema)?;
+        body = Some(Bytes::from(serde_json::to_vec(&built).unwrap_or_default()));
+    }
     let resume_file = opts.resume.as_deref().map(ResumeFile::new);
     let mut position = match &resume_file {
         Some(f) => f.load(&opts.command)?.unwrap_or_else(|| Position {

@@ -69,8 +69,11 @@ pub struct Operation {
     pub summary: &'static str,
     /// Path and query parameters.
     pub params: &'static [Param],
-    /// Whether it takes a JSON body (`--data`).
+    /// Whether it takes a JSON body (`--data`, `--set`).
     pub body: bool,
+    /// The body's schema, `$ref`s inlined, as JSON: what types `--set` values (none where the
+    /// API describes its body at run time).
+    pub body_schema: Option<&'static str>,
     /// Whether and how it pages.
     pub paging: Paging,
 }
@@ -132,6 +135,18 @@ fn operation_command(op: &'static Operation) -> Command {
                 .short('d')
                 .value_name("JSON|@FILE|-")
                 .help("The JSON body: inline, @file.json, or - to read standard input"),
+        );
+        cmd = cmd.arg(
+            Arg::new("set")
+                .long("set")
+                .short('s')
+                .value_name("NAME=VALUE")
+                .action(clap::ArgAction::Append)
+                .help(
+                    "Sets one field of the body, typed by the API's schema (repeatable; \
+                     `a.b=x` for a nested field, `[1,2]` for a list, `null` to clear; \
+                     applied over --data)",
+                ),
         );
     }
     cmd

@@ -247,6 +247,63 @@ async fn a_get_and_a_create_with_data_from_a_file() {
     );
 }
 
+/// `--set name=value` builds the body from flags, typed by the operation's schema: a number
+/// stays a number, a list a list, a nested field goes into its object; an unknown field exits 2
+/// naming the known ones, an enum value outside the set exits 2 naming the allowed ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_with_fields_from_set_flags() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    let created = edu(
+        &[
+            "eduframe",
+            "accounts",
+            "create",
+            "--set",
+            "name=Acme",
+            "--set",
+            "email=billing@acme.nl",
+            "--set",
+            "label_ids=[1,2]",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(created.status.success(), "{}", stderr(&created));
+    let id = lines(&created)[0]["id"]
+        .as_i64()
+        .expect("the new account's id");
+    let got = lines(&edu(&["eduframe", "accounts", "get", &id.to_string()], &vars).await);
+    assert_eq!(got[0]["name"], "Acme");
+    assert_eq!(got[0]["email"], "billing@acme.nl");
+    assert_eq!(got[0]["label_ids"], serde_json::json!([1, 2]));
+
+    let unknown = edu(
+        &["eduframe", "accounts", "create", "--set", "nmae=Acme"],
+        &vars,
+    )
+    .await;
+    assert_eq!(unknown.status.code(), Some(2), "{}", stderr(&unknown));
+    let text = stderr(&unknown);
+    assert!(
+        text.contains("no field `nmae`") && text.contains("email") && text.contains("name"),
+        "{text}"
+    );
+    let typo = edu(
+        &[
+            "eduframe",
+            "orders",
+            "create",
+            "--set",
+            "cost_scheme=gratis",
+        ],
+        &vars,
+    )
+    .await;
+    assert_eq!(typo.status.code(), Some(2), "{}", stderr(&typo));
+    assert!(stderr(&typo).contains("order"), "{}", stderr(&typo));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edfi_vendor_and_application_are_created_and_the_credentials_shown_once() {
     let sim = edfi_admin_client::mock::Simulator::builder().start().await;

@@ -73,6 +73,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -84,6 +85,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates apiclient based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"applicationId\":{\"format\":\"int32\",\"type\":\"integer\"},\"isApproved\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"odsInstanceIds\":{\"items\":{\"format\":\"int32\",\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"name\",\"applicationId\",\"odsInstanceIds\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -104,6 +108,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -124,6 +129,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -144,6 +150,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -164,6 +171,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -184,6 +192,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"applicationId\":{\"format\":\"int32\",\"type\":\"integer\"},\"isApproved\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"},\"odsInstanceIds\":{\"items\":{\"format\":\"int32\",\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"name\",\"applicationId\",\"odsInstanceIds\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -195,6 +206,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates application based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"applicationName\":{\"type\":\"string\"},\"claimSetName\":{\"type\":\"string\"},\"educationOrganizationIds\":{\"items\":{\"format\":\"int64\",\"type\":\"integer\"},\"type\":\"array\"},\"enabled\":{\"type\":\"boolean\"},\"odsInstanceIds\":{\"items\":{\"format\":\"int32\",\"type\":\"integer\"},\"type\":\"array\"},\"profileIds\":{\"items\":{\"format\":\"int32\",\"type\":\"integer\"},\"type\":\"array\"},\"vendorId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"applicationName\",\"vendorId\",\"claimSetName\",\"educationOrganizationIds\",\"odsInstanceIds\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -215,6 +229,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -235,6 +250,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -327,6 +343,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -347,6 +364,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -367,6 +385,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"applicationName\":{\"type\":\"string\"},\"claimSetName\":{\"type\":\"string\"},\"educationOrganizationIds\":{\"items\":{\"format\":\"int64\",\"type\":\"integer\"},\"type\":\"array\"},\"enabled\":{\"type\":\"boolean\"},\"odsInstanceIds\":{\"items\":{\"format\":\"int32\",\"type\":\"integer\"},\"type\":\"array\"},\"profileIds\":{\"items\":{\"format\":\"int32\",\"type\":\"integer\"},\"type\":\"array\"},\"vendorId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"applicationName\",\"vendorId\",\"claimSetName\",\"educationOrganizationIds\",\"odsInstanceIds\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -419,6 +440,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -430,6 +452,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Copies the existing claimset and create a new one",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"},\"originalId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"originalId\",\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -441,6 +466,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates claimSet based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -461,6 +489,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -493,6 +522,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -513,6 +543,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -533,6 +564,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -544,6 +576,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Imports a new claimset",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"},\"resourceClaims\":{\"items\":{\"properties\":{\"_defaultAuthorizationStrategiesForCRUD\":{\"items\":{\"properties\":{\"actionId\":{\"format\":\"int32\",\"type\":\"integer\"},\"actionName\":{\"type\":\"string\"},\"authorizationStrategies\":{\"items\":{\"properties\":{\"authStrategyId\":{},\"authStrategyName\":{},\"isInheritedFromParent\":{}},\"type\":\"object\"},\"type\":\"array\"}},\"type\":\"object\"},\"type\":\"array\"},\"actions\":{\"items\":{\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"type\":\"array\"},\"authorizationStrategyOverridesForCRUD\":{\"items\":{\"properties\":{\"actionId\":{\"format\":\"int32\",\"type\":\"integer\"},\"actionName\":{\"type\":\"string\"},\"authorizationStrategies\":{\"items\":{\"properties\":{\"authStrategyId\":{},\"authStrategyName\":{},\"isInheritedFromParent\":{}},\"type\":\"object\"},\"type\":\"array\"}},\"type\":\"object\"},\"type\":\"array\"},\"children\":{\"items\":{\"properties\":{\"_defaultAuthorizationStrategiesForCRUD\":{\"items\":{\"properties\":{\"actionId\":{},\"actionName\":{},\"authorizationStrategies\":{}},\"type\":\"object\"},\"type\":\"array\"},\"actions\":{\"items\":{\"properties\":{\"enabled\":{},\"name\":{}},\"type\":\"object\"},\"type\":\"array\"},\"authorizationStrategyOverridesForCRUD\":{\"items\":{\"properties\":{\"actionId\":{},\"actionName\":{},\"authorizationStrategies\":{}},\"type\":\"object\"},\"type\":\"array\"},\"children\":{\"items\":{\"properties\":{\"_defaultAuthorizationStrategiesForCRUD\":{},\"actions\":{},\"authorizationStrategyOverridesForCRUD\":{},\"children\":{},\"id\":{},\"name\":{}},\"type\":\"object\"},\"type\":\"array\"},\"id\":{\"format\":\"int32\",\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"type\":\"array\"},\"id\":{\"format\":\"int32\",\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"type\":\"array\"}},\"required\":[\"name\",\"resourceClaims\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -616,6 +651,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -648,6 +684,9 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"actionName\":{\"type\":\"string\"},\"authorizationStrategies\":{\"items\":{\"type\":\"string\"},\"type\":\"array\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -680,6 +719,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -700,6 +740,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"resourceClaimActions\":{\"items\":{\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"type\":\"array\"},\"resourceClaimId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -720,6 +763,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -752,6 +798,9 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"resourceClaimActions\":{\"items\":{\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"},\"type\":\"array\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -763,6 +812,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Registers new client",
         params: &[],
         body: true,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -774,6 +824,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Retrieves bearer token",
         params: &[],
         body: true,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -785,6 +836,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Retrieve API informational metadata",
         params: &[],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -796,6 +848,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates odsInstanceContext based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"contextKey\":{\"type\":\"string\"},\"contextValue\":{\"type\":\"string\"},\"odsInstanceId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"odsInstanceId\",\"contextKey\",\"contextValue\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -816,6 +871,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -836,6 +892,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -888,6 +945,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -908,6 +966,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"contextKey\":{\"type\":\"string\"},\"contextValue\":{\"type\":\"string\"},\"odsInstanceId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"odsInstanceId\",\"contextKey\",\"contextValue\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -919,6 +980,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates odsInstanceDerivative based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"connectionString\":{\"type\":\"string\"},\"derivativeType\":{\"type\":\"string\"},\"odsInstanceId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"required\":[\"odsInstanceId\",\"derivativeType\",\"connectionString\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -939,6 +1003,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -959,6 +1024,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1011,6 +1077,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1031,6 +1098,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"connectionString\":{\"type\":\"string\"},\"derivativeType\":{\"type\":\"string\"},\"odsInstanceId\":{\"format\":\"int32\",\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1042,6 +1112,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates odsInstance based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"connectionString\":{\"type\":\"string\"},\"instanceType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"required\":[\"name\",\"connectionString\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1062,6 +1135,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1082,6 +1156,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1164,6 +1239,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1184,6 +1260,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1204,6 +1281,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"connectionString\":{\"type\":\"string\"},\"instanceType\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1215,6 +1295,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates profile based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"definition\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"required\":[\"name\",\"definition\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1235,6 +1318,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1255,6 +1339,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1327,6 +1412,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1347,6 +1433,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"definition\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"required\":[\"name\",\"definition\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1409,6 +1498,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1471,6 +1561,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1491,6 +1582,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1563,6 +1655,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1583,6 +1676,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1594,6 +1688,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "",
         params: &[],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1605,6 +1700,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Creates vendor based on the supplied values",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"company\":{\"type\":\"string\"},\"contactEmailAddress\":{\"type\":\"string\"},\"contactName\":{\"type\":\"string\"},\"namespacePrefixes\":{\"type\":\"string\"}},\"required\":[\"company\",\"contactName\",\"contactEmailAddress\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1625,6 +1723,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1645,6 +1744,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1747,6 +1847,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::Offset,
     },
     Operation {
@@ -1767,6 +1868,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1787,6 +1889,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"company\":{\"type\":\"string\"},\"contactEmailAddress\":{\"type\":\"string\"},\"contactName\":{\"type\":\"string\"},\"namespacePrefixes\":{\"type\":\"string\"}},\"required\":[\"company\",\"contactName\",\"contactEmailAddress\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
 ];

@@ -12,6 +12,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create an account",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"custom\":{\"type\":\"object\"},\"email\":{\"format\":\"email\",\"type\":\"string\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"name\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"},\"signup_answers_attributes\":{\"items\":{\"properties\":{\"signup_question_id\":{\"type\":\"integer\"},\"value\":{}},\"required\":[\"signup_question_id\",\"value\"],\"type\":\"object\"},\"type\":\"array\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -32,6 +35,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -104,6 +108,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -124,6 +129,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"custom\":{\"type\":\"object\"},\"email\":{\"format\":\"email\",\"type\":\"string\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"name\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -135,6 +143,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create an affiliation affiliations",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"account_id\":{\"type\":\"integer\"},\"key_contact\":{\"type\":\"boolean\"},\"user_id\":{\"type\":\"integer\"}},\"required\":[\"account_id\",\"user_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -155,6 +166,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -207,6 +219,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -227,6 +240,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"account_id\":{\"type\":\"integer\"},\"key_contact\":{\"type\":\"boolean\"},\"user_id\":{\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -269,6 +285,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -280,6 +297,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Set an attendance",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"comment\":{\"type\":\"string\"},\"enrollment_id\":{\"type\":\"integer\"},\"meeting_id\":{\"type\":\"integer\"},\"state\":{\"enum\":[\"absent\",\"absent_with_leave\",\"attended\",\"blanco\",\"late\"],\"type\":\"string\"}},\"required\":[\"meeting_id\",\"enrollment_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -291,6 +311,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create an authentication",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"authentication_provider_type\":{\"enum\":[\"azure_active_directory\",\"eduframe\",\"openid_connect\",\"surf_conext\"],\"type\":\"string\"},\"uid\":{\"type\":\"string\"},\"user_id\":{\"type\":\"integer\"}},\"required\":[\"uid\",\"user_id\",\"authentication_provider_type\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -323,6 +346,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -360,6 +384,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -380,6 +405,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -462,6 +488,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -482,6 +509,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"category_id\":{\"type\":\"integer\"},\"course_tab_contents_attributes\":{\"items\":{\"properties\":{\"content\":{\"type\":\"string\"},\"course_tab_id\":{\"type\":\"integer\"},\"id\":{\"type\":\"integer\"}},\"required\":[\"content\",\"course_tab_id\",\"id\"],\"type\":\"object\"},\"type\":\"array\"},\"custom\":{\"type\":\"object\"},\"is_published\":{\"type\":\"boolean\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -502,6 +532,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -574,6 +605,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -594,6 +626,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"is_published\":{\"type\":\"boolean\"}},\"required\":[\"is_published\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -605,6 +640,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a category",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"description\":{\"type\":\"string\"},\"is_published\":{\"type\":\"boolean\"},\"meta_description\":{\"type\":\"string\"},\"meta_title\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"parent_id\":{\"type\":\"integer\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -625,6 +663,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -677,6 +716,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -697,6 +737,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"description\":{\"type\":\"string\"},\"is_published\":{\"type\":\"boolean\"},\"meta_description\":{\"type\":\"string\"},\"meta_title\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"parent_id\":{\"type\":\"integer\"},\"slug\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -708,6 +751,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a comment",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"commentable_id\":{\"type\":\"integer\"},\"commentable_type\":{\"enum\":[\"Account\",\"Invoice\",\"Lead\",\"Order\",\"PlannedCourse\",\"Program::Editions::Edition\",\"Task\",\"User\"],\"type\":\"string\"},\"content\":{\"type\":\"string\"}},\"required\":[\"commentable_id\",\"commentable_type\",\"content\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -728,6 +774,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -748,6 +795,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"content\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -759,6 +809,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a course location",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -779,6 +832,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -799,6 +853,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -831,6 +886,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -851,6 +907,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"type\":\"object\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -862,6 +921,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Get all course tab records",
         params: &[],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -873,6 +933,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a course variant",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -893,6 +956,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -925,6 +989,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -936,6 +1001,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a course",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"category_id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"cost\":{\"type\":\"string\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"course_tab_contents_attributes\":{\"items\":{\"properties\":{\"content\":{\"type\":\"string\"},\"course_tab_id\":{\"type\":\"integer\"}},\"required\":[\"content\",\"course_tab_id\"],\"type\":\"object\"},\"type\":\"array\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"is_published\":{\"type\":\"boolean\"},\"meta_description\":{\"type\":\"string\"},\"meta_title\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"required\":[\"category_id\",\"code\",\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -956,6 +1024,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -998,6 +1067,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1018,6 +1088,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"category_id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"conditions\":{\"type\":\"string\"},\"cost\":{\"type\":\"string\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"course_tab_contents_attributes\":{\"items\":{\"properties\":{\"content\":{\"type\":\"string\"},\"course_tab_id\":{\"type\":\"integer\"},\"id\":{\"type\":\"integer\"}},\"type\":\"object\"},\"type\":\"array\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"duration\":{\"type\":\"string\"},\"is_published\":{\"type\":\"boolean\"},\"level\":{\"type\":\"string\"},\"meta_description\":{\"type\":\"string\"},\"meta_title\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"result\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1050,6 +1123,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1092,6 +1166,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1118,6 +1193,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1156,6 +1232,9 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"value\":{\"type\":\"string\"}},\"required\":[\"value\",\"enabled\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1204,6 +1283,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1252,6 +1332,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1310,6 +1391,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1358,6 +1440,9 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"enabled\":{\"type\":\"boolean\"},\"value\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1378,6 +1463,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1410,6 +1496,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1430,6 +1517,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"active\":{\"type\":\"boolean\"},\"display_name\":{\"type\":\"string\"},\"properties\":{\"type\":\"object\"}},\"required\":[\"display_name\",\"properties\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1462,6 +1552,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1494,6 +1585,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1536,6 +1628,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1568,6 +1661,9 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"active\":{\"type\":\"boolean\"},\"display_name\":{\"type\":\"string\"},\"properties\":{\"type\":\"object\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1600,6 +1696,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1611,6 +1708,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Get an educator record",
         params: &[],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1631,6 +1729,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1651,6 +1750,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1723,6 +1823,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1743,6 +1844,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"end_date\":{\"format\":\"date\",\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1754,6 +1858,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a grade",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"comment\":{\"type\":\"string\"},\"grade\":{\"type\":\"string\"},\"gradeable_id\":{\"type\":\"integer\"},\"gradeable_type\":{\"type\":\"string\"},\"score\":{\"type\":\"number\"}},\"required\":[\"grade\",\"score\",\"gradeable_id\",\"gradeable_type\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1774,6 +1881,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1794,6 +1902,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1814,6 +1923,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"comment\":{\"type\":\"string\"},\"enrollment_id\":{\"type\":\"integer\"},\"grade\":{\"type\":\"string\"},\"gradeable_id\":{\"type\":\"integer\"},\"gradeable_type\":{\"type\":\"string\"},\"score\":{\"type\":\"number\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1825,6 +1937,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create an invoice vat",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"},\"percentage\":{\"type\":\"string\"}},\"required\":[\"name\",\"percentage\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1857,6 +1972,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1868,6 +1984,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create an invoice",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"account_id\":{\"type\":\"integer\"},\"feature\":{\"type\":\"string\"},\"footnote\":{\"type\":\"string\"},\"invoice_items_attributes\":{\"items\":{\"properties\":{\"_destroy\":{\"type\":\"boolean\"},\"catalog_variant_id\":{\"type\":\"integer\"},\"invoice_vat_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"unit_price\":{\"type\":\"string\"},\"units\":{\"type\":\"number\"}},\"required\":[\"name\",\"unit_price\",\"units\"],\"type\":\"object\"},\"type\":\"array\"}},\"required\":[\"account_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -1888,6 +2007,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1908,6 +2028,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1960,6 +2081,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -1980,6 +2102,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -1991,6 +2114,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a label",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"color\":{\"type\":\"string\"},\"model_type\":{\"enum\":[\"Lead\",\"Order\",\"Catalog::Product\",\"User\",\"Account\",\"Teacher\"],\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"required\":[\"model_type\",\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2011,6 +2137,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"label_id\":{\"type\":\"integer\"}},\"required\":[\"label_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2031,6 +2160,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2051,6 +2181,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2121,6 +2252,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2141,6 +2273,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"color\":{\"type\":\"string\"},\"model_type\":{\"enum\":[\"Lead\",\"Order\",\"Catalog::Product\",\"User\",\"Account\",\"Teacher\"],\"type\":\"string\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2152,6 +2287,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a lead",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"account_id\":{\"type\":\"integer\"},\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"administrator_id\":{\"type\":\"integer\"},\"comment\":{\"type\":\"string\"},\"company_name\":{\"type\":\"string\"},\"email\":{\"type\":\"string\"},\"first_name\":{\"type\":\"string\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"last_name\":{\"type\":\"string\"},\"lead_products\":{\"items\":{\"properties\":{\"catalog_product_id\":{\"type\":\"integer\"},\"catalog_variant_id\":{\"type\":\"integer\"}},\"required\":[\"catalog_product_id\"],\"type\":\"object\"},\"type\":\"array\"},\"middle_name\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"},\"quality\":{\"type\":\"number\"},\"status\":{\"enum\":[\"prospect\",\"waiting_list\",\"won\",\"lost\",\"archive\"],\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"user_id\":{\"type\":\"integer\"},\"value\":{\"type\":\"string\"},\"wants_newsletter\":{\"type\":\"boolean\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2172,6 +2310,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2192,6 +2331,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2224,6 +2364,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2235,6 +2376,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a material group",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2255,6 +2399,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2275,6 +2420,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2307,6 +2453,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2327,6 +2474,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some("{\"properties\":{\"name\":{\"type\":\"string\"}},\"type\":\"object\"}"),
         paging: Paging::None,
     },
     Operation {
@@ -2338,6 +2486,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a material",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"material_group_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"use_type\":{\"enum\":[\"reservable\",\"consumable\"],\"type\":\"string\"}},\"required\":[\"material_group_id\",\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2358,6 +2509,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2390,6 +2542,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2410,6 +2563,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"material_group_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2421,6 +2577,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a meeting location",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"capacity\":{\"type\":\"integer\"},\"course_location_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"required\":[\"course_location_id\",\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2441,6 +2600,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2461,6 +2621,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2493,6 +2654,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2513,6 +2675,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"type\":\"object\"},\"capacity\":{\"type\":\"number\"},\"course_location_id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2533,6 +2698,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2553,6 +2719,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2615,6 +2782,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2652,6 +2820,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2672,6 +2841,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2692,6 +2862,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2703,6 +2874,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create an order",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"account_id\":{\"type\":\"integer\"},\"approve\":{\"type\":\"boolean\"},\"catalog_variant_id\":{\"type\":\"integer\"},\"cost\":{\"type\":\"string\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"creator_id\":{\"type\":\"integer\"},\"custom\":{\"type\":\"object\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"payment_method_id\":{\"type\":\"integer\"},\"payment_option_id\":{\"type\":\"integer\"},\"planned_course_id\":{\"type\":\"integer\"},\"referral_id\":{\"type\":\"integer\"},\"student_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"catalog_variant_id\",\"creator_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2723,6 +2897,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2743,6 +2918,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2805,6 +2981,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2837,6 +3014,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2869,6 +3047,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -2889,6 +3068,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"amount\":{\"type\":\"string\"},\"currency\":{\"enum\":[\"EUR\",\"ISK\",\"USD\",\"GBP\"],\"type\":\"string\"},\"date\":{\"type\":\"string\"},\"payment_method_id\":{\"type\":\"integer\"}},\"required\":[\"amount\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -2921,6 +3103,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2941,6 +3124,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2961,6 +3145,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2981,6 +3166,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -2992,6 +3178,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a planned course",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"cost\":{\"type\":\"number\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"course_id\":{\"type\":\"integer\"},\"course_location_id\":{\"type\":\"integer\"},\"course_variant_id\":{\"type\":\"integer\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"duration\":{\"type\":\"number\"},\"end_date\":{\"format\":\"date\",\"type\":\"string\"},\"is_published\":{\"type\":\"boolean\"},\"max_participants\":{\"type\":\"integer\"},\"min_participants\":{\"type\":\"integer\"},\"start_date\":{\"format\":\"date\",\"type\":\"string\"},\"teacher_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"type\":{\"enum\":[\"FixedPlannedCourse\",\"FlexiblePlannedCourse\"],\"type\":\"string\"}},\"required\":[\"course_id\",\"type\",\"cost\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3012,6 +3201,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3044,6 +3234,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3176,6 +3367,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3308,6 +3500,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3328,6 +3521,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"cost\":{\"type\":\"number\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"course_id\":{\"type\":\"integer\"},\"course_location_id\":{\"type\":\"integer\"},\"course_variant_id\":{\"type\":\"integer\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"duration\":{\"type\":\"number\"},\"end_date\":{\"format\":\"date\",\"type\":\"string\"},\"is_published\":{\"type\":\"boolean\"},\"max_participants\":{\"type\":\"integer\"},\"min_participants\":{\"type\":\"integer\"},\"start_date\":{\"format\":\"date\",\"type\":\"string\"},\"teacher_ids\":{\"items\":{\"type\":\"string\"},\"type\":\"array\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3360,6 +3556,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3380,6 +3577,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3400,6 +3598,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3432,6 +3631,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3464,6 +3664,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3496,6 +3697,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3538,6 +3740,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3580,6 +3783,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3612,6 +3816,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3623,6 +3828,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a program edition",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"cost\":{\"type\":\"number\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"is_published\":{\"type\":\"boolean\"},\"max_participants\":{\"type\":\"integer\"},\"min_participants\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"program_id\":{\"type\":\"integer\"}},\"required\":[\"name\",\"program_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3643,6 +3851,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3663,6 +3872,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3705,6 +3915,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3725,6 +3936,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3745,6 +3957,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"cost\":{\"type\":\"string\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"is_published\":{\"type\":\"boolean\"},\"max_participants\":{\"type\":\"integer\"},\"min_participants\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"program_id\":{\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3756,6 +3971,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a program element",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"course_id\":{\"type\":\"integer\"},\"edition_id\":{\"type\":\"integer\"},\"planned_course_id\":{\"type\":\"integer\"}},\"required\":[\"course_id\",\"edition_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3776,6 +3994,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3796,6 +4015,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3838,6 +4058,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -3858,6 +4079,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"edition_id\":{\"type\":\"integer\"},\"planned_course_id\":{\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3878,6 +4102,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"certificate_template_id\":{\"type\":\"integer\"}},\"required\":[\"certificate_template_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -3898,6 +4125,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3918,6 +4146,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3938,6 +4167,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -3990,6 +4220,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4001,6 +4232,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a program",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"category_id\":{\"type\":\"integer\"},\"cost\":{\"type\":\"integer\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"course_tab_contents_attributes\":{\"items\":{\"properties\":{\"content\":{\"type\":\"string\"},\"course_tab_id\":{\"type\":\"integer\"}},\"required\":[\"content\",\"course_tab_id\"],\"type\":\"object\"},\"type\":\"array\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"is_published\":{\"type\":\"boolean\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"name\":{\"type\":\"string\"}},\"required\":[\"name\",\"category_id\",\"cost_scheme\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4021,6 +4255,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4041,6 +4276,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4073,6 +4309,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4093,6 +4330,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"category_id\":{\"type\":\"integer\"},\"cost\":{\"type\":\"string\"},\"cost_scheme\":{\"enum\":[\"student\",\"order\",\"tbd\",\"free\"],\"type\":\"string\"},\"course_tab_contents_attributes\":{\"items\":{\"properties\":{\"content\":{\"type\":\"string\"},\"course_tab_id\":{\"type\":\"integer\"},\"id\":{\"type\":\"integer\"}},\"required\":[\"id\"],\"type\":\"object\"},\"type\":\"array\"},\"custom\":{\"type\":\"object\"},\"custom_associations\":{\"items\":{\"properties\":{\"custom_association_id\":{\"type\":\"integer\"},\"custom_record_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"}},\"required\":[\"custom_association_id\",\"custom_record_ids\"],\"type\":\"object\"},\"type\":\"array\"},\"is_published\":{\"type\":\"boolean\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"name\":{\"type\":\"string\"},\"slug\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4125,6 +4365,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4214,6 +4455,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4225,6 +4467,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a task",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"assignee_id\":{\"type\":\"integer\"},\"completed\":{\"type\":\"boolean\"},\"description\":{\"type\":\"string\"},\"due_date\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"starred\":{\"type\":\"boolean\"},\"subject_id\":{\"type\":\"integer\"},\"subject_type\":{\"enum\":[\"Course\",\"Account\",\"User\",\"Lead\",\"Invoice\",\"PlannedCourse\",\"Order\",\"Program::Program\",\"Program::Edition\"],\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4245,6 +4490,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4265,6 +4511,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4297,6 +4544,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4317,6 +4565,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"assignee_id\":{\"type\":\"integer\"},\"completed\":{\"type\":\"boolean\"},\"description\":{\"type\":\"string\"},\"due_date\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"starred\":{\"type\":\"boolean\"},\"subject_id\":{\"type\":\"integer\"},\"subject_type\":{\"enum\":[\"Course\",\"Account\",\"User\",\"Lead\",\"Invoice\",\"PlannedCourse\",\"Order\",\"Program::Program\",\"Program::Edition\"],\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4328,6 +4579,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Enroll a teacher to a planned_course",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"planned_course_id\":{\"type\":\"integer\"},\"teacher_id\":{\"type\":\"integer\"},\"teacher_role_id\":{\"type\":\"integer\"}},\"required\":[\"planned_course_id\",\"teacher_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4348,6 +4602,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"teacher_id\":{\"type\":\"integer\"},\"teacher_role_id\":{\"type\":\"integer\"}},\"required\":[\"teacher_id\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4368,6 +4625,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4410,6 +4668,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4430,6 +4689,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4450,6 +4710,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"planned_course_id\":{\"type\":\"integer\"},\"teacher_id\":{\"type\":\"integer\"},\"teacher_role_id\":{\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4461,6 +4724,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a teacher role",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4481,6 +4747,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4501,6 +4768,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4533,6 +4801,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4553,6 +4822,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"name\":{\"type\":\"string\"}},\"required\":[\"name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4573,6 +4845,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4584,6 +4857,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a new teacher",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"user_id\":{\"type\":\"integer\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4604,6 +4880,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4624,6 +4901,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4686,6 +4964,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4718,6 +4997,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4729,6 +5009,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Create a user",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"custom\":{\"type\":\"object\"},\"email\":{\"type\":\"string\"},\"first_name\":{\"type\":\"string\"},\"invoice_address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"required\":[\"address\",\"city\",\"country\",\"postal_code\"],\"type\":\"object\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"last_name\":{\"type\":\"string\"},\"locale\":{\"enum\":[\"de\",\"en\",\"en-GB\",\"en-US\",\"es\",\"is\",\"nl\"],\"type\":\"string\"},\"middle_name\":{\"type\":\"string\"},\"wants_newsletter\":{\"type\":\"boolean\"},\"with_authentication\":{\"type\":\"boolean\"}},\"required\":[\"email\",\"first_name\",\"last_name\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4749,6 +5032,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4821,6 +5105,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4841,6 +5126,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"type\":\"object\"},\"custom\":{\"type\":\"object\"},\"email\":{\"type\":\"string\"},\"first_name\":{\"type\":\"string\"},\"invoice_address_attributes\":{\"properties\":{\"address\":{\"type\":\"string\"},\"address_line2\":{\"type\":\"string\"},\"addressee\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"},\"country\":{\"enum\":[\"AD\",\"AE\",\"AF\",\"AG\",\"AI\",\"AL\",\"AM\",\"AO\",\"AQ\",\"AR\",\"AS\",\"AT\",\"AU\",\"AW\",\"AX\",\"AZ\",\"BA\",\"BB\",\"BD\",\"BE\",\"BF\",\"BG\",\"BH\",\"BI\",\"BJ\",\"BL\",\"BM\",\"BN\",\"BO\",\"BQ\",\"BR\",\"BS\",\"BT\",\"BV\",\"BW\",\"BY\",\"BZ\",\"CA\",\"CC\",\"CD\",\"CF\",\"CG\",\"CH\",\"CI\",\"CK\",\"CL\",\"CM\",\"CN\",\"CO\",\"CR\",\"CU\",\"CV\",\"CW\",\"CX\",\"CY\",\"CZ\",\"DE\",\"DJ\",\"DK\",\"DM\",\"DO\",\"DZ\",\"EC\",\"EE\",\"EG\",\"EH\",\"ER\",\"ES\",\"ET\",\"FI\",\"FJ\",\"FK\",\"FM\",\"FO\",\"FR\",\"GA\",\"GB\",\"GD\",\"GE\",\"GF\",\"GG\",\"GH\",\"GI\",\"GL\",\"GM\",\"GN\",\"GP\",\"GQ\",\"GR\",\"GS\",\"GT\",\"GU\",\"GW\",\"GY\",\"HK\",\"HM\",\"HN\",\"HR\",\"HT\",\"HU\",\"ID\",\"IE\",\"IL\",\"IM\",\"IN\",\"IO\",\"IQ\",\"IR\",\"IS\",\"IT\",\"JE\",\"JM\",\"JO\",\"JP\",\"KE\",\"KG\",\"KH\",\"KI\",\"KM\",\"KN\",\"KP\",\"KR\",\"KW\",\"KY\",\"KZ\",\"LA\",\"LB\",\"LC\",\"LI\",\"LK\",\"LR\",\"LS\",\"LT\",\"LU\",\"LV\",\"LY\",\"MA\",\"MC\",\"MD\",\"ME\",\"MF\",\"MG\",\"MH\",\"MK\",\"ML\",\"MM\",\"MN\",\"MO\",\"MP\",\"MQ\",\"MR\",\"MS\",\"MT\",\"MU\",\"MV\",\"MW\",\"MX\",\"MY\",\"MZ\",\"NA\",\"NC\",\"NE\",\"NF\",\"NG\",\"NI\",\"NL\",\"NO\",\"NP\",\"NR\",\"NU\",\"NZ\",\"OM\",\"PA\",\"PE\",\"PF\",\"PG\",\"PH\",\"PK\",\"PL\",\"PM\",\"PN\",\"PR\",\"PS\",\"PT\",\"PW\",\"PY\",\"QA\",\"RE\",\"RO\",\"RS\",\"RU\",\"RW\",\"SA\",\"SB\",\"SC\",\"SD\",\"SE\",\"SG\",\"SH\",\"SI\",\"SJ\",\"SK\",\"SL\",\"SM\",\"SN\",\"SO\",\"SR\",\"SS\",\"ST\",\"SV\",\"SX\",\"SY\",\"SZ\",\"TC\",\"TD\",\"TF\",\"TG\",\"TH\",\"TJ\",\"TK\",\"TL\",\"TM\",\"TN\",\"TO\",\"TR\",\"TT\",\"TV\",\"TW\",\"TZ\",\"UA\",\"UG\",\"UM\",\"US\",\"UY\",\"UZ\",\"VA\",\"VC\",\"VE\",\"VG\",\"VI\",\"VN\",\"VU\",\"WF\",\"WS\",\"YE\",\"YT\",\"ZA\",\"ZM\",\"ZW\"],\"type\":\"string\"},\"postal_code\":{\"type\":\"string\"},\"state_province\":{\"enum\":[\"AL\",\"AK\",\"AZ\",\"AR\",\"CA\",\"CO\",\"CT\",\"DC\",\"DE\",\"FL\",\"GA\",\"HI\",\"ID\",\"IL\",\"IN\",\"IA\",\"KS\",\"KY\",\"LA\",\"ME\",\"MD\",\"MA\",\"MI\",\"MN\",\"MS\",\"MO\",\"MT\",\"NE\",\"NV\",\"NH\",\"NJ\",\"NM\",\"NY\",\"NC\",\"ND\",\"OH\",\"OK\",\"OR\",\"PA\",\"RI\",\"SC\",\"SD\",\"TN\",\"TX\",\"UT\",\"VT\",\"VA\",\"WA\",\"WV\",\"WI\",\"WY\"],\"type\":\"string\"}},\"type\":\"object\"},\"label_ids\":{\"items\":{\"type\":\"integer\"},\"type\":\"array\"},\"last_name\":{\"type\":\"string\"},\"locale\":{\"enum\":[\"de\",\"en\",\"en-GB\",\"en-US\",\"es\",\"is\",\"nl\"],\"type\":\"string\"},\"middle_name\":{\"type\":\"string\"},\"wants_newsletter\":{\"type\":\"boolean\"},\"with_authentication\":{\"type\":\"boolean\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4861,6 +5149,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4923,6 +5212,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -4934,6 +5224,9 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "Register a webhook",
         params: &[],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"active\":{\"type\":\"boolean\"},\"events\":{\"items\":{\"enum\":[\"account.created\",\"account.deleted\",\"account.updated\",\"catalog_variant.created\",\"catalog_variant.deleted\",\"catalog_variant.updated\",\"category.created\",\"category.deleted\",\"category.updated\",\"course.created\",\"course.deleted\",\"course.updated\",\"course_location.created\",\"course_location.deleted\",\"course_location.updated\",\"course_variant.created\",\"course_variant.deleted\",\"course_variant.updated\",\"custom_field_option.created\",\"custom_field_option.deleted\",\"custom_field_option.updated\",\"custom_record.created\",\"custom_record.deleted\",\"custom_record.updated\",\"educator.created\",\"educator.deleted\",\"educator.updated\",\"enrollment.created\",\"enrollment.deleted\",\"enrollment.updated\",\"invoice.created\",\"invoice.deleted\",\"invoice.updated\",\"invoice_vat.created\",\"invoice_vat.deleted\",\"invoice_vat.updated\",\"label.created\",\"label.deleted\",\"label.updated\",\"lead.created\",\"lead.deleted\",\"lead.updated\",\"meeting.created\",\"meeting.deleted\",\"meeting.teacher_attendees_changed\",\"meeting.updated\",\"meeting_location.created\",\"meeting_location.deleted\",\"meeting_location.updated\",\"order.approved\",\"order.canceled\",\"order.created\",\"order.deleted\",\"order.denied\",\"order.updated\",\"payment.created\",\"payment.deleted\",\"payment.updated\",\"planned_course.canceled\",\"planned_course.created\",\"planned_course.deleted\",\"planned_course.teacher_attendees_changed\",\"planned_course.updated\",\"planning_event.created\",\"planning_event.deleted\",\"planning_event.teacher_attendees_changed\",\"planning_event.updated\",\"product.created\",\"product.deleted\",\"product.updated\",\"program.created\",\"program.deleted\",\"program.updated\",\"program_edition.created\",\"program_edition.deleted\",\"program_edition.updated\",\"program_enrollment.cancel\",\"program_enrollment.created\",\"program_enrollment.graduation_revoked\",\"program_enrollment.pass\",\"program_enrollment.updated\",\"teacher.created\",\"teacher.deleted\",\"teacher.updated\",\"teacher_role.created\",\"teacher_role.deleted\",\"teacher_role.updated\",\"user.created\",\"user.deleted\",\"user.merged\",\"user.updated\"],\"type\":\"string\"},\"type\":\"array\"},\"url\":{\"format\":\"uri\",\"type\":\"string\"}},\"required\":[\"url\"],\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
     Operation {
@@ -4954,6 +5247,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -4974,6 +5268,7 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -5006,6 +5301,7 @@ pub static OPERATIONS: &[Operation] = &[
             },
         ],
         body: false,
+        body_schema: None,
         paging: Paging::LinkHeader,
     },
     Operation {
@@ -5026,6 +5322,9 @@ pub static OPERATIONS: &[Operation] = &[
             paging: false,
         }],
         body: true,
+        body_schema: Some(
+            "{\"properties\":{\"active\":{\"type\":\"boolean\"},\"events\":{\"items\":{\"enum\":[\"account.created\",\"account.deleted\",\"account.updated\",\"catalog_variant.created\",\"catalog_variant.deleted\",\"catalog_variant.updated\",\"category.created\",\"category.deleted\",\"category.updated\",\"course.created\",\"course.deleted\",\"course.updated\",\"course_location.created\",\"course_location.deleted\",\"course_location.updated\",\"course_variant.created\",\"course_variant.deleted\",\"course_variant.updated\",\"custom_field_option.created\",\"custom_field_option.deleted\",\"custom_field_option.updated\",\"custom_record.created\",\"custom_record.deleted\",\"custom_record.updated\",\"educator.created\",\"educator.deleted\",\"educator.updated\",\"enrollment.created\",\"enrollment.deleted\",\"enrollment.updated\",\"invoice.created\",\"invoice.deleted\",\"invoice.updated\",\"invoice_vat.created\",\"invoice_vat.deleted\",\"invoice_vat.updated\",\"label.created\",\"label.deleted\",\"label.updated\",\"lead.created\",\"lead.deleted\",\"lead.updated\",\"meeting.created\",\"meeting.deleted\",\"meeting.teacher_attendees_changed\",\"meeting.updated\",\"meeting_location.created\",\"meeting_location.deleted\",\"meeting_location.updated\",\"order.approved\",\"order.canceled\",\"order.created\",\"order.deleted\",\"order.denied\",\"order.updated\",\"payment.created\",\"payment.deleted\",\"payment.updated\",\"planned_course.canceled\",\"planned_course.created\",\"planned_course.deleted\",\"planned_course.teacher_attendees_changed\",\"planned_course.updated\",\"planning_event.created\",\"planning_event.deleted\",\"planning_event.teacher_attendees_changed\",\"planning_event.updated\",\"product.created\",\"product.deleted\",\"product.updated\",\"program.created\",\"program.deleted\",\"program.updated\",\"program_edition.created\",\"program_edition.deleted\",\"program_edition.updated\",\"program_enrollment.cancel\",\"program_enrollment.created\",\"program_enrollment.graduation_revoked\",\"program_enrollment.pass\",\"program_enrollment.updated\",\"teacher.created\",\"teacher.deleted\",\"teacher.updated\",\"teacher_role.created\",\"teacher_role.deleted\",\"teacher_role.updated\",\"user.created\",\"user.deleted\",\"user.merged\",\"user.updated\"],\"type\":\"string\"},\"type\":\"array\"},\"url\":{\"type\":\"string\"}},\"type\":\"object\"}",
+        ),
         paging: Paging::None,
     },
 ];

@@ -73,6 +73,7 @@ macro_rules! resources {
                     summary: concat!("Every ", $resource, " record these credentials see, in id order"),
                     params: FILTERS,
                     body: false,
+                    body_schema: None,
                     paging: Paging::Typed,
                 },
                 Operation {
@@ -84,6 +85,7 @@ macro_rules! resources {
                     summary: concat!("One ", $resource, " record"),
                     params: &[ID],
                     body: false,
+                    body_schema: None,
                     paging: Paging::None,
                 },
             )*
@@ -97,6 +99,7 @@ macro_rules! resources {
                     summary: concat!("The ", stringify!($lm), " of one ", $lr, " record, in id order"),
                     params: RELATED,
                     body: false,
+                    body_schema: None,
                     paging: Paging::Typed,
                 },
             )*
@@ -110,6 +113,7 @@ macro_rules! resources {
                     summary: concat!("The ", stringify!($gm), " of one ", $gr, " record"),
                     params: &[ID],
                     body: false,
+                    body_schema: None,
                     paging: Paging::None,
                 },
             )*
@@ -122,6 +126,7 @@ macro_rules! resources {
                 summary: "A district's sync status",
                 params: &[ID],
                 body: false,
+                body_schema: None,
                 paging: Paging::None,
             },
             Operation {
@@ -133,6 +138,7 @@ macro_rules! resources {
                 summary: "The grade levels a teacher teaches",
                 params: &[ID],
                 body: false,
+                body_schema: None,
                 paging: Paging::None,
             },
         ];

@@ -103,6 +103,7 @@ pub static OPERATIONS: &[Operation] = &[
             query("name", "name", "Only organisations with this name", false),
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -126,6 +127,7 @@ pub static OPERATIONS: &[Operation] = &[
             ),
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -137,6 +139,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "One study offering",
         params: &[ID, BY_SCHOOL[0], BY_SCHOOL[1], BY_SCHOOL[2], BY_SCHOOL[3]],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -155,6 +158,7 @@ pub static OPERATIONS: &[Operation] = &[
             query("subjectCode", "subject-code", "Only this subject", false),
         ],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
     Operation {
@@ -166,6 +170,7 @@ pub static OPERATIONS: &[Operation] = &[
         summary: "One subject offering",
         params: &[ID, BY_SCHOOL[0], BY_SCHOOL[1], BY_SCHOOL[2], BY_SCHOOL[3]],
         body: false,
+        body_schema: None,
         paging: Paging::None,
     },
 ];

@@ -58,6 +58,9 @@ const fn op(
         summary,
         params,
         body,
+        // The region's schema is the API's own, fetched at run time: `--set` values are read
+        // as JSON where they are JSON.
+        body_schema: None,
         paging: Paging::None,
     }
 }

@@ -52,6 +52,10 @@ pub(super) fn cli_table(
             &op.summary
         });
         let body = op.has_body;
+        let body_schema = match body_schema(spec, op) {
+            Some(text) => quote!(Some(#text)),
+            None => quote!(None),
+        };
         let lists = op.method == "get" && vec_item(&op.builder.ok).is_some();
         let pages = lists && op.params.iter().any(|p| p.name == cursor_param);
         let paging = match (pages, config.paging) {
@@ -95,6 +99,7 @@ pub(super) fn cli_table(
                 summary: #summary,
                 params: &[#(#params),*],
                 body: #body,
+                body_schema: #body_schema,
                 paging: #paging,
             }
         }
@@ -105,6 +110,66 @@ pub(super) fn cli_table(
         /// Every operation of the kept spec.
         pub static OPERATIONS: &[Operation] = &[#(#entries),*];
     }
+}
+
+/// The JSON body's schema with every `$ref` inlined and `allOf` parts merged, keeping what types
+/// a value (`type`, `format`, `enum`, `items`, `properties`, `required`), as compact JSON: what
+/// `edu … --set name=value` reads.
+fn body_schema(spec: &Value, op: &Op) -> Option<String> {
+    if !op.has_body {
+        return None;
+    }
+    let pointer = format!(
+        "/paths/{}/{}/requestBody/content/application~1json/schema",
+        op.path.replace('~', "~0").replace('/', "~1"),
+        op.method
+    );
+    let schema = spec.pointer(&pointer)?;
+    Some(inlined(spec, schema, 0).to_string())
+}
+
+fn inlined(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(spec, schema);
+    let mut out = serde_json::Map::new();
+    if depth > 6 {
+        return Value::Object(out);
+    }
+    for key in ["type", "format", "enum"] {
+        if let Some(v) = schema.get(key) {
+            out.insert(key.to_owned(), v.clone());
+        }
+    }
+    let mut props = serde_json::Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    let parts = std::iter::once(schema).chain(schema["allOf"].as_array().into_iter().flatten());
+    for part in parts {
+        let part = resolve(spec, part);
+        if let Some(p) = part["properties"].as_object() {
+            for (name, s) in p {
+                props.insert(name.clone(), inlined(spec, s, depth + 1));
+            }
+        }
+        required.extend(part["required"].as_array().into_iter().flatten().cloned());
+        if out.get("type").is_none()
+            && let Some(t) = part.get("type")
+        {
+            out.insert("type".to_owned(), t.clone());
+        }
+    }
+    if !props.is_empty() {
+        out.insert("type".to_owned(), Value::from("object"));
+        out.insert("properties".to_owned(), Value::Object(props));
+    }
+    if !required.is_empty() {
+        out.insert("required".to_owned(), Value::Array(required));
+    }
+    if schema.get("items").is_some() {
+        out.insert(
+            "items".to_owned(),
+            inlined(spec, &schema["items"], depth + 1),
+        );
+    }
+    Value::Object(out)
 }
 
 /// A parameter's type as the help shows it, and its enum values.
