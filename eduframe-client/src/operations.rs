@@ -12544,6 +12544,8 @@ impl Client {
     }
 }
 /// The `enrollments` operations.
+///
+/// **There is no `create` here: Eduframe makes enrollments from orders.** An order for a planned course's catalog variant enrolls its students once it is approved: `client.orders().create().catalog_variant_id(v).creator_id(u).student_ids([s]).approve(true).await?`; the enrollments then list here (`.list().student_id(s)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Enrollments<'a> {
     client: &'a Client,

@@ -213,3 +213,45 @@ async fn a_records_values_pass_straight_to_filters_and_updates() {
         .unwrap();
     assert!(renamed.name.unwrap().ends_with(" BV"));
 }
+
+/// Enrollments are made by the API, from orders (the enrollments handler's docs say so): an
+/// approved order for a planned course enrolls each of its students, once.
+#[tokio::test]
+async fn an_approved_order_enrolls_its_students() {
+    use futures::TryStreamExt;
+    let sim = Simulator::builder().records(3).start().await;
+    let c = sim.client();
+    let of_student = |s: i64| {
+        let c = c.clone();
+        async move {
+            c.enrollments()
+                .list()
+                .student_id(s)
+                .stream()
+                .try_collect::<Vec<types::EnrollmentWithIncludes>>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = of_student(2).await.len();
+    let order = c
+        .orders()
+        .create()
+        .catalog_variant_id(1)
+        .creator_id(1)
+        .planned_course_id(3)
+        .student_ids([2])
+        .await
+        .unwrap();
+    assert_eq!(
+        of_student(2).await.len(),
+        before,
+        "a requested order enrolls nobody yet"
+    );
+    c.orders().approve(order.id).await.unwrap();
+    c.orders().approve(order.id).await.unwrap();
+    let after = of_student(2).await;
+    assert_eq!(after.len(), before + 1, "enrolled once");
+    let new = after.iter().find(|e| e.order_id == Some(order.id)).unwrap();
+    assert_eq!(new.planned_course_id, Some(3));
+}

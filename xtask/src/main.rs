@@ -69,6 +69,13 @@ pub const APIS: &[Api] = &[
             page_size_fn: "crate::paginate::page_size",
             test: Some(("tests/every_operation.rs", "eduframe_client")),
             cli_table: Some("cli/src/generated/eduframe.rs"),
+            made_elsewhere: &[(
+                "enrollments",
+                "**There is no `create` here: Eduframe makes enrollments from orders.** An order \
+                 for a planned course's catalog variant enrolls its students once it is approved: \
+                 `client.orders().create().catalog_variant_id(v).creator_id(u).student_ids([s]).approve(true).await?`; \
+                 the enrollments then list here (`.list().student_id(s)`).",
+            )],
         }),
         positional: true,
     },
@@ -89,6 +96,7 @@ pub const APIS: &[Api] = &[
             page_size_fn: "crate::resources::page_size",
             test: None,
             cli_table: Some("cli/src/generated/edfi_admin.rs"),
+            made_elsewhere: &[],
         }),
         // The hand-written handlers use the builders.
         positional: false,

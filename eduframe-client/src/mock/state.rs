@@ -54,6 +54,8 @@ pub(super) struct State {
     pub(super) variant: u64,
     /// Webhook secrets, deliveries and their notifications.
     pub(super) hooks: Arc<Mutex<webhooks::Hooks>>,
+    /// What each order created through the API enrolls once active: (students, planned course).
+    pub(super) order_students: HashMap<String, (Vec<Value>, Option<Value>)>,
 }
 
 impl State {
@@ -73,6 +75,7 @@ impl State {
             throttled: 0,
             sparse: cfg.sparse,
             variant: cfg.seed,
+            order_students: HashMap::new(),
             hooks: Arc::new(Mutex::new(webhooks::Hooks::new(
                 cfg.webhook_attempts,
                 cfg.webhook_delay,
@@ -135,6 +138,40 @@ impl State {
             .filter_map(|w| Some((text(&w["id"]), w["url"].as_str()?.to_owned())))
             .collect();
         self.hooks().emit(&event, &shown, subscribed);
+    }
+
+    /// An order became active (created with `approve: true`, or approved): its students are
+    /// enrolled in its planned course (the one the body named, or its catalog variant's), once.
+    pub(super) fn enroll(&mut self, order: &Value) {
+        let Some((students, planned)) = self.order_students.remove(&text(&order["id"])) else {
+            return;
+        };
+        let planned = planned.or_else(|| {
+            let variant = order["catalog_variant_id"].clone();
+            self.records("Variant")
+                .iter()
+                .find(|v| v["id"] == variant && v["variantable_type"] == "PlannedCourse")
+                .map(|v| v["variantable_id"].clone())
+        });
+        let Some(planned) = planned else {
+            return;
+        };
+        for student in students {
+            let id = self.new_id("Enrollment");
+            let mut record = spec::synthesize("Enrollment", id as usize, self.variant);
+            if let Some(o) = record.as_object_mut() {
+                o.insert("id".into(), json!(id));
+                o.insert("student_id".into(), student);
+                o.insert("planned_course_id".into(), planned.clone());
+                o.insert("order_id".into(), order["id"].clone());
+                o.insert("status".into(), json!("confirmed"));
+                for f in ["created_at", "updated_at"] {
+                    o.insert(f.into(), json!(spec::now()));
+                }
+            }
+            self.records("Enrollment").push(record.clone());
+            self.changed("Enrollment", "create", &record);
+        }
     }
 
     pub(super) fn new_id(&mut self, key: &str) -> u64 {
@@ -322,6 +359,18 @@ impl State {
                     self.hooks().register(&text(&record["id"]));
                 }
                 self.changed(&key, "create", &record);
+                if key == "Order" {
+                    let students = body["student_ids"].as_array().cloned().unwrap_or_default();
+                    let planned = body
+                        .get("planned_course_id")
+                        .filter(|v| v.is_i64())
+                        .cloned();
+                    self.order_students
+                        .insert(text(&record["id"]), (students, planned));
+                    if record["status"] == "active" {
+                        self.enroll(&record);
+                    }
+                }
                 match &route.answer {
                     Answer::Created(_) => Response::new(status)
                         .set_body_json(json!({"result": "Success", "location": location}))
@@ -383,6 +432,9 @@ impl State {
                 }
                 let record = record.clone();
                 self.changed(&key, action.as_deref().unwrap_or("update"), &record);
+                if key == "Order" && action.as_deref() == Some("approve") {
+                    self.enroll(&record);
+                }
                 match &route.answer {
                     Answer::One(_) => {
                         Response::new(status).set_body_json(self.shown(&key, &record))

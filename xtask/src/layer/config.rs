@@ -32,4 +32,7 @@ pub struct LayerConfig {
     pub test: Option<(&'static str, &'static str)>,
     /// The `edu` command line's table of operations, relative to the workspace root.
     pub cli_table: Option<&'static str>,
+    /// Where records the API makes through another resource come from, added to the docs of
+    /// the handler a user looks in first: `(tag, text)`.
+    pub made_elsewhere: &'static [(&'static str, &'static str)],
 }

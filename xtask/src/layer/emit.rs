@@ -544,6 +544,7 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
 pub(super) fn handler(
     tag: &str,
     tag_doc: Option<&String>,
+    made_elsewhere: Option<&str>,
     ops: &[(&Op, String)],
 ) -> Result<TokenStream> {
     let field = snake(tag);
@@ -553,6 +554,10 @@ pub(super) fn handler(
     if let Some(d) = tag_doc.filter(|d| !d.trim().is_empty()) {
         text.push_str("\n\n");
         text.push_str(d.trim());
+    }
+    if let Some(d) = made_elsewhere {
+        text.push_str("\n\n");
+        text.push_str(d);
     }
     let docs = doc(&text);
     let mut sorted: Vec<&(&Op, String)> = ops.iter().collect();

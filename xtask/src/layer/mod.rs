@@ -126,7 +126,12 @@ pub fn generate(
         }
     }
     for (tag, ops) in &by_tag {
-        items.push(handler(tag, tag_docs.get(tag), ops)?);
+        let made = config
+            .made_elsewhere
+            .iter()
+            .find(|(t, _)| t == tag)
+            .map(|(_, text)| *text);
+        items.push(handler(tag, tag_docs.get(tag), made, ops)?);
     }
     if config.handlers {
         items.push(body_builders::builders_module(&index, nested));
