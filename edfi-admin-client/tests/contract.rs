@@ -134,13 +134,14 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         ))
         .await
         .unwrap();
-    let edit = types::EditVendorRequest {
-        extra: Default::default(),
-        company: "Contract Company".into(),
-        contact_name: "Ann".into(),
-        contact_email_address: "ann@contract.example".into(),
-        namespace_prefixes: Some("uri://contract.example".into()),
-    };
+    let edit = types::EditVendorRequest::try_from(
+        types::EditVendorRequest::builder()
+            .company("Contract Company")
+            .contact_name("Ann")
+            .contact_email_address("ann@contract.example")
+            .namespace_prefixes(Some("uri://contract.example".into())),
+    )
+    .unwrap();
     c.vendors().update(vendor, &edit).await.unwrap();
     assert_eq!(
         c.vendors().get(vendor).await.unwrap().company.as_deref(),
@@ -176,45 +177,52 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     // ODS instances, contexts and derivatives.
     let instance = c
         .ods_instances()
-        .create(&types::AddOdsInstanceRequest {
-            extra: Default::default(),
-            name: "District 2026".into(),
-            instance_type: Some("DistrictSpecific".into()),
-            connection_string: "Host=db;Database=EdFi_Ods_2026;Username=app".into(),
-        })
+        .create(
+            &types::AddOdsInstanceRequest::try_from(
+                types::AddOdsInstanceRequest::builder()
+                    .name("District 2026")
+                    .instance_type(Some("DistrictSpecific".into()))
+                    .connection_string("Host=db;Database=EdFi_Ods_2026;Username=app"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     c.ods_instances()
         .update(
             instance,
-            &types::EditOdsInstanceRequest {
-                extra: Default::default(),
-                name: Some("District 2026-27".into()),
-                instance_type: Some("DistrictSpecific".into()),
-                connection_string: None,
-            },
+            &types::EditOdsInstanceRequest::try_from(
+                types::EditOdsInstanceRequest::builder()
+                    .name(Some("District 2026-27".into()))
+                    .instance_type(Some("DistrictSpecific".into())),
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
     let context = c
         .ods_instance_contexts()
-        .create(&types::AddOdsInstanceContextRequest {
-            extra: Default::default(),
-            ods_instance_id: instance,
-            context_key: "schoolYear".into(),
-            context_value: "2026".into(),
-        })
+        .create(
+            &types::AddOdsInstanceContextRequest::try_from(
+                types::AddOdsInstanceContextRequest::builder()
+                    .ods_instance_id(instance)
+                    .context_key("schoolYear")
+                    .context_value("2026"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     c.ods_instance_contexts()
         .update(
             context,
-            &types::EditOdsInstanceContextRequest {
-                extra: Default::default(),
-                ods_instance_id: instance,
-                context_key: "schoolYear".into(),
-                context_value: "2027".into(),
-            },
+            &types::EditOdsInstanceContextRequest::try_from(
+                types::EditOdsInstanceContextRequest::builder()
+                    .ods_instance_id(instance)
+                    .context_key("schoolYear")
+                    .context_value("2027"),
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
@@ -235,23 +243,26 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     );
     let derivative = c
         .ods_instance_derivatives()
-        .create(&types::AddOdsInstanceDerivativeRequest {
-            extra: Default::default(),
-            ods_instance_id: instance,
-            derivative_type: "ReadReplica".into(),
-            connection_string: "Host=replica;Database=EdFi_Ods_2026".into(),
-        })
+        .create(
+            &types::AddOdsInstanceDerivativeRequest::try_from(
+                types::AddOdsInstanceDerivativeRequest::builder()
+                    .ods_instance_id(instance)
+                    .derivative_type("ReadReplica")
+                    .connection_string("Host=replica;Database=EdFi_Ods_2026"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     c.ods_instance_derivatives()
         .update(
             derivative,
-            &types::EditOdsInstanceDerivativeRequest {
-                extra: Default::default(),
-                ods_instance_id: Some(instance),
-                derivative_type: Some("Snapshot".into()),
-                connection_string: None,
-            },
+            &types::EditOdsInstanceDerivativeRequest::try_from(
+                types::EditOdsInstanceDerivativeRequest::builder()
+                    .ods_instance_id(Some(instance))
+                    .derivative_type(Some("Snapshot".into())),
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
@@ -378,16 +389,16 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
         )
     };
     let creds = c.applications().create(&app).await.unwrap();
-    let mut edit = types::EditApplicationRequest {
-        extra: Default::default(),
-        application_name: "Contract SIS sync".into(),
-        claim_set_name: app.claim_set_name.clone(),
-        education_organization_ids: vec![255901, 255902],
-        ods_instance_ids: vec![instance],
-        vendor_id: vendor,
-        enabled: Some(true),
-        profile_ids: None,
-    };
+    let mut edit = types::EditApplicationRequest::try_from(
+        types::EditApplicationRequest::builder()
+            .application_name("Contract SIS sync")
+            .claim_set_name(app.claim_set_name.clone())
+            .education_organization_ids(vec![255901, 255902])
+            .ods_instance_ids(vec![instance])
+            .vendor_id(vendor)
+            .enabled(Some(true)),
+    )
+    .unwrap();
     c.applications().update(creds.id, &edit).await.unwrap();
     assert_eq!(
         c.applications()
@@ -419,25 +430,29 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
     );
     let extra = c
         .api_clients()
-        .create(&types::AddApiClientRequest {
-            extra: Default::default(),
-            application_id: creds.id,
-            name: "Contract SIS (second key)".into(),
-            is_approved: Some(true),
-            ods_instance_ids: vec![instance],
-        })
+        .create(
+            &types::AddApiClientRequest::try_from(
+                types::AddApiClientRequest::builder()
+                    .application_id(creds.id)
+                    .name("Contract SIS (second key)")
+                    .is_approved(Some(true))
+                    .ods_instance_ids(vec![instance]),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     c.api_clients()
         .update(
             extra.id,
-            &types::EditApiClientRequest {
-                extra: Default::default(),
-                application_id: creds.id,
-                name: "Contract SIS (spare key)".into(),
-                is_approved: Some(false),
-                ods_instance_ids: vec![instance],
-            },
+            &types::EditApiClientRequest::try_from(
+                types::EditApiClientRequest::builder()
+                    .application_id(creds.id)
+                    .name("Contract SIS (spare key)")
+                    .is_approved(Some(false))
+                    .ods_instance_ids(vec![instance]),
+            )
+            .unwrap(),
         )
         .await
         .unwrap();
@@ -497,24 +512,27 @@ async fn every_operation_in_the_spec_is_driven_through_the_handlers() {
 async fn ods_instance_rules_and_bodies() {
     let sim = Simulator::start().await;
     let c = sim.client();
-    let bad = types::AddOdsInstanceRequest {
-        extra: Default::default(),
-        name: "EdFi_Ods".into(),
-        instance_type: None,
-        connection_string: "not a connection string".into(),
-    };
+    let bad = types::AddOdsInstanceRequest::try_from(
+        types::AddOdsInstanceRequest::builder()
+            .name("EdFi_Ods")
+            .connection_string("not a connection string"),
+    )
+    .unwrap();
     let err = c.ods_instances().create(&bad).await.unwrap_err();
     assert_eq!(validation_keys(&err), ["ConnectionString", "Name"]);
 
     // A context for an unknown instance is a 404 naming the instance, not a 400.
     let err = c
         .ods_instance_contexts()
-        .create(&types::AddOdsInstanceContextRequest {
-            extra: Default::default(),
-            ods_instance_id: 999,
-            context_key: "k".into(),
-            context_value: "v".into(),
-        })
+        .create(
+            &types::AddOdsInstanceContextRequest::try_from(
+                types::AddOdsInstanceContextRequest::builder()
+                    .ods_instance_id(999)
+                    .context_key("k")
+                    .context_value("v"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -523,12 +541,15 @@ async fn ods_instance_rules_and_bodies() {
 
     let err = c
         .ods_instance_derivatives()
-        .create(&types::AddOdsInstanceDerivativeRequest {
-            extra: Default::default(),
-            ods_instance_id: 1,
-            derivative_type: "Mirror".into(),
-            connection_string: "Host=x".into(),
-        })
+        .create(
+            &types::AddOdsInstanceDerivativeRequest::try_from(
+                types::AddOdsInstanceDerivativeRequest::builder()
+                    .ods_instance_id(1)
+                    .derivative_type("Mirror")
+                    .connection_string("Host=x"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap_err();
     assert_eq!(validation_keys(&err), ["DerivativeType"]);
@@ -536,12 +557,15 @@ async fn ods_instance_rules_and_bodies() {
     // derivative type or the connection string.
     let err = c
         .ods_instance_derivatives()
-        .create(&types::AddOdsInstanceDerivativeRequest {
-            extra: Default::default(),
-            ods_instance_id: 0,
-            derivative_type: "Mirror".into(),
-            connection_string: "not a connection string".into(),
-        })
+        .create(
+            &types::AddOdsInstanceDerivativeRequest::try_from(
+                types::AddOdsInstanceDerivativeRequest::builder()
+                    .ods_instance_id(0)
+                    .derivative_type("Mirror")
+                    .connection_string("not a connection string"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -549,12 +573,13 @@ async fn ods_instance_rules_and_bodies() {
         ["ConnectionString", "DerivativeType", "OdsInstanceId"]
     );
     // The combined keys' uniqueness is a rule on the whole request: the empty key.
-    let snapshot = types::AddOdsInstanceDerivativeRequest {
-        extra: Default::default(),
-        ods_instance_id: 1,
-        derivative_type: "Snapshot".into(),
-        connection_string: "Host=x".into(),
-    };
+    let snapshot = types::AddOdsInstanceDerivativeRequest::try_from(
+        types::AddOdsInstanceDerivativeRequest::builder()
+            .ods_instance_id(1)
+            .derivative_type("Snapshot")
+            .connection_string("Host=x"),
+    )
+    .unwrap();
     c.ods_instance_derivatives()
         .create(&snapshot)
         .await
@@ -568,22 +593,28 @@ async fn ods_instance_rules_and_bodies() {
 
     // An instance in use cannot be deleted.
     c.ods_instance_contexts()
-        .create(&types::AddOdsInstanceContextRequest {
-            extra: Default::default(),
-            ods_instance_id: 1,
-            context_key: "schoolYear".into(),
-            context_value: "2026".into(),
-        })
+        .create(
+            &types::AddOdsInstanceContextRequest::try_from(
+                types::AddOdsInstanceContextRequest::builder()
+                    .ods_instance_id(1)
+                    .context_key("schoolYear")
+                    .context_value("2026"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     let err = c
         .ods_instance_contexts()
-        .create(&types::AddOdsInstanceContextRequest {
-            extra: Default::default(),
-            ods_instance_id: 1,
-            context_key: "SCHOOLYEAR".into(),
-            context_value: "2027".into(),
-        })
+        .create(
+            &types::AddOdsInstanceContextRequest::try_from(
+                types::AddOdsInstanceContextRequest::builder()
+                    .ods_instance_id(1)
+                    .context_key("SCHOOLYEAR")
+                    .context_value("2027"),
+            )
+            .unwrap(),
+        )
         .await
         .unwrap_err();
     assert_eq!(validation_keys(&err), [""], "keys compare without case");

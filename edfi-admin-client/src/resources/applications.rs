@@ -24,16 +24,14 @@ impl types::AddApplicationRequest {
         education_organization_ids: impl IntoIterator<Item = i64>,
         ods_instance_ids: impl IntoIterator<Item = i32>,
     ) -> Self {
-        types::AddApplicationRequest {
-            extra: Default::default(),
-            application_name: name.into(),
-            vendor_id,
-            claim_set_name: claim_set_name.into(),
-            education_organization_ids: education_organization_ids.into_iter().collect(),
-            ods_instance_ids: ods_instance_ids.into_iter().collect(),
-            enabled: None,
-            profile_ids: None,
-        }
+        types::AddApplicationRequest::builder()
+            .application_name(name.into())
+            .vendor_id(vendor_id)
+            .claim_set_name(claim_set_name.into())
+            .education_organization_ids(education_organization_ids.into_iter().collect::<Vec<_>>())
+            .ods_instance_ids(ods_instance_ids.into_iter().collect::<Vec<_>>())
+            .try_into()
+            .unwrap_or_else(|e| unreachable!("every required field is set: {e}"))
     }
 }
 

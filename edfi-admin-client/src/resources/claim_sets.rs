@@ -18,9 +18,9 @@ pub fn enabled_actions<'a>(
     names
         .into_iter()
         .map(|n| types::ResourceClaimAction {
-            extra: Default::default(),
             name: Some(n.to_owned()),
             enabled: Some(true),
+            ..Default::default()
         })
         .collect()
 }
@@ -46,11 +46,13 @@ impl ClaimSets<'_> {
 
     /// Creates an empty claim set; returns its id.
     pub async fn create(&self, name: impl Into<String>) -> Result<i32> {
-        let body = types::AddClaimSetRequest {
-            extra: Default::default(),
-            name: name.into(),
-        };
-        let r = self.client.raw().post_claim_sets().body(body).send();
+        let name = name.into();
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets()
+            .body_map(|b| b.name(name))
+            .send();
         self.client.created("postClaimSets", r).await
     }
 
@@ -62,16 +64,13 @@ impl ClaimSets<'_> {
 
     /// Renames a claim set (system-reserved ones cannot be changed).
     pub async fn rename(&self, id: i32, name: impl Into<String>) -> Result<()> {
-        let body = types::EditClaimSetRequest {
-            extra: Default::default(),
-            name: name.into(),
-        };
+        let name = name.into();
         let r = self
             .client
             .raw()
             .put_claim_sets_by_id()
             .id(id)
-            .body(body)
+            .body_map(|b| b.name(name))
             .send();
         self.client.unit("putClaimSetsById", r).await
     }
@@ -84,12 +83,13 @@ impl ClaimSets<'_> {
 
     /// Copies a claim set under a new name; returns the copy's id.
     pub async fn copy(&self, original_id: i32, name: impl Into<String>) -> Result<i32> {
-        let body = types::CopyClaimSetRequest {
-            extra: Default::default(),
-            original_id,
-            name: name.into(),
-        };
-        let r = self.client.raw().post_claim_sets_copy().body(body).send();
+        let name = name.into();
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_copy()
+            .body_map(|b| b.original_id(original_id).name(name))
+            .send();
         self.client.created("postClaimSetsCopy", r).await
     }
 
@@ -110,12 +110,13 @@ impl ClaimSets<'_> {
         name: impl Into<String>,
         exported: &types::ClaimSetDetailsModel,
     ) -> Result<i32> {
-        let body = types::ImportClaimSetRequest {
-            extra: Default::default(),
-            name: name.into(),
-            resource_claims: exported.resource_claims.clone().unwrap_or_default(),
-        };
-        let r = self.client.raw().post_claim_sets_import().body(body).send();
+        let (name, claims) = (name.into(), exported.resource_claims.clone());
+        let r = self
+            .client
+            .raw()
+            .post_claim_sets_import()
+            .body_map(|b| b.name(name).resource_claims(claims.unwrap_or_default()))
+            .send();
         self.client.created("postClaimSetsImport", r).await
     }
 
@@ -126,17 +127,15 @@ impl ClaimSets<'_> {
         resource_claim_id: i32,
         actions: Vec<types::ResourceClaimAction>,
     ) -> Result<()> {
-        let body = types::AddResourceClaimOnClaimSetRequest {
-            extra: Default::default(),
-            resource_claim_id: Some(resource_claim_id),
-            resource_claim_actions: actions,
-        };
         let r = self
             .client
             .raw()
             .post_claim_sets_resource_claim_actions_by_claim_set_id()
             .claim_set_id(claim_set_id)
-            .body(body)
+            .body_map(|b| {
+                b.resource_claim_id(Some(resource_claim_id))
+                    .resource_claim_actions(actions)
+            })
             .send();
         self.client
             .unit("postClaimSetsResourceClaimActionsByClaimSetId", r)
@@ -150,17 +149,13 @@ impl ClaimSets<'_> {
         resource_claim_id: i32,
         actions: Vec<types::ResourceClaimAction>,
     ) -> Result<()> {
-        let body = types::EditResourceClaimOnClaimSetRequest {
-            extra: Default::default(),
-            resource_claim_actions: actions,
-        };
         let r = self
             .client
             .raw()
             .put_claim_sets_resource_claim_actions_by_claim_set_id_by_resource_claim_id()
             .claim_set_id(claim_set_id)
             .resource_claim_id(resource_claim_id)
-            .body(body)
+            .body_map(|b| b.resource_claim_actions(actions))
             .send();
         self.client
             .unit(
@@ -200,18 +195,17 @@ impl ClaimSets<'_> {
         action: impl Into<String>,
         strategies: impl IntoIterator<Item = impl Into<String>>,
     ) -> Result<()> {
-        let body = types::OverrideAuthStategyOnClaimSetRequest {
-            extra: Default::default(),
-            action_name: Some(action.into()),
-            authorization_strategies: strategies.into_iter().map(Into::into).collect(),
-        };
+        let (action, strategies): (String, Vec<String>) = (
+            action.into(),
+            strategies.into_iter().map(Into::into).collect(),
+        );
         let r = self
             .client
             .raw()
             .post_claim_sets_resource_claim_actions_override_authorization_strategy_by_claim_set_id_by_resource_claim_id()
             .claim_set_id(claim_set_id)
             .resource_claim_id(resource_claim_id)
-            .body(body)
+            .body_map(|b| b.action_name(Some(action)).authorization_strategies(strategies))
             .send();
         self.client
             .unit(

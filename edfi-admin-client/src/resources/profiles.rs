@@ -24,12 +24,13 @@ impl Profiles<'_> {
         name: impl Into<String>,
         definition: impl Into<String>,
     ) -> Result<i32> {
-        let body = types::AddProfileRequest {
-            extra: Default::default(),
-            name: name.into(),
-            definition: definition.into(),
-        };
-        let r = self.client.raw().post_profiles().body(body).send();
+        let (name, definition) = (name.into(), definition.into());
+        let r = self
+            .client
+            .raw()
+            .post_profiles()
+            .body_map(|b| b.name(name).definition(definition))
+            .send();
         self.client.created("postProfiles", r).await
     }
 
@@ -46,17 +47,13 @@ impl Profiles<'_> {
         name: impl Into<String>,
         definition: impl Into<String>,
     ) -> Result<()> {
-        let body = types::EditProfileRequest {
-            extra: Default::default(),
-            name: name.into(),
-            definition: definition.into(),
-        };
+        let (name, definition) = (name.into(), definition.into());
         let r = self
             .client
             .raw()
             .put_profiles_by_id()
             .id(id)
-            .body(body)
+            .body_map(|b| b.name(name).definition(definition))
             .send();
         self.client.unit("putProfilesById", r).await
     }

@@ -15,13 +15,12 @@ impl types::AddVendorRequest {
         contact_name: impl Into<String>,
         contact_email: impl Into<String>,
     ) -> Self {
-        types::AddVendorRequest {
-            extra: Default::default(),
-            company: company.into(),
-            contact_name: contact_name.into(),
-            contact_email_address: contact_email.into(),
-            namespace_prefixes: None,
-        }
+        types::AddVendorRequest::builder()
+            .company(company.into())
+            .contact_name(contact_name.into())
+            .contact_email_address(contact_email.into())
+            .try_into()
+            .unwrap_or_else(|e| unreachable!("every required field is set: {e}"))
     }
 }
 
