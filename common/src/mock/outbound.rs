@@ -114,15 +114,7 @@ impl Outbound {
     }
 }
 
-/// Whether `url` names a loopback host (`127.0.0.0/8`, `::1`, `localhost`).
-pub fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
-}
+pub use crate::transport::is_loopback;
 
 #[cfg(test)]
 mod tests {

@@ -53,7 +53,7 @@ mod stash;
 use gave_up::{GAVE_UP_HEADER, decode_reason};
 use options::origin_of;
 pub use options::{
-    DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, path_id, path_segment,
+    DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, is_loopback, path_id, path_segment,
 };
 pub use request::{ApiResponse, RequestBuilder};
 pub use settings::{CallOptions, Timeouts};

@@ -547,22 +547,29 @@ pub fn path_segment<'v>(name: &str, value: &'v str) -> Result<&'v str> {
     }
 }
 
-/// True for `localhost` and loopback addresses.
-pub(crate) fn is_loopback(url: &Url) -> bool {
+/// Whether `url` names a loopback host: `127.0.0.0/8`, `::1` or `localhost`, hosts that are this
+/// machine whatever a resolver says. The one loopback check of the workspace: what a simulator
+/// may contact (`mock::Outbound`) and, with `*.localhost` added, where plain http is allowed.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
-        Some(url::Host::Domain(d)) => {
-            d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost")
-        }
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
 }
 
+/// Where plain http needs no opt-in: a loopback host, or a `*.localhost` name (RFC 6761 keeps
+/// those on this machine; only the scheme is decided here, no credential goes elsewhere).
+fn is_local(url: &Url) -> bool {
+    is_loopback(url)
+        || matches!(url.host(), Some(url::Host::Domain(d)) if d.to_ascii_lowercase().ends_with(".localhost"))
+}
+
 fn check_scheme(url: &Url, allow_insecure: bool) -> Result<()> {
     match url.scheme() {
         "https" => Ok(()),
-        "http" if allow_insecure || is_loopback(url) => Ok(()),
+        "http" if allow_insecure || is_local(url) => Ok(()),
         "http" => Err(Error::Config(format!(
             "`{}` uses plain http to a non-loopback host; use https, or opt in with `allow_insecure_http(true)`",
             origin_of(url)
