@@ -2,42 +2,12 @@
 //! `Client::from_env()` reads: `edu <api> check`, given only those lines, runs against it as
 //! against the live API.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-/// Stops the simulator when the test ends, pass or fail.
-struct Sim(Child);
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `edu-sim <args>` and reads its first `lines` `NAME=value` lines.
-fn start(args: &[&str], lines: usize) -> (Sim, Vec<(String, String)>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edu-sim"))
-        .args(args)
-        .arg("--until-eof")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let sim = Sim(child);
-    let vars = BufReader::new(stdout)
-        .lines()
-        .take(lines)
-        .map(|l| {
-            let l = l.unwrap();
-            let (k, v) = l.split_once('=').expect("NAME=value");
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
-    (sim, vars)
-}
+use support::{Running, edu_sim};
 
 /// Runs `edu <api> check` with only `vars` in its environment; returns its standard output.
 fn example(api: &str, vars: &[(String, String)]) -> String {
@@ -60,7 +30,7 @@ fn example(api: &str, vars: &[(String, String)]) -> String {
 fn check(api: &str, names: &[&str], extra: &[&str]) {
     let mut args = vec![api];
     args.extend_from_slice(extra);
-    let (_sim, vars) = start(&args, names.len());
+    let (_sim, vars) = edu_sim(&args, names.len());
     let got: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(got, names, "{api} prints what from_env reads");
     let out = example(api, &vars);
@@ -142,7 +112,7 @@ fn a_fixed_port_is_used_and_a_taken_one_is_an_error() {
         .local_addr()
         .unwrap()
         .port();
-    let (_sim, vars) = start(&["eduframe", "--port", &port.to_string()], 2);
+    let (_sim, vars) = edu_sim(&["eduframe", "--port", &port.to_string()], 2);
     assert!(
         vars[0].1.starts_with(&format!("http://127.0.0.1:{port}/")),
         "{vars:?}"
@@ -229,7 +199,7 @@ fn help_and_version_succeed_and_usage_errors_exit_2_in_one_line() {
 
 /// Starts the datahub `edu-sim` (three lines of variables) with its standard error piped too
 /// (for `--log`).
-fn start_logged(args: &[&str]) -> (Sim, String, std::process::ChildStderr) {
+fn start_logged(args: &[&str]) -> (Running, String, std::process::ChildStderr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_edu-sim"))
         .args(args)
         .arg("--until-eof")
@@ -247,7 +217,7 @@ fn start_logged(args: &[&str]) -> (Sim, String, std::process::ChildStderr) {
         .map(Result::unwrap)
         .collect();
     let base = lines[0].split_once('=').unwrap().1.to_owned();
-    (Sim(child), base, stderr)
+    (Running(child), base, stderr)
 }
 
 #[tokio::test]
@@ -314,7 +284,7 @@ async fn rate_limit_latency_and_log_switches_shape_the_simulator() {
 async fn eduframe_runs_without_its_production_budget_when_asked() {
     edu_common::install_crypto_provider();
     let http = edu_common::reqwest::Client::new();
-    let (_sim, vars) = start(&["eduframe", "--rate-limit", "1/60"], 2);
+    let (_sim, vars) = edu_sim(&["eduframe", "--rate-limit", "1/60"], 2);
     let get = || {
         http.get(format!("{}/courses", vars[0].1))
             .bearer_auth(&vars[1].1)
@@ -322,7 +292,7 @@ async fn eduframe_runs_without_its_production_budget_when_asked() {
     };
     assert_eq!(get().await.unwrap().status().as_u16(), 200);
     assert_eq!(get().await.unwrap().status().as_u16(), 429);
-    let (_sim, vars) = start(&["eduframe", "--no-rate-limit"], 2);
+    let (_sim, vars) = edu_sim(&["eduframe", "--no-rate-limit"], 2);
     for _ in 0..600 {
         let resp = http
             .get(format!("{}/courses?per_page=1", vars[0].1))
@@ -350,7 +320,7 @@ async fn eduframe_json(vars: &[(String, String)], path: &str) -> serde_json::Val
 
 #[tokio::test]
 async fn sparse_answers_carry_only_identifiers() {
-    let (_sim, vars) = start(&["eduframe", "--sparse", "--records", "2"], 2);
+    let (_sim, vars) = edu_sim(&["eduframe", "--sparse", "--records", "2"], 2);
     let courses = eduframe_json(&vars, "courses").await;
     assert_eq!(courses, serde_json::json!([{"id": 1}, {"id": 2}]));
 }
@@ -359,7 +329,7 @@ async fn sparse_answers_carry_only_identifiers() {
 async fn the_same_seed_serves_the_same_data_and_another_seed_other_data() {
     let mut bodies = Vec::new();
     for seed in ["7", "7", "8"] {
-        let (_sim, vars) = start(&["eduframe", "--seed", seed, "--records", "3"], 2);
+        let (_sim, vars) = edu_sim(&["eduframe", "--seed", seed, "--records", "3"], 2);
         bodies.push(eduframe_json(&vars, "enrollments").await);
     }
     assert_eq!(bodies[0], bodies[1], "the same seed, the same data");

@@ -3,50 +3,24 @@
 //! delivery, prints it as a JSON line, and posts it on to a local service, signed anew with the
 //! same secret (the service's own verifier accepts it). Without the secret it is a usage error.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
 use std::sync::{Arc, Mutex};
+use support::{Running, edu_sim};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const SECRET: &str = "whsec_listen_test";
 
-/// A child process stopped when the test ends, pass or fail.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// `edu-sim eduframe --webhook-secret SECRET`, and the variables it prints.
 fn sim() -> (Running, Vec<(String, String)>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edu-sim"))
-        .args([
-            "eduframe",
-            "--no-rate-limit",
-            "--webhook-secret",
-            SECRET,
-            "--until-eof",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let vars = BufReader::new(stdout)
-        .lines()
-        .take(2)
-        .map(|l| {
-            let l = l.unwrap();
-            let (k, v) = l.split_once('=').unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
-    (Running(child), vars)
+    edu_sim(
+        &["eduframe", "--no-rate-limit", "--webhook-secret", SECRET],
+        2,
+    )
 }
 
 /// What the service received: each request's headers and body.

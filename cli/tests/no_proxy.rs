@@ -3,49 +3,23 @@
 //! webhook and an Onderwijsregio callback straight to their loopback receivers, and the "proxy"
 //! sees no connection at all (a proxy would otherwise be a way out of the loopback rule).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use support::{Running, edu_sim_with};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
-/// A child process stopped when the test ends, pass or fail.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// `edu-sim <args>` with a proxy in its environment, and the first `lines` variables it prints.
 fn sim(args: &[&str], proxy: &str, lines: usize) -> (Running, Vec<(String, String)>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_edu-sim"))
-        .args(args)
-        .arg("--until-eof")
-        .env("HTTP_PROXY", proxy)
-        .env("http_proxy", proxy)
-        .env("HTTPS_PROXY", proxy)
-        .env("ALL_PROXY", proxy)
-        .env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let vars = BufReader::new(stdout)
-        .lines()
-        .take(lines)
-        .map(|l| {
-            let l = l.unwrap();
-            let (k, v) = l.split_once('=').unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
-    (Running(child), vars)
+    edu_sim_with(args, lines, |c| {
+        c.env("HTTP_PROXY", proxy)
+            .env("http_proxy", proxy)
+            .env("HTTPS_PROXY", proxy)
+            .env("ALL_PROXY", proxy)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+    })
 }
 
 /// A listener that answers every request 204 and says so on the channel.

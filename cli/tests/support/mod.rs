@@ -63,3 +63,48 @@ pub fn temp_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// A child process stopped when the test ends, pass or fail.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `edu-sim <args> --until-eof`, configured further by `setup` (its environment), and the first
+/// `lines` `NAME=value` lines it prints. Its standard error is discarded.
+pub fn edu_sim_with(
+    args: &[&str],
+    lines: usize,
+    setup: impl FnOnce(&mut Command) -> &mut Command,
+) -> (Running, Vec<(String, String)>) {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_edu-sim"));
+    cmd.args(args)
+        .arg("--until-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = setup(&mut cmd).spawn().expect("edu-sim starts");
+    let stdout = child.stdout.take().expect("edu-sim's standard output");
+    let running = Running(child);
+    let vars = BufReader::new(stdout)
+        .lines()
+        .take(lines)
+        .map(|l| {
+            let l = l.expect("a line from edu-sim");
+            let (k, v) = l.split_once('=').expect("NAME=value");
+            (k.to_owned(), v.to_owned())
+        })
+        .collect();
+    (running, vars)
+}
+
+/// `edu-sim <args> --until-eof` and the first `lines` variables it prints.
+pub fn edu_sim(args: &[&str], lines: usize) -> (Running, Vec<(String, String)>) {
+    edu_sim_with(args, lines, |c| c)
+}
