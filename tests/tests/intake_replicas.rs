@@ -86,16 +86,21 @@ impl Balancer {
         });
     }
 
-    /// Stops backend `i` as a crash would: its server and every connection to it.
-    fn stop(&self, i: usize) {
-        let mut backends = self.backends.lock().unwrap();
-        let b = &mut backends[i];
-        b.live = false;
-        if let Some(server) = b.server.take() {
+    /// Stops backend `i` as a crash would: its server and every connection to it. Returns once
+    /// the server's task has ended (its listener closed).
+    async fn stop(&self, i: usize) {
+        let server = {
+            let mut backends = self.backends.lock().unwrap();
+            let b = &mut backends[i];
+            b.live = false;
+            for c in b.connections.drain(..) {
+                c.abort();
+            }
+            b.server.take()
+        };
+        if let Some(server) = server {
             server.abort();
-        }
-        for c in b.connections.drain(..) {
-            c.abort();
+            let _ = server.await;
         }
     }
 }
@@ -142,15 +147,21 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
         .start()
         .await;
 
-    // Two receiver replicas behind a load balancer.
+    // Two receiver replicas behind a load balancer, each counting the deliveries it answered.
     let balancer = Balancer::default();
+    let mut answered = Vec::new();
+    let mut addrs = Vec::new();
     for _ in 0..2 {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        answered.push(rx);
         let app = Intake::new(store(&url, &prefix))
             .route("/hooks/eduframe", Verifier::new(SECRET))
             .max_concurrent(4096)
+            .observe(tx)
             .router();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
+        addrs.push(addr.clone());
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -204,7 +215,17 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
     let mut created = BTreeSet::new();
     for i in 0..EVENTS {
         if i == EVENTS / 3 {
-            balancer.stop(0);
+            balancer.stop(0).await;
+            // What replica 0 answered before it stopped.
+            let mut before = 0;
+            while answered[0].try_recv().is_ok() {
+                before += 1;
+            }
+            assert!(before > 0, "replica 0 took deliveries before it stopped");
+            assert!(
+                TcpStream::connect(&addrs[0]).await.is_err(),
+                "replica 0 no longer takes connections"
+            );
         }
         let account = c.accounts().create().name(format!("School {i}")).await;
         created.insert(account.unwrap().id);
@@ -232,6 +253,13 @@ async fn a_thousand_events_two_replicas_one_stopped_two_consumers_one_dropped_no
     };
     let failed = settled.iter().filter(|n| n["status"] == "failed").count();
     assert_eq!(failed, 0, "the sender gave up on {failed} deliveries");
+    // After the stop, replica 1 took the deliveries. (Replica 0 may still report requests that
+    // were in flight when its connections were cut: their senders never heard, and retried.)
+    let mut after = 0;
+    while answered[1].try_recv().is_ok() {
+        after += 1;
+    }
+    assert!(after > 0, "replica 1 took the deliveries");
 
     // Consumer 2 drains the stream: new deliveries, and consumer 1's after their visibility
     // timeout. The stream is empty once every delivery is acknowledged.
