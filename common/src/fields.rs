@@ -31,16 +31,23 @@ pub struct Finished<T> {
 }
 
 impl Fields {
-    /// Sets `name` to `value`.
-    pub fn set(&mut self, name: &str, value: impl Serialize) {
+    /// `value` as JSON; one that cannot be written is remembered (the first) and reported
+    /// when the body is finished.
+    fn json(&mut self, name: &str, value: impl Serialize) -> Option<Value> {
         match serde_json::to_value(value) {
-            Ok(v) => {
-                self.values.insert(name.to_owned(), v);
-            }
+            Ok(v) => Some(v),
             Err(e) => {
                 self.unwritable
                     .get_or_insert_with(|| (name.to_owned(), e.to_string()));
+                None
             }
+        }
+    }
+
+    /// Sets `name` to `value`.
+    pub fn set(&mut self, name: &str, value: impl Serialize) {
+        if let Some(v) = self.json(name, value) {
+            self.values.insert(name.to_owned(), v);
         }
     }
 
@@ -51,13 +58,8 @@ impl Fields {
 
     /// Appends `value` to the list `name` (started empty).
     pub fn push(&mut self, name: &str, value: impl Serialize) {
-        let item = match serde_json::to_value(value) {
-            Ok(v) => v,
-            Err(e) => {
-                self.unwritable
-                    .get_or_insert_with(|| (name.to_owned(), e.to_string()));
-                return;
-            }
+        let Some(item) = self.json(name, value) else {
+            return;
         };
         match self.values.get_mut(name) {
             Some(Value::Array(items)) => items.push(item),
@@ -70,13 +72,8 @@ impl Fields {
 
     /// Sets `key` in the object `name` (started empty): `custom("colour", "blue")`.
     pub fn insert(&mut self, name: &str, key: String, value: impl Serialize) {
-        let value = match serde_json::to_value(value) {
-            Ok(v) => v,
-            Err(e) => {
-                self.unwritable
-                    .get_or_insert_with(|| (name.to_owned(), e.to_string()));
-                return;
-            }
+        let Some(value) = self.json(name, value) else {
+            return;
         };
         match self.values.get_mut(name) {
             Some(Value::Object(entries)) => {

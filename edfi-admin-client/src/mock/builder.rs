@@ -127,3 +127,17 @@ impl SimulatorBuilder {
         })
     }
 }
+
+edu_common::simulator_common!();
+
+impl Simulator {
+    /// Starts a single-tenant simulator with 30-minute tokens.
+    pub async fn start() -> Simulator {
+        Self::builder().start().await
+    }
+
+    /// Starts a single-tenant simulator with tokens of the given lifetime.
+    pub async fn start_with_token_lifetime(lifetime: Duration) -> Simulator {
+        Self::builder().token_lifetime(lifetime).start().await
+    }
+}

@@ -2,11 +2,9 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use crate::Client;
 
-use super::builder::SimulatorBuilder;
 use super::state::State;
 use super::{BASE_PATH, CLIENT_ID, CLIENT_SECRET};
 
@@ -18,19 +16,7 @@ pub struct Simulator {
     pub(super) faults: edu_common::mock::Faults,
 }
 
-edu_common::simulator_common!();
-
 impl Simulator {
-    /// Starts a single-tenant simulator with 30-minute tokens.
-    pub async fn start() -> Simulator {
-        Self::builder().start().await
-    }
-
-    /// Starts a single-tenant simulator with tokens of the given lifetime.
-    pub async fn start_with_token_lifetime(lifetime: Duration) -> Simulator {
-        Self::builder().token_lifetime(lifetime).start().await
-    }
-
     /// The base URL to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
     pub fn base_url(&self) -> String {
         format!("{}{BASE_PATH}", self.server.uri())

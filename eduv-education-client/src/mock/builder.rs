@@ -47,3 +47,12 @@ impl SimulatorBuilder {
         })
     }
 }
+
+edu_common::simulator_common!();
+
+impl Simulator {
+    /// Starts the simulator on any free loopback port.
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
+    }
+}

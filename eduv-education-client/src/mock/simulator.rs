@@ -4,7 +4,6 @@ use std::sync::{Arc, Mutex};
 
 use secrecy::SecretString;
 
-use super::builder::SimulatorBuilder;
 use super::state::State;
 use super::token::{CLIENT_ID, CLIENT_SECRET, TEST_PRIVATE_KEY_PEM};
 use crate::Client;
@@ -17,14 +16,7 @@ pub struct Simulator {
     pub(super) faults: edu_common::mock::Faults,
 }
 
-edu_common::simulator_common!();
-
 impl Simulator {
-    /// Starts the simulator on any free loopback port.
-    pub async fn start() -> Simulator {
-        SimulatorBuilder::default().start().await
-    }
-
     /// The API base to give [`ClientBuilder::base_url`](crate::ClientBuilder::base_url).
     pub fn base_url(&self) -> String {
         format!("{}/education/v1", self.server.uri())

@@ -113,3 +113,17 @@ impl SimulatorBuilder {
         })
     }
 }
+
+edu_common::simulator_common!();
+
+impl Simulator {
+    /// Starts the simulator; mutations are processed about `10 ms` after acceptance, in order.
+    pub async fn start() -> Simulator {
+        SimulatorBuilder::default().start().await
+    }
+
+    /// Starts the simulator with a given processing delay per mutation.
+    pub async fn start_with_delay(delay: Duration) -> Simulator {
+        SimulatorBuilder::default().delay(delay).start().await
+    }
+}

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::builder::SimulatorBuilder;
 use super::state::State;
 use super::worker::lock;
 use super::{API_KEY, SIGNING_SECRET};
@@ -16,20 +15,6 @@ pub struct Simulator {
     pub(super) server: edu_common::mock::SimServer,
     pub(super) state: Arc<Mutex<State>>,
     pub(super) faults: edu_common::mock::Faults,
-}
-
-edu_common::simulator_common!();
-
-impl Simulator {
-    /// Starts the simulator; mutations are processed about `10 ms` after acceptance, in order.
-    pub async fn start() -> Simulator {
-        SimulatorBuilder::default().start().await
-    }
-
-    /// Starts the simulator with a given processing delay per mutation.
-    pub async fn start_with_delay(delay: Duration) -> Simulator {
-        SimulatorBuilder::default().delay(delay).start().await
-    }
 }
 
 impl Simulator {

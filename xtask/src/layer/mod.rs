@@ -32,6 +32,7 @@ mod emit;
 mod enum_conversions;
 mod every_operation;
 mod every_operation_file;
+mod handlers;
 mod model;
 mod naming;
 mod progenitor_ast;
@@ -39,8 +40,9 @@ mod types;
 
 pub use config::{LayerConfig, Paging};
 
-use emit::{handler, listing, request};
+use emit::{listing, request};
 use every_operation_file::every_operation_test;
+use handlers::handler;
 use model::{Op, method_names, operations, tag_docs};
 use progenitor_ast::{builders, client_fns, has_builders, positional_fns};
 use types::vec_item;
