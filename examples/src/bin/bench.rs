@@ -240,7 +240,7 @@ async fn raw_passes(t: &str, max: usize, coding: Coding, passes: usize) -> usize
         .expect("token body");
     let mut total = 0;
     for _ in 0..passes {
-        total += raw_pass(&http, &base, &token.access_token, max).await;
+        total += raw_pass(&http, base, &token.access_token, max).await;
     }
     total
 }
