@@ -31,13 +31,20 @@ def resolve(p):
     return node
 
 
+examples = rules.get("examples", {})
 added = 0
 for path, item in spec.get("paths", {}).items():
+    for p in item.get("parameters", []):
+        if isinstance(p, dict) and p.get("name") in examples:
+            p["example"] = examples[p["name"]]
     shared = [resolve(p) for p in item.get("parameters", [])]
     for method in ("get", "put", "post", "delete", "patch"):
         op = item.get(method)
         if not op:
             continue
+        for p in op.get("parameters", []):
+            if isinstance(p, dict) and p.get("name") in examples:
+                p["example"] = examples[p["name"]]
         params = shared + [resolve(p) for p in op.get("parameters", [])]
         has_path = any(p.get("in") == "path" for p in params)
         has_input = "requestBody" in op or any(p.get("in") in ("query", "body", "formData") for p in params)
