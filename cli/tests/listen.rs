@@ -87,7 +87,6 @@ async fn service() -> (String, Received, tokio::sync::mpsc::UnboundedReceiver<()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn listen_verifies_prints_and_forwards_what_edu_sim_eduframe_delivers() {
     let (_sim, vars) = sim();
-    let var = |name: &str| vars.iter().find(|(k, _)| k == name).unwrap().1.clone();
     let (target, received, mut arrived) = service().await;
     let mut listen = Command::new(env!("CARGO_BIN_EXE_edu"))
         .args(["listen", "eduframe", "--forward-to", &target])
@@ -120,11 +119,7 @@ async fn listen_verifies_prints_and_forwards_what_edu_sim_eduframe_delivers() {
     });
 
     // A webhook on the simulator pointing at the listener, and a change that fires it.
-    let client = eduframe_client::Client::builder()
-        .base_url(var("EDUFRAME_BASE_URL"))
-        .api_key(var("EDUFRAME_API_KEY"))
-        .build()
-        .unwrap();
+    let client = support::eduframe_client(&vars);
     client
         .webhooks()
         .create()

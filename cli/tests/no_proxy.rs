@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Running, edu_sim_with};
+use support::{Running, edu_sim_with, eduframe_client};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -79,12 +79,7 @@ async fn deliveries_from_edu_sim_ignore_the_system_proxy() {
         &proxy,
         2,
     );
-    let var = |name: &str| vars.iter().find(|(k, _)| k == name).unwrap().1.clone();
-    let client = eduframe_client::Client::builder()
-        .base_url(var("EDUFRAME_BASE_URL"))
-        .api_key(var("EDUFRAME_API_KEY"))
-        .build()
-        .unwrap();
+    let client = eduframe_client(&vars);
     client
         .webhooks()
         .create()

@@ -621,6 +621,17 @@ async fn include_adds_the_named_related_records() {
         .await
         .unwrap();
     assert!(plain.get("included").is_none());
+    // Only where the API documents `include` (districts, teachers, students, school admins):
+    // elsewhere the parameter is ignored, as an unknown one is.
+    let section = sections[0]["id"].as_str().unwrap().to_owned();
+    let on_section: Value = c
+        .transport()
+        .get(&format!("v1/sections/{section}"))
+        .query("include", "homework")
+        .send_json()
+        .await
+        .unwrap();
+    assert!(on_section.get("included").is_none());
     let err = c
         .transport()
         .get(&format!("v1/students/{id}"))

@@ -102,6 +102,7 @@ async fn a_lead_with_a_list_of_nested_items() {
 
 #[tokio::test]
 async fn an_order_with_typed_enums_and_a_list_of_ids() {
+    use futures::TryStreamExt;
     let sim = Simulator::builder().records(3).start().await;
     let c = sim.client();
     // A record's enum passes to a body's enum of the same values.
@@ -112,6 +113,7 @@ async fn an_order_with_typed_enums_and_a_list_of_ids() {
         .catalog_variant_id(1)
         .creator_id(1)
         .cost_scheme(scheme)
+        .planned_course_id(1)
         .student_ids([1, 2])
         .approve(true)
         .await
@@ -122,6 +124,20 @@ async fn an_order_with_typed_enums_and_a_list_of_ids() {
         read.status.map(|s| s.to_string()).as_deref(),
         Some("active")
     );
+    // The list of ids arrived: each student is enrolled by the approved order.
+    let mut enrolled: Vec<i64> = c
+        .enrollments()
+        .list()
+        .stream()
+        .try_collect::<Vec<types::EnrollmentWithIncludes>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.order_id == Some(order.id))
+        .filter_map(|e| e.student_id)
+        .collect();
+    enrolled.sort_unstable();
+    assert_eq!(enrolled, [1, 2]);
 }
 
 #[tokio::test]
@@ -200,6 +216,21 @@ async fn a_records_values_pass_straight_to_filters_and_updates() {
         .await
         .unwrap();
     assert!(same.iter().any(|p| p.id == first.id));
+    // The filters act: a day later finds none of that day's, and the status filter leaves out
+    // the other statuses.
+    let later: Vec<types::PlannedCourseWithIncludes> = c
+        .planned_courses()
+        .list()
+        .start_date_from(day.succ_opt().unwrap())
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(later.iter().all(|p| p.start_date != Some(day)), "{later:?}");
+    assert!(
+        planned.iter().any(|p| p.status.as_ref() != Some(&status)),
+        "the seed has other statuses"
+    );
     assert!(
         same.iter()
             .all(|p| p.start_date == Some(day) && p.status.as_ref() == Some(&status))

@@ -108,3 +108,18 @@ pub fn edu_sim_with(
 pub fn edu_sim(args: &[&str], lines: usize) -> (Running, Vec<(String, String)>) {
     edu_sim_with(args, lines, |c| c)
 }
+
+/// An Eduframe client for the simulator `edu-sim` printed the variables of.
+pub fn eduframe_client(vars: &[(String, String)]) -> eduframe_client::Client {
+    let var = |name: &str| {
+        vars.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("edu-sim printed no {name}"))
+    };
+    eduframe_client::Client::builder()
+        .base_url(var("EDUFRAME_BASE_URL"))
+        .api_key(var("EDUFRAME_API_KEY"))
+        .build()
+        .expect("a client for the simulator")
+}

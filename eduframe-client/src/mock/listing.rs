@@ -35,15 +35,22 @@ pub(super) fn matches_filters(record: &Value, q: &HashMap<String, Vec<String>>) 
         })
 }
 
-/// `PlannedCourse`, `planned_course` and `Program::Edition`/`program_edition` compared alike.
+/// `PlannedCourse`, `planned_course` and `Program::Edition`/`program_edition` compared alike:
+/// enum values in the API's two spellings. Only names are compared so (letters, digits, `_` and
+/// `::`): an e-mail address or other text must match exactly (`a.b@x.nl` is not `ab@x.nl`).
 fn same_name(a: &str, b: &str) -> bool {
+    let is_name = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    };
     let canon = |s: &str| {
         s.chars()
             .filter(char::is_ascii_alphanumeric)
             .map(|c| c.to_ascii_lowercase())
             .collect::<String>()
     };
-    a == b || canon(a) == canon(b)
+    a == b || (is_name(a) && is_name(b) && canon(a) == canon(b))
 }
 
 /// `have` against a bound: as instants when both are date-times (`08:00:00Z` and `08:00:00.000Z`
@@ -217,4 +224,17 @@ pub(super) fn page(
         resp = resp.insert_header("link", links.join(", ").as_str());
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_name;
+
+    #[test]
+    fn enum_spellings_meet_and_text_must_match_exactly() {
+        assert!(same_name("PlannedCourse", "planned_course"));
+        assert!(same_name("Program::Edition", "program_edition"));
+        assert!(!same_name("ab@x.nl", "a.b@x.nl"));
+        assert!(!same_name("Order", "Orders"));
+    }
 }

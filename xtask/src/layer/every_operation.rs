@@ -97,7 +97,8 @@ fn reader<'a>(ops: &'a [Op], path: &str) -> Option<&'a Op> {
     })
 }
 
-/// The call of `reader` with the path values `values` (the same record's).
+/// The call of `reader` (a read of one record, or a listing) with the path values `values`
+/// and nothing else.
 fn read_back(reader: &Op, names: &HashMap<String, String>, values: &[Value]) -> Expr {
     let handler = format_ident!("{}", snake(&reader.tag));
     let method = format_ident!("{}", names[&reader.id]);
@@ -172,7 +173,6 @@ fn properties(spec: &Value, schema: &Value, depth: usize, out: &mut Vec<String>)
 /// their summaries ("Deny an order", "Mark teacher as active", "Add label to an order").
 const EFFECTS: &[(&str, &str, &str)] = &[
     ("deny_order_by_id", "status", r#""denied""#),
-    ("approve_order_by_id", "status", r#""active""#),
     ("activate_teacher_by_id", "active", "true"),
     ("deactivate_teacher_by_id", "active", "false"),
 ];
@@ -278,7 +278,7 @@ pub(super) fn checks(
             // the listing at the same path holds it.
             let sent = sent.unwrap_or_else(|| "{}".into());
             let listing = listing_at(ops, &op.path).expect("checked above");
-            let list = call_with(listing, names, &call.path_values);
+            let list = read_back(listing, names, &call.path_values);
             let label = format!("{id} (listed)");
             vec![parse_quote! {
                 if let Some(new) = created(#id, #expr.await, #sent, sparse, #fields, &mut failures) {
@@ -292,7 +292,7 @@ pub(super) fn checks(
             // A create that answers no record (`create_teacher`: 201 without a body): the
             // collection holds one record more than before.
             let listing = listing_at(ops, &op.path).expect("checked above");
-            let list = call_with(listing, names, &[]);
+            let list = read_back(listing, names, &[]);
             let label = format!("{id} (listed)");
             vec![parse_quote! {
                 {
@@ -391,12 +391,6 @@ pub(super) fn checks(
 fn listing_at<'a>(ops: &'a [Op], path: &str) -> Option<&'a Op> {
     ops.iter()
         .find(|o| o.method == "get" && o.path == path && vec_item(&o.builder.ok).is_some())
-}
-
-/// The call of `op` with the path values `values` and nothing else (its required query values
-/// as examples are not supported: such an operation is not used here).
-fn call_with(op: &Op, names: &HashMap<String, String>, values: &[Value]) -> Expr {
-    read_back(op, names, values)
 }
 
 /// `sent!(<operation>, [<query names>], <call with every optional setter set>);`, or nothing
