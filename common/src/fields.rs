@@ -118,10 +118,14 @@ impl Fields {
         required: &[(&str, &str)],
     ) -> Result<Finished<T>> {
         if let Some((name, why)) = self.unwritable {
-            return Err(Error::invalid_input(
-                Some(&name),
-                format!("{operation}: `{name}` cannot be written as JSON: {why}"),
-            ));
+            return Err(if name.is_empty() {
+                Error::invalid_input(None, format!("{operation}: the body cannot be sent: {why}"))
+            } else {
+                Error::invalid_input(
+                    Some(&name),
+                    format!("{operation}: `{name}` cannot be written as JSON: {why}"),
+                )
+            });
         }
         if let Some((name, setter)) = required
             .iter()
