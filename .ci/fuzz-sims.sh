@@ -6,9 +6,10 @@
 # below the coverage floor (.ci/fuzz-coverage.py). Bounded: a few examples per operation, a time
 # budget per API.
 #
-# usage: .ci/fuzz-sims.sh <edu-sim binary> [api...]
+# usage: .ci/fuzz-sims.sh <edu-sim binary> [api...]   (default: all five)
 # (EDU_FUZZ_VENV: the virtual environment; EDU_FUZZ_MAX_SECONDS: the budget per API;
-# EDU_FUZZ_EXAMPLES: examples per operation; EDU_FUZZ_KEEP=1 keeps the spec copy, log and HAR.)   (default: eduframe edfi-admin eduv datahub)
+# EDU_FUZZ_EXAMPLES: examples per operation; EDU_FUZZ_SEED: the seed, 1 unless given;
+# EDU_FUZZ_KEEP=1 keeps the spec copy, log and HAR.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIM="$1"; shift
@@ -105,7 +106,7 @@ for api in "${APIS[@]}"; do
   set +e
   "$ST" run "$work/spec.json" --url "$base" -H "$auth" \
       --checks not_a_server_error,response_schema_conformance,status_code_conformance \
-      --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed 1 -w 2 \
+      --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed "${EDU_FUZZ_SEED:-1}" -w 2 \
       --report har --report-har-path "$work/run.har" \
       --max-time "${EDU_FUZZ_MAX_SECONDS:-90}" --no-color 2>&1 | tee "$log" | cut -c1-2000
   # (Lines are cut for the CI log only: an internal error of schemathesis's own can print one

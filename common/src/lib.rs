@@ -1,9 +1,10 @@
 //! `edu-common`: the transport every client in this workspace stands on.
 //!
 //! - [`Transport`]: one `reqwest::Client` with timeouts, a `User-Agent`, tracing spans, and the
-//!   policies below, shared by every clone. Hand-written clients build requests with
-//!   [`Transport::get`] and friends; progenitor-generated clients plug it in through
-//!   `ClientHooks` (see the `progenitor` module, behind the feature of the same name).
+//!   policies below, shared by every clone. Every client builds its requests with
+//!   [`Transport::get`] and friends, the generated operations included (typed query values
+//!   through [`RequestBuilder::query_value`], path segments through
+//!   [`transport::encode_segment`]); errors and [`CallReport`]s come back as values.
 //! - [`auth`]: static bearer keys, API keys in any header, OAuth2 client credentials (Basic,
 //!   form fields, or a client assertion such as `private_key_jwt`) with a single-flight token
 //!   cache shared by clones, refreshed ahead of expiry, invalidated on 401.
@@ -41,8 +42,6 @@ pub mod link;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paginate;
-#[cfg(feature = "progenitor")]
-pub mod progenitor;
 pub mod redact;
 pub mod redirect;
 pub mod report;

@@ -1,15 +1,13 @@
 //! The client, its builder, registration, and created-resource ids.
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
-use edu_common::progenitor::ResponseValue;
 use edu_common::{Credentials, Error, Result, Transport, TransportOptions};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::generated;
 use crate::generated::types;
 use crate::resources::{
     ApiClients, Applications, ClaimSets, OdsInstanceContexts, OdsInstanceDerivatives, OdsInstances,
-    Profiles, Raw, Security, Tenants, Vendors,
+    Profiles, Security, Tenants, Vendors,
 };
 
 /// The scope every Admin API token needs.
@@ -30,7 +28,6 @@ pub const SCOPE: &str = "edfi_admin_api/full_access";
 #[derive(Clone, Debug)]
 pub struct Client {
     transport: Transport,
-    api: generated::Client,
 }
 
 /// Builds a [`Client`].
@@ -98,15 +95,9 @@ impl ClientBuilder {
             b = b.default_header("tenant", t)?;
         }
         b = b.options(self.options);
-        let transport = b.build()?;
-        let base = transport
-            .base_url()
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned();
-        let api =
-            generated::Client::new_with_client(&base, transport.http().clone(), transport.clone());
-        Ok(Client { transport, api })
+        Ok(Client {
+            transport: b.build()?,
+        })
     }
 }
 
@@ -142,11 +133,6 @@ impl Client {
         b.shared_state_from_env()?.build()
     }
 
-    /// The generated client (every handler method makes one call on it).
-    pub(crate) fn raw(&self) -> &generated::Client {
-        &self.api
-    }
-
     /// The underlying transport.
     pub fn transport(&self) -> &Transport {
         &self.transport
@@ -154,8 +140,8 @@ impl Client {
 
     /// `GET /`: the server's version and build (no token needed).
     pub async fn information(&self) -> Result<types::InformationResult> {
-        let r = self.api.get_information().send();
-        self.value("getInformation", r).await
+        let r = crate::operations::GetInformation::new(self).into_request()?;
+        self.value(r).await
     }
 
     /// `/v2/vendors`.
@@ -206,16 +192,6 @@ impl Client {
     /// `/v2/tenants`.
     pub fn tenants(&self) -> Tenants<'_> {
         Tenants { client: self }
-    }
-
-    /// Maps a generated call's result into `edu_common`'s types: a failure becomes the typed
-    /// [`Error`] (with the response body, for [`crate::error::admin_error`]).
-    pub(crate) fn call<'a, T: 'a>(
-        &'a self,
-        op: &'a str,
-        r: impl Future<Output = Raw<T>> + 'a,
-    ) -> impl Future<Output = Result<ResponseValue<T>>> + 'a {
-        edu_common::progenitor::response(&self.transport, op, r)
     }
 }
 

@@ -1,12 +1,10 @@
 //! The id of a created resource, read from its `Location` header.
 
-use edu_common::progenitor::ResponseValue;
 use edu_common::{Error, Result};
 
 /// The id of a created resource, from the 201's relative `Location` (`/vendors/17`).
-pub(crate) fn created_id<T>(rv: &ResponseValue<T>) -> Result<i32> {
-    let location = rv
-        .headers()
+pub(crate) fn created_id(headers: &http::HeaderMap) -> Result<i32> {
+    let location = headers
         .get(http::header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {

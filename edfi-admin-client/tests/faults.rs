@@ -1,4 +1,4 @@
-//! Faults seen through the generated (progenitor) path: the typed errors of `edu_common` arrive
+//! Faults seen through the generated operations: the typed errors of `edu_common` arrive
 //! whole, never flattened into text (issue #12, items 12, 14 and 15).
 
 use std::time::Duration;

@@ -2,14 +2,11 @@
 
 use std::time::Duration;
 
-use edu_common::paginate::Page;
-use edu_common::progenitor::ResponseValue;
 use edu_common::{Credentials, Error, Result, Transport, TransportOptions, Url};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 
 use crate::contact::Contact;
-use crate::generated;
 use crate::paginate::Listing;
 
 /// The main API's base URL.
@@ -37,7 +34,6 @@ pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(300);
 #[derive(Clone, Debug)]
 pub struct Client {
     transport: Transport,
-    api: generated::Client,
     organization_base: Url,
 }
 
@@ -119,11 +115,8 @@ impl ClientBuilder {
         })?;
         // One transport serves both APIs so they share the token's rate limit; that needs one origin.
         transport.check_origin(&organization_base)?;
-        let api =
-            generated::Client::new_with_client(&main, transport.http().clone(), transport.clone());
         Ok(Client {
             transport,
-            api,
             organization_base,
         })
     }
@@ -145,34 +138,9 @@ impl Client {
         b.shared_state_from_env()?.build()
     }
 
-    /// The generated client for the main API (the typed layer in [`crate::operations`] wraps it).
-    pub(crate) fn raw(&self) -> &generated::Client {
-        &self.api
-    }
-
     /// The underlying transport.
     pub fn transport(&self) -> &Transport {
         &self.transport
-    }
-
-    /// A generated call's body, or its error as an [`Error`].
-    pub(crate) fn value<'a, T: 'a, E: serde::Serialize + 'a>(
-        &'a self,
-        op: &'a str,
-        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<E>>> + 'a,
-    ) -> impl Future<Output = Result<T>> + 'a {
-        let answer = edu_common::progenitor::response(&self.transport, op, r);
-        async move { answer.await.map(ResponseValue::into_inner) }
-    }
-
-    /// One page of a cursor listing: its items and the cursor of the `Link` header's next page.
-    pub(crate) fn cursor_page<'a, T: Send + 'static, E: serde::Serialize + 'a>(
-        &'a self,
-        op: &'a str,
-        r: impl Future<Output = std::result::Result<ResponseValue<Vec<T>>, progenitor_client::Error<E>>>
-        + 'a,
-    ) -> impl Future<Output = Result<Page<T, String>>> + 'a {
-        edu_common::progenitor::cursor_page(&self.transport, op, "cursor", r)
     }
 
     /// Any list operation of the main API, as a stream: `client.list::<types::Lead>("leads")`.

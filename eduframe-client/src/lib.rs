@@ -40,9 +40,6 @@ pub mod paginate;
 pub mod serde_helpers;
 pub mod webhooks;
 
-edu_common::impl_client_hooks!(generated::Client);
-edu_common::impl_client_hooks!(generated_organization::Client);
-
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_ORGANIZATION_BASE_URL, OrganizationContacts,
     RATE_LIMIT_REQUESTS, RATE_LIMIT_WINDOW,

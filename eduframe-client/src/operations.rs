@@ -84,16 +84,25 @@ impl GetAccounts {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_accounts(
-                            this.account_type,
-                            cursor.as_deref(),
-                            this.key_contact_user_id,
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.search.as_deref(),
-                            this.user_id,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/accounts")
+                        .operation("get_accounts")
+                        .query_value("search", &this.search)
+                        .query_value("key_contact_user_id", &this.key_contact_user_id)
+                        .query_value("user_id", &this.user_id)
+                        .query_value("account_type", &this.account_type)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_accounts", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_accounts",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -186,16 +195,28 @@ impl<'a> CreateAccount<'a> {
             );
         self
     }
+    /// Sets `signup_answers_attributes` to these items (typed values, read earlier, say); [`Self::add_signup_answers_attribute`] builds one.
+    pub fn signup_answers_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::CreateAccountBodySignupAnswersAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<types::CreateAccountBodySignupAnswersAttributesItem> = items
+            .into_iter()
+            .collect();
+        self.body.set("signup_answers_attributes", items);
+        self
+    }
     /// Sets every field of the body from a typed value (a body made elsewhere, or a record
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateAccountBody) -> Self {
         self.body.replace_with(value);
         self
     }
-    /// Create an account
-    ///
-    /// `POST /accounts` (operation `create_account`).
-    pub async fn send(self) -> Result<types::AccountWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -203,8 +224,20 @@ impl<'a> CreateAccount<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_account(&body);
-        this.client.value("create_account", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/accounts")
+            .operation("create_account")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create an account
+    ///
+    /// `POST /accounts` (operation `create_account`).
+    pub async fn send(self) -> Result<types::AccountWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateAccount<'a> {
@@ -227,13 +260,29 @@ impl<'a> GetAccountById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetAccountById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/accounts/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_account_by_id");
+        Ok(r)
+    }
     /// Get a single account
     ///
     /// `GET /accounts/{id}` (operation `get_account_by_id`).
     pub async fn send(self) -> Result<types::AccountWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_account_by_id(this.id);
-        this.client.value("get_account_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetAccountById<'a> {
@@ -329,10 +378,9 @@ impl<'a> UpdateAccount<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update an account
-    ///
-    /// `PATCH /accounts/{id}` (operation `update_account`).
-    pub async fn send(self) -> Result<types::AccountWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -340,8 +388,26 @@ impl<'a> UpdateAccount<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_account(this.id, &body);
-        this.client.value("update_account", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/accounts/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_account")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update an account
+    ///
+    /// `PATCH /accounts/{id}` (operation `update_account`).
+    pub async fn send(self) -> Result<types::AccountWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateAccount<'a> {
@@ -414,14 +480,23 @@ impl GetAffiliations {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_affiliations(
-                            this.account_id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.user_id,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/affiliations")
+                        .operation("get_affiliations")
+                        .query_value("user_id", &this.user_id)
+                        .query_value("account_id", &this.account_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_affiliations", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_affiliations",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -468,10 +543,9 @@ impl<'a> CreateAffiliation<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create an affiliation affiliations
-    ///
-    /// `POST /affiliations` (operation `create_affiliation`).
-    pub async fn send(self) -> Result<types::Affiliation> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -484,8 +558,20 @@ impl<'a> CreateAffiliation<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_affiliation(&body);
-        this.client.value("create_affiliation", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/affiliations")
+            .operation("create_affiliation")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create an affiliation affiliations
+    ///
+    /// `POST /affiliations` (operation `create_affiliation`).
+    pub async fn send(self) -> Result<types::Affiliation> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateAffiliation<'a> {
@@ -549,10 +635,9 @@ impl<'a> UpdateAffiliationById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update an affiliation
-    ///
-    /// `PATCH /affiliations/{id}` (operation `update_affiliation_by_id`).
-    pub async fn send(self) -> Result<types::Affiliation> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -562,8 +647,26 @@ impl<'a> UpdateAffiliationById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_affiliation_by_id(this.id, &body);
-        this.client.value("update_affiliation_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/affiliations/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_affiliation_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update an affiliation
+    ///
+    /// `PATCH /affiliations/{id}` (operation `update_affiliation_by_id`).
+    pub async fn send(self) -> Result<types::Affiliation> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateAffiliationById<'a> {
@@ -589,13 +692,29 @@ impl<'a> DeleteAffiliationById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/affiliations/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_affiliation_by_id");
+        Ok(r)
+    }
     /// Delete an affiliation
     ///
     /// `DELETE /affiliations/{id}` (operation `delete_affiliation_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_affiliation_by_id(this.id);
-        this.client.value("delete_affiliation_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteAffiliationById<'a> {
@@ -661,13 +780,22 @@ impl GetAttendances {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_attendances(
-                            cursor.as_deref(),
-                            this.meeting_id,
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/attendances")
+                        .operation("get_attendances")
+                        .query_value("meeting_id", &this.meeting_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_attendances", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_attendances",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -719,10 +847,9 @@ impl<'a> SetAttendance<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Set an attendance
-    ///
-    /// `POST /attendances/upsert` (operation `set_attendance`).
-    pub async fn send(self) -> Result<types::Attendance> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -735,8 +862,20 @@ impl<'a> SetAttendance<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().set_attendance(&body);
-        this.client.value("set_attendance", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/attendances/upsert")
+            .operation("set_attendance")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Set an attendance
+    ///
+    /// `POST /attendances/upsert` (operation `set_attendance`).
+    pub async fn send(self) -> Result<types::Attendance> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for SetAttendance<'a> {
@@ -786,10 +925,9 @@ impl<'a> CreateAuthentication<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create an authentication
-    ///
-    /// `POST /authentications` (operation `create_authentication`).
-    pub async fn send(self) -> Result<types::Authentication> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -806,8 +944,20 @@ impl<'a> CreateAuthentication<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_authentication(&body);
-        this.client.value("create_authentication", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/authentications")
+            .operation("create_authentication")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create an authentication
+    ///
+    /// `POST /authentications` (operation `create_authentication`).
+    pub async fn send(self) -> Result<types::Authentication> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateAuthentication<'a> {
@@ -910,17 +1060,26 @@ impl GetCatalogProducts {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_catalog_products(
-                            this.category_id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.productable_type,
-                            this.published,
-                            this.search.as_deref(),
-                            this.sort.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/catalog/products")
+                        .operation("get_catalog_products")
+                        .query_value("published", &this.published)
+                        .query_value("category_id", &this.category_id)
+                        .query_value("productable_type", &this.productable_type)
+                        .query_value("search", &this.search)
+                        .query_value("sort", &this.sort)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_catalog_products", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_catalog_products",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -946,13 +1105,29 @@ impl<'a> GetCatalogProductById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/catalog/products/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_catalog_product_by_id");
+        Ok(r)
+    }
     /// Get a catalog product record
     ///
     /// `GET /catalog/products/{id}` (operation `get_catalog_product_by_id`).
     pub async fn send(self) -> Result<types::ProductWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_catalog_product_by_id(this.id);
-        this.client.value("get_catalog_product_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCatalogProductById<'a> {
@@ -1007,6 +1182,19 @@ impl<'a> UpdateCatalogProductById<'a> {
             );
         self
     }
+    /// Sets `course_tab_contents_attributes` to these items (typed values, read earlier, say); [`Self::add_course_tab_contents_attribute`] builds one.
+    pub fn course_tab_contents_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<
+            types::UpdateCatalogProductByIdBodyCourseTabContentsAttributesItem,
+        > = items.into_iter().collect();
+        self.body.set("course_tab_contents_attributes", items);
+        self
+    }
     /// Sets the entry `key` of `custom` (call it once per entry).
     pub fn custom(
         mut self,
@@ -1032,10 +1220,9 @@ impl<'a> UpdateCatalogProductById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a catalog product
-    ///
-    /// `PATCH /catalog/products/{id}` (operation `update_catalog_product_by_id`).
-    pub async fn send(self) -> Result<types::ProductWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1045,8 +1232,26 @@ impl<'a> UpdateCatalogProductById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_catalog_product_by_id(this.id, &body);
-        this.client.value("update_catalog_product_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/catalog/products/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_catalog_product_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a catalog product
+    ///
+    /// `PATCH /catalog/products/{id}` (operation `update_catalog_product_by_id`).
+    pub async fn send(self) -> Result<types::ProductWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateCatalogProductById<'a> {
@@ -1139,16 +1344,25 @@ impl GetCatalogVariants {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_catalog_variants(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.product_id,
-                            this.published_public,
-                            this.variantable_id,
-                            this.variantable_type,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/catalog/variants")
+                        .operation("get_catalog_variants")
+                        .query_value("published_public", &this.published_public)
+                        .query_value("product_id", &this.product_id)
+                        .query_value("variantable_id", &this.variantable_id)
+                        .query_value("variantable_type", &this.variantable_type)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_catalog_variants", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_catalog_variants",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -1174,13 +1388,29 @@ impl<'a> GetCatalogVariantById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/catalog/variants/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_catalog_variant_by_id");
+        Ok(r)
+    }
     /// Get a catalog variant record
     ///
     /// `GET /catalog/variants/{id}` (operation `get_catalog_variant_by_id`).
     pub async fn send(self) -> Result<types::VariantWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_catalog_variant_by_id(this.id);
-        this.client.value("get_catalog_variant_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCatalogVariantById<'a> {
@@ -1219,10 +1449,9 @@ impl<'a> UpdateCatalogVariantById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a catalog variant
-    ///
-    /// `PATCH /catalog/variants/{id}` (operation `update_catalog_variant_by_id`).
-    pub async fn send(self) -> Result<types::VariantWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1232,8 +1461,26 @@ impl<'a> UpdateCatalogVariantById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_catalog_variant_by_id(this.id, &body);
-        this.client.value("update_catalog_variant_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/catalog/variants/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_catalog_variant_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a catalog variant
+    ///
+    /// `PATCH /catalog/variants/{id}` (operation `update_catalog_variant_by_id`).
+    pub async fn send(self) -> Result<types::VariantWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateCatalogVariantById<'a> {
@@ -1309,14 +1556,23 @@ impl GetCategories {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_categories(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.published,
-                            this.sort.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/categories")
+                        .operation("get_categories")
+                        .query_value("published", &this.published)
+                        .query_value("sort", &this.sort)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_categories", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_categories",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -1378,10 +1634,9 @@ impl<'a> CreateCategory<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a category
-    ///
-    /// `POST /categories` (operation `create_category`).
-    pub async fn send(self) -> Result<types::Category> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1391,8 +1646,20 @@ impl<'a> CreateCategory<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_category(&body);
-        this.client.value("create_category", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/categories")
+            .operation("create_category")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a category
+    ///
+    /// `POST /categories` (operation `create_category`).
+    pub async fn send(self) -> Result<types::Category> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateCategory<'a> {
@@ -1415,13 +1682,29 @@ impl<'a> GetCategoryById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetCategoryById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/categories/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_category_by_id");
+        Ok(r)
+    }
     /// Get a category record
     ///
     /// `GET /categories/{id}` (operation `get_category_by_id`).
     pub async fn send(self) -> Result<types::Category> {
-        let this = self;
-        let r = this.client.raw().get_category_by_id(this.id);
-        this.client.value("get_category_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCategoryById<'a> {
@@ -1525,10 +1808,9 @@ impl<'a> UpdateCategoryById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a category
-    ///
-    /// `PATCH /categories/{id}` (operation `update_category_by_id`).
-    pub async fn send(self) -> Result<types::Category> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1536,8 +1818,26 @@ impl<'a> UpdateCategoryById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_category_by_id(this.id, &body);
-        this.client.value("update_category_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/categories/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_category_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a category
+    ///
+    /// `PATCH /categories/{id}` (operation `update_category_by_id`).
+    pub async fn send(self) -> Result<types::Category> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateCategoryById<'a> {
@@ -1584,10 +1884,9 @@ impl<'a> CreateComment<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a comment
-    ///
-    /// `POST /comments` (operation `create_comment`).
-    pub async fn send(self) -> Result<types::Comment> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1604,8 +1903,20 @@ impl<'a> CreateComment<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_comment(&body);
-        this.client.value("create_comment", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/comments")
+            .operation("create_comment")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a comment
+    ///
+    /// `POST /comments` (operation `create_comment`).
+    pub async fn send(self) -> Result<types::Comment> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateComment<'a> {
@@ -1649,10 +1960,9 @@ impl<'a> UpdateCommentById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a comment
-    ///
-    /// `PATCH /comments/{id}` (operation `update_comment_by_id`).
-    pub async fn send(self) -> Result<types::Comment> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1660,8 +1970,26 @@ impl<'a> UpdateCommentById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_comment_by_id(this.id, &body);
-        this.client.value("update_comment_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/comments/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_comment_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a comment
+    ///
+    /// `PATCH /comments/{id}` (operation `update_comment_by_id`).
+    pub async fn send(self) -> Result<types::Comment> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateCommentById<'a> {
@@ -1684,13 +2012,29 @@ impl<'a> DeleteCommentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteCommentById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/comments/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_comment_by_id");
+        Ok(r)
+    }
     /// Delete a comment
     ///
     /// `DELETE /comments/{id}` (operation `delete_comment_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_comment_by_id(this.id);
-        this.client.value("delete_comment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteCommentById<'a> {
@@ -1749,12 +2093,21 @@ impl GetCourseLocations {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_course_locations(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/course_locations")
+                        .operation("get_course_locations")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_course_locations", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_course_locations",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -1810,10 +2163,9 @@ impl<'a> CreateCourseLocation<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a course location
-    ///
-    /// `POST /course_locations` (operation `create_course_location`).
-    pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1823,8 +2175,20 @@ impl<'a> CreateCourseLocation<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_course_location(&body);
-        this.client.value("create_course_location", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/course_locations")
+            .operation("create_course_location")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a course location
+    ///
+    /// `POST /course_locations` (operation `create_course_location`).
+    pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateCourseLocation<'a> {
@@ -1850,13 +2214,29 @@ impl<'a> GetCourseLocationById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/course_locations/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_course_location_by_id");
+        Ok(r)
+    }
     /// Get a course location record
     ///
     /// `GET /course_locations/{id}` (operation `get_course_location_by_id`).
     pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_course_location_by_id(this.id);
-        this.client.value("get_course_location_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCourseLocationById<'a> {
@@ -1919,10 +2299,9 @@ impl<'a> UpdateCourseLocationById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a course location
-    ///
-    /// `PATCH /course_locations/{id}` (operation `update_course_location_by_id`).
-    pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -1932,8 +2311,26 @@ impl<'a> UpdateCourseLocationById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_course_location_by_id(this.id, &body);
-        this.client.value("update_course_location_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/course_locations/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_course_location_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a course location
+    ///
+    /// `PATCH /course_locations/{id}` (operation `update_course_location_by_id`).
+    pub async fn send(self) -> Result<types::CourseLocationWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateCourseLocationById<'a> {
@@ -1959,13 +2356,29 @@ impl<'a> DeleteCourseLocationById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/course_locations/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_course_location_by_id");
+        Ok(r)
+    }
     /// Delete a course location
     ///
     /// `DELETE /course_locations/{id}` (operation `delete_course_location_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_course_location_by_id(this.id);
-        this.client.value("delete_course_location_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteCourseLocationById<'a> {
@@ -1995,21 +2408,24 @@ impl GetCourseTabs {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                let r = this.client.raw().get_course_tabs();
-                Ok(
-                    paginate::Page::new(
-                        this.client.value("get_course_tabs", r).await?,
-                        None,
-                    ),
-                )
+                let r = this
+                    .client
+                    .transport()
+                    .request(edu_common::reqwest::Method::GET, "/course_tabs")
+                    .operation("get_course_tabs");
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::CourseTab>> {
         let this = self;
-        let r = this.client.raw().get_course_tabs();
-        this.client.value("get_course_tabs", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::GET, "/course_tabs")
+            .operation("get_course_tabs");
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::CourseTab> {
@@ -2072,12 +2488,21 @@ impl GetCourseVariants {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_course_variants(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/course_variants")
+                        .operation("get_course_variants")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_course_variants", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_course_variants",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -2114,10 +2539,9 @@ impl<'a> CreateCourseVariant<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a course variant
-    ///
-    /// `POST /course_variants` (operation `create_course_variant`).
-    pub async fn send(self) -> Result<types::CourseVariant> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -2127,8 +2551,20 @@ impl<'a> CreateCourseVariant<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_course_variant(&body);
-        this.client.value("create_course_variant", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/course_variants")
+            .operation("create_course_variant")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a course variant
+    ///
+    /// `POST /course_variants` (operation `create_course_variant`).
+    pub async fn send(self) -> Result<types::CourseVariant> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateCourseVariant<'a> {
@@ -2151,13 +2587,29 @@ impl<'a> GetCourseVariantById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetCourseVariantById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/course_variants/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_course_variant_by_id");
+        Ok(r)
+    }
     /// Get a course variant record
     ///
     /// `GET /course_variants/{id}` (operation `get_course_variant_by_id`).
     pub async fn send(self) -> Result<types::CourseVariant> {
-        let this = self;
-        let r = this.client.raw().get_course_variant_by_id(this.id);
-        this.client.value("get_course_variant_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCourseVariantById<'a> {
@@ -2223,13 +2675,22 @@ impl GetCourses {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_courses(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.published,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/courses")
+                        .operation("get_courses")
+                        .query_value("published", &this.published)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_courses", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_courses",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -2293,6 +2754,19 @@ impl<'a> CreateCourse<'a> {
             );
         self
     }
+    /// Sets `course_tab_contents_attributes` to these items (typed values, read earlier, say); [`Self::add_course_tab_contents_attribute`] builds one.
+    pub fn course_tab_contents_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::CoursePayloadCourseTabContentsAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<types::CoursePayloadCourseTabContentsAttributesItem> = items
+            .into_iter()
+            .collect();
+        self.body.set("course_tab_contents_attributes", items);
+        self
+    }
     /// Sets the entry `key` of `custom` (call it once per entry).
     pub fn custom(
         mut self,
@@ -2314,6 +2788,17 @@ impl<'a> CreateCourse<'a> {
                 "custom_associations",
                 build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
             );
+        self
+    }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
         self
     }
     /// Sets `is_published`.
@@ -2342,10 +2827,9 @@ impl<'a> CreateCourse<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a course
-    ///
-    /// `POST /courses` (operation `create_course`).
-    pub async fn send(self) -> Result<types::CourseWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -2358,8 +2842,20 @@ impl<'a> CreateCourse<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_course(&body);
-        this.client.value("create_course", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/courses")
+            .operation("create_course")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a course
+    ///
+    /// `POST /courses` (operation `create_course`).
+    pub async fn send(self) -> Result<types::CourseWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateCourse<'a> {
@@ -2504,22 +3000,37 @@ impl GetPlannedCoursesByCourseId {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planned_courses_by_course_id(
-                            this.course_id,
-                            this.availability_state,
-                            cursor.as_deref(),
-                            this.parents_published,
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.published_public,
-                            this.search.as_deref(),
-                            this.sort.as_ref(),
-                            this.start_date_from.as_ref(),
-                            this.start_date_until.as_ref(),
-                            this.status,
-                            this.type_,
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            &format!(
+                                "/courses/{}/planned_courses",
+                                edu_common::transport::encode_segment(& this.course_id
+                                .to_string())
+                            ),
+                        )
+                        .operation("get_planned_courses_by_course_id")
+                        .query_value("search", &this.search)
+                        .query_value("type", &this.type_)
+                        .query_value("parents_published", &this.parents_published)
+                        .query_value("published_public", &this.published_public)
+                        .query_value("start_date_from", &this.start_date_from)
+                        .query_value("start_date_until", &this.start_date_until)
+                        .query_value("availability_state", &this.availability_state)
+                        .query_value("status", &this.status)
+                        .query_value("sort", &this.sort)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planned_courses_by_course_id", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planned_courses_by_course_id",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -2547,16 +3058,30 @@ impl<'a> GetPlannedCoursesByIdAndCourseId<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/courses/{}/planned_courses/{}",
+                    edu_common::transport::encode_segment(& this.course_id.to_string()),
+                    edu_common::transport::encode_segment(& this.id.to_string())
+                ),
+            )
+            .operation("get_planned_courses_by_id_and_course_id");
+        Ok(r)
+    }
     /// Get a planned course record of a single course
     ///
     /// `GET /courses/{course_id}/planned_courses/{id}` (operation `get_planned_courses_by_id_and_course_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let this = self;
-        let r = this
-            .client
-            .raw()
-            .get_planned_courses_by_id_and_course_id(this.course_id, this.id);
-        this.client.value("get_planned_courses_by_id_and_course_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetPlannedCoursesByIdAndCourseId<'a> {
@@ -2579,13 +3104,29 @@ impl<'a> GetCourseById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetCourseById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/courses/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_course_by_id");
+        Ok(r)
+    }
     /// Get a course record
     ///
     /// `GET /courses/{id}` (operation `get_course_by_id`).
     pub async fn send(self) -> Result<types::CourseWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_course_by_id(this.id);
-        this.client.value("get_course_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCourseById<'a> {
@@ -2683,6 +3224,19 @@ impl<'a> UpdateCourseById<'a> {
             );
         self
     }
+    /// Sets `course_tab_contents_attributes` to these items (typed values, read earlier, say); [`Self::add_course_tab_contents_attribute`] builds one.
+    pub fn course_tab_contents_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::CoursePatchPayloadCourseTabContentsAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<types::CoursePatchPayloadCourseTabContentsAttributesItem> = items
+            .into_iter()
+            .collect();
+        self.body.set("course_tab_contents_attributes", items);
+        self
+    }
     /// Sets the entry `key` of `custom` (call it once per entry).
     pub fn custom(
         mut self,
@@ -2704,6 +3258,17 @@ impl<'a> UpdateCourseById<'a> {
                 "custom_associations",
                 build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
             );
+        self
+    }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
         self
     }
     /// Sets `duration`.
@@ -2782,10 +3347,9 @@ impl<'a> UpdateCourseById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a course
-    ///
-    /// `PATCH /courses/{id}` (operation `update_course_by_id`).
-    pub async fn send(self) -> Result<types::CourseWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -2793,8 +3357,26 @@ impl<'a> UpdateCourseById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_course_by_id(this.id, &body);
-        this.client.value("update_course_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/courses/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_course_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a course
+    ///
+    /// `PATCH /courses/{id}` (operation `update_course_by_id`).
+    pub async fn send(self) -> Result<types::CourseWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateCourseById<'a> {
@@ -2853,12 +3435,21 @@ impl GetCreditCategories {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_credit_categories(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/credit_categories")
+                        .operation("get_credit_categories")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_credit_categories", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_credit_categories",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -2924,13 +3515,22 @@ impl GetCredits {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_credits(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.student_id,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/credits")
+                        .operation("get_credits")
+                        .query_value("student_id", &this.student_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_credits", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_credits",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -2991,12 +3591,21 @@ impl GetCustomObjects {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_custom_objects(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/custom/objects")
+                        .operation("get_custom_objects")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_custom_objects", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_custom_objects",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -3022,15 +3631,31 @@ impl<'a> GetCustomObjectByObjectId<'a> {
             object_id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/custom/objects/{}", edu_common::transport::encode_segment(& this
+                    .object_id.to_string())
+                ),
+            )
+            .operation("get_custom_object_by_object_id");
+        Ok(r)
+    }
     /// Get a custom object by object_id
     ///
     /// `GET /custom/objects/{object_id}` (operation `get_custom_object_by_object_id`).
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomObjectWithFields> {
-        let this = self;
-        let r = this.client.raw().get_custom_object_by_object_id(this.object_id);
-        this.client.value("get_custom_object_by_object_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCustomObjectByObjectId<'a> {
@@ -3093,13 +3718,28 @@ impl GetCustomRecords {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_custom_records(
-                            this.object_id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            &format!(
+                                "/custom/objects/{}/records",
+                                edu_common::transport::encode_segment(& this.object_id
+                                .to_string())
+                            ),
+                        )
+                        .operation("get_custom_records")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_custom_records", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_custom_records",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -3152,12 +3792,9 @@ impl<'a> CreateCustomRecord<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a custom record
-    ///
-    /// `POST /custom/objects/{object_id}/records` (operation `create_custom_record`).
-    ///
-    /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
-    pub async fn send(self) -> Result<types::CustomRecord> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -3170,8 +3807,28 @@ impl<'a> CreateCustomRecord<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_custom_record(this.object_id, &body);
-        this.client.value("create_custom_record", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/custom/objects/{}/records", edu_common::transport::encode_segment(&
+                    this.object_id.to_string())
+                ),
+            )
+            .operation("create_custom_record")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a custom record
+    ///
+    /// `POST /custom/objects/{object_id}/records` (operation `create_custom_record`).
+    ///
+    /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
+    pub async fn send(self) -> Result<types::CustomRecord> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateCustomRecord<'a> {
@@ -3199,15 +3856,32 @@ impl<'a> GetCustomRecord<'a> {
             record_id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/custom/objects/{}/records/{}",
+                    edu_common::transport::encode_segment(& this.object_id.to_string()),
+                    edu_common::transport::encode_segment(& this.record_id.to_string())
+                ),
+            )
+            .operation("get_custom_record");
+        Ok(r)
+    }
     /// Get a custom record
     ///
     /// `GET /custom/objects/{object_id}/records/{record_id}` (operation `get_custom_record`).
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<types::CustomRecord> {
-        let this = self;
-        let r = this.client.raw().get_custom_record(this.object_id, this.record_id);
-        this.client.value("get_custom_record", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCustomRecord<'a> {
@@ -3272,12 +3946,9 @@ impl<'a> UpdateCustomRecord<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a custom record
-    ///
-    /// `PATCH /custom/objects/{object_id}/records/{record_id}` (operation `update_custom_record`).
-    ///
-    /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
-    pub async fn send(self) -> Result<()> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -3287,9 +3958,27 @@ impl<'a> UpdateCustomRecord<'a> {
         }
         let r = this
             .client
-            .raw()
-            .update_custom_record(this.object_id, this.record_id, &body);
-        this.client.value("update_custom_record", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/custom/objects/{}/records/{}",
+                    edu_common::transport::encode_segment(& this.object_id.to_string()),
+                    edu_common::transport::encode_segment(& this.record_id.to_string())
+                ),
+            )
+            .operation("update_custom_record")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a custom record
+    ///
+    /// `PATCH /custom/objects/{object_id}/records/{record_id}` (operation `update_custom_record`).
+    ///
+    /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
+    pub async fn send(self) -> Result<()> {
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for UpdateCustomRecord<'a> {
@@ -3317,15 +4006,32 @@ impl<'a> DeleteCustomRecord<'a> {
             record_id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/custom/objects/{}/records/{}",
+                    edu_common::transport::encode_segment(& this.object_id.to_string()),
+                    edu_common::transport::encode_segment(& this.record_id.to_string())
+                ),
+            )
+            .operation("delete_custom_record");
+        Ok(r)
+    }
     /// Delete a custom record
     ///
     /// `DELETE /custom/objects/{object_id}/records/{record_id}` (operation `delete_custom_record`).
     ///
     /// ![Custom Objects](https://img.shields.io/badge/Feature-Custom_objects-1d8127)
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_custom_record(this.object_id, this.record_id);
-        this.client.value("delete_custom_record", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteCustomRecord<'a> {
@@ -3368,13 +4074,19 @@ impl GetAssociationsOfObject {
                     "object_type",
                     &this.object_type.to_string(),
                 )?;
-                let r = this.client.raw().get_associations_of_object(this.object_type);
-                Ok(
-                    paginate::Page::new(
-                        this.client.value("get_associations_of_object", r).await?,
-                        None,
-                    ),
-                )
+                let r = this
+                    .client
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/custom/{}/associations",
+                            edu_common::transport::encode_segment(& this.object_type
+                            .to_string())
+                        ),
+                    )
+                    .operation("get_associations_of_object");
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
@@ -3385,8 +4097,18 @@ impl GetAssociationsOfObject {
             "object_type",
             &this.object_type.to_string(),
         )?;
-        let r = this.client.raw().get_associations_of_object(this.object_type);
-        this.client.value("get_associations_of_object", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/custom/{}/associations", edu_common::transport::encode_segment(&
+                    this.object_type.to_string())
+                ),
+            )
+            .operation("get_associations_of_object");
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::CustomAssociation> {
@@ -3465,14 +4187,29 @@ impl GetOptionsOfCustomField {
                     edu_common::transport::path_segment("field_slug", &this.field_slug)?;
                     let r = this
                         .client
-                        .raw()
-                        .get_options_of_custom_field(
-                            this.object_type,
-                            &this.field_slug,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            &format!(
+                                "/custom/{}/fields/{}/options",
+                                edu_common::transport::encode_segment(& this.object_type
+                                .to_string()), edu_common::transport::encode_segment(& this
+                                .field_slug.to_string())
+                            ),
+                        )
+                        .operation("get_options_of_custom_field")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_options_of_custom_field", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_options_of_custom_field",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -3522,10 +4259,9 @@ impl<'a> AddOptionToCustomField<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Add an option to a custom field
-    ///
-    /// `POST /custom/{object_type}/fields/{field_slug}/options` (operation `add_option_to_custom_field`).
-    pub async fn send(self) -> Result<types::CustomFieldOption> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -3545,9 +4281,26 @@ impl<'a> AddOptionToCustomField<'a> {
         edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
-            .raw()
-            .add_option_to_custom_field(this.object_type, &this.field_slug, &body);
-        this.client.value("add_option_to_custom_field", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/custom/{}/fields/{}/options",
+                    edu_common::transport::encode_segment(& this.object_type
+                    .to_string()), edu_common::transport::encode_segment(& this
+                    .field_slug.to_string())
+                ),
+            )
+            .operation("add_option_to_custom_field")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Add an option to a custom field
+    ///
+    /// `POST /custom/{object_type}/fields/{field_slug}/options` (operation `add_option_to_custom_field`).
+    pub async fn send(self) -> Result<types::CustomFieldOption> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for AddOptionToCustomField<'a> {
@@ -3582,10 +4335,9 @@ impl<'a> GetOptionOfCustomField<'a> {
             option_id,
         }
     }
-    /// Get an option of a custom field
-    ///
-    /// `GET /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `get_option_of_custom_field`).
-    pub async fn send(self) -> Result<types::CustomFieldOption> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         edu_common::transport::path_segment(
             "object_type",
@@ -3594,13 +4346,26 @@ impl<'a> GetOptionOfCustomField<'a> {
         edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
-            .raw()
-            .get_option_of_custom_field(
-                this.object_type,
-                &this.field_slug,
-                this.option_id,
-            );
-        this.client.value("get_option_of_custom_field", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/custom/{}/fields/{}/options/{}",
+                    edu_common::transport::encode_segment(& this.object_type
+                    .to_string()), edu_common::transport::encode_segment(& this
+                    .field_slug.to_string()), edu_common::transport::encode_segment(&
+                    this.option_id.to_string())
+                ),
+            )
+            .operation("get_option_of_custom_field");
+        Ok(r)
+    }
+    /// Get an option of a custom field
+    ///
+    /// `GET /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `get_option_of_custom_field`).
+    pub async fn send(self) -> Result<types::CustomFieldOption> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetOptionOfCustomField<'a> {
@@ -3663,10 +4428,9 @@ impl<'a> UpdateOptionOfCustomField<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update an option of a custom field
-    ///
-    /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `update_option_of_custom_field`).
-    pub async fn send(self) -> Result<()> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -3683,14 +4447,27 @@ impl<'a> UpdateOptionOfCustomField<'a> {
         edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
-            .raw()
-            .update_option_of_custom_field(
-                this.object_type,
-                &this.field_slug,
-                this.option_id,
-                &body,
-            );
-        this.client.value("update_option_of_custom_field", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/custom/{}/fields/{}/options/{}",
+                    edu_common::transport::encode_segment(& this.object_type
+                    .to_string()), edu_common::transport::encode_segment(& this
+                    .field_slug.to_string()), edu_common::transport::encode_segment(&
+                    this.option_id.to_string())
+                ),
+            )
+            .operation("update_option_of_custom_field")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update an option of a custom field
+    ///
+    /// `PATCH /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `update_option_of_custom_field`).
+    pub async fn send(self) -> Result<()> {
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for UpdateOptionOfCustomField<'a> {
@@ -3725,10 +4502,9 @@ impl<'a> DeleteOptionOfCustomField<'a> {
             option_id,
         }
     }
-    /// Delete an option from custom field
-    ///
-    /// `DELETE /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `delete_option_of_custom_field`).
-    pub async fn send(self) -> Result<()> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         edu_common::transport::path_segment(
             "object_type",
@@ -3737,13 +4513,26 @@ impl<'a> DeleteOptionOfCustomField<'a> {
         edu_common::transport::path_segment("field_slug", &this.field_slug)?;
         let r = this
             .client
-            .raw()
-            .delete_option_of_custom_field(
-                this.object_type,
-                &this.field_slug,
-                this.option_id,
-            );
-        this.client.value("delete_option_of_custom_field", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/custom/{}/fields/{}/options/{}",
+                    edu_common::transport::encode_segment(& this.object_type
+                    .to_string()), edu_common::transport::encode_segment(& this
+                    .field_slug.to_string()), edu_common::transport::encode_segment(&
+                    this.option_id.to_string())
+                ),
+            )
+            .operation("delete_option_of_custom_field");
+        Ok(r)
+    }
+    /// Delete an option from custom field
+    ///
+    /// `DELETE /custom/{object_type}/fields/{field_slug}/options/{option_id}` (operation `delete_option_of_custom_field`).
+    pub async fn send(self) -> Result<()> {
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteOptionOfCustomField<'a> {
@@ -3802,12 +4591,21 @@ impl GetDiscountCodes {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_discount_codes(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/discount_codes")
+                        .operation("get_discount_codes")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_discount_codes", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_discount_codes",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -3829,13 +4627,23 @@ impl<'a> GetCurrentEducator<'a> {
     pub(crate) fn new(client: &'a Client) -> Self {
         GetCurrentEducator { client }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::GET, "/educators/current")
+            .operation("get_current_educator");
+        Ok(r)
+    }
     /// Get an educator record
     ///
     /// `GET /educators/current` (operation `get_current_educator`).
     pub async fn send(self) -> Result<types::EducatorWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_current_educator();
-        this.client.value("get_current_educator", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetCurrentEducator<'a> {
@@ -3925,16 +4733,25 @@ impl GetEnrollments {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_enrollments(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.planned_course_id,
-                            this.status.as_ref(),
-                            this.student_id,
-                            this.with_canceled,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/enrollments")
+                        .operation("get_enrollments")
+                        .query_value("student_id", &this.student_id)
+                        .query_value("planned_course_id", &this.planned_course_id)
+                        .query_value("status", &this.status)
+                        .query_value("with_canceled", &this.with_canceled)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_enrollments", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_enrollments",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -3957,13 +4774,29 @@ impl<'a> GetEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetEnrollmentById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/enrollments/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_enrollment_by_id");
+        Ok(r)
+    }
     /// Get an enrollment record
     ///
     /// `GET /enrollments/{id}` (operation `get_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_enrollment_by_id(this.id);
-        this.client.value("get_enrollment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetEnrollmentById<'a> {
@@ -4007,10 +4840,9 @@ impl<'a> UpdateEnrollmentById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update an enrollment
-    ///
-    /// `PATCH /enrollments/{id}` (operation `update_enrollment_by_id`).
-    pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -4018,8 +4850,26 @@ impl<'a> UpdateEnrollmentById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_enrollment_by_id(this.id, &body);
-        this.client.value("update_enrollment_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/enrollments/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_enrollment_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update an enrollment
+    ///
+    /// `PATCH /enrollments/{id}` (operation `update_enrollment_by_id`).
+    pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateEnrollmentById<'a> {
@@ -4042,13 +4892,29 @@ impl<'a> CancelEnrollmentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         CancelEnrollmentById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/enrollments/{}/cancel", edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("cancel_enrollment_by_id");
+        Ok(r)
+    }
     /// Cancel an enrollment
     ///
     /// `PUT /enrollments/{id}/cancel` (operation `cancel_enrollment_by_id`).
     pub async fn send(self) -> Result<types::EnrollmentWithIncludes> {
-        let this = self;
-        let r = this.client.raw().cancel_enrollment_by_id(this.id);
-        this.client.value("cancel_enrollment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CancelEnrollmentById<'a> {
@@ -4105,10 +4971,9 @@ impl<'a> CreateGrade<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a grade
-    ///
-    /// `POST /grades` (operation `create_grade`).
-    pub async fn send(self) -> Result<types::Grade> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -4121,8 +4986,20 @@ impl<'a> CreateGrade<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_grade(&body);
-        this.client.value("create_grade", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/grades")
+            .operation("create_grade")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a grade
+    ///
+    /// `POST /grades` (operation `create_grade`).
+    pub async fn send(self) -> Result<types::Grade> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateGrade<'a> {
@@ -4145,13 +5022,29 @@ impl<'a> GetGradeById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetGradeById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/grades/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_grade_by_id");
+        Ok(r)
+    }
     /// Get a grade record
     ///
     /// `GET /grades/{id}` (operation `get_grade_by_id`).
     pub async fn send(self) -> Result<types::Grade> {
-        let this = self;
-        let r = this.client.raw().get_grade_by_id(this.id);
-        this.client.value("get_grade_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetGradeById<'a> {
@@ -4245,10 +5138,9 @@ impl<'a> UpdateGradeById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a grade
-    ///
-    /// `PATCH /grades/{id}` (operation `update_grade_by_id`).
-    pub async fn send(self) -> Result<types::Grade> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -4256,8 +5148,26 @@ impl<'a> UpdateGradeById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_grade_by_id(this.id, &body);
-        this.client.value("update_grade_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/grades/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_grade_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a grade
+    ///
+    /// `PATCH /grades/{id}` (operation `update_grade_by_id`).
+    pub async fn send(self) -> Result<types::Grade> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateGradeById<'a> {
@@ -4280,13 +5190,29 @@ impl<'a> DeleteGradeById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteGradeById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/grades/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_grade_by_id");
+        Ok(r)
+    }
     /// Delete a grade
     ///
     /// `DELETE /grades/{id}` (operation `delete_grade_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_grade_by_id(this.id);
-        this.client.value("delete_grade_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteGradeById<'a> {
@@ -4345,12 +5271,21 @@ impl GetInvoiceVats {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_invoice_vats(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/invoice_vats")
+                        .operation("get_invoice_vats")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_invoice_vats", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_invoice_vats",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -4392,10 +5327,9 @@ impl<'a> CreateInvoiceVat<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create an invoice vat
-    ///
-    /// `POST /invoice_vats` (operation `create_invoice_vat`).
-    pub async fn send(self) -> Result<types::InvoiceVatWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -4405,8 +5339,20 @@ impl<'a> CreateInvoiceVat<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_invoice_vat(&body);
-        this.client.value("create_invoice_vat", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/invoice_vats")
+            .operation("create_invoice_vat")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create an invoice vat
+    ///
+    /// `POST /invoice_vats` (operation `create_invoice_vat`).
+    pub async fn send(self) -> Result<types::InvoiceVatWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateInvoiceVat<'a> {
@@ -4482,14 +5428,23 @@ impl GetInvoices {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_invoices(
-                            this.account_id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.status.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/invoices")
+                        .operation("get_invoices")
+                        .query_value("account_id", &this.account_id)
+                        .query_value("status", &this.status)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_invoices", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_invoices",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -4545,16 +5500,28 @@ impl<'a> CreateInvoice<'a> {
             );
         self
     }
+    /// Sets `invoice_items_attributes` to these items (typed values, read earlier, say); [`Self::add_invoice_items_attribute`] builds one.
+    pub fn invoice_items_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::CreateInvoiceBodyInvoiceItemsAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<types::CreateInvoiceBodyInvoiceItemsAttributesItem> = items
+            .into_iter()
+            .collect();
+        self.body.set("invoice_items_attributes", items);
+        self
+    }
     /// Sets every field of the body from a typed value (a body made elsewhere, or a record
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateInvoiceBody) -> Self {
         self.body.replace_with(value);
         self
     }
-    /// Create an invoice
-    ///
-    /// `POST /invoices` (operation `create_invoice`).
-    pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -4564,8 +5531,20 @@ impl<'a> CreateInvoice<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_invoice(&body);
-        this.client.value("create_invoice", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/invoices")
+            .operation("create_invoice")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create an invoice
+    ///
+    /// `POST /invoices` (operation `create_invoice`).
+    pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateInvoice<'a> {
@@ -4588,13 +5567,29 @@ impl<'a> GetInvoiceById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetInvoiceById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/invoices/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_invoice_by_id");
+        Ok(r)
+    }
     /// Get an invoice record
     ///
     /// `GET /invoices/{id}` (operation `get_invoice_by_id`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_invoice_by_id(this.id);
-        this.client.value("get_invoice_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetInvoiceById<'a> {
@@ -4617,15 +5612,31 @@ impl<'a> OpenInvoiceById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         OpenInvoiceById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/invoices/{}/open", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("open_invoice_by_id");
+        Ok(r)
+    }
     /// Changes the state from concept to open.
     /// This will assign the actual invoice number so it's ready for sending.
     /// If the current state is not concept, this endpoint does nothing
     ///
     /// `POST /invoices/{id}/open` (operation `open_invoice_by_id`).
     pub async fn send(self) -> Result<types::InvoiceWithIncludes> {
-        let this = self;
-        let r = this.client.raw().open_invoice_by_id(this.id);
-        this.client.value("open_invoice_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for OpenInvoiceById<'a> {
@@ -4648,6 +5659,23 @@ impl<'a> GetInvoicePdfById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetInvoicePdfById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/invoices/{}/pdf", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_invoice_pdf_by_id");
+        Ok(r)
+    }
     /// Get the base64 encoded version of the invoice PDF
     ///
     /// `GET /invoices/{id}/pdf` (operation `get_invoice_pdf_by_id`).
@@ -4659,9 +5687,8 @@ impl<'a> GetInvoicePdfById<'a> {
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
     > {
-        let this = self;
-        let r = this.client.raw().get_invoice_pdf_by_id(this.id);
-        this.client.value("get_invoice_pdf_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetInvoicePdfById<'a> {
@@ -4711,17 +5738,17 @@ impl GetInvoicePaymentsByInvoiceId {
                 edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
                 let r = this
                     .client
-                    .raw()
-                    .get_invoice_payments_by_invoice_id(&this.invoice_id);
-                Ok(
-                    paginate::Page::new(
-                        this
-                            .client
-                            .value("get_invoice_payments_by_invoice_id", r)
-                            .await?,
-                        None,
-                    ),
-                )
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/invoices/{}/payments",
+                            edu_common::transport::encode_segment(& this.invoice_id
+                            .to_string())
+                        ),
+                    )
+                    .operation("get_invoice_payments_by_invoice_id");
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
@@ -4729,8 +5756,18 @@ impl GetInvoicePaymentsByInvoiceId {
     pub async fn send(self) -> Result<Vec<types::PaymentWithIncludes>> {
         let this = self;
         edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
-        let r = this.client.raw().get_invoice_payments_by_invoice_id(&this.invoice_id);
-        this.client.value("get_invoice_payments_by_invoice_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/invoices/{}/payments", edu_common::transport::encode_segment(& this
+                    .invoice_id.to_string())
+                ),
+            )
+            .operation("get_invoice_payments_by_invoice_id");
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::PaymentWithIncludes> {
@@ -4794,10 +5831,9 @@ impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a payment
-    ///
-    /// `POST /invoices/{invoice_id}/payments` (operation `create_invoice_payment_by_invoice_id`).
-    pub async fn send(self) -> Result<types::PaymentWithFixedIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -4810,9 +5846,24 @@ impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
         edu_common::transport::path_segment("invoice_id", &this.invoice_id)?;
         let r = this
             .client
-            .raw()
-            .create_invoice_payment_by_invoice_id(&this.invoice_id, &body);
-        this.client.value("create_invoice_payment_by_invoice_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/invoices/{}/payments", edu_common::transport::encode_segment(& this
+                    .invoice_id.to_string())
+                ),
+            )
+            .operation("create_invoice_payment_by_invoice_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a payment
+    ///
+    /// `POST /invoices/{invoice_id}/payments` (operation `create_invoice_payment_by_invoice_id`).
+    pub async fn send(self) -> Result<types::PaymentWithFixedIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateInvoicePaymentByInvoiceId<'a> {
@@ -4840,16 +5891,30 @@ impl<'a> DeleteInvoicePaymentByIdAndInvoiceId<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/invoices/{}/payments/{}", edu_common::transport::encode_segment(&
+                    this.invoice_id.to_string()), edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("delete_invoice_payment_by_id_and_invoice_id");
+        Ok(r)
+    }
     /// Delete a payment
     ///
     /// `DELETE /invoices/{invoice_id}/payments/{id}` (operation `delete_invoice_payment_by_id_and_invoice_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this
-            .client
-            .raw()
-            .delete_invoice_payment_by_id_and_invoice_id(this.invoice_id, this.id);
-        this.client.value("delete_invoice_payment_by_id_and_invoice_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteInvoicePaymentByIdAndInvoiceId<'a> {
@@ -4929,15 +5994,24 @@ impl GetLabels {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_labels(
-                            cursor.as_deref(),
-                            this.id.as_ref(),
-                            this.model_type,
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.search.as_deref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/labels")
+                        .operation("get_labels")
+                        .query_value("model_type", &this.model_type)
+                        .query_value("search", &this.search)
+                        .query_value("id", &this.id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_labels", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_labels",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -4987,10 +6061,9 @@ impl<'a> CreateLabel<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a label
-    ///
-    /// `POST /labels` (operation `create_label`).
-    pub async fn send(self) -> Result<types::Label> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5000,8 +6073,20 @@ impl<'a> CreateLabel<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_label(&body);
-        this.client.value("create_label", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/labels")
+            .operation("create_label")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a label
+    ///
+    /// `POST /labels` (operation `create_label`).
+    pub async fn send(self) -> Result<types::Label> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateLabel<'a> {
@@ -5024,13 +6109,29 @@ impl<'a> GetLabelById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetLabelById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/labels/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_label_by_id");
+        Ok(r)
+    }
     /// Get a label
     ///
     /// `GET /labels/{id}` (operation `get_label_by_id`).
     pub async fn send(self) -> Result<types::Label> {
-        let this = self;
-        let r = this.client.raw().get_label_by_id(this.id);
-        this.client.value("get_label_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetLabelById<'a> {
@@ -5097,10 +6198,9 @@ impl<'a> UpdateLabelById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a label
-    ///
-    /// `PATCH /labels/{id}` (operation `update_label_by_id`).
-    pub async fn send(self) -> Result<types::Label> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5108,8 +6208,26 @@ impl<'a> UpdateLabelById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_label_by_id(this.id, &body);
-        this.client.value("update_label_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/labels/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_label_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a label
+    ///
+    /// `PATCH /labels/{id}` (operation `update_label_by_id`).
+    pub async fn send(self) -> Result<types::Label> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateLabelById<'a> {
@@ -5132,13 +6250,29 @@ impl<'a> DeleteLabelById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteLabelById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/labels/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_label_by_id");
+        Ok(r)
+    }
     /// Delete a label
     ///
     /// `DELETE /labels/{id}` (operation `delete_label_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_label_by_id(this.id);
-        this.client.value("delete_label_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteLabelById<'a> {
@@ -5197,12 +6331,21 @@ impl GetLeads {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_leads(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/leads")
+                        .operation("get_leads")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_leads", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_leads",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -5305,6 +6448,17 @@ impl<'a> CreateLead<'a> {
             );
         self
     }
+    /// Sets `lead_products` to these items (typed values, read earlier, say); [`Self::add_lead_product`] builds one.
+    pub fn lead_products(
+        mut self,
+        items: impl IntoIterator<Item = types::CreateLeadBodyLeadProductsItem>,
+    ) -> Self {
+        let items: Vec<types::CreateLeadBodyLeadProductsItem> = items
+            .into_iter()
+            .collect();
+        self.body.set("lead_products", items);
+        self
+    }
     /// Sets `middle_name`.
     pub fn middle_name(mut self, value: impl Into<String>) -> Self {
         self.body.set("middle_name", value.into());
@@ -5351,10 +6505,9 @@ impl<'a> CreateLead<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a lead
-    ///
-    /// `POST /leads` (operation `create_lead`).
-    pub async fn send(self) -> Result<types::LeadWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5362,8 +6515,20 @@ impl<'a> CreateLead<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_lead(&body);
-        this.client.value("create_lead", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/leads")
+            .operation("create_lead")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a lead
+    ///
+    /// `POST /leads` (operation `create_lead`).
+    pub async fn send(self) -> Result<types::LeadWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateLead<'a> {
@@ -5386,13 +6551,29 @@ impl<'a> GetLeadById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetLeadById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/leads/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_lead_by_id");
+        Ok(r)
+    }
     /// Get one lead record
     ///
     /// `GET /leads/{id}` (operation `get_lead_by_id`).
     pub async fn send(self) -> Result<types::LeadWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_lead_by_id(this.id);
-        this.client.value("get_lead_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetLeadById<'a> {
@@ -5415,13 +6596,29 @@ impl<'a> DeleteLeadById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteLeadById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/leads/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_lead_by_id");
+        Ok(r)
+    }
     /// Delete a lead
     ///
     /// `DELETE /leads/{id}` (operation `delete_lead_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_lead_by_id(this.id);
-        this.client.value("delete_lead_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteLeadById<'a> {
@@ -5480,12 +6677,21 @@ impl GetMaterialGroups {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_material_groups(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/material_groups")
+                        .operation("get_material_groups")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_material_groups", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_material_groups",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -5522,10 +6728,9 @@ impl<'a> CreateMaterialGroup<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a material group
-    ///
-    /// `POST /material_groups` (operation `create_material_group`).
-    pub async fn send(self) -> Result<types::MaterialGroup> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5535,8 +6740,20 @@ impl<'a> CreateMaterialGroup<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_material_group(&body);
-        this.client.value("create_material_group", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/material_groups")
+            .operation("create_material_group")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a material group
+    ///
+    /// `POST /material_groups` (operation `create_material_group`).
+    pub async fn send(self) -> Result<types::MaterialGroup> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateMaterialGroup<'a> {
@@ -5559,13 +6776,29 @@ impl<'a> GetMaterialGroupById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetMaterialGroupById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/material_groups/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_material_group_by_id");
+        Ok(r)
+    }
     /// Get a material group record
     ///
     /// `GET /material_groups/{id}` (operation `get_material_group_by_id`).
     pub async fn send(self) -> Result<types::MaterialGroup> {
-        let this = self;
-        let r = this.client.raw().get_material_group_by_id(this.id);
-        this.client.value("get_material_group_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetMaterialGroupById<'a> {
@@ -5609,10 +6842,9 @@ impl<'a> UpdateMaterialGroupById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a material group
-    ///
-    /// `PATCH /material_groups/{id}` (operation `update_material_group_by_id`).
-    pub async fn send(self) -> Result<types::MaterialGroup> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5622,8 +6854,26 @@ impl<'a> UpdateMaterialGroupById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_material_group_by_id(this.id, &body);
-        this.client.value("update_material_group_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/material_groups/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_material_group_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a material group
+    ///
+    /// `PATCH /material_groups/{id}` (operation `update_material_group_by_id`).
+    pub async fn send(self) -> Result<types::MaterialGroup> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateMaterialGroupById<'a> {
@@ -5649,13 +6899,29 @@ impl<'a> DeleteMaterialGroupById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/material_groups/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_material_group_by_id");
+        Ok(r)
+    }
     /// Delete a material group
     ///
     /// `DELETE /material_groups/{id}` (operation `delete_material_group_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_material_group_by_id(this.id);
-        this.client.value("delete_material_group_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteMaterialGroupById<'a> {
@@ -5714,12 +6980,21 @@ impl GetMaterials {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_materials(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/materials")
+                        .operation("get_materials")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_materials", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_materials",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -5769,10 +7044,9 @@ impl<'a> CreateMaterial<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a material
-    ///
-    /// `POST /materials` (operation `create_material`).
-    pub async fn send(self) -> Result<types::MaterialWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5785,8 +7059,20 @@ impl<'a> CreateMaterial<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_material(&body);
-        this.client.value("create_material", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/materials")
+            .operation("create_material")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a material
+    ///
+    /// `POST /materials` (operation `create_material`).
+    pub async fn send(self) -> Result<types::MaterialWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateMaterial<'a> {
@@ -5840,10 +7126,9 @@ impl<'a> UpdateMaterialById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a material
-    ///
-    /// `PATCH /materials/{id}` (operation `update_material_by_id`).
-    pub async fn send(self) -> Result<types::MaterialWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -5851,8 +7136,26 @@ impl<'a> UpdateMaterialById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_material_by_id(this.id, &body);
-        this.client.value("update_material_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/materials/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_material_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a material
+    ///
+    /// `PATCH /materials/{id}` (operation `update_material_by_id`).
+    pub async fn send(self) -> Result<types::MaterialWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateMaterialById<'a> {
@@ -5875,13 +7178,29 @@ impl<'a> DeleteMaterialById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteMaterialById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/materials/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_material_by_id");
+        Ok(r)
+    }
     /// Delete a material
     ///
     /// `DELETE /materials/{id}` (operation `delete_material_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_material_by_id(this.id);
-        this.client.value("delete_material_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteMaterialById<'a> {
@@ -5940,12 +7259,21 @@ impl GetMeetingLocations {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_meeting_locations(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/meeting_locations")
+                        .operation("get_meeting_locations")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_meeting_locations", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_meeting_locations",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -6011,10 +7339,9 @@ impl<'a> CreateMeetingLocation<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a meeting location
-    ///
-    /// `POST /meeting_locations` (operation `create_meeting_location`).
-    pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -6027,8 +7354,20 @@ impl<'a> CreateMeetingLocation<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_meeting_location(&body);
-        this.client.value("create_meeting_location", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/meeting_locations")
+            .operation("create_meeting_location")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a meeting location
+    ///
+    /// `POST /meeting_locations` (operation `create_meeting_location`).
+    pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateMeetingLocation<'a> {
@@ -6054,13 +7393,29 @@ impl<'a> GetMeetingLocationById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/meeting_locations/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_meeting_location_by_id");
+        Ok(r)
+    }
     /// Get an meeting location
     ///
     /// `GET /meeting_locations/{id}` (operation `get_meeting_location_by_id`).
     pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_meeting_location_by_id(this.id);
-        this.client.value("get_meeting_location_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetMeetingLocationById<'a> {
@@ -6143,10 +7498,9 @@ impl<'a> UpdateMeetingLocationById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a meeting location
-    ///
-    /// `PATCH /meeting_locations/{id}` (operation `update_meeting_location_by_id`).
-    pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -6156,8 +7510,26 @@ impl<'a> UpdateMeetingLocationById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_meeting_location_by_id(this.id, &body);
-        this.client.value("update_meeting_location_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/meeting_locations/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_meeting_location_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a meeting location
+    ///
+    /// `PATCH /meeting_locations/{id}` (operation `update_meeting_location_by_id`).
+    pub async fn send(self) -> Result<types::MeetingLocationWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateMeetingLocationById<'a> {
@@ -6183,13 +7555,29 @@ impl<'a> DeleteMeetingLocationById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/meeting_locations/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_meeting_location_by_id");
+        Ok(r)
+    }
     /// Delete a course location
     ///
     /// `DELETE /meeting_locations/{id}` (operation `delete_meeting_location_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_meeting_location_by_id(this.id);
-        this.client.value("delete_meeting_location_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteMeetingLocationById<'a> {
@@ -6275,15 +7663,24 @@ impl GetMeetings {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_meetings(
-                            cursor.as_deref(),
-                            this.end.as_ref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.planned_course_id,
-                            this.start.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/meetings")
+                        .operation("get_meetings")
+                        .query_value("planned_course_id", &this.planned_course_id)
+                        .query_value("start", &this.start)
+                        .query_value("end", &this.end)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_meetings", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_meetings",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -6306,13 +7703,29 @@ impl<'a> GetMeetingById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetMeetingById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/meetings/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_meeting_by_id");
+        Ok(r)
+    }
     /// Get an meeting record
     ///
     /// `GET /meetings/{id}` (operation `get_meeting_by_id`).
     pub async fn send(self) -> Result<types::MeetingWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_meeting_by_id(this.id);
-        this.client.value("get_meeting_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetMeetingById<'a> {
@@ -6335,13 +7748,29 @@ impl<'a> DeleteMeetingById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteMeetingById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/meetings/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_meeting_by_id");
+        Ok(r)
+    }
     /// Delete a meeting
     ///
     /// `DELETE /meetings/{id}` (operation `delete_meeting_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_meeting_by_id(this.id);
-        this.client.value("delete_meeting_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteMeetingById<'a> {
@@ -6402,13 +7831,27 @@ impl GetPlanningMaterialsOfMeeting {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_materials_of_meeting(
-                            this.id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            &format!(
+                                "/meetings/{}/materials",
+                                edu_common::transport::encode_segment(& this.id.to_string())
+                            ),
+                        )
+                        .operation("get_planning_materials_of_meeting")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planning_materials_of_meeting", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_materials_of_meeting",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -6494,15 +7937,24 @@ impl GetOrders {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_orders(
-                            this.created_at_after.as_ref(),
-                            this.creator_id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.sort.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/orders")
+                        .operation("get_orders")
+                        .query_value("creator_id", &this.creator_id)
+                        .query_value("created_at_after", &this.created_at_after)
+                        .query_value("sort", &this.sort)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_orders", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_orders",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -6614,10 +8066,9 @@ impl<'a> CreateOrder<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create an order
-    ///
-    /// `POST /orders` (operation `create_order`).
-    pub async fn send(self) -> Result<types::OrderWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -6633,8 +8084,20 @@ impl<'a> CreateOrder<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_order(&body);
-        this.client.value("create_order", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/orders")
+            .operation("create_order")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create an order
+    ///
+    /// `POST /orders` (operation `create_order`).
+    pub async fn send(self) -> Result<types::OrderWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateOrder<'a> {
@@ -6657,13 +8120,29 @@ impl<'a> GetOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetOrderById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/orders/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_order_by_id");
+        Ok(r)
+    }
     /// Get an order record
     ///
     /// `GET /orders/{id}` (operation `get_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_order_by_id(this.id);
-        this.client.value("get_order_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetOrderById<'a> {
@@ -6686,13 +8165,29 @@ impl<'a> ApproveOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         ApproveOrderById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/orders/{}/approve", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("approve_order_by_id");
+        Ok(r)
+    }
     /// Approve an order
     ///
     /// `PUT /orders/{id}/approve` (operation `approve_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let this = self;
-        let r = this.client.raw().approve_order_by_id(this.id);
-        this.client.value("approve_order_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for ApproveOrderById<'a> {
@@ -6715,13 +8210,29 @@ impl<'a> CancelOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         CancelOrderById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/orders/{}/cancel", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("cancel_order_by_id");
+        Ok(r)
+    }
     /// Cancel an order
     ///
     /// `PUT /orders/{id}/cancel` (operation `cancel_order_by_id`).
     pub async fn send(self) -> Result<types::OrderWithIncludes> {
-        let this = self;
-        let r = this.client.raw().cancel_order_by_id(this.id);
-        this.client.value("cancel_order_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CancelOrderById<'a> {
@@ -6744,13 +8255,29 @@ impl<'a> DenyOrderById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DenyOrderById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/orders/{}/deny", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("deny_order_by_id");
+        Ok(r)
+    }
     /// Deny an order
     ///
     /// `PUT /orders/{id}/deny` (operation `deny_order_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().deny_order_by_id(this.id);
-        this.client.value("deny_order_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DenyOrderById<'a> {
@@ -6789,10 +8316,9 @@ impl<'a> AddLabelToOrder<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Add label to an order
-    ///
-    /// `POST /orders/{id}/labels` (operation `add_label_to_order`).
-    pub async fn send(self) -> Result<()> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -6802,8 +8328,26 @@ impl<'a> AddLabelToOrder<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().add_label_to_order(this.id, &body);
-        this.client.value("add_label_to_order", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/orders/{}/labels", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("add_label_to_order")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Add label to an order
+    ///
+    /// `POST /orders/{id}/labels` (operation `add_label_to_order`).
+    pub async fn send(self) -> Result<()> {
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for AddLabelToOrder<'a> {
@@ -6862,12 +8406,21 @@ impl GetPaymentMethods {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_payment_methods(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/payment_methods")
+                        .operation("get_payment_methods")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_payment_methods", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_payment_methods",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -6926,12 +8479,21 @@ impl GetPaymentOptions {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_payment_options(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/payment_options")
+                        .operation("get_payment_options")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_payment_options", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_payment_options",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -6954,13 +8516,29 @@ impl<'a> GetPaymentById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetPaymentById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/payments/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_payment_by_id");
+        Ok(r)
+    }
     /// Get one payment record
     ///
     /// `GET /payments/{id}` (operation `get_payment_by_id`).
     pub async fn send(self) -> Result<types::PaymentWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_payment_by_id(this.id);
-        this.client.value("get_payment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetPaymentById<'a> {
@@ -7110,22 +8688,31 @@ impl GetPlannedCourses {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planned_courses(
-                            this.availability_state,
-                            this.course_id.as_ref(),
-                            cursor.as_deref(),
-                            this.parents_published,
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.published_public,
-                            this.search.as_deref(),
-                            this.sort.as_ref(),
-                            this.start_date_from.as_ref(),
-                            this.start_date_until.as_ref(),
-                            this.status.as_ref(),
-                            this.type_,
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/planned_courses")
+                        .operation("get_planned_courses")
+                        .query_value("search", &this.search)
+                        .query_value("type", &this.type_)
+                        .query_value("parents_published", &this.parents_published)
+                        .query_value("published_public", &this.published_public)
+                        .query_value("start_date_from", &this.start_date_from)
+                        .query_value("start_date_until", &this.start_date_until)
+                        .query_value("availability_state", &this.availability_state)
+                        .query_value("course_id", &this.course_id)
+                        .query_value("status", &this.status)
+                        .query_value("sort", &this.sort)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planned_courses", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planned_courses",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -7202,6 +8789,17 @@ impl<'a> CreatePlannedCourse<'a> {
             );
         self
     }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
+        self
+    }
     /// Sets `duration`.
     pub fn duration(mut self, value: impl Into<f64>) -> Self {
         self.body.set("duration", value.into());
@@ -7252,10 +8850,9 @@ impl<'a> CreatePlannedCourse<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a planned course
-    ///
-    /// `POST /planned_courses` (operation `create_planned_course`).
-    pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -7268,8 +8865,20 @@ impl<'a> CreatePlannedCourse<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_planned_course(&body);
-        this.client.value("create_planned_course", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/planned_courses")
+            .operation("create_planned_course")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a planned course
+    ///
+    /// `POST /planned_courses` (operation `create_planned_course`).
+    pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreatePlannedCourse<'a> {
@@ -7292,13 +8901,29 @@ impl<'a> GetPlannedCourseById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetPlannedCourseById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/planned_courses/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_planned_course_by_id");
+        Ok(r)
+    }
     /// Get a planned course record
     ///
     /// `GET /planned_courses/{id}` (operation `get_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_planned_course_by_id(this.id);
-        this.client.value("get_planned_course_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetPlannedCourseById<'a> {
@@ -7402,6 +9027,17 @@ impl<'a> UpdatePlannedCourseById<'a> {
             );
         self
     }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
+        self
+    }
     /// Sets `duration`.
     pub fn duration(mut self, value: impl Into<f64>) -> Self {
         self.body.set("duration", value.into());
@@ -7477,10 +9113,9 @@ impl<'a> UpdatePlannedCourseById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a planned course
-    ///
-    /// `PATCH /planned_courses/{id}` (operation `update_planned_course_by_id`).
-    pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -7490,8 +9125,26 @@ impl<'a> UpdatePlannedCourseById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_planned_course_by_id(this.id, &body);
-        this.client.value("update_planned_course_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/planned_courses/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_planned_course_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a planned course
+    ///
+    /// `PATCH /planned_courses/{id}` (operation `update_planned_course_by_id`).
+    pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdatePlannedCourseById<'a> {
@@ -7517,13 +9170,29 @@ impl<'a> CancelPlannedCourseById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/planned_courses/{}/cancel", edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("cancel_planned_course_by_id");
+        Ok(r)
+    }
     /// Cancel a planned course
     ///
     /// `PUT /planned_courses/{id}/cancel` (operation `cancel_planned_course_by_id`).
     pub async fn send(self) -> Result<types::PlannedCourseWithIncludes> {
-        let this = self;
-        let r = this.client.raw().cancel_planned_course_by_id(this.id);
-        this.client.value("cancel_planned_course_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CancelPlannedCourseById<'a> {
@@ -7573,17 +9242,18 @@ impl GetMeetingsByPlannedCourseId {
                 )?;
                 let r = this
                     .client
-                    .raw()
-                    .get_meetings_by_planned_course_id(
-                        &this.planned_course_id,
-                        this.sort.as_ref(),
-                    );
-                Ok(
-                    paginate::Page::new(
-                        this.client.value("get_meetings_by_planned_course_id", r).await?,
-                        None,
-                    ),
-                )
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/planned_courses/{}/meetings",
+                            edu_common::transport::encode_segment(& this
+                            .planned_course_id.to_string())
+                        ),
+                    )
+                    .operation("get_meetings_by_planned_course_id")
+                    .query_value("sort", &this.sort);
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
@@ -7596,12 +9266,18 @@ impl GetMeetingsByPlannedCourseId {
         )?;
         let r = this
             .client
-            .raw()
-            .get_meetings_by_planned_course_id(
-                &this.planned_course_id,
-                this.sort.as_ref(),
-            );
-        this.client.value("get_meetings_by_planned_course_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/planned_courses/{}/meetings",
+                    edu_common::transport::encode_segment(& this.planned_course_id
+                    .to_string())
+                ),
+            )
+            .operation("get_meetings_by_planned_course_id")
+            .query_value("sort", &this.sort);
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::MeetingWithIncludes> {
@@ -7644,19 +9320,17 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
             async move {
                 let r = this
                     .client
-                    .raw()
-                    .get_teacher_enrollments_by_planned_course_id(
-                        this.planned_course_id,
-                    );
-                Ok(
-                    paginate::Page::new(
-                        this
-                            .client
-                            .value("get_teacher_enrollments_by_planned_course_id", r)
-                            .await?,
-                        None,
-                    ),
-                )
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/planned_courses/{}/teacher_enrollments",
+                            edu_common::transport::encode_segment(& this
+                            .planned_course_id.to_string())
+                        ),
+                    )
+                    .operation("get_teacher_enrollments_by_planned_course_id");
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
@@ -7665,9 +9339,17 @@ impl GetTeacherEnrollmentsByPlannedCourseId {
         let this = self;
         let r = this
             .client
-            .raw()
-            .get_teacher_enrollments_by_planned_course_id(this.planned_course_id);
-        this.client.value("get_teacher_enrollments_by_planned_course_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/planned_courses/{}/teacher_enrollments",
+                    edu_common::transport::encode_segment(& this.planned_course_id
+                    .to_string())
+                ),
+            )
+            .operation("get_teacher_enrollments_by_planned_course_id");
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::TeacherEnrollment> {
@@ -7721,10 +9403,9 @@ impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Enroll a teacher to the given planned course
-    ///
-    /// `POST /planned_courses/{planned_course_id}/teacher_enrollments` (operation `create_teacher_enrollment_by_planned_course_id`).
-    pub async fn send(self) -> Result<types::TeacherEnrollment> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -7739,12 +9420,25 @@ impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
         }
         let r = this
             .client
-            .raw()
-            .create_teacher_enrollment_by_planned_course_id(
-                this.planned_course_id,
-                &body,
-            );
-        this.client.value("create_teacher_enrollment_by_planned_course_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/planned_courses/{}/teacher_enrollments",
+                    edu_common::transport::encode_segment(& this.planned_course_id
+                    .to_string())
+                ),
+            )
+            .operation("create_teacher_enrollment_by_planned_course_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Enroll a teacher to the given planned course
+    ///
+    /// `POST /planned_courses/{planned_course_id}/teacher_enrollments` (operation `create_teacher_enrollment_by_planned_course_id`).
+    pub async fn send(self) -> Result<types::TeacherEnrollment> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateTeacherEnrollmentByPlannedCourseId<'a> {
@@ -7803,12 +9497,21 @@ impl GetPlanningConflicts {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_conflicts(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/planning/conflicts")
+                        .operation("get_planning_conflicts")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planning_conflicts", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_conflicts",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -7867,12 +9570,21 @@ impl GetPlanningEvents {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_events(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/planning/events")
+                        .operation("get_planning_events")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planning_events", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_events",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -7895,13 +9607,29 @@ impl<'a> GetPlanningEventById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetPlanningEventById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/planning/events/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_planning_event_by_id");
+        Ok(r)
+    }
     /// Get an planning event record
     ///
     /// `GET /planning/events/{id}` (operation `get_planning_event_by_id`).
     pub async fn send(self) -> Result<types::PlanningEventWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_planning_event_by_id(this.id);
-        this.client.value("get_planning_event_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetPlanningEventById<'a> {
@@ -7927,13 +9655,29 @@ impl<'a> DeletePlanningEventById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/planning/events/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_planning_event_by_id");
+        Ok(r)
+    }
     /// Delete a planning event
     ///
     /// `DELETE /planning/events/{id}` (operation `delete_planning_event_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_planning_event_by_id(this.id);
-        this.client.value("delete_planning_event_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeletePlanningEventById<'a> {
@@ -7994,15 +9738,27 @@ impl GetPlanningMaterialsOfPlaningEvent {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_materials_of_planing_event(
-                            this.id,
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            &format!(
+                                "/planning/events/{}/materials",
+                                edu_common::transport::encode_segment(& this.id.to_string())
+                            ),
+                        )
+                        .operation("get_planning_materials_of_planing_event")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client
-                        .cursor_page("get_planning_materials_of_planing_event", r)
-                        .await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_materials_of_planing_event",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -8061,12 +9817,21 @@ impl GetPlanningLocations {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_locations(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/planning/locations")
+                        .operation("get_planning_locations")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planning_locations", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_locations",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -8125,12 +9890,21 @@ impl GetPlanningMaterials {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_materials(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/planning/materials")
+                        .operation("get_planning_materials")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planning_materials", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_materials",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -8189,12 +9963,21 @@ impl GetPlanningTeachers {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_planning_teachers(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/planning/teachers")
+                        .operation("get_planning_teachers")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_planning_teachers", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_planning_teachers",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -8265,13 +10048,22 @@ impl GetProgramEditions {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_program_editions(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.program_id.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/program/editions")
+                        .operation("get_program_editions")
+                        .query_value("program_id", &this.program_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_program_editions", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_program_editions",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -8333,6 +10125,17 @@ impl<'a> CreateProgramEdition<'a> {
             );
         self
     }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
+        self
+    }
     /// Sets `is_published`.
     pub fn is_published(mut self, value: impl Into<bool>) -> Self {
         self.body.set("is_published", value.into());
@@ -8364,12 +10167,9 @@ impl<'a> CreateProgramEdition<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a program edition
-    ///
-    /// `POST /program/editions` (operation `create_program_edition`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    pub async fn send(self) -> Result<types::EditionWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -8382,8 +10182,22 @@ impl<'a> CreateProgramEdition<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_program_edition(&body);
-        this.client.value("create_program_edition", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/program/editions")
+            .operation("create_program_edition")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a program edition
+    ///
+    /// `POST /program/editions` (operation `create_program_edition`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    pub async fn send(self) -> Result<types::EditionWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateProgramEdition<'a> {
@@ -8409,15 +10223,31 @@ impl<'a> GetProgramEditionById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/program/editions/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_program_edition_by_id");
+        Ok(r)
+    }
     /// Get a program edition
     ///
     /// `GET /program/editions/{id}` (operation `get_program_edition_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::EditionWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_program_edition_by_id(this.id);
-        this.client.value("get_program_edition_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetProgramEditionById<'a> {
@@ -8491,6 +10321,17 @@ impl<'a> UpdateProgramEditionById<'a> {
             );
         self
     }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
+        self
+    }
     /// Sets `is_published`.
     pub fn is_published(mut self, value: impl Into<bool>) -> Self {
         self.body.set("is_published", value.into());
@@ -8547,12 +10388,9 @@ impl<'a> UpdateProgramEditionById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a program edition
-    ///
-    /// `PATCH /program/editions/{id}` (operation `update_program_edition_by_id`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    pub async fn send(self) -> Result<types::EditionWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -8562,8 +10400,28 @@ impl<'a> UpdateProgramEditionById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_program_edition_by_id(this.id, &body);
-        this.client.value("update_program_edition_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/program/editions/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_program_edition_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a program edition
+    ///
+    /// `PATCH /program/editions/{id}` (operation `update_program_edition_by_id`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    pub async fn send(self) -> Result<types::EditionWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateProgramEditionById<'a> {
@@ -8589,15 +10447,31 @@ impl<'a> DeleteProgramEditionById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/program/editions/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_program_edition_by_id");
+        Ok(r)
+    }
     /// Delete a program edition
     ///
     /// `DELETE /program/editions/{id}` (operation `delete_program_edition_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_program_edition_by_id(this.id);
-        this.client.value("delete_program_edition_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteProgramEditionById<'a> {
@@ -8633,21 +10507,36 @@ impl GetElementsOfProgramEdition {
         paginate::pages(move |_: Option<String>| {
             let this = self.clone();
             async move {
-                let r = this.client.raw().get_elements_of_program_edition(this.id);
-                Ok(
-                    paginate::Page::new(
-                        this.client.value("get_elements_of_program_edition", r).await?,
-                        None,
-                    ),
-                )
+                let r = this
+                    .client
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/program/editions/{}/elements",
+                            edu_common::transport::encode_segment(& this.id.to_string())
+                        ),
+                    )
+                    .operation("get_elements_of_program_edition");
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
     /// The whole list in one call.
     pub async fn send(self) -> Result<Vec<types::ProgramEditionElement>> {
         let this = self;
-        let r = this.client.raw().get_elements_of_program_edition(this.id);
-        this.client.value("get_elements_of_program_edition", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/program/editions/{}/elements",
+                    edu_common::transport::encode_segment(& this.id.to_string())
+                ),
+            )
+            .operation("get_elements_of_program_edition");
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::ProgramEditionElement> {
@@ -8724,13 +10613,22 @@ impl GetProgramElements {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_program_elements(
-                            cursor.as_deref(),
-                            this.edition_id,
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/program/elements")
+                        .operation("get_program_elements")
+                        .query_value("edition_id", &this.edition_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_program_elements", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_program_elements",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -8777,14 +10675,9 @@ impl<'a> CreateProgramElement<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a program element
-    ///
-    /// `POST /program/elements` (operation `create_program_element`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    ///
-    /// This endpoint can only create elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
-    pub async fn send(self) -> Result<types::Element> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -8797,8 +10690,24 @@ impl<'a> CreateProgramElement<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_program_element(&body);
-        this.client.value("create_program_element", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/program/elements")
+            .operation("create_program_element")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a program element
+    ///
+    /// `POST /program/elements` (operation `create_program_element`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    ///
+    /// This endpoint can only create elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
+    pub async fn send(self) -> Result<types::Element> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateProgramElement<'a> {
@@ -8824,6 +10733,23 @@ impl<'a> GetProgramElementById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/program/elements/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_program_element_by_id");
+        Ok(r)
+    }
     /// Get an element
     ///
     /// `GET /program/elements/{id}` (operation `get_program_element_by_id`).
@@ -8832,9 +10758,8 @@ impl<'a> GetProgramElementById<'a> {
     ///
     /// This endpoint will only return elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<types::Element> {
-        let this = self;
-        let r = this.client.raw().get_program_element_by_id(this.id);
-        this.client.value("get_program_element_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetProgramElementById<'a> {
@@ -8888,14 +10813,9 @@ impl<'a> UpdateProgramElementById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update an element
-    ///
-    /// `PATCH /program/elements/{id}` (operation `update_program_element_by_id`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    ///
-    /// This endpoint can only change elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
-    pub async fn send(self) -> Result<types::Element> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -8905,8 +10825,30 @@ impl<'a> UpdateProgramElementById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_program_element_by_id(this.id, &body);
-        this.client.value("update_program_element_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/program/elements/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_program_element_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update an element
+    ///
+    /// `PATCH /program/elements/{id}` (operation `update_program_element_by_id`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    ///
+    /// This endpoint can only change elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
+    pub async fn send(self) -> Result<types::Element> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateProgramElementById<'a> {
@@ -8932,6 +10874,23 @@ impl<'a> DeleteProgramElementById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/program/elements/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_program_element_by_id");
+        Ok(r)
+    }
     /// Delete a element
     ///
     /// `DELETE /program/elements/{id}` (operation `delete_program_element_by_id`).
@@ -8940,9 +10899,8 @@ impl<'a> DeleteProgramElementById<'a> {
     ///
     /// This endpoint can only remove elements of type 'Course Element' that are directly linked to the program edition(s). It does not consider possible blocks.
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_program_element_by_id(this.id);
-        this.client.value("delete_program_element_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteProgramElementById<'a> {
@@ -9017,14 +10975,26 @@ impl GetProgramEnrollments {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_program_enrollments(
-                            cursor.as_deref(),
-                            this.edition_id,
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.student_id,
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            "/program/enrollments",
+                        )
+                        .operation("get_program_enrollments")
+                        .query_value("student_id", &this.student_id)
+                        .query_value("edition_id", &this.edition_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_program_enrollments", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_program_enrollments",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -9050,15 +11020,31 @@ impl<'a> GetProgramEnrollmentById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/program/enrollments/{}", edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("get_program_enrollment_by_id");
+        Ok(r)
+    }
     /// Get a program enrollment record
     ///
     /// `GET /program/enrollments/{id}` (operation `get_program_enrollment_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_program_enrollment_by_id(this.id);
-        this.client.value("get_program_enrollment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetProgramEnrollmentById<'a> {
@@ -9100,12 +11086,9 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Awards a certificate to a program enrollment
-    ///
-    /// `PUT /program/enrollments/{id}/award_certificate` (operation `award_certificate_to_program_enrollment_by_id`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -9120,9 +11103,26 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
         }
         let r = this
             .client
-            .raw()
-            .award_certificate_to_program_enrollment_by_id(this.id, &body);
-        this.client.value("award_certificate_to_program_enrollment_by_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/program/enrollments/{}/award_certificate",
+                    edu_common::transport::encode_segment(& this.id.to_string())
+                ),
+            )
+            .operation("award_certificate_to_program_enrollment_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Awards a certificate to a program enrollment
+    ///
+    /// `PUT /program/enrollments/{id}/award_certificate` (operation `award_certificate_to_program_enrollment_by_id`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for AwardCertificateToProgramEnrollmentById<'a> {
@@ -9148,15 +11148,31 @@ impl<'a> CancelProgramEnrollmentById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PUT,
+                &format!(
+                    "/program/enrollments/{}/cancel",
+                    edu_common::transport::encode_segment(& this.id.to_string())
+                ),
+            )
+            .operation("cancel_program_enrollment_by_id");
+        Ok(r)
+    }
     /// Cancel a program enrollment
     ///
     /// `PUT /program/enrollments/{id}/cancel` (operation `cancel_program_enrollment_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let this = self;
-        let r = this.client.raw().cancel_program_enrollment_by_id(this.id);
-        this.client.value("cancel_program_enrollment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CancelProgramEnrollmentById<'a> {
@@ -9182,18 +11198,31 @@ impl<'a> DeleteCertificateFromProgramEnrollmentById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/program/enrollments/{}/delete_certificate",
+                    edu_common::transport::encode_segment(& this.id.to_string())
+                ),
+            )
+            .operation("delete_certificate_from_program_enrollment_by_id");
+        Ok(r)
+    }
     /// Deletes a certificate from a program enrollment
     ///
     /// `POST /program/enrollments/{id}/delete_certificate` (operation `delete_certificate_from_program_enrollment_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramEnrollmentWithIncludes> {
-        let this = self;
-        let r = this
-            .client
-            .raw()
-            .delete_certificate_from_program_enrollment_by_id(this.id);
-        this.client.value("delete_certificate_from_program_enrollment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for DeleteCertificateFromProgramEnrollmentById<'a> {
@@ -9254,12 +11283,21 @@ impl GetPrograms {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_programs(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/program/programs")
+                        .operation("get_programs")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_programs", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_programs",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -9320,6 +11358,19 @@ impl<'a> CreateProgram<'a> {
             );
         self
     }
+    /// Sets `course_tab_contents_attributes` to these items (typed values, read earlier, say); [`Self::add_course_tab_contents_attribute`] builds one.
+    pub fn course_tab_contents_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::ProgramProgramPayloadCourseTabContentsAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<types::ProgramProgramPayloadCourseTabContentsAttributesItem> = items
+            .into_iter()
+            .collect();
+        self.body.set("course_tab_contents_attributes", items);
+        self
+    }
     /// Sets the entry `key` of `custom` (call it once per entry).
     pub fn custom(
         mut self,
@@ -9341,6 +11392,17 @@ impl<'a> CreateProgram<'a> {
                 "custom_associations",
                 build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
             );
+        self
+    }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
         self
     }
     /// Sets `is_published`.
@@ -9368,12 +11430,9 @@ impl<'a> CreateProgram<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a program
-    ///
-    /// `POST /program/programs` (operation `create_program`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    pub async fn send(self) -> Result<types::ProgramWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -9390,8 +11449,22 @@ impl<'a> CreateProgram<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_program(&body);
-        this.client.value("create_program", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/program/programs")
+            .operation("create_program")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a program
+    ///
+    /// `POST /program/programs` (operation `create_program`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    pub async fn send(self) -> Result<types::ProgramWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateProgram<'a> {
@@ -9414,15 +11487,31 @@ impl<'a> GetProgramById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetProgramById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/program/programs/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("get_program_by_id");
+        Ok(r)
+    }
     /// Get a program
     ///
     /// `GET /program/programs/{id}` (operation `get_program_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<types::ProgramWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_program_by_id(this.id);
-        this.client.value("get_program_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetProgramById<'a> {
@@ -9500,6 +11589,19 @@ impl<'a> UpdateProgramById<'a> {
             );
         self
     }
+    /// Sets `course_tab_contents_attributes` to these items (typed values, read earlier, say); [`Self::add_course_tab_contents_attribute`] builds one.
+    pub fn course_tab_contents_attributes(
+        mut self,
+        items: impl IntoIterator<
+            Item = types::ProgramProgramPatchPayloadCourseTabContentsAttributesItem,
+        >,
+    ) -> Self {
+        let items: Vec<
+            types::ProgramProgramPatchPayloadCourseTabContentsAttributesItem,
+        > = items.into_iter().collect();
+        self.body.set("course_tab_contents_attributes", items);
+        self
+    }
     /// Sets the entry `key` of `custom` (call it once per entry).
     pub fn custom(
         mut self,
@@ -9521,6 +11623,17 @@ impl<'a> UpdateProgramById<'a> {
                 "custom_associations",
                 build(builders::CustomAssociationsRecordsPayload::default()).into_value(),
             );
+        self
+    }
+    /// Sets `custom_associations` to these items (typed values, read earlier, say); [`Self::add_custom_association`] builds one.
+    pub fn custom_associations(
+        mut self,
+        items: impl IntoIterator<Item = types::CustomAssociationsRecordsPayload>,
+    ) -> Self {
+        let items: Vec<types::CustomAssociationsRecordsPayload> = items
+            .into_iter()
+            .collect();
+        self.body.set("custom_associations", items);
         self
     }
     /// Sets `is_published`.
@@ -9568,12 +11681,9 @@ impl<'a> UpdateProgramById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a program
-    ///
-    /// `PATCH /program/programs/{id}` (operation `update_program_by_id`).
-    ///
-    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
-    pub async fn send(self) -> Result<types::ProgramWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -9581,8 +11691,28 @@ impl<'a> UpdateProgramById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_program_by_id(this.id, &body);
-        this.client.value("update_program_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/program/programs/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("update_program_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a program
+    ///
+    /// `PATCH /program/programs/{id}` (operation `update_program_by_id`).
+    ///
+    /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
+    pub async fn send(self) -> Result<types::ProgramWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateProgramById<'a> {
@@ -9605,15 +11735,31 @@ impl<'a> DeleteProgramById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteProgramById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/program/programs/{}", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("delete_program_by_id");
+        Ok(r)
+    }
     /// Delete a program
     ///
     /// `DELETE /program/programs/{id}` (operation `delete_program_by_id`).
     ///
     /// ![Program](https://img.shields.io/badge/Feature-Programs-1d8127)
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_program_by_id(this.id);
-        this.client.value("delete_program_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteProgramById<'a> {
@@ -9672,12 +11818,21 @@ impl GetReferrals {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_referrals(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/referrals")
+                        .operation("get_referrals")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_referrals", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_referrals",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -9780,17 +11935,29 @@ impl GetSignupQuestions {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_signup_questions(
-                            cursor.as_deref(),
-                            this.for_account,
-                            this.for_type,
-                            this.for_user,
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.use_as_duplicate_indicator,
-                            this.visibility.as_deref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/signup_questions")
+                        .operation("get_signup_questions")
+                        .query_value("for_user", &this.for_user)
+                        .query_value("for_account", &this.for_account)
+                        .query_value("for_type", &this.for_type)
+                        .query_value("visibility", &this.visibility)
+                        .query_value(
+                            "use_as_duplicate_indicator",
+                            &this.use_as_duplicate_indicator,
+                        )
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_signup_questions", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_signup_questions",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -9849,12 +12016,21 @@ impl GetTasks {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_tasks(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/tasks")
+                        .operation("get_tasks")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_tasks", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_tasks",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -9929,10 +12105,9 @@ impl<'a> CreateTask<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a task
-    ///
-    /// `POST /tasks` (operation `create_task`).
-    pub async fn send(self) -> Result<types::Task> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -9940,8 +12115,20 @@ impl<'a> CreateTask<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_task(&body);
-        this.client.value("create_task", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/tasks")
+            .operation("create_task")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a task
+    ///
+    /// `POST /tasks` (operation `create_task`).
+    pub async fn send(self) -> Result<types::Task> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateTask<'a> {
@@ -9964,13 +12151,29 @@ impl<'a> GetTaskById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetTaskById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/tasks/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_task_by_id");
+        Ok(r)
+    }
     /// Get a task record
     ///
     /// `GET /tasks/{id}` (operation `get_task_by_id`).
     pub async fn send(self) -> Result<types::Task> {
-        let this = self;
-        let r = this.client.raw().get_task_by_id(this.id);
-        this.client.value("get_task_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetTaskById<'a> {
@@ -10087,10 +12290,9 @@ impl<'a> UpdateTaskById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a task
-    ///
-    /// `PATCH /tasks/{id}` (operation `update_task_by_id`).
-    pub async fn send(self) -> Result<types::Task> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -10098,8 +12300,26 @@ impl<'a> UpdateTaskById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_task_by_id(this.id, &body);
-        this.client.value("update_task_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/tasks/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_task_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a task
+    ///
+    /// `PATCH /tasks/{id}` (operation `update_task_by_id`).
+    pub async fn send(self) -> Result<types::Task> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateTaskById<'a> {
@@ -10122,13 +12342,29 @@ impl<'a> DeleteTaskById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         DeleteTaskById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/tasks/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_task_by_id");
+        Ok(r)
+    }
     /// Delete a task
     ///
     /// `DELETE /tasks/{id}` (operation `delete_task_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_task_by_id(this.id);
-        this.client.value("delete_task_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteTaskById<'a> {
@@ -10194,13 +12430,25 @@ impl GetTeacherEnrollments {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_teacher_enrollments(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.planned_course_id,
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            "/teacher_enrollments",
+                        )
+                        .operation("get_teacher_enrollments")
+                        .query_value("planned_course_id", &this.planned_course_id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_teacher_enrollments", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_teacher_enrollments",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -10247,10 +12495,9 @@ impl<'a> CreateTeacherEnrollment<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Enroll a teacher to a planned_course
-    ///
-    /// `POST /teacher_enrollments` (operation `create_teacher_enrollment`).
-    pub async fn send(self) -> Result<types::TeacherEnrollment> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -10266,8 +12513,20 @@ impl<'a> CreateTeacherEnrollment<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_teacher_enrollment(&body);
-        this.client.value("create_teacher_enrollment", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/teacher_enrollments")
+            .operation("create_teacher_enrollment")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Enroll a teacher to a planned_course
+    ///
+    /// `POST /teacher_enrollments` (operation `create_teacher_enrollment`).
+    pub async fn send(self) -> Result<types::TeacherEnrollment> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateTeacherEnrollment<'a> {
@@ -10331,10 +12590,9 @@ impl<'a> UpdateTeacherEnrollmentById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a teacher enrollment
-    ///
-    /// `PATCH /teacher_enrollments/{id}` (operation `update_teacher_enrollment_by_id`).
-    pub async fn send(self) -> Result<types::TeacherEnrollment> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -10344,8 +12602,26 @@ impl<'a> UpdateTeacherEnrollmentById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_teacher_enrollment_by_id(this.id, &body);
-        this.client.value("update_teacher_enrollment_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/teacher_enrollments/{}", edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("update_teacher_enrollment_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a teacher enrollment
+    ///
+    /// `PATCH /teacher_enrollments/{id}` (operation `update_teacher_enrollment_by_id`).
+    pub async fn send(self) -> Result<types::TeacherEnrollment> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateTeacherEnrollmentById<'a> {
@@ -10371,13 +12647,29 @@ impl<'a> DeleteTeacherEnrollmentById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/teacher_enrollments/{}", edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("delete_teacher_enrollment_by_id");
+        Ok(r)
+    }
     /// Delete a teacher enrollment
     ///
     /// `DELETE /teacher_enrollments/{id}` (operation `delete_teacher_enrollment_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_teacher_enrollment_by_id(this.id);
-        this.client.value("delete_teacher_enrollment_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteTeacherEnrollmentById<'a> {
@@ -10436,12 +12728,21 @@ impl GetTeacherRoles {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_teacher_roles(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/teacher_roles")
+                        .operation("get_teacher_roles")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_teacher_roles", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_teacher_roles",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -10478,10 +12779,9 @@ impl<'a> CreateTeacherRole<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a teacher role
-    ///
-    /// `POST /teacher_roles` (operation `create_teacher_role`).
-    pub async fn send(self) -> Result<types::TeacherRole> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -10491,8 +12791,20 @@ impl<'a> CreateTeacherRole<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_teacher_role(&body);
-        this.client.value("create_teacher_role", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/teacher_roles")
+            .operation("create_teacher_role")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a teacher role
+    ///
+    /// `POST /teacher_roles` (operation `create_teacher_role`).
+    pub async fn send(self) -> Result<types::TeacherRole> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateTeacherRole<'a> {
@@ -10515,13 +12827,29 @@ impl<'a> GetTeacherRoleById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetTeacherRoleById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/teacher_roles/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_teacher_role_by_id");
+        Ok(r)
+    }
     /// Get a teacher role
     ///
     /// `GET /teacher_roles/{id}` (operation `get_teacher_role_by_id`).
     pub async fn send(self) -> Result<types::TeacherRole> {
-        let this = self;
-        let r = this.client.raw().get_teacher_role_by_id(this.id);
-        this.client.value("get_teacher_role_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetTeacherRoleById<'a> {
@@ -10560,10 +12888,9 @@ impl<'a> UpdateTeacherRoleById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a teacher role
-    ///
-    /// `PATCH /teacher_roles/{id}` (operation `update_teacher_role_by_id`).
-    pub async fn send(self) -> Result<types::TeacherRole> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -10573,8 +12900,26 @@ impl<'a> UpdateTeacherRoleById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_teacher_role_by_id(this.id, &body);
-        this.client.value("update_teacher_role_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/teacher_roles/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_teacher_role_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a teacher role
+    ///
+    /// `PATCH /teacher_roles/{id}` (operation `update_teacher_role_by_id`).
+    pub async fn send(self) -> Result<types::TeacherRole> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateTeacherRoleById<'a> {
@@ -10600,13 +12945,29 @@ impl<'a> DeleteTeacherRoleById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/teacher_roles/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_teacher_role_by_id");
+        Ok(r)
+    }
     /// Delete a teacher role
     ///
     /// `DELETE /teacher_roles/{id}` (operation `delete_teacher_role_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_teacher_role_by_id(this.id);
-        this.client.value("delete_teacher_role_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteTeacherRoleById<'a> {
@@ -10686,15 +13047,24 @@ impl GetTeachers {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_teachers(
-                            cursor.as_deref(),
-                            this.id.as_ref(),
-                            this.label_id.as_ref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.search.as_deref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/teachers")
+                        .operation("get_teachers")
+                        .query_value("search", &this.search)
+                        .query_value("label_id", &this.label_id)
+                        .query_value("id", &this.id)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_teachers", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_teachers",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -10731,10 +13101,9 @@ impl<'a> CreateTeacher<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a new teacher
-    ///
-    /// `POST /teachers` (operation `create_teacher`).
-    pub async fn send(self) -> Result<types::CreateTeacherResponse> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -10742,8 +13111,20 @@ impl<'a> CreateTeacher<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_teacher(&body);
-        this.client.value("create_teacher", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/teachers")
+            .operation("create_teacher")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a new teacher
+    ///
+    /// `POST /teachers` (operation `create_teacher`).
+    pub async fn send(self) -> Result<types::CreateTeacherResponse> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateTeacher<'a> {
@@ -10766,13 +13147,29 @@ impl<'a> GetTeacherById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetTeacherById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/teachers/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_teacher_by_id");
+        Ok(r)
+    }
     /// Get a teacher record
     ///
     /// `GET /teachers/{id}` (operation `get_teacher_by_id`).
     pub async fn send(self) -> Result<types::TeacherWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_teacher_by_id(this.id);
-        this.client.value("get_teacher_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetTeacherById<'a> {
@@ -10795,13 +13192,29 @@ impl<'a> ActivateTeacherById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         ActivateTeacherById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/teachers/{}/activate", edu_common::transport::encode_segment(& this
+                    .id.to_string())
+                ),
+            )
+            .operation("activate_teacher_by_id");
+        Ok(r)
+    }
     /// Mark teacher as active
     ///
     /// `POST /teachers/{id}/activate` (operation `activate_teacher_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().activate_teacher_by_id(this.id);
-        this.client.value("activate_teacher_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for ActivateTeacherById<'a> {
@@ -10827,13 +13240,29 @@ impl<'a> DeactivateTeacherById<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::POST,
+                &format!(
+                    "/teachers/{}/deactivate", edu_common::transport::encode_segment(&
+                    this.id.to_string())
+                ),
+            )
+            .operation("deactivate_teacher_by_id");
+        Ok(r)
+    }
     /// Mark teacher as inactive
     ///
     /// `POST /teachers/{id}/deactivate` (operation `deactivate_teacher_by_id`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().deactivate_teacher_by_id(this.id);
-        this.client.value("deactivate_teacher_by_id", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeactivateTeacherById<'a> {
@@ -10894,12 +13323,21 @@ impl GetTheses {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_theses(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/theses")
+                        .operation("get_theses")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_theses", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_theses",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -10992,16 +13430,25 @@ impl GetUsers {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_users(
-                            cursor.as_deref(),
-                            this.email.as_deref(),
-                            this.label_id.as_ref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.role.as_deref(),
-                            this.sort.as_ref(),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/users")
+                        .operation("get_users")
+                        .query_value("role", &this.role)
+                        .query_value("email", &this.email)
+                        .query_value("label_id", &this.label_id)
+                        .query_value("sort", &this.sort)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_users", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_users",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -11124,10 +13571,9 @@ impl<'a> CreateUser<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Create a user
-    ///
-    /// `POST /users` (operation `create_user`).
-    pub async fn send(self) -> Result<types::UserWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -11144,8 +13590,20 @@ impl<'a> CreateUser<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_user(&body);
-        this.client.value("create_user", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/users")
+            .operation("create_user")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Create a user
+    ///
+    /// `POST /users` (operation `create_user`).
+    pub async fn send(self) -> Result<types::UserWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateUser<'a> {
@@ -11168,13 +13626,29 @@ impl<'a> GetUserById<'a> {
     pub(crate) fn new(client: &'a Client, id: i64) -> Self {
         GetUserById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/users/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_user_by_id");
+        Ok(r)
+    }
     /// Get an user record
     ///
     /// `GET /users/{id}` (operation `get_user_by_id`).
     pub async fn send(self) -> Result<types::UserWithIncludes> {
-        let this = self;
-        let r = this.client.raw().get_user_by_id(this.id);
-        this.client.value("get_user_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetUserById<'a> {
@@ -11334,10 +13808,9 @@ impl<'a> UpdateUserById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a user
-    ///
-    /// `PATCH /users/{id}` (operation `update_user_by_id`).
-    pub async fn send(self) -> Result<types::UserWithIncludes> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -11345,8 +13818,26 @@ impl<'a> UpdateUserById<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().update_user_by_id(this.id, &body);
-        this.client.value("update_user_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/users/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_user_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a user
+    ///
+    /// `PATCH /users/{id}` (operation `update_user_by_id`).
+    pub async fn send(self) -> Result<types::UserWithIncludes> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateUserById<'a> {
@@ -11392,14 +13883,18 @@ impl GetAuthenticationsByUserId {
             async move {
                 let r = this
                     .client
-                    .raw()
-                    .get_authentications_by_user_id(this.user_id, this.provider);
-                Ok(
-                    paginate::Page::new(
-                        this.client.value("get_authentications_by_user_id", r).await?,
-                        None,
-                    ),
-                )
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/users/{}/authentications",
+                            edu_common::transport::encode_segment(& this.user_id
+                            .to_string())
+                        ),
+                    )
+                    .operation("get_authentications_by_user_id")
+                    .query_value("provider", &this.provider);
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
@@ -11408,9 +13903,17 @@ impl GetAuthenticationsByUserId {
         let this = self;
         let r = this
             .client
-            .raw()
-            .get_authentications_by_user_id(this.user_id, this.provider);
-        this.client.value("get_authentications_by_user_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/users/{}/authentications", edu_common::transport::encode_segment(&
+                    this.user_id.to_string())
+                ),
+            )
+            .operation("get_authentications_by_user_id")
+            .query_value("provider", &this.provider);
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::Authentication> {
@@ -11445,13 +13948,30 @@ impl<'a> DeleteAuthenticationFromUser<'a> {
             id,
         }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/users/{}/authentications/{}",
+                    edu_common::transport::encode_segment(& this.user_id.to_string()),
+                    edu_common::transport::encode_segment(& this.id.to_string())
+                ),
+            )
+            .operation("delete_authentication_from_user");
+        Ok(r)
+    }
     /// Remove an authentication from a user. NOTE: It is impossible to remove the last authentication for a user
     ///
     /// `DELETE /users/{user_id}/authentications/{id}` (operation `delete_authentication_from_user`).
     pub async fn send(self) -> Result<()> {
-        let this = self;
-        let r = this.client.raw().delete_authentication_from_user(this.user_id, this.id);
-        this.client.value("delete_authentication_from_user", r).await
+        let r = self.into_request()?;
+        r.send_empty().await
     }
 }
 impl<'a> IntoFuture for DeleteAuthenticationFromUser<'a> {
@@ -11510,12 +14030,21 @@ impl GetWebhooks {
                 async move {
                     let r = this
                         .client
-                        .raw()
-                        .get_webhooks(
-                            cursor.as_deref(),
-                            Some(std::num::NonZeroU64::from(size)),
+                        .transport()
+                        .request(edu_common::reqwest::Method::GET, "/webhooks")
+                        .operation("get_webhooks")
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_webhooks", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_webhooks",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -11569,10 +14098,9 @@ impl<'a> CreateWebhook<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Register a webhook
-    ///
-    /// `POST /webhooks` (operation `create_webhook`).
-    pub async fn send(self) -> Result<types::Webhook> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -11580,8 +14108,20 @@ impl<'a> CreateWebhook<'a> {
         for name in nulls {
             body.extra.insert(name, serde_json::Value::Null);
         }
-        let r = this.client.raw().create_webhook(&body);
-        this.client.value("create_webhook", r).await
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::POST, "/webhooks")
+            .operation("create_webhook")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Register a webhook
+    ///
+    /// `POST /webhooks` (operation `create_webhook`).
+    pub async fn send(self) -> Result<types::Webhook> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for CreateWebhook<'a> {
@@ -11604,14 +14144,30 @@ impl<'a> GetWebhookById<'a> {
     pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
         GetWebhookById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        edu_common::transport::path_segment("id", &this.id)?;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/webhooks/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("get_webhook_by_id");
+        Ok(r)
+    }
     /// Get a registered webhook
     ///
     /// `GET /webhooks/{id}` (operation `get_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
-        let this = self;
-        edu_common::transport::path_segment("id", &this.id)?;
-        let r = this.client.raw().get_webhook_by_id(&this.id);
-        this.client.value("get_webhook_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for GetWebhookById<'a> {
@@ -11677,10 +14233,9 @@ impl<'a> UpdateWebhookById<'a> {
         self.body.replace_with(value);
         self
     }
-    /// Update a webhook
-    ///
-    /// `PATCH /webhooks/{id}` (operation `update_webhook_by_id`).
-    pub async fn send(self) -> Result<types::Webhook> {
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
         let this = self;
         let edu_common::fields::Finished { mut body, nulls } = this
             .body
@@ -11689,8 +14244,26 @@ impl<'a> UpdateWebhookById<'a> {
             body.extra.insert(name, serde_json::Value::Null);
         }
         edu_common::transport::path_segment("id", &this.id)?;
-        let r = this.client.raw().update_webhook_by_id(&this.id, &body);
-        this.client.value("update_webhook_by_id", r).await
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::PATCH,
+                &format!(
+                    "/webhooks/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("update_webhook_by_id")
+            .json(&(&body));
+        Ok(r)
+    }
+    /// Update a webhook
+    ///
+    /// `PATCH /webhooks/{id}` (operation `update_webhook_by_id`).
+    pub async fn send(self) -> Result<types::Webhook> {
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for UpdateWebhookById<'a> {
@@ -11713,14 +14286,30 @@ impl<'a> DeleteWebhookById<'a> {
     pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
         DeleteWebhookById { client, id }
     }
+    /// The request as it will be sent, to send another way (to read the answer's
+    /// headers, say); a missing required field is an error here already.
+    pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
+        let this = self;
+        edu_common::transport::path_segment("id", &this.id)?;
+        let r = this
+            .client
+            .transport()
+            .request(
+                edu_common::reqwest::Method::DELETE,
+                &format!(
+                    "/webhooks/{}", edu_common::transport::encode_segment(& this.id
+                    .to_string())
+                ),
+            )
+            .operation("delete_webhook_by_id");
+        Ok(r)
+    }
     /// Delete a webhook
     ///
     /// `DELETE /webhooks/{id}` (operation `delete_webhook_by_id`).
     pub async fn send(self) -> Result<types::Webhook> {
-        let this = self;
-        edu_common::transport::path_segment("id", &this.id)?;
-        let r = this.client.raw().delete_webhook_by_id(&this.id);
-        this.client.value("delete_webhook_by_id", r).await
+        let r = self.into_request()?;
+        r.send_json().await
     }
 }
 impl<'a> IntoFuture for DeleteWebhookById<'a> {
@@ -11757,17 +14346,17 @@ impl GetWebhookNotificationsByWebhookId {
                 edu_common::transport::path_segment("webhook_id", &this.webhook_id)?;
                 let r = this
                     .client
-                    .raw()
-                    .get_webhook_notifications_by_webhook_id(&this.webhook_id);
-                Ok(
-                    paginate::Page::new(
-                        this
-                            .client
-                            .value("get_webhook_notifications_by_webhook_id", r)
-                            .await?,
-                        None,
-                    ),
-                )
+                    .transport()
+                    .request(
+                        edu_common::reqwest::Method::GET,
+                        &format!(
+                            "/webhooks/{}/notifications",
+                            edu_common::transport::encode_segment(& this.webhook_id
+                            .to_string())
+                        ),
+                    )
+                    .operation("get_webhook_notifications_by_webhook_id");
+                Ok(paginate::Page::new(r.send_json().await?, None))
             }
         })
     }
@@ -11777,9 +14366,16 @@ impl GetWebhookNotificationsByWebhookId {
         edu_common::transport::path_segment("webhook_id", &this.webhook_id)?;
         let r = this
             .client
-            .raw()
-            .get_webhook_notifications_by_webhook_id(&this.webhook_id);
-        this.client.value("get_webhook_notifications_by_webhook_id", r).await
+            .transport()
+            .request(
+                edu_common::reqwest::Method::GET,
+                &format!(
+                    "/webhooks/{}/notifications", edu_common::transport::encode_segment(&
+                    this.webhook_id.to_string())
+                ),
+            )
+            .operation("get_webhook_notifications_by_webhook_id");
+        r.send_json().await
     }
     /// The items, lazily, page after page.
     pub fn stream(self) -> ItemStream<types::WebhookNotificationWithIncludes> {
@@ -11868,15 +14464,30 @@ impl GetWebhookNotificationsFailed {
                     edu_common::transport::path_segment("webhook_id", &this.webhook_id)?;
                     let r = this
                         .client
-                        .raw()
-                        .get_webhook_notifications_failed(
-                            &this.webhook_id,
-                            cursor.as_deref(),
-                            this.end.as_ref(),
-                            Some(std::num::NonZeroU64::from(size)),
-                            this.start.as_ref(),
+                        .transport()
+                        .request(
+                            edu_common::reqwest::Method::GET,
+                            &format!(
+                                "/webhooks/{}/notifications/failed",
+                                edu_common::transport::encode_segment(& this.webhook_id
+                                .to_string())
+                            ),
+                        )
+                        .operation("get_webhook_notifications_failed")
+                        .query_value("start", &this.start)
+                        .query_value("end", &this.end)
+                        .query_value("cursor", &(cursor.as_deref()))
+                        .query_value(
+                            "per_page",
+                            &(Some(std::num::NonZeroU64::from(size))),
                         );
-                    this.client.cursor_page("get_webhook_notifications_failed", r).await
+                    let answer = r.send_json_with_meta().await?;
+                    paginate::cursor_page(
+                        this.client.transport(),
+                        "get_webhook_notifications_failed",
+                        "cursor",
+                        answer,
+                    )
                 }
             },
         )
@@ -14024,7 +16635,7 @@ pub mod builders {
             self
         }
         /// Sets `_destroy`.
-        pub fn _destroy(mut self, value: impl Into<bool>) -> Self {
+        pub fn destroy(mut self, value: impl Into<bool>) -> Self {
             self.body.set("_destroy", value.into());
             self
         }

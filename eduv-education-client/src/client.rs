@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use edu_common::auth::{ClientAuth, OAuth2Config};
-use edu_common::progenitor::ResponseValue;
-use edu_common::{Credentials, Error, Result, Transport, TransportOptions};
+use edu_common::{
+    ApiResponse, Credentials, Error, RequestBuilder, Result, Transport, TransportOptions,
+};
 use secrecy::SecretString;
 
 use crate::auth::PrivateKeyJwt;
-use crate::generated;
 use crate::generated::types::{self, Organisation, StudyOffering, SubjectOffering};
 use crate::school::{School, StudyCode};
 
@@ -25,14 +25,14 @@ pub struct Versioned<T> {
 }
 
 impl<T> Versioned<T> {
-    fn from(rv: ResponseValue<T>) -> Self {
-        let api_version = rv
-            .headers()
+    fn from(answer: ApiResponse<T>) -> Self {
+        let api_version = answer
+            .headers
             .get("api-version")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         Versioned {
-            value: rv.into_inner(),
+            value: answer.value,
             api_version,
         }
     }
@@ -58,7 +58,6 @@ impl<T> Versioned<T> {
 #[derive(Clone, Debug)]
 pub struct Client {
     transport: Transport,
-    api: generated::Client,
 }
 
 /// Builds a [`Client`].
@@ -151,25 +150,28 @@ impl ClientBuilder {
             .product(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
             .api_name("eduv");
         b = b.options(self.options);
-        let transport = b.build()?;
-        let base = transport
-            .base_url()
-            .as_str()
-            .trim_end_matches('/')
-            .to_owned();
-        let api =
-            generated::Client::new_with_client(&base, transport.http().clone(), transport.clone());
-        Ok(Client { transport, api })
+        Ok(Client {
+            transport: b.build()?,
+        })
     }
 }
 
-macro_rules! with_school {
-    ($builder:expr, $school:expr) => {
-        match $school {
-            School::MasterId(id) => $builder.org_master_id(id.clone()),
-            School::OrgId(o) => $builder.org_id(o.id.clone()).org_id_type(o.id_type.clone()),
-        }
-    };
+/// The school's parameters: `orgMasterId`, or `orgId` with `orgIdType`.
+fn with_school(r: RequestBuilder, school: &School) -> RequestBuilder {
+    match school {
+        School::MasterId(id) => r.query_value("orgMasterId", id),
+        School::OrgId(o) => r
+            .query_value("orgId", &o.id)
+            .query_value("orgIdType", &o.id_type),
+    }
+}
+
+/// `filterByOrgId`, where the school is named by a secondary id and the caller set it.
+fn with_filter(r: RequestBuilder, school: &School) -> RequestBuilder {
+    match school {
+        School::OrgId(o) => r.query_value("filterByOrgId", &o.filter_by_org_id),
+        School::MasterId(_) => r,
+    }
 }
 
 impl Client {
@@ -206,14 +208,9 @@ impl Client {
         &self.transport
     }
 
-    fn map<'a, T: 'a>(
-        &'a self,
-        op: &'a str,
-        r: impl Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>
-        + 'a,
-    ) -> impl Future<Output = Result<Versioned<T>>> + 'a {
-        let answer = edu_common::progenitor::response(&self.transport, op, r);
-        async move { answer.await.map(Versioned::from) }
+    /// `GET path` as operation `op`, answered with the API version.
+    fn get(&self, op: &'static str, path: &str) -> RequestBuilder {
+        self.transport.get(path).operation(op)
     }
 
     /// `GET /organisations`: the organisations of a school or board.
@@ -245,8 +242,9 @@ impl Client {
     ) -> Result<Versioned<StudyOffering>> {
         let school = school.into();
         school.check()?;
-        let b = with_school!(self.api.get_studyofferings().id(id.to_string()), &school);
-        self.map("get-studyofferings", b.send()).await
+        let path = format!("/studyofferings/school/{id}");
+        let r = with_school(self.get("get-studyofferings", &path), &school);
+        r.send_json_with_meta().await.map(Versioned::from)
     }
 
     /// `GET /subjectofferings/school`: a school's subject offerings.
@@ -268,8 +266,9 @@ impl Client {
     ) -> Result<Versioned<SubjectOffering>> {
         let school = school.into();
         school.check()?;
-        let b = with_school!(self.api.get_subjectoffering().id(id.to_string()), &school);
-        self.map("get-subjectoffering", b.send()).await
+        let path = format!("/subjectofferings/school/{id}");
+        let r = with_school(self.get("get-subjectoffering", &path), &school);
+        r.send_json_with_meta().await.map(Versioned::from)
     }
 }
 
@@ -313,23 +312,21 @@ impl OrganisationsRequest<'_> {
 
     /// Sends the request.
     pub async fn send(self) -> Result<Versioned<Vec<Organisation>>> {
-        let mut b = self.client.api.get_organisations_by_school_search();
+        let mut r = self
+            .client
+            .get("get-organisations-by-school-search", "/organisations");
         if let Some(school) = &self.school {
             school.check()?;
-            b = with_school!(b, school);
+            r = with_school(r, school);
         }
-        if let Some(id) = self.board_master_id {
-            b = b.board_master_id(id);
+        r = r.query_value("boardMasterId", &self.board_master_id);
+        if let Some((id, id_type)) = &self.board_id {
+            r = r
+                .query_value("boardId", id)
+                .query_value("boardIdType", id_type);
         }
-        if let Some((id, id_type)) = self.board_id {
-            b = b.board_id(id).board_id_type(id_type);
-        }
-        if let Some(n) = self.name {
-            b = b.name(n);
-        }
-        self.client
-            .map("get-organisations-by-school-search", b.send())
-            .await
+        r = r.query_value("name", &self.name);
+        r.send_json_with_meta().await.map(Versioned::from)
     }
 }
 
@@ -359,24 +356,16 @@ impl StudyOfferingsRequest<'_> {
     /// Sends the request.
     pub async fn send(self) -> Result<Versioned<Vec<StudyOffering>>> {
         self.school.check()?;
-        let mut b = with_school!(
-            self.client.api.get_studyofferings_for_school(),
-            &self.school
-        );
-        if let School::OrgId(o) = &self.school
-            && let Some(f) = o.filter_by_org_id
-        {
-            b = b.filter_by_org_id(f);
-        }
-        if let Some(c) = self.study_code {
-            b = b.study_code(c.as_str().to_owned());
-        }
-        if let Some(p) = self.school_period_id {
-            b = b.school_period_id(p);
-        }
-        self.client
-            .map("get-studyofferings-for-school", b.send())
-            .await
+        let r = self
+            .client
+            .get("get-studyofferings-for-school", "/studyofferings/school");
+        let r = with_filter(with_school(r, &self.school), &self.school)
+            .query_value(
+                "studyCode",
+                &self.study_code.as_ref().map(StudyCode::as_str),
+            )
+            .query_value("schoolPeriodId", &self.school_period_id);
+        r.send_json_with_meta().await.map(Versioned::from)
     }
 }
 
@@ -413,26 +402,14 @@ impl SubjectOfferingsRequest<'_> {
     /// Sends the request.
     pub async fn send(self) -> Result<Versioned<Vec<SubjectOffering>>> {
         self.school.check()?;
-        let mut b = with_school!(
-            self.client.api.get_subjectofferings_for_school(),
-            &self.school
+        let r = self.client.get(
+            "get-subjectofferings-for-school",
+            "/subjectofferings/school",
         );
-        if let School::OrgId(o) = &self.school
-            && let Some(f) = o.filter_by_org_id
-        {
-            b = b.filter_by_org_id(f);
-        }
-        if let Some(c) = self.subject_code {
-            b = b.subject_code(c);
-        }
-        if let Some(id) = self.study_offering_id {
-            b = b.study_offering_id(id.to_string());
-        }
-        if let Some(p) = self.school_period_id {
-            b = b.school_period_id(p);
-        }
-        self.client
-            .map("get-subjectofferings-for-school", b.send())
-            .await
+        let r = with_filter(with_school(r, &self.school), &self.school)
+            .query_value("subjectCode", &self.subject_code)
+            .query_value("studyOfferingId", &self.study_offering_id)
+            .query_value("schoolPeriodId", &self.school_period_id);
+        r.send_json_with_meta().await.map(Versioned::from)
     }
 }

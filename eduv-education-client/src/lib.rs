@@ -24,8 +24,6 @@ mod generated;
 pub mod mock;
 mod school;
 
-edu_common::impl_client_hooks!(generated::Client);
-
 pub use client::{
     Client, ClientBuilder, OrganisationsRequest, SCOPE, StudyOfferingsRequest,
     SubjectOfferingsRequest, Versioned,

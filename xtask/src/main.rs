@@ -62,6 +62,7 @@ pub const APIS: &[Api] = &[
         layer: Some(layer::LayerConfig {
             output: "src/operations.rs",
             handlers: true,
+            requests: true,
             paging: layer::Paging::Cursor {
                 cursor: "cursor",
                 page_size: "per_page",
@@ -89,16 +90,18 @@ pub const APIS: &[Api] = &[
         layer: Some(layer::LayerConfig {
             output: "src/operations.rs",
             handlers: false,
+            requests: true,
             paging: layer::Paging::Offset {
                 offset: "offset",
                 limit: "limit",
             },
-            page_size_fn: "crate::resources::page_size",
+            page_size_fn: "crate::paging::page_size",
             test: None,
             cli_table: Some("cli/src/generated/edfi_admin.rs"),
             made_elsewhere: &[],
         }),
-        // The hand-written handlers use the builders.
+        // The builder interface: it also writes a builder per model type, which the
+        // hand-written `NewVendor::new` and friends use.
         positional: false,
     },
     Api {

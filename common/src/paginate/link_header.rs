@@ -81,3 +81,38 @@ pub fn json_array<T: serde::de::DeserializeOwned>(
 ) -> impl Fn(&Bytes) -> Result<Vec<T>> + Send + Sync {
     move |body: &Bytes| Error::decode_json(context, body)
 }
+
+/// One page of a cursor listing from its answer: the items, and the `cursor_param` query
+/// parameter of the `Link: <…>; rel="next"` (resolved against the transport's base URL and
+/// refused, with [`Error::CrossOrigin`], on another origin). A next link without the cursor is
+/// an [`Error::Pagination`], never a silent end.
+pub fn cursor_page<T>(
+    transport: &Transport,
+    operation: &str,
+    cursor_param: &str,
+    answer: crate::transport::ApiResponse<Vec<T>>,
+) -> Result<Page<T, String>> {
+    let report = answer.report;
+    let next = next_cursor(transport, operation, cursor_param, &answer.headers)
+        .map_err(|e| e.with_report(Some(report)))?;
+    Ok(Page::new(answer.value, next))
+}
+
+fn next_cursor(
+    transport: &Transport,
+    operation: &str,
+    cursor_param: &str,
+    headers: &http::HeaderMap,
+) -> Result<Option<String>> {
+    let Some(url) = link::find_rel(headers, "next", transport.base_url())? else {
+        return Ok(None);
+    };
+    transport.check_origin(&url)?;
+    let cursor = url.query_pairs().find(|(k, _)| k == cursor_param);
+    let cursor = cursor.map(|(_, v)| v.into_owned()).ok_or_else(|| {
+        Error::Pagination(format!(
+            "{operation}: the next link has no `{cursor_param}` parameter, so the next page cannot be requested"
+        ))
+    })?;
+    Ok(Some(cursor))
+}

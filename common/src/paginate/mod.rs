@@ -48,7 +48,7 @@ mod numbered;
 #[cfg(test)]
 mod tests;
 
-pub use link_header::{carry_query, json_array, link_header_pages};
+pub use link_header::{carry_query, cursor_page, json_array, link_header_pages};
 pub use numbered::{numbered_pages, numbered_pages_decoded, offset_pages};
 
 /// A stream of pages.

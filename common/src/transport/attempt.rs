@@ -2,7 +2,6 @@
 //! attempt, and the rate-limit slot it holds while in flight.
 
 use super::decision::{Decision, Outcome, Standing, decide};
-use super::gave_up::encode_reason;
 use super::*;
 use crate::report::{CallReport, RetryReason};
 
@@ -14,7 +13,6 @@ impl Transport {
         request: reqwest::Request,
         operation: &str,
         retry_safe: Option<bool>,
-        auth_mode: AuthMode,
     ) -> (Result<reqwest::Response, Failure>, CallReport) {
         let inner = &*self.inner;
         let mut report = CallReport::new(inner.api, operation, request.method().clone());
@@ -127,14 +125,9 @@ impl Transport {
                 let authorized = tokio::time::timeout_at(deadline, inner.auth.authorize(&inner.http, &mut req))
                     .await
                     .unwrap_or_else(|_| Err(out_of_time()));
-                let ticket = match (authorized, auth_mode) {
-                    (Ok(t), _) => t,
-                    (Err(e), AuthMode::Required) => return Err(Failure::Error(e)),
-                    #[cfg(feature = "progenitor")]
-                    (Err(e), AuthMode::Preauthorized) => {
-                        tracing::warn!(error = %e, "re-authorizing a retry failed; sending it with the credentials it had");
-                        crate::auth::AuthTicket::default()
-                    }
+                let ticket = match authorized {
+                    Ok(t) => t,
+                    Err(e) => return Err(Failure::Error(e)),
                 };
                 report.attempts += 1;
                 let resends = report.attempts - 1;
@@ -403,11 +396,6 @@ async fn buffer(
         .url(resp.url().clone());
     if let Some(h) = builder.headers_mut() {
         *h = std::mem::take(resp.headers_mut());
-        if let Some(reason) = gave_up
-            && let Ok(v) = HeaderValue::from_str(&encode_reason(reason))
-        {
-            h.insert(GAVE_UP_HEADER, v);
-        }
         // The body is now whole and decoded: its length is what it holds.
         h.remove(http::header::CONTENT_LENGTH);
         h.remove(http::header::TRANSFER_ENCODING);
@@ -423,7 +411,12 @@ async fn buffer(
         return Err(BodyFailure::TooLarge);
     }
     match builder.body(body) {
-        Ok(r) => Ok(reqwest::Response::from(r)),
+        Ok(mut r) => {
+            if let Some(reason) = gave_up {
+                r.extensions_mut().insert(super::GaveUp(reason));
+            }
+            Ok(reqwest::Response::from(r))
+        }
         // Unreachable with parts copied from a valid response.
         Err(_) => Err(BodyFailure::TooLarge),
     }

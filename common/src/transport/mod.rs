@@ -32,8 +32,6 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-#[cfg(feature = "progenitor")]
-use crate::auth::AuthTicket;
 use crate::auth::{AuthProvider, Credentials};
 use crate::error::{Error, HttpError, RateLimitReason, Result, TimeoutKind};
 use crate::limiter::{self, PauseGate, RateLimit};
@@ -43,24 +41,18 @@ use crate::retry::{self, RetryBudget, RetryConfig};
 mod attempt;
 mod body;
 mod decision;
-mod gave_up;
 mod options;
+pub mod query;
 mod request;
 mod settings;
-#[cfg(feature = "progenitor")]
-mod stash;
 
-use gave_up::{GAVE_UP_HEADER, decode_reason};
 use options::origin_of;
 pub use options::{
-    DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, is_loopback, path_id, path_segment,
+    DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, encode_segment, is_loopback,
+    path_id, path_segment,
 };
 pub use request::{ApiResponse, RequestBuilder};
 pub use settings::{CallOptions, Timeouts};
-#[cfg(feature = "progenitor")]
-use stash::Stash;
-#[cfg(feature = "progenitor")]
-pub(crate) use stash::{STASH_HEADER, STASH_STATUS, with_answered_report};
 
 struct Inner {
     http: reqwest::Client,
@@ -75,8 +67,6 @@ struct Inner {
     timeouts: Timeouts,
     max_body_bytes: usize,
     default_headers: HeaderMap,
-    #[cfg(feature = "progenitor")]
-    stash: std::sync::Mutex<Stash>,
     /// Whether `http` is the caller's (its redirect policy is its own: see `crate::redirect`).
     caller_client: bool,
     /// The API's name in metrics, spans and reports.
@@ -115,14 +105,10 @@ pub(crate) enum Failure {
     Error(Error),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AuthMode {
-    /// Authorize each attempt; a failure to get credentials is returned.
-    Required,
-    /// The request was already authorized (progenitor's `pre` hook); re-authorize best-effort.
-    #[cfg(feature = "progenitor")]
-    Preauthorized,
-}
+/// Why the retry loop handed a throttled answer back without retrying it: kept in the answer's
+/// extensions (a typed value, never a header) for the error made from it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GaveUp(pub(crate) RateLimitReason);
 
 impl Transport {
     /// Starts building a transport for the API at `base_url`.
@@ -273,12 +259,6 @@ impl Transport {
         self.request(Method::DELETE, path)
     }
 
-    /// Puts the configured credentials on `request` (fetching a token if needed).
-    #[cfg(feature = "progenitor")]
-    pub(crate) async fn authorize(&self, request: &mut reqwest::Request) -> Result<AuthTicket> {
-        self.inner.auth.authorize(&self.inner.http, request).await
-    }
-
     /// Sends `request` with auth, retries and throttling, and returns the response if it is a
     /// success. A non-success status becomes [`Error::Http`] or [`Error::RateLimited`].
     /// The response's extensions hold the call's [`CallReport`].
@@ -330,9 +310,7 @@ impl Transport {
     ) -> Result<(reqwest::Response, CallReport)> {
         // A metric label: a fixed name, never the path (which may hold ids).
         let op = options.operation.as_deref().unwrap_or("unnamed");
-        let (result, report) = self
-            .run(request, op, options.retry_safe, AuthMode::Required)
-            .await;
+        let (result, report) = self.run(request, op, options.retry_safe).await;
         match result {
             Ok(resp) => Ok((resp, report)),
             Err(failure) => Err(self.failure_error(failure).with_report(Some(report))),
@@ -385,7 +363,8 @@ impl Transport {
     ) -> Error {
         let status = resp.status();
         let headers = resp.headers().clone();
-        if let Some(e) = self.rate_limit_error(status, &headers) {
+        let gave_up = resp.extensions().get::<GaveUp>().map(|g| g.0);
+        if let Some(e) = self.rate_limit_error(status, &headers, gave_up) {
             return e;
         }
         let body = self.read_body(resp).await.unwrap_or_default();
@@ -403,6 +382,7 @@ impl Transport {
         &self,
         status: StatusCode,
         headers: &HeaderMap,
+        gave_up: Option<RateLimitReason>,
     ) -> Option<Error> {
         let throttled = status == StatusCode::TOO_MANY_REQUESTS
             || (status == StatusCode::SERVICE_UNAVAILABLE
@@ -411,16 +391,12 @@ impl Transport {
             return None;
         }
         let retry_after = retry::parse_retry_after(headers, std::time::SystemTime::now());
-        let reason = headers
-            .get(GAVE_UP_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(decode_reason)
-            .unwrap_or(match retry_after {
-                Some(d) if d > self.inner.retry.max_retry_after => RateLimitReason::WaitTooLong,
-                _ => RateLimitReason::AttemptsExhausted {
-                    attempts: self.inner.retry.max_attempts,
-                },
-            });
+        let reason = gave_up.unwrap_or(match retry_after {
+            Some(d) if d > self.inner.retry.max_retry_after => RateLimitReason::WaitTooLong,
+            _ => RateLimitReason::AttemptsExhausted {
+                attempts: self.inner.retry.max_attempts,
+            },
+        });
         Some(Error::RateLimited {
             report: None,
             status,

@@ -469,8 +469,6 @@ impl TransportBuilder {
                 timeouts: self.timeouts,
                 max_body_bytes: self.max_body_bytes,
                 default_headers: self.default_headers,
-                #[cfg(feature = "progenitor")]
-                stash: Default::default(),
                 caller_client,
                 api: self.api,
                 request_id_headers: self.request_id_headers,
@@ -545,6 +543,34 @@ pub fn path_segment<'v>(name: &str, value: &'v str) -> Result<&'v str> {
         )),
         _ => Ok(value),
     }
+}
+
+/// The characters a path segment cannot hold as they are: the URL standard's path set, plus
+/// `/` (which would start another segment) and `%` (which would read as an escape).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'\\');
+
+/// `value` as one path segment: every character that would end or change the segment
+/// percent-encoded (check it with [`path_segment`] first: `.` and `..` stay dot segments).
+///
+/// ```
+/// use edu_common::transport::encode_segment;
+/// assert_eq!(encode_segment("a/b?c#%"), "a%2Fb%3Fc%23%25");
+/// assert_eq!(encode_segment("Été 7"), "%C3%89t%C3%A9%207");
+/// ```
+pub fn encode_segment(value: &str) -> std::borrow::Cow<'_, str> {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).into()
 }
 
 /// Whether `url` names a loopback host: `127.0.0.0/8`, `::1` or `localhost`, hosts that are this

@@ -53,6 +53,17 @@ impl RequestBuilder {
         }
     }
 
+    /// Adds a typed parameter as the pairs [`query::pairs`](super::query::pairs) writes (a
+    /// list repeats the name, `None` sends nothing, an enum its wire name, a date-time in
+    /// RFC 3339): how generated operations send their parameters.
+    pub fn query_value<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        match super::query::pairs(name, value) {
+            Ok(pairs) => self.query.extend(pairs),
+            Err(e) => self.error = Some(e),
+        }
+        self
+    }
+
     /// Adds several query parameters.
     pub fn query_pairs<K: Into<String>, V: ToString>(
         mut self,
@@ -165,6 +176,17 @@ impl RequestBuilder {
     pub async fn send_raw(self) -> Result<reqwest::Response> {
         let (t, req, opts) = self.build()?;
         t.execute_raw(req, &opts).await
+    }
+
+    /// Sends the request for its success alone: the body, if any, is read (within the size cap)
+    /// and dropped. An error carries the call's report.
+    pub async fn send_empty(self) -> Result<()> {
+        let (t, req, opts) = self.build()?;
+        let (resp, report) = t.execute_reported(req, &opts).await?;
+        match t.read_body(resp).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(e.with_report(Some(report))),
+        }
     }
 
     /// Sends the request and decodes a successful JSON response.

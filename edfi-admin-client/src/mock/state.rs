@@ -121,15 +121,23 @@ impl State {
         let body = if req.body.is_empty() || !matches!(method, "POST" | "PUT") {
             Value::Null
         } else {
-            match serde_json::from_slice::<Value>(&req.body) {
-                // Every request model of the API is an object: a body of another shape (an
-                // array, a string, `null`) fails to bind, like malformed JSON.
-                Ok(mut v) if v.is_object() => {
+            // Every request model of the API is an object: a body of another shape (an array, a
+            // string, `null`) fails to bind, like malformed JSON; so does a property of the
+            // wrong type (`System.Text.Json` throws).
+            let bound = serde_json::from_slice::<Value>(&req.body)
+                .ok()
+                .filter(Value::is_object)
+                .map(|mut v| {
                     web::normalise_body(&mut v);
+                    v
+                })
+                .filter(web::binds);
+            match bound {
+                Some(mut v) => {
                     web::canonical_actions(&mut v);
                     v
                 }
-                _ => {
+                None => {
                     return message(
                         400,
                         "The request body contains malformed JSON. Please ensure your data is properly formatted and try again.",

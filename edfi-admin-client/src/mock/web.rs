@@ -8,11 +8,14 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// What a property holds, as far as reading numbers goes.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// What a property holds, as the model binder reads it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
     Integer,
     IntegerArray,
+    String,
+    Boolean,
+    /// An object, an array of objects, or a name the spec gives two different types.
     Other,
 }
 
@@ -49,16 +52,18 @@ fn facts() -> &'static Facts {
                 let kind = match (prop["type"].as_str(), prop["items"]["type"].as_str()) {
                     (Some("integer"), _) => Kind::Integer,
                     (Some("array"), Some("integer")) => Kind::IntegerArray,
+                    (Some("string"), _) => Kind::String,
+                    (Some("boolean"), _) => Kind::Boolean,
                     _ => Kind::Other,
                 };
-                // camelCase wins where the spec spells a name two ways (`displayName`).
+                // camelCase wins where the spec spells a name two ways (`displayName`); a name
+                // with two types in different models is checked as neither.
                 let camel = name.chars().next().is_some_and(char::is_lowercase);
                 properties
                     .entry(name.to_ascii_lowercase())
                     .and_modify(|e: &mut (&'static str, Kind)| {
-                        if camel {
-                            *e = (name, kind);
-                        }
+                        let kind = if e.1 == kind { kind } else { Kind::Other };
+                        *e = (if camel { name } else { e.0 }, kind);
                     })
                     .or_insert((name, kind));
             }
@@ -110,6 +115,7 @@ pub(super) fn normalise_body(value: &mut Value) {
                             number_from_text(item);
                         }
                     }
+                    Kind::String | Kind::Boolean => {}
                     Kind::Other => normalise_body(&mut v),
                 }
                 // A name sent twice in different cases: the first one wins, as in the binder.
@@ -118,6 +124,36 @@ pub(super) fn normalise_body(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(normalise_body),
         _ => {}
+    }
+}
+
+/// Whether `System.Text.Json` can bind the (normalised) body to the API's models: every property
+/// the spec types holds that type or `null`. A number where a string belongs (`"instanceType":
+/// 0.5`), a fraction or an out-of-range number where an `int` belongs, or a string where a `bool`
+/// belongs throws in the deserializer, which the server answers as malformed JSON.
+pub(super) fn binds(value: &Value) -> bool {
+    let facts = facts();
+    match value {
+        Value::Object(map) => map.iter().all(|(key, v)| {
+            let kind = facts
+                .properties
+                .get(&key.to_ascii_lowercase())
+                .map_or(Kind::Other, |(_, kind)| *kind);
+            v.is_null() || kind_binds(kind, v)
+        }),
+        Value::Array(items) => items.iter().all(binds),
+        _ => true,
+    }
+}
+
+fn kind_binds(kind: Kind, v: &Value) -> bool {
+    let int = |v: &Value| v.as_i64().is_some_and(|n| i32::try_from(n).is_ok());
+    match kind {
+        Kind::Integer => int(v),
+        Kind::IntegerArray => v.as_array().is_some_and(|items| items.iter().all(int)),
+        Kind::String => v.is_string(),
+        Kind::Boolean => v.is_boolean(),
+        Kind::Other => binds(v),
     }
 }
 
@@ -170,5 +206,35 @@ mod tests {
         assert_eq!(body["company"], "Acme");
         assert_eq!(body["vendorId"], 225);
         assert_eq!(body["odsInstanceIds"], json!([1, 2]));
+    }
+
+    #[test]
+    fn only_bodies_whose_typed_fields_hold_their_types_bind() {
+        let cases = [
+            (json!({"name": "x", "instanceType": "OdsInstance"}), true),
+            (json!({"name": "x", "instanceType": null}), true),
+            (json!({"name": "x", "instanceType": 0.5}), false),
+            (json!({"name": 3}), false),
+            (json!({"vendorId": 1.5}), false),
+            (json!({"vendorId": 4_294_967_296_i64}), false),
+            (json!({"vendorId": "225"}), true),
+            (json!({"odsInstanceIds": [1, "x"]}), false),
+            (json!({"odsInstanceIds": 1}), false),
+            (json!({"enabled": "true"}), false),
+            (
+                json!({"enabled": true, "somethingElse": [1, {"a": 2}]}),
+                true,
+            ),
+            (json!({"resourceClaims": [{"name": 7}]}), false),
+            (
+                json!({"resourceClaims": [{"name": "x", "children": []}]}),
+                true,
+            ),
+        ];
+        for (mut body, want) in cases {
+            let shown = body.to_string();
+            normalise_body(&mut body);
+            assert_eq!(binds(&body), want, "{shown}");
+        }
     }
 }

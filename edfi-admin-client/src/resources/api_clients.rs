@@ -25,15 +25,12 @@ impl ApiClients<'_> {
         &self,
         api_client: &types::AddApiClientRequest,
     ) -> Result<ApplicationCredentials> {
-        let r = self
-            .client
-            .raw()
-            .post_apiclients()
-            .body(api_client.clone())
-            .send();
-        let rv = self.client.call("postApiclients", r).await?;
-        let located = crate::location::created_id(&rv).ok();
-        let body = rv.into_inner();
+        let r = crate::operations::PostApiclients::new(self.client)
+            .body(api_client)
+            .into_request()?;
+        let rv: edu_common::ApiResponse<types::ApiClientResult> = self.client.call(r).await?;
+        let located = crate::location::created_id(&rv.headers).ok();
+        let body = rv.value;
         ApplicationCredentials::from_parts(
             "apiClientResult",
             body.id.or(located),
@@ -44,40 +41,29 @@ impl ApiClients<'_> {
 
     /// One API client.
     pub async fn get(&self, id: i32) -> Result<types::ApiClientModel> {
-        let r = self.client.raw().get_apiclients_by_id().id(id).send();
-        self.client.value("getApiclientsById", r).await
+        let r = crate::operations::GetApiclientsById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces an API client's name, approval and ODS instances.
     pub async fn update(&self, id: i32, api_client: &types::EditApiClientRequest) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_apiclients_by_id()
-            .id(id)
-            .body(api_client.clone())
-            .send();
-        self.client.unit("putApiclientsById", r).await
+        let r = crate::operations::PutApiclientsById::new(self.client, id)
+            .body(api_client)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes an API client.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_apiclients_by_id().id(id).send();
-        self.client.unit("deleteApiclientsById", r).await
+        let r = crate::operations::DeleteApiclientsById::new(self.client, id).into_request()?;
+        self.client.unit(r).await
     }
 
     /// Issues a new key and secret.
     pub async fn reset_credential(&self, id: i32) -> Result<ApplicationCredentials> {
-        let r = self
-            .client
-            .raw()
-            .put_apiclients_reset_credential_by_id()
-            .id(id)
-            .send();
-        let body = self
-            .client
-            .value("putApiclientsResetCredentialById", r)
-            .await?;
+        let r = crate::operations::PutApiclientsResetCredentialById::new(self.client, id)
+            .into_request()?;
+        let body: types::ApiClientResult = self.client.value(r).await?;
         ApplicationCredentials::from_parts(
             "apiClientResult",
             body.id.or(Some(id)),

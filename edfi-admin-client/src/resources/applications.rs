@@ -49,15 +49,12 @@ impl Applications<'_> {
 
     /// Creates an application; returns its id, key and secret.
     pub async fn create(&self, app: &NewApplication) -> Result<ApplicationCredentials> {
-        let r = self
-            .client
-            .raw()
-            .post_applications()
-            .body(app.clone())
-            .send();
-        let rv = self.client.call("postApplications", r).await?;
-        let located = crate::location::created_id(&rv).ok();
-        let body = rv.into_inner();
+        let r = crate::operations::PostApplications::new(self.client)
+            .body(app)
+            .into_request()?;
+        let rv: edu_common::ApiResponse<types::ApplicationResult> = self.client.call(r).await?;
+        let located = crate::location::created_id(&rv.headers).ok();
+        let body = rv.value;
         ApplicationCredentials::from_parts(
             "applicationResult",
             body.id.or(located),
@@ -68,40 +65,29 @@ impl Applications<'_> {
 
     /// One application.
     pub async fn get(&self, id: i32) -> Result<types::ApplicationModel> {
-        let r = self.client.raw().get_applications_by_id().id(id).send();
-        self.client.value("getApplicationsById", r).await
+        let r = crate::operations::GetApplicationsById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces an application's settings.
     pub async fn update(&self, id: i32, app: &types::EditApplicationRequest) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_applications_by_id()
-            .id(id)
-            .body(app.clone())
-            .send();
-        self.client.unit("putApplicationsById", r).await
+        let r = crate::operations::PutApplicationsById::new(self.client, id)
+            .body(app)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes an application and its API clients.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_applications_by_id().id(id).send();
-        self.client.unit("deleteApplicationsById", r).await
+        let r = crate::operations::DeleteApplicationsById::new(self.client, id).into_request()?;
+        self.client.unit(r).await
     }
 
     /// Issues a new key and secret (the server must have `EnableApplicationResetEndpoint`).
     pub async fn reset_credential(&self, id: i32) -> Result<ApplicationCredentials> {
-        let r = self
-            .client
-            .raw()
-            .put_applications_reset_credential_by_id()
-            .id(id)
-            .send();
-        let body = self
-            .client
-            .value("putApplicationsResetCredentialById", r)
-            .await?;
+        let r = crate::operations::PutApplicationsResetCredentialById::new(self.client, id)
+            .into_request()?;
+        let body: types::ApplicationResult = self.client.value(r).await?;
         ApplicationCredentials::from_parts(
             "applicationResult",
             body.id.or(Some(id)),

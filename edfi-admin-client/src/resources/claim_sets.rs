@@ -39,69 +39,60 @@ impl ClaimSets<'_> {
 
     /// The claim set with this name (applications name their claim set; this finds its id).
     pub async fn by_name(&self, name: &str) -> Result<Option<types::ClaimSetModel>> {
-        let r = self.client.raw().list_claim_sets().name(name).send();
-        let found = self.client.value("listClaimSets", r).await?;
-        Ok(found.into_iter().find(|c| c.name.as_deref() == Some(name)))
+        use futures::TryStreamExt as _;
+        let mut found = self.list().name(name).stream();
+        while let Some(c) = found.try_next().await? {
+            if c.name.as_deref() == Some(name) {
+                return Ok(Some(c));
+            }
+        }
+        Ok(None)
     }
 
     /// Creates an empty claim set; returns its id.
     pub async fn create(&self, name: impl Into<String>) -> Result<i32> {
         let name = name.into();
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets()
-            .body_map(|b| b.name(name))
-            .send();
-        self.client.created("postClaimSets", r).await
+        let r = crate::operations::PostClaimSets::new(self.client)
+            .name(name)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// One claim set with its resource claims.
     pub async fn get(&self, id: i32) -> Result<types::ClaimSetDetailsModel> {
-        let r = self.client.raw().get_claim_sets_by_id().id(id).send();
-        self.client.value("getClaimSetsById", r).await
+        let r = crate::operations::GetClaimSetsById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Renames a claim set (system-reserved ones cannot be changed).
     pub async fn rename(&self, id: i32, name: impl Into<String>) -> Result<()> {
         let name = name.into();
-        let r = self
-            .client
-            .raw()
-            .put_claim_sets_by_id()
-            .id(id)
-            .body_map(|b| b.name(name))
-            .send();
-        self.client.unit("putClaimSetsById", r).await
+        let r = crate::operations::PutClaimSetsById::new(self.client, id)
+            .name(name)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes a claim set (not one that is system reserved or used by applications).
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_claim_sets_by_id().id(id).send();
-        self.client.unit("deleteClaimSetsById", r).await
+        let r = crate::operations::DeleteClaimSetsById::new(self.client, id).into_request()?;
+        self.client.unit(r).await
     }
 
     /// Copies a claim set under a new name; returns the copy's id.
     pub async fn copy(&self, original_id: i32, name: impl Into<String>) -> Result<i32> {
         let name = name.into();
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_copy()
-            .body_map(|b| b.original_id(original_id).name(name))
-            .send();
-        self.client.created("postClaimSetsCopy", r).await
+        let r = crate::operations::PostClaimSetsCopy::new(self.client)
+            .original_id(original_id)
+            .name(name)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// Exports a claim set with its resource claims.
     pub async fn export(&self, id: i32) -> Result<types::ClaimSetDetailsModel> {
-        let r = self
-            .client
-            .raw()
-            .get_claim_sets_export_by_id()
-            .id(id)
-            .send();
-        self.client.value("getClaimSetsExportById", r).await
+        let r = crate::operations::GetClaimSetsExportById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Imports an exported claim set under `name`; returns the new id.
@@ -111,13 +102,11 @@ impl ClaimSets<'_> {
         exported: &types::ClaimSetDetailsModel,
     ) -> Result<i32> {
         let (name, claims) = (name.into(), exported.resource_claims.clone());
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_import()
-            .body_map(|b| b.name(name).resource_claims(claims.unwrap_or_default()))
-            .send();
-        self.client.created("postClaimSetsImport", r).await
+        let r = crate::operations::PostClaimSetsImport::new(self.client)
+            .name(name)
+            .resource_claims(claims.unwrap_or_default())
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// Adds a resource claim to the claim set with these actions (see [`enabled_actions`]).
@@ -127,19 +116,14 @@ impl ClaimSets<'_> {
         resource_claim_id: i32,
         actions: Vec<types::ResourceClaimAction>,
     ) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_resource_claim_actions_by_claim_set_id()
-            .claim_set_id(claim_set_id)
-            .body_map(|b| {
-                b.resource_claim_id(Some(resource_claim_id))
-                    .resource_claim_actions(actions)
-            })
-            .send();
-        self.client
-            .unit("postClaimSetsResourceClaimActionsByClaimSetId", r)
-            .await
+        let r = crate::operations::PostClaimSetsResourceClaimActionsByClaimSetId::new(
+            self.client,
+            claim_set_id,
+        )
+        .resource_claim_id(resource_claim_id)
+        .resource_claim_actions(actions)
+        .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Replaces the actions of a resource claim on the claim set.
@@ -149,20 +133,15 @@ impl ClaimSets<'_> {
         resource_claim_id: i32,
         actions: Vec<types::ResourceClaimAction>,
     ) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_claim_sets_resource_claim_actions_by_claim_set_id_by_resource_claim_id()
-            .claim_set_id(claim_set_id)
-            .resource_claim_id(resource_claim_id)
-            .body_map(|b| b.resource_claim_actions(actions))
-            .send();
-        self.client
-            .unit(
-                "putClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
-                r,
+        let r =
+            crate::operations::PutClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId::new(
+                self.client,
+                claim_set_id,
+                resource_claim_id,
             )
-            .await
+            .resource_claim_actions(actions)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Removes a resource claim from the claim set.
@@ -171,19 +150,8 @@ impl ClaimSets<'_> {
         claim_set_id: i32,
         resource_claim_id: i32,
     ) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_claim_sets_resource_claim_actions_by_claim_set_id_by_resource_claim_id()
-            .claim_set_id(claim_set_id)
-            .resource_claim_id(resource_claim_id)
-            .send();
-        self.client
-            .unit(
-                "deleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
-                r,
-            )
-            .await
+        let r = crate::operations::DeleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId::new(self.client, claim_set_id, resource_claim_id).into_request()?;
+        self.client.unit(r).await
     }
 
     /// Overrides the authorization strategies of one action of a resource claim on the claim set
@@ -199,20 +167,8 @@ impl ClaimSets<'_> {
             action.into(),
             strategies.into_iter().map(Into::into).collect(),
         );
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_resource_claim_actions_override_authorization_strategy_by_claim_set_id_by_resource_claim_id()
-            .claim_set_id(claim_set_id)
-            .resource_claim_id(resource_claim_id)
-            .body_map(|b| b.action_name(Some(action)).authorization_strategies(strategies))
-            .send();
-        self.client
-            .unit(
-                "postClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId",
-                r,
-            )
-            .await
+        let r = crate::operations::PostClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId::new(self.client, claim_set_id, resource_claim_id).action_name(action).authorization_strategies(strategies).into_request()?;
+        self.client.unit(r).await
     }
 
     /// Drops a resource claim's overrides on the claim set, back to the default strategies.
@@ -221,18 +177,7 @@ impl ClaimSets<'_> {
         claim_set_id: i32,
         resource_claim_id: i32,
     ) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .post_claim_sets_resource_claim_actions_reset_authorization_strategies_by_claim_set_id_by_resource_claim_id()
-            .claim_set_id(claim_set_id)
-            .resource_claim_id(resource_claim_id)
-            .send();
-        self.client
-            .unit(
-                "postClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId",
-                r,
-            )
-            .await
+        let r = crate::operations::PostClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId::new(self.client, claim_set_id, resource_claim_id).into_request()?;
+        self.client.unit(r).await
     }
 }

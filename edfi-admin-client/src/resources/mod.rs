@@ -14,8 +14,8 @@ mod security;
 mod tenants;
 mod vendors;
 
-use edu_common::progenitor::ResponseValue;
-use edu_common::{DecodeError, Error, Result, secrecy::SecretString};
+use edu_common::{ApiResponse, DecodeError, Error, RequestBuilder, Result, secrecy::SecretString};
+use serde::de::DeserializeOwned;
 
 use crate::Client;
 use crate::location::created_id;
@@ -29,8 +29,7 @@ pub use security::Security;
 pub use tenants::Tenants;
 pub use vendors::{NewVendor, Vendors};
 
-/// The result of one generated call.
-pub(crate) type Raw<T> = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>;
+pub use crate::paging::PAGE_SIZE;
 
 /// Credentials of an application or API client: the key, and the secret as a secret.
 ///
@@ -69,55 +68,35 @@ impl ApplicationCredentials {
     }
 }
 
-/// The page size of the list streams.
-pub const PAGE_SIZE: u64 = 100;
-
 impl Client {
-    /// The body of a successful generated call, or the call's typed error.
-    pub(crate) fn value<'a, T: 'a>(
-        &'a self,
-        operation: &'a str,
-        r: impl Future<Output = Raw<T>> + 'a,
-    ) -> impl Future<Output = Result<T>> + 'a {
-        let answer = self.call(operation, r);
-        async move { Ok(answer.await?.into_inner()) }
+    /// The body of a successful request, decoded.
+    pub(crate) async fn value<T: DeserializeOwned>(&self, r: RequestBuilder) -> Result<T> {
+        r.send_json().await
     }
 
-    /// Success of a generated call whose body does not matter.
-    pub(crate) fn unit<'a, T: 'a>(
-        &'a self,
-        operation: &'a str,
-        r: impl Future<Output = Raw<T>> + 'a,
-    ) -> impl Future<Output = Result<()>> + 'a {
-        let answer = self.call(operation, r);
-        async move { answer.await.map(|_| ()) }
+    /// Success of a request whose body does not matter.
+    pub(crate) async fn unit(&self, r: RequestBuilder) -> Result<()> {
+        r.send_empty().await
     }
 
-    /// The id of the resource a generated `POST` created.
-    pub(crate) fn created<'a, T: 'a>(
-        &'a self,
-        operation: &'a str,
-        r: impl Future<Output = Raw<T>> + 'a,
-    ) -> impl Future<Output = Result<i32>> + 'a {
-        let answer = self.call(operation, r);
-        async move { created_id(&answer.await?) }
+    /// The decoded body of a successful request with its headers and report.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        r: RequestBuilder,
+    ) -> Result<ApiResponse<T>> {
+        r.send_json_with_meta().await
     }
-}
 
-/// The page size a listing asks for: the caller's (at least 1), or [`PAGE_SIZE`].
-pub(crate) fn page_size(n: Option<u32>) -> Result<u32> {
-    match n {
-        None => Ok(PAGE_SIZE as u32),
-        Some(0) => Err(Error::invalid_input(
-            Some("limit"),
-            "the page size must be at least 1",
-        )),
-        Some(n) => Ok(n),
+    /// The id of the resource a `POST` created, from the 201's `Location`.
+    pub(crate) async fn created(&self, r: RequestBuilder) -> Result<i32> {
+        let mut answer = r.send().await?;
+        let report = answer.extensions_mut().remove::<edu_common::CallReport>();
+        let id = created_id(answer.headers()).map_err(|e| e.with_report(report.clone()));
+        // The body is read (and dropped) so the connection can serve the next request.
+        self.transport()
+            .read_body(answer)
+            .await
+            .map_err(|e| e.with_report(report))?;
+        id
     }
-}
-
-/// An offset or limit as the API's 32-bit integer.
-pub(crate) fn window(n: u64) -> Result<i32> {
-    i32::try_from(n)
-        .map_err(|_| Error::invalid_input(Some("offset"), "beyond the API's 32-bit range"))
 }

@@ -20,37 +20,30 @@ impl OdsInstances<'_> {
 
     /// Creates an ODS instance; returns its id.
     pub async fn create(&self, instance: &types::AddOdsInstanceRequest) -> Result<i32> {
-        let r = self
-            .client
-            .raw()
-            .post_ods_instances()
-            .body(instance.clone())
-            .send();
-        self.client.created("postOdsInstances", r).await
+        let r = crate::operations::PostOdsInstances::new(self.client)
+            .body(instance)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// One ODS instance with its contexts and derivatives.
     pub async fn get(&self, id: i32) -> Result<types::OdsInstanceDetailModel> {
-        let r = self.client.raw().get_ods_instances_by_id().id(id).send();
-        self.client.value("getOdsInstancesById", r).await
+        let r = crate::operations::GetOdsInstancesById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces an ODS instance (an empty connection string keeps the old one).
     pub async fn update(&self, id: i32, instance: &types::EditOdsInstanceRequest) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_ods_instances_by_id()
-            .id(id)
-            .body(instance.clone())
-            .send();
-        self.client.unit("putOdsInstancesById", r).await
+        let r = crate::operations::PutOdsInstancesById::new(self.client, id)
+            .body(instance)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes an ODS instance (not one that applications, contexts or derivatives use).
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_ods_instances_by_id().id(id).send();
-        self.client.unit("deleteOdsInstancesById", r).await
+        let r = crate::operations::DeleteOdsInstancesById::new(self.client, id).into_request()?;
+        self.client.unit(r).await
     }
 
     /// The applications that can reach the instance.
@@ -73,24 +66,17 @@ impl OdsInstanceContexts<'_> {
 
     /// Creates a context; returns its id.
     pub async fn create(&self, context: &types::AddOdsInstanceContextRequest) -> Result<i32> {
-        let r = self
-            .client
-            .raw()
-            .post_ods_instance_contexts()
-            .body(context.clone())
-            .send();
-        self.client.created("postOdsInstanceContexts", r).await
+        let r = crate::operations::PostOdsInstanceContexts::new(self.client)
+            .body(context)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// One context.
     pub async fn get(&self, id: i32) -> Result<types::OdsInstanceContextModel> {
-        let r = self
-            .client
-            .raw()
-            .get_ods_instance_contexts_by_id()
-            .id(id)
-            .send();
-        self.client.value("getOdsInstanceContextsById", r).await
+        let r =
+            crate::operations::GetOdsInstanceContextsById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces a context.
@@ -99,25 +85,17 @@ impl OdsInstanceContexts<'_> {
         id: i32,
         context: &types::EditOdsInstanceContextRequest,
     ) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_ods_instance_contexts_by_id()
-            .id(id)
-            .body(context.clone())
-            .send();
-        self.client.unit("putOdsInstanceContextsById", r).await
+        let r = crate::operations::PutOdsInstanceContextsById::new(self.client, id)
+            .body(context)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes a context.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_ods_instance_contexts_by_id()
-            .id(id)
-            .send();
-        self.client.unit("deleteOdsInstanceContextsById", r).await
+        let r = crate::operations::DeleteOdsInstanceContextsById::new(self.client, id)
+            .into_request()?;
+        self.client.unit(r).await
     }
 }
 
@@ -135,24 +113,17 @@ impl OdsInstanceDerivatives<'_> {
 
     /// Creates a derivative (`ReadReplica` or `Snapshot`); returns its id.
     pub async fn create(&self, derivative: &types::AddOdsInstanceDerivativeRequest) -> Result<i32> {
-        let r = self
-            .client
-            .raw()
-            .post_ods_instance_derivatives()
-            .body(derivative.clone())
-            .send();
-        self.client.created("postOdsInstanceDerivatives", r).await
+        let r = crate::operations::PostOdsInstanceDerivatives::new(self.client)
+            .body(derivative)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// One derivative.
     pub async fn get(&self, id: i32) -> Result<types::OdsInstanceDerivativeModel> {
-        let r = self
-            .client
-            .raw()
-            .get_ods_instance_derivatives_by_id()
-            .id(id)
-            .send();
-        self.client.value("getOdsInstanceDerivativesById", r).await
+        let r = crate::operations::GetOdsInstanceDerivativesById::new(self.client, id)
+            .into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces a derivative (an empty connection string keeps the old one).
@@ -161,26 +132,16 @@ impl OdsInstanceDerivatives<'_> {
         id: i32,
         derivative: &types::EditOdsInstanceDerivativeRequest,
     ) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_ods_instance_derivatives_by_id()
-            .id(id)
-            .body(derivative.clone())
-            .send();
-        self.client.unit("putOdsInstanceDerivativesById", r).await
+        let r = crate::operations::PutOdsInstanceDerivativesById::new(self.client, id)
+            .body(derivative)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes a derivative.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .delete_ods_instance_derivatives_by_id()
-            .id(id)
-            .send();
-        self.client
-            .unit("deleteOdsInstanceDerivativesById", r)
-            .await
+        let r = crate::operations::DeleteOdsInstanceDerivativesById::new(self.client, id)
+            .into_request()?;
+        self.client.unit(r).await
     }
 }

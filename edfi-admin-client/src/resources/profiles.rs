@@ -25,19 +25,17 @@ impl Profiles<'_> {
         definition: impl Into<String>,
     ) -> Result<i32> {
         let (name, definition) = (name.into(), definition.into());
-        let r = self
-            .client
-            .raw()
-            .post_profiles()
-            .body_map(|b| b.name(name).definition(definition))
-            .send();
-        self.client.created("postProfiles", r).await
+        let r = crate::operations::PostProfiles::new(self.client)
+            .name(name)
+            .definition(definition)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// One profile with its definition.
     pub async fn get(&self, id: i32) -> Result<types::ProfileDetailsModel> {
-        let r = self.client.raw().get_profiles_by_id().id(id).send();
-        self.client.value("getProfilesById", r).await
+        let r = crate::operations::GetProfilesById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces a profile's name and definition.
@@ -48,19 +46,16 @@ impl Profiles<'_> {
         definition: impl Into<String>,
     ) -> Result<()> {
         let (name, definition) = (name.into(), definition.into());
-        let r = self
-            .client
-            .raw()
-            .put_profiles_by_id()
-            .id(id)
-            .body_map(|b| b.name(name).definition(definition))
-            .send();
-        self.client.unit("putProfilesById", r).await
+        let r = crate::operations::PutProfilesById::new(self.client, id)
+            .name(name)
+            .definition(definition)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes a profile.
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_profiles_by_id().id(id).send();
-        self.client.unit("deleteProfilesById", r).await
+        let r = crate::operations::DeleteProfilesById::new(self.client, id).into_request()?;
+        self.client.unit(r).await
     }
 }

@@ -31,8 +31,8 @@ impl Security<'_> {
 
     /// One resource claim with its parent's name and its children.
     pub async fn resource_claim(&self, id: i32) -> Result<types::ResourceClaimModel> {
-        let r = self.client.raw().get_resource_claims_by_id().id(id).send();
-        self.client.value("getResourceClaimsById", r).await
+        let r = crate::operations::GetResourceClaimsById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// The actions each resource claim supports.

@@ -20,12 +20,8 @@ impl Tenants<'_> {
     /// One tenant by name (an empty name, `.` or `..` is refused before anything is sent).
     pub async fn get(&self, name: &str) -> Result<types::TenantModel> {
         edu_common::transport::path_segment("tenantName", name)?;
-        let r = self
-            .client
-            .raw()
-            .get_tenants_by_tenant_name()
-            .tenant_name(name)
-            .send();
-        self.client.value("getTenantsByTenantName", r).await
+        let r = crate::operations::GetTenantsByTenantName::new(self.client, name.to_owned())
+            .into_request()?;
+        self.client.value(r).await
     }
 }

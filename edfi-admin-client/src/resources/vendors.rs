@@ -38,32 +38,30 @@ impl Vendors<'_> {
 
     /// Creates a vendor; returns its id (from the `Location` header).
     pub async fn create(&self, vendor: &NewVendor) -> Result<i32> {
-        let r = self.client.raw().post_vendors().body(vendor.clone()).send();
-        self.client.created("postVendors", r).await
+        let r = crate::operations::PostVendors::new(self.client)
+            .body(vendor)
+            .into_request()?;
+        self.client.created(r).await
     }
 
     /// One vendor.
     pub async fn get(&self, id: i32) -> Result<types::VendorModel> {
-        let r = self.client.raw().get_vendors_by_id().id(id).send();
-        self.client.value("getVendorsById", r).await
+        let r = crate::operations::GetVendorsById::new(self.client, id).into_request()?;
+        self.client.value(r).await
     }
 
     /// Replaces a vendor's company, contact and namespace prefixes.
     pub async fn update(&self, id: i32, vendor: &types::EditVendorRequest) -> Result<()> {
-        let r = self
-            .client
-            .raw()
-            .put_vendors_by_id()
-            .id(id)
-            .body(vendor.clone())
-            .send();
-        self.client.unit("putVendorsById", r).await
+        let r = crate::operations::PutVendorsById::new(self.client, id)
+            .body(vendor)
+            .into_request()?;
+        self.client.unit(r).await
     }
 
     /// Deletes a vendor (and, on the server, its applications).
     pub async fn delete(&self, id: i32) -> Result<()> {
-        let r = self.client.raw().delete_vendors_by_id().id(id).send();
-        self.client.unit("deleteVendorsById", r).await
+        let r = crate::operations::DeleteVendorsById::new(self.client, id).into_request()?;
+        self.client.unit(r).await
     }
 
     /// The vendor's applications.

@@ -157,7 +157,7 @@ fn mentions_model(ty: &Type, index: &TypesIndex) -> bool {
 
 /// A setter's name: the field's, as a Rust identifier.
 fn setter_name(json: &str) -> String {
-    let mut s: String = json
+    let mut s: String = super::naming::snake(json)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
@@ -272,6 +272,20 @@ pub(super) fn setters(
                             self
                         }
                     });
+                    // The whole list from typed items (read earlier, say): `Vec<types::X>`.
+                    if !taken.contains(&setter.to_string()) {
+                        let doc = format!(
+                            " Sets `{json}` to these items (typed values, read earlier, say); [`Self::{add}`] builds one."
+                        );
+                        out.push(quote! {
+                            #[doc = #doc]
+                            pub fn #setter(mut self, items: impl IntoIterator<Item = types::#b>) -> Self {
+                                let items: Vec<types::#b> = items.into_iter().collect();
+                                self.body.set(#json, items);
+                                self
+                            }
+                        });
+                    }
                 }
                 // Lists of lists or of maps: set through `.body(..)`.
                 Kind::List(_) | Kind::Entries | Kind::Unsupported => {}
@@ -429,5 +443,7 @@ mod tests {
         assert_eq!(setter_name("type"), "type_");
         assert_eq!(setter_name("first-name"), "first_name");
         assert_eq!(setter_name("2fa"), "_2fa");
+        assert_eq!(setter_name("originalId"), "original_id");
+        assert_eq!(setter_name("resourceClaims"), "resource_claims");
     }
 }

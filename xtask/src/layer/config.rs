@@ -23,6 +23,9 @@ pub struct LayerConfig {
     /// Resource handlers and request types for every operation (`true`), or only the listings
     /// (`false`: the crate's hand-written handlers cover the other operations).
     pub handlers: bool,
+    /// A request type for every operation even without handlers (the crate's hand-written
+    /// handlers send through them): implied by `handlers`.
+    pub requests: bool,
     /// The API's paging.
     pub paging: Paging,
     /// The crate's function that checks a page size: `fn(Option<u32>) -> Result<u32>`.

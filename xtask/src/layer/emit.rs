@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use super::body_builders::{self, TypesIndex};
 use super::config::{LayerConfig, Paging};
-use super::model::{Op, Param, Pass, Setter, body_ty, optional, positional, setter_of};
+use super::model::{Op, Param, Setter, body_ty, optional, positional, setter_of};
 use super::types::vec_item;
 
 pub(super) fn ident(name: &str) -> Ident {
@@ -99,11 +99,9 @@ fn sent_fields<'o>(
     Ok(fields)
 }
 
-/// A parameter a listing sets per page: its setter, the builder statement, and the positional
-/// method's argument.
+/// A parameter a listing sets per page (or a request's body): its setter and the value sent.
 struct Override {
     setter: &'static str,
-    statement: TokenStream,
     argument: Expr,
 }
 
@@ -143,55 +141,79 @@ fn path_checks(op: &Op, fields: &[(&Setter, bool)]) -> Vec<TokenStream> {
         .collect()
 }
 
-/// The call itself (see [`call`]).
+/// The call itself (see [`call`]): the request built on the client's transport, with every
+/// parameter where the spec puts it (path segments encoded, query values as the OpenAPI default
+/// writes them), not yet sent.
 fn send_call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Result<TokenStream> {
-    let raw = ident(&op.raw_fn);
-    let Some(order) = &op.builder.call else {
-        let sets = fields.iter().map(|(s, required)| {
+    let value_of = |setter: &str| -> Option<Expr> {
+        if let Some(o) = overrides.iter().find(|o| o.setter == setter) {
+            let arg = &o.argument;
+            return Some(syn::parse_quote!(&(#arg)));
+        }
+        fields.iter().find(|f| f.0.name == setter).map(|(s, _)| {
             let n = ident(&s.name);
-            if *required {
-                quote!(b = b.#n(this.#n);)
-            } else {
-                quote!(if let Some(v) = this.#n { b = b.#n(v); })
-            }
-        });
-        let extra = overrides.iter().map(|o| &o.statement);
-        return Ok(quote! {
-            #[allow(unused_mut)]
-            let mut b = this.client.raw().#raw();
-            #(#sets)*
-            #(#extra)*
-            let r = b.send();
-        });
+            syn::parse_quote!(&this.#n)
+        })
     };
-    let mut args: Vec<Expr> = Vec::new();
-    for name in order {
-        let setter = setter_of(op, name).context("an argument is a parameter")?;
-        let n = ident(name);
-        let arg: Expr = if let Some(o) = overrides.iter().find(|o| o.setter == name) {
-            o.argument.clone()
-        } else if let Some((_, required)) = fields.iter().find(|f| f.0.name == *name) {
-            let value: Expr = match (setter.pass, required) {
-                (Pass::Str | Pass::Ref, true) => syn::parse_quote!(&this.#n),
-                (Pass::Str, false) => syn::parse_quote!(this.#n.as_deref()),
-                (Pass::Ref, false) => syn::parse_quote!(this.#n.as_ref()),
-                (Pass::Value | Pass::Setter, _) => syn::parse_quote!(this.#n),
-            };
-            match (setter.optional, required) {
-                (true, true) => syn::parse_quote!(Some(#value)),
-                (false, false) => {
-                    bail!("{}: `{name}` is optional here but not in the method", op.id)
-                }
-                _ => value,
-            }
-        } else if setter.optional {
-            syn::parse_quote!(None)
-        } else {
-            bail!("{}: nothing to pass for the required `{name}`", op.id);
-        };
-        args.push(arg);
+    // The path: each `{name}` an encoded segment, in the order the path names them.
+    let mut template = op.path.clone();
+    let mut segments: Vec<TokenStream> = Vec::new();
+    let mut path_params: Vec<&super::model::Param> =
+        op.params.iter().filter(|p| p.location == "path").collect();
+    path_params.sort_by_key(|p| op.path.find(&format!("{{{}}}", p.name)));
+    for p in path_params {
+        template = template.replacen(&format!("{{{}}}", p.name), "{}", 1);
+        let n = ident(&p.setter);
+        if !fields.iter().any(|f| f.0.name == p.setter) {
+            bail!("{}: the path parameter `{}` is not kept", op.id, p.name);
+        }
+        segments.push(quote!(edu_common::transport::encode_segment(&this.#n.to_string())));
     }
-    Ok(quote!(let r = this.client.raw().#raw(#(#args),*);))
+    let path = if segments.is_empty() {
+        quote!(#template)
+    } else {
+        quote!(&format!(#template, #(#segments),*))
+    };
+    let method = ident(&op.method.to_uppercase());
+    let id = &op.id;
+    let mut query = Vec::new();
+    for p in op.params.iter().filter(|p| p.location == "query") {
+        let Some(value) = value_of(&p.setter) else {
+            // A parameter the layer does not offer (none today) is simply not sent.
+            continue;
+        };
+        let name = &p.name;
+        query.push(quote!(.query_value(#name, #value)));
+    }
+    let body = if op.has_body {
+        let value = value_of("body").with_context(|| format!("{}: no body to send", op.id))?;
+        if op.form_body {
+            quote!(.form(#value))
+        } else {
+            quote!(.json(#value))
+        }
+    } else {
+        quote!()
+    };
+    Ok(quote! {
+        let r = this
+            .client
+            .transport()
+            .request(edu_common::reqwest::Method::#method, #path)
+            .operation(#id)
+            #(#query)*
+            #body;
+    })
+}
+
+/// How a request's answer becomes its value: nothing for `()`, else the decoded JSON.
+fn finish(op: &Op) -> TokenStream {
+    let ok = &op.builder.ok;
+    if quote!(#ok).to_string().replace(' ', "") == "()" {
+        quote!(r.send_empty().await)
+    } else {
+        quote!(r.send_json().await)
+    }
 }
 
 /// The fields a request or listing keeps, and how its `new` takes and stores them.
@@ -268,7 +290,6 @@ pub(super) fn request(
         prelude = written.prelude;
         overrides.push(Override {
             setter: "body",
-            statement: quote!(b = b.body(body);),
             argument: syn::parse_quote!(&body),
         });
         fields.push((b, true));
@@ -279,8 +300,8 @@ pub(super) fn request(
         init,
     } = kept;
     let send = call(op, &fields, &overrides)?;
+    let finish = finish(op);
     let docs = op_doc(op);
-    let id = &op.id;
     Ok(quote! {
         #[doc = #head]
         ///
@@ -299,12 +320,19 @@ pub(super) fn request(
 
             #(#setters)*
 
-            #docs
-            pub async fn send(self) -> Result<#ok> {
+            /// The request as it will be sent, to send another way (to read the answer's
+            /// headers, say); a missing required field is an error here already.
+            pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
                 let this = self;
                 #prelude
                 #send
-                this.client.value(#id, r).await
+                Ok(r)
+            }
+
+            #docs
+            pub async fn send(self) -> Result<#ok> {
+                let r = self.into_request()?;
+                #finish
             }
         }
 
@@ -372,19 +400,17 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
     let page_size_fn: Expr = syn::parse_str(config.page_size_fn)?;
     let paging = match paged {
         Some(Paging::Cursor { cursor, page_size }) => {
-            let (c, ps) = (ident(cursor), ident(page_size));
+            let ps = ident(page_size);
             let send = call(
                 op,
                 &fields,
                 &[
                     Override {
                         setter: page_size,
-                        statement: quote!(b = b.#ps(std::num::NonZeroU64::from(size));),
                         argument: syn::parse_quote!(Some(std::num::NonZeroU64::from(size))),
                     },
                     Override {
                         setter: cursor,
-                        statement: quote!(if let Some(c) = cursor { b = b.#c(c); }),
                         argument: syn::parse_quote!(cursor.as_deref()),
                     },
                 ],
@@ -418,27 +444,26 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
                         let this = self.clone();
                         async move {
                             #send
-                            this.client.cursor_page(#id, r).await
+                            let answer = r.send_json_with_meta().await?;
+                            paginate::cursor_page(this.client.transport(), #id, #cursor, answer)
                         }
                     })
                 }
             }
         }
         Some(Paging::Offset { offset, limit }) => {
-            let (o, l) = (ident(offset), ident(limit));
+            let l = ident(limit);
             let send = call(
                 op,
                 &fields,
                 &[
                     Override {
                         setter: offset,
-                        statement: quote!(b = b.#o(crate::window(offset)?);),
-                        argument: syn::parse_quote!(Some(crate::window(offset)?)),
+                        argument: syn::parse_quote!(Some(crate::paging::window(offset)?)),
                     },
                     Override {
                         setter: limit,
-                        statement: quote!(b = b.#l(crate::window(limit)?);),
-                        argument: syn::parse_quote!(Some(crate::window(limit)?)),
+                        argument: syn::parse_quote!(Some(crate::paging::window(limit)?)),
                     },
                 ],
             )?;
@@ -464,7 +489,7 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
                         let this = self.clone();
                         async move {
                             #send
-                            this.client.value(#id, r).await
+                            r.send_json().await
                         }
                     })
                 }
@@ -479,7 +504,7 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
                         let this = self.clone();
                         async move {
                             #build
-                            Ok(paginate::Page::new(this.client.value(#id, r).await?, None))
+                            Ok(paginate::Page::new(r.send_json().await?, None))
                         }
                     })
                 }
@@ -488,7 +513,7 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
                 pub async fn send(self) -> Result<Vec<#item>> {
                     let this = self;
                     #build
-                    this.client.value(#id, r).await
+                    r.send_json().await
                 }
             }
         }

@@ -78,7 +78,8 @@ pub fn generate(
     let ops = operations(spec, &builders, &raw_fns)?;
     let tag_docs = tag_docs(spec);
     let mut items: Vec<TokenStream> = Vec::new();
-    if config.handlers {
+    let requests = config.handlers || config.requests;
+    if requests {
         items.push(quote! {
             use std::future::IntoFuture;
 
@@ -114,7 +115,7 @@ pub fn generate(
             stats.listings += 1;
             stats.paginated += usize::from(paginated);
             stats.typed += 1;
-        } else if config.handlers {
+        } else if requests {
             items.push(request(op, &index, &mut nested)?);
             stats.typed += 1;
         } else {
@@ -135,7 +136,7 @@ pub fn generate(
             .map(|(_, text)| *text);
         items.push(handler(tag, tag_docs.get(tag), made, ops)?);
     }
-    if config.handlers {
+    if requests {
         items.push(body_builders::builders_module(&index, nested));
         // The item types of multi-value query parameters (`Vec<types::X>`).
         let many: std::collections::BTreeSet<String> = ops

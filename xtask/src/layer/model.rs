@@ -10,39 +10,20 @@ use syn::Type;
 use super::naming::{is_collection, is_param, rust_ident, singular, snake};
 use super::types::vec_item;
 
-/// One parameter of a generated operation: a setter of its progenitor builder, or an argument
-/// of its positional method.
+/// One parameter of a generated operation, as progenitor typed it: a setter of its builder, or
+/// an argument of its positional method.
 #[derive(Clone)]
 pub(super) struct Setter {
     pub(super) name: String,
     /// The owned type the layer keeps the value in.
     pub(super) ty: Type,
-    /// How the positional method takes it (`Pass::Setter` in the builder interface).
-    pub(super) pass: Pass,
-    /// Whether the positional method takes it as an `Option`.
-    pub(super) optional: bool,
 }
 
-/// How a positional method takes a parameter the layer keeps as an owned value.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Pass {
-    /// A builder setter, by value (the builder interface).
-    Setter,
-    /// `&str` (kept as a `String`).
-    Str,
-    /// `&T` (kept as a `T`).
-    Ref,
-    /// `T`, by value.
-    Value,
-}
-
-/// One generated operation: its parameters and what it answers, and for a positional method
-/// the order of its arguments (`None` for a builder).
+/// One generated operation: its parameters and what it answers.
 #[derive(Clone)]
 pub(super) struct Builder {
     pub(super) setters: Vec<Setter>,
     pub(super) ok: Type,
-    pub(super) call: Option<Vec<String>>,
 }
 
 /// One spec parameter.
@@ -63,10 +44,11 @@ pub(super) struct Op {
     pub(super) tag: String,
     pub(super) summary: String,
     pub(super) description: String,
-    pub(super) raw_fn: String,
     pub(super) type_name: String,
     pub(super) params: Vec<Param>,
     pub(super) has_body: bool,
+    /// The body goes as `application/x-www-form-urlencoded` (the spec offers no JSON).
+    pub(super) form_body: bool,
     pub(super) builder: Builder,
 }
 
@@ -141,11 +123,15 @@ pub(super) fn operations(
                 tag,
                 summary: op["summary"].as_str().unwrap_or_default().to_owned(),
                 description: op["description"].as_str().unwrap_or_default().to_owned(),
-                raw_fn,
                 type_name,
                 params,
                 has_body: op.get("requestBody").is_some()
                     && builder.setters.iter().any(|s| s.name == "body"),
+                form_body: {
+                    let content = &resolve(spec, &op["requestBody"])["content"];
+                    content.get("application/json").is_none()
+                        && content.get("application/x-www-form-urlencoded").is_some()
+                },
                 builder: builder.clone(),
             });
         }

@@ -9,7 +9,7 @@ use syn::{
     FnArg, GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type, WherePredicate,
 };
 
-use super::model::{Builder, Pass, Setter};
+use super::model::{Builder, Setter};
 use super::naming::camel;
 use super::types::{first_arg, option_inner};
 
@@ -41,7 +41,6 @@ pub(super) fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
         let mut b = Builder {
             setters: Vec::new(),
             ok: syn::parse_quote!(()),
-            call: None,
         };
         for it in &imp.items {
             let ImplItem::Fn(f) = it else { continue };
@@ -53,12 +52,7 @@ pub(super) fn builders(file: &syn::File) -> Result<HashMap<String, Builder>> {
                 && !fname.ends_with("_map")
                 && let Some(ty) = setter_type(f)
             {
-                b.setters.push(Setter {
-                    name: fname,
-                    ty,
-                    pass: Pass::Setter,
-                    optional: false,
-                });
+                b.setters.push(Setter { name: fname, ty });
             }
         }
         out.insert(name, b);
@@ -153,31 +147,20 @@ pub(super) fn positional_fns(
             setters: Vec::new(),
             ok: send_ok(&f.sig.output)
                 .with_context(|| format!("reading the result type of {fname}"))?,
-            call: Some(Vec::new()),
         };
         for arg in &f.sig.inputs {
             let FnArg::Typed(pt) = arg else { continue };
             let name = tokens(&pt.pat);
-            let (optional, inner) = match option_inner(&pt.ty) {
-                Some(inner) => (true, inner),
-                None => (false, (*pt.ty).clone()),
-            };
-            let (pass, ty) = match &inner {
+            let inner = option_inner(&pt.ty).unwrap_or_else(|| (*pt.ty).clone());
+            // The layer keeps an owned value: `&str` as a `String`, `&T` as a `T`.
+            let ty = match &inner {
                 Type::Reference(r) if tokens(&r.elem) == "str" => {
-                    (Pass::Str, syn::parse_quote!(::std::string::String))
+                    syn::parse_quote!(::std::string::String)
                 }
-                Type::Reference(r) => (Pass::Ref, (*r.elem).clone()),
-                other => (Pass::Value, other.clone()),
+                Type::Reference(r) => (*r.elem).clone(),
+                other => other.clone(),
             };
-            if let Some(call) = b.call.as_mut() {
-                call.push(name.clone());
-            }
-            b.setters.push(Setter {
-                name,
-                ty,
-                pass,
-                optional,
-            });
+            b.setters.push(Setter { name, ty });
         }
         let type_name = camel(&fname);
         names.insert(fname, type_name.clone());

@@ -20,6 +20,11 @@
 //!    enrollment's `start_date`), and a query filter `<name>_from`/`<name>_until` after such a
 //!    name, get `format: date`, so one record's `NaiveDate` passes straight to another's filter
 //!    and body (and "next week" is refused by the compiler, not answered with nothing).
+//! 6. A `oneOf` that offers a plain string and also a formatted one (`CustomFieldValue`: a
+//!    string, and a string with `format: date`) loses the formatted branch: every date is also
+//!    a string, so a custom field holding a date matched two branches, which `oneOf` forbids
+//!    (a schema validator refused the answer), and the typed enum could never decode the date
+//!    branch anyway (its string branch comes first).
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -48,10 +53,32 @@ pub fn normalize(mut spec: Value) -> Result<Value> {
     }
     drop_undefined_required(&mut spec);
     type_dates(&mut spec);
+    drop_subsumed_string_branches(&mut spec);
     allow_unknown_fields(&mut spec);
     tolerate_absent_fields(&mut spec);
     spec["servers"] = json!([{ "url": "/" }]);
     Ok(spec)
+}
+
+/// Step 6: in every `oneOf` with a plain `{type: string}` branch, the other string branches
+/// (formatted, titled) are dropped: a value valid under them is valid under the plain one.
+fn drop_subsumed_string_branches(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(branches)) = map.get_mut("oneOf") {
+                let plain = |b: &Value| {
+                    b.as_object()
+                        .is_some_and(|o| o.len() == 1 && o.get("type") == Some(&json!("string")))
+                };
+                if branches.iter().any(plain) {
+                    branches.retain(|b| plain(b) || b.get("type") != Some(&json!("string")));
+                }
+            }
+            map.values_mut().for_each(drop_subsumed_string_branches);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_subsumed_string_branches),
+        _ => {}
+    }
 }
 
 /// Step 5: `format: date` on the plain-string request properties and `_from`/`_until` filters
