@@ -1,5 +1,5 @@
-//! An operation to its client: a generated table's through the client's transport, a typed
-//! table's through the typed handlers.
+//! An operation to its client: a generated table's through the typed layer's generated calls, a
+//! hand-written table's through the typed handlers.
 
 use bytes::Bytes;
 use clap::ArgMatches;
@@ -8,6 +8,7 @@ use edu_common::{Error, Result};
 use crate::answer::Answer;
 use crate::clients::Clients;
 use crate::command::Api;
+use crate::op_call::Args;
 use crate::table::Operation;
 
 /// Runs `op` of `api`; a listing starts at `resume` when given.
@@ -20,8 +21,13 @@ pub async fn call(
     resume: Option<String>,
 ) -> Result<Answer> {
     match api {
-        Api::Eduframe | Api::EdfiAdmin => {
-            crate::spec_call::call(clients.transport(api)?, op, m, body, resume).await
+        Api::Eduframe => {
+            let args = Args::new(m, op, body, resume);
+            crate::generated::eduframe::call(clients.eduframe()?, op, &args).await
+        }
+        Api::EdfiAdmin => {
+            let args = Args::new(m, op, body, resume);
+            crate::generated::edfi_admin::call(clients.edfi_admin()?, op, &args).await
         }
         Api::Datahub => crate::typed::datahub::call(clients.datahub()?, op, m, resume).await,
         Api::Eduv => crate::typed::eduv::call(clients.eduv()?, op, m).await,

@@ -305,6 +305,106 @@ async fn a_create_with_fields_from_set_flags() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_are_typed_and_bodies_checked_before_anything_is_sent() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    let created = edu(
+        &[
+            "eduframe",
+            "accounts",
+            "create",
+            "--set",
+            "name=Acme",
+            "--set",
+            "phone=0301234567",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(created.status.success(), "{}", stderr(&created));
+    let id = lines(&created)[0]["id"]
+        .as_i64()
+        .expect("the new account's id")
+        .to_string();
+    sim.log_requests(true);
+    let before = sim.requests().len();
+
+    // A date filter takes a date: the typed layer's parser refuses anything else.
+    let vague = edu(
+        &[
+            "eduframe",
+            "planned-courses",
+            "list",
+            "--start-date-from",
+            "next week",
+        ],
+        &vars,
+    )
+    .await;
+    assert_eq!(vague.status.code(), Some(2), "{}", stderr(&vague));
+    let text = stderr(&vague);
+    assert!(
+        text.contains("--start-date-from") && text.contains("date"),
+        "{text}"
+    );
+    // A body without a field the API requires says which flag adds it.
+    let nameless = edu(
+        &["eduframe", "accounts", "create", "--set", "email=a@b.nl"],
+        &vars,
+    )
+    .await;
+    assert_eq!(nameless.status.code(), Some(2), "{}", stderr(&nameless));
+    assert!(
+        stderr(&nameless).contains("--set name="),
+        "{}",
+        stderr(&nameless)
+    );
+    assert_eq!(sim.requests().len(), before, "{:?}", sim.requests());
+
+    // A date that is one is sent as the API writes it, and an explicit null clears a field.
+    let dated = edu(
+        &[
+            "eduframe",
+            "planned-courses",
+            "list",
+            "--start-date-from",
+            "2020-01-01",
+            "--limit",
+            "1",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(dated.status.success(), "{}", stderr(&dated));
+    let sent = sim.requests();
+    assert!(
+        sent.iter().any(|r| r
+            .request
+            .url
+            .query()
+            .is_some_and(|q| q.contains("start_date_from=2020-01-01"))),
+        "{sent:?}"
+    );
+    let cleared = edu(
+        &[
+            "eduframe",
+            "accounts",
+            "update",
+            &id,
+            "--set",
+            "name=Acme",
+            "--set",
+            "phone=null",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(cleared.status.success(), "{}", stderr(&cleared));
+    let got = lines(&edu(&["eduframe", "accounts", "get", &id], &vars).await);
+    assert_eq!(got[0]["phone"], Value::Null, "{got:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edfi_vendor_and_application_are_created_and_the_credentials_shown_once() {
     let sim = edfi_admin_client::mock::Simulator::builder().start().await;
     let vars = edfi_vars(&sim);

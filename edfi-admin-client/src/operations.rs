@@ -16,7 +16,9 @@ pub struct GetInformation<'a> {
     client: &'a Client,
 }
 impl<'a> GetInformation<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         GetInformation { client }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -55,7 +57,9 @@ pub struct PostConnectRegister<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostConnectRegister<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostConnectRegister {
             client,
             body: edu_common::fields::Fields::default(),
@@ -80,6 +84,16 @@ impl<'a> PostConnectRegister<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::PostConnectRegisterBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -125,7 +139,9 @@ pub struct PostConnectToken<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostConnectToken<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostConnectToken {
             client,
             body: edu_common::fields::Fields::default(),
@@ -155,6 +171,16 @@ impl<'a> PostConnectToken<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::PostConnectTokenBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -209,9 +235,12 @@ pub struct ListActions {
     id: Option<i32>,
     name: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListActions {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListActions {
             client,
             order_by: None,
@@ -219,6 +248,7 @@ impl ListActions {
             id: None,
             name: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -250,14 +280,20 @@ impl ListActions {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ActionModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -298,7 +334,9 @@ pub struct ListApiclients {
     applicationid: i32,
 }
 impl ListApiclients {
-    pub(crate) fn new(client: Client, applicationid: i32) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, applicationid: i32) -> Self {
         ListApiclients {
             client,
             applicationid,
@@ -355,7 +393,9 @@ pub struct PostApiclients<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostApiclients<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostApiclients {
             client,
             body: edu_common::fields::Fields::default(),
@@ -389,6 +429,16 @@ impl<'a> PostApiclients<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddApiClientRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -445,7 +495,9 @@ pub struct GetApiclientsById<'a> {
     id: i32,
 }
 impl<'a> GetApiclientsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetApiclientsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -493,7 +545,9 @@ pub struct PutApiclientsById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutApiclientsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutApiclientsById {
             client,
             id,
@@ -533,6 +587,16 @@ impl<'a> PutApiclientsById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditApiClientRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -595,7 +659,9 @@ pub struct DeleteApiclientsById<'a> {
     id: i32,
 }
 impl<'a> DeleteApiclientsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteApiclientsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -642,7 +708,9 @@ pub struct PutApiclientsResetCredentialById<'a> {
     id: i32,
 }
 impl<'a> PutApiclientsResetCredentialById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutApiclientsResetCredentialById {
             client,
             id,
@@ -699,9 +767,12 @@ pub struct ListApplications {
     claimset_name: Option<::std::string::String>,
     ids: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListApplications {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListApplications {
             client,
             order_by: None,
@@ -711,6 +782,7 @@ impl ListApplications {
             claimset_name: None,
             ids: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -752,14 +824,20 @@ impl ListApplications {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ApplicationModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -797,7 +875,9 @@ pub struct PostApplications<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostApplications<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostApplications {
             client,
             body: edu_common::fields::Fields::default(),
@@ -856,6 +936,16 @@ impl<'a> PostApplications<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -912,7 +1002,9 @@ pub struct GetApplicationsById<'a> {
     id: i32,
 }
 impl<'a> GetApplicationsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetApplicationsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -960,7 +1052,9 @@ pub struct PutApplicationsById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutApplicationsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutApplicationsById {
             client,
             id,
@@ -1030,6 +1124,16 @@ impl<'a> PutApplicationsById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -1092,7 +1196,9 @@ pub struct DeleteApplicationsById<'a> {
     id: i32,
 }
 impl<'a> DeleteApplicationsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteApplicationsById {
             client,
             id,
@@ -1142,7 +1248,9 @@ pub struct PutApplicationsResetCredentialById<'a> {
     id: i32,
 }
 impl<'a> PutApplicationsResetCredentialById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutApplicationsResetCredentialById {
             client,
             id,
@@ -1195,14 +1303,18 @@ pub struct ListAuthorizationStrategies {
     order_by: Option<::std::string::String>,
     direction: Option<types::SortDirection>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListAuthorizationStrategies {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListAuthorizationStrategies {
             client,
             order_by: None,
             direction: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -1224,14 +1336,20 @@ impl ListAuthorizationStrategies {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::AuthorizationStrategyModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -1275,9 +1393,12 @@ pub struct ListClaimSets {
     id: Option<i32>,
     name: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListClaimSets {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListClaimSets {
             client,
             order_by: None,
@@ -1285,6 +1406,7 @@ impl ListClaimSets {
             id: None,
             name: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -1316,14 +1438,20 @@ impl ListClaimSets {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ClaimSetModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -1359,7 +1487,9 @@ pub struct PostClaimSets<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostClaimSets<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostClaimSets {
             client,
             body: edu_common::fields::Fields::default(),
@@ -1374,6 +1504,16 @@ impl<'a> PostClaimSets<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1421,7 +1561,9 @@ pub struct PostClaimSetsCopy<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostClaimSetsCopy<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostClaimSetsCopy {
             client,
             body: edu_common::fields::Fields::default(),
@@ -1441,6 +1583,16 @@ impl<'a> PostClaimSetsCopy<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CopyClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1488,7 +1640,9 @@ pub struct PostClaimSetsImport<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostClaimSetsImport<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostClaimSetsImport {
             client,
             body: edu_common::fields::Fields::default(),
@@ -1526,6 +1680,16 @@ impl<'a> PostClaimSetsImport<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::ImportClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1577,7 +1741,9 @@ pub struct PostClaimSetsResourceClaimActionsByClaimSetId<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostClaimSetsResourceClaimActionsByClaimSetId<'a> {
-    pub(crate) fn new(client: &'a Client, claim_set_id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, claim_set_id: i32) -> Self {
         PostClaimSetsResourceClaimActionsByClaimSetId {
             client,
             claim_set_id,
@@ -1616,6 +1782,16 @@ impl<'a> PostClaimSetsResourceClaimActionsByClaimSetId<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddResourceClaimOnClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1675,11 +1851,9 @@ pub struct PutClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        claim_set_id: i32,
-        resource_claim_id: i32,
-    ) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, claim_set_id: i32, resource_claim_id: i32) -> Self {
         PutClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId {
             client,
             claim_set_id,
@@ -1714,6 +1888,16 @@ impl<'a> PutClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditResourceClaimOnClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1773,11 +1957,9 @@ pub struct DeleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId<'a> 
     resource_claim_id: i32,
 }
 impl<'a> DeleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId<'a> {
-    pub(crate) fn new(
-        client: &'a Client,
-        claim_set_id: i32,
-        resource_claim_id: i32,
-    ) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, claim_set_id: i32, resource_claim_id: i32) -> Self {
         DeleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId {
             client,
             claim_set_id,
@@ -1839,11 +2021,9 @@ impl<
 > PostClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId<
     'a,
 > {
-    pub(crate) fn new(
-        client: &'a Client,
-        claim_set_id: i32,
-        resource_claim_id: i32,
-    ) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, claim_set_id: i32, resource_claim_id: i32) -> Self {
         PostClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId {
             client,
             claim_set_id,
@@ -1869,6 +2049,16 @@ impl<
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::OverrideAuthStategyOnClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1943,11 +2133,9 @@ impl<
 > PostClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId<
     'a,
 > {
-    pub(crate) fn new(
-        client: &'a Client,
-        claim_set_id: i32,
-        resource_claim_id: i32,
-    ) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, claim_set_id: i32, resource_claim_id: i32) -> Self {
         PostClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId {
             client,
             claim_set_id,
@@ -2003,7 +2191,9 @@ pub struct GetClaimSetsById<'a> {
     id: i32,
 }
 impl<'a> GetClaimSetsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetClaimSetsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2051,7 +2241,9 @@ pub struct PutClaimSetsById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutClaimSetsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutClaimSetsById {
             client,
             id,
@@ -2067,6 +2259,16 @@ impl<'a> PutClaimSetsById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditClaimSetRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2122,7 +2324,9 @@ pub struct DeleteClaimSetsById<'a> {
     id: i32,
 }
 impl<'a> DeleteClaimSetsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteClaimSetsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2169,7 +2373,9 @@ pub struct GetClaimSetsExportById<'a> {
     id: i32,
 }
 impl<'a> GetClaimSetsExportById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetClaimSetsExportById {
             client,
             id,
@@ -2222,14 +2428,18 @@ pub struct ListOdsInstanceContexts {
     order_by: Option<::std::string::String>,
     direction: Option<types::SortDirection>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListOdsInstanceContexts {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListOdsInstanceContexts {
             client,
             order_by: None,
             direction: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -2251,14 +2461,20 @@ impl ListOdsInstanceContexts {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::OdsInstanceContextModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -2295,7 +2511,9 @@ pub struct PostOdsInstanceContexts<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostOdsInstanceContexts<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostOdsInstanceContexts {
             client,
             body: edu_common::fields::Fields::default(),
@@ -2320,6 +2538,16 @@ impl<'a> PostOdsInstanceContexts<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddOdsInstanceContextRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2376,7 +2604,9 @@ pub struct GetOdsInstanceContextsById<'a> {
     id: i32,
 }
 impl<'a> GetOdsInstanceContextsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetOdsInstanceContextsById {
             client,
             id,
@@ -2427,7 +2657,9 @@ pub struct PutOdsInstanceContextsById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutOdsInstanceContextsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutOdsInstanceContextsById {
             client,
             id,
@@ -2453,6 +2685,16 @@ impl<'a> PutOdsInstanceContextsById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditOdsInstanceContextRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2515,7 +2757,9 @@ pub struct DeleteOdsInstanceContextsById<'a> {
     id: i32,
 }
 impl<'a> DeleteOdsInstanceContextsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteOdsInstanceContextsById {
             client,
             id,
@@ -2570,14 +2814,18 @@ pub struct ListOdsInstanceDerivatives {
     order_by: Option<::std::string::String>,
     direction: Option<types::SortDirection>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListOdsInstanceDerivatives {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListOdsInstanceDerivatives {
             client,
             order_by: None,
             direction: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -2599,14 +2847,20 @@ impl ListOdsInstanceDerivatives {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::OdsInstanceDerivativeModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -2643,7 +2897,9 @@ pub struct PostOdsInstanceDerivatives<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostOdsInstanceDerivatives<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostOdsInstanceDerivatives {
             client,
             body: edu_common::fields::Fields::default(),
@@ -2668,6 +2924,16 @@ impl<'a> PostOdsInstanceDerivatives<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddOdsInstanceDerivativeRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2724,7 +2990,9 @@ pub struct GetOdsInstanceDerivativesById<'a> {
     id: i32,
 }
 impl<'a> GetOdsInstanceDerivativesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetOdsInstanceDerivativesById {
             client,
             id,
@@ -2775,7 +3043,9 @@ pub struct PutOdsInstanceDerivativesById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutOdsInstanceDerivativesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutOdsInstanceDerivativesById {
             client,
             id,
@@ -2816,6 +3086,16 @@ impl<'a> PutOdsInstanceDerivativesById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditOdsInstanceDerivativeRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2871,7 +3151,9 @@ pub struct DeleteOdsInstanceDerivativesById<'a> {
     id: i32,
 }
 impl<'a> DeleteOdsInstanceDerivativesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteOdsInstanceDerivativesById {
             client,
             id,
@@ -2929,9 +3211,12 @@ pub struct ListOdsInstances {
     name: Option<::std::string::String>,
     instance_type: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListOdsInstances {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListOdsInstances {
             client,
             order_by: None,
@@ -2940,6 +3225,7 @@ impl ListOdsInstances {
             name: None,
             instance_type: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -2976,14 +3262,20 @@ impl ListOdsInstances {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::OdsInstanceModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -3020,7 +3312,9 @@ pub struct PostOdsInstances<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostOdsInstances<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostOdsInstances {
             client,
             body: edu_common::fields::Fields::default(),
@@ -3045,6 +3339,16 @@ impl<'a> PostOdsInstances<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddOdsInstanceRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3097,7 +3401,9 @@ pub struct GetOdsInstancesById<'a> {
     id: i32,
 }
 impl<'a> GetOdsInstancesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetOdsInstancesById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3145,7 +3451,9 @@ pub struct PutOdsInstancesById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutOdsInstancesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutOdsInstancesById {
             client,
             id,
@@ -3186,6 +3494,16 @@ impl<'a> PutOdsInstancesById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditOdsInstanceRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3239,7 +3557,9 @@ pub struct DeleteOdsInstancesById<'a> {
     id: i32,
 }
 impl<'a> DeleteOdsInstancesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteOdsInstancesById {
             client,
             id,
@@ -3292,7 +3612,9 @@ pub struct GetOdsInstancesApplicationsById {
     id: i32,
 }
 impl GetOdsInstancesApplicationsById {
-    pub(crate) fn new(client: Client, id: i32) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, id: i32) -> Self {
         GetOdsInstancesApplicationsById {
             client,
             id,
@@ -3366,9 +3688,12 @@ pub struct ListProfiles {
     id: Option<i32>,
     name: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListProfiles {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListProfiles {
             client,
             order_by: None,
@@ -3376,6 +3701,7 @@ impl ListProfiles {
             id: None,
             name: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -3407,14 +3733,20 @@ impl ListProfiles {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ProfileModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -3450,7 +3782,9 @@ pub struct PostProfiles<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostProfiles<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostProfiles {
             client,
             body: edu_common::fields::Fields::default(),
@@ -3470,6 +3804,16 @@ impl<'a> PostProfiles<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddProfileRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3519,7 +3863,9 @@ pub struct GetProfilesById<'a> {
     id: i32,
 }
 impl<'a> GetProfilesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetProfilesById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3567,7 +3913,9 @@ pub struct PutProfilesById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutProfilesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutProfilesById {
             client,
             id,
@@ -3588,6 +3936,16 @@ impl<'a> PutProfilesById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditProfileRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3643,7 +4001,9 @@ pub struct DeleteProfilesById<'a> {
     id: i32,
 }
 impl<'a> DeleteProfilesById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteProfilesById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3696,15 +4056,19 @@ pub struct ListResourceClaimActionAuthStrategies {
     direction: Option<types::SortDirection>,
     resource_name: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListResourceClaimActionAuthStrategies {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListResourceClaimActionAuthStrategies {
             client,
             order_by: None,
             direction: None,
             resource_name: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -3731,14 +4095,20 @@ impl ListResourceClaimActionAuthStrategies {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ResourceClaimActionAuthStrategyModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -3782,15 +4152,19 @@ pub struct ListResourceClaimActions {
     direction: Option<types::SortDirection>,
     resource_name: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListResourceClaimActions {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListResourceClaimActions {
             client,
             order_by: None,
             direction: None,
             resource_name: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -3817,14 +4191,20 @@ impl ListResourceClaimActions {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ResourceClaimActionModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -3869,9 +4249,12 @@ pub struct ListResourceClaims {
     id: Option<i32>,
     name: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListResourceClaims {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListResourceClaims {
             client,
             order_by: None,
@@ -3879,6 +4262,7 @@ impl ListResourceClaims {
             id: None,
             name: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -3910,14 +4294,20 @@ impl ListResourceClaims {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::ResourceClaimModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -3953,7 +4343,9 @@ pub struct GetResourceClaimsById<'a> {
     id: i32,
 }
 impl<'a> GetResourceClaimsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetResourceClaimsById {
             client,
             id,
@@ -4003,7 +4395,9 @@ pub struct ListTenants {
     client: Client,
 }
 impl ListTenants {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListTenants { client }
     }
     /// The whole list, as one page.
@@ -4055,7 +4449,9 @@ pub struct GetTenantsByTenantName<'a> {
     tenant_name: ::std::string::String,
 }
 impl<'a> GetTenantsByTenantName<'a> {
-    pub(crate) fn new(client: &'a Client, tenant_name: ::std::string::String) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, tenant_name: ::std::string::String) -> Self {
         GetTenantsByTenantName {
             client,
             tenant_name,
@@ -4112,9 +4508,12 @@ pub struct ListVendors {
     contact_name: Option<::std::string::String>,
     contact_email_address: Option<::std::string::String>,
     paging_size: Option<u32>,
+    paging_start: Option<u64>,
 }
 impl ListVendors {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         ListVendors {
             client,
             order_by: None,
@@ -4125,6 +4524,7 @@ impl ListVendors {
             contact_name: None,
             contact_email_address: None,
             paging_size: None,
+            paging_start: None,
         }
     }
     /// `orderBy`: Indicates the property name by which the results will be sorted.
@@ -4177,14 +4577,20 @@ impl ListVendors {
     pub fn limit(self, n: u32) -> Self {
         self.page_size(n)
     }
+    /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+    pub fn start_at_offset(mut self, offset: u64) -> Self {
+        self.paging_start = Some(offset);
+        self
+    }
     /// The pages, each with its items and the offset of the next.
     pub fn pages(self) -> PageStream<types::VendorModel, u64> {
         let size = match crate::paging::page_size(self.paging_size) {
             Ok(n) => n,
             Err(e) => return paginate::failed(e),
         };
+        let start = self.paging_start.unwrap_or(0);
         paginate::offset_pages(
-            0,
+            start,
             u64::from(size),
             move |offset, limit| {
                 let this = self.clone();
@@ -4223,7 +4629,9 @@ pub struct PostVendors<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PostVendors<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         PostVendors {
             client,
             body: edu_common::fields::Fields::default(),
@@ -4253,6 +4661,16 @@ impl<'a> PostVendors<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddVendorRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4309,7 +4727,9 @@ pub struct GetVendorsById<'a> {
     id: i32,
 }
 impl<'a> GetVendorsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         GetVendorsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4357,7 +4777,9 @@ pub struct PutVendorsById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> PutVendorsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         PutVendorsById {
             client,
             id,
@@ -4393,6 +4815,16 @@ impl<'a> PutVendorsById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::EditVendorRequest) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4455,7 +4887,9 @@ pub struct DeleteVendorsById<'a> {
     id: i32,
 }
 impl<'a> DeleteVendorsById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i32) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i32) -> Self {
         DeleteVendorsById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4505,7 +4939,9 @@ pub struct GetVendorsApplicationsById {
     id: i32,
 }
 impl GetVendorsApplicationsById {
-    pub(crate) fn new(client: Client, id: i32) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, id: i32) -> Self {
         GetVendorsApplicationsById {
             client,
             id,

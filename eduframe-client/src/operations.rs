@@ -25,7 +25,9 @@ pub struct GetAccounts {
     paging_start: Option<String>,
 }
 impl GetAccounts {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetAccounts {
             client,
             search: None,
@@ -122,7 +124,9 @@ pub struct CreateAccount<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateAccount<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateAccount {
             client,
             body: edu_common::fields::Fields::default(),
@@ -214,6 +218,16 @@ impl<'a> CreateAccount<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -257,7 +271,9 @@ pub struct GetAccountById<'a> {
     id: i64,
 }
 impl<'a> GetAccountById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetAccountById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -303,7 +319,9 @@ pub struct UpdateAccount<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateAccount<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateAccount {
             client,
             id,
@@ -378,6 +396,16 @@ impl<'a> UpdateAccount<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -433,7 +461,9 @@ pub struct GetAffiliations {
     paging_start: Option<String>,
 }
 impl GetAffiliations {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetAffiliations {
             client,
             user_id: None,
@@ -516,7 +546,9 @@ pub struct CreateAffiliation<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateAffiliation<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateAffiliation {
             client,
             body: edu_common::fields::Fields::default(),
@@ -541,6 +573,16 @@ impl<'a> CreateAffiliation<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateAffiliationBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -592,7 +634,9 @@ pub struct UpdateAffiliationById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateAffiliationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateAffiliationById {
             client,
             id,
@@ -633,6 +677,16 @@ impl<'a> UpdateAffiliationById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateAffiliationByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -686,7 +740,9 @@ pub struct DeleteAffiliationById<'a> {
     id: i64,
 }
 impl<'a> DeleteAffiliationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteAffiliationById {
             client,
             id,
@@ -739,7 +795,9 @@ pub struct GetAttendances {
     paging_start: Option<String>,
 }
 impl GetAttendances {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetAttendances {
             client,
             meeting_id: None,
@@ -815,7 +873,9 @@ pub struct SetAttendance<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> SetAttendance<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         SetAttendance {
             client,
             body: edu_common::fields::Fields::default(),
@@ -845,6 +905,16 @@ impl<'a> SetAttendance<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::SetAttendanceBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -895,7 +965,9 @@ pub struct CreateAuthentication<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateAuthentication<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateAuthentication {
             client,
             body: edu_common::fields::Fields::default(),
@@ -923,6 +995,16 @@ impl<'a> CreateAuthentication<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateAuthenticationBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -986,7 +1068,9 @@ pub struct GetCatalogProducts {
     paging_start: Option<String>,
 }
 impl GetCatalogProducts {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCatalogProducts {
             client,
             published: None,
@@ -1099,7 +1183,9 @@ pub struct GetCatalogProductById<'a> {
     id: i64,
 }
 impl<'a> GetCatalogProductById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetCatalogProductById {
             client,
             id,
@@ -1148,7 +1234,9 @@ pub struct UpdateCatalogProductById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCatalogProductById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateCatalogProductById {
             client,
             id,
@@ -1220,6 +1308,16 @@ impl<'a> UpdateCatalogProductById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -1279,7 +1377,9 @@ pub struct GetCatalogVariants {
     paging_start: Option<String>,
 }
 impl GetCatalogVariants {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCatalogVariants {
             client,
             published_public: None,
@@ -1382,7 +1482,9 @@ pub struct GetCatalogVariantById<'a> {
     id: i64,
 }
 impl<'a> GetCatalogVariantById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetCatalogVariantById {
             client,
             id,
@@ -1431,7 +1533,9 @@ pub struct UpdateCatalogVariantById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCatalogVariantById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateCatalogVariantById {
             client,
             id,
@@ -1447,6 +1551,16 @@ impl<'a> UpdateCatalogVariantById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateCatalogVariantByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1506,7 +1620,9 @@ pub struct GetCategories {
     paging_start: Option<String>,
 }
 impl GetCategories {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCategories {
             client,
             published: None,
@@ -1592,7 +1708,9 @@ pub struct CreateCategory<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateCategory<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateCategory {
             client,
             body: edu_common::fields::Fields::default(),
@@ -1632,6 +1750,16 @@ impl<'a> CreateCategory<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateCategoryBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1679,7 +1807,9 @@ pub struct GetCategoryById<'a> {
     id: i64,
 }
 impl<'a> GetCategoryById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetCategoryById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1725,7 +1855,9 @@ pub struct UpdateCategoryById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCategoryById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateCategoryById {
             client,
             id,
@@ -1808,6 +1940,16 @@ impl<'a> UpdateCategoryById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -1857,7 +1999,9 @@ pub struct CreateComment<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateComment<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateComment {
             client,
             body: edu_common::fields::Fields::default(),
@@ -1882,6 +2026,16 @@ impl<'a> CreateComment<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateCommentBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -1937,7 +2091,9 @@ pub struct UpdateCommentById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCommentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateCommentById {
             client,
             id,
@@ -1958,6 +2114,16 @@ impl<'a> UpdateCommentById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateCommentByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2009,7 +2175,9 @@ pub struct DeleteCommentById<'a> {
     id: i64,
 }
 impl<'a> DeleteCommentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteCommentById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2058,7 +2226,9 @@ pub struct GetCourseLocations {
     paging_start: Option<String>,
 }
 impl GetCourseLocations {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCourseLocations {
             client,
             paging_size: None,
@@ -2127,7 +2297,9 @@ pub struct CreateCourseLocation<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateCourseLocation<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateCourseLocation {
             client,
             body: edu_common::fields::Fields::default(),
@@ -2161,6 +2333,16 @@ impl<'a> CreateCourseLocation<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateCourseLocationBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2208,7 +2390,9 @@ pub struct GetCourseLocationById<'a> {
     id: i64,
 }
 impl<'a> GetCourseLocationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetCourseLocationById {
             client,
             id,
@@ -2257,7 +2441,9 @@ pub struct UpdateCourseLocationById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCourseLocationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateCourseLocationById {
             client,
             id,
@@ -2297,6 +2483,16 @@ impl<'a> UpdateCourseLocationById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateCourseLocationByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2350,7 +2546,9 @@ pub struct DeleteCourseLocationById<'a> {
     id: i64,
 }
 impl<'a> DeleteCourseLocationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteCourseLocationById {
             client,
             id,
@@ -2400,7 +2598,9 @@ pub struct GetCourseTabs {
     client: Client,
 }
 impl GetCourseTabs {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCourseTabs { client }
     }
     /// The whole list, as one page.
@@ -2453,7 +2653,9 @@ pub struct GetCourseVariants {
     paging_start: Option<String>,
 }
 impl GetCourseVariants {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCourseVariants {
             client,
             paging_size: None,
@@ -2522,7 +2724,9 @@ pub struct CreateCourseVariant<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateCourseVariant<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateCourseVariant {
             client,
             body: edu_common::fields::Fields::default(),
@@ -2537,6 +2741,16 @@ impl<'a> CreateCourseVariant<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateCourseVariantBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2584,7 +2798,9 @@ pub struct GetCourseVariantById<'a> {
     id: i64,
 }
 impl<'a> GetCourseVariantById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetCourseVariantById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -2634,7 +2850,9 @@ pub struct GetCourses {
     paging_start: Option<String>,
 }
 impl GetCourses {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCourses {
             client,
             published: None,
@@ -2710,7 +2928,9 @@ pub struct CreateCourse<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateCourse<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateCourse {
             client,
             body: edu_common::fields::Fields::default(),
@@ -2827,6 +3047,16 @@ impl<'a> CreateCourse<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -2889,7 +3119,9 @@ pub struct GetPlannedCoursesByCourseId {
     paging_start: Option<String>,
 }
 impl GetPlannedCoursesByCourseId {
-    pub(crate) fn new(client: Client, course_id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, course_id: i64) -> Self {
         GetPlannedCoursesByCourseId {
             client,
             course_id,
@@ -3051,7 +3283,9 @@ pub struct GetPlannedCoursesByIdAndCourseId<'a> {
     id: i64,
 }
 impl<'a> GetPlannedCoursesByIdAndCourseId<'a> {
-    pub(crate) fn new(client: &'a Client, course_id: i64, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, course_id: i64, id: i64) -> Self {
         GetPlannedCoursesByIdAndCourseId {
             client,
             course_id,
@@ -3101,7 +3335,9 @@ pub struct GetCourseById<'a> {
     id: i64,
 }
 impl<'a> GetCourseById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetCourseById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3147,7 +3383,9 @@ pub struct UpdateCourseById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCourseById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateCourseById {
             client,
             id,
@@ -3347,6 +3585,16 @@ impl<'a> UpdateCourseById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -3400,7 +3648,9 @@ pub struct GetCreditCategories {
     paging_start: Option<String>,
 }
 impl GetCreditCategories {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCreditCategories {
             client,
             paging_size: None,
@@ -3474,7 +3724,9 @@ pub struct GetCredits {
     paging_start: Option<String>,
 }
 impl GetCredits {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCredits {
             client,
             student_id: None,
@@ -3556,7 +3808,9 @@ pub struct GetCustomObjects {
     paging_start: Option<String>,
 }
 impl GetCustomObjects {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetCustomObjects {
             client,
             paging_size: None,
@@ -3625,7 +3879,9 @@ pub struct GetCustomObjectByObjectId<'a> {
     object_id: i64,
 }
 impl<'a> GetCustomObjectByObjectId<'a> {
-    pub(crate) fn new(client: &'a Client, object_id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, object_id: i64) -> Self {
         GetCustomObjectByObjectId {
             client,
             object_id,
@@ -3682,7 +3938,9 @@ pub struct GetCustomRecords {
     paging_start: Option<String>,
 }
 impl GetCustomRecords {
-    pub(crate) fn new(client: Client, object_id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, object_id: i64) -> Self {
         GetCustomRecords {
             client,
             object_id,
@@ -3760,7 +4018,9 @@ pub struct CreateCustomRecord<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateCustomRecord<'a> {
-    pub(crate) fn new(client: &'a Client, object_id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, object_id: i64) -> Self {
         CreateCustomRecord {
             client,
             object_id,
@@ -3790,6 +4050,16 @@ impl<'a> CreateCustomRecord<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CustomRecordPayload) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3849,7 +4119,9 @@ pub struct GetCustomRecord<'a> {
     record_id: i64,
 }
 impl<'a> GetCustomRecord<'a> {
-    pub(crate) fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
         GetCustomRecord {
             client,
             object_id,
@@ -3903,7 +4175,9 @@ pub struct UpdateCustomRecord<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateCustomRecord<'a> {
-    pub(crate) fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
         UpdateCustomRecord {
             client,
             object_id,
@@ -3944,6 +4218,16 @@ impl<'a> UpdateCustomRecord<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CustomRecordPatchPayload) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -3999,7 +4283,9 @@ pub struct DeleteCustomRecord<'a> {
     record_id: i64,
 }
 impl<'a> DeleteCustomRecord<'a> {
-    pub(crate) fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, object_id: i64, record_id: i64) -> Self {
         DeleteCustomRecord {
             client,
             object_id,
@@ -4056,7 +4342,9 @@ pub struct GetAssociationsOfObject {
     object_type: types::GetAssociationsOfObjectObjectType,
 }
 impl GetAssociationsOfObject {
-    pub(crate) fn new(
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(
         client: Client,
         object_type: types::GetAssociationsOfObjectObjectType,
     ) -> Self {
@@ -4141,7 +4429,9 @@ pub struct GetOptionsOfCustomField {
     paging_start: Option<String>,
 }
 impl GetOptionsOfCustomField {
-    pub(crate) fn new(
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(
         client: Client,
         object_type: types::GetOptionsOfCustomFieldObjectType,
         field_slug: ::std::string::String,
@@ -4231,7 +4521,9 @@ pub struct AddOptionToCustomField<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> AddOptionToCustomField<'a> {
-    pub(crate) fn new(
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(
         client: &'a Client,
         object_type: types::AddOptionToCustomFieldObjectType,
         field_slug: ::std::string::String,
@@ -4257,6 +4549,16 @@ impl<'a> AddOptionToCustomField<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CustomFieldOptionPayload) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4322,7 +4624,9 @@ pub struct GetOptionOfCustomField<'a> {
     option_id: i64,
 }
 impl<'a> GetOptionOfCustomField<'a> {
-    pub(crate) fn new(
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(
         client: &'a Client,
         object_type: types::GetOptionOfCustomFieldObjectType,
         field_slug: ::std::string::String,
@@ -4388,7 +4692,9 @@ pub struct UpdateOptionOfCustomField<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateOptionOfCustomField<'a> {
-    pub(crate) fn new(
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(
         client: &'a Client,
         object_type: types::UpdateOptionOfCustomFieldObjectType,
         field_slug: ::std::string::String,
@@ -4426,6 +4732,16 @@ impl<'a> UpdateOptionOfCustomField<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CustomFieldOptionPatchPayload) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4489,7 +4805,9 @@ pub struct DeleteOptionOfCustomField<'a> {
     option_id: i64,
 }
 impl<'a> DeleteOptionOfCustomField<'a> {
-    pub(crate) fn new(
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(
         client: &'a Client,
         object_type: types::DeleteOptionOfCustomFieldObjectType,
         field_slug: ::std::string::String,
@@ -4556,7 +4874,9 @@ pub struct GetDiscountCodes {
     paging_start: Option<String>,
 }
 impl GetDiscountCodes {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetDiscountCodes {
             client,
             paging_size: None,
@@ -4624,7 +4944,9 @@ pub struct GetCurrentEducator<'a> {
     client: &'a Client,
 }
 impl<'a> GetCurrentEducator<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         GetCurrentEducator { client }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4671,7 +4993,9 @@ pub struct GetEnrollments {
     paging_start: Option<String>,
 }
 impl GetEnrollments {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetEnrollments {
             client,
             student_id: None,
@@ -4771,7 +5095,9 @@ pub struct GetEnrollmentById<'a> {
     id: i64,
 }
 impl<'a> GetEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetEnrollmentById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4817,7 +5143,9 @@ pub struct UpdateEnrollmentById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateEnrollmentById {
             client,
             id,
@@ -4838,6 +5166,16 @@ impl<'a> UpdateEnrollmentById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateEnrollmentByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4889,7 +5227,9 @@ pub struct CancelEnrollmentById<'a> {
     id: i64,
 }
 impl<'a> CancelEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         CancelEnrollmentById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -4934,7 +5274,9 @@ pub struct CreateGrade<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateGrade<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateGrade {
             client,
             body: edu_common::fields::Fields::default(),
@@ -4969,6 +5311,16 @@ impl<'a> CreateGrade<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateGradeBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5019,7 +5371,9 @@ pub struct GetGradeById<'a> {
     id: i64,
 }
 impl<'a> GetGradeById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetGradeById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5065,7 +5419,9 @@ pub struct UpdateGradeById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateGradeById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateGradeById {
             client,
             id,
@@ -5138,6 +5494,16 @@ impl<'a> UpdateGradeById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -5187,7 +5553,9 @@ pub struct DeleteGradeById<'a> {
     id: i64,
 }
 impl<'a> DeleteGradeById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteGradeById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5236,7 +5604,9 @@ pub struct GetInvoiceVats {
     paging_start: Option<String>,
 }
 impl GetInvoiceVats {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetInvoiceVats {
             client,
             paging_size: None,
@@ -5305,7 +5675,9 @@ pub struct CreateInvoiceVat<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateInvoiceVat<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateInvoiceVat {
             client,
             body: edu_common::fields::Fields::default(),
@@ -5325,6 +5697,16 @@ impl<'a> CreateInvoiceVat<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateInvoiceVatBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5378,7 +5760,9 @@ pub struct GetInvoices {
     paging_start: Option<String>,
 }
 impl GetInvoices {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetInvoices {
             client,
             account_id: None,
@@ -5464,7 +5848,9 @@ pub struct CreateInvoice<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateInvoice<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateInvoice {
             client,
             body: edu_common::fields::Fields::default(),
@@ -5519,6 +5905,16 @@ impl<'a> CreateInvoice<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -5564,7 +5960,9 @@ pub struct GetInvoiceById<'a> {
     id: i64,
 }
 impl<'a> GetInvoiceById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetInvoiceById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5609,7 +6007,9 @@ pub struct OpenInvoiceById<'a> {
     id: i64,
 }
 impl<'a> OpenInvoiceById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         OpenInvoiceById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5656,7 +6056,9 @@ pub struct GetInvoicePdfById<'a> {
     id: i64,
 }
 impl<'a> GetInvoicePdfById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetInvoicePdfById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5724,7 +6126,9 @@ pub struct GetInvoicePaymentsByInvoiceId {
     invoice_id: ::std::string::String,
 }
 impl GetInvoicePaymentsByInvoiceId {
-    pub(crate) fn new(client: Client, invoice_id: ::std::string::String) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, invoice_id: ::std::string::String) -> Self {
         GetInvoicePaymentsByInvoiceId {
             client,
             invoice_id,
@@ -5795,7 +6199,9 @@ pub struct CreateInvoicePaymentByInvoiceId<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
-    pub(crate) fn new(client: &'a Client, invoice_id: ::std::string::String) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, invoice_id: ::std::string::String) -> Self {
         CreateInvoicePaymentByInvoiceId {
             client,
             invoice_id,
@@ -5829,6 +6235,16 @@ impl<'a> CreateInvoicePaymentByInvoiceId<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateInvoicePaymentByInvoiceIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -5884,7 +6300,9 @@ pub struct DeleteInvoicePaymentByIdAndInvoiceId<'a> {
     id: i64,
 }
 impl<'a> DeleteInvoicePaymentByIdAndInvoiceId<'a> {
-    pub(crate) fn new(client: &'a Client, invoice_id: i64, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, invoice_id: i64, id: i64) -> Self {
         DeleteInvoicePaymentByIdAndInvoiceId {
             client,
             invoice_id,
@@ -5941,7 +6359,9 @@ pub struct GetLabels {
     paging_start: Option<String>,
 }
 impl GetLabels {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetLabels {
             client,
             model_type: None,
@@ -6031,7 +6451,9 @@ pub struct CreateLabel<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateLabel<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateLabel {
             client,
             body: edu_common::fields::Fields::default(),
@@ -6059,6 +6481,16 @@ impl<'a> CreateLabel<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateLabelBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6106,7 +6538,9 @@ pub struct GetLabelById<'a> {
     id: i64,
 }
 impl<'a> GetLabelById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetLabelById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6152,7 +6586,9 @@ pub struct UpdateLabelById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateLabelById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateLabelById {
             client,
             id,
@@ -6196,6 +6632,16 @@ impl<'a> UpdateLabelById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateLabelByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6247,7 +6693,9 @@ pub struct DeleteLabelById<'a> {
     id: i64,
 }
 impl<'a> DeleteLabelById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteLabelById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6296,7 +6744,9 @@ pub struct GetLeads {
     paging_start: Option<String>,
 }
 impl GetLeads {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetLeads {
             client,
             paging_size: None,
@@ -6365,7 +6815,9 @@ pub struct CreateLead<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateLead<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateLead {
             client,
             body: edu_common::fields::Fields::default(),
@@ -6505,6 +6957,16 @@ impl<'a> CreateLead<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -6548,7 +7010,9 @@ pub struct GetLeadById<'a> {
     id: i64,
 }
 impl<'a> GetLeadById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetLeadById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6593,7 +7057,9 @@ pub struct DeleteLeadById<'a> {
     id: i64,
 }
 impl<'a> DeleteLeadById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteLeadById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6642,7 +7108,9 @@ pub struct GetMaterialGroups {
     paging_start: Option<String>,
 }
 impl GetMaterialGroups {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetMaterialGroups {
             client,
             paging_size: None,
@@ -6711,7 +7179,9 @@ pub struct CreateMaterialGroup<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateMaterialGroup<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateMaterialGroup {
             client,
             body: edu_common::fields::Fields::default(),
@@ -6726,6 +7196,16 @@ impl<'a> CreateMaterialGroup<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateMaterialGroupBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6773,7 +7253,9 @@ pub struct GetMaterialGroupById<'a> {
     id: i64,
 }
 impl<'a> GetMaterialGroupById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetMaterialGroupById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6819,7 +7301,9 @@ pub struct UpdateMaterialGroupById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateMaterialGroupById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateMaterialGroupById {
             client,
             id,
@@ -6840,6 +7324,16 @@ impl<'a> UpdateMaterialGroupById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateMaterialGroupByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -6893,7 +7387,9 @@ pub struct DeleteMaterialGroupById<'a> {
     id: i64,
 }
 impl<'a> DeleteMaterialGroupById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteMaterialGroupById {
             client,
             id,
@@ -6945,7 +7441,9 @@ pub struct GetMaterials {
     paging_start: Option<String>,
 }
 impl GetMaterials {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetMaterials {
             client,
             paging_size: None,
@@ -7014,7 +7512,9 @@ pub struct CreateMaterial<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateMaterial<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateMaterial {
             client,
             body: edu_common::fields::Fields::default(),
@@ -7042,6 +7542,16 @@ impl<'a> CreateMaterial<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateMaterialBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -7093,7 +7603,9 @@ pub struct UpdateMaterialById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateMaterialById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateMaterialById {
             client,
             id,
@@ -7124,6 +7636,16 @@ impl<'a> UpdateMaterialById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateMaterialByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -7175,7 +7697,9 @@ pub struct DeleteMaterialById<'a> {
     id: i64,
 }
 impl<'a> DeleteMaterialById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteMaterialById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -7224,7 +7748,9 @@ pub struct GetMeetingLocations {
     paging_start: Option<String>,
 }
 impl GetMeetingLocations {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetMeetingLocations {
             client,
             paging_size: None,
@@ -7293,7 +7819,9 @@ pub struct CreateMeetingLocation<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateMeetingLocation<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateMeetingLocation {
             client,
             body: edu_common::fields::Fields::default(),
@@ -7337,6 +7865,16 @@ impl<'a> CreateMeetingLocation<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateMeetingLocationBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -7387,7 +7925,9 @@ pub struct GetMeetingLocationById<'a> {
     id: i64,
 }
 impl<'a> GetMeetingLocationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetMeetingLocationById {
             client,
             id,
@@ -7436,7 +7976,9 @@ pub struct UpdateMeetingLocationById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateMeetingLocationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateMeetingLocationById {
             client,
             id,
@@ -7498,6 +8040,16 @@ impl<'a> UpdateMeetingLocationById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -7549,7 +8101,9 @@ pub struct DeleteMeetingLocationById<'a> {
     id: i64,
 }
 impl<'a> DeleteMeetingLocationById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteMeetingLocationById {
             client,
             id,
@@ -7604,7 +8158,9 @@ pub struct GetMeetings {
     paging_start: Option<String>,
 }
 impl GetMeetings {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetMeetings {
             client,
             planned_course_id: None,
@@ -7700,7 +8256,9 @@ pub struct GetMeetingById<'a> {
     id: i64,
 }
 impl<'a> GetMeetingById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetMeetingById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -7745,7 +8303,9 @@ pub struct DeleteMeetingById<'a> {
     id: i64,
 }
 impl<'a> DeleteMeetingById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteMeetingById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -7795,7 +8355,9 @@ pub struct GetPlanningMaterialsOfMeeting {
     paging_start: Option<String>,
 }
 impl GetPlanningMaterialsOfMeeting {
-    pub(crate) fn new(client: Client, id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, id: i64) -> Self {
         GetPlanningMaterialsOfMeeting {
             client,
             id,
@@ -7878,7 +8440,9 @@ pub struct GetOrders {
     paging_start: Option<String>,
 }
 impl GetOrders {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetOrders {
             client,
             creator_id: None,
@@ -7974,7 +8538,9 @@ pub struct CreateOrder<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateOrder<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateOrder {
             client,
             body: edu_common::fields::Fields::default(),
@@ -8066,6 +8632,16 @@ impl<'a> CreateOrder<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -8117,7 +8693,9 @@ pub struct GetOrderById<'a> {
     id: i64,
 }
 impl<'a> GetOrderById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetOrderById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8162,7 +8740,9 @@ pub struct ApproveOrderById<'a> {
     id: i64,
 }
 impl<'a> ApproveOrderById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         ApproveOrderById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8207,7 +8787,9 @@ pub struct CancelOrderById<'a> {
     id: i64,
 }
 impl<'a> CancelOrderById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         CancelOrderById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8252,7 +8834,9 @@ pub struct DenyOrderById<'a> {
     id: i64,
 }
 impl<'a> DenyOrderById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DenyOrderById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8298,7 +8882,9 @@ pub struct AddLabelToOrder<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> AddLabelToOrder<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         AddLabelToOrder {
             client,
             id,
@@ -8314,6 +8900,16 @@ impl<'a> AddLabelToOrder<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::AddLabelToOrderBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8371,7 +8967,9 @@ pub struct GetPaymentMethods {
     paging_start: Option<String>,
 }
 impl GetPaymentMethods {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPaymentMethods {
             client,
             paging_size: None,
@@ -8444,7 +9042,9 @@ pub struct GetPaymentOptions {
     paging_start: Option<String>,
 }
 impl GetPaymentOptions {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPaymentOptions {
             client,
             paging_size: None,
@@ -8513,7 +9113,9 @@ pub struct GetPaymentById<'a> {
     id: i64,
 }
 impl<'a> GetPaymentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetPaymentById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8572,7 +9174,9 @@ pub struct GetPlannedCourses {
     paging_start: Option<String>,
 }
 impl GetPlannedCourses {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPlannedCourses {
             client,
             search: None,
@@ -8732,7 +9336,9 @@ pub struct CreatePlannedCourse<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreatePlannedCourse<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreatePlannedCourse {
             client,
             body: edu_common::fields::Fields::default(),
@@ -8850,6 +9456,16 @@ impl<'a> CreatePlannedCourse<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -8898,7 +9514,9 @@ pub struct GetPlannedCourseById<'a> {
     id: i64,
 }
 impl<'a> GetPlannedCourseById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetPlannedCourseById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -8944,7 +9562,9 @@ pub struct UpdatePlannedCourseById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdatePlannedCourseById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdatePlannedCourseById {
             client,
             id,
@@ -9113,6 +9733,16 @@ impl<'a> UpdatePlannedCourseById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -9164,7 +9794,9 @@ pub struct CancelPlannedCourseById<'a> {
     id: i64,
 }
 impl<'a> CancelPlannedCourseById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         CancelPlannedCourseById {
             client,
             id,
@@ -9216,7 +9848,9 @@ pub struct GetMeetingsByPlannedCourseId {
     sort: Option<::std::vec::Vec<types::GetMeetingsByPlannedCourseIdSortItem>>,
 }
 impl GetMeetingsByPlannedCourseId {
-    pub(crate) fn new(client: Client, planned_course_id: ::std::string::String) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, planned_course_id: ::std::string::String) -> Self {
         GetMeetingsByPlannedCourseId {
             client,
             planned_course_id,
@@ -9307,7 +9941,9 @@ pub struct GetTeacherEnrollmentsByPlannedCourseId {
     planned_course_id: i64,
 }
 impl GetTeacherEnrollmentsByPlannedCourseId {
-    pub(crate) fn new(client: Client, planned_course_id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, planned_course_id: i64) -> Self {
         GetTeacherEnrollmentsByPlannedCourseId {
             client,
             planned_course_id,
@@ -9377,7 +10013,9 @@ pub struct CreateTeacherEnrollmentByPlannedCourseId<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
-    pub(crate) fn new(client: &'a Client, planned_course_id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, planned_course_id: i64) -> Self {
         CreateTeacherEnrollmentByPlannedCourseId {
             client,
             planned_course_id,
@@ -9401,6 +10039,16 @@ impl<'a> CreateTeacherEnrollmentByPlannedCourseId<'a> {
         value: &types::CreateTeacherEnrollmentByPlannedCourseIdBody,
     ) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -9462,7 +10110,9 @@ pub struct GetPlanningConflicts {
     paging_start: Option<String>,
 }
 impl GetPlanningConflicts {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPlanningConflicts {
             client,
             paging_size: None,
@@ -9535,7 +10185,9 @@ pub struct GetPlanningEvents {
     paging_start: Option<String>,
 }
 impl GetPlanningEvents {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPlanningEvents {
             client,
             paging_size: None,
@@ -9604,7 +10256,9 @@ pub struct GetPlanningEventById<'a> {
     id: i64,
 }
 impl<'a> GetPlanningEventById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetPlanningEventById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -9649,7 +10303,9 @@ pub struct DeletePlanningEventById<'a> {
     id: i64,
 }
 impl<'a> DeletePlanningEventById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeletePlanningEventById {
             client,
             id,
@@ -9702,7 +10358,9 @@ pub struct GetPlanningMaterialsOfPlaningEvent {
     paging_start: Option<String>,
 }
 impl GetPlanningMaterialsOfPlaningEvent {
-    pub(crate) fn new(client: Client, id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, id: i64) -> Self {
         GetPlanningMaterialsOfPlaningEvent {
             client,
             id,
@@ -9782,7 +10440,9 @@ pub struct GetPlanningLocations {
     paging_start: Option<String>,
 }
 impl GetPlanningLocations {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPlanningLocations {
             client,
             paging_size: None,
@@ -9855,7 +10515,9 @@ pub struct GetPlanningMaterials {
     paging_start: Option<String>,
 }
 impl GetPlanningMaterials {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPlanningMaterials {
             client,
             paging_size: None,
@@ -9928,7 +10590,9 @@ pub struct GetPlanningTeachers {
     paging_start: Option<String>,
 }
 impl GetPlanningTeachers {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPlanningTeachers {
             client,
             paging_size: None,
@@ -10004,7 +10668,9 @@ pub struct GetProgramEditions {
     paging_start: Option<String>,
 }
 impl GetProgramEditions {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetProgramEditions {
             client,
             program_id: None,
@@ -10083,7 +10749,9 @@ pub struct CreateProgramEdition<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateProgramEdition<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateProgramEdition {
             client,
             body: edu_common::fields::Fields::default(),
@@ -10167,6 +10835,16 @@ impl<'a> CreateProgramEdition<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -10217,7 +10895,9 @@ pub struct GetProgramEditionById<'a> {
     id: i64,
 }
 impl<'a> GetProgramEditionById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetProgramEditionById {
             client,
             id,
@@ -10268,7 +10948,9 @@ pub struct UpdateProgramEditionById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateProgramEditionById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateProgramEditionById {
             client,
             id,
@@ -10388,6 +11070,16 @@ impl<'a> UpdateProgramEditionById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -10441,7 +11133,9 @@ pub struct DeleteProgramEditionById<'a> {
     id: i64,
 }
 impl<'a> DeleteProgramEditionById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteProgramEditionById {
             client,
             id,
@@ -10496,7 +11190,9 @@ pub struct GetElementsOfProgramEdition {
     id: i64,
 }
 impl GetElementsOfProgramEdition {
-    pub(crate) fn new(client: Client, id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, id: i64) -> Self {
         GetElementsOfProgramEdition {
             client,
             id,
@@ -10572,7 +11268,9 @@ pub struct GetProgramElements {
     paging_start: Option<String>,
 }
 impl GetProgramElements {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetProgramElements {
             client,
             edition_id: None,
@@ -10648,7 +11346,9 @@ pub struct CreateProgramElement<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateProgramElement<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateProgramElement {
             client,
             body: edu_common::fields::Fields::default(),
@@ -10673,6 +11373,16 @@ impl<'a> CreateProgramElement<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateProgramElementBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -10727,7 +11437,9 @@ pub struct GetProgramElementById<'a> {
     id: i64,
 }
 impl<'a> GetProgramElementById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetProgramElementById {
             client,
             id,
@@ -10780,7 +11492,9 @@ pub struct UpdateProgramElementById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateProgramElementById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateProgramElementById {
             client,
             id,
@@ -10811,6 +11525,16 @@ impl<'a> UpdateProgramElementById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateProgramElementByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -10868,7 +11592,9 @@ pub struct DeleteProgramElementById<'a> {
     id: i64,
 }
 impl<'a> DeleteProgramElementById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteProgramElementById {
             client,
             id,
@@ -10928,7 +11654,9 @@ pub struct GetProgramEnrollments {
     paging_start: Option<String>,
 }
 impl GetProgramEnrollments {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetProgramEnrollments {
             client,
             student_id: None,
@@ -11014,7 +11742,9 @@ pub struct GetProgramEnrollmentById<'a> {
     id: i64,
 }
 impl<'a> GetProgramEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetProgramEnrollmentById {
             client,
             id,
@@ -11065,7 +11795,9 @@ pub struct AwardCertificateToProgramEnrollmentById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         AwardCertificateToProgramEnrollmentById {
             client,
             id,
@@ -11084,6 +11816,16 @@ impl<'a> AwardCertificateToProgramEnrollmentById<'a> {
         value: &types::AwardCertificateToProgramEnrollmentByIdBody,
     ) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -11142,7 +11884,9 @@ pub struct CancelProgramEnrollmentById<'a> {
     id: i64,
 }
 impl<'a> CancelProgramEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         CancelProgramEnrollmentById {
             client,
             id,
@@ -11192,7 +11936,9 @@ pub struct DeleteCertificateFromProgramEnrollmentById<'a> {
     id: i64,
 }
 impl<'a> DeleteCertificateFromProgramEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteCertificateFromProgramEnrollmentById {
             client,
             id,
@@ -11248,7 +11994,9 @@ pub struct GetPrograms {
     paging_start: Option<String>,
 }
 impl GetPrograms {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetPrograms {
             client,
             paging_size: None,
@@ -11317,7 +12065,9 @@ pub struct CreateProgram<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateProgram<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateProgram {
             client,
             body: edu_common::fields::Fields::default(),
@@ -11430,6 +12180,16 @@ impl<'a> CreateProgram<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -11484,7 +12244,9 @@ pub struct GetProgramById<'a> {
     id: i64,
 }
 impl<'a> GetProgramById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetProgramById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -11532,7 +12294,9 @@ pub struct UpdateProgramById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateProgramById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateProgramById {
             client,
             id,
@@ -11681,6 +12445,16 @@ impl<'a> UpdateProgramById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -11732,7 +12506,9 @@ pub struct DeleteProgramById<'a> {
     id: i64,
 }
 impl<'a> DeleteProgramById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteProgramById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -11783,7 +12559,9 @@ pub struct GetReferrals {
     paging_start: Option<String>,
 }
 impl GetReferrals {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetReferrals {
             client,
             paging_size: None,
@@ -11861,7 +12639,9 @@ pub struct GetSignupQuestions {
     paging_start: Option<String>,
 }
 impl GetSignupQuestions {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetSignupQuestions {
             client,
             for_user: None,
@@ -11981,7 +12761,9 @@ pub struct GetTasks {
     paging_start: Option<String>,
 }
 impl GetTasks {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetTasks {
             client,
             paging_size: None,
@@ -12050,7 +12832,9 @@ pub struct CreateTask<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateTask<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateTask {
             client,
             body: edu_common::fields::Fields::default(),
@@ -12105,6 +12889,16 @@ impl<'a> CreateTask<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -12148,7 +12942,9 @@ pub struct GetTaskById<'a> {
     id: i64,
 }
 impl<'a> GetTaskById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetTaskById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12194,7 +12990,9 @@ pub struct UpdateTaskById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateTaskById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateTaskById {
             client,
             id,
@@ -12290,6 +13088,16 @@ impl<'a> UpdateTaskById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -12339,7 +13147,9 @@ pub struct DeleteTaskById<'a> {
     id: i64,
 }
 impl<'a> DeleteTaskById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteTaskById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12389,7 +13199,9 @@ pub struct GetTeacherEnrollments {
     paging_start: Option<String>,
 }
 impl GetTeacherEnrollments {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetTeacherEnrollments {
             client,
             planned_course_id: None,
@@ -12468,7 +13280,9 @@ pub struct CreateTeacherEnrollment<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacherEnrollment<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateTeacherEnrollment {
             client,
             body: edu_common::fields::Fields::default(),
@@ -12493,6 +13307,16 @@ impl<'a> CreateTeacherEnrollment<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateTeacherEnrollmentBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12547,7 +13371,9 @@ pub struct UpdateTeacherEnrollmentById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateTeacherEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateTeacherEnrollmentById {
             client,
             id,
@@ -12588,6 +13414,16 @@ impl<'a> UpdateTeacherEnrollmentById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateTeacherEnrollmentByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12641,7 +13477,9 @@ pub struct DeleteTeacherEnrollmentById<'a> {
     id: i64,
 }
 impl<'a> DeleteTeacherEnrollmentById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteTeacherEnrollmentById {
             client,
             id,
@@ -12693,7 +13531,9 @@ pub struct GetTeacherRoles {
     paging_start: Option<String>,
 }
 impl GetTeacherRoles {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetTeacherRoles {
             client,
             paging_size: None,
@@ -12762,7 +13602,9 @@ pub struct CreateTeacherRole<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacherRole<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateTeacherRole {
             client,
             body: edu_common::fields::Fields::default(),
@@ -12777,6 +13619,16 @@ impl<'a> CreateTeacherRole<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateTeacherRoleBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12824,7 +13676,9 @@ pub struct GetTeacherRoleById<'a> {
     id: i64,
 }
 impl<'a> GetTeacherRoleById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetTeacherRoleById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12870,7 +13724,9 @@ pub struct UpdateTeacherRoleById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateTeacherRoleById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateTeacherRoleById {
             client,
             id,
@@ -12886,6 +13742,16 @@ impl<'a> UpdateTeacherRoleById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateTeacherRoleByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -12939,7 +13805,9 @@ pub struct DeleteTeacherRoleById<'a> {
     id: i64,
 }
 impl<'a> DeleteTeacherRoleById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeleteTeacherRoleById {
             client,
             id,
@@ -12994,7 +13862,9 @@ pub struct GetTeachers {
     paging_start: Option<String>,
 }
 impl GetTeachers {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetTeachers {
             client,
             search: None,
@@ -13084,7 +13954,9 @@ pub struct CreateTeacher<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateTeacher<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateTeacher {
             client,
             body: edu_common::fields::Fields::default(),
@@ -13099,6 +13971,16 @@ impl<'a> CreateTeacher<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateTeacherBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -13144,7 +14026,9 @@ pub struct GetTeacherById<'a> {
     id: i64,
 }
 impl<'a> GetTeacherById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetTeacherById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -13189,7 +14073,9 @@ pub struct ActivateTeacherById<'a> {
     id: i64,
 }
 impl<'a> ActivateTeacherById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         ActivateTeacherById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -13234,7 +14120,9 @@ pub struct DeactivateTeacherById<'a> {
     id: i64,
 }
 impl<'a> DeactivateTeacherById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         DeactivateTeacherById {
             client,
             id,
@@ -13288,7 +14176,9 @@ pub struct GetTheses {
     paging_start: Option<String>,
 }
 impl GetTheses {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetTheses {
             client,
             paging_size: None,
@@ -13365,7 +14255,9 @@ pub struct GetUsers {
     paging_start: Option<String>,
 }
 impl GetUsers {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetUsers {
             client,
             role: None,
@@ -13468,7 +14360,9 @@ pub struct CreateUser<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateUser<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateUser {
             client,
             body: edu_common::fields::Fields::default(),
@@ -13571,6 +14465,16 @@ impl<'a> CreateUser<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -13623,7 +14527,9 @@ pub struct GetUserById<'a> {
     id: i64,
 }
 impl<'a> GetUserById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         GetUserById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -13669,7 +14575,9 @@ pub struct UpdateUserById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateUserById<'a> {
-    pub(crate) fn new(client: &'a Client, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: i64) -> Self {
         UpdateUserById {
             client,
             id,
@@ -13808,6 +14716,16 @@ impl<'a> UpdateUserById<'a> {
         self.body.replace_with(value);
         self
     }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
+        self
+    }
     /// The request as it will be sent, to send another way (to read the answer's
     /// headers, say); a missing required field is an error here already.
     pub fn into_request(self) -> Result<edu_common::RequestBuilder> {
@@ -13861,7 +14779,9 @@ pub struct GetAuthenticationsByUserId {
     provider: Option<types::AuthenticationProviderType>,
 }
 impl GetAuthenticationsByUserId {
-    pub(crate) fn new(client: Client, user_id: i64) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, user_id: i64) -> Self {
         GetAuthenticationsByUserId {
             client,
             user_id,
@@ -13941,7 +14861,9 @@ pub struct DeleteAuthenticationFromUser<'a> {
     id: i64,
 }
 impl<'a> DeleteAuthenticationFromUser<'a> {
-    pub(crate) fn new(client: &'a Client, user_id: i64, id: i64) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, user_id: i64, id: i64) -> Self {
         DeleteAuthenticationFromUser {
             client,
             user_id,
@@ -13995,7 +14917,9 @@ pub struct GetWebhooks {
     paging_start: Option<String>,
 }
 impl GetWebhooks {
-    pub(crate) fn new(client: Client) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client) -> Self {
         GetWebhooks {
             client,
             paging_size: None,
@@ -14064,7 +14988,9 @@ pub struct CreateWebhook<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> CreateWebhook<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client) -> Self {
         CreateWebhook {
             client,
             body: edu_common::fields::Fields::default(),
@@ -14096,6 +15022,16 @@ impl<'a> CreateWebhook<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::CreateWebhookBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -14141,7 +15077,9 @@ pub struct GetWebhookById<'a> {
     id: ::std::string::String,
 }
 impl<'a> GetWebhookById<'a> {
-    pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: ::std::string::String) -> Self {
         GetWebhookById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -14188,7 +15126,9 @@ pub struct UpdateWebhookById<'a> {
     body: edu_common::fields::Fields,
 }
 impl<'a> UpdateWebhookById<'a> {
-    pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: ::std::string::String) -> Self {
         UpdateWebhookById {
             client,
             id,
@@ -14231,6 +15171,16 @@ impl<'a> UpdateWebhookById<'a> {
     /// read earlier); setters called after it change single fields.
     pub fn body(mut self, value: &types::UpdateWebhookByIdBody) -> Self {
         self.body.replace_with(value);
+        self
+    }
+    /// Sets every field of the body from JSON as it was given (a file, a command line):
+    /// an explicit `null` stays a `null`; the fields are checked against the body's type
+    /// when the request is sent.
+    pub fn body_json(
+        mut self,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.body.replace_with(&fields);
         self
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -14283,7 +15233,9 @@ pub struct DeleteWebhookById<'a> {
     id: ::std::string::String,
 }
 impl<'a> DeleteWebhookById<'a> {
-    pub(crate) fn new(client: &'a Client, id: ::std::string::String) -> Self {
+    /// The request, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: &'a Client, id: ::std::string::String) -> Self {
         DeleteWebhookById { client, id }
     }
     /// The request as it will be sent, to send another way (to read the answer's
@@ -14332,7 +15284,9 @@ pub struct GetWebhookNotificationsByWebhookId {
     webhook_id: ::std::string::String,
 }
 impl GetWebhookNotificationsByWebhookId {
-    pub(crate) fn new(client: Client, webhook_id: ::std::string::String) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, webhook_id: ::std::string::String) -> Self {
         GetWebhookNotificationsByWebhookId {
             client,
             webhook_id,
@@ -14409,7 +15363,9 @@ pub struct GetWebhookNotificationsFailed {
     paging_start: Option<String>,
 }
 impl GetWebhookNotificationsFailed {
-    pub(crate) fn new(client: Client, webhook_id: ::std::string::String) -> Self {
+    /// The listing, with its path (and other required) parameters; the handler's
+    /// method is the usual way to it.
+    pub fn new(client: Client, webhook_id: ::std::string::String) -> Self {
         GetWebhookNotificationsFailed {
             client,
             webhook_id,

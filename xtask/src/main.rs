@@ -69,6 +69,7 @@ pub const APIS: &[Api] = &[
             },
             page_size_fn: "crate::paginate::page_size",
             test: Some(("tests/every_operation.rs", "eduframe_client")),
+            krate: "eduframe_client",
             cli_table: Some("cli/src/generated/eduframe.rs"),
             made_elsewhere: &[(
                 "enrollments",
@@ -97,6 +98,7 @@ pub const APIS: &[Api] = &[
             },
             page_size_fn: "crate::paging::page_size",
             test: None,
+            krate: "edfi_admin_client",
             cli_table: Some("cli/src/generated/edfi_admin.rs"),
             made_elsewhere: &[],
         }),

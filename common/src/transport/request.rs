@@ -189,6 +189,25 @@ impl RequestBuilder {
         }
     }
 
+    /// Sends the request and reads a successful answer's body as it came (within the size cap),
+    /// with its status, headers and the call's [`CallReport`]: for a caller that decides how
+    /// to read it.
+    pub async fn send_bytes(self) -> Result<ApiResponse<Bytes>> {
+        let (t, req, opts) = self.build()?;
+        let (resp, report) = t.execute_reported(req, &opts).await?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        match t.read_body(resp).await {
+            Ok(value) => Ok(ApiResponse {
+                value,
+                status,
+                headers,
+                report,
+            }),
+            Err(e) => Err(e.with_report(Some(report))),
+        }
+    }
+
     /// Sends the request and decodes a successful JSON response.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
         let (t, req, opts) = self.build()?;

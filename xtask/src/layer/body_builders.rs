@@ -347,6 +347,14 @@ pub(super) fn body_request(
             self.body.replace_with(value);
             self
         }
+
+        /// Sets every field of the body from JSON as it was given (a file, a command line):
+        /// an explicit `null` stays a `null`; the fields are checked against the body's type
+        /// when the request is sent.
+        pub fn body_json(mut self, fields: serde_json::Map<String, serde_json::Value>) -> Self {
+            self.body.replace_with(&fields);
+            self
+        }
     });
     let required = required(&object, index);
     let pairs = required.iter().map(|(j, s)| quote!((#j, #s)));

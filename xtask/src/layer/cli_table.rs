@@ -105,6 +105,7 @@ pub(super) fn cli_table(
         }
     });
     quote! {
+        use crate::op_call::{Answer, Args, json, pages, send};
         use crate::table::{Location, Operation, Paging, Param};
 
         /// Every operation of the kept spec.

@@ -33,6 +33,8 @@ pub struct LayerConfig {
     /// A test that calls every operation through the layer against the crate's simulator
     /// (`handlers` only): file relative to the crate folder, and the crate's name in Rust.
     pub test: Option<(&'static str, &'static str)>,
+    /// The crate's name in Rust (`eduframe_client`), as the command line's calls name it.
+    pub krate: &'static str,
     /// The `edu` command line's table of operations, relative to the workspace root.
     pub cli_table: Option<&'static str>,
     /// Where records the API makes through another resource come from, added to the docs of

@@ -280,7 +280,7 @@ pub(super) fn request(
         let taken: Vec<String> = opt
             .iter()
             .map(|(_, s)| s.name.clone())
-            .chain(["send", "new", "body"].map(String::from))
+            .chain(["send", "new", "body", "body_json", "into_request"].map(String::from))
             .collect();
         let written = body_builders::body_request(op, &b.ty, index, &taken, nested);
         kept.fields.push(quote!(body: edu_common::fields::Fields));
@@ -314,7 +314,9 @@ pub(super) fn request(
         }
 
         impl<'a> #name<'a> {
-            pub(crate) fn new(client: &'a Client, #(#args),*) -> Self {
+            /// The request, with its path (and other required) parameters; the handler's
+            /// method is the usual way to it.
+            pub fn new(client: &'a Client, #(#args),*) -> Self {
                 #name { client, #(#init),* }
             }
 
@@ -384,9 +386,16 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
         kept.fields.push(quote!(paging_size: Option<u32>));
         kept.init.push(quote!(paging_size: None));
     }
-    if matches!(paged, Some(Paging::Cursor { .. })) {
-        kept.fields.push(quote!(paging_start: Option<String>));
-        kept.init.push(quote!(paging_start: None));
+    match paged {
+        Some(Paging::Cursor { .. }) => {
+            kept.fields.push(quote!(paging_start: Option<String>));
+            kept.init.push(quote!(paging_start: None));
+        }
+        Some(Paging::Offset { .. }) => {
+            kept.fields.push(quote!(paging_start: Option<u64>));
+            kept.init.push(quote!(paging_start: None));
+        }
+        None => {}
     }
     let Kept {
         fields: kept_fields,
@@ -479,13 +488,20 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
                     self.page_size(n)
                 }
 
+                /// Starts at this offset (from a page's `next`) instead of the first page, to resume a listing.
+                pub fn start_at_offset(mut self, offset: u64) -> Self {
+                    self.paging_start = Some(offset);
+                    self
+                }
+
                 /// The pages, each with its items and the offset of the next.
                 pub fn pages(self) -> PageStream<#item, u64> {
                     let size = match #page_size_fn(self.paging_size) {
                         Ok(n) => n,
                         Err(e) => return paginate::failed(e),
                     };
-                    paginate::offset_pages(0, u64::from(size), move |offset, limit| {
+                    let start = self.paging_start.unwrap_or(0);
+                    paginate::offset_pages(start, u64::from(size), move |offset, limit| {
                         let this = self.clone();
                         async move {
                             #send
@@ -545,7 +561,9 @@ pub(super) fn listing(op: &Op, config: &LayerConfig) -> Result<(TokenStream, boo
         }
 
         impl #name {
-            pub(crate) fn new(client: Client, #(#args),*) -> Self {
+            /// The listing, with its path (and other required) parameters; the handler's
+            /// method is the usual way to it.
+            pub fn new(client: Client, #(#args),*) -> Self {
                 #name { client, #(#init),* }
             }
 

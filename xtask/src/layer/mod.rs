@@ -26,6 +26,7 @@ use quote::quote;
 use serde_json::Value;
 
 mod body_builders;
+mod cli_calls;
 mod cli_table;
 mod config;
 mod emit;
@@ -174,7 +175,8 @@ pub fn generate(
             } else {
                 names
             };
-            let tokens = cli_table::cli_table(spec, &ops, &names, config);
+            let mut tokens = cli_table::cli_table(spec, &ops, &names, config);
+            tokens.extend(cli_calls::cli_calls(&ops, config)?);
             let file: syn::File =
                 syn::parse2(tokens).context("the generated CLI table does not parse")?;
             Some(rustfmt(&format!(
