@@ -7,7 +7,6 @@ use serde::de::DeserializeOwned;
 
 use crate::envelope::Item;
 use crate::list::{ListRequest, check_id};
-use crate::resources::*;
 
 /// The API version path the datahub serves (`{base}/datahub/services/v1/...`).
 pub const DEFAULT_API_VERSION: &str = "v1";
@@ -205,50 +204,5 @@ impl Client {
         };
         let item: Item<T> = self.transport.get(&path).operation(op).send_json().await?;
         Ok(item.data)
-    }
-
-    /// Districts.
-    pub fn districts(&self) -> Districts<'_> {
-        Districts { client: self }
-    }
-
-    /// Schools.
-    pub fn schools(&self) -> Schools<'_> {
-        Schools { client: self }
-    }
-
-    /// Teachers.
-    pub fn teachers(&self) -> Teachers<'_> {
-        Teachers { client: self }
-    }
-
-    /// Students.
-    pub fn students(&self) -> Students<'_> {
-        Students { client: self }
-    }
-
-    /// Sections.
-    pub fn sections(&self) -> Sections<'_> {
-        Sections { client: self }
-    }
-
-    /// Student contacts.
-    pub fn contacts(&self) -> Contacts<'_> {
-        Contacts { client: self }
-    }
-
-    /// District administrators.
-    pub fn district_admins(&self) -> DistrictAdmins<'_> {
-        DistrictAdmins { client: self }
-    }
-
-    /// School administrators.
-    pub fn school_admins(&self) -> SchoolAdmins<'_> {
-        SchoolAdmins { client: self }
-    }
-
-    /// Events.
-    pub fn events(&self) -> Events<'_> {
-        Events { client: self }
     }
 }

@@ -4,12 +4,6 @@ use edu_common::auth::{ClientAuth, OAuth2Config};
 use edu_common::{Credentials, Error, Result, Transport, TransportOptions};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::generated::types;
-use crate::resources::{
-    ApiClients, Applications, ClaimSets, OdsInstanceContexts, OdsInstanceDerivatives, OdsInstances,
-    Profiles, Security, Tenants, Vendors,
-};
-
 /// The scope every Admin API token needs.
 pub const SCOPE: &str = "edfi_admin_api/full_access";
 
@@ -136,62 +130,6 @@ impl Client {
     /// The underlying transport.
     pub fn transport(&self) -> &Transport {
         &self.transport
-    }
-
-    /// `GET /`: the server's version and build (no token needed).
-    pub async fn information(&self) -> Result<types::InformationResult> {
-        let r = crate::operations::GetInformation::new(self).into_request()?;
-        self.value(r).await
-    }
-
-    /// `/v2/vendors`.
-    pub fn vendors(&self) -> Vendors<'_> {
-        Vendors { client: self }
-    }
-
-    /// `/v2/applications`.
-    pub fn applications(&self) -> Applications<'_> {
-        Applications { client: self }
-    }
-
-    /// `/v2/apiclients`.
-    pub fn api_clients(&self) -> ApiClients<'_> {
-        ApiClients { client: self }
-    }
-
-    /// `/v2/claimSets`.
-    pub fn claim_sets(&self) -> ClaimSets<'_> {
-        ClaimSets { client: self }
-    }
-
-    /// `/v2/profiles`.
-    pub fn profiles(&self) -> Profiles<'_> {
-        Profiles { client: self }
-    }
-
-    /// `/v2/odsInstances`.
-    pub fn ods_instances(&self) -> OdsInstances<'_> {
-        OdsInstances { client: self }
-    }
-
-    /// `/v2/odsInstanceContexts`.
-    pub fn ods_instance_contexts(&self) -> OdsInstanceContexts<'_> {
-        OdsInstanceContexts { client: self }
-    }
-
-    /// `/v2/odsInstanceDerivatives`.
-    pub fn ods_instance_derivatives(&self) -> OdsInstanceDerivatives<'_> {
-        OdsInstanceDerivatives { client: self }
-    }
-
-    /// Actions, authorization strategies and resource claims.
-    pub fn security(&self) -> Security<'_> {
-        Security { client: self }
-    }
-
-    /// `/v2/tenants`.
-    pub fn tenants(&self) -> Tenants<'_> {
-        Tenants { client: self }
     }
 }
 

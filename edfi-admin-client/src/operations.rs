@@ -5,7 +5,7 @@ use std::future::IntoFuture;
 use futures::future::BoxFuture;
 use edu_common::Result;
 use edu_common::paginate::{self, ItemStream, PageStream};
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
 /// The request of [`GetInformation::send`]: `GET /`.
 ///

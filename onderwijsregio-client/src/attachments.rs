@@ -4,7 +4,7 @@ use base64::Engine as _;
 use edu_common::{Error, Result, Url};
 use serde::Serialize;
 
-use crate::Client;
+use crate::client::Client;
 use crate::wire::{check_id, to_value};
 use crate::write::{Accepted, WriteOptions};
 
@@ -78,6 +78,13 @@ pub struct NewAttachments {
 #[derive(Debug, Clone, Copy)]
 pub struct Attachments<'a> {
     pub(crate) client: &'a Client,
+}
+
+impl Client {
+    /// Attachments of candidates.
+    pub fn attachments(&self) -> Attachments<'_> {
+        Attachments { client: self }
+    }
 }
 
 impl Attachments<'_> {

@@ -3,8 +3,8 @@
 use edu_common::Error;
 use edu_common::paginate::{self, ItemStream, Page};
 
-use crate::Client;
 use crate::candidates::{Candidate, Candidates};
+use crate::client::Client;
 use crate::envelope::Envelope;
 
 impl Candidates<'_> {

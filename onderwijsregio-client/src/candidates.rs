@@ -7,7 +7,7 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::Client;
+use crate::client::Client;
 use crate::envelope::Envelope;
 use crate::interactions::Interaction;
 use crate::schema::Operation;
@@ -300,6 +300,13 @@ impl BatchReport {
 #[derive(Debug, Clone, Copy)]
 pub struct Candidates<'a> {
     pub(crate) client: &'a Client,
+}
+
+impl Client {
+    /// Candidates.
+    pub fn candidates(&self) -> Candidates<'_> {
+        Candidates { client: self }
+    }
 }
 
 impl Candidates<'_> {

@@ -6,10 +6,7 @@ use edu_common::{Credentials, Error, RequestBuilder, Result, Transport, Transpor
 use secrecy::SecretString;
 use serde_json::Value;
 
-use crate::attachments::Attachments;
-use crate::candidates::Candidates;
 use crate::envelope::Meta;
-use crate::interactions::Interactions;
 use crate::schema::{Operation, RegionSchema, SchemaCache};
 use crate::write::{self, Accepted, WriteOptions};
 
@@ -125,21 +122,6 @@ impl Client {
     /// The underlying transport.
     pub fn transport(&self) -> &Transport {
         &self.transport
-    }
-
-    /// Candidates.
-    pub fn candidates(&self) -> Candidates<'_> {
-        Candidates { client: self }
-    }
-
-    /// Interactions of candidates.
-    pub fn interactions(&self) -> Interactions<'_> {
-        Interactions { client: self }
-    }
-
-    /// Attachments of candidates.
-    pub fn attachments(&self) -> Attachments<'_> {
-        Attachments { client: self }
     }
 
     /// The region's schema for `op`, fetched on first use and cached.

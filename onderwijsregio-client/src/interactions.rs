@@ -4,7 +4,7 @@ use edu_common::{Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::Client;
+use crate::client::Client;
 use crate::envelope::Envelope;
 use crate::wire::{check_id, to_value};
 use crate::write::{Accepted, WriteOptions};
@@ -49,6 +49,13 @@ impl Interaction {
 #[derive(Debug, Clone, Copy)]
 pub struct Interactions<'a> {
     pub(crate) client: &'a Client,
+}
+
+impl Client {
+    /// Interactions of candidates.
+    pub fn interactions(&self) -> Interactions<'_> {
+        Interactions { client: self }
+    }
 }
 
 impl Interactions<'_> {

@@ -235,7 +235,7 @@ pub(crate) fn one_line(text: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
+    use crate::error::Error;
 
     #[test]
     fn http_error_extracts_message_and_cuts_body() {

@@ -5,7 +5,7 @@ use super::*;
 /// Transport settings a client's builder passes through unchanged (every client has them).
 ///
 /// Start from `TransportOptions::default()` and set fields, or use the setters every client
-/// builder has (see [`transport_option_setters!`](crate::transport_option_setters)).
+/// builder has (see the `transport_option_setters!` macro).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct TransportOptions {
@@ -52,7 +52,7 @@ pub struct TransportOptions {
 macro_rules! transport_option_setters {
     () => {
         /// The retry policy (default: `RetryConfig::default()`).
-        pub fn retry(mut self, retry: $crate::RetryConfig) -> Self {
+        pub fn retry(mut self, retry: $crate::retry::RetryConfig) -> Self {
             self.options.retry = Some(retry);
             self
         }
@@ -118,7 +118,7 @@ macro_rules! transport_option_setters {
 
         /// Shares this retry budget with every other client given the same one (by default each
         /// client has its own, sized by `RetryConfig::budget_capacity`).
-        pub fn retry_budget(mut self, budget: $crate::RetryBudget) -> Self {
+        pub fn retry_budget(mut self, budget: $crate::retry::RetryBudget) -> Self {
             self.options.retry_budget = Some(budget);
             self
         }
@@ -132,7 +132,7 @@ macro_rules! transport_option_setters {
 
         /// Uses the Redis at `EDU_REDIS_URL` as shared state when that variable is set (and the
         /// crate's `redis` feature is on); otherwise changes nothing. `from_env` calls it.
-        pub fn shared_state_from_env(self) -> $crate::Result<Self> {
+        pub fn shared_state_from_env(self) -> $crate::error::Result<Self> {
             #[cfg(feature = "redis")]
             if let Some(store) = $crate::shared::RedisStore::from_env()? {
                 return Ok(self.shared_state(store));
@@ -318,7 +318,7 @@ impl TransportBuilder {
         self
     }
 
-    /// Names the API in metrics, spans and [`CallReport`](crate::CallReport)s (`eduframe`,
+    /// Names the API in metrics, spans and [`CallReport`](crate::report::CallReport)s (`eduframe`,
     /// `datahub`…; default `unnamed`). A fixed word: it is a metric label.
     pub fn api_name(mut self, api: &'static str) -> Self {
         self.api = api;

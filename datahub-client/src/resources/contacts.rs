@@ -1,5 +1,5 @@
 use super::{get_one, get_sub, list_all};
-use crate::Client;
+use crate::client::Client;
 use crate::models::{Contact, District, Student};
 
 /// `/contacts`.

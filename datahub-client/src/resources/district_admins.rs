@@ -1,5 +1,5 @@
 use super::{get_one, list_all};
-use crate::Client;
+use crate::client::Client;
 use crate::models::DistrictAdmin;
 
 /// `/district_admins`.

@@ -1,5 +1,5 @@
 use super::{get_one, list_all, list_sub};
-use crate::Client;
+use crate::client::Client;
 use crate::models::{
     District, DistrictAdmin, DistrictStatus, Event, School, Section, Student, Teacher,
 };

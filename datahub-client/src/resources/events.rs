@@ -1,5 +1,5 @@
 use super::{get_one, list_all};
-use crate::Client;
+use crate::client::Client;
 use crate::models::Event;
 
 /// `/events`: changes, oldest first, kept for 30 days.

@@ -20,6 +20,56 @@ pub use sections::Sections;
 pub use students::Students;
 pub use teachers::Teachers;
 
+use crate::client::Client;
+
+/// The handlers, one per resource.
+impl Client {
+    /// Districts.
+    pub fn districts(&self) -> Districts<'_> {
+        Districts { client: self }
+    }
+
+    /// Schools.
+    pub fn schools(&self) -> Schools<'_> {
+        Schools { client: self }
+    }
+
+    /// Teachers.
+    pub fn teachers(&self) -> Teachers<'_> {
+        Teachers { client: self }
+    }
+
+    /// Students.
+    pub fn students(&self) -> Students<'_> {
+        Students { client: self }
+    }
+
+    /// Sections.
+    pub fn sections(&self) -> Sections<'_> {
+        Sections { client: self }
+    }
+
+    /// Student contacts.
+    pub fn contacts(&self) -> Contacts<'_> {
+        Contacts { client: self }
+    }
+
+    /// District administrators.
+    pub fn district_admins(&self) -> DistrictAdmins<'_> {
+        DistrictAdmins { client: self }
+    }
+
+    /// School administrators.
+    pub fn school_admins(&self) -> SchoolAdmins<'_> {
+        SchoolAdmins { client: self }
+    }
+
+    /// Events.
+    pub fn events(&self) -> Events<'_> {
+        Events { client: self }
+    }
+}
+
 /// `GET /{resource}` as a listing.
 macro_rules! list_all {
     ($resource:literal, $ty:ty, $op:literal) => {

@@ -1,5 +1,5 @@
 use super::{get_one, get_sub, list_all, list_sub};
-use crate::Client;
+use crate::client::Client;
 use crate::models::{Contact, District, Event, School, Section, Student, Teacher};
 
 /// `/students`.

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use crate::Client;
+use crate::client::Client;
 
 use super::state::State;
 use super::{BASE_PATH, CLIENT_ID, CLIENT_SECRET};

@@ -190,7 +190,7 @@ impl State {
             errors.check(!field(key).is_empty(), key, msg);
         }
         errors.check(
-            secret.is_empty() || crate::check_client_secret(&secret).is_ok(),
+            secret.is_empty() || crate::client::check_client_secret(&secret).is_ok(),
             "ClientSecret",
             "ClientSecret must contain at least one lowercase letter, one uppercase letter, one number, and one special character, and must be 32 to 128 characters long.",
         );
@@ -208,7 +208,7 @@ impl State {
 
     fn token(&mut self, tenant: Option<String>, form: &HashMap<String, String>) -> Reply {
         let scopes = form.get("scope").map(String::as_str).unwrap_or_default();
-        if !scopes.split(' ').any(|s| s == crate::SCOPE) {
+        if !scopes.split(' ').any(|s| s == crate::client::SCOPE) {
             return problem(
                 400,
                 json!({"error": "invalid_scope", "error_description": "The request is missing required scope claims or has invalid scope values"}),

@@ -3,7 +3,7 @@
 use edu_common::Result;
 
 use super::ApplicationCredentials;
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
 
 /// `/v2/apiclients`: the keys of an application (one is made with the application; more can be

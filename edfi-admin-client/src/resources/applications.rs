@@ -3,8 +3,9 @@
 use edu_common::Result;
 
 use super::ApplicationCredentials;
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
+use crate::operations::{PostApplications, PutApplicationsById};
 
 /// A new application.
 pub type NewApplication = types::AddApplicationRequest;
@@ -41,7 +42,7 @@ pub struct Applications<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl Applications<'_> {
+impl<'a> Applications<'a> {
     /// Every application, ordered by name: a listing with typed filters (`ids`, `application_name`...).
     pub fn list(&self) -> crate::operations::ListApplications {
         crate::operations::ListApplications::new(self.client.clone())
@@ -49,9 +50,16 @@ impl Applications<'_> {
 
     /// Creates an application; returns its id, key and secret.
     pub async fn create(&self, app: &NewApplication) -> Result<ApplicationCredentials> {
-        let r = crate::operations::PostApplications::new(self.client)
-            .body(app)
-            .into_request()?;
+        self.create_with(|a| a.body(app)).await
+    }
+
+    /// Creates an application written field by field; returns its id, key and secret:
+    /// `.create_with(|a| a.application_name("SIS sync").vendor_id(17).claim_set_name("SIS Vendor").education_organization_ids([255901]).ods_instance_ids([1]))`.
+    pub async fn create_with(
+        &self,
+        build: impl FnOnce(PostApplications<'a>) -> PostApplications<'a>,
+    ) -> Result<ApplicationCredentials> {
+        let r = build(PostApplications::new(self.client)).into_request()?;
         let rv: edu_common::ApiResponse<types::ApplicationResult> = self.client.call(r).await?;
         let located = crate::location::created_id(&rv.headers).ok();
         let body = rv.value;
@@ -71,10 +79,18 @@ impl Applications<'_> {
 
     /// Replaces an application's settings.
     pub async fn update(&self, id: i32, app: &types::EditApplicationRequest) -> Result<()> {
-        let r = crate::operations::PutApplicationsById::new(self.client, id)
-            .body(app)
-            .into_request()?;
-        self.client.unit(r).await
+        self.update_with(id, |a| a.body(app)).await
+    }
+
+    /// Replaces an application written field by field (`.clear_profile_ids()` sends `null`).
+    pub async fn update_with(
+        &self,
+        id: i32,
+        build: impl FnOnce(PutApplicationsById<'a>) -> PutApplicationsById<'a>,
+    ) -> Result<()> {
+        build(PutApplicationsById::new(self.client, id))
+            .send()
+            .await
     }
 
     /// Deletes an application and its API clients.

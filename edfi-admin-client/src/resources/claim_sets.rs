@@ -2,7 +2,7 @@
 
 use edu_common::Result;
 
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
 
 /// `[{name, enabled: true}, ...]` for the named actions (`Create`, `Read`, `Update`, `Delete`,

@@ -2,8 +2,9 @@
 
 use edu_common::Result;
 
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
+use crate::operations::{PostOdsInstances, PutOdsInstancesById};
 
 /// `/v2/odsInstances`: the ODS databases applications can reach. Connection strings are
 /// write-only: the server never shows them.
@@ -12,7 +13,7 @@ pub struct OdsInstances<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl OdsInstances<'_> {
+impl<'a> OdsInstances<'a> {
     /// Every ODS instance, ordered by name.
     pub fn list(&self) -> crate::operations::ListOdsInstances {
         crate::operations::ListOdsInstances::new(self.client.clone())
@@ -20,9 +21,16 @@ impl OdsInstances<'_> {
 
     /// Creates an ODS instance; returns its id.
     pub async fn create(&self, instance: &types::AddOdsInstanceRequest) -> Result<i32> {
-        let r = crate::operations::PostOdsInstances::new(self.client)
-            .body(instance)
-            .into_request()?;
+        self.create_with(|i| i.body(instance)).await
+    }
+
+    /// Creates an ODS instance written field by field; returns its id:
+    /// `.create_with(|i| i.name("District A").instance_type("OdsInstance").connection_string(".."))`.
+    pub async fn create_with(
+        &self,
+        build: impl FnOnce(PostOdsInstances<'a>) -> PostOdsInstances<'a>,
+    ) -> Result<i32> {
+        let r = build(PostOdsInstances::new(self.client)).into_request()?;
         self.client.created(r).await
     }
 
@@ -34,10 +42,18 @@ impl OdsInstances<'_> {
 
     /// Replaces an ODS instance (an empty connection string keeps the old one).
     pub async fn update(&self, id: i32, instance: &types::EditOdsInstanceRequest) -> Result<()> {
-        let r = crate::operations::PutOdsInstancesById::new(self.client, id)
-            .body(instance)
-            .into_request()?;
-        self.client.unit(r).await
+        self.update_with(id, |i| i.body(instance)).await
+    }
+
+    /// Replaces an ODS instance written field by field (`.clear_instance_type()` sends `null`).
+    pub async fn update_with(
+        &self,
+        id: i32,
+        build: impl FnOnce(PutOdsInstancesById<'a>) -> PutOdsInstancesById<'a>,
+    ) -> Result<()> {
+        build(PutOdsInstancesById::new(self.client, id))
+            .send()
+            .await
     }
 
     /// Deletes an ODS instance (not one that applications, contexts or derivatives use).

@@ -2,7 +2,7 @@
 
 use edu_common::Result;
 
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
 
 /// `/v2/profiles`: ODS/API data-policy profiles (an XML definition whose `<Profile name="...">`

@@ -2,7 +2,7 @@
 
 use edu_common::Result;
 
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
 
 /// The security model claim sets are built from: `/v2/actions`, `/v2/authorizationStrategies`,

@@ -2,7 +2,7 @@
 
 use edu_common::Result;
 
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
 
 /// `/v2/tenants`: the deployment's tenants (`default` in single-tenant mode), read-only.

@@ -2,8 +2,9 @@
 
 use edu_common::Result;
 
-use crate::Client;
+use crate::client::Client;
 use crate::generated::types;
+use crate::operations::{PostVendors, PutVendorsById};
 
 /// A new vendor.
 pub type NewVendor = types::AddVendorRequest;
@@ -30,7 +31,7 @@ pub struct Vendors<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl Vendors<'_> {
+impl<'a> Vendors<'a> {
     /// Every vendor: a listing with typed filters (`company`, `order_by`, `direction`...).
     pub fn list(&self) -> crate::operations::ListVendors {
         crate::operations::ListVendors::new(self.client.clone())
@@ -38,9 +39,16 @@ impl Vendors<'_> {
 
     /// Creates a vendor; returns its id (from the `Location` header).
     pub async fn create(&self, vendor: &NewVendor) -> Result<i32> {
-        let r = crate::operations::PostVendors::new(self.client)
-            .body(vendor)
-            .into_request()?;
+        self.create_with(|v| v.body(vendor)).await
+    }
+
+    /// Creates a vendor written field by field; returns its id:
+    /// `client.vendors().create_with(|v| v.company("Acme").contact_name("Ann").contact_email_address("ann@acme.example"))`.
+    pub async fn create_with(
+        &self,
+        build: impl FnOnce(PostVendors<'a>) -> PostVendors<'a>,
+    ) -> Result<i32> {
+        let r = build(PostVendors::new(self.client)).into_request()?;
         self.client.created(r).await
     }
 
@@ -52,10 +60,16 @@ impl Vendors<'_> {
 
     /// Replaces a vendor's company, contact and namespace prefixes.
     pub async fn update(&self, id: i32, vendor: &types::EditVendorRequest) -> Result<()> {
-        let r = crate::operations::PutVendorsById::new(self.client, id)
-            .body(vendor)
-            .into_request()?;
-        self.client.unit(r).await
+        self.update_with(id, |v| v.body(vendor)).await
+    }
+
+    /// Replaces a vendor written field by field (`.clear_namespace_prefixes()` sends `null`).
+    pub async fn update_with(
+        &self,
+        id: i32,
+        build: impl FnOnce(PutVendorsById<'a>) -> PutVendorsById<'a>,
+    ) -> Result<()> {
+        build(PutVendorsById::new(self.client, id)).send().await
     }
 
     /// Deletes a vendor (and, on the server, its applications).

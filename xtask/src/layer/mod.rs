@@ -91,7 +91,7 @@ pub fn generate(
         use edu_common::Result;
         use edu_common::paginate::{self, ItemStream, PageStream};
 
-        use crate::Client;
+        use crate::client::Client;
         use crate::generated::types;
     });
     let mut stats = Stats {
