@@ -137,13 +137,13 @@ fn global_args() -> Vec<Arg> {
             .long("format")
             .global(true)
             .value_parser(value_parser!(Format))
-            .help("Output format [default: json on a terminal, jsonl when piped]"),
+            .help("Output format: json (a listing as one array), jsonl, csv, table [default: json on a terminal, jsonl when piped]"),
         Arg::new("fields")
             .long("fields")
             .global(true)
             .value_delimiter(',')
             .value_name("A,B,C")
-            .help("Only these top-level fields (and, for csv, these columns in this order)"),
+            .help("Only these fields, in this order (a dotted path such as name.first reaches a nested field); a name no record has is an error listing the fields"),
         Arg::new("limit")
             .long("limit")
             .global(true)

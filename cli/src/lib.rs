@@ -118,6 +118,11 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         verbose: matches.get_flag("verbose"),
         command: command_line(),
     };
+    if opts.format == Some(output::Format::Table) && opts.resume.is_some() {
+        return Err(Failure::Usage(
+            "--format table is written when the listing ends, so it cannot resume; use --format csv or jsonl with --resume".into(),
+        ));
+    }
     run::operation(&clients, api, op, m, &opts).await?;
     Ok(ExitCode::SUCCESS)
 }

@@ -76,7 +76,10 @@ pub async fn operation(
         return Ok(());
     }
     let (out, written): (Box<dyn Write>, u64) = match &opts.output {
-        Some(path) => open_output(path, position.output_bytes)?,
+        Some(path) => {
+            warn_format_as_file(path);
+            open_output(path, position.output_bytes)?
+        }
         None => (Box::new(std::io::stdout().lock()), 0),
     };
     let format = opts.format.unwrap_or(
@@ -104,10 +107,17 @@ pub async fn operation(
             if let (Some(n), serde_json::Value::Array(items)) = (opts.limit, &mut value) {
                 items.truncate(usize::try_from(n).unwrap_or(usize::MAX));
             }
+            let records = match &value {
+                serde_json::Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            };
+            check_fields(&sink, &records)?;
             sink.answer(&value)?;
-            sink.flush()?;
+            sink.finish()?;
         }
         Answer::Pages(mut pages) => {
+            sink.listing();
+            let mut checked = false;
             let progress = Progress::new(op);
             loop {
                 let (page, reports) = capture(pages.next()).await;
@@ -122,6 +132,10 @@ pub async fn operation(
                     break;
                 };
                 let (items, next) = page?;
+                if !checked && !items.is_empty() {
+                    check_fields(&sink, &items)?;
+                    checked = true;
+                }
                 for item in &items {
                     if opts.limit.is_some_and(|n| position.records >= n) {
                         break;
@@ -147,10 +161,27 @@ pub async fn operation(
                 }
             }
             progress.finish();
-            sink.flush()?;
+            sink.finish()?;
         }
     }
     Ok(())
+}
+
+/// `--fields` naming a field no record of the first page has is a usage error that lists the
+/// fields the records do have (not a column of nulls).
+fn check_fields(sink: &Sink, records: &[serde_json::Value]) -> Result<(), Failure> {
+    match sink.unknown_fields(records) {
+        None => Ok(()),
+        Some((missing, known)) => Err(Failure::Usage(format!(
+            "--fields: no record has {}; the records have: {} (a dotted path such as `name.first` reaches a nested field)",
+            missing
+                .iter()
+                .map(|m| format!("`{}`", crate::terminal::printable(m)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            known.join(", ")
+        ))),
+    }
 }
 
 /// `--data`: inline JSON, `@file`, or `-` for standard input; checked to be JSON.
@@ -186,6 +217,17 @@ fn open_output(
     file.set_len(at).map_err(io)?;
     file.seek(std::io::SeekFrom::Start(at)).map_err(io)?;
     Ok((Box::new(std::io::BufWriter::new(file)), at))
+}
+
+/// `-o table` (or `json`, `csv`, `jsonl`) writes a file of that name, which is rarely meant:
+/// said on standard error, with the flag that chooses a format.
+fn warn_format_as_file(path: &std::path::Path) {
+    let name = path.to_string_lossy();
+    if ["json", "jsonl", "csv", "table"].contains(&name.as_ref()) && !path.exists() {
+        eprintln!(
+            "edu: writing to a file named `{name}`: -o/--output takes a file; for the format, use --format {name}"
+        );
+    }
 }
 
 /// `--verbose`: one line per call on standard error.

@@ -866,3 +866,76 @@ async fn related_records_and_asynchronous_writes_through_the_typed_handlers() {
     let body: Value = serde_json::from_slice(&sent.request.body).unwrap();
     assert_eq!(body, serde_json::json!({"firstName": "Ann", "phone": null}));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_formats_and_fields_as_a_shell_user_meets_them() {
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(12)
+        .start()
+        .await;
+    let vars = datahub_vars(&sim);
+    let list = ["datahub", "students", "list", "--page-size", "5"];
+
+    // `--format json` on a listing is one JSON array, whatever the number of pages.
+    let json = edu(&[&list[..], &["--format", "json"]].concat(), &vars).await;
+    assert!(json.status.success(), "{}", stderr(&json));
+    let parsed: Value = serde_json::from_str(&stdout(&json)).expect("one JSON document");
+    assert_eq!(parsed.as_array().map(Vec::len), Some(12), "{parsed}");
+
+    // Dotted fields reach nested values, in CSV too.
+    let csv = edu(
+        &[&list[..], &["--format", "csv", "--fields", "id,name.first"]].concat(),
+        &vars,
+    )
+    .await;
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let text = stdout(&csv);
+    let mut rows = text.lines();
+    assert_eq!(rows.next(), Some("id,name.first"));
+    let first_names: Vec<&str> = rows.filter_map(|r| r.split(',').nth(1)).collect();
+    assert_eq!(first_names.len(), 12, "{text}");
+    assert!(first_names.iter().all(|n| !n.is_empty()), "{text}");
+
+    // A field no record has is a usage error naming the fields there are.
+    let typo = edu(&[&list[..], &["--fields", "id,nmae"]].concat(), &vars).await;
+    assert_eq!(typo.status.code(), Some(2), "{}", stderr(&typo));
+    let text = stderr(&typo);
+    assert!(text.contains("`nmae`") && text.contains("name"), "{text}");
+
+    // A table for a terminal: a header and aligned rows.
+    let table = edu(
+        &[
+            &list[..],
+            &["--format", "table", "--fields", "id,name.last"],
+        ]
+        .concat(),
+        &vars,
+    )
+    .await;
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = stdout(&table);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 13, "{text}");
+    assert!(
+        lines[0].starts_with("ID") && lines[0].contains("NAME.LAST"),
+        "{text}"
+    );
+    let column = lines[0].find("NAME.LAST").expect("the second column");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.len() > column && !l[..column].ends_with(|c: char| !c.is_whitespace())),
+        "{text}"
+    );
+
+    // `-o table` writes a file of that name, and says how to choose a format.
+    let dir = temp_dir("o-table");
+    let mut cmd = command(&[&list[..], &["-o", "table"]].concat(), &vars);
+    cmd.current_dir(&dir);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--format table"), "{}", stderr(&out));
+    assert!(dir.join("table").is_file());
+}
