@@ -4,6 +4,7 @@
 #![doc = include_str!("../README.md")]
 
 mod answer;
+mod body_help;
 mod check;
 mod clients;
 mod command;

@@ -37,6 +37,16 @@ pub async fn operation(
     m: &ArgMatches,
     opts: &Options,
 ) -> Result<(), Failure> {
+    if m.try_get_one::<bool>("skeleton").ok().flatten() == Some(&true) {
+        let schema: serde_json::Value = op
+            .body_schema
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let text = serde_json::to_string_pretty(&crate::body_help::skeleton(&schema))
+            .map_err(|e| Failure::Io(e.to_string()))?;
+        println!("{text}");
+        return Ok(());
+    }
     let mut body = match m.try_get_one::<String>("data").ok().flatten() {
         Some(data) => Some(read_data(data)?),
         None => None,

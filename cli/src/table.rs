@@ -113,6 +113,18 @@ fn operation_command(op: &'static Operation) -> Command {
              (--limit N to stop early, --resume FILE to continue an interrupted export).",
         );
     }
+    let schema: Option<serde_json::Value> =
+        op.body_schema.and_then(|s| serde_json::from_str(s).ok());
+    if let Some(schema) = &schema {
+        let fields = crate::body_help::describe(schema);
+        if !fields.is_empty() {
+            long.push_str(
+                "\n\nBody fields (--set NAME=VALUE for each, --data for a whole body, \
+                 --skeleton for one to fill in):\n",
+            );
+            long.push_str(&fields);
+        }
+    }
     let mut cmd = Command::new(op.name)
         .about(op.summary.to_owned())
         .long_about(long);
@@ -146,6 +158,16 @@ fn operation_command(op: &'static Operation) -> Command {
                     "Sets one field of the body, typed by the API's schema (repeatable; \
                      `a.b=x` for a nested field, `[1,2]` for a list, `null` to clear; \
                      applied over --data)",
+                ),
+        );
+    }
+    if schema.is_some() {
+        cmd = cmd.arg(
+            Arg::new("skeleton")
+                .long("skeleton")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "Print a body to fill in (every field, a value of its type) and send nothing",
                 ),
         );
     }

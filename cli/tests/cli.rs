@@ -939,3 +939,35 @@ async fn output_formats_and_fields_as_a_shell_user_meets_them() {
     assert!(stderr(&out).contains("--format table"), "{}", stderr(&out));
     assert!(dir.join("table").is_file());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writes_help_lists_its_body_and_skeleton_prints_one_to_fill_in() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    let help = edu(&["eduframe", "accounts", "create", "--help"], &vars).await;
+    assert!(help.status.success(), "{}", stderr(&help));
+    let text = stdout(&help);
+    let line = |field: &str| {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.split_whitespace().next() == Some(field))
+            .unwrap_or_else(|| panic!("no line for {field} in\n{text}"))
+            .to_owned()
+    };
+    assert!(line("name").ends_with("string, required"), "{text}");
+    assert!(line("label_ids").ends_with("list of integer"), "{text}");
+    assert!(
+        line("address_attributes.country").contains("one of AD"),
+        "{text}"
+    );
+
+    sim.log_requests(true);
+    let before = sim.requests().len();
+    let skeleton = edu(&["eduframe", "accounts", "create", "--skeleton"], &vars).await;
+    assert!(skeleton.status.success(), "{}", stderr(&skeleton));
+    let body: Value = serde_json::from_str(&stdout(&skeleton)).expect("a JSON body");
+    assert_eq!(body["name"], "");
+    assert_eq!(body["label_ids"], serde_json::json!([]));
+    assert_eq!(body["address_attributes"]["country"], "AD");
+    assert_eq!(sim.requests().len(), before, "the skeleton sends nothing");
+}
