@@ -13,6 +13,9 @@ pub enum Answer {
     One(Value),
     /// A listing, page by page.
     Pages(Pages),
+    /// A lookup that found nothing: `null` is printed, and the run ends with exit code 4 and
+    /// this message.
+    NoMatch(String),
 }
 
 /// Any serializable answer as JSON.

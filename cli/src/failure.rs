@@ -22,6 +22,9 @@ pub enum Failure {
     /// Writing the output failed.
     #[error("{0}")]
     Io(String),
+    /// A lookup found nothing (exit 4, as a `get` of a missing record).
+    #[error("{0}")]
+    NoMatch(String),
     /// Whoever read the output stopped reading (a closed pipe).
     #[error("the output was closed")]
     Closed,
@@ -49,6 +52,7 @@ impl Failure {
         match self {
             Failure::Usage(_) | Failure::Resume(_) | Failure::Profile(_) => 2,
             Failure::Io(_) => 1,
+            Failure::NoMatch(_) => 4,
             Failure::Closed => 0,
             Failure::Api(e) | Failure::Step { error: e, .. } => match e {
                 Error::Config(_) | Error::InvalidInput { .. } => 2,
@@ -87,6 +91,7 @@ mod tests {
         assert_eq!(http(429).exit_code(), 5);
         assert_eq!(http(500).exit_code(), 1);
         assert_eq!(Failure::Usage("x".into()).exit_code(), 2);
+        assert_eq!(Failure::NoMatch("x".into()).exit_code(), 4);
         assert_eq!(Failure::Api(Error::Config("x".into())).exit_code(), 2);
     }
 }

@@ -125,6 +125,11 @@ pub async fn operation(
             sink.answer(&value)?;
             sink.finish()?;
         }
+        Answer::NoMatch(why) => {
+            sink.record(&serde_json::Value::Null)?;
+            sink.finish()?;
+            return Err(Failure::NoMatch(why));
+        }
         Answer::Pages(mut pages) => {
             sink.listing();
             let mut checked = false;

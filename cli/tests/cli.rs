@@ -971,3 +971,24 @@ async fn a_writes_help_lists_its_body_and_skeleton_prints_one_to_fill_in() {
     assert_eq!(body["address_attributes"]["country"], "AD");
     assert_eq!(sim.requests().len(), before, "the skeleton sends nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_without_a_match_prints_null_and_exits_4() {
+    let regio = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    regio.seed((0..3).map(candidate));
+    let vars = vec![
+        ("ONDERWIJSREGIO_BASE_URL", regio.base_url()),
+        ("ONDERWIJSREGIO_API_KEY", regio.api_key().to_owned()),
+    ];
+    for (op, flag, value) in [
+        ("find-by-email", "--email", "nobody@example.invalid"),
+        ("find-by-phone", "--phone", "+31000000000"),
+    ] {
+        let out = edu(&["onderwijsregio", "candidates", op, flag, value], &vars).await;
+        assert_eq!(out.status.code(), Some(4), "{op}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), "null", "{op}");
+        assert!(stderr(&out).contains("no candidate has"), "{op}: {}", stderr(&out));
+    }
+}

@@ -238,10 +238,20 @@ pub async fn call(
         }
         ("candidates", "get") => to_json(&client.candidates().get(&arg("id")).await?)?,
         ("candidates", "find-by-email") => {
-            to_json(&client.candidates().find_by_email(&arg("email")).await?)?
+            match client.candidates().find_by_email(&arg("email")).await? {
+                Some(c) => to_json(&c)?,
+                None => {
+                    return Ok(Answer::NoMatch(
+                        "no candidate has that e-mail address".into(),
+                    ));
+                }
+            }
         }
         ("candidates", "find-by-phone") => {
-            to_json(&client.candidates().find_by_phone(&arg("phone")).await?)?
+            match client.candidates().find_by_phone(&arg("phone")).await? {
+                Some(c) => to_json(&c)?,
+                None => return Ok(Answer::NoMatch("no candidate has that phone number".into())),
+            }
         }
         ("candidates", "create") => accepted(
             client
