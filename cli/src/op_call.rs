@@ -82,13 +82,9 @@ impl<'a> Args<'a> {
             .map(Some)
     }
 
-    /// `--page-size`, if given.
+    /// `--page-size` (no larger than `--limit`), if given.
     pub fn page_size(&self) -> Option<u32> {
-        self.m
-            .try_get_one::<u32>("page-size")
-            .ok()
-            .flatten()
-            .copied()
+        crate::table::page_size(self.m)
     }
 
     /// The cursor a listing resumes after.

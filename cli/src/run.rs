@@ -107,6 +107,12 @@ pub async fn operation(
         position.columns.clone(),
     );
 
+    // `--limit 0` asks for nothing: nothing is sent.
+    if opts.limit == Some(0) && op.paging != Paging::None {
+        sink.listing();
+        sink.finish()?;
+        return Ok(());
+    }
     let started = position.next.clone();
     let (answer, reports) =
         capture(crate::dispatch::call(clients, api, op, m, body, started)).await;

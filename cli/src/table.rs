@@ -227,6 +227,22 @@ pub fn values_of(m: &ArgMatches, p: &Param) -> Vec<String> {
     }
 }
 
+/// The page size a listing asks for: `--page-size`, no larger than `--limit` (a listing of 3
+/// records asks for pages of 3, not of the API's default).
+pub fn page_size(m: &ArgMatches) -> Option<u32> {
+    let size = m.try_get_one::<u32>("page-size").ok().flatten().copied();
+    let limit = m
+        .try_get_one::<u64>("limit")
+        .ok()
+        .flatten()
+        .and_then(|n| u32::try_from(*n).ok())
+        .filter(|n| *n > 0);
+    match (size, limit) {
+        (Some(s), Some(l)) => Some(s.min(l)),
+        (s, l) => s.or(l),
+    }
+}
+
 /// The operation `resource name` of `ops`.
 pub fn find(ops: &'static [Operation], resource: &str, name: &str) -> Option<&'static Operation> {
     ops.iter()

@@ -989,6 +989,33 @@ async fn a_lookup_without_a_match_prints_null_and_exits_4() {
         let out = edu(&["onderwijsregio", "candidates", op, flag, value], &vars).await;
         assert_eq!(out.status.code(), Some(4), "{op}: {}", stderr(&out));
         assert_eq!(stdout(&out).trim(), "null", "{op}");
-        assert!(stderr(&out).contains("no candidate has"), "{op}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no candidate has"),
+            "{op}: {}",
+            stderr(&out)
+        );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limit_asks_for_no_more_than_it_needs() {
+    let sim = eduframe_client::mock::Simulator::builder()
+        .records(20)
+        .no_rate_limit()
+        .start()
+        .await;
+    let vars = eduframe_vars(&sim);
+    sim.log_requests(true);
+    let three = edu(&["eduframe", "courses", "list", "--limit", "3"], &vars).await;
+    assert!(three.status.success(), "{}", stderr(&three));
+    assert_eq!(lines(&three).len(), 3);
+    let sent = sim.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let query = sent[0].request.url.query().unwrap_or_default().to_owned();
+    assert!(query.contains("per_page=3"), "{query}");
+
+    let none = edu(&["eduframe", "courses", "list", "--limit", "0"], &vars).await;
+    assert!(none.status.success(), "{}", stderr(&none));
+    assert!(lines(&none).is_empty(), "{}", stdout(&none));
+    assert_eq!(sim.requests().len(), 1, "--limit 0 sends nothing");
 }

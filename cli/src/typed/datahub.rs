@@ -229,7 +229,7 @@ fn listing<T>(mut req: ListRequest<T>, m: &ArgMatches, resume: Option<String>) -
 where
     T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
 {
-    if let Some(n) = m.get_one::<u32>("page-size") {
+    if let Some(n) = crate::table::page_size(m).as_ref() {
         req = req.page_size(*n);
     }
     if let Some(w) = m.get_one::<String>("where") {

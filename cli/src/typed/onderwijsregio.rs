@@ -223,7 +223,7 @@ pub async fn call(
     let value = match (op.resource, op.name) {
         ("candidates", "list") => {
             let mut req = client.candidates().list();
-            if let Some(n) = m.get_one::<u32>("page-size") {
+            if let Some(n) = crate::table::page_size(m).as_ref() {
                 req = req.page_size(*n);
             }
             if let Some(cursor) = resume {
