@@ -1019,3 +1019,30 @@ async fn a_limit_asks_for_no_more_than_it_needs() {
     assert!(lines(&none).is_empty(), "{}", stdout(&none));
     assert_eq!(sim.requests().len(), 1, "--limit 0 sends nothing");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_where_that_is_not_json_is_a_usage_error_before_anything_is_sent() {
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let vars = datahub_vars(&sim);
+    let out = edu(
+        &["datahub", "students", "list", "--where", "{grade: 9"],
+        &vars,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--where is not JSON"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sim.api_requests(), 0, "nothing reached the API");
+    let fine = edu(
+        &[
+            "datahub", "students", "list", "--where", "{}", "--limit", "1",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    assert!(sim.api_requests() > 0, "a valid --where is sent");
+}

@@ -233,6 +233,18 @@ where
         req = req.page_size(*n);
     }
     if let Some(w) = m.get_one::<String>("where") {
+        // Checked here, as --data is: a typo is a usage error, not the server's 400.
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(w) {
+            let error = edu_common::Error::invalid_input(
+                Some("where"),
+                format!(
+                    "--where is not JSON (line {}, column {}): give a JSON object such as '{{\"grade\":\"9\"}}'",
+                    e.line(),
+                    e.column()
+                ),
+            );
+            return Answer::Pages(futures::stream::once(async move { Err(error) }).boxed());
+        }
         req = req.param("where", w);
     }
     if let Some(s) = m.get_one::<String>("created-since") {
