@@ -139,7 +139,10 @@ pub async fn operation(
         Answer::Pages(mut pages) => {
             sink.listing();
             let mut checked = false;
-            let progress = Progress::new(op);
+            // On the terminal the records are the progress: a spinner line would be drawn
+            // between them. It shows when the records go to a file or a pipe.
+            let records_on_screen = opts.output.is_none() && std::io::stdout().is_terminal();
+            let progress = Progress::new(op, !records_on_screen && !opts.verbose);
             loop {
                 let (page, reports) = capture(pages.next()).await;
                 show(opts, &reports);
@@ -263,7 +266,25 @@ fn show(opts: &Options, reports: &[CallReport]) {
     }
 }
 
-/// A progress line on standard error, when it is a terminal.
+/// `12 records, 3 pages, 9 s waited for rate limits`: plurals right, waits in whole seconds
+/// (and only when there were some).
+fn progress_line(records: u64, pages: u64, waited: Duration) -> String {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = format!(
+        "{}, {}",
+        plural(records, "record", "records"),
+        plural(pages, "page", "pages")
+    );
+    if !waited.is_zero() {
+        line.push_str(&format!(
+            ", {} s waited for rate limits",
+            waited.as_secs_f64().round()
+        ));
+    }
+    line
+}
+
+/// A progress line on standard error, when it is a terminal and the records go elsewhere.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     pages: std::cell::Cell<u64>,
@@ -271,12 +292,13 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(op: &Operation) -> Self {
-        let bar = (op.paging != Paging::None && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(200));
-            bar
-        });
+    fn new(op: &Operation, wanted: bool) -> Self {
+        let bar =
+            (wanted && op.paging != Paging::None && std::io::stderr().is_terminal()).then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(Duration::from_millis(200));
+                bar
+            });
         Progress {
             bar,
             pages: Default::default(),
@@ -295,11 +317,7 @@ impl Progress {
     fn page(&self, records: u64) {
         self.pages.set(self.pages.get() + 1);
         if let Some(bar) = &self.bar {
-            bar.set_message(format!(
-                "{records} records, {} pages, {:.1?} waited for rate limits",
-                self.pages.get(),
-                self.waited.get()
-            ));
+            bar.set_message(progress_line(records, self.pages.get(), self.waited.get()));
         }
     }
 
@@ -307,5 +325,20 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_progress_line_reads_as_a_person_writes_it() {
+        assert_eq!(progress_line(1, 1, Duration::ZERO), "1 record, 1 page");
+        assert_eq!(progress_line(0, 2, Duration::ZERO), "0 records, 2 pages");
+        assert_eq!(
+            progress_line(12, 3, Duration::from_millis(9_400)),
+            "12 records, 3 pages, 9 s waited for rate limits"
+        );
     }
 }
