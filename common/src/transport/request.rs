@@ -193,26 +193,14 @@ impl RequestBuilder {
     /// with its status, headers and the call's [`CallReport`]: for a caller that decides how
     /// to read it.
     pub async fn send_bytes(self) -> Result<ApiResponse<Bytes>> {
-        let (t, req, opts) = self.build()?;
-        let (resp, report) = t.execute_reported(req, &opts).await?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        match t.read_body(resp).await {
-            Ok(value) => Ok(ApiResponse {
-                value,
-                status,
-                headers,
-                report,
-            }),
-            Err(e) => Err(e.with_report(Some(report))),
-        }
+        let (t, resp, report, _) = self.answered().await?;
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        with_meta(t.read_body(resp).await, status, headers, report)
     }
 
     /// Sends the request and decodes a successful JSON response.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
-        let (t, req, opts) = self.build()?;
-        let (resp, report) = t.execute_reported(req, &opts).await?;
-        let context = decode_context(&opts, &resp);
+        let (t, resp, report, context) = self.answered().await?;
         t.decode(resp, &context)
             .await
             .map_err(|e| e.with_report(Some(report)))
@@ -221,20 +209,39 @@ impl RequestBuilder {
     /// Sends the request and decodes a successful JSON response, keeping its status, headers and
     /// the call's [`CallReport`].
     pub async fn send_json_with_meta<T: DeserializeOwned>(self) -> Result<ApiResponse<T>> {
+        let (t, resp, report, context) = self.answered().await?;
+        let (status, headers) = (resp.status(), resp.headers().clone());
+        with_meta(t.decode(resp, &context).await, status, headers, report)
+    }
+
+    /// Sends the request: the successful answer, unread, with its report and what a decode
+    /// error would name.
+    async fn answered(
+        self,
+    ) -> Result<(Transport, reqwest::Response, CallReport, Cow<'static, str>)> {
         let (t, req, opts) = self.build()?;
         let (resp, report) = t.execute_reported(req, &opts).await?;
         let context = decode_context(&opts, &resp);
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        match t.decode(resp, &context).await {
-            Ok(value) => Ok(ApiResponse {
-                value,
-                status,
-                headers,
-                report,
-            }),
-            Err(e) => Err(e.with_report(Some(report))),
-        }
+        Ok((t, resp, report, context))
+    }
+}
+
+/// A value read from an answer with the answer's status, headers and report (an error keeps the
+/// report too).
+fn with_meta<T>(
+    value: Result<T>,
+    status: StatusCode,
+    headers: HeaderMap,
+    report: CallReport,
+) -> Result<ApiResponse<T>> {
+    match value {
+        Ok(value) => Ok(ApiResponse {
+            value,
+            status,
+            headers,
+            report,
+        }),
+        Err(e) => Err(e.with_report(Some(report))),
     }
 }
 
