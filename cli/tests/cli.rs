@@ -572,6 +572,24 @@ async fn a_killed_export_resumes_with_every_record_exactly_once() {
     assert!(stderr(&again).contains("complete"), "{}", stderr(&again));
     assert_eq!(ids_in(&output, "id").len(), 400);
 
+    // datahub as its seed documents it: next links carry only a `search_token`, which is the
+    // saved position.
+    let seed = datahub_client::mock::Simulator::builder()
+        .students(300)
+        .starting_after(false)
+        .start()
+        .await;
+    seed.set_latency(Duration::from_millis(40));
+    let (output, _) =
+        killed_and_resumed(&listing, &datahub_vars(&seed), &dir, "datahub-seed", 50).await;
+    let ids = ids_in(&output, "id");
+    assert_eq!(ids.len(), 300, "every record once, none missing");
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        300,
+        "no record twice"
+    );
+
     // Eduframe: the saved position is the next page's cursor.
     let sim = eduframe_client::mock::Simulator::builder()
         .records(150)

@@ -253,51 +253,90 @@ where
     if let Some(s) = m.get_one::<String>("ending-before") {
         req = req.ending_before(s);
     }
-    if let Some(after) = &resume {
-        if after.contains('/') {
+    match resume.as_deref().map(Position::read) {
+        Some(Position::After(id)) => req = req.starting_after(id),
+        Some(Position::Token(token)) => req = req.search_token(token),
+        Some(Position::Unknown) => {
             return Answer::Pages(
                 futures::stream::once(async {
                     Err(edu_common::Error::Config(
-                        "this listing's position cannot be resumed (its next link has no `starting_after`); delete the resume file to start over".into(),
+                        "the resume file's position is neither an id nor a search_token; delete the resume file to start over".into(),
                     ))
                 })
                 .boxed(),
             );
         }
-        req = req.starting_after(after);
+        None => {}
     }
     let pages = req.pages().map(|page| {
         let page = page?;
-        // A next link without `starting_after` is kept whole: the export goes on, and a resume
-        // from it is refused rather than guessed.
-        let next = page
-            .next
-            .as_deref()
-            .map(|n| starting_after(n).unwrap_or_else(|| n.to_owned()));
+        // The position is the next link's `starting_after` (the last id written) or, where the
+        // server names pages by `search_token` instead, that token: either resumes.
+        let next = page.next.as_deref().map(Position::of_link);
         let items = page.items.iter().map(json).collect::<Result<Vec<_>>>()?;
         Ok((items, next))
     });
     Answer::Pages(pages.boxed())
 }
 
-/// The `starting_after` of a next link: the last id of the page before it.
-fn starting_after(next: &str) -> Option<String> {
-    let url = url::Url::parse(next)
-        .or_else(|_| url::Url::parse("http://x/").and_then(|b| b.join(next)))
+/// Where a datahub listing resumes: after an id, or at a `search_token`.
+#[derive(Debug, PartialEq, Eq)]
+enum Position<'a> {
+    After(&'a str),
+    Token(&'a str),
+    Unknown,
+}
+
+impl<'a> Position<'a> {
+    /// The position saved for a next link: its `starting_after` as it is, else its
+    /// `search_token` as `search_token=…`, else the link itself (which cannot be resumed).
+    fn of_link(next: &str) -> String {
+        match (
+            query_param(next, "starting_after"),
+            query_param(next, "search_token"),
+        ) {
+            (Some(id), _) => id,
+            (None, Some(token)) => format!("search_token={token}"),
+            (None, None) => next.to_owned(),
+        }
+    }
+
+    /// A saved position read back.
+    fn read(saved: &'a str) -> Position<'a> {
+        if let Some(token) = saved.strip_prefix("search_token=") {
+            Position::Token(token)
+        } else if saved.contains(['/', '?', '=']) {
+            Position::Unknown
+        } else {
+            Position::After(saved)
+        }
+    }
+}
+
+/// The query parameter `name` of a (relative or absolute) link.
+fn query_param(link: &str, name: &str) -> Option<String> {
+    let url = url::Url::parse(link)
+        .or_else(|_| url::Url::parse("http://x/").and_then(|b| b.join(link)))
         .ok()?;
     url.query_pairs()
-        .find(|(k, _)| k == "starting_after")
+        .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]
 mod tests {
+    use super::Position;
+
     #[test]
-    fn the_cursor_is_the_next_links_starting_after() {
-        assert_eq!(
-            super::starting_after("/v1/students?limit=2&starting_after=abc").as_deref(),
-            Some("abc")
-        );
-        assert_eq!(super::starting_after("https://h/v1/students?limit=2"), None);
+    fn the_position_is_the_next_links_starting_after_or_search_token() {
+        let after = Position::of_link("/v1/students?limit=2&starting_after=abc");
+        assert_eq!(after, "abc");
+        assert_eq!(Position::read(&after), Position::After("abc"));
+        let token =
+            Position::of_link("https://h/v1/students?limit=2&search_token=2.3.250.FORWARD.x");
+        assert_eq!(token, "search_token=2.3.250.FORWARD.x");
+        assert_eq!(Position::read(&token), Position::Token("2.3.250.FORWARD.x"));
+        let neither = Position::of_link("https://h/v1/students?limit=2");
+        assert_eq!(Position::read(&neither), Position::Unknown);
     }
 }
