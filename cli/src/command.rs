@@ -80,7 +80,8 @@ impl Api {
 }
 
 const EXIT_CODES: &str = "Exit codes: 0 success, 1 other errors, 2 usage (also a missing setting), \
-3 authentication refused, 4 not found, 5 rate-limited after every retry.";
+3 authentication refused, 4 not found (also a lookup without a match), 5 rate-limited after every \
+retry, 130 interrupted by Ctrl-C (with --resume, the same command continues).";
 
 /// The whole command tree.
 pub fn command() -> Command {

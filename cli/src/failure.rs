@@ -22,6 +22,9 @@ pub enum Failure {
     /// Writing the output failed.
     #[error("{0}")]
     Io(String),
+    /// Ctrl-C stopped a listing (exit 130, as a shell reports SIGINT).
+    #[error("{0}")]
+    Interrupted(String),
     /// A lookup found nothing (exit 4, as a `get` of a missing record).
     #[error("{0}")]
     NoMatch(String),
@@ -53,6 +56,7 @@ impl Failure {
             Failure::Usage(_) | Failure::Resume(_) | Failure::Profile(_) => 2,
             Failure::Io(_) => 1,
             Failure::NoMatch(_) => 4,
+            Failure::Interrupted(_) => 130,
             Failure::Closed => 0,
             Failure::Api(e) | Failure::Step { error: e, .. } => match e {
                 Error::Config(_) | Error::InvalidInput { .. } => 2,
@@ -92,6 +96,7 @@ mod tests {
         assert_eq!(http(500).exit_code(), 1);
         assert_eq!(Failure::Usage("x".into()).exit_code(), 2);
         assert_eq!(Failure::NoMatch("x".into()).exit_code(), 4);
+        assert_eq!(Failure::Interrupted("x".into()).exit_code(), 130);
         assert_eq!(Failure::Api(Error::Config("x".into())).exit_code(), 2);
     }
 }

@@ -144,7 +144,15 @@ pub async fn operation(
             let records_on_screen = opts.output.is_none() && std::io::stdout().is_terminal();
             let progress = Progress::new(op, !records_on_screen && !opts.verbose);
             loop {
-                let (page, reports) = capture(pages.next()).await;
+                let next = tokio::select! {
+                    next = capture(pages.next()) => next,
+                    _ = tokio::signal::ctrl_c() => {
+                        progress.finish();
+                        sink.flush()?;
+                        return Err(Failure::Interrupted(interrupted(opts, position.records)));
+                    }
+                };
+                let (page, reports) = next;
                 show(opts, &reports);
                 progress.waited(&reports);
                 let Some(page) = page else {
@@ -241,6 +249,21 @@ fn open_output(
     file.set_len(at).map_err(io)?;
     file.seek(std::io::SeekFrom::Start(at)).map_err(io)?;
     Ok((Box::new(std::io::BufWriter::new(file)), at))
+}
+
+/// What Ctrl-C during a listing leaves: how many records were written, and how to go on.
+fn interrupted(opts: &Options, records: u64) -> String {
+    let done = format!(
+        "interrupted after {records} record{}",
+        if records == 1 { "" } else { "s" }
+    );
+    match &opts.resume {
+        Some(file) => format!(
+            "{done}; run the same command again to continue from the position in {}",
+            file.display()
+        ),
+        None => format!("{done}; add --resume FILE to an export to be able to continue one"),
+    }
 }
 
 /// `-o table` (or `json`, `csv`, `jsonl`) writes a file of that name, which is rarely meant:

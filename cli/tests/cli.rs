@@ -1064,3 +1064,80 @@ async fn a_where_that_is_not_json_is_a_usage_error_before_anything_is_sent() {
     assert!(fine.status.success(), "{}", stderr(&fine));
     assert!(sim.api_requests() > 0, "a valid --where is sent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_an_export_exits_130_and_says_how_to_continue() {
+    let dir = temp_dir("ctrl-c");
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(300)
+        .start()
+        .await;
+    sim.set_latency(Duration::from_millis(40));
+    let vars = datahub_vars(&sim);
+    let resume = dir.join("students.pos");
+    let output = dir.join("students.jsonl");
+    let argv: Vec<String> = [
+        "datahub",
+        "students",
+        "list",
+        "--page-size",
+        "20",
+        "--format",
+        "jsonl",
+        "--resume",
+        &resume.display().to_string(),
+        "-o",
+        &output.display().to_string(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let mut child = command(&args, &vars)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let resume_file = resume.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        // Once two pages are saved, the user presses Ctrl-C.
+        loop {
+            let saved = std::fs::read_to_string(&resume_file)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .and_then(|v| v["records"].as_u64())
+                .unwrap_or(0);
+            if saved >= 40 {
+                break;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("the export ended ({status}) before Ctrl-C");
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let pid = child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("interrupted after") && text.contains("run the same command again"),
+        "{text}"
+    );
+    let rest = edu(&args, &vars).await;
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    let ids = ids_in(&output, "id");
+    assert_eq!(ids.len(), 300, "every record once, none missing");
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        300,
+        "no record twice"
+    );
+}
