@@ -131,6 +131,9 @@ pub async fn operation(
             sink.answer(&value)?;
             sink.finish()?;
         }
+        Answer::Shown(text) => {
+            print!("{text}");
+        }
         Answer::NoMatch(why) => {
             sink.record(&serde_json::Value::Null)?;
             sink.finish()?;

@@ -163,6 +163,12 @@ fn operation_command(op: &'static Operation) -> Command {
     }
     if schema.is_some() {
         cmd = cmd.arg(
+            Arg::new("dry-run")
+                .long("dry-run")
+                .action(ArgAction::SetTrue)
+                .help("Print the request that would be sent (method, URL, body; no credentials) and send nothing"),
+        );
+        cmd = cmd.arg(
             Arg::new("skeleton")
                 .long("skeleton")
                 .action(ArgAction::SetTrue)

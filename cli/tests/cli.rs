@@ -1141,3 +1141,40 @@ async fn ctrl_c_during_an_export_exits_130_and_says_how_to_continue() {
         "no record twice"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_the_request_and_sends_nothing() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    sim.log_requests(true);
+    let out = edu(
+        &[
+            "eduframe",
+            "accounts",
+            "create",
+            "--set",
+            "name=Acme",
+            "--set",
+            "label_ids=[1,2]",
+            "--dry-run",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("POST http://127.0.0.1:") && first.ends_with("/api/v1/accounts"),
+        "{text}"
+    );
+    let body: Value = serde_json::from_str(text.split("\n\n").nth(1).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("a JSON body after the headers: {e}\n{text}"));
+    assert_eq!(body["name"], "Acme");
+    assert_eq!(body["label_ids"], serde_json::json!([1, 2]));
+    assert!(
+        !text.contains("eduframe-sim-key") && !text.to_lowercase().contains("authorization"),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+}

@@ -1909,7 +1909,7 @@ pub async fn call(
         "getInformation" => {
             #[allow(unused_mut)]
             let mut r = edfi_admin_client::operations::GetInformation::new(client);
-            send("getInformation", r.into_request()?).await
+            send("getInformation", r.into_request()?, args).await
         }
         "postConnectRegister" => {
             #[allow(unused_mut)]
@@ -1917,7 +1917,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postConnectRegister", r.into_request()?).await
+            send("postConnectRegister", r.into_request()?, args).await
         }
         "postConnectToken" => {
             #[allow(unused_mut)]
@@ -1925,7 +1925,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postConnectToken", r.into_request()?).await
+            send("postConnectToken", r.into_request()?, args).await
         }
         "listActions" => {
             #[allow(unused_mut)]
@@ -1964,7 +1964,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postApiclients", r.into_request()?).await
+            send("postApiclients", r.into_request()?, args).await
         }
         "getApiclientsById" => {
             #[allow(unused_mut)]
@@ -1972,7 +1972,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getApiclientsById", r.into_request()?).await
+            send("getApiclientsById", r.into_request()?, args).await
         }
         "putApiclientsById" => {
             #[allow(unused_mut)]
@@ -1983,7 +1983,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putApiclientsById", r.into_request()?).await
+            send("putApiclientsById", r.into_request()?, args).await
         }
         "deleteApiclientsById" => {
             #[allow(unused_mut)]
@@ -1991,7 +1991,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteApiclientsById", r.into_request()?).await
+            send("deleteApiclientsById", r.into_request()?, args).await
         }
         "putApiclientsResetCredentialById" => {
             #[allow(unused_mut)]
@@ -1999,7 +1999,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("putApiclientsResetCredentialById", r.into_request()?).await
+            send("putApiclientsResetCredentialById", r.into_request()?, args).await
         }
         "listApplications" => {
             #[allow(unused_mut)]
@@ -2036,7 +2036,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postApplications", r.into_request()?).await
+            send("postApplications", r.into_request()?, args).await
         }
         "getApplicationsById" => {
             #[allow(unused_mut)]
@@ -2044,7 +2044,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getApplicationsById", r.into_request()?).await
+            send("getApplicationsById", r.into_request()?, args).await
         }
         "putApplicationsById" => {
             #[allow(unused_mut)]
@@ -2055,7 +2055,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putApplicationsById", r.into_request()?).await
+            send("putApplicationsById", r.into_request()?, args).await
         }
         "deleteApplicationsById" => {
             #[allow(unused_mut)]
@@ -2063,7 +2063,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteApplicationsById", r.into_request()?).await
+            send("deleteApplicationsById", r.into_request()?, args).await
         }
         "putApplicationsResetCredentialById" => {
             #[allow(unused_mut)]
@@ -2071,7 +2071,12 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("putApplicationsResetCredentialById", r.into_request()?).await
+            send(
+                "putApplicationsResetCredentialById",
+                r.into_request()?,
+                args,
+            )
+            .await
         }
         "listAuthorizationStrategies" => {
             #[allow(unused_mut)]
@@ -2120,7 +2125,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postClaimSets", r.into_request()?).await
+            send("postClaimSets", r.into_request()?, args).await
         }
         "postClaimSetsCopy" => {
             #[allow(unused_mut)]
@@ -2128,7 +2133,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postClaimSetsCopy", r.into_request()?).await
+            send("postClaimSetsCopy", r.into_request()?, args).await
         }
         "postClaimSetsImport" => {
             #[allow(unused_mut)]
@@ -2136,7 +2141,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postClaimSetsImport", r.into_request()?).await
+            send("postClaimSetsImport", r.into_request()?, args).await
         }
         "postClaimSetsResourceClaimActionsByClaimSetId" => {
             #[allow(unused_mut)]
@@ -2151,6 +2156,7 @@ pub async fn call(
             send(
                 "postClaimSetsResourceClaimActionsByClaimSetId",
                 r.into_request()?,
+                args,
             )
             .await
         }
@@ -2167,6 +2173,7 @@ pub async fn call(
             send(
                 "putClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
                 r.into_request()?,
+                args,
             )
             .await
         }
@@ -2180,6 +2187,7 @@ pub async fn call(
             send(
                 "deleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
                 r.into_request()?,
+                args,
             )
             .await
         }
@@ -2197,6 +2205,7 @@ pub async fn call(
             send(
                     "postClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId",
                     r.into_request()?,
+                    args,
                 )
                 .await
         }
@@ -2211,6 +2220,7 @@ pub async fn call(
             send(
                     "postClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId",
                     r.into_request()?,
+                    args,
                 )
                 .await
         }
@@ -2220,7 +2230,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getClaimSetsById", r.into_request()?).await
+            send("getClaimSetsById", r.into_request()?, args).await
         }
         "putClaimSetsById" => {
             #[allow(unused_mut)]
@@ -2231,7 +2241,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putClaimSetsById", r.into_request()?).await
+            send("putClaimSetsById", r.into_request()?, args).await
         }
         "deleteClaimSetsById" => {
             #[allow(unused_mut)]
@@ -2239,7 +2249,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteClaimSetsById", r.into_request()?).await
+            send("deleteClaimSetsById", r.into_request()?, args).await
         }
         "getClaimSetsExportById" => {
             #[allow(unused_mut)]
@@ -2247,7 +2257,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getClaimSetsExportById", r.into_request()?).await
+            send("getClaimSetsExportById", r.into_request()?, args).await
         }
         "listOdsInstanceContexts" => {
             #[allow(unused_mut)]
@@ -2272,7 +2282,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postOdsInstanceContexts", r.into_request()?).await
+            send("postOdsInstanceContexts", r.into_request()?, args).await
         }
         "getOdsInstanceContextsById" => {
             #[allow(unused_mut)]
@@ -2280,7 +2290,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getOdsInstanceContextsById", r.into_request()?).await
+            send("getOdsInstanceContextsById", r.into_request()?, args).await
         }
         "putOdsInstanceContextsById" => {
             #[allow(unused_mut)]
@@ -2291,7 +2301,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putOdsInstanceContextsById", r.into_request()?).await
+            send("putOdsInstanceContextsById", r.into_request()?, args).await
         }
         "deleteOdsInstanceContextsById" => {
             #[allow(unused_mut)]
@@ -2299,7 +2309,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteOdsInstanceContextsById", r.into_request()?).await
+            send("deleteOdsInstanceContextsById", r.into_request()?, args).await
         }
         "listOdsInstanceDerivatives" => {
             #[allow(unused_mut)]
@@ -2325,7 +2335,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postOdsInstanceDerivatives", r.into_request()?).await
+            send("postOdsInstanceDerivatives", r.into_request()?, args).await
         }
         "getOdsInstanceDerivativesById" => {
             #[allow(unused_mut)]
@@ -2333,7 +2343,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getOdsInstanceDerivativesById", r.into_request()?).await
+            send("getOdsInstanceDerivativesById", r.into_request()?, args).await
         }
         "putOdsInstanceDerivativesById" => {
             #[allow(unused_mut)]
@@ -2344,7 +2354,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putOdsInstanceDerivativesById", r.into_request()?).await
+            send("putOdsInstanceDerivativesById", r.into_request()?, args).await
         }
         "deleteOdsInstanceDerivativesById" => {
             #[allow(unused_mut)]
@@ -2352,7 +2362,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteOdsInstanceDerivativesById", r.into_request()?).await
+            send("deleteOdsInstanceDerivativesById", r.into_request()?, args).await
         }
         "listOdsInstances" => {
             #[allow(unused_mut)]
@@ -2386,7 +2396,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postOdsInstances", r.into_request()?).await
+            send("postOdsInstances", r.into_request()?, args).await
         }
         "getOdsInstancesById" => {
             #[allow(unused_mut)]
@@ -2394,7 +2404,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getOdsInstancesById", r.into_request()?).await
+            send("getOdsInstancesById", r.into_request()?, args).await
         }
         "putOdsInstancesById" => {
             #[allow(unused_mut)]
@@ -2405,7 +2415,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putOdsInstancesById", r.into_request()?).await
+            send("putOdsInstancesById", r.into_request()?, args).await
         }
         "deleteOdsInstancesById" => {
             #[allow(unused_mut)]
@@ -2413,7 +2423,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteOdsInstancesById", r.into_request()?).await
+            send("deleteOdsInstancesById", r.into_request()?, args).await
         }
         "getOdsInstancesApplicationsById" => {
             #[allow(unused_mut)]
@@ -2452,7 +2462,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postProfiles", r.into_request()?).await
+            send("postProfiles", r.into_request()?, args).await
         }
         "getProfilesById" => {
             #[allow(unused_mut)]
@@ -2460,7 +2470,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getProfilesById", r.into_request()?).await
+            send("getProfilesById", r.into_request()?, args).await
         }
         "putProfilesById" => {
             #[allow(unused_mut)]
@@ -2471,7 +2481,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putProfilesById", r.into_request()?).await
+            send("putProfilesById", r.into_request()?, args).await
         }
         "deleteProfilesById" => {
             #[allow(unused_mut)]
@@ -2479,7 +2489,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteProfilesById", r.into_request()?).await
+            send("deleteProfilesById", r.into_request()?, args).await
         }
         "listResourceClaimActionAuthStrategies" => {
             #[allow(unused_mut)]
@@ -2553,7 +2563,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getResourceClaimsById", r.into_request()?).await
+            send("getResourceClaimsById", r.into_request()?, args).await
         }
         "listTenants" => {
             #[allow(unused_mut)]
@@ -2566,7 +2576,7 @@ pub async fn call(
                 client,
                 args.required::<::std::string::String>("tenantName")?,
             );
-            send("getTenantsByTenantName", r.into_request()?).await
+            send("getTenantsByTenantName", r.into_request()?, args).await
         }
         "listVendors" => {
             #[allow(unused_mut)]
@@ -2606,7 +2616,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postVendors", r.into_request()?).await
+            send("postVendors", r.into_request()?, args).await
         }
         "getVendorsById" => {
             #[allow(unused_mut)]
@@ -2614,7 +2624,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getVendorsById", r.into_request()?).await
+            send("getVendorsById", r.into_request()?, args).await
         }
         "putVendorsById" => {
             #[allow(unused_mut)]
@@ -2625,7 +2635,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putVendorsById", r.into_request()?).await
+            send("putVendorsById", r.into_request()?, args).await
         }
         "deleteVendorsById" => {
             #[allow(unused_mut)]
@@ -2633,7 +2643,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteVendorsById", r.into_request()?).await
+            send("deleteVendorsById", r.into_request()?, args).await
         }
         "getVendorsApplicationsById" => {
             #[allow(unused_mut)]

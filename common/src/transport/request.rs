@@ -141,6 +141,22 @@ impl RequestBuilder {
         self
     }
 
+    /// What would be sent, without sending it: the method, the URL with its query, and the
+    /// body with its `Content-Type` (credentials are added only when a request is sent, so
+    /// none are here). An error is the one sending would have met first (a path parameter, a
+    /// body that cannot be written).
+    pub fn preview(self) -> Result<(Method, Url, Option<(Bytes, &'static str)>)> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut url = self.url?;
+        if !self.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        Ok((self.method, url, self.body))
+    }
+
     /// Builds the `reqwest::Request` without sending it.
     pub(crate) fn build(self) -> Result<(Transport, reqwest::Request, CallOptions)> {
         if let Some(e) = self.error {
