@@ -70,13 +70,49 @@ impl Failure {
 
     /// The message: one line.
     pub fn line(&self) -> String {
-        self.to_string().replace('\n', " ")
+        for_shell(&self.to_string().replace('\n', " "))
     }
+}
+
+/// The library's advice in a shell user's terms: what they change is a variable, a profile or a
+/// flag, never a Rust builder or one of its settings.
+fn for_shell(line: &str) -> String {
+    const SWAPS: [(&str, &str); 3] = [
+        (
+            "set it, or build the client with `Client::builder()` instead of `from_env()`",
+            "export it, or put it in a profile of the config file (`edu --profile NAME`; `edu <api> check` shows what is used)",
+        ),
+        (
+            "try again later or raise `max_retry_after`",
+            "try again later",
+        ),
+        (
+            "or build the client with `Client::builder()`",
+            "or put it in a profile of the config file (`edu --profile NAME`)",
+        ),
+    ];
+    SWAPS
+        .iter()
+        .fold(line.to_owned(), |text, (from, to)| text.replace(from, to))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shell_user_is_told_about_variables_and_profiles_not_builders() {
+        let unset = Failure::Api(edu_common::env::required("EDU_TEST_UNSET_VARIABLE").unwrap_err());
+        let line = unset.line();
+        assert!(
+            line.contains("EDU_TEST_UNSET_VARIABLE") && line.contains("--profile"),
+            "{line}"
+        );
+        assert!(
+            !line.contains("builder") && !line.contains("from_env"),
+            "{line}"
+        );
+    }
 
     #[test]
     fn each_kind_of_failure_has_its_exit_code() {

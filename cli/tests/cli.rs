@@ -1178,3 +1178,32 @@ async fn dry_run_prints_the_request_and_sends_nothing() {
     );
     assert!(sim.requests().is_empty(), "{:?}", sim.requests());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_setting_that_is_wrong_is_named_as_the_shell_user_set_it() {
+    let bad_url = [
+        ("DATAHUB_BASE_URL", "not-a-url".to_owned()),
+        ("DATAHUB_CLIENT_ID", "a".to_owned()),
+        ("DATAHUB_CLIENT_SECRET", "b".to_owned()),
+    ];
+    let out = edu(&["datahub", "students", "list"], &bad_url).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("DATAHUB_BASE_URL") && !text.contains("token URL"),
+        "{text}"
+    );
+
+    let unset = [("DATAHUB_CLIENT_ID", "a".to_owned())];
+    let out = edu(&["datahub", "students", "list"], &unset).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("DATAHUB_BASE_URL") && text.contains("--profile"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("builder") && !text.contains("from_env"),
+        "{text}"
+    );
+}

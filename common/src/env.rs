@@ -13,6 +13,30 @@ pub fn required(name: &str) -> Result<String> {
     })
 }
 
+/// The URL in `name` (see [`required`]): an error names the variable when its value is not an
+/// `http` or `https` URL, before anything is made from it.
+pub fn required_url(name: &str) -> Result<String> {
+    checked_url(name, required(name)?)
+}
+
+/// The URL in `name`, if set (see [`required_url`]).
+pub fn optional_url(name: &str) -> Result<Option<String>> {
+    optional(name).map(|v| checked_url(name, v)).transpose()
+}
+
+fn checked_url(name: &str, value: String) -> Result<String> {
+    match url::Url::parse(&value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(value),
+        Ok(u) => Err(Error::Config(format!(
+            "{name} is `{}`, which is not an http or https URL",
+            crate::redact::url(&u)
+        ))),
+        Err(e) => Err(Error::Config(format!(
+            "{name} is not a URL ({e}); give the API's whole address, such as https://api.example.nl/v1"
+        ))),
+    }
+}
+
 /// A secret from `name`, kept in a [`SecretString`] from the start (see [`required`]).
 pub fn required_secret(name: &str) -> Result<SecretString> {
     required(name).map(SecretString::from)
@@ -71,7 +95,27 @@ mod tests {
         assert_eq!(optional(name), None);
         let err = required(name).unwrap_err().to_string();
         assert!(err.contains(name), "{err}");
-        assert!(err.contains("Client::builder()"), "{err}");
+        assert!(
+            err.contains("Client::builder()"),
+            "an SDK user is told about the builder: {err}"
+        );
         assert!(optional("PATH").is_some());
+    }
+
+    #[test]
+    fn a_url_variable_that_is_not_a_url_is_named() {
+        for bad in ["not-a-url", "ftp://example.nl/x", "mailto:a@b.nl"] {
+            let vars = vec![("EDU_COMMON_URL_TEST".to_owned(), bad.to_owned())];
+            let err = with_vars(&vars, || required_url("EDU_COMMON_URL_TEST"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("EDU_COMMON_URL_TEST"), "{err}");
+        }
+        let vars = vec![(
+            "EDU_COMMON_URL_TEST".to_owned(),
+            "https://api.example.nl/v1".to_owned(),
+        )];
+        let ok = with_vars(&vars, || optional_url("EDU_COMMON_URL_TEST")).unwrap();
+        assert_eq!(ok.as_deref(), Some("https://api.example.nl/v1"));
     }
 }

@@ -153,7 +153,7 @@ impl Client {
     pub fn from_env() -> Result<Client> {
         use edu_common::env::{required, required_secret};
         Client::builder()
-            .base_url(required("DATAHUB_BASE_URL")?)
+            .base_url(edu_common::env::required_url("DATAHUB_BASE_URL")?)
             .client_credentials(
                 required("DATAHUB_CLIENT_ID")?,
                 required_secret("DATAHUB_CLIENT_SECRET")?,

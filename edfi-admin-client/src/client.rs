@@ -116,7 +116,7 @@ impl Client {
     pub fn from_env() -> Result<Client> {
         use edu_common::env::{optional, required, required_secret};
         let mut b = Client::builder()
-            .base_url(required("EDFI_ADMIN_BASE_URL")?)
+            .base_url(edu_common::env::required_url("EDFI_ADMIN_BASE_URL")?)
             .client_credentials(
                 required("EDFI_ADMIN_CLIENT_ID")?,
                 required_secret("EDFI_ADMIN_CLIENT_SECRET")?,

@@ -91,7 +91,7 @@ impl ClientBuilder {
                 Some(root) => format!("{root}/organization"),
                 None => {
                     return Err(Error::Config(
-                        "eduframe: base_url does not end in /v1; set organization_base_url".into(),
+                        "eduframe: the base URL does not end in /v1, so the Organization API's address cannot be made from it: give the API's address ending in /api/v1 (EDUFRAME_BASE_URL), or the Organization API's with organization_base_url".into(),
                     ));
                 }
             },
@@ -132,7 +132,7 @@ impl Client {
     pub fn from_env() -> Result<Client> {
         let mut b =
             Client::builder().api_key(edu_common::env::required_secret("EDUFRAME_API_KEY")?);
-        if let Some(url) = edu_common::env::optional("EDUFRAME_BASE_URL") {
+        if let Some(url) = edu_common::env::optional_url("EDUFRAME_BASE_URL")? {
             b = b.base_url(url);
         }
         b.shared_state_from_env()?.build()

@@ -185,8 +185,8 @@ impl Client {
     pub fn from_env() -> Result<Client> {
         use edu_common::env::{optional, required};
         let mut b = Client::builder()
-            .base_url(required("EDUV_BASE_URL")?)
-            .token_url(required("EDUV_TOKEN_URL")?)
+            .base_url(edu_common::env::required_url("EDUV_BASE_URL")?)
+            .token_url(edu_common::env::required_url("EDUV_TOKEN_URL")?)
             .client_id(required("EDUV_CLIENT_ID")?);
         b = match (
             optional("EDUV_PRIVATE_KEY_PEM"),

@@ -100,7 +100,7 @@ impl Client {
     pub fn from_env() -> Result<Client> {
         let mut b =
             Client::builder().api_key(edu_common::env::required_secret("ONDERWIJSREGIO_API_KEY")?);
-        if let Some(url) = edu_common::env::optional("ONDERWIJSREGIO_BASE_URL") {
+        if let Some(url) = edu_common::env::optional_url("ONDERWIJSREGIO_BASE_URL")? {
             b = b.base_url(url);
         }
         b.shared_state_from_env()?.build()
