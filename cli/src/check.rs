@@ -33,7 +33,9 @@ pub async fn check(clients: &Clients, api: Api) -> std::result::Result<(), Failu
             let step = match &e {
                 Error::Auth { .. } => "the token request failed",
                 e if e.is_unauthorized() => "the API refused the credentials",
-                e if e.is_forbidden() => "the credentials lack permission for the call",
+                e if e.is_forbidden() => {
+                    "the credentials were refused or lack permission for the call (check the key first)"
+                }
                 _ => "the call failed",
             };
             Err(Failure::Step { step, error: e })

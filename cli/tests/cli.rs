@@ -1206,4 +1206,14 @@ async fn a_setting_that_is_wrong_is_named_as_the_shell_user_set_it() {
         !text.contains("builder") && !text.contains("from_env"),
         "{text}"
     );
+
+    // Eduframe answers a key it does not know with 403: the message suggests the key too.
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let wrong = [
+        ("EDUFRAME_BASE_URL", sim.base_url()),
+        ("EDUFRAME_API_KEY", "not-the-key".to_owned()),
+    ];
+    let out = edu(&["eduframe", "courses", "list"], &wrong).await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("check the key"), "{}", stderr(&out));
 }

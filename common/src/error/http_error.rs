@@ -87,7 +87,10 @@ impl fmt::Display for HttpError {
         let hint = match self.status.as_u16() {
             400 | 422 => "; the request was rejected as invalid, correct it before retrying",
             401 => "; the credentials were not accepted",
-            403 => "; the credentials lack permission for this resource",
+            // Some APIs (Eduframe) answer an unknown key with 403, not 401.
+            403 => {
+                "; the credentials were refused or lack permission for this resource: check the key or secret, then its permissions"
+            }
             404 => "; the resource does not exist or is not visible to these credentials",
             409 | 412 => "; the resource changed or conflicts, re-read it and try again",
             s if s >= 500 => "; the server failed, try again later",
