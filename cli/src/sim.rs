@@ -3,7 +3,8 @@
 //!
 //! ```sh
 //! cargo run -p edu-cli --bin edu -- sim eduframe --port 8080
-//! eval "$(cargo run -q -p edu-cli --bin edu-sim -- datahub &)"   # or export the lines
+//! cargo run -q -p edu-cli --bin edu-sim -- datahub > sim.env &   # NAME=value lines
+//! sleep 1; set -a; . ./sim.env; set +a                             # exported for child processes
 //! cargo run -p edu-cli --bin edu-sim -- --help
 //! ```
 //!
@@ -28,9 +29,11 @@ use clap::{Parser, ValueEnum};
     name = "edu-sim",
     version,
     after_help = "Exit codes: 0 after a clean stop, 2 for a usage error, 1 when the simulator \
-                  cannot start (for example a port that is taken).\n\nExample:\n  \
-                  eval \"$(edu-sim eduframe --no-rate-limit &)\"; curl -H \"Authorization: Bearer \
-                  $EDUFRAME_API_KEY\" \"$EDUFRAME_BASE_URL/courses\""
+                  cannot start (for example a port that is taken).\n\nExample (the variables \
+                  exported, so every later command sees them):\n  \
+                  edu-sim eduframe --no-rate-limit > sim.env &\n  \
+                  sleep 1; set -a; . ./sim.env; set +a\n  \
+                  curl -H \"Authorization: Bearer $EDUFRAME_API_KEY\" \"$EDUFRAME_BASE_URL/courses\""
 )]
 pub struct Args {
     /// The API to simulate.
