@@ -86,7 +86,76 @@ pub fn variables(name: Option<&str>) -> Result<Loaded, ProfileError> {
         }
     };
     let vars = select(&file, name, &shown)?;
+    let mut warnings = warnings;
+    warnings.extend(unknown_names(&vars, &shown));
     Ok(Loaded { vars, warnings })
+}
+
+/// Every variable a client, the shared state or a receiver reads: what a profile sets.
+const KNOWN: &[&str] = &[
+    "DATAHUB_BASE_URL",
+    "DATAHUB_CLIENT_ID",
+    "DATAHUB_CLIENT_SECRET",
+    "EDFI_ADMIN_BASE_URL",
+    "EDFI_ADMIN_CLIENT_ID",
+    "EDFI_ADMIN_CLIENT_SECRET",
+    "EDFI_ADMIN_TENANT",
+    "EDUFRAME_API_KEY",
+    "EDUFRAME_BASE_URL",
+    "EDUFRAME_WEBHOOK_SECRET",
+    "EDUFRAME_WEBHOOK_SECRET_SECONDARY",
+    "EDUV_BASE_URL",
+    "EDUV_CLIENT_ID",
+    "EDUV_CLIENT_SECRET",
+    "EDUV_PRIVATE_KEY_PEM",
+    "EDUV_TOKEN_URL",
+    "EDU_REDIS_CA_CERT",
+    "EDU_REDIS_URL",
+    "ONDERWIJSREGIO_API_KEY",
+    "ONDERWIJSREGIO_BASE_URL",
+    "ONDERWIJSREGIO_SIGNING_SECRET",
+    "ONDERWIJSREGIO_SIGNING_SECRET_SECONDARY",
+];
+
+/// A warning for each variable of the profile that nothing reads (a typo is silently ignored
+/// otherwise), with the name it most likely meant.
+fn unknown_names(vars: &[(String, String)], shown: &str) -> Vec<String> {
+    vars.iter()
+        .map(|(k, _)| k)
+        .filter(|k| !KNOWN.contains(&k.as_str()))
+        .map(|k| {
+            let near = KNOWN
+                .iter()
+                .map(|known| (edit_distance(k, known), known))
+                .filter(|(d, _)| *d <= 3)
+                .min();
+            let name = crate::terminal::printable(k);
+            match near {
+                Some((_, known)) => format!(
+                    "{shown}: `{name}` is not a variable edu reads; did you mean `{known}`?"
+                ),
+                None => format!("{shown}: `{name}` is not a variable edu reads (it is ignored)"),
+            }
+        })
+        .collect()
+}
+
+/// The Levenshtein distance between two names (short ASCII names: the simple table will do).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Why the file does not parse, and on which line, without a value from it: the parser's own
@@ -176,5 +245,25 @@ fn select(
             .filter(|(k, _)| std::env::var_os(k).is_none_or(|v| v.is_empty()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_misspelt_variable_is_named_with_the_one_meant() {
+        let vars = vec![
+            ("EDUFRAM_API_KEY".to_owned(), "k".to_owned()),
+            ("EDUFRAME_BASE_URL".to_owned(), "u".to_owned()),
+            ("SOMETHING_ELSE_ENTIRELY".to_owned(), "x".to_owned()),
+        ];
+        let w = super::unknown_names(&vars, "config.toml");
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("did you mean `EDUFRAME_API_KEY`"), "{w:?}");
+        assert!(
+            w[1].contains("ignored") && !w[1].contains("did you mean"),
+            "{w:?}"
+        );
+        assert_eq!(super::edit_distance("kitten", "sitting"), 3);
     }
 }

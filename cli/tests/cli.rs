@@ -1217,3 +1217,33 @@ async fn a_setting_that_is_wrong_is_named_as_the_shell_user_set_it() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("check the key"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_misspelt_profile_variable_is_warned_about_with_the_name_meant() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let dir = temp_dir("profile-typo");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.sim]\nEDUFRAME_BASE_URL = \"{}\"\nEDUFRAM_API_KEY = \"{}\"\n",
+            sim.base_url(),
+            sim.api_key()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut cmd = command(&["--profile", "sim", "eduframe", "courses", "list"], &[]);
+    cmd.env("EDU_CONFIG", &config);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
+        .await
+        .unwrap();
+    let text = stderr(&out);
+    assert!(text.contains("did you mean `EDUFRAME_API_KEY`"), "{text}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the key is still missing: {text}"
+    );
+}
