@@ -1247,3 +1247,15 @@ async fn a_misspelt_profile_variable_is_warned_about_with_the_name_meant() {
         "the key is still missing: {text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edu_reads_edu_redis_url_as_its_readme_says() {
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let mut vars = datahub_vars(&sim);
+    vars.push(("EDU_REDIS_URL", "notredis://x".to_owned()));
+    // A URL that is not Redis's is refused, naming the variable: the variable is read, not
+    // ignored (the shared state itself is tested in tests/tests/replicas.rs).
+    let out = edu(&["datahub", "students", "list", "--limit", "1"], &vars).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("EDU_REDIS_URL"), "{}", stderr(&out));
+}

@@ -288,10 +288,16 @@ impl RedisStore {
                         path.trim()
                     ))
                 })?;
-                RedisStore::with_ca_certificate(&url, &pem).map(Some)
+                RedisStore::with_ca_certificate(&url, &pem)
             }
-            None => RedisStore::new(&url).map(Some),
+            None => RedisStore::new(&url),
         }
+        .map(Some)
+        .map_err(|e| match e {
+            // The setting named as the user set it.
+            Error::Config(m) => Error::Config(format!("{REDIS_URL_ENV}: {m}")),
+            other => other,
+        })
     }
 
     /// The key prefix (default `edu`), to keep several services apart on one Redis.

@@ -130,12 +130,20 @@ macro_rules! transport_option_setters {
             self
         }
 
-        /// Uses the Redis at `EDU_REDIS_URL` as shared state when that variable is set (and the
-        /// crate's `redis` feature is on); otherwise changes nothing. `from_env` calls it.
+        /// Uses the Redis at `EDU_REDIS_URL` as shared state when that variable is set;
+        /// otherwise changes nothing. `from_env` calls it. Without the crate's `redis` feature
+        /// a set `EDU_REDIS_URL` is an error that says so, never silently ignored.
         pub fn shared_state_from_env(self) -> $crate::error::Result<Self> {
             #[cfg(feature = "redis")]
             if let Some(store) = $crate::shared::RedisStore::from_env()? {
                 return Ok(self.shared_state(store));
+            }
+            #[cfg(not(feature = "redis"))]
+            if $crate::env::optional("EDU_REDIS_URL").is_some() {
+                return Err($crate::error::Error::Config(format!(
+                    "EDU_REDIS_URL is set, but {} was built without its `redis` feature, so nothing would be shared: enable the feature, or unset the variable",
+                    env!("CARGO_PKG_NAME")
+                )));
             }
             Ok(self)
         }
