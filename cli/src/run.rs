@@ -146,13 +146,23 @@ pub async fn operation(
             // between them. It shows when the records go to a file or a pipe.
             let records_on_screen = opts.output.is_none() && std::io::stdout().is_terminal();
             let progress = Progress::new(op, !records_on_screen && !opts.verbose);
+            // A wait the server asked for is shown while it lasts, not only after.
+            let transport = clients.transport(api).ok();
+            let mut ticker = tokio::time::interval(Duration::from_millis(250));
             loop {
-                let next = tokio::select! {
-                    next = capture(pages.next()) => next,
-                    _ = tokio::signal::ctrl_c() => {
-                        progress.finish();
-                        sink.flush()?;
-                        return Err(Failure::Interrupted(interrupted(opts, position.records)));
+                let fetch = capture(pages.next());
+                tokio::pin!(fetch);
+                let next = loop {
+                    tokio::select! {
+                        next = &mut fetch => break next,
+                        _ = ticker.tick() => {
+                            progress.paused(transport.and_then(edu_common::Transport::pause_remaining));
+                        }
+                        _ = tokio::signal::ctrl_c() => {
+                            progress.finish();
+                            sink.flush()?;
+                            return Err(Failure::Interrupted(interrupted(opts, position.records)));
+                        }
                     }
                 };
                 let (page, reports) = next;
@@ -313,6 +323,7 @@ fn progress_line(records: u64, pages: u64, waited: Duration) -> String {
 /// A progress line on standard error, when it is a terminal and the records go elsewhere.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    records: std::cell::Cell<u64>,
     pages: std::cell::Cell<u64>,
     waited: std::cell::Cell<Duration>,
 }
@@ -327,6 +338,7 @@ impl Progress {
             });
         Progress {
             bar,
+            records: Default::default(),
             pages: Default::default(),
             waited: Default::default(),
         }
@@ -341,10 +353,26 @@ impl Progress {
     }
 
     fn page(&self, records: u64) {
+        self.records.set(records);
         self.pages.set(self.pages.get() + 1);
         if let Some(bar) = &self.bar {
             bar.set_message(progress_line(records, self.pages.get(), self.waited.get()));
         }
+    }
+
+    /// While the client waits out a pause the server asked for: how long is left.
+    fn paused(&self, remaining: Option<Duration>) {
+        let (Some(bar), Some(left)) = (&self.bar, remaining) else {
+            return;
+        };
+        if left.is_zero() {
+            return;
+        }
+        bar.set_message(format!(
+            "{}; waiting {} s: the server answered 429 (Retry-After)",
+            progress_line(self.records.get(), self.pages.get(), self.waited.get()),
+            left.as_secs_f64().ceil()
+        ));
     }
 
     fn finish(&self) {
