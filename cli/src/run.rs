@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use clap::ArgMatches;
-use edu_common::report::{CallReport, capture};
+use edu_common::report::{CallReport, capture_with_tokens};
 use futures::StreamExt;
 
 use crate::answer::Answer;
@@ -115,7 +115,7 @@ pub async fn operation(
     }
     let started = position.next.clone();
     let (answer, reports) =
-        capture(crate::dispatch::call(clients, api, op, m, body, started)).await;
+        capture_with_tokens(crate::dispatch::call(clients, api, op, m, body, started)).await;
     show(opts, &reports);
     match answer? {
         Answer::One(mut value) => {
@@ -150,7 +150,7 @@ pub async fn operation(
             let transport = clients.transport(api).ok();
             let mut ticker = tokio::time::interval(Duration::from_millis(250));
             loop {
-                let fetch = capture(pages.next());
+                let fetch = capture_with_tokens(pages.next());
                 tokio::pin!(fetch);
                 let next = loop {
                     tokio::select! {

@@ -1259,3 +1259,24 @@ async fn edu_reads_edu_redis_url_as_its_readme_says() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("EDU_REDIS_URL"), "{}", stderr(&out));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_shows_the_token_request_that_refused_the_secret() {
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let mut vars = datahub_vars(&sim);
+    vars.retain(|(k, _)| *k != "DATAHUB_CLIENT_SECRET");
+    vars.push(("DATAHUB_CLIENT_SECRET", "not-the-secret".to_owned()));
+    let out = edu(
+        &["-v", "datahub", "students", "list", "--limit", "1"],
+        &vars,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("POST ") && l.contains("/oauth/token -> 401")),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-secret"), "{text}");
+}

@@ -197,25 +197,60 @@ pub const DEFAULT_REQUEST_ID_HEADERS: &[&str] = &[
 ];
 
 tokio::task_local! {
-    static CAPTURED: RefCell<Vec<CallReport>>;
+    static CAPTURED: RefCell<Captured>;
+}
+
+/// What a [`capture`] scope has collected, and whether it takes token requests too.
+#[derive(Default)]
+struct Captured {
+    reports: Vec<CallReport>,
+    tokens: bool,
 }
 
 /// Runs `future` and returns its output together with the report of every call it made, in the
 /// order they ended. Calls made by tasks the future spawns are not included (each task has its
-/// own scope). Nesting works: the innermost `capture` gets the reports.
+/// own scope). Nesting works: the innermost `capture` gets the reports. The OAuth2 token
+/// requests the calls needed are not among them ([`capture_with_tokens`] has them too).
 pub async fn capture<F: Future>(future: F) -> (F::Output, Vec<CallReport>) {
-    let (output, reports) = CAPTURED
-        .scope(RefCell::new(Vec::new()), async {
+    scoped(future, false).await
+}
+
+/// [`capture`], with a report for each OAuth2 token request as well (operation `token`, the
+/// token URL, its status and attempts; never its form): what a tool's verbose mode shows, so a
+/// refused secret points at the request that refused it.
+pub async fn capture_with_tokens<F: Future>(future: F) -> (F::Output, Vec<CallReport>) {
+    scoped(future, true).await
+}
+
+async fn scoped<F: Future>(future: F, tokens: bool) -> (F::Output, Vec<CallReport>) {
+    let scope = RefCell::new(Captured {
+        reports: Vec::new(),
+        tokens,
+    });
+    CAPTURED
+        .scope(scope, async {
             let out = future.await;
-            (out, CAPTURED.with(|c| c.take()))
+            (
+                out,
+                CAPTURED.with(|c| std::mem::take(&mut c.borrow_mut().reports)),
+            )
         })
-        .await;
-    (output, reports)
+        .await
 }
 
 /// Hands a finished call's report to the enclosing [`capture`], if there is one.
 pub(crate) fn deliver(report: &CallReport) {
-    let _ = CAPTURED.try_with(|c| c.borrow_mut().push(report.clone()));
+    let _ = CAPTURED.try_with(|c| c.borrow_mut().reports.push(report.clone()));
+}
+
+/// Hands a token request's report to an enclosing [`capture_with_tokens`], if there is one.
+pub(crate) fn deliver_token(report: &CallReport) {
+    let _ = CAPTURED.try_with(|c| {
+        let mut c = c.borrow_mut();
+        if c.tokens {
+            c.reports.push(report.clone());
+        }
+    });
 }
 
 #[cfg(test)]

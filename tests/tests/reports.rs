@@ -212,3 +212,29 @@ async fn hand_written_listings_undecodable_pages_carry_their_report_and_request_
     assert_eq!(err.report().map(|r| r.api), Some("eduframe"));
     assert_eq!(err.request_id(), Some("req-2xx-undecodable"));
 }
+
+/// `capture_with_tokens` has the OAuth2 token request as a call of its own; `capture` does not.
+#[tokio::test]
+async fn a_token_request_is_reported_only_where_asked_for() {
+    let sim = datahub_client::mock::Simulator::builder().start().await;
+    let client = datahub_client::Client::builder()
+        .base_url(sim.base_url())
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .build()
+        .unwrap();
+    let (first, reports) =
+        edu_common::report::capture_with_tokens(client.students().list().page_size(1).first_page())
+            .await;
+    first.unwrap();
+    let ops: Vec<&str> = reports.iter().map(|r| r.operation.as_str()).collect();
+    assert_eq!(ops.len(), 2, "{reports:?}");
+    assert_eq!(ops[0], "token", "{reports:?}");
+    assert_eq!(reports[0].method.as_str(), "POST");
+    assert_eq!(reports[0].status.map(|s| s.as_u16()), Some(200));
+    sim.expire_tokens();
+    let (_, reports) = capture(client.students().list().page_size(1).first_page()).await;
+    assert!(
+        reports.iter().all(|r| r.operation != "token"),
+        "{reports:?}"
+    );
+}

@@ -36,6 +36,27 @@ const TOKEN_ATTEMPTS: u32 = 3;
 /// The base and cap of the token request's full-jitter backoff.
 const TOKEN_BACKOFF: (Duration, Duration) = (Duration::from_millis(250), Duration::from_secs(2));
 
+/// The attempts a token fetch made and the last status it got, for its report.
+#[derive(Default)]
+struct Tried(std::sync::Mutex<(u32, Option<http::StatusCode>)>);
+
+impl Tried {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (u32, Option<http::StatusCode>)> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    fn attempt(&self, n: u32) {
+        self.lock().0 = n;
+    }
+    fn answered(&self, status: http::StatusCode) {
+        self.lock().1 = Some(status);
+    }
+    fn get(&self) -> (u32, Option<http::StatusCode>) {
+        *self.lock()
+    }
+}
+
 enum TokenFailure {
     /// Not worth repeating (refused credentials, a response that is not a token).
     Final(Error),
@@ -117,7 +138,16 @@ impl OAuth2Provider {
     /// timeout, a dropped response, 5xx, 429 with a `Retry-After` that fits), all within
     /// [`OAuth2Config::timeout`](super::OAuth2Config::timeout). The response body is capped at [`MAX_TOKEN_BODY_BYTES`].
     pub async fn fetch_token(&self, http: &reqwest::Client) -> Result<AccessToken> {
-        let fetched = self.fetch_token_retrying(http).await;
+        let started = Instant::now();
+        let last = Tried::default();
+        let fetched = self.fetch_token_retrying(http, &last).await;
+        // The token request is a call of its own in the caller's reports (`edu --verbose`
+        // shows `POST …/oauth/token -> 401`): never its form, only the URL.
+        let mut report = crate::report::CallReport::new(self.api, "token", http::Method::POST);
+        report.url = crate::redact::url(&self.config.token_url);
+        (report.attempts, report.status) = last.get();
+        report.elapsed = started.elapsed();
+        crate::report::deliver_token(&report);
         let outcome = match &fetched {
             Ok(_) => "ok",
             Err(Error::Auth {
@@ -129,7 +159,11 @@ impl OAuth2Provider {
         fetched
     }
 
-    async fn fetch_token_retrying(&self, http: &reqwest::Client) -> Result<AccessToken> {
+    async fn fetch_token_retrying(
+        &self,
+        http: &reqwest::Client,
+        last: &Tried,
+    ) -> Result<AccessToken> {
         let cfg = &self.config;
         let span = tracing::debug_span!("edu.token", token_url = %cfg.token_url.path(), status = tracing::field::Empty, attempts = tracing::field::Empty);
         async {
@@ -142,7 +176,8 @@ impl OAuth2Provider {
                 if remaining.is_zero() {
                     return Err(self.token_timeout());
                 }
-                let retry = match self.token_attempt(http, remaining).await {
+                last.attempt(attempt);
+                let retry = match self.token_attempt(http, remaining, last).await {
                     Ok(token) => return Ok(token),
                     Err(TokenFailure::Final(e)) => return Err(e),
                     Err(TokenFailure::Retry { error, wait }) => (error, wait),
@@ -175,6 +210,7 @@ impl OAuth2Provider {
         &self,
         http: &reqwest::Client,
         timeout: Duration,
+        last: &Tried,
     ) -> std::result::Result<AccessToken, TokenFailure> {
         let cfg = &self.config;
         let mut form: Vec<(&str, String)> = vec![("grant_type", "client_credentials".into())];
@@ -243,6 +279,7 @@ impl OAuth2Provider {
                 }
             })?;
         let status = resp.status();
+        last.answered(status);
         match crate::redirect::next_hop(
             &cfg.token_url,
             &http::Method::POST,
