@@ -132,39 +132,48 @@ pub fn command() -> Command {
     )
 }
 
+/// The heading of the options every command takes, apart from an operation's own.
+const GLOBAL: &str = "Output, listing and settings (every command)";
+
 fn global_args() -> Vec<Arg> {
     vec![
         Arg::new("format")
             .long("format")
             .global(true)
+            .help_heading(GLOBAL)
             .value_parser(value_parser!(Format))
             .help("Output format: json (a listing as one array), jsonl, csv, table [default: json on a terminal, jsonl when piped]"),
         Arg::new("fields")
             .long("fields")
             .global(true)
+            .help_heading(GLOBAL)
             .value_delimiter(',')
             .value_name("A,B,C")
             .help("Only these fields, in this order (a dotted path such as name.first reaches a nested field); a name no record has is an error listing the fields"),
         Arg::new("limit")
             .long("limit")
             .global(true)
+            .help_heading(GLOBAL)
             .value_name("N")
             .value_parser(value_parser!(u64))
             .help("Stop a listing after N records"),
         Arg::new("resume")
             .long("resume")
             .global(true)
+            .help_heading(GLOBAL)
             .value_name("FILE")
             .help("Save a listing's position here after each page; run the same command again to continue"),
         Arg::new("output")
             .long("output")
             .short('o')
             .global(true)
+            .help_heading(GLOBAL)
             .value_name("FILE")
             .help("Write to FILE instead of standard output (with --resume: exact, no record twice)"),
         Arg::new("profile")
             .long("profile")
             .global(true)
+            .help_heading(GLOBAL)
             .env("EDU_PROFILE")
             .value_name("NAME")
             .help("Use this profile of ~/.config/edu/config.toml ahead of the environment"),
@@ -172,6 +181,7 @@ fn global_args() -> Vec<Arg> {
             .long("verbose")
             .short('v')
             .global(true)
+            .help_heading(GLOBAL)
             .action(ArgAction::SetTrue)
             .help("Show each request on standard error: method, URL (credentials redacted), status, attempts, waits"),
     ]

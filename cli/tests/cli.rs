@@ -974,6 +974,15 @@ async fn a_writes_help_lists_its_body_and_skeleton_prints_one_to_fill_in() {
     };
     assert!(line("name").ends_with("string, required"), "{text}");
     assert!(line("label_ids").ends_with("list of integer"), "{text}");
+    // The operation's own options come first; the options of every command stand apart.
+    let own = text.find("--set <NAME=VALUE>").expect("--set in the help");
+    let global = text
+        .find("Output, listing and settings (every command):")
+        .expect("the global options' heading");
+    assert!(
+        own < global && text[global..].contains("--resume"),
+        "{text}"
+    );
     assert!(
         line("address_attributes.country").contains("one of AD"),
         "{text}"
