@@ -10,10 +10,20 @@ use crate::command::Api;
 use crate::failure::Failure;
 
 /// Runs the check and prints what it found.
-pub async fn check(clients: &Clients, api: Api) -> std::result::Result<(), Failure> {
+pub async fn check(
+    clients: &Clients,
+    api: Api,
+    source: Option<&str>,
+) -> std::result::Result<(), Failure> {
     // Built once here; the call below uses the same client.
     clients.transport(api)?;
-    println!("settings: ok");
+    match source {
+        Some(source) => println!(
+            "settings: ok (from the {}, ahead of the environment)",
+            crate::terminal::printable(source)
+        ),
+        None => println!("settings: ok (from the environment; no profile applied)"),
+    }
     let (result, reports) = capture(cheap_call(clients, api)).await;
     match result {
         Ok(what) => {

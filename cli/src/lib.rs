@@ -95,12 +95,14 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         _ => {}
     }
     let api = Api::named(name).ok_or_else(|| Failure::Usage(format!("no API `{name}`")))?;
-    let clients = clients::Clients::new(profile_variables(matches)?);
+    let loaded = profile_loaded(matches)?;
+    let source = loaded.source.clone();
+    let clients = clients::Clients::new(loaded.vars);
     let (resource, rsub) = sub
         .subcommand()
         .ok_or_else(|| Failure::Usage("a resource is required".into()))?;
     if resource == "check" {
-        check::check(&clients, api).await?;
+        check::check(&clients, api, source.as_deref()).await?;
         return Ok(ExitCode::SUCCESS);
     }
     let (op_name, m) = rsub
@@ -131,12 +133,18 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
 /// The profile's variables (`--profile`, `EDU_PROFILE`, or the default profile), its warnings
 /// printed on standard error.
 fn profile_variables(matches: &clap::ArgMatches) -> Result<Vec<(String, String)>, Failure> {
+    Ok(profile_loaded(matches)?.vars)
+}
+
+/// The profile as loaded (its variables and where they came from), its warnings printed on
+/// standard error.
+fn profile_loaded(matches: &clap::ArgMatches) -> Result<profile::Loaded, Failure> {
     let profile = matches.get_one::<String>("profile").map(String::as_str);
     let loaded = profile::variables(profile)?;
     for warning in &loaded.warnings {
         eprintln!("edu: warning: {}", terminal::printable(warning));
     }
-    Ok(loaded.vars)
+    Ok(loaded)
 }
 
 /// The arguments, the resume file's left out: what a saved position belongs to.

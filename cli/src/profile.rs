@@ -60,6 +60,8 @@ pub struct Loaded {
     pub vars: Vec<(String, String)>,
     /// What the user should know (a profile file others can read).
     pub warnings: Vec<String>,
+    /// Where the variables came from, for `check`: `profile `sim` of /path/config.toml`.
+    pub source: Option<String>,
 }
 
 /// The variables to read ahead of the environment: the named profile's, or the default
@@ -88,7 +90,13 @@ pub fn variables(name: Option<&str>) -> Result<Loaded, ProfileError> {
     let vars = select(&file, name, &shown)?;
     let mut warnings = warnings;
     warnings.extend(unknown_names(&vars, &shown));
-    Ok(Loaded { vars, warnings })
+    let source =
+        (!vars.is_empty()).then(|| format!("profile `{}` of {shown}", name.unwrap_or("default")));
+    Ok(Loaded {
+        vars,
+        warnings,
+        source,
+    })
 }
 
 /// Every variable a client, the shared state or a receiver reads: what a profile sets.

@@ -748,6 +748,12 @@ async fn a_profile_supplies_the_settings_and_check_says_what_failed() {
         .unwrap();
     assert!(ok.status.success(), "{}", stderr(&ok));
     assert!(stdout(&ok).contains("call: ok"), "{}", stdout(&ok));
+    // `check` says where the settings came from.
+    assert!(
+        stdout(&ok).contains(&format!("profile `sim` of {}", config.display())),
+        "{}",
+        stdout(&ok)
+    );
 
     let mut wrong = with_config("wrong");
     let wrong = tokio::task::spawn_blocking(move || wrong.output().unwrap())

@@ -34,7 +34,10 @@ fn check(api: &str, names: &[&str], extra: &[&str]) {
     let got: Vec<&str> = vars.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(got, names, "{api} prints what from_env reads");
     let out = example(api, &vars);
-    assert!(out.starts_with("settings: ok\ncall: ok"), "{out}");
+    assert!(
+        out.starts_with("settings: ok (from the environment; no profile applied)\ncall: ok"),
+        "{out}"
+    );
 }
 
 #[test]
