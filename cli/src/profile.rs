@@ -79,6 +79,17 @@ pub fn variables(name: Option<&str>) -> Result<Loaded, ProfileError> {
             })?;
             (file, readable_by_others(&path).into_iter().collect())
         }
+        // A file named by EDU_CONFIG is one the user means: its absence is an error, as a
+        // missing `--profile` is.
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && std::env::var_os("EDU_CONFIG").is_some() =>
+        {
+            return Err(ProfileError::Invalid {
+                path: shown,
+                reason: "EDU_CONFIG names this file, which does not exist; create it, or unset EDU_CONFIG".into(),
+            });
+        }
         Err(_) if name.is_none() => return Ok(Loaded::default()),
         Err(e) => {
             return Err(ProfileError::Invalid {

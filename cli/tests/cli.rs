@@ -1295,3 +1295,18 @@ async fn verbose_shows_the_token_request_that_refused_the_secret() {
     );
     assert!(!text.contains("not-the-secret"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edu_config_that_names_no_file_is_an_error() {
+    let mut cmd = command(&["datahub", "check"], &[]);
+    cmd.env("EDU_CONFIG", "/nonexistent/edu-config.toml");
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(
+        text.contains("/nonexistent/edu-config.toml") && text.contains("EDU_CONFIG"),
+        "{text}"
+    );
+}

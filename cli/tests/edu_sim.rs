@@ -14,7 +14,7 @@ fn example(api: &str, vars: &[(String, String)]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_edu"))
         .args([api, "check"])
         .env_clear()
-        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .env("HOME", "/nonexistent")
         .envs(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
         .unwrap();

@@ -91,7 +91,7 @@ async fn listen_verifies_prints_and_forwards_what_edu_sim_eduframe_delivers() {
     let mut listen = Command::new(env!("CARGO_BIN_EXE_edu"))
         .args(["listen", "eduframe", "--forward-to", &target])
         .env_clear()
-        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .env("HOME", "/nonexistent")
         .env("EDUFRAME_WEBHOOK_SECRET", SECRET)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -162,7 +162,7 @@ fn listen_without_the_secret_is_a_usage_error_naming_the_variable() {
     let out = Command::new(env!("CARGO_BIN_EXE_edu"))
         .args(["listen", "eduframe"])
         .env_clear()
-        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .env("HOME", "/nonexistent")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -18,7 +18,7 @@ async fn in_terminal(args: &[&str], vars: &[(&str, String)]) -> (Option<i32>, St
         .env_clear()
         .env("TERM", "xterm-256color")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .env("HOME", "/nonexistent")
         .envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
     let out = tokio::task::spawn_blocking(move || {
         cmd.output()

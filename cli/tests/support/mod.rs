@@ -5,7 +5,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-/// Runs `edu args` with only `vars` (and no profile file) in its environment.
+/// Runs `edu args` with only `vars` (and no profile file: `HOME` names no directory) in its
+/// environment.
 pub async fn edu(args: &[&str], vars: &[(&str, String)]) -> Output {
     let mut cmd = command(args, vars);
     tokio::task::spawn_blocking(move || cmd.output().expect("edu runs"))
@@ -18,7 +19,7 @@ pub fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_edu"));
     cmd.args(args)
         .env_clear()
-        .env("EDU_CONFIG", "/nonexistent/edu-config.toml")
+        .env("HOME", "/nonexistent")
         .envs(vars.iter().map(|(k, v)| (*k, v.as_str())));
     cmd
 }
