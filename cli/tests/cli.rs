@@ -1310,3 +1310,26 @@ async fn an_edu_config_that_names_no_file_is_an_error() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_value_of_the_wrong_type_names_its_field() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    let out = edu(
+        &[
+            "eduframe",
+            "accounts",
+            "create",
+            "--data",
+            r#"{"name": "Acme", "address_attributes": {"city": 7}}"#,
+        ],
+        &vars,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`address_attributes.city`"),
+        "{}",
+        stderr(&out)
+    );
+}

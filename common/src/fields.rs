@@ -147,14 +147,18 @@ impl Fields {
         }
         // serde quotes the offending value; it is the caller's record data, so only its shape
         // is told.
-        let body = serde_json::from_value(Value::Object(values)).map_err(|e| {
-            Error::invalid_input(
-                None,
-                format!(
-                    "{operation}: the body does not fit: {}",
-                    crate::error::redact_serde_message(&e.to_string())
-                ),
-            )
+        // The field is named by its path (`address_attributes.city`).
+        let body = serde_path_to_error::deserialize(Value::Object(values)).map_err(|e| {
+            let path = e.path().to_string();
+            let why = crate::error::redact_serde_message(&e.inner().to_string());
+            if path.is_empty() || path == "." {
+                Error::invalid_input(None, format!("{operation}: the body does not fit: {why}"))
+            } else {
+                Error::invalid_input(
+                    Some(&path),
+                    format!("{operation}: the body's `{path}` does not fit: {why}"),
+                )
+            }
         })?;
         Ok(Finished { body, nulls })
     }
@@ -207,7 +211,7 @@ mod tests {
         f.set("name", "Acme");
         f.set("tags", "hunter2");
         let err = f.finish::<Body>("x", &[]).unwrap_err();
-        assert!(err.to_string().contains("does not fit"), "{err}");
+        assert!(err.to_string().contains("`tags` does not fit"), "{err}");
         assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
