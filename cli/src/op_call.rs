@@ -233,7 +233,7 @@ where
 /// or for an empty answer to a create, the record's id from its `Location`.
 pub async fn send(operation: &str, request: RequestBuilder, args: &Args<'_>) -> Result<Answer> {
     if args.dry_run() {
-        let (method, url, body) = request.preview()?;
+        let edu_common::transport::Preview { method, url, body } = request.preview()?;
         let mut shown = format!(
             "{method} {}\n",
             crate::terminal::printable(&edu_common::redact::url(&url))

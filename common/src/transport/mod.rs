@@ -51,7 +51,7 @@ pub use options::{
     DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, encode_segment, is_loopback,
     path_id, path_segment,
 };
-pub use request::{ApiResponse, RequestBuilder};
+pub use request::{ApiResponse, Preview, RequestBuilder};
 pub use settings::{CallOptions, Timeouts};
 
 struct Inner {

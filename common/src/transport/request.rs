@@ -15,6 +15,17 @@ pub struct ApiResponse<T> {
     pub report: CallReport,
 }
 
+/// A request as [`RequestBuilder::preview`] shows it, unsent.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The method.
+    pub method: Method,
+    /// The URL, with its query.
+    pub url: Url,
+    /// The body and its `Content-Type`, if it has one.
+    pub body: Option<(Bytes, &'static str)>,
+}
+
 /// A request being built for [`Transport`]; finish it with one of the `send` methods.
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder {
@@ -145,7 +156,7 @@ impl RequestBuilder {
     /// body with its `Content-Type` (credentials are added only when a request is sent, so
     /// none are here). An error is the one sending would have met first (a path parameter, a
     /// body that cannot be written).
-    pub fn preview(self) -> Result<(Method, Url, Option<(Bytes, &'static str)>)> {
+    pub fn preview(self) -> Result<Preview> {
         if let Some(e) = self.error {
             return Err(e);
         }
@@ -154,7 +165,11 @@ impl RequestBuilder {
             url.query_pairs_mut()
                 .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
-        Ok((self.method, url, self.body))
+        Ok(Preview {
+            method: self.method,
+            url,
+            body: self.body,
+        })
     }
 
     /// Builds the `reqwest::Request` without sending it.
