@@ -11,8 +11,13 @@ use serde_json::Value;
 /// What a property holds, as the model binder reads it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {
-    Integer,
-    IntegerArray,
+    /// An `int`, or a `long` where the spec says `int64` (`educationOrganizationIds`).
+    Integer {
+        wide: bool,
+    },
+    IntegerArray {
+        wide: bool,
+    },
     String,
     Boolean,
     /// An object, an array of objects, or a name the spec gives two different types.
@@ -50,8 +55,12 @@ fn facts() -> &'static Facts {
             for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
                 let name: &'static str = name.as_str();
                 let kind = match (prop["type"].as_str(), prop["items"]["type"].as_str()) {
-                    (Some("integer"), _) => Kind::Integer,
-                    (Some("array"), Some("integer")) => Kind::IntegerArray,
+                    (Some("integer"), _) => Kind::Integer {
+                        wide: prop["format"] == "int64",
+                    },
+                    (Some("array"), Some("integer")) => Kind::IntegerArray {
+                        wide: prop["items"]["format"] == "int64",
+                    },
                     (Some("string"), _) => Kind::String,
                     (Some("boolean"), _) => Kind::Boolean,
                     _ => Kind::Other,
@@ -109,8 +118,8 @@ pub(super) fn normalise_body(value: &mut Value) {
                     None => (key, Kind::Other),
                 };
                 match kind {
-                    Kind::Integer => number_from_text(&mut v),
-                    Kind::IntegerArray => {
+                    Kind::Integer { .. } => number_from_text(&mut v),
+                    Kind::IntegerArray { .. } => {
                         for item in v.as_array_mut().into_iter().flatten() {
                             number_from_text(item);
                         }
@@ -147,10 +156,12 @@ pub(super) fn binds(value: &Value) -> bool {
 }
 
 fn kind_binds(kind: Kind, v: &Value) -> bool {
-    let int = |v: &Value| v.as_i64().is_some_and(|n| i32::try_from(n).is_ok());
+    let int = |v: &Value, wide: bool| v.as_i64().is_some_and(|n| wide || i32::try_from(n).is_ok());
     match kind {
-        Kind::Integer => int(v),
-        Kind::IntegerArray => v.as_array().is_some_and(|items| items.iter().all(int)),
+        Kind::Integer { wide } => int(v, wide),
+        Kind::IntegerArray { wide } => v
+            .as_array()
+            .is_some_and(|items| items.iter().all(|i| int(i, wide))),
         Kind::String => v.is_string(),
         Kind::Boolean => v.is_boolean(),
         Kind::Other => binds(v),
@@ -220,6 +231,12 @@ mod tests {
             (json!({"vendorId": "225"}), true),
             (json!({"odsInstanceIds": [1, "x"]}), false),
             (json!({"odsInstanceIds": 1}), false),
+            // A `long` takes what an `int` cannot.
+            (
+                json!({"educationOrganizationIds": [4_294_967_296_i64]}),
+                true,
+            ),
+            (json!({"educationOrganizationIds": [1.5]}), false),
             (json!({"enabled": "true"}), false),
             (
                 json!({"enabled": true, "somethingElse": [1, {"a": 2}]}),
