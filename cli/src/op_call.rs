@@ -65,11 +65,10 @@ impl<'a> Args<'a> {
     pub fn required<T: DeserializeOwned>(&self, name: &str) -> Result<T> {
         let p = self.param(name)?;
         self.one(name)?.ok_or_else(|| {
-            let how = match p.location {
-                Location::Path => format!("give <{}>", p.flag.to_uppercase().replace('-', "_")),
-                Location::Query => format!("give --{}", p.flag),
-            };
-            Error::invalid_input(Some(p.name), format!("`{}` is required: {how}", p.name))
+            Error::invalid_input(
+                Some(p.name),
+                format!("`{}` is required: give {}", p.name, arg_name(p)),
+            )
         })
     }
 
@@ -122,7 +121,7 @@ impl<'a> Args<'a> {
             Ok(other) => {
                 return Err(Error::invalid_input(
                     Some("data"),
-                    format!("the body is a JSON object, not {}", kind(&other)),
+                    format!("the body must be a JSON object, not {}", kind(&other)),
                 ));
             }
             Err(e) => return Err(Error::invalid_input(Some("data"), e.to_string())),
@@ -162,18 +161,24 @@ fn parse<T: DeserializeOwned>(p: &Param, text: &str) -> Result<T> {
         .or_else(|_| serde_json::from_str(text))
         .map_err(|_| {
             let shown = crate::terminal::printable(text);
-            let arg = match p.location {
-                Location::Path => format!("<{}>", p.flag.to_uppercase().replace('-', "_")),
-                Location::Query => format!("--{}", p.flag),
-            };
             Error::invalid_input(
                 Some(p.name),
                 format!(
-                    "{arg} takes {}: `{shown}` is not one",
+                    "{} takes {}: `{shown}` is not one",
+                    arg_name(p),
                     a(p.ty.trim_end_matches("[]"))
                 ),
             )
         })
+}
+
+/// How the command line writes `p`: `<ID>` for a path parameter, `--start-date-from` for a
+/// query parameter.
+fn arg_name(p: &Param) -> String {
+    match p.location {
+        Location::Path => format!("<{}>", p.flag.to_uppercase().replace('-', "_")),
+        Location::Query => format!("--{}", p.flag),
+    }
 }
 
 /// "a date", "an integer".
@@ -267,7 +272,13 @@ fn answer_body(operation: &str, bytes: &[u8], location: Option<String>) -> Resul
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(match location {
             Some(loc) => {
-                let id = loc.rsplit('/').next().unwrap_or_default();
+                // The last path segment (a query, fragment or trailing slash left out).
+                let path = loc.split(['?', '#']).next().unwrap_or_default();
+                let id = path
+                    .trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default();
                 let id = id
                     .parse::<i64>()
                     .map(Value::from)
@@ -295,6 +306,8 @@ mod tests {
     fn an_empty_create_answer_names_the_record_by_its_location() {
         let v = answer_body("op", b"", Some("/vendors/17".into())).unwrap();
         assert_eq!(v, serde_json::json!({"id": 17, "location": "/vendors/17"}));
+        let v = answer_body("op", b"", Some("/claimSets/9/?x=1".into())).unwrap();
+        assert_eq!(v["id"], 9);
         assert_eq!(answer_body("op", b" \n", None).unwrap(), Value::Null);
         assert_eq!(answer_body("op", b"{\"a\":1}", None).unwrap()["a"], 1);
     }

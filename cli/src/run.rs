@@ -124,10 +124,10 @@ pub async fn operation(
                 items.truncate(usize::try_from(n).unwrap_or(usize::MAX));
             }
             let records = match &value {
-                serde_json::Value::Array(items) => items.clone(),
-                other => vec![other.clone()],
+                serde_json::Value::Array(items) => items.as_slice(),
+                other => std::slice::from_ref(other),
             };
-            check_fields(&sink, &records)?;
+            check_fields(&sink, records)?;
             sink.answer(&value)?;
             sink.finish()?;
         }
@@ -149,6 +149,11 @@ pub async fn operation(
             // A wait the server asked for is shown while it lasts, not only after.
             let transport = clients.transport(api).ok();
             let mut ticker = tokio::time::interval(Duration::from_millis(250));
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            // One listener for the whole listing: a Ctrl-C that comes while a page is being
+            // written (no fetch pending) is kept and acted on at the next await, never lost.
+            let interrupt = tokio::signal::ctrl_c();
+            tokio::pin!(interrupt);
             loop {
                 let fetch = capture_with_tokens(pages.next());
                 tokio::pin!(fetch);
@@ -158,7 +163,7 @@ pub async fn operation(
                         _ = ticker.tick() => {
                             progress.paused(transport.and_then(edu_common::Transport::pause_remaining));
                         }
-                        _ = tokio::signal::ctrl_c() => {
+                        _ = &mut interrupt => {
                             progress.finish();
                             sink.flush()?;
                             return Err(Failure::Interrupted(interrupted(opts, position.records)));
