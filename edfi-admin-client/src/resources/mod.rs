@@ -149,14 +149,7 @@ impl Client {
 
     /// The id of the resource a `POST` created, from the 201's `Location`.
     pub(crate) async fn created(&self, r: RequestBuilder) -> Result<i32> {
-        let mut answer = r.send().await?;
-        let report = answer.extensions_mut().remove::<edu_common::CallReport>();
-        let id = created_id(answer.headers()).map_err(|e| e.with_report(report.clone()));
-        // The body is read (and dropped) so the connection can serve the next request.
-        self.transport()
-            .read_body(answer)
-            .await
-            .map_err(|e| e.with_report(report))?;
-        id
+        let answer = r.send_bytes().await?;
+        created_id(&answer.headers).map_err(|e| e.with_report(Some(answer.report)))
     }
 }

@@ -178,10 +178,8 @@ fn send_call(op: &Op, fields: &[(&Setter, bool)], overrides: &[Override]) -> Res
     let id = &op.id;
     let mut query = Vec::new();
     for p in op.params.iter().filter(|p| p.location == "query") {
-        let Some(value) = value_of(&p.setter) else {
-            // A parameter the layer does not offer (none today) is simply not sent.
-            continue;
-        };
+        let value = value_of(&p.setter)
+            .with_context(|| format!("{}: the query parameter `{}` is not kept", op.id, p.name))?;
         let name = &p.name;
         query.push(quote!(.query_value(#name, #value)));
     }
