@@ -1,9 +1,11 @@
-//! The `edu` command tree: global output options, one subcommand per API (its resources and
-//! operations from its table, and `check`), `sim` and `completions`.
+//! The `edu` command tree: one subcommand per API (its resources and operations from its
+//! table, and `check`), `sim`, `listen` and `completions`. Each command takes only the options
+//! that mean something to it: output options on operations, `--limit` and `--resume` on
+//! listings, settings (`--profile`, `--verbose`) wherever credentials are read.
 
-use clap::{Arg, ArgAction, Args, Command, value_parser};
+use clap::{Arg, Args, Command, value_parser};
 
-use crate::output::Format;
+use crate::options::settings_args;
 use crate::table::{Operation, resource_commands};
 
 /// The five APIs.
@@ -97,16 +99,18 @@ pub fn command() -> Command {
         .after_help(EXIT_CODES)
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .args(global_args());
+        .args(settings_args());
     for api in Api::ALL {
         let mut sub = Command::new(api.name())
             .about(api.about())
             .after_help(EXIT_CODES)
             .subcommand_required(true)
             .arg_required_else_help(true)
-            .subcommand(Command::new("check").about(
-                "Fetch a token where there is one and make one cheap call, saying what failed and why",
-            ));
+            .subcommand(
+                Command::new("check")
+                    .about("Fetch a token where there is one and make one cheap call, saying what failed and why")
+                    .args(settings_args()),
+            );
         for resource in resource_commands(api.operations()) {
             sub = sub.subcommand(resource);
         }
@@ -117,9 +121,11 @@ pub fn command() -> Command {
             .about("Run an API's simulator on loopback and print its environment lines"),
     )
     .subcommand(
-        crate::listen::Args::augment_args(Command::new("listen")).about(
-            "Receive an API's signed deliveries locally (verified, stored, printed), optionally forwarding them to your service",
-        ),
+        crate::listen::Args::augment_args(Command::new("listen"))
+            .about(
+                "Receive an API's signed deliveries locally (verified, stored, printed), optionally forwarding them to your service",
+            )
+            .args(settings_args()),
     )
     .subcommand(
         Command::new("completions")
@@ -130,61 +136,6 @@ pub fn command() -> Command {
                     .value_parser(value_parser!(clap_complete::Shell)),
             ),
     )
-}
-
-/// The heading of the options every command takes, apart from an operation's own.
-const GLOBAL: &str = "Output, listing and settings (every command)";
-
-fn global_args() -> Vec<Arg> {
-    vec![
-        Arg::new("format")
-            .long("format")
-            .global(true)
-            .help_heading(GLOBAL)
-            .value_parser(value_parser!(Format))
-            .help("Output format: json (a listing as one array), jsonl, csv, table [default: json on a terminal, jsonl when piped]"),
-        Arg::new("fields")
-            .long("fields")
-            .global(true)
-            .help_heading(GLOBAL)
-            .value_delimiter(',')
-            .value_name("A,B,C")
-            .help("Only these fields, in this order (a dotted path such as name.first reaches a nested field); a name no record has is an error listing the fields"),
-        Arg::new("limit")
-            .long("limit")
-            .global(true)
-            .help_heading(GLOBAL)
-            .value_name("N")
-            .value_parser(value_parser!(u64))
-            .help("Stop a listing after N records"),
-        Arg::new("resume")
-            .long("resume")
-            .global(true)
-            .help_heading(GLOBAL)
-            .value_name("FILE")
-            .help("Save a listing's position here after each page; run the same command again to continue"),
-        Arg::new("output")
-            .long("output")
-            .short('o')
-            .global(true)
-            .help_heading(GLOBAL)
-            .value_name("FILE")
-            .help("Write to FILE instead of standard output (with --resume: exact, no record twice)"),
-        Arg::new("profile")
-            .long("profile")
-            .global(true)
-            .help_heading(GLOBAL)
-            .env("EDU_PROFILE")
-            .value_name("NAME")
-            .help("Use this profile of ~/.config/edu/config.toml ahead of the environment"),
-        Arg::new("verbose")
-            .long("verbose")
-            .short('v')
-            .global(true)
-            .help_heading(GLOBAL)
-            .action(ArgAction::SetTrue)
-            .help("Show each request on standard error: method, URL (credentials redacted), status, attempts, waits"),
-    ]
 }
 
 #[cfg(test)]

@@ -22,6 +22,9 @@ pub enum Failure {
     /// Writing the output failed.
     #[error("{0}")]
     Io(String),
+    /// The `--jq` filter failed on a record (its own `error`, a type mismatch).
+    #[error("{0}")]
+    Filter(String),
     /// Ctrl-C stopped a listing (exit 130, as a shell reports SIGINT).
     #[error("{0}")]
     Interrupted(String),
@@ -54,7 +57,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Usage(_) | Failure::Resume(_) | Failure::Profile(_) => 2,
-            Failure::Io(_) => 1,
+            Failure::Io(_) | Failure::Filter(_) => 1,
             Failure::NoMatch(_) => 4,
             Failure::Interrupted(_) => 130,
             Failure::Closed => 0,

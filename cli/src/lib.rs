@@ -11,8 +11,10 @@ mod command;
 mod dispatch;
 mod failure;
 mod generated;
+mod jq;
 mod listen;
 mod op_call;
+mod options;
 mod output;
 mod private_file;
 mod profile;
@@ -72,15 +74,7 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         "listen" => {
             let args =
                 listen::Args::from_arg_matches(sub).map_err(|e| Failure::Usage(e.to_string()))?;
-            // Options for records and listings mean nothing to a listener: refused, not ignored.
-            for name in ["format", "fields", "limit", "resume", "output"] {
-                if matches.value_source(name) == Some(clap::parser::ValueSource::CommandLine) {
-                    return Err(Failure::Usage(format!(
-                        "listen does not take --{name}: it prints each delivery as a line on a terminal and as JSON Lines when piped"
-                    )));
-                }
-            }
-            listen::run(&args, &profile_variables(matches)?).await?;
+            listen::run(&args, &profile_loaded(matches, sub)?.vars).await?;
             return Ok(ExitCode::SUCCESS);
         }
         "completions" => {
@@ -95,13 +89,13 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         _ => {}
     }
     let api = Api::named(name).ok_or_else(|| Failure::Usage(format!("no API `{name}`")))?;
-    let loaded = profile_loaded(matches)?;
-    let source = loaded.source.clone();
-    let clients = clients::Clients::new(loaded.vars);
     let (resource, rsub) = sub
         .subcommand()
         .ok_or_else(|| Failure::Usage("a resource is required".into()))?;
     if resource == "check" {
+        let loaded = profile_loaded(matches, rsub)?;
+        let source = loaded.source.clone();
+        let clients = clients::Clients::new(loaded.vars);
         check::check(&clients, api, source.as_deref()).await?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -110,15 +104,17 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure::Usage("an operation is required".into()))?;
     let op = table::find(api.operations(), resource, op_name)
         .ok_or_else(|| Failure::Usage(format!("no operation `{resource} {op_name}`")))?;
+    let clients = clients::Clients::new(profile_loaded(matches, m)?.vars);
+    // `--limit` and `--resume` exist only on listings.
+    let listing = |name: &str| m.try_get_one::<String>(name).ok().flatten().map(Into::into);
     let opts = run::Options {
-        format: matches.get_one::<output::Format>("format").copied(),
-        fields: matches
-            .get_many::<String>("fields")
-            .map(|f| f.cloned().collect()),
-        limit: matches.get_one::<u64>("limit").copied(),
-        resume: matches.get_one::<String>("resume").map(Into::into),
-        output: matches.get_one::<String>("output").map(Into::into),
-        verbose: matches.get_flag("verbose"),
+        format: m.get_one::<output::Format>("format").copied(),
+        fields: m.get_many::<String>("fields").map(|f| f.cloned().collect()),
+        jq: m.get_one::<String>("jq").cloned(),
+        limit: m.try_get_one::<u64>("limit").ok().flatten().copied(),
+        resume: listing("resume"),
+        output: m.get_one::<String>("output").map(Into::into),
+        verbose: matches.get_flag("verbose") || m.get_flag("verbose"),
         command: command_line(),
     };
     if opts.format == Some(output::Format::Table) && opts.resume.is_some() {
@@ -130,21 +126,31 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The profile's variables (`--profile`, `EDU_PROFILE`, or the default profile), its warnings
-/// printed on standard error.
-fn profile_variables(matches: &clap::ArgMatches) -> Result<Vec<(String, String)>, Failure> {
-    Ok(profile_loaded(matches)?.vars)
-}
-
 /// The profile as loaded (its variables and where they came from), its warnings printed on
-/// standard error.
-fn profile_loaded(matches: &clap::ArgMatches) -> Result<profile::Loaded, Failure> {
-    let profile = matches.get_one::<String>("profile").map(String::as_str);
+/// standard error. `--profile` after the command wins over `--profile` before it (`edu
+/// --profile x …`), which wins over `EDU_PROFILE`.
+fn profile_loaded(
+    root: &clap::ArgMatches,
+    leaf: &clap::ArgMatches,
+) -> Result<profile::Loaded, Failure> {
+    let profile = given_profile(leaf)
+        .or_else(|| given_profile(root))
+        .or_else(|| root.get_one::<String>("profile"))
+        .map(String::as_str);
     let loaded = profile::variables(profile)?;
     for warning in &loaded.warnings {
         eprintln!("edu: warning: {}", terminal::printable(warning));
     }
     Ok(loaded)
+}
+
+/// `--profile` as typed on this command's own line (not from `EDU_PROFILE`).
+fn given_profile(m: &clap::ArgMatches) -> Option<&String> {
+    if m.value_source("profile") == Some(clap::parser::ValueSource::CommandLine) {
+        m.get_one::<String>("profile")
+    } else {
+        None
+    }
 }
 
 /// The arguments, the resume file's left out: what a saved position belongs to.

@@ -13,6 +13,7 @@ use crate::answer::Answer;
 use crate::clients::Clients;
 use crate::command::Api;
 use crate::failure::Failure;
+use crate::jq::Jq;
 use crate::output::{Format, Sink};
 use crate::resume::{Position, ResumeFile};
 use crate::table::{Operation, Paging};
@@ -21,6 +22,8 @@ use crate::table::{Operation, Paging};
 pub struct Options {
     pub format: Option<Format>,
     pub fields: Option<Vec<String>>,
+    /// `--jq`: the filter each record goes through before it is written.
+    pub jq: Option<String>,
     pub limit: Option<u64>,
     pub resume: Option<std::path::PathBuf>,
     pub output: Option<std::path::PathBuf>,
@@ -47,6 +50,8 @@ pub async fn operation(
         println!("{text}");
         return Ok(());
     }
+    // A filter that does not compile is a usage error before anything is sent.
+    let jq = opts.jq.as_deref().map(Jq::compile).transpose()?;
     let mut body = match m.try_get_one::<String>("data").ok().flatten() {
         Some(data) => Some(read_data(data)?),
         None => None,
@@ -123,6 +128,9 @@ pub async fn operation(
             if let (Some(n), serde_json::Value::Array(items)) = (opts.limit, &mut value) {
                 items.truncate(usize::try_from(n).unwrap_or(usize::MAX));
             }
+            if let Some(jq) = &jq {
+                value = filter_answer(jq, value)?;
+            }
             let records = match &value {
                 serde_json::Value::Array(items) => items.as_slice(),
                 other => std::slice::from_ref(other),
@@ -182,15 +190,22 @@ pub async fn operation(
                     break;
                 };
                 let (items, next) = page?;
-                if !checked && !items.is_empty() {
-                    check_fields(&sink, &items)?;
+                // What each record becomes: itself, or the filter's outputs for it.
+                let items: Vec<Vec<serde_json::Value>> = match &jq {
+                    Some(jq) => items.iter().map(|i| jq.run(i)).collect::<Result<_, _>>()?,
+                    None => items.into_iter().map(|i| vec![i]).collect(),
+                };
+                if !checked && items.iter().any(|i| !i.is_empty()) {
+                    check_fields(&sink, &items.concat())?;
                     checked = true;
                 }
-                for item in &items {
+                for outputs in &items {
                     if opts.limit.is_some_and(|n| position.records >= n) {
                         break;
                     }
-                    sink.record(item)?;
+                    for record in outputs {
+                        sink.record(record)?;
+                    }
                     position.records += 1;
                 }
                 progress.page(position.records);
@@ -215,6 +230,28 @@ pub async fn operation(
         }
     }
     Ok(())
+}
+
+/// `--jq` on an answer that is not paged: a list's records each go through the filter (as a
+/// listing's do); one record's outputs are the answer, several a list of them.
+fn filter_answer(jq: &Jq, value: serde_json::Value) -> Result<serde_json::Value, Failure> {
+    match value {
+        serde_json::Value::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in &items {
+                out.extend(jq.run(item)?);
+            }
+            Ok(serde_json::Value::Array(out))
+        }
+        one => {
+            let mut outputs = jq.run(&one)?;
+            Ok(if outputs.len() == 1 {
+                outputs.remove(0)
+            } else {
+                serde_json::Value::Array(outputs)
+            })
+        }
+    }
 }
 
 /// `--fields` naming a field no record of the first page has is a usage error that lists the

@@ -177,7 +177,15 @@ fn operation_command(op: &'static Operation) -> Command {
                 ),
         );
     }
-    cmd
+    cmd = cmd.args(crate::options::output_args());
+    // A listing, paged or not, can be cut short; only a paged one has a position to resume.
+    if op.paging != Paging::None || op.name.starts_with("list") {
+        cmd = cmd.arg(crate::options::limit_arg());
+    }
+    if op.paging != Paging::None {
+        cmd = cmd.arg(crate::options::resume_arg());
+    }
+    cmd.args(crate::options::settings_args())
 }
 
 fn param_arg(p: &'static Param) -> Arg {

@@ -965,6 +965,76 @@ async fn output_formats_and_fields_as_a_shell_user_meets_them() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jq_filter_shapes_each_record_before_it_is_written() {
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(7)
+        .start()
+        .await;
+    let vars = datahub_vars(&sim);
+    let list = ["datahub", "students", "list", "--page-size", "3"];
+    let all = lines(&edu(&list, &vars).await);
+    assert_eq!(all.len(), 7);
+
+    // Each record of every page goes through the filter; its outputs are the records written.
+    let firsts = edu(&[&list[..], &["--jq", ".name.first"]].concat(), &vars).await;
+    assert!(firsts.status.success(), "{}", stderr(&firsts));
+    let want: Vec<Value> = all.iter().map(|r| r["name"]["first"].clone()).collect();
+    assert_eq!(lines(&firsts), want);
+
+    // Its objects go on to --format and --fields; `select` drops records.
+    let shaped = edu(
+        &[
+            &list[..],
+            &[
+                "--jq",
+                &format!(
+                    "select(.id != \"{}\") | {{id, last: .name.last}}",
+                    all[0]["id"].as_str().unwrap()
+                ),
+                "--format",
+                "csv",
+                "--fields",
+                "last",
+            ],
+        ]
+        .concat(),
+        &vars,
+    )
+    .await;
+    assert!(shaped.status.success(), "{}", stderr(&shaped));
+    let rows: Vec<String> = stdout(&shaped).lines().map(str::to_owned).collect();
+    let mut want = vec!["last".to_owned()];
+    want.extend(
+        all[1..]
+            .iter()
+            .map(|r| r["name"]["last"].as_str().unwrap().to_owned()),
+    );
+    assert_eq!(rows, want);
+
+    // A get's answer is one record.
+    let id = all[2]["id"].as_str().unwrap();
+    let one = edu(&["datahub", "students", "get", id, "--jq", ".id"], &vars).await;
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert_eq!(lines(&one), vec![Value::from(id)]);
+
+    // An expression that does not parse is a usage error, and nothing is sent.
+    sim.log_requests(true);
+    let before = sim.requests().len();
+    let bad = edu(&[&list[..], &["--jq", ".name |"]].concat(), &vars).await;
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("--jq"), "{}", stderr(&bad));
+    assert_eq!(sim.requests().len(), before, "a bad filter sent a request");
+    // An error the filter raises on a record fails the run (exit 1) with its message.
+    let raised = edu(
+        &[&list[..], &["--jq", "error(\"no \\(.id)\")"]].concat(),
+        &vars,
+    )
+    .await;
+    assert_eq!(raised.status.code(), Some(1), "{}", stderr(&raised));
+    assert!(stderr(&raised).contains("no "), "{}", stderr(&raised));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_writes_help_lists_its_body_and_skeleton_prints_one_to_fill_in() {
     let sim = eduframe_client::mock::Simulator::builder().start().await;
     let vars = eduframe_vars(&sim);
@@ -980,14 +1050,16 @@ async fn a_writes_help_lists_its_body_and_skeleton_prints_one_to_fill_in() {
     };
     assert!(line("name").ends_with("string, required"), "{text}");
     assert!(line("label_ids").ends_with("list of integer"), "{text}");
-    // The operation's own options come first; the options of every command stand apart.
+    // The operation's own options come first; output options and settings stand apart, and
+    // a write has no listing options.
     let own = text.find("--set <NAME=VALUE>").expect("--set in the help");
-    let global = text
-        .find("Output, listing and settings (every command):")
-        .expect("the global options' heading");
+    let output = text.find("\nOutput:").expect("the output options' heading");
+    let settings = text.find("\nSettings:").expect("the settings' heading");
+    assert!(own < output && output < settings, "{text}");
+    assert!(text[output..].contains("--jq <EXPR>"), "{text}");
     assert!(
-        own < global && text[global..].contains("--resume"),
-        "{text}"
+        !text.contains("--resume <FILE>") && !text.contains("--limit <N>"),
+        "a write offers listing options:\n{text}"
     );
     assert!(
         line("address_attributes.country").contains("one of AD"),
@@ -1003,6 +1075,50 @@ async fn a_writes_help_lists_its_body_and_skeleton_prints_one_to_fill_in() {
     assert_eq!(body["label_ids"], serde_json::json!([]));
     assert_eq!(body["address_attributes"]["country"], "AD");
     assert_eq!(sim.requests().len(), before, "the skeleton sends nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_command_offers_only_the_options_that_apply_to_it() {
+    let sim = eduframe_client::mock::Simulator::builder().start().await;
+    let vars = eduframe_vars(&sim);
+    let list = stdout(&edu(&["eduframe", "accounts", "list", "--help"], &vars).await);
+    let listing = list
+        .find("\nListing:")
+        .expect("the listing options' heading");
+    assert!(
+        list[listing..].contains("--resume <FILE>") && list[listing..].contains("--limit <N>"),
+        "{list}"
+    );
+    // A simulator takes none of the options of an API call.
+    let sim_help = stdout(&edu(&["sim", "--help"], &[]).await);
+    for option in [
+        "--format",
+        "--fields",
+        "--resume",
+        "--limit",
+        "--profile",
+        "--jq",
+    ] {
+        assert!(
+            !sim_help.contains(option),
+            "edu sim --help offers {option}:\n{sim_help}"
+        );
+    }
+    // Misplaced, they are refused as clap refuses any unknown option (exit 2).
+    let misplaced = edu(
+        &["eduframe", "accounts", "create", "--resume", "x.json"],
+        &vars,
+    )
+    .await;
+    assert_eq!(misplaced.status.code(), Some(2), "{}", stderr(&misplaced));
+    // Settings work before the API's name too, as `edu --verbose …` in the README.
+    let early = edu(
+        &["--verbose", "eduframe", "accounts", "list", "--limit", "1"],
+        &vars,
+    )
+    .await;
+    assert!(early.status.success(), "{}", stderr(&early));
+    assert!(stderr(&early).contains("GET "), "{}", stderr(&early));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
