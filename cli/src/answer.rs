@@ -16,8 +16,6 @@ pub enum Answer {
     /// A lookup that found nothing: `null` is printed, and the run ends with exit code 4 and
     /// this message.
     NoMatch(String),
-    /// Text for a person (`--dry-run`'s request), printed as it is.
-    Shown(String),
 }
 
 /// Any serializable answer as JSON.

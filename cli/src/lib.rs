@@ -9,6 +9,7 @@ mod check;
 mod clients;
 mod command;
 mod dispatch;
+mod dry_run;
 mod failure;
 mod generated;
 mod jq;
@@ -104,7 +105,10 @@ async fn run(matches: &clap::ArgMatches) -> Result<ExitCode, Failure> {
         .ok_or_else(|| Failure::Usage("an operation is required".into()))?;
     let op = table::find(api.operations(), resource, op_name)
         .ok_or_else(|| Failure::Usage(format!("no operation `{resource} {op_name}`")))?;
-    let clients = clients::Clients::new(profile_loaded(matches, m)?.vars);
+    let mut clients = clients::Clients::new(profile_loaded(matches, m)?.vars);
+    if m.contains_id("dry-run") && m.value_source("dry-run").is_some() {
+        clients = clients.dry_run();
+    }
     // `--limit` and `--resume` exist only on listings.
     let listing = |name: &str| m.try_get_one::<String>(name).ok().flatten().map(Into::into);
     let opts = run::Options {

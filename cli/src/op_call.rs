@@ -22,11 +22,6 @@ pub struct Args<'a> {
 }
 
 impl<'a> Args<'a> {
-    /// `--dry-run`: show the request instead of sending it.
-    pub fn dry_run(&self) -> bool {
-        self.m.try_get_one::<bool>("dry-run").ok().flatten() == Some(&true)
-    }
-
     /// The arguments `m` of `op`'s command, its JSON body (`--data` and `--set`) and the
     /// position a listing resumes from.
     pub fn new(
@@ -236,26 +231,7 @@ where
 
 /// Sends a request as the typed layer built it; the answer is the body as the server wrote it,
 /// or for an empty answer to a create, the record's id from its `Location`.
-pub async fn send(operation: &str, request: RequestBuilder, args: &Args<'_>) -> Result<Answer> {
-    if args.dry_run() {
-        let edu_common::transport::Preview { method, url, body } = request.preview()?;
-        let mut shown = format!(
-            "{method} {}\n",
-            crate::terminal::printable(&edu_common::redact::url(&url))
-        );
-        if let Some((bytes, content_type)) = body {
-            shown.push_str(&format!("Content-Type: {content_type}\n\n"));
-            let text = serde_json::from_slice::<Value>(&bytes)
-                .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
-                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
-            for line in text.lines() {
-                shown.push_str(&crate::terminal::printable(line));
-                shown.push('\n');
-            }
-        }
-        return Ok(Answer::Shown(shown));
-    }
+pub async fn send(operation: &str, request: RequestBuilder) -> Result<Answer> {
     let answer = request.send_bytes().await?;
     let location = answer
         .headers

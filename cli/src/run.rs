@@ -118,6 +118,16 @@ pub async fn operation(
         sink.finish()?;
         return Ok(());
     }
+    if let Some(style) = m
+        .try_get_one::<crate::dry_run::Style>("dry-run")
+        .ok()
+        .flatten()
+    {
+        let answer = crate::dispatch::call(clients, api, op, m, body, None).await;
+        let preview = crate::dry_run::request(answer).await?;
+        print!("{}", crate::dry_run::show(&preview, *style));
+        return Ok(());
+    }
     let started = position.next.clone();
     let (answer, reports) =
         capture_with_tokens(crate::dispatch::call(clients, api, op, m, body, started)).await;
@@ -138,9 +148,6 @@ pub async fn operation(
             check_fields(&sink, records)?;
             sink.answer(&value)?;
             sink.finish()?;
-        }
-        Answer::Shown(text) => {
-            print!("{text}");
         }
         Answer::NoMatch(why) => {
             sink.record(&serde_json::Value::Null)?;

@@ -163,12 +163,6 @@ fn operation_command(op: &'static Operation) -> Command {
     }
     if schema.is_some() {
         cmd = cmd.arg(
-            Arg::new("dry-run")
-                .long("dry-run")
-                .action(ArgAction::SetTrue)
-                .help("Print the request that would be sent (method, URL, body; no credentials) and send nothing"),
-        );
-        cmd = cmd.arg(
             Arg::new("skeleton")
                 .long("skeleton")
                 .action(ArgAction::SetTrue)
@@ -177,6 +171,16 @@ fn operation_command(op: &'static Operation) -> Command {
                 ),
         );
     }
+    cmd = cmd.arg(
+        Arg::new("dry-run")
+            .long("dry-run")
+            .value_name("STYLE")
+            .num_args(0..=1)
+            .require_equals(true)
+            .default_missing_value("http")
+            .value_parser(clap::value_parser!(crate::dry_run::Style))
+            .help("Print the request that would be sent (a listing's first) and send nothing, not even for a token; credentials are left out. --dry-run=curl prints it as a curl line"),
+    );
     cmd = cmd.args(crate::options::output_args());
     // A listing, paged or not, can be cut short; only a paged one has a position to resume.
     if op.paging != Paging::None || op.name.starts_with("list") {

@@ -1308,6 +1308,89 @@ async fn dry_run_prints_the_request_and_sends_nothing() {
         "{text}"
     );
     assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+
+    // As a curl line to paste into a shell.
+    let curl = edu(
+        &[
+            "eduframe",
+            "accounts",
+            "create",
+            "--set",
+            "name=O'Brien",
+            "--dry-run=curl",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(curl.status.success(), "{}", stderr(&curl));
+    let text = stdout(&curl);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("curl "))
+        .unwrap_or_default();
+    assert!(
+        line.starts_with("curl -X POST 'http://127.0.0.1:")
+            && line.contains(r#"--data-binary '{"name":"O'\''Brien"}'"#),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_shows_a_listings_first_page_and_a_hand_written_call_without_a_token() {
+    // datahub: OAuth2, paged, hand-written; not even the token is asked for.
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(3)
+        .start()
+        .await;
+    sim.log_requests(true);
+    let vars = datahub_vars(&sim);
+    let out = edu(
+        &[
+            "datahub",
+            "students",
+            "list",
+            "--page-size",
+            "2",
+            "--dry-run",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("GET http://127.0.0.1:")
+            && text.contains("/students?")
+            && text.contains("limit=2"),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+
+    // Onderwijsregio: a hand-written write shows its body.
+    let regio = onderwijsregio_client::mock::Simulator::builder()
+        .start()
+        .await;
+    regio.log_requests(true);
+    let vars = onderwijsregio_vars(&regio);
+    let out = edu(
+        &[
+            "onderwijsregio",
+            "candidates",
+            "get",
+            "00000000-0000-4000-8000-000000000001",
+            "--dry-run",
+        ],
+        &vars,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("GET http://127.0.0.1:"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(regio.requests().is_empty(), "{:?}", regio.requests());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -403,3 +403,47 @@ async fn the_user_agent_names_the_client_and_common() {
         .unwrap();
     t.get("x").send().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_dry_run_transport_answers_with_the_request_and_sends_nothing_not_even_for_a_token() {
+    let server = MockServer::start().await;
+    let mut options = edu_common::TransportOptions::default();
+    options.dry_run = true;
+    let t = fast(&server.uri())
+        .credentials(Credentials::oauth2(oauth(
+            &server,
+            ClientAuth::Basic(SecretString::from("s3cr3t")),
+        )))
+        .options(options)
+        .build()
+        .unwrap();
+    let err = t
+        .post("students/7")
+        .query("expand", "school")
+        .json(&serde_json::json!({"name": "Ada"}))
+        .send()
+        .await
+        .unwrap_err();
+    let Error::NotSent { preview } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(preview.method, http::Method::POST);
+    assert_eq!(preview.url.path(), "/students/7");
+    assert_eq!(preview.url.query(), Some("expand=school"));
+    let (body, content_type) = preview.body.clone().expect("the body");
+    assert_eq!(content_type, "application/json");
+    assert_eq!(&body[..], br#"{"name":"Ada"}"#);
+    assert!(
+        err.to_string().contains("not sent (dry run): POST"),
+        "{err}"
+    );
+    assert!(!format!("{err:?}").contains("s3cr3t"));
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "a dry run reached the server"
+    );
+}

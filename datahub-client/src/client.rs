@@ -150,16 +150,11 @@ impl Client {
     }
 
     /// A client from `DATAHUB_BASE_URL`, `DATAHUB_CLIENT_ID` and `DATAHUB_CLIENT_SECRET`.
+    ///
+    /// [`ClientBuilder::from_env`] with nothing added: `Client::from_env()` is
+    /// `ClientBuilder::from_env()?.build()`.
     pub fn from_env() -> Result<Client> {
-        use edu_common::env::{required, required_secret};
-        Client::builder()
-            .base_url(edu_common::env::required_url("DATAHUB_BASE_URL")?)
-            .client_credentials(
-                required("DATAHUB_CLIENT_ID")?,
-                required_secret("DATAHUB_CLIENT_SECRET")?,
-            )
-            .shared_state_from_env()?
-            .build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The underlying transport.
@@ -204,5 +199,22 @@ impl Client {
         };
         let item: Item<T> = self.transport.get(&path).operation(op).send_json().await?;
         Ok(item.data)
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from `DATAHUB_BASE_URL`, `DATAHUB_CLIENT_ID` and `DATAHUB_CLIENT_SECRET`.
+    ///
+    /// Add options before `build()` (`.user_agent(…)`, `.retry(…)`, `.dry_run()`); the
+    /// settings read here are the ones [`Client::from_env`] reads.
+    pub fn from_env() -> Result<ClientBuilder> {
+        use edu_common::env::{required, required_secret};
+        ClientBuilder::default()
+            .base_url(edu_common::env::required_url("DATAHUB_BASE_URL")?)
+            .client_credentials(
+                required("DATAHUB_CLIENT_ID")?,
+                required_secret("DATAHUB_CLIENT_SECRET")?,
+            )
+            .shared_state_from_env()
     }
 }

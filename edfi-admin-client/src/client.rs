@@ -113,18 +113,11 @@ impl Client {
 
     /// A client from `EDFI_ADMIN_BASE_URL`, `EDFI_ADMIN_CLIENT_ID`, `EDFI_ADMIN_CLIENT_SECRET`
     /// (and `EDFI_ADMIN_TENANT` when set).
+    ///
+    /// [`ClientBuilder::from_env`] with nothing added: `Client::from_env()` is
+    /// `ClientBuilder::from_env()?.build()`.
     pub fn from_env() -> Result<Client> {
-        use edu_common::env::{optional, required, required_secret};
-        let mut b = Client::builder()
-            .base_url(edu_common::env::required_url("EDFI_ADMIN_BASE_URL")?)
-            .client_credentials(
-                required("EDFI_ADMIN_CLIENT_ID")?,
-                required_secret("EDFI_ADMIN_CLIENT_SECRET")?,
-            );
-        if let Some(t) = optional("EDFI_ADMIN_TENANT") {
-            b = b.tenant(t);
-        }
-        b.shared_state_from_env()?.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The underlying transport.
@@ -187,6 +180,27 @@ pub async fn register(
         .send()
         .await?;
     Ok(())
+}
+
+impl ClientBuilder {
+    /// A builder from `EDFI_ADMIN_BASE_URL`, `EDFI_ADMIN_CLIENT_ID`, `EDFI_ADMIN_CLIENT_SECRET`
+    /// (and `EDFI_ADMIN_TENANT` when set).
+    ///
+    /// Add options before `build()` (`.user_agent(…)`, `.retry(…)`, `.dry_run()`); the
+    /// settings read here are the ones [`Client::from_env`] reads.
+    pub fn from_env() -> Result<ClientBuilder> {
+        use edu_common::env::{optional, required, required_secret};
+        let mut b = ClientBuilder::default()
+            .base_url(edu_common::env::required_url("EDFI_ADMIN_BASE_URL")?)
+            .client_credentials(
+                required("EDFI_ADMIN_CLIENT_ID")?,
+                required_secret("EDFI_ADMIN_CLIENT_SECRET")?,
+            );
+        if let Some(t) = optional("EDFI_ADMIN_TENANT") {
+            b = b.tenant(t);
+        }
+        b.shared_state_from_env()
+    }
 }
 
 #[cfg(test)]

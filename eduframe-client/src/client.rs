@@ -129,13 +129,11 @@ impl Client {
     }
 
     /// A client from `EDUFRAME_API_KEY` and, optionally, `EDUFRAME_BASE_URL`.
+    ///
+    /// [`ClientBuilder::from_env`] with nothing added: `Client::from_env()` is
+    /// `ClientBuilder::from_env()?.build()`.
     pub fn from_env() -> Result<Client> {
-        let mut b =
-            Client::builder().api_key(edu_common::env::required_secret("EDUFRAME_API_KEY")?);
-        if let Some(url) = edu_common::env::optional_url("EDUFRAME_BASE_URL")? {
-            b = b.base_url(url);
-        }
-        b.shared_state_from_env()?.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The underlying transport.
@@ -177,5 +175,20 @@ impl OrganizationContacts<'_> {
     /// `GET /api/organization/contacts`: every contact, as a listing.
     pub fn list(&self) -> Listing<Contact> {
         self.client.organization_list("contacts")
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from `EDUFRAME_API_KEY` and, optionally, `EDUFRAME_BASE_URL`.
+    ///
+    /// Add options before `build()` (`.user_agent(…)`, `.retry(…)`, `.dry_run()`); the
+    /// settings read here are the ones [`Client::from_env`] reads.
+    pub fn from_env() -> Result<ClientBuilder> {
+        let mut b =
+            ClientBuilder::default().api_key(edu_common::env::required_secret("EDUFRAME_API_KEY")?);
+        if let Some(url) = edu_common::env::optional_url("EDUFRAME_BASE_URL")? {
+            b = b.base_url(url);
+        }
+        b.shared_state_from_env()
     }
 }

@@ -182,25 +182,11 @@ impl Client {
 
     /// A client from `EDUV_BASE_URL`, `EDUV_TOKEN_URL`, `EDUV_CLIENT_ID`, and either
     /// `EDUV_PRIVATE_KEY_PEM` (a path; preferred) or `EDUV_CLIENT_SECRET`.
+    ///
+    /// [`ClientBuilder::from_env`] with nothing added: `Client::from_env()` is
+    /// `ClientBuilder::from_env()?.build()`.
     pub fn from_env() -> Result<Client> {
-        use edu_common::env::{optional, required};
-        let mut b = Client::builder()
-            .base_url(edu_common::env::required_url("EDUV_BASE_URL")?)
-            .token_url(edu_common::env::required_url("EDUV_TOKEN_URL")?)
-            .client_id(required("EDUV_CLIENT_ID")?);
-        b = match (
-            optional("EDUV_PRIVATE_KEY_PEM"),
-            optional("EDUV_CLIENT_SECRET"),
-        ) {
-            (Some(path), _) => b.private_key_pem_file(path)?,
-            (None, Some(secret)) => b.client_secret(secret),
-            _ => {
-                return Err(Error::Config(
-                    "set EDUV_PRIVATE_KEY_PEM or EDUV_CLIENT_SECRET".into(),
-                ));
-            }
-        };
-        b.shared_state_from_env()?.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The underlying transport.
@@ -411,5 +397,33 @@ impl SubjectOfferingsRequest<'_> {
             .query_value("studyOfferingId", &self.study_offering_id)
             .query_value("schoolPeriodId", &self.school_period_id);
         r.send_json_with_meta().await.map(Versioned::from)
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from `EDUV_BASE_URL`, `EDUV_TOKEN_URL`, `EDUV_CLIENT_ID`, and either
+    /// `EDUV_PRIVATE_KEY_PEM` (a path; preferred) or `EDUV_CLIENT_SECRET`.
+    ///
+    /// Add options before `build()` (`.user_agent(…)`, `.retry(…)`, `.dry_run()`); the
+    /// settings read here are the ones [`Client::from_env`] reads.
+    pub fn from_env() -> Result<ClientBuilder> {
+        use edu_common::env::{optional, required};
+        let mut b = ClientBuilder::default()
+            .base_url(edu_common::env::required_url("EDUV_BASE_URL")?)
+            .token_url(edu_common::env::required_url("EDUV_TOKEN_URL")?)
+            .client_id(required("EDUV_CLIENT_ID")?);
+        b = match (
+            optional("EDUV_PRIVATE_KEY_PEM"),
+            optional("EDUV_CLIENT_SECRET"),
+        ) {
+            (Some(path), _) => b.private_key_pem_file(path)?,
+            (None, Some(secret)) => b.client_secret(secret),
+            _ => {
+                return Err(Error::Config(
+                    "set EDUV_PRIVATE_KEY_PEM or EDUV_CLIENT_SECRET".into(),
+                ));
+            }
+        };
+        b.shared_state_from_env()
     }
 }

@@ -97,13 +97,11 @@ impl Client {
     }
 
     /// A client from `ONDERWIJSREGIO_API_KEY` and, optionally, `ONDERWIJSREGIO_BASE_URL`.
+    ///
+    /// [`ClientBuilder::from_env`] with nothing added: `Client::from_env()` is
+    /// `ClientBuilder::from_env()?.build()`.
     pub fn from_env() -> Result<Client> {
-        let mut b =
-            Client::builder().api_key(edu_common::env::required_secret("ONDERWIJSREGIO_API_KEY")?);
-        if let Some(url) = edu_common::env::optional_url("ONDERWIJSREGIO_BASE_URL")? {
-            b = b.base_url(url);
-        }
-        b.shared_state_from_env()?.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The same client with sandbox mode switched on or off.
@@ -173,5 +171,20 @@ impl Client {
             meta,
             raw: resp.value,
         })
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from `ONDERWIJSREGIO_API_KEY` and, optionally, `ONDERWIJSREGIO_BASE_URL`.
+    ///
+    /// Add options before `build()` (`.user_agent(…)`, `.retry(…)`, `.dry_run()`); the
+    /// settings read here are the ones [`Client::from_env`] reads.
+    pub fn from_env() -> Result<ClientBuilder> {
+        let mut b = ClientBuilder::default()
+            .api_key(edu_common::env::required_secret("ONDERWIJSREGIO_API_KEY")?);
+        if let Some(url) = edu_common::env::optional_url("ONDERWIJSREGIO_BASE_URL")? {
+            b = b.base_url(url);
+        }
+        b.shared_state_from_env()
     }
 }

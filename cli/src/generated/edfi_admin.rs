@@ -1909,7 +1909,7 @@ pub async fn call(
         "getInformation" => {
             #[allow(unused_mut)]
             let mut r = edfi_admin_client::operations::GetInformation::new(client);
-            send("getInformation", r.into_request()?, args).await
+            send("getInformation", r.into_request()?).await
         }
         "postConnectRegister" => {
             #[allow(unused_mut)]
@@ -1917,7 +1917,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postConnectRegister", r.into_request()?, args).await
+            send("postConnectRegister", r.into_request()?).await
         }
         "postConnectToken" => {
             #[allow(unused_mut)]
@@ -1925,7 +1925,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postConnectToken", r.into_request()?, args).await
+            send("postConnectToken", r.into_request()?).await
         }
         "listActions" => {
             #[allow(unused_mut)]
@@ -1964,7 +1964,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postApiclients", r.into_request()?, args).await
+            send("postApiclients", r.into_request()?).await
         }
         "getApiclientsById" => {
             #[allow(unused_mut)]
@@ -1972,7 +1972,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getApiclientsById", r.into_request()?, args).await
+            send("getApiclientsById", r.into_request()?).await
         }
         "putApiclientsById" => {
             #[allow(unused_mut)]
@@ -1983,7 +1983,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putApiclientsById", r.into_request()?, args).await
+            send("putApiclientsById", r.into_request()?).await
         }
         "deleteApiclientsById" => {
             #[allow(unused_mut)]
@@ -1991,7 +1991,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteApiclientsById", r.into_request()?, args).await
+            send("deleteApiclientsById", r.into_request()?).await
         }
         "putApiclientsResetCredentialById" => {
             #[allow(unused_mut)]
@@ -1999,7 +1999,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("putApiclientsResetCredentialById", r.into_request()?, args).await
+            send("putApiclientsResetCredentialById", r.into_request()?).await
         }
         "listApplications" => {
             #[allow(unused_mut)]
@@ -2036,7 +2036,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postApplications", r.into_request()?, args).await
+            send("postApplications", r.into_request()?).await
         }
         "getApplicationsById" => {
             #[allow(unused_mut)]
@@ -2044,7 +2044,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getApplicationsById", r.into_request()?, args).await
+            send("getApplicationsById", r.into_request()?).await
         }
         "putApplicationsById" => {
             #[allow(unused_mut)]
@@ -2055,7 +2055,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putApplicationsById", r.into_request()?, args).await
+            send("putApplicationsById", r.into_request()?).await
         }
         "deleteApplicationsById" => {
             #[allow(unused_mut)]
@@ -2063,7 +2063,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteApplicationsById", r.into_request()?, args).await
+            send("deleteApplicationsById", r.into_request()?).await
         }
         "putApplicationsResetCredentialById" => {
             #[allow(unused_mut)]
@@ -2071,12 +2071,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send(
-                "putApplicationsResetCredentialById",
-                r.into_request()?,
-                args,
-            )
-            .await
+            send("putApplicationsResetCredentialById", r.into_request()?).await
         }
         "listAuthorizationStrategies" => {
             #[allow(unused_mut)]
@@ -2125,7 +2120,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postClaimSets", r.into_request()?, args).await
+            send("postClaimSets", r.into_request()?).await
         }
         "postClaimSetsCopy" => {
             #[allow(unused_mut)]
@@ -2133,7 +2128,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postClaimSetsCopy", r.into_request()?, args).await
+            send("postClaimSetsCopy", r.into_request()?).await
         }
         "postClaimSetsImport" => {
             #[allow(unused_mut)]
@@ -2141,7 +2136,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postClaimSetsImport", r.into_request()?, args).await
+            send("postClaimSetsImport", r.into_request()?).await
         }
         "postClaimSetsResourceClaimActionsByClaimSetId" => {
             #[allow(unused_mut)]
@@ -2156,7 +2151,6 @@ pub async fn call(
             send(
                 "postClaimSetsResourceClaimActionsByClaimSetId",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -2173,7 +2167,6 @@ pub async fn call(
             send(
                 "putClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -2187,7 +2180,6 @@ pub async fn call(
             send(
                 "deleteClaimSetsResourceClaimActionsByClaimSetIdByResourceClaimId",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -2205,7 +2197,6 @@ pub async fn call(
             send(
                     "postClaimSetsResourceClaimActionsOverrideAuthorizationStrategyByClaimSetIdByResourceClaimId",
                     r.into_request()?,
-                    args,
                 )
                 .await
         }
@@ -2220,7 +2211,6 @@ pub async fn call(
             send(
                     "postClaimSetsResourceClaimActionsResetAuthorizationStrategiesByClaimSetIdByResourceClaimId",
                     r.into_request()?,
-                    args,
                 )
                 .await
         }
@@ -2230,7 +2220,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getClaimSetsById", r.into_request()?, args).await
+            send("getClaimSetsById", r.into_request()?).await
         }
         "putClaimSetsById" => {
             #[allow(unused_mut)]
@@ -2241,7 +2231,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putClaimSetsById", r.into_request()?, args).await
+            send("putClaimSetsById", r.into_request()?).await
         }
         "deleteClaimSetsById" => {
             #[allow(unused_mut)]
@@ -2249,7 +2239,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteClaimSetsById", r.into_request()?, args).await
+            send("deleteClaimSetsById", r.into_request()?).await
         }
         "getClaimSetsExportById" => {
             #[allow(unused_mut)]
@@ -2257,7 +2247,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getClaimSetsExportById", r.into_request()?, args).await
+            send("getClaimSetsExportById", r.into_request()?).await
         }
         "listOdsInstanceContexts" => {
             #[allow(unused_mut)]
@@ -2282,7 +2272,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postOdsInstanceContexts", r.into_request()?, args).await
+            send("postOdsInstanceContexts", r.into_request()?).await
         }
         "getOdsInstanceContextsById" => {
             #[allow(unused_mut)]
@@ -2290,7 +2280,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getOdsInstanceContextsById", r.into_request()?, args).await
+            send("getOdsInstanceContextsById", r.into_request()?).await
         }
         "putOdsInstanceContextsById" => {
             #[allow(unused_mut)]
@@ -2301,7 +2291,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putOdsInstanceContextsById", r.into_request()?, args).await
+            send("putOdsInstanceContextsById", r.into_request()?).await
         }
         "deleteOdsInstanceContextsById" => {
             #[allow(unused_mut)]
@@ -2309,7 +2299,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteOdsInstanceContextsById", r.into_request()?, args).await
+            send("deleteOdsInstanceContextsById", r.into_request()?).await
         }
         "listOdsInstanceDerivatives" => {
             #[allow(unused_mut)]
@@ -2335,7 +2325,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postOdsInstanceDerivatives", r.into_request()?, args).await
+            send("postOdsInstanceDerivatives", r.into_request()?).await
         }
         "getOdsInstanceDerivativesById" => {
             #[allow(unused_mut)]
@@ -2343,7 +2333,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getOdsInstanceDerivativesById", r.into_request()?, args).await
+            send("getOdsInstanceDerivativesById", r.into_request()?).await
         }
         "putOdsInstanceDerivativesById" => {
             #[allow(unused_mut)]
@@ -2354,7 +2344,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putOdsInstanceDerivativesById", r.into_request()?, args).await
+            send("putOdsInstanceDerivativesById", r.into_request()?).await
         }
         "deleteOdsInstanceDerivativesById" => {
             #[allow(unused_mut)]
@@ -2362,7 +2352,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteOdsInstanceDerivativesById", r.into_request()?, args).await
+            send("deleteOdsInstanceDerivativesById", r.into_request()?).await
         }
         "listOdsInstances" => {
             #[allow(unused_mut)]
@@ -2396,7 +2386,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postOdsInstances", r.into_request()?, args).await
+            send("postOdsInstances", r.into_request()?).await
         }
         "getOdsInstancesById" => {
             #[allow(unused_mut)]
@@ -2404,7 +2394,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getOdsInstancesById", r.into_request()?, args).await
+            send("getOdsInstancesById", r.into_request()?).await
         }
         "putOdsInstancesById" => {
             #[allow(unused_mut)]
@@ -2415,7 +2405,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putOdsInstancesById", r.into_request()?, args).await
+            send("putOdsInstancesById", r.into_request()?).await
         }
         "deleteOdsInstancesById" => {
             #[allow(unused_mut)]
@@ -2423,7 +2413,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteOdsInstancesById", r.into_request()?, args).await
+            send("deleteOdsInstancesById", r.into_request()?).await
         }
         "getOdsInstancesApplicationsById" => {
             #[allow(unused_mut)]
@@ -2462,7 +2452,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postProfiles", r.into_request()?, args).await
+            send("postProfiles", r.into_request()?).await
         }
         "getProfilesById" => {
             #[allow(unused_mut)]
@@ -2470,7 +2460,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getProfilesById", r.into_request()?, args).await
+            send("getProfilesById", r.into_request()?).await
         }
         "putProfilesById" => {
             #[allow(unused_mut)]
@@ -2481,7 +2471,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putProfilesById", r.into_request()?, args).await
+            send("putProfilesById", r.into_request()?).await
         }
         "deleteProfilesById" => {
             #[allow(unused_mut)]
@@ -2489,7 +2479,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteProfilesById", r.into_request()?, args).await
+            send("deleteProfilesById", r.into_request()?).await
         }
         "listResourceClaimActionAuthStrategies" => {
             #[allow(unused_mut)]
@@ -2563,7 +2553,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getResourceClaimsById", r.into_request()?, args).await
+            send("getResourceClaimsById", r.into_request()?).await
         }
         "listTenants" => {
             #[allow(unused_mut)]
@@ -2576,7 +2566,7 @@ pub async fn call(
                 client,
                 args.required::<::std::string::String>("tenantName")?,
             );
-            send("getTenantsByTenantName", r.into_request()?, args).await
+            send("getTenantsByTenantName", r.into_request()?).await
         }
         "listVendors" => {
             #[allow(unused_mut)]
@@ -2616,7 +2606,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("postVendors", r.into_request()?, args).await
+            send("postVendors", r.into_request()?).await
         }
         "getVendorsById" => {
             #[allow(unused_mut)]
@@ -2624,7 +2614,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("getVendorsById", r.into_request()?, args).await
+            send("getVendorsById", r.into_request()?).await
         }
         "putVendorsById" => {
             #[allow(unused_mut)]
@@ -2635,7 +2625,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("putVendorsById", r.into_request()?, args).await
+            send("putVendorsById", r.into_request()?).await
         }
         "deleteVendorsById" => {
             #[allow(unused_mut)]
@@ -2643,7 +2633,7 @@ pub async fn call(
                 client,
                 args.required::<i32>("id")?,
             );
-            send("deleteVendorsById", r.into_request()?, args).await
+            send("deleteVendorsById", r.into_request()?).await
         }
         "getVendorsApplicationsById" => {
             #[allow(unused_mut)]

@@ -5368,7 +5368,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_account", r.into_request()?, args).await
+            send("create_account", r.into_request()?).await
         }
         "get_account_by_id" => {
             #[allow(unused_mut)]
@@ -5376,7 +5376,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_account_by_id", r.into_request()?, args).await
+            send("get_account_by_id", r.into_request()?).await
         }
         "update_account" => {
             #[allow(unused_mut)]
@@ -5387,7 +5387,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_account", r.into_request()?, args).await
+            send("update_account", r.into_request()?).await
         }
         "get_affiliations" => {
             #[allow(unused_mut)]
@@ -5412,7 +5412,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_affiliation", r.into_request()?, args).await
+            send("create_affiliation", r.into_request()?).await
         }
         "update_affiliation_by_id" => {
             #[allow(unused_mut)]
@@ -5423,7 +5423,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_affiliation_by_id", r.into_request()?, args).await
+            send("update_affiliation_by_id", r.into_request()?).await
         }
         "delete_affiliation_by_id" => {
             #[allow(unused_mut)]
@@ -5431,7 +5431,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_affiliation_by_id", r.into_request()?, args).await
+            send("delete_affiliation_by_id", r.into_request()?).await
         }
         "get_attendances" => {
             #[allow(unused_mut)]
@@ -5453,7 +5453,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("set_attendance", r.into_request()?, args).await
+            send("set_attendance", r.into_request()?).await
         }
         "create_authentication" => {
             #[allow(unused_mut)]
@@ -5461,7 +5461,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_authentication", r.into_request()?, args).await
+            send("create_authentication", r.into_request()?).await
         }
         "get_catalog_products" => {
             #[allow(unused_mut)]
@@ -5497,7 +5497,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_catalog_product_by_id", r.into_request()?, args).await
+            send("get_catalog_product_by_id", r.into_request()?).await
         }
         "update_catalog_product_by_id" => {
             #[allow(unused_mut)]
@@ -5508,7 +5508,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_catalog_product_by_id", r.into_request()?, args).await
+            send("update_catalog_product_by_id", r.into_request()?).await
         }
         "get_catalog_variants" => {
             #[allow(unused_mut)]
@@ -5543,7 +5543,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_catalog_variant_by_id", r.into_request()?, args).await
+            send("get_catalog_variant_by_id", r.into_request()?).await
         }
         "update_catalog_variant_by_id" => {
             #[allow(unused_mut)]
@@ -5554,7 +5554,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_catalog_variant_by_id", r.into_request()?, args).await
+            send("update_catalog_variant_by_id", r.into_request()?).await
         }
         "get_categories" => {
             #[allow(unused_mut)]
@@ -5579,7 +5579,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_category", r.into_request()?, args).await
+            send("create_category", r.into_request()?).await
         }
         "get_category_by_id" => {
             #[allow(unused_mut)]
@@ -5587,7 +5587,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_category_by_id", r.into_request()?, args).await
+            send("get_category_by_id", r.into_request()?).await
         }
         "update_category_by_id" => {
             #[allow(unused_mut)]
@@ -5598,7 +5598,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_category_by_id", r.into_request()?, args).await
+            send("update_category_by_id", r.into_request()?).await
         }
         "create_comment" => {
             #[allow(unused_mut)]
@@ -5606,7 +5606,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_comment", r.into_request()?, args).await
+            send("create_comment", r.into_request()?).await
         }
         "update_comment_by_id" => {
             #[allow(unused_mut)]
@@ -5617,7 +5617,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_comment_by_id", r.into_request()?, args).await
+            send("update_comment_by_id", r.into_request()?).await
         }
         "delete_comment_by_id" => {
             #[allow(unused_mut)]
@@ -5625,7 +5625,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_comment_by_id", r.into_request()?, args).await
+            send("delete_comment_by_id", r.into_request()?).await
         }
         "get_course_locations" => {
             #[allow(unused_mut)]
@@ -5644,7 +5644,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_course_location", r.into_request()?, args).await
+            send("create_course_location", r.into_request()?).await
         }
         "get_course_location_by_id" => {
             #[allow(unused_mut)]
@@ -5652,7 +5652,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_course_location_by_id", r.into_request()?, args).await
+            send("get_course_location_by_id", r.into_request()?).await
         }
         "update_course_location_by_id" => {
             #[allow(unused_mut)]
@@ -5663,7 +5663,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_course_location_by_id", r.into_request()?, args).await
+            send("update_course_location_by_id", r.into_request()?).await
         }
         "delete_course_location_by_id" => {
             #[allow(unused_mut)]
@@ -5671,7 +5671,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_course_location_by_id", r.into_request()?, args).await
+            send("delete_course_location_by_id", r.into_request()?).await
         }
         "get_course_tabs" => {
             #[allow(unused_mut)]
@@ -5695,7 +5695,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_course_variant", r.into_request()?, args).await
+            send("create_course_variant", r.into_request()?).await
         }
         "get_course_variant_by_id" => {
             #[allow(unused_mut)]
@@ -5703,7 +5703,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_course_variant_by_id", r.into_request()?, args).await
+            send("get_course_variant_by_id", r.into_request()?).await
         }
         "get_courses" => {
             #[allow(unused_mut)]
@@ -5725,7 +5725,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_course", r.into_request()?, args).await
+            send("create_course", r.into_request()?).await
         }
         "get_planned_courses_by_course_id" => {
             #[allow(unused_mut)]
@@ -5779,12 +5779,7 @@ pub async fn call(
                 args.required::<i64>("course_id")?,
                 args.required::<i64>("id")?,
             );
-            send(
-                "get_planned_courses_by_id_and_course_id",
-                r.into_request()?,
-                args,
-            )
-            .await
+            send("get_planned_courses_by_id_and_course_id", r.into_request()?).await
         }
         "get_course_by_id" => {
             #[allow(unused_mut)]
@@ -5792,7 +5787,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_course_by_id", r.into_request()?, args).await
+            send("get_course_by_id", r.into_request()?).await
         }
         "update_course_by_id" => {
             #[allow(unused_mut)]
@@ -5803,7 +5798,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_course_by_id", r.into_request()?, args).await
+            send("update_course_by_id", r.into_request()?).await
         }
         "get_credit_categories" => {
             #[allow(unused_mut)]
@@ -5847,7 +5842,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("object_id")?,
             );
-            send("get_custom_object_by_object_id", r.into_request()?, args).await
+            send("get_custom_object_by_object_id", r.into_request()?).await
         }
         "get_custom_records" => {
             #[allow(unused_mut)]
@@ -5872,7 +5867,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_custom_record", r.into_request()?, args).await
+            send("create_custom_record", r.into_request()?).await
         }
         "get_custom_record" => {
             #[allow(unused_mut)]
@@ -5881,7 +5876,7 @@ pub async fn call(
                 args.required::<i64>("object_id")?,
                 args.required::<i64>("record_id")?,
             );
-            send("get_custom_record", r.into_request()?, args).await
+            send("get_custom_record", r.into_request()?).await
         }
         "update_custom_record" => {
             #[allow(unused_mut)]
@@ -5893,7 +5888,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_custom_record", r.into_request()?, args).await
+            send("update_custom_record", r.into_request()?).await
         }
         "delete_custom_record" => {
             #[allow(unused_mut)]
@@ -5902,7 +5897,7 @@ pub async fn call(
                 args.required::<i64>("object_id")?,
                 args.required::<i64>("record_id")?,
             );
-            send("delete_custom_record", r.into_request()?, args).await
+            send("delete_custom_record", r.into_request()?).await
         }
         "get_associations_of_object" => {
             #[allow(unused_mut)]
@@ -5937,7 +5932,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("add_option_to_custom_field", r.into_request()?, args).await
+            send("add_option_to_custom_field", r.into_request()?).await
         }
         "get_option_of_custom_field" => {
             #[allow(unused_mut)]
@@ -5947,7 +5942,7 @@ pub async fn call(
                 args.required::<::std::string::String>("field_slug")?,
                 args.required::<i64>("option_id")?,
             );
-            send("get_option_of_custom_field", r.into_request()?, args).await
+            send("get_option_of_custom_field", r.into_request()?).await
         }
         "update_option_of_custom_field" => {
             #[allow(unused_mut)]
@@ -5960,7 +5955,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_option_of_custom_field", r.into_request()?, args).await
+            send("update_option_of_custom_field", r.into_request()?).await
         }
         "delete_option_of_custom_field" => {
             #[allow(unused_mut)]
@@ -5970,7 +5965,7 @@ pub async fn call(
                 args.required::<::std::string::String>("field_slug")?,
                 args.required::<i64>("option_id")?,
             );
-            send("delete_option_of_custom_field", r.into_request()?, args).await
+            send("delete_option_of_custom_field", r.into_request()?).await
         }
         "get_discount_codes" => {
             #[allow(unused_mut)]
@@ -5986,7 +5981,7 @@ pub async fn call(
         "get_current_educator" => {
             #[allow(unused_mut)]
             let mut r = eduframe_client::operations::GetCurrentEducator::new(client);
-            send("get_current_educator", r.into_request()?, args).await
+            send("get_current_educator", r.into_request()?).await
         }
         "get_enrollments" => {
             #[allow(unused_mut)]
@@ -6017,7 +6012,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_enrollment_by_id", r.into_request()?, args).await
+            send("get_enrollment_by_id", r.into_request()?).await
         }
         "update_enrollment_by_id" => {
             #[allow(unused_mut)]
@@ -6028,7 +6023,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_enrollment_by_id", r.into_request()?, args).await
+            send("update_enrollment_by_id", r.into_request()?).await
         }
         "cancel_enrollment_by_id" => {
             #[allow(unused_mut)]
@@ -6036,7 +6031,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("cancel_enrollment_by_id", r.into_request()?, args).await
+            send("cancel_enrollment_by_id", r.into_request()?).await
         }
         "create_grade" => {
             #[allow(unused_mut)]
@@ -6044,13 +6039,13 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_grade", r.into_request()?, args).await
+            send("create_grade", r.into_request()?).await
         }
         "get_grade_by_id" => {
             #[allow(unused_mut)]
             let mut r =
                 eduframe_client::operations::GetGradeById::new(client, args.required::<i64>("id")?);
-            send("get_grade_by_id", r.into_request()?, args).await
+            send("get_grade_by_id", r.into_request()?).await
         }
         "update_grade_by_id" => {
             #[allow(unused_mut)]
@@ -6061,7 +6056,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_grade_by_id", r.into_request()?, args).await
+            send("update_grade_by_id", r.into_request()?).await
         }
         "delete_grade_by_id" => {
             #[allow(unused_mut)]
@@ -6069,7 +6064,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_grade_by_id", r.into_request()?, args).await
+            send("delete_grade_by_id", r.into_request()?).await
         }
         "get_invoice_vats" => {
             #[allow(unused_mut)]
@@ -6088,7 +6083,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_invoice_vat", r.into_request()?, args).await
+            send("create_invoice_vat", r.into_request()?).await
         }
         "get_invoices" => {
             #[allow(unused_mut)]
@@ -6113,7 +6108,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_invoice", r.into_request()?, args).await
+            send("create_invoice", r.into_request()?).await
         }
         "get_invoice_by_id" => {
             #[allow(unused_mut)]
@@ -6121,7 +6116,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_invoice_by_id", r.into_request()?, args).await
+            send("get_invoice_by_id", r.into_request()?).await
         }
         "open_invoice_by_id" => {
             #[allow(unused_mut)]
@@ -6129,7 +6124,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("open_invoice_by_id", r.into_request()?, args).await
+            send("open_invoice_by_id", r.into_request()?).await
         }
         "get_invoice_pdf_by_id" => {
             #[allow(unused_mut)]
@@ -6137,7 +6132,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_invoice_pdf_by_id", r.into_request()?, args).await
+            send("get_invoice_pdf_by_id", r.into_request()?).await
         }
         "get_invoice_payments_by_invoice_id" => {
             #[allow(unused_mut)]
@@ -6156,12 +6151,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send(
-                "create_invoice_payment_by_invoice_id",
-                r.into_request()?,
-                args,
-            )
-            .await
+            send("create_invoice_payment_by_invoice_id", r.into_request()?).await
         }
         "delete_invoice_payment_by_id_and_invoice_id" => {
             #[allow(unused_mut)]
@@ -6173,7 +6163,6 @@ pub async fn call(
             send(
                 "delete_invoice_payment_by_id_and_invoice_id",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -6203,13 +6192,13 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_label", r.into_request()?, args).await
+            send("create_label", r.into_request()?).await
         }
         "get_label_by_id" => {
             #[allow(unused_mut)]
             let mut r =
                 eduframe_client::operations::GetLabelById::new(client, args.required::<i64>("id")?);
-            send("get_label_by_id", r.into_request()?, args).await
+            send("get_label_by_id", r.into_request()?).await
         }
         "update_label_by_id" => {
             #[allow(unused_mut)]
@@ -6220,7 +6209,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_label_by_id", r.into_request()?, args).await
+            send("update_label_by_id", r.into_request()?).await
         }
         "delete_label_by_id" => {
             #[allow(unused_mut)]
@@ -6228,7 +6217,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_label_by_id", r.into_request()?, args).await
+            send("delete_label_by_id", r.into_request()?).await
         }
         "get_leads" => {
             #[allow(unused_mut)]
@@ -6247,13 +6236,13 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_lead", r.into_request()?, args).await
+            send("create_lead", r.into_request()?).await
         }
         "get_lead_by_id" => {
             #[allow(unused_mut)]
             let mut r =
                 eduframe_client::operations::GetLeadById::new(client, args.required::<i64>("id")?);
-            send("get_lead_by_id", r.into_request()?, args).await
+            send("get_lead_by_id", r.into_request()?).await
         }
         "delete_lead_by_id" => {
             #[allow(unused_mut)]
@@ -6261,7 +6250,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_lead_by_id", r.into_request()?, args).await
+            send("delete_lead_by_id", r.into_request()?).await
         }
         "get_material_groups" => {
             #[allow(unused_mut)]
@@ -6280,7 +6269,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_material_group", r.into_request()?, args).await
+            send("create_material_group", r.into_request()?).await
         }
         "get_material_group_by_id" => {
             #[allow(unused_mut)]
@@ -6288,7 +6277,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_material_group_by_id", r.into_request()?, args).await
+            send("get_material_group_by_id", r.into_request()?).await
         }
         "update_material_group_by_id" => {
             #[allow(unused_mut)]
@@ -6299,7 +6288,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_material_group_by_id", r.into_request()?, args).await
+            send("update_material_group_by_id", r.into_request()?).await
         }
         "delete_material_group_by_id" => {
             #[allow(unused_mut)]
@@ -6307,7 +6296,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_material_group_by_id", r.into_request()?, args).await
+            send("delete_material_group_by_id", r.into_request()?).await
         }
         "get_materials" => {
             #[allow(unused_mut)]
@@ -6326,7 +6315,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_material", r.into_request()?, args).await
+            send("create_material", r.into_request()?).await
         }
         "update_material_by_id" => {
             #[allow(unused_mut)]
@@ -6337,7 +6326,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_material_by_id", r.into_request()?, args).await
+            send("update_material_by_id", r.into_request()?).await
         }
         "delete_material_by_id" => {
             #[allow(unused_mut)]
@@ -6345,7 +6334,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_material_by_id", r.into_request()?, args).await
+            send("delete_material_by_id", r.into_request()?).await
         }
         "get_meeting_locations" => {
             #[allow(unused_mut)]
@@ -6364,7 +6353,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_meeting_location", r.into_request()?, args).await
+            send("create_meeting_location", r.into_request()?).await
         }
         "get_meeting_location_by_id" => {
             #[allow(unused_mut)]
@@ -6372,7 +6361,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_meeting_location_by_id", r.into_request()?, args).await
+            send("get_meeting_location_by_id", r.into_request()?).await
         }
         "update_meeting_location_by_id" => {
             #[allow(unused_mut)]
@@ -6383,7 +6372,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_meeting_location_by_id", r.into_request()?, args).await
+            send("update_meeting_location_by_id", r.into_request()?).await
         }
         "delete_meeting_location_by_id" => {
             #[allow(unused_mut)]
@@ -6391,7 +6380,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_meeting_location_by_id", r.into_request()?, args).await
+            send("delete_meeting_location_by_id", r.into_request()?).await
         }
         "get_meetings" => {
             #[allow(unused_mut)]
@@ -6419,7 +6408,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_meeting_by_id", r.into_request()?, args).await
+            send("get_meeting_by_id", r.into_request()?).await
         }
         "delete_meeting_by_id" => {
             #[allow(unused_mut)]
@@ -6427,7 +6416,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_meeting_by_id", r.into_request()?, args).await
+            send("delete_meeting_by_id", r.into_request()?).await
         }
         "get_planning_materials_of_meeting" => {
             #[allow(unused_mut)]
@@ -6471,13 +6460,13 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_order", r.into_request()?, args).await
+            send("create_order", r.into_request()?).await
         }
         "get_order_by_id" => {
             #[allow(unused_mut)]
             let mut r =
                 eduframe_client::operations::GetOrderById::new(client, args.required::<i64>("id")?);
-            send("get_order_by_id", r.into_request()?, args).await
+            send("get_order_by_id", r.into_request()?).await
         }
         "approve_order_by_id" => {
             #[allow(unused_mut)]
@@ -6485,7 +6474,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("approve_order_by_id", r.into_request()?, args).await
+            send("approve_order_by_id", r.into_request()?).await
         }
         "cancel_order_by_id" => {
             #[allow(unused_mut)]
@@ -6493,7 +6482,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("cancel_order_by_id", r.into_request()?, args).await
+            send("cancel_order_by_id", r.into_request()?).await
         }
         "deny_order_by_id" => {
             #[allow(unused_mut)]
@@ -6501,7 +6490,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("deny_order_by_id", r.into_request()?, args).await
+            send("deny_order_by_id", r.into_request()?).await
         }
         "add_label_to_order" => {
             #[allow(unused_mut)]
@@ -6512,7 +6501,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("add_label_to_order", r.into_request()?, args).await
+            send("add_label_to_order", r.into_request()?).await
         }
         "get_payment_methods" => {
             #[allow(unused_mut)]
@@ -6542,7 +6531,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_payment_by_id", r.into_request()?, args).await
+            send("get_payment_by_id", r.into_request()?).await
         }
         "get_planned_courses" => {
             #[allow(unused_mut)]
@@ -6597,7 +6586,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_planned_course", r.into_request()?, args).await
+            send("create_planned_course", r.into_request()?).await
         }
         "get_planned_course_by_id" => {
             #[allow(unused_mut)]
@@ -6605,7 +6594,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_planned_course_by_id", r.into_request()?, args).await
+            send("get_planned_course_by_id", r.into_request()?).await
         }
         "update_planned_course_by_id" => {
             #[allow(unused_mut)]
@@ -6616,7 +6605,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_planned_course_by_id", r.into_request()?, args).await
+            send("update_planned_course_by_id", r.into_request()?).await
         }
         "cancel_planned_course_by_id" => {
             #[allow(unused_mut)]
@@ -6624,7 +6613,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("cancel_planned_course_by_id", r.into_request()?, args).await
+            send("cancel_planned_course_by_id", r.into_request()?).await
         }
         "get_meetings_by_planned_course_id" => {
             #[allow(unused_mut)]
@@ -6657,7 +6646,6 @@ pub async fn call(
             send(
                 "create_teacher_enrollment_by_planned_course_id",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -6689,7 +6677,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_planning_event_by_id", r.into_request()?, args).await
+            send("get_planning_event_by_id", r.into_request()?).await
         }
         "delete_planning_event_by_id" => {
             #[allow(unused_mut)]
@@ -6697,7 +6685,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_planning_event_by_id", r.into_request()?, args).await
+            send("delete_planning_event_by_id", r.into_request()?).await
         }
         "get_planning_materials_of_planing_event" => {
             #[allow(unused_mut)]
@@ -6766,7 +6754,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_program_edition", r.into_request()?, args).await
+            send("create_program_edition", r.into_request()?).await
         }
         "get_program_edition_by_id" => {
             #[allow(unused_mut)]
@@ -6774,7 +6762,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_program_edition_by_id", r.into_request()?, args).await
+            send("get_program_edition_by_id", r.into_request()?).await
         }
         "update_program_edition_by_id" => {
             #[allow(unused_mut)]
@@ -6785,7 +6773,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_program_edition_by_id", r.into_request()?, args).await
+            send("update_program_edition_by_id", r.into_request()?).await
         }
         "delete_program_edition_by_id" => {
             #[allow(unused_mut)]
@@ -6793,7 +6781,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_program_edition_by_id", r.into_request()?, args).await
+            send("delete_program_edition_by_id", r.into_request()?).await
         }
         "get_elements_of_program_edition" => {
             #[allow(unused_mut)]
@@ -6823,7 +6811,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_program_element", r.into_request()?, args).await
+            send("create_program_element", r.into_request()?).await
         }
         "get_program_element_by_id" => {
             #[allow(unused_mut)]
@@ -6831,7 +6819,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_program_element_by_id", r.into_request()?, args).await
+            send("get_program_element_by_id", r.into_request()?).await
         }
         "update_program_element_by_id" => {
             #[allow(unused_mut)]
@@ -6842,7 +6830,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_program_element_by_id", r.into_request()?, args).await
+            send("update_program_element_by_id", r.into_request()?).await
         }
         "delete_program_element_by_id" => {
             #[allow(unused_mut)]
@@ -6850,7 +6838,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_program_element_by_id", r.into_request()?, args).await
+            send("delete_program_element_by_id", r.into_request()?).await
         }
         "get_program_enrollments" => {
             #[allow(unused_mut)]
@@ -6875,7 +6863,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_program_enrollment_by_id", r.into_request()?, args).await
+            send("get_program_enrollment_by_id", r.into_request()?).await
         }
         "award_certificate_to_program_enrollment_by_id" => {
             #[allow(unused_mut)]
@@ -6889,7 +6877,6 @@ pub async fn call(
             send(
                 "award_certificate_to_program_enrollment_by_id",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -6899,7 +6886,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("cancel_program_enrollment_by_id", r.into_request()?, args).await
+            send("cancel_program_enrollment_by_id", r.into_request()?).await
         }
         "delete_certificate_from_program_enrollment_by_id" => {
             #[allow(unused_mut)]
@@ -6911,7 +6898,6 @@ pub async fn call(
             send(
                 "delete_certificate_from_program_enrollment_by_id",
                 r.into_request()?,
-                args,
             )
             .await
         }
@@ -6932,7 +6918,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_program", r.into_request()?, args).await
+            send("create_program", r.into_request()?).await
         }
         "get_program_by_id" => {
             #[allow(unused_mut)]
@@ -6940,7 +6926,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_program_by_id", r.into_request()?, args).await
+            send("get_program_by_id", r.into_request()?).await
         }
         "update_program_by_id" => {
             #[allow(unused_mut)]
@@ -6951,7 +6937,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_program_by_id", r.into_request()?, args).await
+            send("update_program_by_id", r.into_request()?).await
         }
         "delete_program_by_id" => {
             #[allow(unused_mut)]
@@ -6959,7 +6945,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_program_by_id", r.into_request()?, args).await
+            send("delete_program_by_id", r.into_request()?).await
         }
         "get_referrals" => {
             #[allow(unused_mut)]
@@ -7015,13 +7001,13 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_task", r.into_request()?, args).await
+            send("create_task", r.into_request()?).await
         }
         "get_task_by_id" => {
             #[allow(unused_mut)]
             let mut r =
                 eduframe_client::operations::GetTaskById::new(client, args.required::<i64>("id")?);
-            send("get_task_by_id", r.into_request()?, args).await
+            send("get_task_by_id", r.into_request()?).await
         }
         "update_task_by_id" => {
             #[allow(unused_mut)]
@@ -7032,7 +7018,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_task_by_id", r.into_request()?, args).await
+            send("update_task_by_id", r.into_request()?).await
         }
         "delete_task_by_id" => {
             #[allow(unused_mut)]
@@ -7040,7 +7026,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_task_by_id", r.into_request()?, args).await
+            send("delete_task_by_id", r.into_request()?).await
         }
         "get_teacher_enrollments" => {
             #[allow(unused_mut)]
@@ -7062,7 +7048,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_teacher_enrollment", r.into_request()?, args).await
+            send("create_teacher_enrollment", r.into_request()?).await
         }
         "update_teacher_enrollment_by_id" => {
             #[allow(unused_mut)]
@@ -7073,7 +7059,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_teacher_enrollment_by_id", r.into_request()?, args).await
+            send("update_teacher_enrollment_by_id", r.into_request()?).await
         }
         "delete_teacher_enrollment_by_id" => {
             #[allow(unused_mut)]
@@ -7081,7 +7067,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_teacher_enrollment_by_id", r.into_request()?, args).await
+            send("delete_teacher_enrollment_by_id", r.into_request()?).await
         }
         "get_teacher_roles" => {
             #[allow(unused_mut)]
@@ -7100,7 +7086,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_teacher_role", r.into_request()?, args).await
+            send("create_teacher_role", r.into_request()?).await
         }
         "get_teacher_role_by_id" => {
             #[allow(unused_mut)]
@@ -7108,7 +7094,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_teacher_role_by_id", r.into_request()?, args).await
+            send("get_teacher_role_by_id", r.into_request()?).await
         }
         "update_teacher_role_by_id" => {
             #[allow(unused_mut)]
@@ -7119,7 +7105,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_teacher_role_by_id", r.into_request()?, args).await
+            send("update_teacher_role_by_id", r.into_request()?).await
         }
         "delete_teacher_role_by_id" => {
             #[allow(unused_mut)]
@@ -7127,7 +7113,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("delete_teacher_role_by_id", r.into_request()?, args).await
+            send("delete_teacher_role_by_id", r.into_request()?).await
         }
         "get_teachers" => {
             #[allow(unused_mut)]
@@ -7155,7 +7141,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_teacher", r.into_request()?, args).await
+            send("create_teacher", r.into_request()?).await
         }
         "get_teacher_by_id" => {
             #[allow(unused_mut)]
@@ -7163,7 +7149,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("get_teacher_by_id", r.into_request()?, args).await
+            send("get_teacher_by_id", r.into_request()?).await
         }
         "activate_teacher_by_id" => {
             #[allow(unused_mut)]
@@ -7171,7 +7157,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("activate_teacher_by_id", r.into_request()?, args).await
+            send("activate_teacher_by_id", r.into_request()?).await
         }
         "deactivate_teacher_by_id" => {
             #[allow(unused_mut)]
@@ -7179,7 +7165,7 @@ pub async fn call(
                 client,
                 args.required::<i64>("id")?,
             );
-            send("deactivate_teacher_by_id", r.into_request()?, args).await
+            send("deactivate_teacher_by_id", r.into_request()?).await
         }
         "get_theses" => {
             #[allow(unused_mut)]
@@ -7221,13 +7207,13 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_user", r.into_request()?, args).await
+            send("create_user", r.into_request()?).await
         }
         "get_user_by_id" => {
             #[allow(unused_mut)]
             let mut r =
                 eduframe_client::operations::GetUserById::new(client, args.required::<i64>("id")?);
-            send("get_user_by_id", r.into_request()?, args).await
+            send("get_user_by_id", r.into_request()?).await
         }
         "update_user_by_id" => {
             #[allow(unused_mut)]
@@ -7238,7 +7224,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_user_by_id", r.into_request()?, args).await
+            send("update_user_by_id", r.into_request()?).await
         }
         "get_authentications_by_user_id" => {
             #[allow(unused_mut)]
@@ -7258,7 +7244,7 @@ pub async fn call(
                 args.required::<i64>("user_id")?,
                 args.required::<i64>("id")?,
             );
-            send("delete_authentication_from_user", r.into_request()?, args).await
+            send("delete_authentication_from_user", r.into_request()?).await
         }
         "get_webhooks" => {
             #[allow(unused_mut)]
@@ -7277,7 +7263,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("create_webhook", r.into_request()?, args).await
+            send("create_webhook", r.into_request()?).await
         }
         "get_webhook_by_id" => {
             #[allow(unused_mut)]
@@ -7285,7 +7271,7 @@ pub async fn call(
                 client,
                 args.required::<::std::string::String>("id")?,
             );
-            send("get_webhook_by_id", r.into_request()?, args).await
+            send("get_webhook_by_id", r.into_request()?).await
         }
         "update_webhook_by_id" => {
             #[allow(unused_mut)]
@@ -7296,7 +7282,7 @@ pub async fn call(
             if let Some(fields) = args.body()? {
                 r = r.body_json(fields);
             }
-            send("update_webhook_by_id", r.into_request()?, args).await
+            send("update_webhook_by_id", r.into_request()?).await
         }
         "delete_webhook_by_id" => {
             #[allow(unused_mut)]
@@ -7304,7 +7290,7 @@ pub async fn call(
                 client,
                 args.required::<::std::string::String>("id")?,
             );
-            send("delete_webhook_by_id", r.into_request()?, args).await
+            send("delete_webhook_by_id", r.into_request()?).await
         }
         "get_webhook_notifications_by_webhook_id" => {
             #[allow(unused_mut)]

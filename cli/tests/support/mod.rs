@@ -49,6 +49,15 @@ pub fn datahub_vars(sim: &datahub_client::mock::Simulator) -> Vec<(&'static str,
     ]
 }
 
+pub fn onderwijsregio_vars(
+    sim: &onderwijsregio_client::mock::Simulator,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("ONDERWIJSREGIO_BASE_URL", sim.base_url()),
+        ("ONDERWIJSREGIO_API_KEY", sim.api_key().to_owned()),
+    ]
+}
+
 pub fn edfi_vars(sim: &edfi_admin_client::mock::Simulator) -> Vec<(&'static str, String)> {
     vec![
         ("EDFI_ADMIN_BASE_URL", sim.base_url()),

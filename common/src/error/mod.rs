@@ -132,6 +132,14 @@ pub enum Error {
     #[error("configuration error: {0}")]
     Config(String),
 
+    /// The client was built with `dry_run()`: the request was made ready and not sent. It is
+    /// here as it would have gone (method, URL with its query, body), credentials left out.
+    #[error("not sent (dry run): {} {}", preview.method, crate::redact::url(&preview.url))]
+    NotSent {
+        /// The request that would have been sent.
+        preview: Box<crate::transport::Preview>,
+    },
+
     /// A link, redirect or URL pointed at an origin the client may not send credentials to.
     #[error(
         "refused to follow {url}: it is outside the configured origin {allowed}, and credentials are only sent there"
@@ -459,6 +467,7 @@ impl Error {
             Error::Redirect { .. } => "redirect",
             Error::BodyTooLarge { .. } => "body_too_large",
             Error::Pagination(_) => "pagination",
+            Error::NotSent { .. } => "not_sent",
         }
     }
 

@@ -73,6 +73,8 @@ struct Inner {
     api: &'static str,
     /// Where the server's request id is read from, first match wins.
     request_id_headers: Vec<HeaderName>,
+    /// Calls are made ready and answered with [`Error::NotSent`], never sent.
+    dry_run: bool,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::Shared>,
 }
@@ -308,6 +310,11 @@ impl Transport {
         request: reqwest::Request,
         options: &CallOptions,
     ) -> Result<(reqwest::Response, CallReport)> {
+        if self.inner.dry_run {
+            return Err(Error::NotSent {
+                preview: Box::new(Preview::of(&request)),
+            });
+        }
         // A metric label: a fixed name, never the path (which may hold ids).
         let op = options.operation.as_deref().unwrap_or("unnamed");
         let (result, report) = self.run(request, op, options.retry_safe).await;

@@ -28,6 +28,8 @@ pub struct TransportOptions {
     pub user_agent: Option<String>,
     /// A retry budget shared with other clients, by name (by default each client has its own).
     pub retry_budget: Option<RetryBudget>,
+    /// Whether calls are made ready and not sent (see the `dry_run` setter).
+    pub dry_run: bool,
     /// State shared with other replicas through Redis (feature `redis`).
     #[cfg(feature = "redis")]
     pub shared_state: Option<crate::shared::RedisStore>,
@@ -123,6 +125,15 @@ macro_rules! transport_option_setters {
             self
         }
 
+        /// Sends nothing: every call is made ready (path, query and body checked and encoded)
+        /// and answers `Error::NotSent` with the request it would have sent, credentials left
+        /// out. No token is fetched either. For previews (`edu --dry-run`) and for tests of
+        /// what your code would send.
+        pub fn dry_run(mut self) -> Self {
+            self.options.dry_run = true;
+            self
+        }
+
         /// Puts your product first in the `User-Agent` (`my-app/1.2`), so API operators can
         /// tell your traffic apart.
         pub fn user_agent(mut self, product: impl Into<String>) -> Self {
@@ -171,6 +182,7 @@ pub struct TransportBuilder {
     retry_budget: Option<RetryBudget>,
     api: &'static str,
     request_id_headers: Vec<HeaderName>,
+    dry_run: bool,
     #[cfg(feature = "redis")]
     shared: Option<crate::shared::RedisStore>,
 }
@@ -201,6 +213,7 @@ impl TransportBuilder {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             default_headers: HeaderMap::new(),
             http: None,
+            dry_run: false,
             token_timeout: None,
             user_agent: None,
             retry_budget: None,
@@ -286,6 +299,7 @@ impl TransportBuilder {
         if let Some(budget) = options.retry_budget {
             self.retry_budget = Some(budget);
         }
+        self.dry_run |= options.dry_run;
         #[cfg(feature = "redis")]
         if let Some(store) = options.shared_state {
             self.shared = Some(store);
@@ -480,6 +494,7 @@ impl TransportBuilder {
                 caller_client,
                 api: self.api,
                 request_id_headers: self.request_id_headers,
+                dry_run: self.dry_run,
                 #[cfg(feature = "redis")]
                 shared,
             }),

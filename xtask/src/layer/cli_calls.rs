@@ -121,7 +121,7 @@ fn arm(op: &Op, config: &LayerConfig) -> Result<TokenStream> {
             Ok(pages(r.pages(), |o: u64| o.to_string()))
         },
         None if listing => quote!(Ok(Answer::One(json(&r.send().await?)?))),
-        None => quote!(send(#id, r.into_request()?, args).await),
+        None => quote!(send(#id, r.into_request()?).await),
     };
     Ok(quote! {
         #id => {
