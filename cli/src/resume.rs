@@ -44,7 +44,7 @@ pub enum ResumeError {
     #[error("{path} is not a resume file ({reason}); delete it to start over")]
     Unreadable { path: String, reason: String },
     /// It could not be read or written.
-    #[error("{path}: {source}")]
+    #[error("--resume {path}: {source}; give a file in a directory you can write to")]
     Io {
         path: String,
         #[source]

@@ -90,6 +90,13 @@ pub async fn operation(
         );
         return Ok(());
     }
+    // A fresh position is saved before anything is sent: a resume file that cannot be written
+    // is found now (exit 2, as an unwritable -o is), not after the first page.
+    if let Some(f) = &resume_file {
+        if position.records == 0 && position.next.is_none() {
+            f.save(&position)?;
+        }
+    }
     let (out, written): (Box<dyn Write>, u64) = match &opts.output {
         Some(path) => {
             warn_format_as_file(path);
@@ -305,8 +312,15 @@ fn open_output(
     path: &std::path::Path,
     saved: Option<u64>,
 ) -> Result<(Box<dyn Write>, u64), Failure> {
+    // A file that cannot be opened is a path to correct (exit 2, as an unwritable --resume);
+    // one that fails later (a full disk) is an I/O failure.
+    let mut file = crate::private_file::open_for_writing(path, saved.is_none()).map_err(|e| {
+        Failure::Usage(format!(
+            "-o/--output {}: {e}; give a file in a directory you can write to",
+            path.display()
+        ))
+    })?;
     let io = |e: std::io::Error| Failure::Io(format!("{}: {e}", path.display()));
-    let mut file = crate::private_file::open_for_writing(path, saved.is_none()).map_err(io)?;
     let at = saved.unwrap_or(0);
     file.set_len(at).map_err(io)?;
     file.seek(std::io::SeekFrom::Start(at)).map_err(io)?;

@@ -261,6 +261,19 @@ pub fn page_size(m: &ArgMatches) -> Option<u32> {
     }
 }
 
+/// `n`, or the API's maximum page size when `n` is larger, with a note on standard error: a
+/// larger page would be refused by the server.
+pub fn clamped(n: u32, max: u32, api: &str) -> u32 {
+    if n > max {
+        eprintln!(
+            "edu: note: --page-size {n} is above {api}'s maximum of {max}; asking for pages of {max}"
+        );
+        max
+    } else {
+        n
+    }
+}
+
 /// The operation `resource name` of `ops`.
 pub fn find(ops: &'static [Operation], resource: &str, name: &str) -> Option<&'static Operation> {
     ops.iter()

@@ -1170,6 +1170,86 @@ async fn a_limit_asks_for_no_more_than_it_needs() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unwritable_output_and_an_unwritable_resume_file_are_the_same_usage_error() {
+    let sim = eduframe_client::mock::Simulator::builder()
+        .records(5)
+        .start()
+        .await;
+    sim.log_requests(true);
+    let vars = eduframe_vars(&sim);
+    let nowhere = temp_dir("unwritable").join("no-such-dir").join("x");
+    let nowhere = nowhere.to_str().unwrap();
+    for (flag, args) in [
+        ("-o/--output", ["-o", nowhere]),
+        ("--resume", ["--resume", nowhere]),
+    ] {
+        let out = edu(
+            &[&["eduframe", "courses", "list"][..], &args].concat(),
+            &vars,
+        )
+        .await;
+        assert_eq!(out.status.code(), Some(2), "{flag}: {}", stderr(&out));
+        let text = stderr(&out);
+        assert!(
+            text.contains(flag) && text.contains("no-such-dir"),
+            "{text}"
+        );
+        assert!(stdout(&out).is_empty(), "{flag}: {}", stdout(&out));
+        assert!(
+            sim.requests().is_empty(),
+            "{flag} sent {:?}",
+            sim.requests()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_size_beyond_the_apis_maximum_is_clamped_or_refused_naming_it() {
+    // datahub serves pages of up to 10,000: a larger one is asked as 10,000, with a note.
+    let sim = datahub_client::mock::Simulator::builder()
+        .students(3)
+        .start()
+        .await;
+    sim.log_requests(true);
+    let vars = datahub_vars(&sim);
+    let out = edu(
+        &["datahub", "students", "list", "--page-size", "20000"],
+        &vars,
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(lines(&out).len(), 3);
+    assert!(
+        stderr(&out).contains("maximum of 10000"),
+        "{}",
+        stderr(&out)
+    );
+    let asked: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.request.url.path().ends_with("/students"))
+        .map(|r| r.request.url.query().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|q| q.contains("limit=10000")),
+        "{asked:?}"
+    );
+
+    // Eduframe's 100 is refused before anything is sent, naming it.
+    let eduframe = eduframe_client::mock::Simulator::builder().start().await;
+    eduframe.log_requests(true);
+    let vars = eduframe_vars(&eduframe);
+    let out = edu(
+        &["eduframe", "courses", "list", "--page-size", "500"],
+        &vars,
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("100"), "{}", stderr(&out));
+    assert!(eduframe.requests().is_empty(), "{:?}", eduframe.requests());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_where_that_is_not_json_is_a_usage_error_before_anything_is_sent() {
     let sim = datahub_client::mock::Simulator::builder().start().await;
     let vars = datahub_vars(&sim);

@@ -10,6 +10,9 @@ use futures::StreamExt;
 use crate::answer::{Answer, json};
 use crate::table::{Location, Operation, Paging, Param};
 
+/// The largest page the datahub serves (a larger `limit` is refused with 413).
+const MAX_PAGE_SIZE: u32 = 10_000;
+
 const ID: Param = Param {
     name: "id",
     flag: "id",
@@ -229,8 +232,8 @@ fn listing<T>(mut req: ListRequest<T>, m: &ArgMatches, resume: Option<String>) -
 where
     T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
 {
-    if let Some(n) = crate::table::page_size(m).as_ref() {
-        req = req.page_size(*n);
+    if let Some(n) = crate::table::page_size(m) {
+        req = req.page_size(crate::table::clamped(n, MAX_PAGE_SIZE, "datahub"));
     }
     if let Some(w) = m.get_one::<String>("where") {
         // Checked here, as --data is: a typo is a usage error, not the server's 400.
