@@ -31,8 +31,9 @@ use clap::{Parser, ValueEnum};
     after_help = "Exit codes: 0 after a clean stop, 2 for a usage error, 1 when the simulator \
                   cannot start (for example a port that is taken).\n\nExample (the variables \
                   exported, so every later command sees them):\n  \
-                  edu-sim eduframe --no-rate-limit > sim.env &\n  \
-                  sleep 1; set -a; . ./sim.env; set +a\n  \
+                  rm -f sim.env; edu-sim eduframe --no-rate-limit > sim.env &\n  \
+                  until [ -s sim.env ]; do sleep 0.1; done\n  \
+                  set -a; . ./sim.env; set +a\n  \
                   curl -H \"Authorization: Bearer $EDUFRAME_API_KEY\" \"$EDUFRAME_BASE_URL/courses\""
 )]
 pub struct Args {
@@ -309,10 +310,13 @@ pub async fn run(args: &Args) -> ExitCode {
 
 async fn serve(args: &Args) -> Result<(), Failure> {
     let running = start(args).await?;
-    let mut out = std::io::stdout().lock();
+    // One write: a script waiting for the file to be non-empty never reads half of it.
+    let mut lines = String::new();
     for (name, value) in running.env(args.tenants.first().map(String::as_str)) {
-        writeln!(out, "{name}={value}")?;
+        lines.push_str(&format!("{name}={value}\n"));
     }
+    let mut out = std::io::stdout().lock();
+    out.write_all(lines.as_bytes())?;
     out.flush()?;
     drop(out);
     eprintln!("edu-sim: serving; stop with Ctrl-C");

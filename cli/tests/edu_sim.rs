@@ -346,3 +346,62 @@ async fn the_same_seed_serves_the_same_data_and_another_seed_other_data() {
     };
     assert_eq!(ids(&bodies[0]), ids(&bodies[2]), "under the same ids");
 }
+
+/// The example at the end of `edu sim --help`, run by bash as a reader would paste it (with
+/// `edu` in place of `curl`): it does not hang, and the variables reach a child process.
+#[test]
+fn the_help_example_runs_in_a_shell_and_its_variables_reach_child_processes() {
+    let help = run(&["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout).into_owned();
+    let example: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Example"))
+        .skip(1)
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(
+        example.len() >= 3 && example.last().is_some_and(|l| l.starts_with("curl")),
+        "{text}"
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_edu-sim"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let dir = support::temp_dir("help-example");
+    let mut script = String::from("set -e\n");
+    for line in &example[..example.len() - 1] {
+        script.push_str(line);
+        script.push('\n');
+    }
+    // The reader's next command, in a child process: it sees the exported variables.
+    script.push_str("edu eduframe courses list --limit 1 > listed.jsonl\n");
+    script.push_str("kill %1\n");
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(&dir)
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env_remove("EDUFRAME_BASE_URL")
+        .env_remove("EDUFRAME_API_KEY")
+        .env("HOME", "/nonexistent")
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = std::fs::read_to_string(dir.join("listed.jsonl")).unwrap();
+    let record: serde_json::Value = serde_json::from_str(listed.trim()).expect("one record");
+    assert!(record.get("id").is_some(), "{listed}");
+}
