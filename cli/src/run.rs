@@ -92,10 +92,11 @@ pub async fn operation(
     }
     // A fresh position is saved before anything is sent: a resume file that cannot be written
     // is found now (exit 2, as an unwritable -o is), not after the first page.
-    if let Some(f) = &resume_file {
-        if position.records == 0 && position.next.is_none() {
-            f.save(&position)?;
-        }
+    if let Some(f) = &resume_file
+        && position.records == 0
+        && position.next.is_none()
+    {
+        f.save(&position)?;
     }
     let (out, written): (Box<dyn Write>, u64) = match &opts.output {
         Some(path) => {
