@@ -16,6 +16,11 @@
 //!   `application/problem+json` errors typed by [`error::admin_error`].
 //! - With the `mock` feature, [`mock::Simulator`] is a stateful fake of the Admin API.
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod client;

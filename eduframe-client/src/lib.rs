@@ -11,6 +11,11 @@
 //! - With the `mock` feature, [`mock::Simulator`] fakes the main resources, the Organization
 //!   contacts, cursors, `per_page` bounds and a real 500-per-5-minutes limiter.
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 mod client;

@@ -10,6 +10,11 @@
 //! - With the `mock` feature, [`mock::Simulator`] serves schools and offerings offline and
 //!   verifies `private_key_jwt` assertions.
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 pub mod auth;

@@ -10,6 +10,11 @@
 //!   and an optional callback URL. [`callbacks::Verifier`] checks signed callbacks.
 //! - With the `mock` feature, [`mock::Simulator`] is a stateful fake of the API.
 #![doc = include_str!("../README.md")]
+//!
+//! ## Cargo features
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 
 pub mod attachments;
