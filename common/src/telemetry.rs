@@ -22,7 +22,40 @@
 //! conventions (a unit suffix, `_total` on counters); the spans follow OpenTelemetry's HTTP client
 //! conventions (see [`crate::transport`]).
 
+//!
+//! ## Histograms a fleet can add up
+//!
+//! A recorder's default for a histogram may be a summary (`metrics-exporter-prometheus`
+//! writes quantiles unless given buckets): quantiles computed in each replica cannot be
+//! aggregated across replicas or over time. Give the two durations buckets:
+//! [`REQUEST_DURATION_BUCKETS`] are OpenTelemetry's advised boundaries for
+//! `http.client.request.duration`, [`WAIT_DURATION_BUCKETS`] reach the minutes a `Retry-After`
+//! can ask for. With `metrics-exporter-prometheus`:
+//!
+//! ```rust,ignore
+//! use edu_common::telemetry::{REQUEST_DURATION_BUCKETS, WAIT_DURATION_BUCKETS};
+//! use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
+//!
+//! let handle = PrometheusBuilder::new()
+//!     .set_buckets_for_metric(Matcher::Full("edu_client_request_duration_seconds".into()), &REQUEST_DURATION_BUCKETS)?
+//!     .set_buckets_for_metric(Matcher::Full("edu_client_wait_duration_seconds".into()), &WAIT_DURATION_BUCKETS)?
+//!     .install_recorder()?;
+//! ```
+
 use crate::report::CallReport;
+
+/// Bucket boundaries, in seconds, for `edu_client_request_duration_seconds`: OpenTelemetry's
+/// advised boundaries for `http.client.request.duration`, so the SDK's histograms line up with
+/// other HTTP clients' on one dashboard.
+pub const REQUEST_DURATION_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// Bucket boundaries, in seconds, for `edu_client_wait_duration_seconds`: from a paced
+/// request's milliseconds to the minutes a `Retry-After` (Eduframe's 5-minute window) can ask for.
+pub const WAIT_DURATION_BUCKETS: [f64; 14] = [
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0,
+];
 
 /// `2xx`… for a status, `none` without one.
 #[cfg(feature = "metrics")]

@@ -12,8 +12,9 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use edu_common::telemetry::{REQUEST_DURATION_BUCKETS, WAIT_DURATION_BUCKETS};
 use futures::TryStreamExt;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
@@ -37,7 +38,17 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
+    // Buckets, not the exporter's default summaries: quantiles cannot be added up across
+    // replicas, bucket counts can (see `edu_common::telemetry`).
     let prometheus = PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            Matcher::Full("edu_client_request_duration_seconds".into()),
+            &REQUEST_DURATION_BUCKETS,
+        )?
+        .set_buckets_for_metric(
+            Matcher::Full("edu_client_wait_duration_seconds".into()),
+            &WAIT_DURATION_BUCKETS,
+        )?
         .install_recorder()
         .context("installing the Prometheus recorder")?;
 
@@ -70,8 +81,9 @@ async fn main() -> anyhow::Result<()> {
         let attempts: u32 = reports.iter().map(|r| r.attempts).sum();
         let waited: Duration = reports.iter().map(|r| r.waited.total()).sum();
         println!(
-            "round {round}: {synced} students in {} calls, {attempts} attempts, {waited:.1?} waited",
-            reports.len()
+            "round {round}: {synced} students in {} calls, {attempts} attempts, {:.1} s waited",
+            reports.len(),
+            waited.as_secs_f64()
         );
     }
 
@@ -82,10 +94,13 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The SDK's lines of the Prometheus exposition.
+/// The SDK's lines of the Prometheus exposition (buckets only for the request durations).
 fn print_metrics(prometheus: &PrometheusHandle) {
     for line in prometheus.render().lines() {
-        if line.starts_with("edu_client_") && !line.contains("_bucket") {
+        let bucket = line.contains("_bucket");
+        if line.starts_with("edu_client_")
+            && (!bucket || line.starts_with("edu_client_request_duration_seconds"))
+        {
             println!("{line}");
         }
     }
