@@ -41,6 +41,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // --help and --version print and succeed; anything else is a usage error (2).
             let _ = e.print();
+            if let Some(hint) = placement_hint(&e) {
+                eprintln!("edu: {hint}");
+            }
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
@@ -146,6 +149,38 @@ fn profile_loaded(
         eprintln!("edu: warning: {}", terminal::printable(warning));
     }
     Ok(loaded)
+}
+
+/// For an operation's option given where it does not apply (before the API's name, as earlier
+/// versions took it, or `--resume` on a command that is no listing): where it goes.
+fn placement_hint(e: &clap::Error) -> Option<String> {
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let arg = match e.get(clap::error::ContextKind::InvalidArg)? {
+        clap::error::ContextValue::String(s) => s.clone(),
+        _ => return None,
+    };
+    let name = arg.split('=').next().unwrap_or_default();
+    let output = [
+        "--format",
+        "--fields",
+        "--jq",
+        "--output",
+        "-o",
+        "--dry-run",
+    ];
+    if output.contains(&name) {
+        Some(format!(
+            "{name} goes after the operation: edu <api> <resource> <operation> {name} …"
+        ))
+    } else if ["--limit", "--resume"].contains(&name) {
+        Some(format!(
+            "{name} goes after a listing's operation (edu <api> <resource> list {name} …); --resume only where the listing pages"
+        ))
+    } else {
+        None
+    }
 }
 
 /// `--profile` as typed on this command's own line (not from `EDU_PROFILE`).

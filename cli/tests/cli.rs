@@ -1111,6 +1111,19 @@ async fn each_command_offers_only_the_options_that_apply_to_it() {
     )
     .await;
     assert_eq!(misplaced.status.code(), Some(2), "{}", stderr(&misplaced));
+    // An output option before the API's name (as earlier versions took it) says where it goes.
+    let early_format = edu(&["--format", "csv", "eduframe", "accounts", "list"], &vars).await;
+    assert_eq!(
+        early_format.status.code(),
+        Some(2),
+        "{}",
+        stderr(&early_format)
+    );
+    assert!(
+        stderr(&early_format).contains("--format goes after the operation"),
+        "{}",
+        stderr(&early_format)
+    );
     // Settings work before the API's name too, as `edu --verbose …` in the README.
     let early = edu(
         &["--verbose", "eduframe", "accounts", "list", "--limit", "1"],
