@@ -19,6 +19,7 @@ mod options;
 mod output;
 mod private_file;
 mod profile;
+mod progress;
 mod resume;
 mod run;
 mod set_fields;

@@ -47,6 +47,7 @@ pub mod link;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod paginate;
+mod preview;
 pub mod redact;
 pub mod redirect;
 pub mod report;

@@ -137,7 +137,7 @@ pub enum Error {
     #[error("not sent (dry run): {} {}", preview.method, crate::redact::url(&preview.url))]
     NotSent {
         /// The request that would have been sent.
-        preview: Box<crate::transport::Preview>,
+        preview: Box<crate::preview::Preview>,
     },
 
     /// A link, redirect or URL pointed at an origin the client may not send credentials to.

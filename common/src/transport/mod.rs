@@ -46,12 +46,13 @@ pub mod query;
 mod request;
 mod settings;
 
+pub use crate::preview::Preview;
 use options::origin_of;
 pub use options::{
     DEFAULT_MAX_BODY_BYTES, TransportBuilder, TransportOptions, encode_segment, is_loopback,
     path_id, path_segment,
 };
-pub use request::{ApiResponse, Preview, RequestBuilder};
+pub use request::{ApiResponse, RequestBuilder};
 pub use settings::{CallOptions, Timeouts};
 
 struct Inner {

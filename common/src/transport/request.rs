@@ -15,47 +15,6 @@ pub struct ApiResponse<T> {
     pub report: CallReport,
 }
 
-/// A request as [`RequestBuilder::preview`] shows it, unsent.
-#[derive(Debug, Clone)]
-pub struct Preview {
-    /// The method.
-    pub method: Method,
-    /// The URL, with its query.
-    pub url: Url,
-    /// The body and its `Content-Type`, if it has one.
-    pub body: Option<(Bytes, &'static str)>,
-}
-
-impl Preview {
-    /// The request as built (its credentials are added later, when it is sent).
-    pub(crate) fn of(request: &reqwest::Request) -> Self {
-        let body = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .map(|bytes| {
-                let content_type = match request
-                    .headers()
-                    .get(http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                {
-                    Some(t) if t.starts_with("application/x-www-form-urlencoded") => {
-                        "application/x-www-form-urlencoded"
-                    }
-                    Some(t) if t.starts_with("application/json") || t.ends_with("+json") => {
-                        "application/json"
-                    }
-                    _ => "application/octet-stream",
-                };
-                (Bytes::copy_from_slice(bytes), content_type)
-            });
-        Preview {
-            method: request.method().clone(),
-            url: request.url().clone(),
-            body,
-        }
-    }
-}
-
 /// A request being built for [`Transport`]; finish it with one of the `send` methods.
 #[must_use = "a request does nothing until it is sent"]
 pub struct RequestBuilder {
