@@ -14,6 +14,27 @@ pub async fn edu(args: &[&str], vars: &[(&str, String)]) -> Output {
         .unwrap()
 }
 
+/// Runs `edu args`, asserts it exited `code` with every one of `says` on standard error, and
+/// returns that standard error.
+pub async fn failing(args: &[&str], vars: &[(&str, String)], code: i32, says: &[&str]) -> String {
+    let out = edu(args, vars).await;
+    let text = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "edu {}: {text}",
+        args.join(" ")
+    );
+    for s in says {
+        assert!(
+            text.contains(s),
+            "edu {}: no `{s}` in: {text}",
+            args.join(" ")
+        );
+    }
+    text
+}
+
 /// The `edu` command with only `vars` (and no profile file) in its environment.
 pub fn command(args: &[&str], vars: &[(&str, String)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_edu"));
