@@ -32,14 +32,24 @@
 //! `http.client.request.duration`, [`WAIT_DURATION_BUCKETS`] reach the minutes a `Retry-After`
 //! can ask for. With `metrics-exporter-prometheus`:
 //!
-//! ```rust,ignore
+//! ```no_run
 //! use edu_common::telemetry::{REQUEST_DURATION_BUCKETS, WAIT_DURATION_BUCKETS};
 //! use metrics_exporter_prometheus::{Matcher, PrometheusBuilder};
 //!
-//! let handle = PrometheusBuilder::new()
-//!     .set_buckets_for_metric(Matcher::Full("edu_client_request_duration_seconds".into()), &REQUEST_DURATION_BUCKETS)?
-//!     .set_buckets_for_metric(Matcher::Full("edu_client_wait_duration_seconds".into()), &WAIT_DURATION_BUCKETS)?
-//!     .install_recorder()?;
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let metrics = PrometheusBuilder::new()
+//!         .set_buckets_for_metric(
+//!             Matcher::Full("edu_client_request_duration_seconds".into()),
+//!             &REQUEST_DURATION_BUCKETS,
+//!         )?
+//!         .set_buckets_for_metric(
+//!             Matcher::Full("edu_client_wait_duration_seconds".into()),
+//!             &WAIT_DURATION_BUCKETS,
+//!         )?
+//!         .install_recorder()?;
+//!     println!("{}", metrics.render()); // or serve it at /metrics
+//!     Ok(())
+//! }
 //! ```
 
 use crate::report::CallReport;
