@@ -146,14 +146,7 @@ impl RequestBuilder {
     /// none are here). An error is the one sending would have met first (a path parameter, a
     /// body that cannot be written).
     pub fn preview(self) -> Result<Preview> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let mut url = self.url?;
-        if !self.query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        }
+        let url = full_url(self.error, self.url, &self.query)?;
         Ok(Preview {
             method: self.method,
             url,
@@ -163,14 +156,7 @@ impl RequestBuilder {
 
     /// Builds the `reqwest::Request` without sending it.
     pub(crate) fn build(self) -> Result<(Transport, reqwest::Request, CallOptions)> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
-        let mut url = self.url?;
-        if !self.query.is_empty() {
-            url.query_pairs_mut()
-                .extend_pairs(self.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        }
+        let url = full_url(self.error, self.url, &self.query)?;
         let mut req = reqwest::Request::new(self.method, url);
         *req.headers_mut() = self.headers;
         req.headers_mut()
@@ -271,4 +257,18 @@ fn decode_context(opts: &CallOptions, resp: &reqwest::Response) -> Cow<'static, 
         Some(op) => op.clone(),
         None => Cow::Owned(resp.url().path().to_owned()),
     }
+}
+
+/// The URL a request goes to, its query added; the first error met while it was built (a path
+/// parameter, a body) wins.
+fn full_url(error: Option<Error>, url: Result<Url>, query: &[(String, String)]) -> Result<Url> {
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let mut url = url?;
+    if !query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+    Ok(url)
 }
